@@ -1,0 +1,100 @@
+/**
+ * Turns a decoded AdmissionRequest into an AdmissionResponse: validation runs the policy
+ * engine, mutation runs the defaulters. Never throws: a failure inside becomes a 500 response
+ * that carries the request's uid.
+ */
+import fastJsonPatch from 'fast-json-patch';
+import type { Logger } from '../observability/logger.ts';
+import type { AdmissionMetrics } from '../observability/metrics.ts';
+import type { GuardedKind } from '../flux/api.ts';
+import { guardedKind, qualifiedKind } from '../flux/api.ts';
+import type { Engine, Finding } from '../policy/engine.ts';
+import { errorString } from '../policy/field-error.ts';
+import type { Policy } from '../policy/policy.ts';
+import { defaultEventSeverity } from '../policy/defaults/event-severity.ts';
+import type { AdmissionRequest, AdmissionResponse } from './review.ts';
+import { allowed, denied, errored, patched } from './response.ts';
+import { invalidStatus } from './status.ts';
+
+/** Which webhook answers. */
+export type WebhookName = 'validate' | 'mutate';
+
+/** Answers decoded requests. */
+export interface AdmissionHandler {
+  handle(webhook: WebhookName, request: AdmissionRequest): AdmissionResponse;
+}
+
+/** What the handler needs; wired in the entry point. */
+export interface HandlerDeps {
+  readonly engine: Engine;
+  readonly policy: Policy;
+  readonly metrics: AdmissionMetrics;
+  readonly logger: Logger;
+  /** Monotonic clock in seconds, for the latency histogram. */
+  readonly now?: () => number;
+}
+
+/** Outcome label for metrics and logs. */
+export function outcomeOf(r: AdmissionResponse): 'allowed' | 'denied' | 'patched' | 'error' {
+  if (r.allowed) return r.patch ? 'patched' : 'allowed';
+  return (r.status?.code ?? 0) >= 500 ? 'error' : 'denied';
+}
+
+/** Creates the handler. */
+export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
+  const now = deps.now ?? (() => performance.now() / 1000);
+  const { logger, metrics } = deps;
+
+  function validate(req: AdmissionRequest, kind: GuardedKind): AdmissionResponse {
+    const name = requestName(req);
+    const findings = deps.engine.evaluate({
+      kind,
+      operation: req.operation,
+      namespace: req.namespace ?? '',
+      name,
+      object: req.object ?? undefined,
+      oldObject: req.oldObject ?? undefined,
+    });
+    for (const f of findings) metrics.findings.inc({ rule: f.rule, action: f.action });
+    const denials = findings.filter((f) => f.action === 'deny');
+    const warnings = findings.filter((f) => f.action === 'warn').map(errorString);
+    if (denials.length === 0) return allowed(req.uid, warnings);
+    logDenial(req, kind, name, denials);
+    return denied(req.uid, invalidStatus({ qualifiedKind: qualifiedKind(kind), group: req.kind.group, kind, name }, denials), warnings);
+  }
+
+  function mutate(req: AdmissionRequest, kind: GuardedKind): AdmissionResponse {
+    if (kind !== 'Alert' || (req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return allowed(req.uid);
+    const result = defaultEventSeverity(req.object, deps.policy.eventSeverityWithoutIntent);
+    if (!result) return allowed(req.uid);
+    return patched(req.uid, fastJsonPatch.compare(req.object, result.object), [result.warning]);
+  }
+
+  function logDenial(req: AdmissionRequest, kind: string, name: string, denials: readonly Finding[]): void {
+    logger.info({ uid: req.uid, kind, namespace: req.namespace, name, operation: req.operation, dryRun: req.dryRun === true, rules: denials.map((d) => d.rule) }, 'denied');
+  }
+
+  return {
+    handle(webhook, req) {
+      const started = now();
+      const kind = guardedKind(req.kind);
+      let response: AdmissionResponse;
+      try {
+        if (!kind) response = allowed(req.uid);
+        else response = webhook === 'validate' ? validate(req, kind) : mutate(req, kind);
+      } catch (err) {
+        logger.error({ err, uid: req.uid, webhook, kind: req.kind.kind, namespace: req.namespace, name: req.name, operation: req.operation }, 'admission evaluation failed');
+        response = errored(req.uid, 500, `notify-guard could not evaluate this ${req.kind.kind}: internal error (uid ${req.uid}); see the webhook's logs`);
+      }
+      const labels = { webhook, kind: kind ?? 'other', operation: req.operation, outcome: outcomeOf(response) };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, now() - started);
+      logger.debug({ uid: req.uid, ...labels, namespace: req.namespace, name: requestName(req) }, 'admission reviewed');
+      return response;
+    },
+  };
+}
+
+function requestName(req: AdmissionRequest): string {
+  return req.name || req.object?.metadata?.name || req.oldObject?.metadata?.name || '';
+}

@@ -1,0 +1,175 @@
+/**
+ * An in-memory, indexed store of the objects a ClusterView serves. Both the static view and the
+ * informer-backed view feed it with `upsert`/`remove`; every read is a map lookup.
+ * Secrets are stored as facts only: the store never sees a Secret value.
+ */
+import type { ClusterView, SecretReference } from './cluster-view.ts';
+import type { KubeObject, ObjectMeta } from '../flux/objects.ts';
+import { PROVIDER_SECRET_REFS, alertView, providerSecretRef, providerView } from '../flux/objects.ts';
+import type { SecretFacts } from '../flux/secret-facts.ts';
+import { secretFacts } from '../flux/secret-facts.ts';
+import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
+
+const key = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** A multimap from string keys to sets of keys. */
+class MultiIndex {
+  private readonly map = new Map<string, Set<string>>();
+  add(k: string, v: string): void {
+    let s = this.map.get(k);
+    if (!s) this.map.set(k, (s = new Set()));
+    s.add(v);
+  }
+  delete(k: string, v: string): void {
+    const s = this.map.get(k);
+    if (s && s.delete(v) && s.size === 0) this.map.delete(k);
+  }
+  get(k: string): readonly string[] {
+    return [...(this.map.get(k) ?? [])];
+  }
+}
+
+/** Counts of stored objects by kind, for metrics. */
+export type ObjectCounts = Record<'Alert' | 'Provider' | 'Secret' | 'Source', number>;
+
+/** The indexed store; implements every lookup of ClusterView except `synced`. */
+export class ObjectIndex implements ClusterView {
+  private readonly alerts = new Map<string, KubeObject>();
+  private readonly providers = new Map<string, KubeObject>();
+  private readonly secrets = new Map<string, SecretFacts>();
+  private readonly sources = new Map<string, Map<string, ObjectMeta>>();
+  private readonly trackedSourceKinds = new Set<string>();
+  private readonly providerNames = new MultiIndex();
+  private readonly secretNames = new MultiIndex();
+  private readonly alertsByProvider = new MultiIndex();
+  private readonly providersBySecret = new MultiIndex();
+
+  synced(): boolean {
+    return true;
+  }
+
+  /** Adds or replaces an object by its kind; Secrets are reduced to facts first. */
+  upsert(obj: KubeObject): void {
+    const kind = obj.kind ?? '';
+    if (kind === 'Alert') this.putAlert(obj);
+    else if (kind === 'Provider') this.putProvider(obj);
+    else if (kind === 'Secret') this.putSecret(secretFacts(obj));
+    else if (kind in SOURCE_KIND_GROUPS) this.putSource(kind, obj.metadata ?? {});
+  }
+
+  /** Removes the object `kind` `namespace/name`, if stored. */
+  remove(kind: string, namespace: string, name: string): void {
+    const k = key(namespace, name);
+    if (kind === 'Alert') this.dropAlert(k);
+    else if (kind === 'Provider') this.dropProvider(k);
+    else if (kind === 'Secret') this.dropSecret(k);
+    else this.sources.get(kind)?.delete(k);
+  }
+
+  /** Declares that this index holds every object of a source kind. */
+  trackSourceKind(kind: string): void {
+    this.trackedSourceKinds.add(kind);
+  }
+
+  /** Stores facts about a Secret (values already dropped). */
+  putSecret(f: SecretFacts): void {
+    const k = key(f.namespace, f.name);
+    this.secrets.set(k, f);
+    this.secretNames.add(f.name, f.namespace);
+  }
+
+  counts(): ObjectCounts {
+    let source = 0;
+    for (const m of this.sources.values()) source += m.size;
+    return { Alert: this.alerts.size, Provider: this.providers.size, Secret: this.secrets.size, Source: source };
+  }
+
+  getAlert(namespace: string, name: string): KubeObject | undefined {
+    return this.alerts.get(key(namespace, name));
+  }
+  getProvider(namespace: string, name: string): KubeObject | undefined {
+    return this.providers.get(key(namespace, name));
+  }
+  providerNamespaces(name: string): readonly string[] {
+    return this.providerNames.get(name);
+  }
+  getSecret(namespace: string, name: string): SecretFacts | undefined {
+    return this.secrets.get(key(namespace, name));
+  }
+  secretNamespaces(name: string): readonly string[] {
+    return this.secretNames.get(name);
+  }
+  alertsReferencingProvider(namespace: string, providerName: string): readonly KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const k of this.alertsByProvider.get(key(namespace, providerName))) {
+      const a = this.alerts.get(k);
+      if (a) out.push(a);
+    }
+    return out;
+  }
+  providersReferencingSecret(namespace: string, secretName: string): readonly SecretReference[] {
+    const out: SecretReference[] = [];
+    for (const k of this.providersBySecret.get(key(namespace, secretName))) {
+      const provider = this.providers.get(k);
+      if (!provider) continue;
+      const view = providerView(provider);
+      for (const field of PROVIDER_SECRET_REFS) if (providerSecretRef(view, field) === secretName) out.push({ provider, field });
+    }
+    return out;
+  }
+  tracksSourceKind(kind: string): boolean {
+    return this.trackedSourceKinds.has(kind);
+  }
+  getSource(kind: string, namespace: string, name: string): ObjectMeta | undefined {
+    return this.sources.get(kind)?.get(key(namespace, name));
+  }
+
+  private putAlert(obj: KubeObject): void {
+    const v = alertView(obj);
+    const k = key(v.namespace, v.name);
+    this.dropAlert(k);
+    this.alerts.set(k, obj);
+    this.alertsByProvider.add(key(v.namespace, v.providerName), k);
+  }
+  private dropAlert(k: string): void {
+    const old = this.alerts.get(k);
+    if (!old) return;
+    const v = alertView(old);
+    this.alertsByProvider.delete(key(v.namespace, v.providerName), k);
+    this.alerts.delete(k);
+  }
+  private putProvider(obj: KubeObject): void {
+    const v = providerView(obj);
+    const k = key(v.namespace, v.name);
+    this.dropProvider(k);
+    this.providers.set(k, obj);
+    this.providerNames.add(v.name, v.namespace);
+    for (const f of PROVIDER_SECRET_REFS) {
+      const s = providerSecretRef(v, f);
+      if (s) this.providersBySecret.add(key(v.namespace, s), k);
+    }
+  }
+  private dropProvider(k: string): void {
+    const old = this.providers.get(k);
+    if (!old) return;
+    const v = providerView(old);
+    this.providerNames.delete(v.name, v.namespace);
+    for (const f of PROVIDER_SECRET_REFS) {
+      const s = providerSecretRef(v, f);
+      if (s) this.providersBySecret.delete(key(v.namespace, s), k);
+    }
+    this.providers.delete(k);
+  }
+  private dropSecret(k: string): void {
+    const old = this.secrets.get(k);
+    if (!old) return;
+    this.secretNames.delete(old.name, old.namespace);
+    this.secrets.delete(k);
+  }
+  private putSource(kind: string, meta: ObjectMeta): void {
+    let m = this.sources.get(kind);
+    if (!m) this.sources.set(kind, (m = new Map()));
+    const slim: ObjectMeta = { name: meta.name ?? '', namespace: meta.namespace ?? '', ...(meta.labels ? { labels: meta.labels } : {}) };
+    m.set(key(slim.namespace ?? '', slim.name ?? ''), slim);
+  }
+}

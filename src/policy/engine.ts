@@ -1,0 +1,103 @@
+/**
+ * Runs the rules that apply to a request and attaches each finding's rule id and action.
+ * Pure and synchronous: no I/O, no clock, no logging. Exceptions from a rule propagate (they
+ * are bugs); the admission layer turns them into a 500 review response.
+ */
+import type { ClusterView } from '../cluster/cluster-view.ts';
+import type { GuardedKind } from '../flux/api.ts';
+import type { KubeObject } from '../flux/objects.ts';
+import type { SecretFacts } from '../flux/secret-facts.ts';
+import { secretFacts } from '../flux/secret-facts.ts';
+import type { FieldError } from './field-error.ts';
+import { errorString } from './field-error.ts';
+import type { Policy } from './policy.ts';
+import type { Operation, Rule, RuleContext } from './rule.ts';
+
+/** A rule's finding with the action the policy gives it. */
+export interface Finding extends FieldError {
+  readonly rule: string;
+  readonly action: 'deny' | 'warn';
+}
+
+/** One admission request, reduced to what the rules need. */
+export interface EvaluationInput {
+  readonly kind: GuardedKind;
+  readonly operation: Operation;
+  readonly namespace: string;
+  readonly name: string;
+  /** The new object (absent for DELETE). */
+  readonly object: KubeObject | undefined;
+  /** The old object (UPDATE and DELETE). */
+  readonly oldObject: KubeObject | undefined;
+}
+
+/** The rules, the policy and the cluster an engine evaluates against. */
+export interface Engine {
+  evaluate(input: EvaluationInput): Finding[];
+}
+
+/** Creates an engine; the rule list is grouped by kind once, here. */
+export function createEngine(rules: readonly Rule[], policy: Policy, cluster: ClusterView): Engine {
+  const byKind = new Map<GuardedKind, Rule[]>();
+  for (const r of rules) {
+    if (policy.actions[r.id] === 'off') continue;
+    byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+  }
+
+  function run(ctx: RuleContext, kind: GuardedKind): Finding[] {
+    const out: Finding[] = [];
+    for (const rule of byKind.get(kind) ?? []) {
+      if (!rule.operations.includes(ctx.operation)) continue;
+      const action = policy.actions[rule.id] ?? rule.defaultAction;
+      if (action === 'off') continue;
+      for (const e of rule.check(ctx)) out.push({ ...e, rule: rule.id, action });
+    }
+    return out;
+  }
+
+  return {
+    evaluate(input) {
+      const subject = input.object ?? input.oldObject;
+      if (!subject) return [];
+      // An UPDATE that finalises a deleted object must never be blocked.
+      if (input.operation === 'UPDATE' && subject.metadata?.deletionTimestamp) return [];
+      // Only Secrets that a Provider references are inspected; all others pass untouched.
+      if (input.kind === 'Secret' && cluster.providersReferencingSecret(input.namespace, input.name).length === 0) return [];
+
+      const ctx = context(input, subject, cluster, policy);
+      const findings = run(ctx, input.kind);
+      if (input.operation !== 'UPDATE' || !input.oldObject || !findings.some((f) => f.action === 'deny')) return findings;
+
+      // Ratcheting: a problem the object already had before this UPDATE does not block it
+      // (a controller adding a finalizer to an old, broken object must succeed); it is a warning.
+      const before = new Set(run(context({ ...input, object: input.oldObject }, input.oldObject, cluster, policy), input.kind).map(findingKey));
+      return findings.map((f) => (f.action === 'deny' && before.has(findingKey(f)) ? { ...f, action: 'warn' } : f));
+    },
+  };
+}
+
+function context(input: EvaluationInput, subject: KubeObject, cluster: ClusterView, policy: Policy): RuleContext {
+  const isSecret = input.kind === 'Secret';
+  const secret: SecretFacts | undefined = isSecret && input.object ? secretFacts(input.object) : undefined;
+  const oldSecret: SecretFacts | undefined = isSecret && input.oldObject ? secretFacts(input.oldObject) : undefined;
+  return {
+    operation: input.operation,
+    // Rules never see a Secret's data: only its metadata and the facts above.
+    object: isSecret ? metadataOnly(subject) : subject,
+    oldObject: isSecret ? (input.oldObject ? metadataOnly(input.oldObject) : undefined) : input.oldObject,
+    namespace: input.namespace,
+    name: input.name,
+    secret,
+    oldSecret,
+    cluster,
+    policy,
+  };
+}
+
+function metadataOnly(o: KubeObject): KubeObject {
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata ?? {} };
+}
+
+function findingKey(f: Finding): string {
+  return `${f.rule}\u0000${errorString(f)}`;
+}

@@ -1,0 +1,21 @@
+import type { Rule } from '../rule.ts';
+import { fieldError, quote } from '../field-error.ts';
+import { field } from '../field-path.ts';
+import { alertView, providerView } from '../../flux/objects.ts';
+
+/** An Alert whose Provider is suspended sends nothing. */
+export const alertProviderSuspended: Rule = {
+  id: 'alert-provider-suspended',
+  kind: 'Alert',
+  operations: ['CREATE', 'UPDATE'],
+  defaultAction: 'warn',
+  description: 'The Alert\'s Provider is suspended, so the Alert sends nothing.',
+  remediation: 'Resume the Provider (spec.suspend: false) or point the Alert at another one.',
+  check({ object, cluster }) {
+    const a = alertView(object);
+    const p = cluster.getProvider(a.namespace, a.providerName);
+    if (!p || !providerView(p).suspend) return [];
+    return [fieldError('Invalid', field('spec', 'providerRef', 'name'), a.providerName,
+      `Provider ${quote(a.providerName)} is suspended, so this Alert sends nothing until it is resumed`)];
+  },
+};

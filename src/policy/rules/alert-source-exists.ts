@@ -1,0 +1,27 @@
+import type { Rule } from '../rule.ts';
+import type { FieldError } from '../field-error.ts';
+import { fieldError, quote } from '../field-error.ts';
+import { field } from '../field-path.ts';
+import { alertView } from '../../flux/objects.ts';
+
+/** A source with a concrete name whose object does not exist sends nothing (yet). */
+export const alertSourceExists: Rule = {
+  id: 'alert-source-exists',
+  kind: 'Alert',
+  operations: ['CREATE', 'UPDATE'],
+  defaultAction: 'warn',
+  description: 'An event source with a concrete name should name an object that exists.',
+  remediation: 'Correct the kind, name or namespace, or ignore this if the object is about to be created.',
+  check({ object, cluster }) {
+    const a = alertView(object);
+    const out: FieldError[] = [];
+    a.eventSources.forEach((s, i) => {
+      if (s.name === '*' || s.name === '' || !cluster.tracksSourceKind(s.kind)) return;
+      const ns = s.namespace ?? a.namespace;
+      if (ns.includes('*') || cluster.getSource(s.kind, ns, s.name)) return;
+      out.push(fieldError('NotFound', field('spec', 'eventSources').index(i).child('name'), s.name,
+        `no ${s.kind} ${quote(s.name)} in namespace ${quote(ns)}; this source sends nothing until it exists`));
+    });
+    return out;
+  },
+};

@@ -1,0 +1,41 @@
+/**
+ * Every rule, in the order findings are reported. Adding a rule: one file in this folder,
+ * one line here, one test table in rules.test.ts, one row in docs/rules.md.
+ */
+import type { Rule } from '../rule.ts';
+import { alertProviderRefNonempty } from './alert-provider-ref-nonempty.ts';
+import { alertProviderExists } from './alert-provider-exists.ts';
+import { alertProviderSuspended } from './alert-provider-suspended.ts';
+import { alertEventSourcesNonempty } from './alert-event-sources-nonempty.ts';
+import { alertSourceNamespaceWildcard } from './alert-source-namespace-wildcard.ts';
+import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
+import { alertMatchLabelsName } from './alert-match-labels-name.ts';
+import { alertSourceExists } from './alert-source-exists.ts';
+import { alertRegexValid } from './alert-regex-valid.ts';
+import { providerSecretExists } from './provider-secret-exists.ts';
+import { providerSecretKeys } from './provider-secret-keys.ts';
+import { providerAddress } from './provider-address.ts';
+import { providerChannelIgnored } from './provider-channel-ignored.ts';
+import { providerDeleteReferenced } from './provider-delete-referenced.ts';
+import { secretKeysKept } from './secret-keys-kept.ts';
+import { secretDeleteReferenced } from './secret-delete-referenced.ts';
+
+/** All rules of this project. */
+export const ALL_RULES: readonly Rule[] = [
+  alertProviderRefNonempty,
+  alertProviderExists,
+  alertProviderSuspended,
+  alertEventSourcesNonempty,
+  alertSourceNamespaceWildcard,
+  alertCrossNamespaceSource,
+  alertMatchLabelsName,
+  alertSourceExists,
+  alertRegexValid,
+  providerSecretExists,
+  providerSecretKeys,
+  providerAddress,
+  providerChannelIgnored,
+  providerDeleteReferenced,
+  secretKeysKept,
+  secretDeleteReferenced,
+];
