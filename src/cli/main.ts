@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * `notify-guard`: the one executable. The only module that reads argv and exits the process;
+ * each subcommand is a function that returns an exit code.
+ */
+import { webhookCommand } from './webhook-command.ts';
+import { UsageError } from './listen-address.ts';
+
+const USAGE = `Usage: notify-guard <command> [flags]
+
+Commands:
+  webhook   serve the validating and mutating admission webhook (HTTPS)
+
+Run 'notify-guard <command> --help' for a command's flags.
+`;
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  webhook: webhookCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`notify-guard: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`notify-guard ${command}: ${(err as Error).message}\n`);
+    if (usage) process.stderr.write(`Run 'notify-guard ${command} --help' for usage.\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
