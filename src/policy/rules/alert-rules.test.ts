@@ -1,0 +1,115 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alert, provider, slackProvider, source } from '../../../test/support/objects.ts';
+import type { RuleCase } from '../../../test/support/run-rule.ts';
+import { runRule } from '../../../test/support/run-rule.ts';
+import { resolvePolicy } from '../policy.ts';
+import type { Rule } from '../rule.ts';
+import { ALL_RULES } from './index.ts';
+import { alertProviderExists } from './alert-provider-exists.ts';
+import { alertProviderRefNonempty } from './alert-provider-ref-nonempty.ts';
+import { alertEventSourcesNonempty } from './alert-event-sources-nonempty.ts';
+import { alertSourceNamespaceWildcard } from './alert-source-namespace-wildcard.ts';
+import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
+import { alertRegexValid } from './alert-regex-valid.ts';
+import { alertMatchLabelsName } from './alert-match-labels-name.ts';
+import { alertSourceExists } from './alert-source-exists.ts';
+import { alertProviderSuspended } from './alert-provider-suspended.ts';
+
+type Row = [name: string, c: RuleCase, expected: string[]];
+
+function table(rule: Rule, rows: Row[]): void {
+  describe(rule.id, () => {
+    for (const [name, c, expected] of rows) test(name, () => assert.deepEqual(runRule(rule, c), expected));
+  });
+}
+
+const KS_ALL = { kind: 'Kustomization', name: '*' };
+
+table(alertProviderExists, [
+  ['allows an Alert whose Provider is in its namespace',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }), cluster: [slackProvider('apps')] }, []],
+  ['rejects an Alert whose Provider does not exist, saying to create it first',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }) },
+    ['spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; create the Provider in "apps" before the Alert, or correct the name']],
+  ['rejects an Alert whose Provider is in another namespace, saying references are local',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }), cluster: [slackProvider('flux-system'), slackProvider('team-b')] },
+    ['spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; a Provider of that name exists in namespace "flux-system", "team-b", but provider references are local: create the Provider in "apps" or move the Alert there']],
+  ['leaves an empty name to alert-provider-ref-nonempty',
+    { object: alert('apps', 'a', { providerRef: { name: '' }, eventSources: [KS_ALL] }) }, []],
+  ['reads v1beta1 Alerts the same way',
+    { object: alert('apps', 'a', { providerRef: { name: 'nope' }, eventSources: [KS_ALL] }, {}, 'v1beta1') },
+    ['spec.providerRef.name: Not found: "nope": no Provider "nope" in namespace "apps"; create the Provider in "apps" before the Alert, or correct the name']],
+]);
+
+table(alertProviderRefNonempty, [
+  ['rejects an empty providerRef.name',
+    { object: alert('apps', 'a', { providerRef: { name: '' }, eventSources: [KS_ALL] }) },
+    ['spec.providerRef.name: Required value: name the Provider in this namespace that should send these events']],
+  ['rejects a blank providerRef.name', { object: alert('apps', 'a', { providerRef: { name: '  ' }, eventSources: [KS_ALL] }) },
+    ['spec.providerRef.name: Required value: name the Provider in this namespace that should send these events']],
+  ['allows a named provider', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }) }, []],
+]);
+
+table(alertEventSourcesNonempty, [
+  ['rejects an empty eventSources list', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [] }) },
+    ['spec.eventSources: Required value: an Alert without event sources matches no event; add at least one, e.g. {kind: Kustomization, name: "*"}']],
+  ['allows one source', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }) }, []],
+]);
+
+table(alertSourceNamespaceWildcard, [
+  ['rejects namespace "*" and says what to do instead',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL, { kind: 'HelmRelease', name: '*', namespace: '*' }] }) },
+    ['spec.eventSources[1].namespace: Invalid value: "*": Flux compares namespaces exactly and "*" is not a wildcard, so this source matches no event; omit namespace to match the Alert\'s own namespace, or add one event source per namespace']],
+  ['rejects a glob such as "team-*"',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: '*', namespace: 'team-*' }] }) },
+    ['spec.eventSources[0].namespace: Invalid value: "team-*": Flux compares namespaces exactly and "*" is not a wildcard, so this source matches no event; omit namespace to match the Alert\'s own namespace, or add one event source per namespace']],
+  ['allows name "*" (the one wildcard Flux has)', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }) }, []],
+]);
+
+const crossSource = alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL, { kind: 'Kustomization', name: 'infra', namespace: 'flux-system' }, { kind: 'HelmRelease', name: 'x', namespace: 'apps' }] });
+table(alertCrossNamespaceSource, [
+  ['warns about a source in another namespace',
+    { object: crossSource },
+    ['spec.eventSources[1].namespace: Forbidden: source namespace "flux-system" differs from the Alert\'s namespace "apps": events from other namespaces are dropped if Flux runs with --no-cross-namespace-refs; create this Alert (and its Provider) in "flux-system"']],
+  ['says the cluster blocks them when the policy says Flux runs with --no-cross-namespace-refs',
+    { object: crossSource, policy: resolvePolicy(ALL_RULES, { noCrossNamespaceRefs: true }) },
+    ['spec.eventSources[1].namespace: Forbidden: source namespace "flux-system" differs from the Alert\'s namespace "apps": this cluster runs Flux with --no-cross-namespace-refs, which drops events from other namespaces; create this Alert (and its Provider) in "flux-system"']],
+]);
+
+table(alertRegexValid, [
+  ['rejects an inclusionList pattern that RE2 cannot compile, with the index and the compile error',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], inclusionList: ['.*succeeded.*', '(failed'] }) },
+    ['spec.inclusionList[1]: Invalid value: "(failed": error parsing regexp: missing closing ): `(failed`; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
+  ['rejects look-behind, which JavaScript accepts and RE2 does not',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], exclusionList: ['(?<!health)check'] }) },
+    ['spec.exclusionList[0]: Invalid value: "(?<!health)check": error parsing regexp: invalid named capture: `(?<!health)check`; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
+  ['rejects back-references', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], exclusionList: ['(a)\\1'] }) },
+    ['spec.exclusionList[0]: Invalid value: "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1`; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
+  ['allows RE2 patterns, including Go-only syntax such as \\z and (?P<name>)',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], inclusionList: ['^Reconciliation.*\\z', '(?P<rev>main@sha1:[0-9a-f]+)'] }) }, []],
+]);
+
+table(alertMatchLabelsName, [
+  ['warns when matchLabels is given with a concrete name',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo', matchLabels: { team: 'web' } }] }) },
+    ['spec.eventSources[0].matchLabels: Forbidden: Flux ignores matchLabels unless name is "*", and this source names "podinfo"; set name: "*" to select by labels, or remove matchLabels']],
+  ['allows matchLabels with name "*"',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: '*', matchLabels: { team: 'web' } }] }) }, []],
+]);
+
+table(alertSourceExists, [
+  ['warns about a named source that is not in the cluster',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo' }, { kind: 'HelmRelease', name: 'redis' }] }), cluster: [source('HelmRelease', 'apps', 'podinfo')] },
+    ['spec.eventSources[1].name: Not found: "redis": no HelmRelease "redis" in namespace "apps"; this source sends nothing until it exists']],
+  ['looks in the source\'s namespace when one is given',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: 'infra', namespace: 'flux-system' }] }), cluster: [source('Kustomization', 'flux-system', 'infra')] }, []],
+  ['says nothing about kinds the view does not track', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'OCIRepository', name: 'x' }] }), cluster: [source('HelmRelease', 'apps', 'podinfo')] }, []],
+]);
+
+table(alertProviderSuspended, [
+  ['warns when the Provider is suspended',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }), cluster: [provider('apps', 'slack', { type: 'slack', suspend: true })] },
+    ['spec.providerRef.name: Invalid value: "slack": Provider "slack" is suspended, so this Alert sends nothing until it is resumed']],
+  ['is quiet for an active Provider', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }), cluster: [slackProvider('apps')] }, []],
+]);
