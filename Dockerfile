@@ -1,0 +1,22 @@
+# One image for the webhook and (later) the relay; the subcommand differs.
+# Build stage: full toolchain, dev dependencies, TypeScript compile.
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: the node@24 dev dependency is for machines whose Node is older; the image has Node 24.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
+
+# Runtime stage: Node 24, production dependencies and compiled JavaScript only.
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+USER node
+EXPOSE 8443
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["webhook", "--listen", "0.0.0.0:8443", "--cert-dir", "/certs", "--cluster-dir", "/cluster"]

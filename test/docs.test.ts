@@ -1,0 +1,33 @@
+/**
+ * The documentation names every rule with its default action, every metric, and every flag of
+ * the webhook command, so that a user-facing change cannot land undocumented.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_RULES } from '../src/policy/rules/index.ts';
+import { createAdmissionMetrics } from '../src/observability/metrics.ts';
+import { WEBHOOK_USAGE } from '../src/cli/webhook-command.ts';
+
+const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'utf8');
+
+test('docs/rules.md has a row for every rule with its kind and default action', () => {
+  const doc = read('docs/rules.md');
+  for (const r of ALL_RULES) {
+    assert.ok(doc.includes(`| \`${r.id}\` | ${r.kind} | ${r.operations.join(', ')} | ${r.defaultAction} |`), `docs/rules.md lacks ${r.id}`);
+  }
+});
+
+test('docs/metrics.md names every metric the webhook registers', async () => {
+  const doc = read('docs/metrics.md');
+  const metrics = createAdmissionMetrics({ processMetrics: false });
+  for (const m of await metrics.registry.getMetricsAsJSON()) assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
+});
+
+test('README documents every flag of notify-guard webhook', () => {
+  const readme = read('README.md');
+  const flags = [...WEBHOOK_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
+  assert.ok(flags.length >= 7);
+  for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README lacks ${f}`);
+});

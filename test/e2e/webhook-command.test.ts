@@ -1,0 +1,70 @@
+/**
+ * The `notify-guard webhook` command as a user runs it: flags, generated certificates, the
+ * embedded example, and startup failures that name the problem.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parseWebhookArgs, startWebhook } from '../../src/cli/webhook-command.ts';
+import { certificateHosts } from '../../src/certs/certificates.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { review } from '../support/apiserver-client.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+
+test('parses every flag, with defaults', () => {
+  assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
+    host: '127.0.0.1', port: 8443, certDir: 'certs', clusterDir: 'x', policyFile: undefined,
+    serviceName: 'notify-guard-webhook', serviceNamespace: 'notify-guard-system', logLevel: 'info',
+  });
+  assert.deepEqual(parseWebhookArgs(['--listen', '[::1]:9443', '--cluster-dir', 'c', '--cert-dir', 'd', '--policy', 'p.yaml', '--service-name', 's', '--service-namespace', 'n', '--log-level', 'debug']), {
+    host: '::1', port: 9443, certDir: 'd', clusterDir: 'c', policyFile: 'p.yaml', serviceName: 's', serviceNamespace: 'n', logLevel: 'debug',
+  });
+  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--listen', '8443']), { message: '--listen "8443": expected HOST:PORT, e.g. 127.0.0.1:8443 or 0.0.0.0:8443' });
+  assert.throws(() => parseWebhookArgs([]), { message: '--cluster-dir is required: the webhook needs cluster state (try --cluster-dir examples/cluster)' });
+});
+
+test('generates CA and serving certificate (key 0600, SANs for the Service, localhost and 127.0.0.1) and serves the example', async () => {
+  const certDir = join(await mkdtemp(join(tmpdir(), 'ng-')), 'certs');
+  const w = await startWebhook({ ...(parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', certDir, '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', join(ROOT, 'examples', 'policy.yaml')]) as never) }, quiet());
+  try {
+    assert.equal((await stat(join(certDir, 'tls.key'))).mode & 0o777, 0o600);
+    assert.deepEqual(certificateHosts(await readFile(join(certDir, 'tls.crt'), 'utf8')), [
+      'notify-guard-webhook', 'notify-guard-webhook.notify-guard-system', 'notify-guard-webhook.notify-guard-system.svc', 'localhost', '127.0.0.1',
+    ]);
+    const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
+    const sample = JSON.parse(await readFile(join(ROOT, 'examples', 'reviews', 'alert-missing-provider.json'), 'utf8'));
+    const r = await review(w.port, ca, 'validate', { operation: 'CREATE', object: sample.request.object, uid: sample.request.uid });
+    assert.deepEqual(r.status?.details?.causes?.map((c) => c.field), ['spec.providerRef.name', 'spec.eventSources[1].namespace']);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a broken policy file stops startup with a message naming the file and field', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ng-'));
+  const policy = join(dir, 'policy.yaml');
+  await writeFile(policy, 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\nspec:\n  rules:\n    alert-provider-exists: maybe\n');
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', policy, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, `notify-guard webhook: ${policy}: spec.rules.alert-provider-exists: Invalid option: expected one of "deny"|"warn"|"off"\n`);
+});
+
+test('an unknown flag exits 2 with a pointer to --help', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--colour'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, "notify-guard webhook: Unknown option '--colour'\nRun 'notify-guard webhook --help' for usage.\n");
+});
+
+test('a manifest that is not YAML stops startup, naming file, line and column', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ng-'));
+  await writeFile(join(dir, 'bad.yaml'), 'kind: Alert\nmetadata: {name: a\n');
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', dir, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`^notify-guard webhook: ${join(dir, 'bad.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: .+\\n$`));
+});
