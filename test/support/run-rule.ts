@@ -2,6 +2,8 @@
  * Runs one rule in isolation against a cluster built from objects, returning the printed
  * field errors: what a rule test asserts on.
  */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/flux/objects.ts';
 import { secretFacts } from '../../src/flux/secret-facts.ts';
 import { staticClusterView } from '../../src/cluster/static-view.ts';
@@ -34,4 +36,14 @@ export function runRule(rule: Rule, c: RuleCase): string[] {
     cluster: staticClusterView(c.cluster ?? []),
     policy: c.policy ?? defaultPolicy(ALL_RULES),
   }).map(errorString);
+}
+
+/** One row of a rule's test table: a name, the case, and the exact printed field errors. */
+export type RuleRow = [name: string, c: RuleCase, expected: string[]];
+
+/** Registers one test per row under the rule's id. */
+export function ruleTable(rule: Rule, rows: readonly RuleRow[]): void {
+  describe(rule.id, () => {
+    for (const [name, c, expected] of rows) test(name, () => assert.deepEqual(runRule(rule, c), expected));
+  });
 }

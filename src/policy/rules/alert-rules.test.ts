@@ -1,10 +1,6 @@
-import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { alert, provider, slackProvider, source } from '../../../test/support/objects.ts';
-import type { RuleCase } from '../../../test/support/run-rule.ts';
-import { runRule } from '../../../test/support/run-rule.ts';
+import { ruleTable as table } from '../../../test/support/run-rule.ts';
 import { resolvePolicy } from '../policy.ts';
-import type { Rule } from '../rule.ts';
 import { ALL_RULES } from './index.ts';
 import { alertProviderExists } from './alert-provider-exists.ts';
 import { alertProviderRefNonempty } from './alert-provider-ref-nonempty.ts';
@@ -15,14 +11,6 @@ import { alertRegexValid } from './alert-regex-valid.ts';
 import { alertMatchLabelsName } from './alert-match-labels-name.ts';
 import { alertSourceExists } from './alert-source-exists.ts';
 import { alertProviderSuspended } from './alert-provider-suspended.ts';
-
-type Row = [name: string, c: RuleCase, expected: string[]];
-
-function table(rule: Rule, rows: Row[]): void {
-  describe(rule.id, () => {
-    for (const [name, c, expected] of rows) test(name, () => assert.deepEqual(runRule(rule, c), expected));
-  });
-}
 
 const KS_ALL = { kind: 'Kustomization', name: '*' };
 

@@ -1,24 +1,12 @@
-import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { PLACEHOLDER_URL, REAL_URL, alert, provider, secret, slackProvider } from '../../../test/support/objects.ts';
-import type { RuleCase } from '../../../test/support/run-rule.ts';
-import { runRule } from '../../../test/support/run-rule.ts';
+import { ruleTable as table } from '../../../test/support/run-rule.ts';
 import { resolvePolicy } from '../policy.ts';
-import type { Rule } from '../rule.ts';
 import { ALL_RULES } from './index.ts';
 import { providerSecretExists } from './provider-secret-exists.ts';
 import { providerSecretKeys } from './provider-secret-keys.ts';
 import { providerAddress } from './provider-address.ts';
 import { providerChannelIgnored } from './provider-channel-ignored.ts';
 import { providerDeleteReferenced } from './provider-delete-referenced.ts';
-
-type Row = [name: string, c: RuleCase, expected: string[]];
-
-function table(rule: Rule, rows: Row[]): void {
-  describe(rule.id, () => {
-    for (const [name, c, expected] of rows) test(name, () => assert.deepEqual(runRule(rule, c), expected));
-  });
-}
 
 table(providerSecretExists, [
   ['allows a Provider whose Secret exists', { object: slackProvider(), cluster: [secret('apps', 'slack-url', { address: REAL_URL })] }, []],

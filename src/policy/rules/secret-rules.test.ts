@@ -1,19 +1,7 @@
-import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { PLACEHOLDER_URL, REAL_URL, provider, secret, slackProvider } from '../../../test/support/objects.ts';
-import type { RuleCase } from '../../../test/support/run-rule.ts';
-import { runRule } from '../../../test/support/run-rule.ts';
-import type { Rule } from '../rule.ts';
+import { ruleTable as table } from '../../../test/support/run-rule.ts';
 import { secretKeysKept } from './secret-keys-kept.ts';
 import { secretDeleteReferenced } from './secret-delete-referenced.ts';
-
-type Row = [name: string, c: RuleCase, expected: string[]];
-
-function table(rule: Rule, rows: Row[]): void {
-  describe(rule.id, () => {
-    for (const [name, c, expected] of rows) test(name, () => assert.deepEqual(runRule(rule, c), expected));
-  });
-}
 
 table(secretKeysKept, [
   ['rejects an update that removes the address a Provider reads, naming the Provider',
