@@ -38,7 +38,7 @@ if (mode === 'baseline') {
   const logger = createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() }));
   const policy = defaultPolicy(ALL_RULES);
   const metrics = createAdmissionMetrics();
-  const admission = createAdmissionHandler({ engine: createEngine(ALL_RULES, policy, cluster), policy, metrics, logger });
+  const admission = createAdmissionHandler({ engine: createEngine(ALL_RULES, policy), cluster, policy, metrics, logger });
   handler = createAdmissionApp({ handler: admission, metrics, logger, notReadyReason: () => undefined });
 }
 const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, handler);

@@ -31,14 +31,14 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false });
 
-  const review = (webhook: WebhookName) => (req: Request, res: Response) => {
+  const review = (webhook: WebhookName) => async (req: Request, res: Response) => {
     const decoded = decodeReview(req.body);
     if (!decoded.ok) {
       deps.metrics.requests.inc({ webhook, kind: 'unknown', operation: 'unknown', outcome: 'bad_request' });
       res.status(400).json(failureStatus(400, 'BadRequest', decoded.message));
       return;
     }
-    res.status(200).json(toReview(deps.handler.handle(webhook, decoded.request)));
+    res.status(200).json(toReview(await deps.handler.handle(webhook, decoded.request)));
   };
 
   app.post('/validate', json, review('validate'));

@@ -9,6 +9,10 @@ import type { AdmissionMetrics } from '../observability/metrics.ts';
 import type { GuardedKind } from '../flux/api.ts';
 import { guardedKind, qualifiedKind } from '../flux/api.ts';
 import type { Engine, Finding } from '../policy/engine.ts';
+import type { ClusterView } from '../cluster/cluster-view.ts';
+import type { LiveLookup } from '../cluster/live-lookup.ts';
+import type { Counter } from 'prom-client';
+import { evaluateConfirmed } from './confirm-missing.ts';
 import { errorString } from '../policy/field-error.ts';
 import type { Policy } from '../policy/policy.ts';
 import { defaultEventSeverity } from '../policy/defaults/event-severity.ts';
@@ -19,17 +23,22 @@ import { invalidStatus } from './status.ts';
 /** Which webhook answers. */
 export type WebhookName = 'validate' | 'mutate';
 
-/** Answers decoded requests. */
+/** Answers decoded requests; never rejects. */
 export interface AdmissionHandler {
-  handle(webhook: WebhookName, request: AdmissionRequest): AdmissionResponse;
+  handle(webhook: WebhookName, request: AdmissionRequest): Promise<AdmissionResponse>;
 }
 
 /** What the handler needs; wired in the entry point. */
 export interface HandlerDeps {
   readonly engine: Engine;
+  readonly cluster: ClusterView;
+  /** Live lookups confirming a missing reference before a denial (absent for static views). */
+  readonly liveLookup?: LiveLookup;
   readonly policy: Policy;
   readonly metrics: AdmissionMetrics;
   readonly logger: Logger;
+  /** Counts live lookups by kind and result. */
+  readonly lookups?: Counter<'kind' | 'result'>;
   /** Monotonic clock in seconds, for the latency histogram. */
   readonly now?: () => number;
 }
@@ -45,16 +54,16 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
   const now = deps.now ?? (() => performance.now() / 1000);
   const { logger, metrics } = deps;
 
-  function validate(req: AdmissionRequest, kind: GuardedKind): AdmissionResponse {
+  async function validate(req: AdmissionRequest, kind: GuardedKind): Promise<AdmissionResponse> {
     const name = requestName(req);
-    const findings = deps.engine.evaluate({
+    const findings = await evaluateConfirmed({
       kind,
       operation: req.operation,
       namespace: req.namespace ?? '',
       name,
       object: req.object ?? undefined,
       oldObject: req.oldObject ?? undefined,
-    });
+    }, { engine: deps.engine, cluster: deps.cluster, liveLookup: deps.liveLookup, lookups: deps.lookups });
     for (const f of findings) metrics.findings.inc({ rule: f.rule, action: f.action });
     const denials = findings.filter((f) => f.action === 'deny');
     const warnings = findings.filter((f) => f.action === 'warn').map(errorString);
@@ -75,13 +84,13 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
   }
 
   return {
-    handle(webhook, req) {
+    async handle(webhook, req) {
       const started = now();
       const kind = guardedKind(req.kind);
       let response: AdmissionResponse;
       try {
         if (!kind) response = allowed(req.uid);
-        else response = webhook === 'validate' ? validate(req, kind) : mutate(req, kind);
+        else response = webhook === 'validate' ? await validate(req, kind) : mutate(req, kind);
       } catch (err) {
         logger.error({ err, uid: req.uid, webhook, kind: req.kind.kind, namespace: req.namespace, name: req.name, operation: req.operation }, 'admission evaluation failed');
         response = errored(req.uid, 500, `notify-guard could not evaluate this ${req.kind.kind}: internal error (uid ${req.uid}); see the webhook's logs`);

@@ -32,6 +32,11 @@ export interface ClusterView {
   providersReferencingSecret(namespace: string, secretName: string): readonly SecretReference[];
   /** True when this view knows the objects of a Flux source kind (so absence means absent). */
   tracksSourceKind(kind: string): boolean;
+  /**
+   * True when a miss for `kind` in `namespace` is authoritative: the view holds every such
+   * object (a Secret scope limited by namespace list or label selector does not).
+   */
+  covers(kind: 'Provider' | 'Secret', namespace: string): boolean;
   /** Metadata of the Flux object `kind` `namespace/name`, if it exists. */
   getSource(kind: string, namespace: string, name: string): ObjectMeta | undefined;
 }

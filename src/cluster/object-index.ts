@@ -68,6 +68,10 @@ export class ObjectIndex implements ClusterView {
     return true;
   }
 
+  covers(): boolean {
+    return true;
+  }
+
   /** Adds or replaces an object by its kind; Secrets are reduced to facts first. */
   upsert(obj: KubeObject): void {
     const kind = obj.kind ?? '';

@@ -17,6 +17,8 @@ import type { Operation, Rule, RuleContext } from './rule.ts';
 export interface Finding extends FieldError {
   readonly rule: string;
   readonly action: 'deny' | 'warn';
+  /** The finding says a referenced object is missing; confirm before denying (rule.reportsMissing). */
+  readonly reportsMissing?: true;
 }
 
 /** One admission request, reduced to what the rules need. */
@@ -31,13 +33,13 @@ export interface EvaluationInput {
   readonly oldObject: KubeObject | undefined;
 }
 
-/** The rules, the policy and the cluster an engine evaluates against. */
+/** The rules and the policy; each evaluation names the cluster view it reads. */
 export interface Engine {
-  evaluate(input: EvaluationInput): Finding[];
+  evaluate(input: EvaluationInput, cluster: ClusterView): Finding[];
 }
 
 /** Creates an engine; the rule list is grouped by kind once, here. */
-export function createEngine(rules: readonly Rule[], policy: Policy, cluster: ClusterView): Engine {
+export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
   const byKind = new Map<GuardedKind, Rule[]>();
   for (const r of rules) {
     if (policy.actions[r.id] === 'off') continue;
@@ -50,13 +52,13 @@ export function createEngine(rules: readonly Rule[], policy: Policy, cluster: Cl
       if (!rule.operations.includes(ctx.operation)) continue;
       const action = policy.actions[rule.id] ?? rule.defaultAction;
       if (action === 'off') continue;
-      for (const e of rule.check(ctx)) out.push({ ...e, rule: rule.id, action });
+      for (const e of rule.check(ctx)) out.push(rule.reportsMissing ? { ...e, rule: rule.id, action, reportsMissing: true } : { ...e, rule: rule.id, action });
     }
     return out;
   }
 
   return {
-    evaluate(input) {
+    evaluate(input, cluster) {
       const subject = input.object ?? input.oldObject;
       if (!subject) return [];
       // An UPDATE that finalises a deleted object must never be blocked.

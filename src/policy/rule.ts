@@ -41,6 +41,11 @@ export interface Rule {
   readonly description: string;
   /** One sentence: how to fix an object the rule reports. */
   readonly remediation: string;
+  /**
+   * Set when the rule's findings say a referenced Provider or Secret is missing: the webhook then
+   * confirms with a live lookup before denying (the watch may lag an apply by milliseconds).
+   */
+  readonly reportsMissing?: true;
   /** Returns findings; an empty list means the object passes. Never throws for bad input. */
   check(ctx: RuleContext): readonly FieldError[];
 }

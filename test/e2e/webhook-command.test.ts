@@ -19,14 +19,19 @@ const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) =>
 
 test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
-    host: '127.0.0.1', port: 8443, certDir: 'certs', clusterDir: 'x', policyFile: undefined,
+    host: '127.0.0.1', port: 8443, certDir: 'certs', policyFile: undefined,
+    cluster: { clusterDir: 'x', kubeconfig: undefined, secretScope: { namespaces: [], labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 },
     serviceName: 'notify-guard-webhook', serviceNamespace: 'notify-guard-system', logLevel: 'info',
   });
-  assert.deepEqual(parseWebhookArgs(['--listen', '[::1]:9443', '--cluster-dir', 'c', '--cert-dir', 'd', '--policy', 'p.yaml', '--service-name', 's', '--service-namespace', 'n', '--log-level', 'debug']), {
-    host: '::1', port: 9443, certDir: 'd', clusterDir: 'c', policyFile: 'p.yaml', serviceName: 's', serviceNamespace: 'n', logLevel: 'debug',
+  assert.deepEqual(parseWebhookArgs(['--listen', '[::1]:9443', '--kubeconfig', 'kc', '--cert-dir', 'd', '--policy', 'p.yaml', '--service-name', 's', '--service-namespace', 'n', '--log-level', 'debug',
+    '--secret-namespaces', 'flux-system, apps', '--secret-selector', 'notify=true', '--watchdog-timeout', '60', '--live-lookup-timeout', '250']), {
+    host: '::1', port: 9443, certDir: 'd', policyFile: 'p.yaml',
+    cluster: { clusterDir: undefined, kubeconfig: 'kc', secretScope: { namespaces: ['flux-system', 'apps'], labelSelector: 'notify=true' }, watchdogMs: 60_000, liveLookupTimeoutMs: 250 },
+    serviceName: 's', serviceNamespace: 'n', logLevel: 'debug',
   });
   assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--listen', '8443']), { message: '--listen "8443": expected HOST:PORT, e.g. 127.0.0.1:8443 or 0.0.0.0:8443' });
-  assert.throws(() => parseWebhookArgs([]), { message: '--cluster-dir is required: the webhook needs cluster state (try --cluster-dir examples/cluster)' });
+  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--kubeconfig', 'y']), { message: '--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server' });
+  assert.throws(() => parseWebhookArgs(['--live-lookup-timeout', '0']), { message: '--live-lookup-timeout "0": expected a whole number from 1 to 5000' });
 });
 
 test('generates CA and serving certificate (key 0600, SANs for the Service, localhost and 127.0.0.1) and serves the example', async () => {

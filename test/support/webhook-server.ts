@@ -10,6 +10,9 @@ import { createAdmissionHandler } from '../../src/admission/handler.ts';
 import { createCA, createServingCertificate, serviceHosts } from '../../src/certs/certificates.ts';
 import type { CertificatePem } from '../../src/certs/certificates.ts';
 import { staticClusterView } from '../../src/cluster/static-view.ts';
+import type { ClusterView } from '../../src/cluster/cluster-view.ts';
+import type { LiveLookup } from '../../src/cluster/live-lookup.ts';
+import type { Counter } from 'prom-client';
 import type { KubeObject } from '../../src/flux/objects.ts';
 import { createEngine } from '../../src/policy/engine.ts';
 import type { Policy } from '../../src/policy/policy.ts';
@@ -46,6 +49,10 @@ export interface TestWebhookOptions {
   readonly policy?: Policy;
   readonly rules?: readonly Rule[];
   readonly ready?: () => string | undefined;
+  /** A view to serve instead of a static one built from `cluster`. */
+  readonly view?: ClusterView;
+  readonly liveLookup?: LiveLookup;
+  readonly lookups?: Counter<'kind' | 'result'>;
 }
 
 export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<TestWebhook> {
@@ -56,7 +63,7 @@ export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<Test
   const rules = o.rules ?? ALL_RULES;
   const policy = o.policy ?? defaultPolicy(rules);
   const metrics = createAdmissionMetrics({ processMetrics: false });
-  const handler = createAdmissionHandler({ engine: createEngine(rules, policy, staticClusterView(o.cluster ?? [])), policy, metrics, logger });
+  const handler = createAdmissionHandler({ engine: createEngine(rules, policy), cluster: o.view ?? staticClusterView(o.cluster ?? []), ...(o.liveLookup ? { liveLookup: o.liveLookup } : {}), ...(o.lookups ? { lookups: o.lookups } : {}), policy, metrics, logger });
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: o.ready ?? (() => undefined) });
   const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

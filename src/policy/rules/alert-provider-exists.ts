@@ -9,6 +9,7 @@ export const alertProviderExists: Rule = {
   kind: 'Alert',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
+  reportsMissing: true,
   description: 'spec.providerRef.name must name a Provider in the Alert\'s own namespace; Flux silently drops events otherwise.',
   remediation: 'Create the Provider in the Alert\'s namespace first, or correct the name.',
   check({ object, cluster }) {

@@ -10,6 +10,7 @@ export const providerSecretExists: Rule = {
   kind: 'Provider',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
+  reportsMissing: true,
   description: 'Every Secret a Provider references (secretRef, certSecretRef, proxySecretRef) must exist in the Provider\'s namespace.',
   remediation: 'Create the Secret in the Provider\'s namespace before the Provider, or correct the name.',
   check({ object, cluster }) {

@@ -1,0 +1,61 @@
+/**
+ * Chooses where cluster state comes from: `--cluster-dir` (manifests, local use), or the live
+ * API (in-cluster service account, `--kubeconfig`, or $KUBECONFIG / ~/.kube/config).
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { ClusterView } from '../cluster/cluster-view.ts';
+import { loadStaticClusterView } from '../cluster/static-view.ts';
+import { createKubeApi, loadKubeConfig } from '../cluster/kube-api.ts';
+import { startInformerView } from '../cluster/informer-view.ts';
+import type { LiveLookup } from '../cluster/live-lookup.ts';
+import { createLiveLookup } from '../cluster/live-lookup.ts';
+import type { SecretScope } from '../cluster/secret-scope.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ClusterMetrics } from '../observability/cluster-metrics.ts';
+import { createClusterMetrics } from '../observability/cluster-metrics.ts';
+import { UsageError } from './listen-address.ts';
+
+/** Flags that choose and tune the cluster source. */
+export interface ClusterSourceOptions {
+  readonly clusterDir: string | undefined;
+  readonly kubeconfig: string | undefined;
+  readonly secretScope: SecretScope;
+  readonly watchdogMs: number;
+  readonly liveLookupTimeoutMs: number;
+}
+
+/** The chosen source. */
+export interface ClusterSource {
+  readonly view: ClusterView;
+  readonly liveLookup: LiveLookup | undefined;
+  readonly clusterMetrics: ClusterMetrics | undefined;
+  readonly describe: string;
+  notReadyReason(): string | undefined;
+  counts(): Record<string, number>;
+  stop(): void;
+}
+
+/** Opens the cluster source the flags select. */
+export async function openClusterSource(o: ClusterSourceOptions, registry: Registry, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ClusterSource> {
+  if (o.clusterDir) {
+    const view = await loadStaticClusterView(o.clusterDir);
+    return { view, liveLookup: undefined, clusterMetrics: undefined, describe: `manifests in ${o.clusterDir}`, notReadyReason: () => undefined, counts: () => view.counts(), stop: () => undefined };
+  }
+  const haveConfig = o.kubeconfig || env['KUBERNETES_SERVICE_HOST'] || env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'));
+  if (!haveConfig) throw new UsageError('no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)');
+  const api = createKubeApi(loadKubeConfig(o.kubeconfig, env));
+  const clusterMetrics = createClusterMetrics(registry);
+  const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs });
+  return {
+    view,
+    liveLookup: createLiveLookup(api, { notificationVersion: view.notificationVersion, timeoutMs: o.liveLookupTimeoutMs }),
+    clusterMetrics,
+    describe: `the API server (notification ${view.notificationVersion})`,
+    notReadyReason: () => view.notReadyReason(),
+    counts: () => view.counts(),
+    stop: () => view.stop(),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The live ClusterView: reflectors (list + watch) for Alerts and Providers at the notification
+ * version the cluster serves, Secrets in the configured scope (reduced to facts on arrival),
+ * and Flux sources as metadata only. All lookups are answered from the indexed store.
+ */
+import type { KubeApi } from './kube-api.ts';
+import { PARTIAL_METADATA_LIST } from './kube-api.ts';
+import type { Reflector, StoreEvent } from './reflector.ts';
+import { startReflector } from './reflector.ts';
+import { ObjectIndex } from './object-index.ts';
+import type { ClusterView } from './cluster-view.ts';
+import type { SecretScope } from './secret-scope.ts';
+import { SECRET_FIELD_SELECTOR, secretPaths } from './secret-scope.ts';
+import { notificationVersion, sourceResources } from './discovery.ts';
+import { NOTIFICATION_GROUP } from '../flux/api.ts';
+import type { KubeObject } from '../flux/objects.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ClusterMetrics } from '../observability/cluster-metrics.ts';
+
+/** Settings of the live view. */
+export interface InformerViewOptions {
+  readonly api: KubeApi;
+  readonly logger: Logger;
+  readonly metrics: ClusterMetrics;
+  readonly secretScope: SecretScope;
+  readonly watchdogMs: number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+/** The live view, with lifecycle and readiness. */
+export interface InformerView extends ClusterView {
+  /** The notification API version being watched. */
+  readonly notificationVersion: string;
+  /** Why the view is not ready (undefined when every required collection is listed). */
+  notReadyReason(): string | undefined;
+  /** Resolves once synced, or rejects after `timeoutMs`. */
+  waitForSync(timeoutMs: number): Promise<void>;
+  /** Object counts, for logs. */
+  counts(): Record<string, number>;
+  stop(): void;
+}
+
+/** Discovers the served versions and starts every reflector. */
+export async function startInformerView(o: InformerViewOptions): Promise<InformerView> {
+  const version = await notificationVersion(o.api);
+  const sources = await sourceResources(o.api);
+  const index = new ObjectIndex();
+  const reflectors: { kind: string; required: boolean; r: Reflector }[] = [];
+
+  const applyAs = (kind: string) => (event: StoreEvent, obj: Record<string, unknown>) => {
+    const meta = (obj['metadata'] ?? {}) as { name?: string; namespace?: string };
+    if (event === 'delete') index.remove(kind, meta.namespace ?? '', meta.name ?? '');
+    else index.upsert({ ...(obj as KubeObject), kind });
+  };
+  const start = (kind: string, path: string, extra: { accept?: string; labelSelector?: string; fieldSelector?: string; optional?: boolean } = {}) => {
+    const r = startReflector({
+      kind, path, api: o.api, logger: o.logger, observer: o.metrics.observer, apply: applyAs(kind), watchdogMs: o.watchdogMs,
+      ...(o.backoff ? { backoff: o.backoff } : {}), ...extra,
+    });
+    reflectors.push({ kind, required: !extra.optional, r });
+  };
+
+  start('Alert', `/apis/${NOTIFICATION_GROUP}/${version}/alerts`);
+  start('Provider', `/apis/${NOTIFICATION_GROUP}/${version}/providers`);
+  for (const path of secretPaths(o.secretScope)) {
+    start('Secret', path, { fieldSelector: SECRET_FIELD_SELECTOR, ...(o.secretScope.labelSelector ? { labelSelector: o.secretScope.labelSelector } : {}) });
+  }
+  for (const s of sources) {
+    start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, { accept: PARTIAL_METADATA_LIST, optional: true });
+  }
+
+  const notReadyReason = () => {
+    const waiting = [...new Set(reflectors.filter((x) => !x.r.synced()).map((x) => x.kind))];
+    return waiting.length > 0 ? `waiting for the initial list of ${waiting.join(', ')}` : undefined;
+  };
+  const synced = () => notReadyReason() === undefined;
+  const secretsAuthoritative = o.secretScope.labelSelector === undefined;
+
+  o.metrics.bind({
+    counts: () => index.counts(),
+    lastEventAgeSeconds: () => {
+      const ages: Record<string, number> = {};
+      for (const x of reflectors) ages[x.kind] = Math.max(ages[x.kind] ?? 0, x.r.lastEventAgeMs() / 1000);
+      return ages;
+    },
+  });
+
+  const view: InformerView = {
+    notificationVersion: version,
+    synced,
+    notReadyReason,
+    covers(kind, namespace) {
+      if (kind === 'Provider') return true;
+      return secretsAuthoritative && (o.secretScope.namespaces.length === 0 || o.secretScope.namespaces.includes(namespace));
+    },
+    waitForSync(timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const deadline = Date.now() + timeoutMs;
+        const check = () => {
+          if (synced()) resolve();
+          else if (Date.now() > deadline) reject(new Error(`cluster view not synced after ${timeoutMs} ms: ${notReadyReason()}`));
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+    },
+    counts: () => index.counts(),
+    stop() { for (const x of reflectors) x.r.stop(); },
+    getAlert: (ns, n) => index.getAlert(ns, n),
+    getProvider: (ns, n) => index.getProvider(ns, n),
+    providerNamespaces: (n) => index.providerNamespaces(n),
+    getSecret: (ns, n) => index.getSecret(ns, n),
+    secretNamespaces: (n) => index.secretNamespaces(n),
+    alertsReferencingProvider: (ns, n) => index.alertsReferencingProvider(ns, n),
+    providersReferencingSecret: (ns, n) => index.providersReferencingSecret(ns, n),
+    tracksSourceKind: (kind) => reflectors.some((x) => x.kind === kind && x.r.synced() && x.r.unavailable() === undefined),
+    getSource: (kind, ns, n) => index.getSource(kind, ns, n),
+  };
+  return view;
+}
