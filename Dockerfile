@@ -12,6 +12,9 @@ RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
 # Runtime stage: Node 24, production dependencies and compiled JavaScript only.
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# A 2 MB young generation keeps RSS under 200 MB with 30,000 cached objects at full admission load,
+# at no measurable throughput cost (npm run bench reads this line and runs its servers with it).
+ENV NODE_OPTIONS=--max-semi-space-size=2
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules

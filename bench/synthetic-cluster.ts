@@ -26,14 +26,17 @@ export function syntheticCluster(perKind: number, namespaces: number): KubeObjec
   return out;
 }
 
-/** Realistic requests against that cluster: valid and invalid Alerts, Providers, Secrets. */
+/**
+ * Realistic requests against that cluster: mostly valid Alerts, Providers and Secrets; 1 in 8
+ * Alerts with a wildcard namespace, 2 of the 256 requests (0.8%) referencing a missing object.
+ */
 export function syntheticReviews(namespaces: number): object[] {
   const reviews: object[] = [];
-  for (let k = 0; k < 64; k++) {
+  for (let k = 0; k < 256; k++) {
     const ns = `team-${(k * 37) % namespaces}`;
     const base = { uid: `bench-${k}`, namespace: ns, userInfo: { username: 'bench' }, dryRun: false };
-    const alert = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `new-${k}`, namespace: ns, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}' } }, spec: { providerRef: { name: k % 4 === 0 ? 'missing' : 'slack-0' }, eventSeverity: 'info', eventSources: [{ kind: 'HelmRelease', name: 'app-0' }, { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns }], inclusionList: ['.*(failed|error).*'] } };
-    const provider = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack-1', namespace: ns }, spec: { type: 'slack', secretRef: { name: k % 5 === 0 ? 'nope' : 'slack-1' } } };
+    const alert = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `new-${k}`, namespace: ns, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}' } }, spec: { providerRef: { name: k === 0 ? 'missing' : 'slack-0' }, eventSeverity: 'info', eventSources: [{ kind: 'HelmRelease', name: 'app-0' }, { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns }], inclusionList: ['.*(failed|error).*'] } };
+    const provider = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack-1', namespace: ns }, spec: { type: 'slack', secretRef: { name: k === 1 ? 'nope' : 'slack-1' } } };
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: k % 3 === 0 ? 'unrelated' : 'slack-1', namespace: ns }, type: 'Opaque', data: { address: Buffer.from(BENCH_URL).toString('base64') } };
     const kinds = [
       { kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Alert' }, name: alert.metadata.name, operation: 'CREATE', object: alert, oldObject: null },

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_RULES } from '../src/policy/rules/index.ts';
 import { createAdmissionMetrics } from '../src/observability/metrics.ts';
+import { createClusterMetrics } from '../src/observability/cluster-metrics.ts';
 import { WEBHOOK_USAGE } from '../src/cli/webhook-command.ts';
 
 const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'utf8');
@@ -19,9 +20,10 @@ test('docs/rules.md has a row for every rule with its kind and default action', 
   }
 });
 
-test('docs/metrics.md names every metric the webhook registers', async () => {
+test('docs/metrics.md names every metric the webhook and the cluster view register', async () => {
   const doc = read('docs/metrics.md');
   const metrics = createAdmissionMetrics({ processMetrics: false });
+  createClusterMetrics(metrics.registry);
   for (const m of await metrics.registry.getMetricsAsJSON()) assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
 });
 

@@ -8,10 +8,7 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import { loadStaticClusterView } from '../cluster/static-view.ts';
-import { createKubeApi, loadKubeConfig } from '../cluster/kube-api.ts';
-import { startInformerView } from '../cluster/informer-view.ts';
 import type { LiveLookup } from '../cluster/live-lookup.ts';
-import { createLiveLookup } from '../cluster/live-lookup.ts';
 import type { SecretScope } from '../cluster/secret-scope.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ClusterMetrics } from '../observability/cluster-metrics.ts';
@@ -46,6 +43,11 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   }
   const haveConfig = o.kubeconfig || env['KUBERNETES_SERVICE_HOST'] || env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'));
   if (!haveConfig) throw new UsageError('no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)');
+  // Loaded only here: @kubernetes/client-node brings every generated API model (~85 MB RSS),
+  // which the manifest-backed mode does not need.
+  const { createKubeApi, loadKubeConfig } = await import('../cluster/kube-api.ts');
+  const { startInformerView } = await import('../cluster/informer-view.ts');
+  const { createLiveLookup } = await import('../cluster/live-lookup.ts');
   const api = createKubeApi(loadKubeConfig(o.kubeconfig, env));
   const clusterMetrics = createClusterMetrics(registry);
   const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs });

@@ -6,6 +6,10 @@
  */
 import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
 import { fetch } from 'undici';
+import type { Dispatcher } from 'undici';
+
+/** How long one connection pool is used before a fresh one is made (client certificates may rotate). */
+export const DISPATCHER_LIFETIME_MS = 10 * 60 * 1000;
 
 /** An HTTP answer from the API server. */
 export interface KubeResponse {
@@ -53,6 +57,22 @@ export function createKubeApi(kc: KubeConfig): KubeApi {
     return cluster.server.replace(/\/$/, '');
   };
 
+  // applySecurityAuthentication builds a new connection pool on every call; using each once would
+  // open a new (TLS) connection per request and leave idle pools behind. Headers are taken fresh
+  // per request (service-account tokens rotate); the pool is shared and renewed periodically.
+  let pool: { dispatcher: Dispatcher; created: number } | undefined;
+  const sharedDispatcher = (fresh: Dispatcher | undefined): Dispatcher | undefined => {
+    if (!fresh) return pool?.dispatcher;
+    if (!pool || Date.now() - pool.created > DISPATCHER_LIFETIME_MS) {
+      const old = pool?.dispatcher;
+      pool = { dispatcher: fresh, created: Date.now() };
+      if (old) void old.close().catch(() => undefined);
+      return fresh;
+    }
+    if (fresh !== pool.dispatcher) void fresh.close().catch(() => undefined);
+    return pool.dispatcher;
+  };
+
   return {
     async request(method, path, o = {}) {
       const url = new URL(server() + path);
@@ -61,10 +81,11 @@ export function createKubeApi(kc: KubeConfig): KubeApi {
       await kc.applySecurityAuthentication(ctx);
       const headers: Record<string, string> = { ...ctx.getHeaders(), accept: o.accept ?? 'application/json' };
       if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+      const dispatcher = sharedDispatcher(ctx.getDispatcher() as Dispatcher | undefined);
       const response = await fetch(url, {
         method,
         headers,
-        dispatcher: ctx.getDispatcher(),
+        ...(dispatcher ? { dispatcher } : {}),
         signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
         ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
       });

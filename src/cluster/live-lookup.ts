@@ -27,24 +27,43 @@ export interface LiveLookup {
   lookup(ref: MissingRef): Promise<LookupResult>;
 }
 
-/** Creates the lookup against the API server; Secret values are reduced to facts at once. */
-export function createLiveLookup(api: KubeApi, o: { notificationVersion: string; timeoutMs: number }): LiveLookup {
+/** Live lookups in flight at most; beyond that a miss is answered 'unknown' without a GET. */
+export const MAX_LOOKUPS_IN_FLIGHT = 16;
+
+/**
+ * Creates the lookup against the API server; Secret values are reduced to facts at once.
+ * Concurrent lookups of the same object share one GET, and at most MAX_LOOKUPS_IN_FLIGHT run at
+ * once, so a burst of denials cannot become a burst of API calls.
+ */
+export function createLiveLookup(api: KubeApi, o: { notificationVersion: string; timeoutMs: number; maxInFlight?: number }): LiveLookup {
+  const inFlight = new Map<string, Promise<LookupResult>>();
+  const max = o.maxInFlight ?? MAX_LOOKUPS_IN_FLIGHT;
   return {
-    async lookup(ref) {
-      const ns = encodeURIComponent(ref.namespace);
-      const name = encodeURIComponent(ref.name);
-      const path = ref.kind === 'Secret'
-        ? `/api/v1/namespaces/${ns}/secrets/${name}`
-        : `/apis/${NOTIFICATION_GROUP}/${o.notificationVersion}/namespaces/${ns}/providers/${name}`;
-      try {
-        const r = await api.request('GET', path, { timeoutMs: o.timeoutMs });
-        if (r.status === 404) return { result: 'absent' };
-        if (r.status !== 200) return { result: 'unknown', reason: `HTTP ${r.status}` };
-        const obj = r.body as KubeObject;
-        return { result: 'found', object: ref.kind === 'Secret' ? secretFacts({ ...obj, kind: 'Secret' }) : { ...obj, kind: 'Provider' } };
-      } catch (err) {
-        return { result: 'unknown', reason: (err as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (err as Error).message };
-      }
+    lookup(ref) {
+      const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+      const shared = inFlight.get(key);
+      if (shared) return shared;
+      if (inFlight.size >= max) return Promise.resolve({ result: 'unknown', reason: `more than ${max} live lookups in flight` });
+      const p = fetchOne(ref).finally(() => inFlight.delete(key));
+      inFlight.set(key, p);
+      return p;
     },
   };
+
+  async function fetchOne(ref: MissingRef): Promise<LookupResult> {
+    const ns = encodeURIComponent(ref.namespace);
+    const name = encodeURIComponent(ref.name);
+    const path = ref.kind === 'Secret'
+      ? `/api/v1/namespaces/${ns}/secrets/${name}`
+      : `/apis/${NOTIFICATION_GROUP}/${o.notificationVersion}/namespaces/${ns}/providers/${name}`;
+    try {
+      const r = await api.request('GET', path, { timeoutMs: o.timeoutMs });
+      if (r.status === 404) return { result: 'absent' };
+      if (r.status !== 200) return { result: 'unknown', reason: `HTTP ${r.status}` };
+      const obj = r.body as KubeObject;
+      return { result: 'found', object: ref.kind === 'Secret' ? secretFacts({ ...obj, kind: 'Secret' }) : { ...obj, kind: 'Provider' } };
+    } catch (err) {
+      return { result: 'unknown', reason: (err as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (err as Error).message };
+    }
+  }
 }

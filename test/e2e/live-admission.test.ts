@@ -80,3 +80,25 @@ test('a Secret the live GET finds serves the Provider rules as facts', async () 
   assert.equal(r.status?.details?.causes?.[0]?.message, 'Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"');
   live.server.setSilent(false);
 });
+
+test('concurrent lookups of one object share a GET, and lookups beyond the cap are not made', async () => {
+  const { live } = await setUp();
+  await live.view.waitForSync(5_000);
+  const lookup = createLiveLookup(live.api, { notificationVersion: 'v1beta3', timeoutMs: 500, maxInFlight: 2 });
+  const getsBefore = live.server.stats.gets;
+  const same = await Promise.all([1, 2, 3].map(() => lookup.lookup({ kind: 'Provider', namespace: 'apps', name: 'p' })));
+  assert.deepEqual(same.map((r) => r.result), ['absent', 'absent', 'absent']);
+  assert.equal(live.server.stats.gets - getsBefore, 1);
+  const capped = await Promise.all(['a', 'b', 'c'].map((n) => lookup.lookup({ kind: 'Provider', namespace: 'apps', name: n })));
+  assert.deepEqual(capped, [{ result: 'absent' }, { result: 'absent' }, { result: 'unknown', reason: 'more than 2 live lookups in flight' }]);
+});
+
+test('live lookups reuse one connection to the API server instead of opening one each', async () => {
+  const { live } = await setUp();
+  await live.view.waitForSync(5_000);
+  const lookup = createLiveLookup(live.api, { notificationVersion: 'v1beta3', timeoutMs: 500 });
+  await lookup.lookup({ kind: 'Provider', namespace: 'apps', name: 'warm-up' });
+  const before = live.server.stats.connections;
+  for (let i = 0; i < 50; i++) assert.equal((await lookup.lookup({ kind: 'Secret', namespace: 'apps', name: `s-${i}` })).result, 'absent');
+  assert.equal(live.server.stats.connections - before, 0);
+});

@@ -36,10 +36,10 @@ interface HistoryEntry { readonly rv: number; readonly plural: string; readonly 
 interface Watcher { readonly plural: string; readonly namespace: string | undefined; readonly match: (o: KubeObject) => boolean; readonly metadataOnly: boolean; readonly bookmarks: boolean; readonly res: ServerResponse; rv: number; readonly resource: FakeResource }
 
 /** Counters tests assert on. */
-export interface FakeStats { lists: number; watches: number; gets: number; listsByResource: Record<string, number> }
+export interface FakeStats { lists: number; watches: number; gets: number; connections: number; listsByResource: Record<string, number> }
 
 export class FakeApiServer {
-  readonly stats: FakeStats = { lists: 0, watches: 0, gets: 0, listsByResource: {} };
+  readonly stats: FakeStats = { lists: 0, watches: 0, gets: 0, connections: 0, listsByResource: {} };
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -63,6 +63,7 @@ export class FakeApiServer {
   /** Starts listening on 127.0.0.1; returns the base URL. */
   async start(): Promise<string> {
     this.server = createServer((req, res) => this.route(req, res));
+    this.server.on('connection', () => { this.stats.connections++; });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.o.bookmarkIntervalMs ?? 200);
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
