@@ -76,3 +76,41 @@ test('a manifest that is not YAML stops startup, naming file, line and column', 
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`^notify-guard webhook: ${join(dir, 'bad.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: .+\\n$`));
 });
+
+test('with --kubeconfig it serves from the live view: ready once synced, cluster metrics exposed', async () => {
+  const { FakeApiServer, fluxResources } = await import('../servers/fake-apiserver.ts');
+  const { slackProvider } = await import('../support/objects.ts');
+  const { get } = await import('../support/apiserver-client.ts');
+  const api = new FakeApiServer(fluxResources());
+  const url = await api.start();
+  let w: Awaited<ReturnType<typeof startWebhook>> | undefined;
+  try {
+    api.apply(slackProvider('apps'));
+    const dir = await mkdtemp(join(tmpdir(), 'ng-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    // The test API server speaks plain HTTP on 127.0.0.1, which client-node allows only with this flag.
+    await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
+    const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', join(dir, 'certs'), '--kubeconfig', kubeconfig]);
+    if (options === 'help') throw new Error('unexpected help');
+    w = await startWebhook(options, quiet());
+    const ca = await readFile(join(dir, 'certs', 'ca.crt'), 'utf8');
+    const deadline = Date.now() + 5_000;
+    while ((await get(w.port, ca, '/readyz')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('never ready');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const metrics = (await get(w.port, ca, '/metrics')).body;
+    assert.match(metrics, /^notify_guard_cluster_objects\{kind="Provider"\} 1$/m);
+    const r = await review(w.port, ca, 'validate', { operation: 'CREATE', object: { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'a', namespace: 'apps' }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } }, uid: 'live' });
+    assert.deepEqual(r, { uid: 'live', allowed: true });
+  } finally {
+    await w?.close();
+    await api.close();
+  }
+});
+
+test('without --cluster-dir, --kubeconfig or a cluster, startup says how to give it one', async () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '', HOME: await mkdtemp(join(tmpdir(), 'ng-home-')) } });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, "notify-guard webhook: no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)\nRun 'notify-guard webhook --help' for usage.\n");
+});

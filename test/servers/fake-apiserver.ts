@@ -66,6 +66,7 @@ export class FakeApiServer {
     this.server.on('connection', () => { this.stats.connections++; });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.o.bookmarkIntervalMs ?? 200);
+    this.bookmarkTimer.unref();
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
