@@ -41,7 +41,7 @@ export async function createCA(o: CaOptions): Promise<CertificatePem> {
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+  return { certPem: lf(forge.pki.certificateToPem(cert)), keyPem: keys.privateKeyPem };
 }
 
 /** Options for a serving (leaf) certificate. */
@@ -72,7 +72,7 @@ export async function createServingCertificate(o: ServingOptions): Promise<Certi
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+  return { certPem: lf(forge.pki.certificateToPem(cert)), keyPem: keys.privateKeyPem };
 }
 
 /** The DNS names a webhook Service is reached by: `svc`, `svc.ns`, `svc.ns.svc`. */
@@ -107,9 +107,24 @@ export function certificateHosts(certPem: string): string[] {
   return (ext?.altNames ?? []).map((a) => (a.type === 7 ? a.ip ?? '' : a.value ?? ''));
 }
 
+/**
+ * True when a certificate should be replaced at `at`: it expires within `renewBeforeMs`, or it
+ * has passed two thirds of its lifetime (so short-lived certificates renew too).
+ */
+export function needsRenewal(certPem: string, o: { at: Date; renewBeforeMs: number }): boolean {
+  const { notBefore, notAfter } = forge.pki.certificateFromPem(certPem).validity;
+  const twoThirds = notBefore.getTime() + ((notAfter.getTime() - notBefore.getTime()) * 2) / 3;
+  return o.at.getTime() >= Math.min(notAfter.getTime() - o.renewBeforeMs, twoThirds);
+}
+
 /** The instant a certificate expires. */
 export function certificateNotAfter(certPem: string): Date {
   return forge.pki.certificateFromPem(certPem).validity.notAfter;
+}
+
+/** PEM with LF line endings (node-forge writes CRLF). */
+function lf(pem: string): string {
+  return pem.replace(/\r\n/g, '\n');
 }
 
 function baseCertificate(keys: KeyPair, now: Date, validityDays: number): forge.pki.Certificate {

@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../../src/flux/objects.ts';
+import fastJsonPatch from 'fast-json-patch';
 
 /** A served resource. */
 export interface FakeResource {
@@ -18,6 +19,18 @@ export interface FakeResource {
   readonly version: string;
   readonly kind: string;
   readonly plural: string;
+  /** Cluster-scoped resources (webhook configurations) set this to false. */
+  readonly namespaced?: boolean;
+}
+
+/** What certificate self-management reads and writes. */
+export function certResources(): FakeResource[] {
+  return [
+    { group: '', version: 'v1', kind: 'Secret', plural: 'secrets' },
+    { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases' },
+    { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', namespaced: false },
+    { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false },
+  ];
 }
 
 /** The resources a Flux cluster serves for this project. */
@@ -67,7 +80,12 @@ export class FakeApiServer {
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.o.bookmarkIntervalMs ?? 200);
     this.bookmarkTimer.unref();
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** The base URL (after start). */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
@@ -130,6 +148,13 @@ export class FakeApiServer {
     this.forbidden.delete(plural);
   }
 
+  /** The stored object, if any (a copy). */
+  get(obj: { apiVersion: string; kind: string; namespace?: string; name: string }): KubeObject | undefined {
+    const r = this.resourceOf({ apiVersion: obj.apiVersion, kind: obj.kind });
+    const found = this.store.get(r.plural)!.get(`${obj.namespace ?? ''}/${obj.name}`);
+    return found ? structuredClone(found) : undefined;
+  }
+
   /** Number of open watch connections. */
   openWatches(): number {
     return this.watchers.size;
@@ -181,7 +206,12 @@ export class FakeApiServer {
     const resource = this.resources.find((r) => r.group === group && r.version === version && r.plural === tail[0]);
     if (!resource || tail.length > 2) return status(res, 404, 'NotFound', `the server could not find the requested resource`);
     if (this.forbidden.has(resource.plural)) return status(res, 403, 'Forbidden', `${resource.plural} is forbidden: User "system:serviceaccount:notify-guard-system:notify-guard" cannot list resource "${resource.plural}"`);
-    if (tail.length === 2) return this.get(resource, namespace ?? '', decodeURIComponent(tail[1]!), res);
+    const method = req.method ?? 'GET';
+    if (method !== 'GET') {
+      void readBody(req).then((body) => this.write(method, resource, namespace ?? '', tail[1] ? decodeURIComponent(tail[1]) : undefined, String(req.headers['content-type'] ?? ''), body, res));
+      return;
+    }
+    if (tail.length === 2) return this.getOne(resource, namespace ?? '', decodeURIComponent(tail[1]!), res);
     const accept = String(req.headers['accept'] ?? '');
     const metadataOnly = accept.includes('as=PartialObjectMetadata');
     const match = selectorMatcher(url.searchParams.get('labelSelector') ?? '', url.searchParams.get('fieldSelector') ?? '');
@@ -201,7 +231,49 @@ export class FakeApiServer {
     json(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: rs.map((r) => ({ name: r.plural, singularName: r.kind.toLowerCase(), namespaced: true, kind: r.kind, verbs: ['get', 'list', 'watch'] })) });
   }
 
-  private get(r: FakeResource, namespace: string, name: string, res: ServerResponse): void {
+  private write(method: string, r: FakeResource, namespace: string, name: string | undefined, contentType: string, body: string, res: ServerResponse): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return status(res, 400, 'BadRequest', 'body is not JSON');
+    }
+    const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+    const items = this.store.get(r.plural)!;
+    if (method === 'POST' && name === undefined) {
+      const obj = parsed as KubeObject;
+      const key = `${namespace}/${obj.metadata?.name ?? ''}`;
+      if (items.has(key)) return status(res, 409, 'AlreadyExists', `${r.plural} "${obj.metadata?.name}" already exists`);
+      return json(res, 201, this.apply({ ...obj, apiVersion, kind: r.kind, metadata: { ...obj.metadata, ...(r.namespaced === false ? {} : { namespace }) } }));
+    }
+    if (name === undefined) return status(res, 405, 'MethodNotAllowed', 'method not allowed on a collection');
+    const existing = items.get(`${namespace}/${name}`);
+    if (!existing) return status(res, 404, 'NotFound', `${r.plural} "${name}" not found`);
+    if (method === 'PUT') {
+      const obj = parsed as KubeObject;
+      const rv = obj.metadata?.['resourceVersion'];
+      if (rv !== undefined && rv !== existing.metadata?.['resourceVersion']) return status(res, 409, 'Conflict', `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+      return json(res, 200, this.apply({ ...obj, apiVersion, kind: r.kind }));
+    }
+    if (method === 'PATCH') {
+      let patched: KubeObject;
+      if (contentType.startsWith('application/json-patch+json')) {
+        try {
+          patched = fastJsonPatch.applyPatch(structuredClone(existing), parsed as fastJsonPatch.Operation[], true).newDocument;
+        } catch (e) {
+          return status(res, 422, 'Invalid', `patch does not apply: ${(e as Error).message}`);
+        }
+      } else if (contentType.startsWith('application/merge-patch+json')) {
+        patched = mergePatch(structuredClone(existing), parsed) as KubeObject;
+      } else {
+        return status(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`);
+      }
+      return json(res, 200, this.apply(patched));
+    }
+    return status(res, 405, 'MethodNotAllowed', `method ${method} not allowed`);
+  }
+
+  private getOne(r: FakeResource, namespace: string, name: string, res: ServerResponse): void {
     this.stats.gets++;
     const obj = this.store.get(r.plural)!.get(`${namespace}/${name}`);
     if (!obj) return status(res, 404, 'NotFound', `${r.plural} "${name}" not found`);
@@ -283,6 +355,25 @@ function selectorMatcher(labelSelector: string, fieldSelector: string): (o: Kube
     }
     return true;
   };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+/** RFC 7386 JSON merge patch. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }
 
 function json(res: ServerResponse, code: number, body: unknown): void {

@@ -1,0 +1,34 @@
+/**
+ * caBundle injection into the ValidatingWebhookConfiguration and MutatingWebhookConfiguration:
+ * a JSON patch that sets `webhooks[i].clientConfig.caBundle` on every entry, guarded by a `test`
+ * of the resourceVersion so a concurrent edit of the webhook list is never overwritten blindly.
+ */
+import type { KubeObject } from '../flux/objects.ts';
+
+/** The two configuration kinds and their collection paths. */
+export const WEBHOOK_CONFIG_PATHS = {
+  ValidatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+  MutatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+} as const;
+
+export type WebhookConfigKind = keyof typeof WEBHOOK_CONFIG_PATHS;
+
+interface WebhookEntry { clientConfig?: { caBundle?: string } }
+
+/** The caBundle values of each webhook entry. */
+export function injectedBundles(config: KubeObject): (string | undefined)[] {
+  return ((config['webhooks'] ?? []) as WebhookEntry[]).map((w) => w.clientConfig?.caBundle);
+}
+
+/** JSON patch that sets every entry's caBundle to `caBundleB64`; empty when all already match. */
+export function injectionPatch(config: KubeObject, caBundleB64: string): object[] {
+  const bundles = injectedBundles(config);
+  if (bundles.length === 0 || bundles.every((b) => b === caBundleB64)) return [];
+  const ops: object[] = [{ op: 'test', path: '/metadata/resourceVersion', value: config.metadata?.['resourceVersion'] }];
+  const entries = (config['webhooks'] ?? []) as WebhookEntry[];
+  entries.forEach((w, i) => {
+    if (!w.clientConfig) ops.push({ op: 'add', path: `/webhooks/${i}/clientConfig`, value: { caBundle: caBundleB64 } });
+    else if (w.clientConfig.caBundle !== caBundleB64) ops.push({ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundleB64 });
+  });
+  return ops;
+}

@@ -1,0 +1,25 @@
+/**
+ * Certificate metrics (documented in docs/metrics.md).
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+
+/** Certificate metrics; the expiry gauge reads its value at scrape time. */
+export interface CertMetrics {
+  readonly rotations: Counter<'certificate'>;
+  readonly injections: Counter<'kind'>;
+  readonly leader: Gauge;
+}
+
+/** Registers the certificate metrics; `secondsToExpiry` is read at each scrape. */
+export function createCertMetrics(registry: Registry, secondsToExpiry: () => number | undefined): CertMetrics {
+  new Gauge({
+    name: 'notify_guard_serving_certificate_expiry_seconds', help: 'Seconds until the served TLS certificate expires.', registers: [registry],
+    collect() { const s = secondsToExpiry(); if (s !== undefined) this.set(s); },
+  });
+  return {
+    rotations: new Counter({ name: 'notify_guard_certificate_rotations_total', help: 'Certificates created or renewed by this replica as leader, by certificate (ca|serving).', labelNames: ['certificate'], registers: [registry] }),
+    injections: new Counter({ name: 'notify_guard_ca_bundle_injections_total', help: 'caBundle patches applied to a webhook configuration, by kind.', labelNames: ['kind'], registers: [registry] }),
+    leader: new Gauge({ name: 'notify_guard_certificate_leader', help: '1 while this replica holds the certificate Lease, else 0.', registers: [registry] }),
+  };
+}
