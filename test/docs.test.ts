@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ALL_RULES } from '../src/policy/rules/index.ts';
 import { createAdmissionMetrics } from '../src/observability/metrics.ts';
 import { createClusterMetrics } from '../src/observability/cluster-metrics.ts';
-import { WEBHOOK_USAGE } from '../src/cli/webhook-command.ts';
+import { WEBHOOK_USAGE } from '../src/cli/webhook-flags.ts';
 
 const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'utf8');
 

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import { loadStaticClusterView } from '../cluster/static-view.ts';
 import type { LiveLookup } from '../cluster/live-lookup.ts';
+import type { KubeApi } from '../cluster/kube-api.ts';
 import type { SecretScope } from '../cluster/secret-scope.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ClusterMetrics } from '../observability/cluster-metrics.ts';
@@ -27,6 +28,8 @@ export interface ClusterSourceOptions {
 /** The chosen source. */
 export interface ClusterSource {
   readonly view: ClusterView;
+  /** API access, when the source is the API server (certificate self-management uses it). */
+  readonly api: KubeApi | undefined;
   readonly liveLookup: LiveLookup | undefined;
   readonly clusterMetrics: ClusterMetrics | undefined;
   readonly describe: string;
@@ -39,7 +42,7 @@ export interface ClusterSource {
 export async function openClusterSource(o: ClusterSourceOptions, registry: Registry, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ClusterSource> {
   if (o.clusterDir) {
     const view = await loadStaticClusterView(o.clusterDir);
-    return { view, liveLookup: undefined, clusterMetrics: undefined, describe: `manifests in ${o.clusterDir}`, notReadyReason: () => undefined, counts: () => view.counts(), stop: () => undefined };
+    return { view, api: undefined, liveLookup: undefined, clusterMetrics: undefined, describe: `manifests in ${o.clusterDir}`, notReadyReason: () => undefined, counts: () => view.counts(), stop: () => undefined };
   }
   const haveConfig = o.kubeconfig || env['KUBERNETES_SERVICE_HOST'] || env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'));
   if (!haveConfig) throw new UsageError('no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)');
@@ -53,6 +56,7 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs });
   return {
     view,
+    api,
     liveLookup: createLiveLookup(api, { notificationVersion: view.notificationVersion, timeoutMs: o.liveLookupTimeoutMs }),
     clusterMetrics,
     describe: `the API server (notification ${view.notificationVersion})`,

@@ -4,18 +4,21 @@
  * each subcommand is a function that returns an exit code.
  */
 import { webhookCommand } from './webhook-command.ts';
+import { certsCommand } from './certs-command.ts';
 import { UsageError } from './listen-address.ts';
 
 const USAGE = `Usage: notify-guard <command> [flags]
 
 Commands:
   webhook   serve the validating and mutating admission webhook (HTTPS)
+  certs     write a CA and serving certificate; print or inject the caBundle
 
 Run 'notify-guard <command> --help' for a command's flags.
 `;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   webhook: webhookCommand,
+  certs: (argv) => certsCommand(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -9,7 +9,8 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseWebhookArgs, startWebhook } from '../../src/cli/webhook-command.ts';
+import { startWebhook } from '../../src/cli/webhook-command.ts';
+import { parseWebhookArgs } from '../../src/cli/webhook-flags.ts';
 import { certificateHosts } from '../../src/certs/certificates.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { review } from '../support/apiserver-client.ts';
@@ -20,18 +21,23 @@ const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) =>
 test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
     host: '127.0.0.1', port: 8443, certDir: 'certs', policyFile: undefined,
+    certs: { reloadIntervalMs: 10_000, selfManaged: undefined },
     cluster: { clusterDir: 'x', kubeconfig: undefined, secretScope: { namespaces: [], labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 },
     serviceName: 'notify-guard-webhook', serviceNamespace: 'notify-guard-system', logLevel: 'info',
   });
   assert.deepEqual(parseWebhookArgs(['--listen', '[::1]:9443', '--kubeconfig', 'kc', '--cert-dir', 'd', '--policy', 'p.yaml', '--service-name', 's', '--service-namespace', 'n', '--log-level', 'debug',
-    '--secret-namespaces', 'flux-system, apps', '--secret-selector', 'notify=true', '--watchdog-timeout', '60', '--live-lookup-timeout', '250']), {
+    '--secret-namespaces', 'flux-system, apps', '--secret-selector', 'notify=true', '--watchdog-timeout', '60', '--live-lookup-timeout', '250',
+    '--cert-reload-interval', '5', '--self-managed-certs', '--cert-secret', 'tls', '--cert-lease', 'lease', '--webhook-config-name', 'ng', '--pod-name', 'pod-0',
+    '--ca-validity-days', '730', '--leaf-validity-days', '30', '--cert-renew-before-days', '10']), {
     host: '::1', port: 9443, certDir: 'd', policyFile: 'p.yaml',
+    certs: { reloadIntervalMs: 5_000, selfManaged: { secretName: 'tls', leaseName: 'lease', webhookConfigName: 'ng', identity: 'pod-0', caValidityDays: 730, leafValidityDays: 30, renewBeforeDays: 10 } },
     cluster: { clusterDir: undefined, kubeconfig: 'kc', secretScope: { namespaces: ['flux-system', 'apps'], labelSelector: 'notify=true' }, watchdogMs: 60_000, liveLookupTimeoutMs: 250 },
     serviceName: 's', serviceNamespace: 'n', logLevel: 'debug',
   });
   assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--listen', '8443']), { message: '--listen "8443": expected HOST:PORT, e.g. 127.0.0.1:8443 or 0.0.0.0:8443' });
   assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--kubeconfig', 'y']), { message: '--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server' });
   assert.throws(() => parseWebhookArgs(['--live-lookup-timeout', '0']), { message: '--live-lookup-timeout "0": expected a whole number from 1 to 5000' });
+  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--self-managed-certs']), { message: '--self-managed-certs needs the API server; it cannot be used with --cluster-dir' });
 });
 
 test('generates CA and serving certificate (key 0600, SANs for the Service, localhost and 127.0.0.1) and serves the example', async () => {

@@ -1,0 +1,72 @@
+/**
+ * `notify-guard certs`: writes ca.crt, ca.key, tls.crt and tls.key for the webhook Service into a
+ * directory, and optionally prints the caBundle or writes it into the webhook configurations.
+ */
+import { parseArgs } from 'node:util';
+import { readCaFromDir, writeCertDir } from '../certs/cert-dir.ts';
+import { createCA, createServingCertificate, needsRenewal, serviceHosts } from '../certs/certificates.ts';
+import { toCaBundleField } from '../certs/ca-bundle.ts';
+import { injectIntoManifests } from '../certs/inject-manifests.ts';
+import { UsageError } from './listen-address.ts';
+
+export const CERTS_USAGE = `Usage: notify-guard certs [flags]
+
+Writes ca.crt, ca.key, tls.crt and tls.key (keys mode 0600) for the webhook Service. A CA already
+in --out is reused while it has more than --renew-before-days left; the serving certificate is new.
+
+Flags:
+  --out DIR                   directory to write (default certs)
+  --service NAME              the webhook Service (default notify-guard-webhook)
+  --namespace NS              its namespace (default notify-guard-system)
+  --extra-san LIST            more DNS names or IPs for the serving certificate, comma-separated
+  --ca-validity-days DAYS     lifetime of a new CA (default 1825)
+  --leaf-validity-days DAYS   lifetime of the serving certificate (default 365)
+  --renew-before-days DAYS    replace a CA that expires within this many days (default 30)
+  --print-ca-bundle           print the base64 caBundle on stdout
+  --inject DIR                write the caBundle into every Validating/MutatingWebhookConfiguration under DIR
+  -h, --help                  show this help
+`;
+
+const DAY_MS = 86_400_000;
+
+export async function certsCommand(argv: readonly string[], now: Date = new Date()): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv], strict: true, allowPositionals: false,
+    options: {
+      out: { type: 'string', default: 'certs' },
+      service: { type: 'string', default: 'notify-guard-webhook' },
+      namespace: { type: 'string', default: 'notify-guard-system' },
+      'extra-san': { type: 'string', default: '' },
+      'ca-validity-days': { type: 'string', default: '1825' },
+      'leaf-validity-days': { type: 'string', default: '365' },
+      'renew-before-days': { type: 'string', default: '30' },
+      'print-ca-bundle': { type: 'boolean', default: false },
+      inject: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(CERTS_USAGE);
+    return 0;
+  }
+  const days = (flag: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 36500) throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a whole number of days from 1 to 36500`);
+    return n;
+  };
+  const hosts = [...serviceHosts(values.service, values.namespace), ...values['extra-san'].split(',').map((s) => s.trim()).filter(Boolean)];
+  const existing = await readCaFromDir(values.out);
+  const reuse = existing && !needsRenewal(existing.certPem, { at: now, renewBeforeMs: days('--renew-before-days', values['renew-before-days']) * DAY_MS });
+  const ca = reuse ? existing : await createCA({ now, validityDays: days('--ca-validity-days', values['ca-validity-days']) });
+  const leaf = await createServingCertificate({ ca, now, validityDays: days('--leaf-validity-days', values['leaf-validity-days']), hosts });
+  await writeCertDir(values.out, ca, leaf);
+  process.stderr.write(`${reuse ? 'reused the CA' : 'created a CA'} and wrote a serving certificate for ${hosts.join(', ')} into ${values.out}/\n`);
+  const bundle = toCaBundleField(ca.certPem);
+  if (values.inject) {
+    const injected = await injectIntoManifests(values.inject, bundle);
+    for (const i of injected) process.stderr.write(`injected the caBundle into ${i.kind} ${i.name} (${i.webhooks} webhooks) in ${i.file}\n`);
+    if (injected.length === 0) process.stderr.write(`no webhook configuration found under ${values.inject}\n`);
+  }
+  if (values['print-ca-bundle']) process.stdout.write(`${bundle}\n`);
+  return 0;
+}
