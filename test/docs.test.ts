@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { ALL_RULES } from '../src/policy/rules/index.ts';
 import { createAdmissionMetrics } from '../src/observability/metrics.ts';
 import { createClusterMetrics } from '../src/observability/cluster-metrics.ts';
+import { createCertMetrics } from '../src/observability/cert-metrics.ts';
 import { WEBHOOK_USAGE } from '../src/cli/webhook-flags.ts';
+import { CERTS_USAGE } from '../src/cli/certs-command.ts';
 
 const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'utf8');
 
@@ -24,7 +26,15 @@ test('docs/metrics.md names every metric the webhook and the cluster view regist
   const doc = read('docs/metrics.md');
   const metrics = createAdmissionMetrics({ processMetrics: false });
   createClusterMetrics(metrics.registry);
+  createCertMetrics(metrics.registry, () => 1);
   for (const m of await metrics.registry.getMetricsAsJSON()) assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
+});
+
+test('docs/certificates.md documents every flag of notify-guard certs', () => {
+  const doc = read('docs/certificates.md');
+  const flags = [...CERTS_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
+  assert.ok(flags.length >= 9);
+  for (const f of flags) assert.ok(doc.includes(`\`${f}`), `docs/certificates.md lacks ${f}`);
 });
 
 test('README documents every flag of notify-guard webhook', () => {
