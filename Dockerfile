@@ -22,4 +22,5 @@ COPY --from=build /src/dist/src ./dist/src
 USER node
 EXPOSE 8443
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
-CMD ["webhook", "--listen", "0.0.0.0:8443", "--cert-dir", "/certs", "--cluster-dir", "/cluster"]
+# In a cluster the webhook reads the API server with its service account; certificates are mounted at /certs.
+CMD ["webhook", "--listen", "0.0.0.0:8443", "--cert-dir", "/certs"]

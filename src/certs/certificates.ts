@@ -117,11 +117,6 @@ export function needsRenewal(certPem: string, o: { at: Date; renewBeforeMs: numb
   return o.at.getTime() >= Math.min(notAfter.getTime() - o.renewBeforeMs, twoThirds);
 }
 
-/** The instant a certificate expires. */
-export function certificateNotAfter(certPem: string): Date {
-  return forge.pki.certificateFromPem(certPem).validity.notAfter;
-}
-
 /** PEM with LF line endings (node-forge writes CRLF). */
 function lf(pem: string): string {
   return pem.replace(/\r\n/g, '\n');

@@ -17,9 +17,8 @@ export interface KubeResponse {
   readonly body: unknown;
 }
 
-/** Content types for PartialObjectMetadata (metadata-only lists, gets and watches). */
+/** Content type for PartialObjectMetadata (metadata-only lists and watches). */
 export const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
-export const PARTIAL_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 /** What a watch delivers and how it ends. */
 export interface WatchHandlers {

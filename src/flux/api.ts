@@ -35,12 +35,6 @@ export function qualifiedKind(kind: GuardedKind): string {
   return kind === 'Secret' ? 'Secret' : `${kind}.${NOTIFICATION_GROUP}`;
 }
 
-/** Reads apiVersion `group/version` (or `v1`) into group and version. */
-export function splitApiVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
-}
-
 /** Flux source kinds an Alert's eventSources may name, with their API groups. */
 export const SOURCE_KIND_GROUPS: Readonly<Record<string, string>> = {
   Bucket: 'source.toolkit.fluxcd.io',
