@@ -28,6 +28,8 @@ export interface ClusterView {
   secretNamespaces(name: string): readonly string[];
   /** Alerts in `namespace` whose providerRef names `providerName`. */
   alertsReferencingProvider(namespace: string, providerName: string): readonly KubeObject[];
+  /** Alerts with an event source of `kind` in `namespace` (the source's namespace, defaulting to the Alert's). */
+  alertsWatching(kind: string, namespace: string): readonly KubeObject[];
   /** Providers in `namespace` whose secretRef, certSecretRef or proxySecretRef names `secretName`. */
   providersReferencingSecret(namespace: string, secretName: string): readonly SecretReference[];
   /** True when this view knows the objects of a Flux source kind (so absence means absent). */

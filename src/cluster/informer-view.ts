@@ -112,6 +112,7 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     getSecret: (ns, n) => index.getSecret(ns, n),
     secretNamespaces: (n) => index.secretNamespaces(n),
     alertsReferencingProvider: (ns, n) => index.alertsReferencingProvider(ns, n),
+    alertsWatching: (kind, ns) => index.alertsWatching(kind, ns),
     providersReferencingSecret: (ns, n) => index.providersReferencingSecret(ns, n),
     tracksSourceKind: (kind) => reflectors.some((x) => x.kind === kind && x.r.synced() && x.r.unavailable() === undefined),
     getSource: (kind, ns, n) => index.getSource(kind, ns, n),

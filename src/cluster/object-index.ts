@@ -12,6 +12,9 @@ import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
+/** Annotations of a Flux object that Flux copies into its events' metadata. */
+export const EVENT_ANNOTATION_PREFIX = 'event.toolkit.fluxcd.io/';
+
 /**
  * What the index keeps of an Alert or Provider: identity, labels, the spec and the status
  * conditions. managedFields and the last-applied annotation (often larger than the object) are
@@ -62,6 +65,7 @@ export class ObjectIndex implements ClusterView {
   private readonly providerNames = new MultiIndex();
   private readonly secretNames = new MultiIndex();
   private readonly alertsByProvider = new MultiIndex();
+  private readonly alertsBySource = new MultiIndex();
   private readonly providersBySecret = new MultiIndex();
 
   synced(): boolean {
@@ -131,6 +135,14 @@ export class ObjectIndex implements ClusterView {
     }
     return out;
   }
+  alertsWatching(kind: string, namespace: string): readonly KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const k of this.alertsBySource.get(`${kind}/${namespace}`)) {
+      const a = this.alerts.get(k);
+      if (a) out.push(a);
+    }
+    return out;
+  }
   providersReferencingSecret(namespace: string, secretName: string): readonly SecretReference[] {
     const out: SecretReference[] = [];
     for (const k of this.providersBySecret.get(key(namespace, secretName))) {
@@ -155,12 +167,14 @@ export class ObjectIndex implements ClusterView {
     this.dropAlert(k);
     this.alerts.set(k, obj);
     this.alertsByProvider.add(key(v.namespace, v.providerName), k);
+    for (const s of v.eventSources) this.alertsBySource.add(`${s.kind}/${s.namespace ?? v.namespace}`, k);
   }
   private dropAlert(k: string): void {
     const old = this.alerts.get(k);
     if (!old) return;
     const v = alertView(old);
     this.alertsByProvider.delete(key(v.namespace, v.providerName), k);
+    for (const s of v.eventSources) this.alertsBySource.delete(`${s.kind}/${s.namespace ?? v.namespace}`, k);
     this.alerts.delete(k);
   }
   private putProvider(full: KubeObject): void {
@@ -195,7 +209,12 @@ export class ObjectIndex implements ClusterView {
   private putSource(kind: string, meta: ObjectMeta): void {
     let m = this.sources.get(kind);
     if (!m) this.sources.set(kind, (m = new Map()));
-    const slim: ObjectMeta = { name: meta.name ?? '', namespace: meta.namespace ?? '', ...(meta.labels ? { labels: meta.labels } : {}) };
+    const annotations = Object.fromEntries(Object.entries(meta.annotations ?? {}).filter(([k]) => k.startsWith(EVENT_ANNOTATION_PREFIX)));
+    const slim: ObjectMeta = {
+      name: meta.name ?? '', namespace: meta.namespace ?? '',
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    };
     m.set(key(slim.namespace ?? '', slim.name ?? ''), slim);
   }
 }

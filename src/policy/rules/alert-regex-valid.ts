@@ -1,9 +1,9 @@
-import { RE2JS } from 're2js';
 import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
+import { re2CompileError } from '../../flux/re2.ts';
 
 /** Flux compiles inclusionList/exclusionList with Go's RE2; a pattern that fails never matches. */
 export const alertRegexValid: Rule = {
@@ -25,21 +25,3 @@ export const alertRegexValid: Rule = {
     return out;
   },
 };
-
-/** Patterns repeat across requests (the same Alerts are re-applied); compiling is the costly part. */
-const compiled = new Map<string, string | undefined>();
-const MAX_REMEMBERED = 4096;
-
-/** The RE2 compile error for a pattern, or undefined when it compiles. Memoised: it is pure. */
-export function re2CompileError(pattern: string): string | undefined {
-  if (compiled.has(pattern)) return compiled.get(pattern);
-  let error: string | undefined;
-  try {
-    RE2JS.compile(pattern);
-  } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
-  }
-  if (compiled.size >= MAX_REMEMBERED) compiled.delete(compiled.keys().next().value!);
-  compiled.set(pattern, error);
-  return error;
-}

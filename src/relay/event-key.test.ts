@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createDeduplicator, eventKey } from './event-key.ts';
+import type { FluxEvent } from './flux-event.ts';
+
+const base: FluxEvent = {
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
+  severity: 'error', timestamp: '2026-11-23T10:00:00Z', message: 'health check failed', reason: 'HealthCheckFailed', reportingController: 'kustomize-controller',
+};
+
+test('the key is the SHA-256 of the same components notification-controller hashes', () => {
+  const withMeta: FluxEvent = { ...base, metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc', 'kustomize.toolkit.fluxcd.io/token': 't1', 'other/revision': 'ignored' } };
+  const expected = createHash('sha256').update('event/name=podinfo/namespace=apps/kind=Kustomization/message=health check failed/revision=main@sha1:abc/token=t1').digest('hex');
+  assert.equal(eventKey(withMeta), expected);
+  assert.equal(eventKey(base), createHash('sha256').update('event/name=podinfo/namespace=apps/kind=Kustomization/message=health check failed').digest('hex'));
+});
+
+test('timestamp, severity and reason do not change the key; message and revision do', () => {
+  assert.equal(eventKey({ ...base, timestamp: 'later', severity: 'info', reason: 'Other' }), eventKey(base));
+  assert.notEqual(eventKey({ ...base, message: 'other' }), eventKey(base));
+  assert.notEqual(eventKey({ ...base, metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'x' } }), eventKey(base));
+});
+
+test('a key is a duplicate within the window and not after it', () => {
+  const d = createDeduplicator(300_000);
+  assert.equal(d.isDuplicate('k', 0), false);
+  d.remember('k', 0);
+  assert.equal(d.isDuplicate('k', 299_999), true);
+  assert.equal(d.isDuplicate('k', 300_000), false);
+});
+
+test('the deduplicator stays bounded, forgetting the oldest keys first', () => {
+  const d = createDeduplicator(300_000, 3);
+  for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) d.remember(k, i);
+  assert.equal(d.isDuplicate('a', 10), false);
+  assert.equal(d.isDuplicate('d', 10), true);
+});

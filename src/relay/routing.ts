@@ -1,0 +1,50 @@
+/**
+ * Which Alerts an event goes to, with notification-controller's semantics (docs/routing.md):
+ * severity (`info` takes all, `error` only errors), sources (kind exact; name exact or `*`;
+ * namespace defaulting to the Alert's and compared exactly; matchLabels only with name `*`, against
+ * the involved object's labels), inclusion/exclusion lists (RE2, unanchored, on the message;
+ * exclusion wins; an invalid pattern never matches), suspended Alerts skipped, and cross-namespace
+ * events blocked when Flux runs with --no-cross-namespace-refs.
+ * Candidates come from an index by (source kind, namespace), so the cost does not grow with the
+ * number of Alerts elsewhere.
+ */
+import type { ClusterView } from '../cluster/cluster-view.ts';
+import type { AlertView, EventSource, KubeObject } from '../flux/objects.ts';
+import { alertView } from '../flux/objects.ts';
+import { re2Matches } from '../flux/re2.ts';
+import type { FluxEvent } from './flux-event.ts';
+
+/** Routing settings. */
+export interface RoutingOptions {
+  /** Flux's --no-cross-namespace-refs: an Alert takes events of its own namespace only. */
+  readonly noCrossNamespaceRefs: boolean;
+}
+
+/** Why an Alert does not take an event (for logs and tests), or undefined when it does. */
+export function alertSkipReason(e: FluxEvent, a: AlertView, labels: Readonly<Record<string, string>> | undefined, o: RoutingOptions): string | undefined {
+  if (a.suspend) return 'alert suspended';
+  if ((a.eventSeverity ?? 'info') === 'error' && e.severity !== 'error') return 'severity';
+  if (!a.eventSources.some((s) => sourceMatches(e, s, a.namespace, labels))) return 'no source matches';
+  if (a.exclusionList.some((p) => re2Matches(p, e.message))) return 'excluded';
+  if (a.inclusionList.length > 0 && !a.inclusionList.some((p) => re2Matches(p, e.message))) return 'not included';
+  if (o.noCrossNamespaceRefs && e.involvedObject.namespace !== a.namespace) return 'cross-namespace events are blocked';
+  return undefined;
+}
+
+function sourceMatches(e: FluxEvent, s: EventSource, alertNamespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+  const o = e.involvedObject;
+  if (s.kind !== o.kind || (s.namespace ?? alertNamespace) !== o.namespace) return false;
+  if (s.name === '*') {
+    const wanted = Object.entries(s.matchLabels ?? {});
+    return wanted.every(([k, v]) => labels?.[k] === v);
+  }
+  return s.name === o.name;
+}
+
+/** The Alerts an event goes to, in a stable order (namespace, name). */
+export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions): KubeObject[] {
+  const labels = cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.labels;
+  return cluster.alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
+    .filter((obj) => alertSkipReason(e, alertView(obj), labels, o) === undefined)
+    .sort((x, y) => `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`));
+}
