@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Delivery } from './delivery-scheduler.ts';
+import { createDeliveryScheduler } from './delivery-scheduler.ts';
+import type { SendResult } from './slack-sender.ts';
+
+interface D extends Delivery { readonly n: number }
+const d = (n: number, destination = 'a', acceptedAt = Date.now()): D => ({ id: `e${n}`, destination, acceptedAt, attempts: 0, n });
+
+function harness(results: (d: D) => SendResult, o: { perSecond?: number; burst?: number; maxAgeMs?: number } = {}) {
+  const log: string[] = [];
+  const sentAt: number[] = [];
+  const s = createDeliveryScheduler<D>({
+    send: async (x) => { sentAt.push(Date.now()); return results(x); },
+    onDone: (x, outcome) => log.push(`${outcome} ${x.destination}:${x.n}`),
+    onDead: (x, reason) => log.push(`dead ${x.destination}:${x.n} ${reason}`),
+    perSecond: o.perSecond ?? 50, burst: o.burst ?? 2, backoff: { baseMs: 10, maxMs: 40 }, maxAgeMs: o.maxAgeMs ?? 60_000, random: () => 1,
+  });
+  return { s, log, sentAt };
+}
+
+test('keeps order per destination and paces to the rate after the burst', async () => {
+  const { s, log, sentAt } = harness(() => ({ kind: 'ok' }), { perSecond: 20, burst: 2 });
+  const started = Date.now();
+  for (let i = 1; i <= 5; i++) s.enqueue(d(i));
+  assert.equal(await s.drain(5_000), true);
+  assert.deepEqual(log, ['sent a:1', 'sent a:2', 'sent a:3', 'sent a:4', 'sent a:5']);
+  // 2 at once, then 3 more at 20/s: at least ~150 ms in all.
+  assert.ok(sentAt.at(-1)! - started >= 140, `took ${sentAt.at(-1)! - started} ms`);
+  s.stop();
+});
+
+test('a 429 pauses only its destination, for its Retry-After', async () => {
+  let limited = true;
+  const { s, log, sentAt } = harness((x) => {
+    if (x.destination === 'slow' && limited) { limited = false; return { kind: 'rate-limited', retryAfterMs: 300 }; }
+    return { kind: 'ok' };
+  });
+  const started = Date.now();
+  s.enqueue(d(1, 'slow'));
+  s.enqueue(d(1, 'fast'));
+  s.enqueue(d(2, 'fast'));
+  assert.equal(await s.drain(5_000), true);
+  assert.deepEqual(log, ['sent fast:1', 'sent fast:2', 'sent slow:1']);
+  assert.ok(sentAt.at(-1)! - started >= 290);
+  s.stop();
+});
+
+test('retries with backoff until it succeeds, or gives up past the maximum age', async () => {
+  let failures = 3;
+  const ok = harness(() => (failures-- > 0 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'ok' }));
+  ok.s.enqueue(d(1));
+  assert.equal(await ok.s.drain(5_000), true);
+  assert.deepEqual(ok.log, ['sent a:1']);
+  ok.s.stop();
+
+  const old = harness(() => ({ kind: 'retry', reason: 'HTTP 500' }), { maxAgeMs: 50 });
+  old.s.enqueue(d(1, 'a', Date.now() - 45));
+  assert.equal(await old.s.drain(5_000), true);
+  assert.match(old.log[0]!, /^dead a:1 gave up after \d+ attempts over \d+ s; last error: HTTP 500$/);
+  old.s.stop();
+});
+
+test('a permanent error goes to dead letters and the queue moves on', async () => {
+  const { s, log } = harness((x) => (x.n === 1 ? { kind: 'permanent', reason: 'HTTP 404 channel_not_found' } : { kind: 'ok' }));
+  s.enqueue(d(1));
+  s.enqueue(d(2));
+  await s.drain(5_000);
+  assert.deepEqual(log, ['dead a:1 HTTP 404 channel_not_found', 'sent a:2']);
+  s.stop();
+});

@@ -1,0 +1,121 @@
+/**
+ * Delivery pacing, one FIFO queue per destination (a Provider): at most `perSecond` messages per
+ * second with a `burst` (Slack allows about one per second per webhook); a 429 pauses that
+ * destination for its Retry-After and no other; a failure worth retrying holds the queue for an
+ * exponential backoff with full jitter; a delivery older than `maxAgeMs`, or one that fails
+ * permanently, leaves the queue as dead. Order within a destination is kept.
+ */
+import type { SendResult } from './slack-sender.ts';
+
+/** One message to deliver. */
+export interface Delivery {
+  readonly id: string;
+  readonly destination: string;
+  readonly acceptedAt: number;
+  attempts: number;
+}
+
+/** Settings and callbacks. */
+export interface SchedulerOptions<D extends Delivery> {
+  readonly send: (d: D) => Promise<SendResult | { kind: 'skipped'; reason: string }>;
+  readonly onDone: (d: D, outcome: 'sent' | 'skipped') => void;
+  readonly onDead: (d: D, reason: string) => void;
+  readonly onAttempt?: (d: D, result: string) => void;
+  readonly perSecond: number;
+  readonly burst: number;
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  readonly maxAgeMs: number;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** The scheduler. */
+export interface DeliveryScheduler<D extends Delivery> {
+  enqueue(d: D): void;
+  /** Deliveries waiting or in flight. */
+  pending(): number;
+  /** Resolves when every queue is empty, or after `timeoutMs`; true when empty. */
+  drain(timeoutMs: number): Promise<boolean>;
+  stop(): void;
+}
+
+interface Queue<D> { items: D[]; tokens: number; refilledAt: number; pausedUntil: number; running: boolean }
+
+export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<D>): DeliveryScheduler<D> {
+  const now = o.now ?? Date.now;
+  const random = o.random ?? Math.random;
+  const queues = new Map<string, Queue<D>>();
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(() => { timers.delete(t); r(); }, ms); timers.add(t); });
+
+  function tokenWait(q: Queue<D>, at: number): number {
+    q.tokens = Math.min(o.burst, q.tokens + ((at - q.refilledAt) / 1000) * o.perSecond);
+    q.refilledAt = at;
+    return q.tokens >= 1 ? 0 : Math.ceil(((1 - q.tokens) / o.perSecond) * 1000);
+  }
+
+  async function run(q: Queue<D>): Promise<void> {
+    if (q.running) return;
+    q.running = true;
+    try {
+      while (q.items.length > 0 && !stopped) {
+        const at = now();
+        const wait = Math.max(q.pausedUntil - at, tokenWait(q, at));
+        if (wait > 0) { await sleep(wait); continue; }
+        q.tokens -= 1;
+        const d = q.items[0]!;
+        let r: SendResult | { kind: 'skipped'; reason: string };
+        try {
+          r = await o.send(d);
+        } catch (err) {
+          r = { kind: 'retry', reason: (err as Error).message };
+        }
+        o.onAttempt?.(d, r.kind);
+        if (r.kind === 'ok' || r.kind === 'skipped') {
+          q.items.shift();
+          o.onDone(d, r.kind === 'ok' ? 'sent' : 'skipped');
+        } else if (r.kind === 'rate-limited') {
+          q.pausedUntil = now() + r.retryAfterMs;
+        } else if (r.kind === 'permanent') {
+          q.items.shift();
+          o.onDead(d, r.reason);
+        } else {
+          d.attempts++;
+          const delay = random() * Math.min(o.backoff.maxMs, o.backoff.baseMs * 2 ** (d.attempts - 1));
+          if (now() + delay - d.acceptedAt > o.maxAgeMs) {
+            q.items.shift();
+            o.onDead(d, `gave up after ${d.attempts} attempts over ${Math.round((now() - d.acceptedAt) / 1000)} s; last error: ${r.reason}`);
+          } else {
+            q.pausedUntil = now() + delay;
+          }
+        }
+      }
+    } finally {
+      q.running = false;
+    }
+  }
+
+  return {
+    enqueue(d) {
+      let q = queues.get(d.destination);
+      if (!q) queues.set(d.destination, (q = { items: [], tokens: o.burst, refilledAt: now(), pausedUntil: 0, running: false }));
+      q.items.push(d);
+      void run(q);
+    },
+    pending: () => [...queues.values()].reduce((n, q) => n + q.items.length, 0),
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while ([...queues.values()].some((q) => q.items.length > 0)) {
+        if (Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return true;
+    },
+    stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * One HTTP POST of a Slack message, classified as Slack documents its answers:
+ * - incoming webhooks: 200 `ok`; 429 with Retry-After; 400 invalid_payload, 403
+ *   action_prohibited/invalid_token, 404 channel_not_found/no_service, 410 channel_is_archived are
+ *   permanent; 5xx and network errors are worth retrying;
+ * - chat.postMessage (a bot token): HTTP 200 with `{ok: false, error}`; `ratelimited`,
+ *   `internal_error`, `fatal_error`, `service_unavailable` and `request_timeout` are worth
+ *   retrying, every other error is permanent.
+ * Errors never contain the destination URL or the token: a Slack webhook URL is a credential.
+ */
+import { Agent, fetch } from 'undici';
+import type { SlackPayload } from './slack-message.ts';
+
+/** Where a message goes: the address (secret) and an optional bot token (secret). */
+export interface SlackDestination {
+  readonly address: string;
+  readonly token?: string;
+}
+
+/** The outcome of one attempt. */
+export type SendResult =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'rate-limited'; readonly retryAfterMs: number }
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'permanent'; readonly reason: string };
+
+const RETRYABLE_API_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** Sends Slack messages over a shared keep-alive connection pool. */
+export interface SlackSender {
+  send(to: SlackDestination, payload: SlackPayload, timeoutMs: number): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** Parses Retry-After (seconds, or an HTTP date) into milliseconds; 1 s when absent or unreadable. */
+export function retryAfterMs(header: string | null, nowMs: number): number {
+  if (!header) return 1000;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - nowMs);
+}
+
+/** Creates the sender; `ca` adds trusted CAs (tests' local Slack over TLS). */
+export function createSlackSender(o: { ca?: string } = {}): SlackSender {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: o.ca ? { ca: o.ca } : {} });
+  return {
+    async send(to, payload, timeoutMs) {
+      let response;
+      try {
+        response = await fetch(to.address, {
+          method: 'POST',
+          dispatcher,
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { 'content-type': 'application/json; charset=utf-8', ...(to.token ? { authorization: `Bearer ${to.token}` } : {}) },
+          body: JSON.stringify(payload),
+        });
+      } catch (err) {
+        const name = (err as Error).name;
+        return { kind: 'retry', reason: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `connection failed (${(err as { cause?: { code?: string } }).cause?.code ?? name})` };
+      }
+      const body = (await response.text().catch(() => '')).slice(0, 200);
+      if (response.status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after'), Date.now()) };
+      if (response.status >= 500) return { kind: 'retry', reason: `HTTP ${response.status}` };
+      if (response.status !== 200) return { kind: 'permanent', reason: `HTTP ${response.status} ${slackError(body)}`.trim() };
+      if (body.trimStart().startsWith('{')) {
+        let parsed: { ok?: boolean; error?: string } = {};
+        try { parsed = JSON.parse(body) as typeof parsed; } catch { /* a webhook answering 200 with JSON we cannot read is still a 200 */ }
+        if (parsed.ok === false) {
+          const error = parsed.error ?? 'unknown_error';
+          return RETRYABLE_API_ERRORS.has(error) ? { kind: 'retry', reason: error } : { kind: 'permanent', reason: error };
+        }
+      }
+      return { kind: 'ok' };
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+/** The error word of a Slack error body (`channel_not_found`), never anything longer. */
+function slackError(body: string): string {
+  const word = /^[a-z_]{1,64}$/.exec(body.trim())?.[0];
+  if (word) return word;
+  try {
+    const e = (JSON.parse(body) as { error?: string }).error;
+    return typeof e === 'string' && /^[a-z_]{1,64}$/.test(e) ? e : '';
+  } catch {
+    return '';
+  }
+}
