@@ -5,6 +5,7 @@
  */
 import { webhookCommand } from './webhook-command.ts';
 import { certsCommand } from './certs-command.ts';
+import { relayCommand } from './relay-command.ts';
 import { UsageError } from './listen-address.ts';
 
 const USAGE = `Usage: notify-guard <command> [flags]
@@ -12,6 +13,7 @@ const USAGE = `Usage: notify-guard <command> [flags]
 Commands:
   webhook   serve the validating and mutating admission webhook (HTTPS)
   certs     write a CA and serving certificate; print or inject the caBundle
+  relay     receive Flux events and deliver them to Slack, durably
 
 Run 'notify-guard <command> --help' for a command's flags.
 `;
@@ -19,6 +21,7 @@ Run 'notify-guard <command> --help' for a command's flags.
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   webhook: webhookCommand,
   certs: (argv) => certsCommand(argv),
+  relay: relayCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -25,6 +25,8 @@ export interface Deduplicator {
   isDuplicate(key: string, nowMs: number): boolean;
   /** Records `key` as accepted at `nowMs`. */
   remember(key: string, nowMs: number): void;
+  /** Forgets `key` (an accept that could not be journaled). */
+  forget(key: string): void;
 }
 
 /** A bounded in-memory deduplicator; entries expire after `windowMs`. */
@@ -43,6 +45,9 @@ export function createDeduplicator(windowMs: number, maxEntries = 100_000): Dedu
         if (seen.size <= maxEntries && nowMs - at < windowMs) break;
         seen.delete(k);
       }
+    },
+    forget(key) {
+      seen.delete(key);
     },
   };
 }

@@ -1,0 +1,158 @@
+/**
+ * `notify-guard relay`: receives Flux events (point the controllers' --events-addr here), journals
+ * them and delivers them to Slack. Flags are documented in README.md.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { createRelayMetrics } from '../observability/relay-metrics.ts';
+import { createLogger } from '../observability/logger.ts';
+import type { Logger } from '../observability/logger.ts';
+import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
+import { openJournal } from '../relay/journal.ts';
+import { startRelay } from '../relay/relay.ts';
+import type { Relay, RelayRecord } from '../relay/relay.ts';
+import { createRelayApp } from '../relay/relay-app.ts';
+import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
+import { createSlackSender } from '../relay/slack-sender.ts';
+import { compactRecords } from '../relay/compaction.ts';
+import { openClusterSource } from './cluster-source.ts';
+import { UsageError, parseListenAddress } from './listen-address.ts';
+
+export const RELAY_USAGE = `Usage: notify-guard relay [flags]
+
+Receives the events Flux controllers send to --events-addr, journals each one durably, and
+delivers it to the Slack Providers of the Alerts it matches (Flux's routing semantics).
+
+Flags:
+  --listen HOST:PORT          address to serve the event API on (default 127.0.0.1:9292)
+  --journal FILE              the write-ahead journal (default relay.journal)
+  --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
+  --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
+  --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
+  --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
+  --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
+  --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
+  --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
+  --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
+  --log-level LEVEL           trace|debug|info|warn|error (default info)
+  -h, --help                  show this help
+`;
+
+export interface RelayOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly journalPath: string;
+  readonly clusterDir: string | undefined;
+  readonly kubeconfig: string | undefined;
+  readonly secretNamespaces: string[];
+  readonly dedupWindowMs: number;
+  readonly noCrossNamespaceRefs: boolean;
+  readonly maxDeliveryAgeMs: number;
+  readonly drainTimeoutMs: number;
+  readonly allowInsecureDestinations: boolean;
+  readonly logLevel: string;
+}
+
+export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv], strict: true, allowPositionals: false,
+    options: {
+      listen: { type: 'string', default: '127.0.0.1:9292' },
+      journal: { type: 'string', default: 'relay.journal' },
+      'cluster-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'secret-namespaces': { type: 'string', default: 'all' },
+      'dedup-window': { type: 'string', default: '300' },
+      'no-cross-namespace-refs': { type: 'boolean', default: false },
+      'max-delivery-age': { type: 'string', default: '3600' },
+      'drain-timeout': { type: 'string', default: '10' },
+      'allow-insecure-slack-destinations': { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const seconds = (flag: string, v: string, min: number, max: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
+    return n * 1000;
+  };
+  if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other');
+  const { host, port } = parseListenAddress(values.listen);
+  return {
+    host, port,
+    journalPath: values.journal,
+    clusterDir: values['cluster-dir'],
+    kubeconfig: values.kubeconfig,
+    secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
+    dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),
+    noCrossNamespaceRefs: values['no-cross-namespace-refs'],
+    maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
+    drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
+    allowInsecureDestinations: values['allow-insecure-slack-destinations'],
+    logLevel: values['log-level'],
+  };
+}
+
+export interface RunningRelay {
+  readonly server: Server;
+  readonly port: number;
+  readonly relay: Relay;
+  /** Stops accepting, delivers for at most the drain timeout, closes the journal. */
+  close(): Promise<void>;
+}
+
+/** Opens the journal, replays it, wires the relay and listens. */
+export async function startRelayServer(o: RelayOptions, logger: Logger = createLogger(o.logLevel), extra: { slackCa?: string } = {}): Promise<RunningRelay> {
+  const metrics = createRelayMetrics();
+  const cluster = await openClusterSource({ clusterDir: o.clusterDir, kubeconfig: o.kubeconfig, secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 }, metrics.registry, logger);
+  const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
+  if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
+  const kept = compactRecords(replayed.records);
+  if (kept.length < replayed.records.length) await journal.rewrite(kept);
+  const sender = createSlackSender(extra.slackCa ? { ca: extra.slackCa } : {});
+  const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
+  const relay = startRelay({
+    journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics,
+    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
+    allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
+  });
+  const app = createRelayApp({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host, () => resolve()); });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() }, 'relay listening');
+  return {
+    server, port, relay,
+    async close() {
+      await new Promise<void>((r) => { server.close(() => r()); server.closeIdleConnections(); });
+      const drained = await relay.drain(o.drainTimeoutMs);
+      if (!drained) logger.info({ pending: relay.pending() }, 'drain timeout reached; undelivered entries stay in the journal for the next start');
+      relay.stop();
+      cluster.stop();
+      await journal.close();
+      await sender.close();
+    },
+  };
+}
+
+export async function relayCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseRelayArgs(argv);
+  if (parsed === 'help') {
+    process.stdout.write(RELAY_USAGE);
+    return 0;
+  }
+  const logger = createLogger(parsed.logLevel);
+  const running = await startRelayServer(parsed, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: no new events; draining deliveries');
+      void running.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

@@ -1,0 +1,31 @@
+/**
+ * Relay metrics (documented in docs/metrics.md).
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface RelayMetrics {
+  readonly registry: Registry;
+  /** notify_guard_relay_events_total{outcome} */
+  readonly events: Counter<'outcome'>;
+  /** notify_guard_relay_deliveries_total{result} */
+  readonly deliveries: Counter<'result'>;
+  /** notify_guard_relay_delivery_attempts_total{result} */
+  readonly attempts: Counter<'result'>;
+  /** Binds the gauges that read state at scrape time. */
+  bind(source: { pending(): number; deadLetters(): number }): void;
+}
+
+export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): RelayMetrics {
+  const registry = new Registry();
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'notify_guard_relay_' });
+  let source: { pending(): number; deadLetters(): number } | undefined;
+  new Gauge({ name: 'notify_guard_relay_pending_deliveries', help: 'Slack deliveries accepted and not yet sent or dead.', registers: [registry], collect() { this.set(source?.pending() ?? 0); } });
+  new Gauge({ name: 'notify_guard_relay_dead_letters', help: 'Deliveries in the dead-letter table.', registers: [registry], collect() { this.set(source?.deadLetters() ?? 0); } });
+  return {
+    registry,
+    events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|unrouted|duplicate|invalid|unavailable).', labelNames: ['outcome'], registers: [registry] }),
+    deliveries: new Counter({ name: 'notify_guard_relay_deliveries_total', help: 'Deliveries finished, by result (sent|skipped|dead).', labelNames: ['result'], registers: [registry] }),
+    attempts: new Counter({ name: 'notify_guard_relay_delivery_attempts_total', help: 'Attempts to send, by result (ok|rate-limited|retry|permanent|skipped).', labelNames: ['result'], registers: [registry] }),
+    bind(s) { source = s; },
+  };
+}

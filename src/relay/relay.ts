@@ -1,0 +1,235 @@
+/**
+ * The relay: accepts Flux events and delivers them to Slack without losing one it accepted.
+ *
+ * accept: dedup (a duplicate within the window answers 429, as notification-controller does) ->
+ * route to Alerts (Flux's semantics) -> keep the Slack Providers among them -> journal the event
+ * with its deliveries, fsync'd -> only then acknowledge. An event routed to no Slack Provider is
+ * acknowledged without journaling (there is nothing to lose).
+ * deliver: per destination, paced; the Provider and its Secret are read when sending; each
+ * outcome is journaled (done or dead). On start, the journal is replayed and every delivery
+ * neither done nor dead is queued again: delivery is at-least-once, and only a message in flight
+ * at a crash can repeat.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClusterView } from '../cluster/cluster-view.ts';
+import { alertView, providerView } from '../flux/objects.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RelayMetrics } from '../observability/relay-metrics.ts';
+import { createDeduplicator, eventKey } from './event-key.ts';
+import type { FluxEvent } from './flux-event.ts';
+import type { Journal } from './journal.ts';
+import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
+import type { RoutingOptions } from './routing.ts';
+import { routeEvent } from './routing.ts';
+import type { Delivery } from './delivery-scheduler.ts';
+import { createDeliveryScheduler } from './delivery-scheduler.ts';
+import type { SecretValues } from './secret-values.ts';
+import { slackPayload } from './slack-message.ts';
+import type { SendResult, SlackSender } from './slack-sender.ts';
+
+/** One Slack delivery decided at accept time. */
+export interface DeliveryTarget {
+  /** `namespace/name` of the Alert. */
+  readonly alert: string;
+  /** `namespace/name` of the Provider. */
+  readonly provider: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Journal records. */
+export type RelayRecord =
+  | { readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[] }
+  | { readonly t: 'done'; readonly id: string; readonly i: number }
+  | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string };
+
+/** A delivery that failed for good; no secret in any field. */
+export interface DeadLetter {
+  readonly id: string;
+  readonly alert: string;
+  readonly provider: string;
+  readonly involvedObject: string;
+  readonly message: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+/** What accept answers. */
+export type AcceptOutcome = 'accepted' | 'unrouted' | 'duplicate';
+
+/** The running relay. */
+export interface Relay {
+  /** Accepts an event; rejects (journal unavailable) without acknowledging anything. */
+  accept(e: FluxEvent): Promise<AcceptOutcome>;
+  deadLetters(): readonly DeadLetter[];
+  pending(): number;
+  drain(timeoutMs: number): Promise<boolean>;
+  stop(): void;
+}
+
+/** Settings and dependencies. */
+export interface RelayOptions {
+  readonly journal: Journal<RelayRecord>;
+  readonly replayed: readonly RelayRecord[];
+  readonly cluster: ClusterView;
+  readonly secrets: SecretValues;
+  readonly sender: SlackSender;
+  readonly routing: RoutingOptions;
+  readonly logger: Logger;
+  readonly metrics: RelayMetrics;
+  readonly dedupWindowMs: number;
+  /** Allow http:// Slack addresses (local testing only). */
+  readonly allowInsecureDestinations: boolean;
+  readonly pacing?: { readonly perSecond: number; readonly burst: number };
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  readonly maxAgeMs?: number;
+  readonly sendTimeoutMs?: number;
+}
+
+interface QueuedDelivery extends Delivery {
+  readonly eventId: string;
+  readonly index: number;
+  readonly event: FluxEvent;
+  readonly target: DeliveryTarget;
+}
+
+const MAX_DEAD_LETTERS = 1000;
+
+/** Starts the relay, queueing every undelivered entry of the replayed journal. */
+export function startRelay(o: RelayOptions): Relay {
+  const log = o.logger.child({ component: 'relay' });
+  const dedup = createDeduplicator(o.dedupWindowMs);
+  const dead: DeadLetter[] = [];
+
+  const record = (r: RelayRecord) => o.journal.append(r).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
+
+  const scheduler = createDeliveryScheduler<QueuedDelivery>({
+    send: (d) => sendOne(d),
+    onDone(d, outcome) {
+      o.metrics.deliveries.inc({ result: outcome });
+      void record({ t: 'done', id: d.eventId, i: d.index });
+    },
+    onDead(d, reason) {
+      o.metrics.deliveries.inc({ result: 'dead' });
+      addDead(d.eventId, d.event, d.target, reason, Date.now());
+      log.warn({ alert: d.target.alert, provider: d.target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
+      void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
+    },
+    onAttempt: (_d, result) => o.metrics.attempts.inc({ result }),
+    perSecond: o.pacing?.perSecond ?? 1,
+    burst: o.pacing?.burst ?? 3,
+    backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
+    maxAgeMs: o.maxAgeMs ?? 3_600_000,
+  });
+
+  function addDead(id: string, e: FluxEvent, t: DeliveryTarget, reason: string, at: number): void {
+    dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
+    if (dead.length > MAX_DEAD_LETTERS) dead.shift();
+  }
+
+  async function sendOne(d: QueuedDelivery): Promise<SendResult | { kind: 'skipped'; reason: string }> {
+    const [ns, name] = split(d.target.provider);
+    const provider = o.cluster.getProvider(ns, name);
+    if (!provider) return { kind: 'permanent', reason: `Provider ${d.target.provider} not found` };
+    const p = providerView(provider);
+    if (p.type !== 'slack') return { kind: 'permanent', reason: `Provider ${d.target.provider} is of type ${JSON.stringify(p.type)}, not slack` };
+    if (p.suspend) return { kind: 'skipped', reason: 'Provider suspended' };
+    let values: Readonly<Record<string, string>> | undefined;
+    if (p.secretRef) {
+      try {
+        values = await o.secrets.get(ns, p.secretRef);
+      } catch (err) {
+        return { kind: 'retry', reason: (err as Error).message };
+      }
+      if (!values) return { kind: 'retry', reason: `Secret ${ns}/${p.secretRef} not found` };
+    }
+    const address = values?.['address'] ?? p.address;
+    if (!address) return { kind: 'permanent', reason: `Provider ${d.target.provider} has no address` };
+    let url: URL;
+    try {
+      url = new URL(address);
+    } catch {
+      return { kind: 'permanent', reason: `Provider ${d.target.provider} has an address that is not a URL` };
+    }
+    if (url.protocol !== 'https:' && !(o.allowInsecureDestinations && url.protocol === 'http:')) {
+      return { kind: 'permanent', reason: `Provider ${d.target.provider} has a ${url.protocol.replace(':', '')} address; only https is allowed` };
+    }
+    const payload = slackPayload(d.event, d.target.metadata, { channel: p.channel, username: p.username });
+    const token = values?.['token'];
+    return o.sender.send({ address, ...(token ? { token } : {}) }, payload, o.sendTimeoutMs ?? 15_000);
+  }
+
+  function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
+    targets.forEach((target, index) => {
+      if (!skip.has(index)) scheduler.enqueue({ id: `${id}:${index}`, destination: target.provider, acceptedAt: at, attempts: 0, eventId: id, index, event: e, target });
+    });
+  }
+
+  // Replay: queue what is neither done nor dead, restore dead letters and the dedup window.
+  const finished = new Map<string, Set<number>>();
+  for (const r of o.replayed) {
+    if (r.t === 'done' || r.t === 'dead') {
+      let s = finished.get(r.id);
+      if (!s) finished.set(r.id, (s = new Set()));
+      s.add(r.i);
+    }
+  }
+  let resumed = 0;
+  const accepts = new Map<string, Extract<RelayRecord, { t: 'accept' }>>();
+  for (const r of o.replayed) {
+    if (r.t === 'accept') {
+      accepts.set(r.id, r);
+      dedup.remember(r.key, r.at);
+      const done = finished.get(r.id) ?? new Set<number>();
+      resumed += r.deliveries.length - done.size;
+      enqueue(r.id, r.at, r.event, r.deliveries, done);
+    } else if (r.t === 'dead') {
+      const a = accepts.get(r.id);
+      const target = a?.deliveries[r.i];
+      if (a && target) addDead(r.id, a.event, target, r.reason, r.at);
+    }
+  }
+  if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
+  o.metrics.bind({ pending: () => scheduler.pending(), deadLetters: () => dead.length });
+
+  return {
+    async accept(e) {
+      const now = Date.now();
+      const key = eventKey(e);
+      if (dedup.isDuplicate(key, now)) return 'duplicate';
+      const targets: DeliveryTarget[] = [];
+      if (!isCommitStatusUpdate(e)) {
+        const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
+        for (const alert of routeEvent(e, o.cluster, o.routing)) {
+          const a = alertView(alert);
+          const provider = o.cluster.getProvider(a.namespace, a.providerName);
+          if (!provider || providerView(provider).type !== 'slack') continue;
+          targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: notificationMetadata(e, a, annotations) });
+        }
+      }
+      dedup.remember(key, now);
+      if (targets.length === 0) return 'unrouted';
+      const id = randomUUID();
+      try {
+        await o.journal.append({ t: 'accept', id, at: now, key, event: e, deliveries: targets });
+      } catch (err) {
+        dedup.forget(key);
+        throw err;
+      }
+      enqueue(id, now, e, targets, new Set());
+      return 'accepted';
+    },
+    deadLetters: () => dead,
+    pending: () => scheduler.pending(),
+    drain: (ms) => scheduler.drain(ms),
+    stop: () => scheduler.stop(),
+  };
+}
+
+function split(ref: string): [string, string] {
+  const slash = ref.indexOf('/');
+  return [ref.slice(0, slash), ref.slice(slash + 1)];
+}
+
+function objectName(e: FluxEvent): string {
+  return `${e.involvedObject.kind}/${e.involvedObject.namespace}/${e.involvedObject.name}`;
+}

@@ -1,0 +1,145 @@
+/**
+ * `notify-guard relay` end to end against the local Slack-compatible server: what Slack receives,
+ * Flux's answers (202, 400, 413, 429), pacing through 429s, retries through 5xx, dead letters,
+ * a restart resuming undelivered entries from the journal, and no secret in any log line.
+ */
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { startRelayServer } from '../../src/cli/relay-command.ts';
+import type { RunningRelay } from '../../src/cli/relay-command.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { FakeSlack } from '../servers/fake-slack.ts';
+import { eventually } from '../support/live-cluster.ts';
+
+const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string } = {}) {
+  const slack = new FakeSlack(o.slack);
+  const url = await slack.start();
+  cleanups.push(() => slack.close());
+  const dir = await mkdtemp(join(tmpdir(), 'ng-relay-'));
+  await writeFile(join(dir, 'cluster.yaml'), [
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, stringData: { address: `${url}${HOOK}` } },
+    { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: 'apps' }, spec: { type: 'slack', channel: '#ops', secretRef: { name: 'slack-url' } } },
+    { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'ks', namespace: 'apps' }, spec: { providerRef: { name: 'slack' }, eventSeverity: 'info', summary: 'prod cluster', eventSources: [{ kind: 'Kustomization', name: '*' }] } },
+    { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'podinfo', namespace: 'apps', annotations: { 'event.toolkit.fluxcd.io/env': 'production' } } },
+  ].map((d) => stringify(d)).join('---\n'));
+  const logs: string[] = [];
+  const journal = o.journal ?? join(dir, 'relay.journal');
+  const start = async () => {
+    const r = await startRelayServer({
+      host: '127.0.0.1', port: 0, journalPath: journal, clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000,
+      noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'debug',
+    }, createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } })));
+    return r;
+  };
+  let relay: RunningRelay = await start();
+  cleanups.push(() => relay.close());
+  return { slack, url, logs, journal, get relay() { return relay; }, async restart() { await relay.close(); relay = await start(); } };
+}
+
+const event = (message = 'Health check failed after 5m0s', over: Record<string, unknown> = {}) => ({
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1', uid: 'u-1' },
+  severity: 'error', timestamp: '2026-11-23T10:00:00Z', message, reason: 'HealthCheckFailed', reportingController: 'kustomize-controller',
+  metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:0123abc', 'kustomize.toolkit.fluxcd.io/checksum': 'drop-me', 'kustomize.toolkit.fluxcd.io/token': 'tok-1' },
+  ...over,
+});
+
+function post(port: number, body: string | Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('an accepted event reaches Slack as notification-controller would send it, with metadata merged', async () => {
+  const s = await setUp();
+  const r = await post(s.relay.port, JSON.stringify(event()));
+  assert.deepEqual(r, { status: 202, body: '{"status":"accepted"}' });
+  await eventually('delivered', () => s.slack.received.length === 1);
+  assert.deepEqual(s.slack.received[0]!.path, HOOK);
+  assert.deepEqual(s.slack.received[0]!.body, {
+    channel: '#ops',
+    username: 'kustomize-controller',
+    text: 'Error: kustomization/podinfo.apps: Health check failed after 5m0s',
+    attachments: [{
+      color: 'danger', author_name: 'kustomization/podinfo.apps', text: 'Health check failed after 5m0s', mrkdwn_in: ['text'],
+      fields: [{ title: 'env', value: 'production', short: false }, { title: 'revision', value: 'main@sha1:0123abc', short: false }, { title: 'summary', value: 'prod cluster', short: false }],
+    }],
+  });
+});
+
+test('Flux\'s answers: 429 for a duplicate, 202 unrouted, 400 bad JSON or event, 413 too large', async () => {
+  const s = await setUp();
+  assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 202);
+  assert.deepEqual(await post(s.relay.port, JSON.stringify(event())), { status: 429, body: JSON.stringify({ metadata: {}, status: 'Failure', message: 'duplicate event within the dedup window', reason: 'TooManyRequests', code: 429 }) });
+  assert.equal((await post(s.relay.port, JSON.stringify(event('another message')))).status, 202);
+  assert.deepEqual(await post(s.relay.port, JSON.stringify(event('m', { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } }))), { status: 202, body: '{"status":"unrouted"}' });
+  assert.equal(JSON.parse((await post(s.relay.port, '{"involvedObject":')).body).message, 'request body is not valid JSON');
+  assert.equal(JSON.parse((await post(s.relay.port, JSON.stringify({ ...event(), severity: 'warning' }))).body).message, 'invalid event: severity must be "info" or "error"');
+  assert.equal((await post(s.relay.port, Buffer.alloc(3 * 1024 * 1024 + 10, 0x20))).status, 413);
+  await eventually('two delivered', () => s.slack.received.length === 2);
+});
+
+test('a 429 storm: every event is delivered once, in order, pausing for Retry-After', async () => {
+  const s = await setUp({ slack: { burst: 1, perSecond: 2, retryAfterSeconds: 1 } });
+  for (let i = 1; i <= 5; i++) assert.equal((await post(s.relay.port, JSON.stringify(event(`event ${i}`)))).status, 202);
+  await eventually('all delivered', () => s.slack.received.length === 5, 15_000);
+  assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text), ['event 1', 'event 2', 'event 3', 'event 4', 'event 5']);
+  assert.ok(s.slack.attempts.some((a) => a.status === 429), 'Slack answered 429 at least once');
+});
+
+test('5xx: retried with backoff until Slack recovers', async () => {
+  const s = await setUp();
+  s.slack.fault('*', 'error-503');
+  assert.equal((await post(s.relay.port, JSON.stringify(event())).then((r) => r.status)), 202);
+  await eventually('failed twice', () => s.slack.attempts.filter((a) => a.status === 503).length >= 2, 10_000);
+  s.slack.fault('*', 'none');
+  await eventually('delivered after recovery', () => s.slack.received.length === 1, 10_000);
+});
+
+test('a permanent error goes to the dead-letter table with its reason and no secret', async () => {
+  const s = await setUp();
+  s.slack.fault('*', 'channel_not_found');
+  await post(s.relay.port, JSON.stringify(event()));
+  await eventually('dead', () => s.relay.relay.deadLetters().length === 1);
+  const [dl] = s.relay.relay.deadLetters();
+  assert.deepEqual({ ...dl, id: 'x', at: 'x' }, { id: 'x', alert: 'apps/ks', provider: 'apps/slack', involvedObject: 'Kustomization/apps/podinfo', message: 'Health check failed after 5m0s', reason: 'HTTP 404 channel_not_found', at: 'x' });
+});
+
+test('a restart resumes every undelivered entry from the journal, delivering each once', async () => {
+  const s = await setUp();
+  s.slack.fault('*', 'error-500');
+  for (let i = 1; i <= 3; i++) assert.equal((await post(s.relay.port, JSON.stringify(event(`queued ${i}`)))).status, 202);
+  await eventually('first attempt failed', () => s.slack.attempts.length >= 1);
+  await s.restart();
+  assert.equal(s.relay.relay.pending(), 3);
+  s.slack.fault('*', 'none');
+  await eventually('all delivered after restart', () => s.slack.received.length === 3, 15_000);
+  assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text).sort(), ['queued 1', 'queued 2', 'queued 3']);
+  await s.restart();
+  assert.equal(s.relay.relay.pending(), 0, 'delivered entries are not sent again');
+});
+
+test('no Secret value appears in any log line', async () => {
+  const s = await setUp();
+  s.slack.fault('*', 'invalid_token');
+  await post(s.relay.port, JSON.stringify(event()));
+  await eventually('dead', () => s.relay.relay.deadLetters().length === 1);
+  const logs = s.logs.join('');
+  assert.ok(logs.includes('moved to dead letters'));
+  for (const secret of [HOOK, 'q1w2e3r4t5y6u7i8o9p0a1s2', `${s.url}${HOOK}`]) assert.equal(logs.includes(secret), false, `logs contain ${secret}`);
+});
