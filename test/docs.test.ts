@@ -12,6 +12,8 @@ import { createClusterMetrics } from '../src/observability/cluster-metrics.ts';
 import { createCertMetrics } from '../src/observability/cert-metrics.ts';
 import { WEBHOOK_USAGE } from '../src/cli/webhook-flags.ts';
 import { CERTS_USAGE } from '../src/cli/certs-command.ts';
+import { RELAY_USAGE } from '../src/cli/relay-command.ts';
+import { createRelayMetrics } from '../src/observability/relay-metrics.ts';
 
 const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'utf8');
 
@@ -35,6 +37,15 @@ test('docs/certificates.md documents every flag of notify-guard certs', () => {
   const flags = [...CERTS_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
   assert.ok(flags.length >= 9);
   for (const f of flags) assert.ok(doc.includes(`\`${f}`), `docs/certificates.md lacks ${f}`);
+});
+
+test('README documents every flag of notify-guard relay, and docs/metrics.md every relay metric', async () => {
+  const readme = read('README.md');
+  const flags = [...RELAY_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
+  assert.ok(flags.length >= 10);
+  for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README lacks ${f}`);
+  const doc = read('docs/metrics.md');
+  for (const m of await createRelayMetrics({ processMetrics: false }).registry.getMetricsAsJSON()) assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
 });
 
 test('README documents every flag of notify-guard webhook', () => {
