@@ -48,7 +48,8 @@ export async function loadManifests(path: string): Promise<LoadedObject[]> {
   return out;
 }
 
-async function manifestFiles(path: string): Promise<string[]> {
+/** The manifest files below `path` (a file or a directory), sorted. */
+export async function manifestFiles(path: string): Promise<string[]> {
   let s;
   try {
     s = await stat(path);

@@ -4,7 +4,8 @@
  * a short cache either way so a burst does not re-read the same Secret per message.
  */
 import type { KubeApi } from '../cluster/kube-api.ts';
-import { loadManifests } from '../cluster/manifests.ts';
+import { stat } from 'node:fs/promises';
+import { loadManifests, manifestFiles } from '../cluster/manifests.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { asRecord } from '../flux/objects.ts';
 
@@ -36,12 +37,39 @@ function cached(ttlMs: number, load: (ns: string, name: string) => Promise<Recor
   };
 }
 
-/** Values from the Secrets among the manifests under `dir`, re-read at most every `ttlMs`. */
+/**
+ * Values from the Secrets among the manifests under `dir`, for all Secrets together. Every
+ * `ttlMs` the files are stat'ed; they are parsed again only when one changed (parsing on every
+ * expiry stalled the event loop; one parse per Secret made it worse).
+ */
 export function manifestSecretValues(dir: string, ttlMs = 5_000): SecretValues {
-  return cached(ttlMs, async (ns, name) => {
-    const found = (await loadManifests(dir)).map((l) => l.object).find((o) => o.kind === 'Secret' && (o.metadata?.namespace ?? 'default') === ns && o.metadata?.name === name);
-    return found ? decodeSecretValues(found) : undefined;
-  });
+  let snapshot: { at: number; signature: Promise<string>; values: Promise<Map<string, Record<string, string>>> } | undefined;
+  const signatureOf = async () => {
+    const files = await manifestFiles(dir);
+    const stats = await Promise.all(files.map(async (f) => { const s = await stat(f); return `${f}:${s.mtimeMs}:${s.size}`; }));
+    return stats.join('\n');
+  };
+  const load = async () => {
+    const values = new Map<string, Record<string, string>>();
+    for (const { object } of await loadManifests(dir)) {
+      if (object.kind === 'Secret') values.set(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`, decodeSecretValues(object));
+    }
+    return values;
+  };
+  return {
+    async get(ns, name) {
+      if (!snapshot) {
+        snapshot = { at: Date.now(), signature: signatureOf(), values: load() };
+      } else if (Date.now() - snapshot.at >= ttlMs) {
+        const previous = snapshot;
+        const signature = signatureOf();
+        snapshot = { at: Date.now(), signature, values: Promise.all([signature, previous.signature]).then(([now, before]) => (now === before ? previous.values : load())) };
+      }
+      const current = snapshot;
+      current.values.catch(() => { if (snapshot === current) snapshot = undefined; });
+      return (await current.values).get(`${ns}/${name}`);
+    },
+  };
 }
 
 /** Values read from the API server (GET), cached for `ttlMs`. */
