@@ -16,6 +16,7 @@ import type { Relay, RelayRecord } from '../relay/relay.ts';
 import { createRelayApp } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { createSlackSender } from '../relay/slack-sender.ts';
+import { createForwarder } from '../relay/forwarder.ts';
 import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress } from './listen-address.ts';
@@ -31,6 +32,7 @@ Flags:
   --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
   --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
   --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
+  --forward-to URL            also forward every event, durably, to notification-controller's event API
   --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
   --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
   --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
@@ -48,6 +50,7 @@ export interface RelayOptions {
   readonly kubeconfig: string | undefined;
   readonly secretNamespaces: string[];
   readonly dedupWindowMs: number;
+  readonly forwardTo: string | undefined;
   readonly noCrossNamespaceRefs: boolean;
   readonly maxDeliveryAgeMs: number;
   readonly drainTimeoutMs: number;
@@ -65,6 +68,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       kubeconfig: { type: 'string' },
       'secret-namespaces': { type: 'string', default: 'all' },
       'dedup-window': { type: 'string', default: '300' },
+      'forward-to': { type: 'string' },
       'no-cross-namespace-refs': { type: 'boolean', default: false },
       'max-delivery-age': { type: 'string', default: '3600' },
       'drain-timeout': { type: 'string', default: '10' },
@@ -88,12 +92,22 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     kubeconfig: values.kubeconfig,
     secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
     dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),
+    forwardTo: forwardUrl(values['forward-to']),
     noCrossNamespaceRefs: values['no-cross-namespace-refs'],
     maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
     drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
     allowInsecureDestinations: values['allow-insecure-slack-destinations'],
     logLevel: values['log-level'],
   };
+}
+
+function forwardUrl(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
+  } catch { /* reported below */ }
+  throw new UsageError(`--forward-to ${JSON.stringify(v)}: expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./`);
 }
 
 export interface RunningRelay {
@@ -114,8 +128,9 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const sender = createSlackSender(extra.slackCa ? { ca: extra.slackCa } : {});
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
+  const forwarder = o.forwardTo ? createForwarder(o.forwardTo) : undefined;
   const relay = startRelay({
-    journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics,
+    journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics, ...(forwarder ? { forwarder } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
   });
@@ -134,6 +149,7 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
       cluster.stop();
       await journal.close();
       await sender.close();
+      await forwarder?.close();
     },
   };
 }

@@ -11,6 +11,8 @@ export interface RelayMetrics {
   readonly deliveries: Counter<'result'>;
   /** notify_guard_relay_delivery_attempts_total{result} */
   readonly attempts: Counter<'result'>;
+  /** notify_guard_relay_forwards_total{result} */
+  readonly forwards: Counter<'result'>;
   /** Binds the gauges that read state at scrape time. */
   bind(source: { pending(): number; deadLetters(): number }): void;
 }
@@ -25,6 +27,7 @@ export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): Rel
     registry,
     events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|unrouted|duplicate|invalid|unavailable).', labelNames: ['outcome'], registers: [registry] }),
     deliveries: new Counter({ name: 'notify_guard_relay_deliveries_total', help: 'Deliveries finished, by result (sent|skipped|dead).', labelNames: ['result'], registers: [registry] }),
+    forwards: new Counter({ name: 'notify_guard_relay_forwards_total', help: 'Events forwarded to notification-controller (--forward-to), by result (forwarded|dead).', labelNames: ['result'], registers: [registry] }),
     attempts: new Counter({ name: 'notify_guard_relay_delivery_attempts_total', help: 'Attempts to send, by result (ok|rate-limited|retry|permanent|skipped).', labelNames: ['result'], registers: [registry] }),
     bind(s) { source = s; },
   };

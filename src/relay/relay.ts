@@ -4,7 +4,8 @@
  * accept: dedup (a duplicate within the window answers 429, as notification-controller does) ->
  * route to Alerts (Flux's semantics) -> keep the Slack Providers among them -> journal the event
  * with its deliveries, fsync'd -> only then acknowledge. An event routed to no Slack Provider is
- * acknowledged without journaling (there is nothing to lose).
+ * acknowledged without journaling (there is nothing to lose), unless every event is forwarded to
+ * notification-controller (`--forward-to`), in which case it is journaled and forwarded too.
  * deliver: per destination, paced; the Provider and its Secret are read when sending; each
  * outcome is journaled (done or dead). On start, the journal is replayed and every delivery
  * neither done nor dead is queued again: delivery is at-least-once, and only a message in flight
@@ -23,6 +24,7 @@ import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
 import type { Delivery } from './delivery-scheduler.ts';
 import { createDeliveryScheduler } from './delivery-scheduler.ts';
+import type { Forwarder } from './forwarder.ts';
 import type { SecretValues } from './secret-values.ts';
 import { slackPayload } from './slack-message.ts';
 import type { SendResult, SlackSender } from './slack-sender.ts';
@@ -38,7 +40,8 @@ export interface DeliveryTarget {
 
 /** Journal records. */
 export type RelayRecord =
-  | { readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[] }
+  | { readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true }
+  | { readonly t: 'forwarded'; readonly id: string }
   | { readonly t: 'done'; readonly id: string; readonly i: number }
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string };
 
@@ -83,6 +86,8 @@ export interface RelayOptions {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   readonly maxAgeMs?: number;
   readonly sendTimeoutMs?: number;
+  /** Forwards every accepted event to notification-controller, when set. */
+  readonly forwarder?: Forwarder;
 }
 
 interface QueuedDelivery extends Delivery {
@@ -120,6 +125,25 @@ export function startRelay(o: RelayOptions): Relay {
     backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
     maxAgeMs: o.maxAgeMs ?? 3_600_000,
   });
+
+  // Forwarding has a queue of its own: notification-controller is not rate-limited like Slack.
+  interface QueuedForward extends Delivery { readonly eventId: string; readonly event: FluxEvent }
+  const forwarding = createDeliveryScheduler<QueuedForward>({
+    send: (f) => o.forwarder!.forward(f.event),
+    onDone(f) {
+      o.metrics.forwards.inc({ result: 'forwarded' });
+      void record({ t: 'forwarded', id: f.eventId });
+    },
+    onDead(f, reason) {
+      o.metrics.forwards.inc({ result: 'dead' });
+      log.warn({ object: objectName(f.event), reason }, 'forwarding to notification-controller failed for good');
+      void record({ t: 'forwarded', id: f.eventId });
+    },
+    perSecond: 1000, burst: 200,
+    backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
+    maxAgeMs: o.maxAgeMs ?? 3_600_000,
+  });
+  const forward = (id: string, at: number, e: FluxEvent) => forwarding.enqueue({ id: `${id}:forward`, destination: 'notification-controller', acceptedAt: at, attempts: 0, eventId: id, event: e });
 
   function addDead(id: string, e: FluxEvent, t: DeliveryTarget, reason: string, at: number): void {
     dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
@@ -166,7 +190,9 @@ export function startRelay(o: RelayOptions): Relay {
 
   // Replay: queue what is neither done nor dead, restore dead letters and the dedup window.
   const finished = new Map<string, Set<number>>();
+  const forwarded = new Set<string>();
   for (const r of o.replayed) {
+    if (r.t === 'forwarded') forwarded.add(r.id);
     if (r.t === 'done' || r.t === 'dead') {
       let s = finished.get(r.id);
       if (!s) finished.set(r.id, (s = new Set()));
@@ -182,6 +208,7 @@ export function startRelay(o: RelayOptions): Relay {
       const done = finished.get(r.id) ?? new Set<number>();
       resumed += r.deliveries.length - done.size;
       enqueue(r.id, r.at, r.event, r.deliveries, done);
+      if (r.forward && !forwarded.has(r.id) && o.forwarder) { resumed++; forward(r.id, r.at, r.event); }
     } else if (r.t === 'dead') {
       const a = accepts.get(r.id);
       const target = a?.deliveries[r.i];
@@ -189,7 +216,7 @@ export function startRelay(o: RelayOptions): Relay {
     }
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
-  o.metrics.bind({ pending: () => scheduler.pending(), deadLetters: () => dead.length });
+  o.metrics.bind({ pending: () => scheduler.pending() + forwarding.pending(), deadLetters: () => dead.length });
 
   return {
     async accept(e) {
@@ -207,21 +234,26 @@ export function startRelay(o: RelayOptions): Relay {
         }
       }
       dedup.remember(key, now);
-      if (targets.length === 0) return 'unrouted';
+      if (targets.length === 0 && !o.forwarder) return 'unrouted';
       const id = randomUUID();
       try {
-        await o.journal.append({ t: 'accept', id, at: now, key, event: e, deliveries: targets });
+        await o.journal.append({ t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwarder ? { forward: true as const } : {}) });
       } catch (err) {
         dedup.forget(key);
         throw err;
       }
       enqueue(id, now, e, targets, new Set());
-      return 'accepted';
+      if (o.forwarder) forward(id, now, e);
+      return targets.length > 0 ? 'accepted' : 'unrouted';
     },
     deadLetters: () => dead,
-    pending: () => scheduler.pending(),
-    drain: (ms) => scheduler.drain(ms),
-    stop: () => scheduler.stop(),
+    pending: () => scheduler.pending() + forwarding.pending(),
+    async drain(ms) {
+      const started = Date.now();
+      const slack = await scheduler.drain(ms);
+      return (await forwarding.drain(Math.max(0, ms - (Date.now() - started)))) && slack;
+    },
+    stop() { scheduler.stop(); forwarding.stop(); },
   };
 }
 

@@ -21,7 +21,7 @@ const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string } = {}) {
+async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string } = {}) {
   const slack = new FakeSlack(o.slack);
   const url = await slack.start();
   cleanups.push(() => slack.close());
@@ -36,7 +36,7 @@ async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; jo
   const journal = o.journal ?? join(dir, 'relay.journal');
   const start = async () => {
     const r = await startRelayServer({
-      host: '127.0.0.1', port: 0, journalPath: journal, clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000,
+      host: '127.0.0.1', port: 0, journalPath: journal, clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: o.forwardTo,
       noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'debug',
     }, createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } })));
     return r;
@@ -142,4 +142,39 @@ test('no Secret value appears in any log line', async () => {
   const logs = s.logs.join('');
   assert.ok(logs.includes('moved to dead letters'));
   for (const secret of [HOOK, 'q1w2e3r4t5y6u7i8o9p0a1s2', `${s.url}${HOOK}`]) assert.equal(logs.includes(secret), false, `logs contain ${secret}`);
+});
+
+/** A notification-controller stand-in: records forwarded events; answers 503 while `failing`. */
+async function fakeNotificationController() {
+  const received: { message: string }[] = [];
+  const state = { failing: true, answers: [] as number[] };
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const e = JSON.parse(Buffer.concat(chunks).toString()) as { message: string };
+      const duplicate = received.some((r) => r.message === e.message);
+      const status = state.failing ? 503 : duplicate ? 429 : 202;
+      if (status === 202) received.push(e);
+      state.answers.push(status);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, received, state };
+}
+
+test('--forward-to forwards every event, routed or not, durably: retried through 5xx and resumed after a restart', async () => {
+  const nc = await fakeNotificationController();
+  const s = await setUp({ forwardTo: nc.url });
+  assert.deepEqual(await post(s.relay.port, JSON.stringify(event('to slack and forwarded'))), { status: 202, body: '{"status":"accepted"}' });
+  assert.deepEqual(await post(s.relay.port, JSON.stringify(event('forwarded only', { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } }))), { status: 202, body: '{"status":"unrouted"}' });
+  await eventually('503 seen', () => nc.state.answers.includes(503));
+  await s.restart();
+  nc.state.failing = false;
+  await eventually('both forwarded', () => nc.received.length === 2, 10_000);
+  assert.deepEqual(nc.received.map((e) => e.message).sort(), ['forwarded only', 'to slack and forwarded']);
+  await eventually('slack delivered', () => s.slack.received.length === 1);
 });
