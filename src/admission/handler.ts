@@ -16,6 +16,8 @@ import { evaluateConfirmed } from './confirm-missing.ts';
 import { errorString } from '../policy/field-error.ts';
 import type { Policy } from '../policy/policy.ts';
 import { defaultEventSeverity } from '../policy/defaults/event-severity.ts';
+import type { Defaulted } from '../policy/defaults/event-severity.ts';
+import { markRelayDelivered } from '../policy/defaults/relay-delivery.ts';
 import type { AdmissionRequest, AdmissionResponse } from './review.ts';
 import { allowed, denied, errored, patched } from './response.ts';
 import { invalidStatus } from './status.ts';
@@ -73,8 +75,10 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
   }
 
   function mutate(req: AdmissionRequest, kind: GuardedKind): AdmissionResponse {
-    if (kind !== 'Alert' || (req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return allowed(req.uid);
-    const result = defaultEventSeverity(req.object, deps.policy.eventSeverityWithoutIntent);
+    if ((req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return allowed(req.uid);
+    let result: Defaulted | undefined;
+    if (kind === 'Alert') result = defaultEventSeverity(req.object, deps.policy.eventSeverityWithoutIntent);
+    else if (kind === 'Provider' && deps.policy.relayDeliversSlack) result = markRelayDelivered(req.object, req.oldObject ?? undefined);
     if (!result) return allowed(req.uid);
     return patched(req.uid, fastJsonPatch.compare(req.object, result.object), [result.warning]);
   }

@@ -28,6 +28,7 @@ const schema = z.strictObject({
     }).optional(),
     flux: z.strictObject({ noCrossNamespaceRefs: z.boolean().optional() }).optional(),
     defaulting: z.strictObject({ eventSeverityWithoutIntent: z.enum(['keep', 'error']).optional() }).optional(),
+    relay: z.strictObject({ deliversSlack: z.boolean().optional() }).optional(),
   }).optional(),
 });
 
@@ -61,6 +62,7 @@ export function parsePolicy(text: string, source: string, rules: readonly RuleDe
     ...(spec.destinations?.checkedProviderTypes ? { checkedProviderTypes: spec.destinations.checkedProviderTypes } : {}),
     ...(spec.flux?.noCrossNamespaceRefs !== undefined ? { noCrossNamespaceRefs: spec.flux.noCrossNamespaceRefs } : {}),
     ...(spec.defaulting?.eventSeverityWithoutIntent ? { eventSeverityWithoutIntent: spec.defaulting.eventSeverityWithoutIntent } : {}),
+    ...(spec.relay?.deliversSlack !== undefined ? { relayDeliversSlack: spec.relay.deliversSlack } : {}),
   });
 }
 

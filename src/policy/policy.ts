@@ -21,6 +21,8 @@ export interface Policy {
   readonly noCrossNamespaceRefs: boolean;
   /** Defaulting of eventSeverity without evidence of intent. */
   readonly eventSeverityWithoutIntent: SeverityWithoutIntent;
+  /** The notify-guard relay delivers Slack Providers: mark them so notification-controller skips them. */
+  readonly relayDeliversSlack: boolean;
 }
 
 /** Slack's own hosts: incoming webhooks and the Web API. */
@@ -47,6 +49,7 @@ export interface PolicySettings {
   readonly checkedProviderTypes?: readonly string[];
   readonly noCrossNamespaceRefs?: boolean;
   readonly eventSeverityWithoutIntent?: SeverityWithoutIntent;
+  readonly relayDeliversSlack?: boolean;
 }
 
 /** Resolves settings against the rules' defaults. Allowed hosts extend Slack's own. */
@@ -63,5 +66,6 @@ export function resolvePolicy(rules: readonly RuleDefaults[], s: PolicySettings)
     checkedProviderTypes: s.checkedProviderTypes ?? ['slack'],
     noCrossNamespaceRefs: noCross,
     eventSeverityWithoutIntent: s.eventSeverityWithoutIntent ?? 'keep',
+    relayDeliversSlack: s.relayDeliversSlack ?? false,
   };
 }

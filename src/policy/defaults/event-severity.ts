@@ -10,33 +10,17 @@
  * 3. No evidence: the policy decides (`keep`, the default, never overwrites).
  * A value of `error` is never touched, so reinvocation changes nothing.
  */
-import type { KubeObject, ManagedFieldsEntry } from '../../flux/objects.ts';
-import { asRecord, specOf } from '../../flux/objects.ts';
+import type { KubeObject } from '../../flux/objects.ts';
+import { specOf } from '../../flux/objects.ts';
 import type { SeverityWithoutIntent } from '../policy.ts';
+import { specFieldIntent } from './user-intent.ts';
 
 /** The decision, with the evidence that led to it (for the warning and logs). */
 export type SeverityIntent = 'set-by-user' | 'not-set-apply' | 'not-set-last-applied' | 'unknown';
 
-export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
-
 /** Works out whether the user set eventSeverity. */
 export function severityIntent(obj: KubeObject): SeverityIntent {
-  const applies = (obj.metadata?.managedFields ?? []).filter((m) => m.operation === 'Apply' && !m.subresource);
-  if (applies.length > 0) return applies.some(ownsEventSeverity) ? 'set-by-user' : 'not-set-apply';
-  const lastApplied = obj.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
-  if (lastApplied !== undefined) {
-    try {
-      const written = specOf(JSON.parse(lastApplied) as KubeObject);
-      return 'eventSeverity' in written ? 'set-by-user' : 'not-set-last-applied';
-    } catch {
-      return 'unknown';
-    }
-  }
-  return 'unknown';
-}
-
-function ownsEventSeverity(m: ManagedFieldsEntry): boolean {
-  return 'f:eventSeverity' in asRecord(asRecord(m.fieldsV1)['f:spec']);
+  return specFieldIntent(obj, 'eventSeverity').kind;
 }
 
 /** The defaulted copy and the warning to show, or undefined when nothing changes. */
