@@ -30,6 +30,8 @@ export interface ClusterSource {
   readonly view: ClusterView;
   /** API access, when the source is the API server (certificate self-management uses it). */
   readonly api: KubeApi | undefined;
+  /** The notification API version served, when the source is the API server. */
+  readonly notificationVersion: string | undefined;
   readonly liveLookup: LiveLookup | undefined;
   readonly clusterMetrics: ClusterMetrics | undefined;
   readonly describe: string;
@@ -42,7 +44,7 @@ export interface ClusterSource {
 export async function openClusterSource(o: ClusterSourceOptions, registry: Registry, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ClusterSource> {
   if (o.clusterDir) {
     const view = await loadStaticClusterView(o.clusterDir);
-    return { view, api: undefined, liveLookup: undefined, clusterMetrics: undefined, describe: `manifests in ${o.clusterDir}`, notReadyReason: () => undefined, counts: () => view.counts(), stop: () => undefined };
+    return { view, api: undefined, notificationVersion: undefined, liveLookup: undefined, clusterMetrics: undefined, describe: `manifests in ${o.clusterDir}`, notReadyReason: () => undefined, counts: () => view.counts(), stop: () => undefined };
   }
   const haveConfig = o.kubeconfig || env['KUBERNETES_SERVICE_HOST'] || env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'));
   if (!haveConfig) throw new UsageError('no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)');
@@ -57,6 +59,7 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   return {
     view,
     api,
+    notificationVersion: view.notificationVersion,
     liveLookup: createLiveLookup(api, { notificationVersion: view.notificationVersion, timeoutMs: o.liveLookupTimeoutMs }),
     clusterMetrics,
     describe: `the API server (notification ${view.notificationVersion})`,

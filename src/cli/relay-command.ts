@@ -17,6 +17,7 @@ import { createRelayApp } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { createSlackSender } from '../relay/slack-sender.ts';
 import { createForwarder } from '../relay/forwarder.ts';
+import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress } from './listen-address.ts';
@@ -129,8 +130,9 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
   const sender = createSlackSender(extra.slackCa ? { ca: extra.slackCa } : {});
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
   const forwarder = o.forwardTo ? createForwarder(o.forwardTo) : undefined;
+  const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;
   const relay = startRelay({
-    journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics, ...(forwarder ? { forwarder } : {}),
+    journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics, ...(forwarder ? { forwarder } : {}), ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
   });

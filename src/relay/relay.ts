@@ -25,6 +25,7 @@ import { routeEvent } from './routing.ts';
 import type { Delivery } from './delivery-scheduler.ts';
 import { createDeliveryScheduler } from './delivery-scheduler.ts';
 import type { Forwarder } from './forwarder.ts';
+import type { WarningRecorder } from './warning-events.ts';
 import type { SecretValues } from './secret-values.ts';
 import { slackPayload } from './slack-message.ts';
 import type { SendResult, SlackSender } from './slack-sender.ts';
@@ -88,6 +89,8 @@ export interface RelayOptions {
   readonly sendTimeoutMs?: number;
   /** Forwards every accepted event to notification-controller, when set. */
   readonly forwarder?: Forwarder;
+  /** Records a Warning event on the Alert of a dead delivery (live mode). */
+  readonly warnings?: WarningRecorder;
 }
 
 interface QueuedDelivery extends Delivery {
@@ -118,6 +121,8 @@ export function startRelay(o: RelayOptions): Relay {
       addDead(d.eventId, d.event, d.target, reason, Date.now());
       log.warn({ alert: d.target.alert, provider: d.target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
       void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
+      const [ns, name] = split(d.target.alert);
+      void o.warnings?.dispatchFailed({ namespace: ns, name }, `failed to send notification for ${objectName(d.event)} through Provider ${d.target.provider}: ${reason}`);
     },
     onAttempt: (_d, result) => o.metrics.attempts.inc({ result }),
     perSecond: o.pacing?.perSecond ?? 1,

@@ -1,0 +1,57 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeSlack } from '../../test/servers/fake-slack.ts';
+import type { SlackPayload } from './slack-message.ts';
+import { createSlackSender, retryAfterMs } from './slack-sender.ts';
+
+const HOOK = '/services/T0SEND1/B0SEND1/sendersecretpart';
+const payload: SlackPayload = { username: 'flux', text: 'hi', attachments: [] };
+let slack: FakeSlack;
+let url: string;
+const sender = createSlackSender();
+before(async () => { slack = new FakeSlack({ burst: 100, perSecond: 100, retryAfterSeconds: 7, botTokens: ['xoxb-good'] }); url = await slack.start(); });
+after(async () => { await sender.close(); await slack.close(); });
+
+test('classifies Slack\'s answers as documented, never quoting the URL or token', async () => {
+  const cases: [string, Parameters<FakeSlack['fault']>[1], string | undefined, unknown][] = [
+    [HOOK, 'none', undefined, { kind: 'ok' }],
+    [HOOK, 'channel_not_found', undefined, { kind: 'permanent', reason: 'HTTP 404 channel_not_found' }],
+    [HOOK, 'channel_is_archived', undefined, { kind: 'permanent', reason: 'HTTP 410 channel_is_archived' }],
+    [HOOK, 'invalid_token', undefined, { kind: 'permanent', reason: 'HTTP 403 invalid_token' }],
+    [HOOK, 'error-503', undefined, { kind: 'retry', reason: 'HTTP 503' }],
+    ['/api/chat.postMessage', 'none', 'xoxb-good', { kind: 'ok' }],
+    ['/api/chat.postMessage', 'none', 'xoxb-bad', { kind: 'permanent', reason: 'invalid_auth' }],
+    ['/api/chat.postMessage', 'channel_not_found', 'xoxb-good', { kind: 'permanent', reason: 'channel_not_found' }],
+    ['/api/chat.postMessage', 'error-500', 'xoxb-good', { kind: 'retry', reason: 'HTTP 500' }],
+  ];
+  for (const [path, fault, token, expected] of cases) {
+    slack.fault(path, fault);
+    const r = await sender.send({ address: `${url}${path}`, ...(token ? { token } : {}) }, payload, 2_000);
+    assert.deepEqual(r, expected, `${path} ${fault}`);
+    assert.equal(JSON.stringify(r).includes('sendersecretpart') || JSON.stringify(r).includes('xoxb'), false);
+  }
+  slack.fault(HOOK, 'none');
+  assert.equal(slack.received.find((m) => m.path === '/api/chat.postMessage')?.authorization, 'Bearer xoxb-good', 'the token travels as a Bearer token');
+});
+
+test('a connection reset is worth retrying; so is a timeout', async () => {
+  slack.fault('/services/T0SEND2/B0SEND2/x', 'reset');
+  const r = await sender.send({ address: `${url}/services/T0SEND2/B0SEND2/x` }, payload, 2_000);
+  assert.equal(r.kind, 'retry');
+  assert.match((r as { reason: string }).reason, /^connection failed \(/);
+  slack.fault('/services/T0SEND3/B0SEND3/x', 'hang');
+  assert.deepEqual(await sender.send({ address: `${url}/services/T0SEND3/B0SEND3/x` }, payload, 200), { kind: 'retry', reason: 'no answer within 200 ms' });
+});
+
+test('429 pauses for Retry-After, in seconds or as an HTTP date', async () => {
+  const s = new FakeSlack({ burst: 1, perSecond: 0.001, retryAfterSeconds: 7 });
+  const u = await s.start();
+  try {
+    await sender.send({ address: `${u}${HOOK}` }, payload, 2_000);
+    assert.deepEqual(await sender.send({ address: `${u}${HOOK}` }, payload, 2_000), { kind: 'rate-limited', retryAfterMs: 7000 });
+  } finally {
+    await s.close();
+  }
+  assert.equal(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', Date.parse('2026-01-01T00:00:00Z')), 30_000);
+  assert.equal(retryAfterMs(null, 0), 1000);
+});
