@@ -1,0 +1,94 @@
+/**
+ * The relay in live mode (the way it runs in a cluster): Alerts, Providers and Secrets from the
+ * API server, Secret values read by GET when sending, and a Warning event recorded on the Alert
+ * when a delivery fails for good. Also: SIGTERM stops accepting and exits within the drain timeout.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startRelayServer } from '../../src/cli/relay-command.ts';
+import { openJournal } from '../../src/relay/journal.ts';
+import type { RelayRecord } from '../../src/relay/relay.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
+import { FakeSlack } from '../servers/fake-slack.ts';
+import { eventually } from '../support/live-cluster.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function post(port: number, body: object): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', () => resolve(0));
+    req.end(JSON.stringify(body));
+  });
+}
+
+const event = (ns: string, message: string) => ({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '', message, reason: 'r', reportingController: 'kustomize-controller' });
+
+async function kubeconfigFor(url: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'ng-kc-')), 'kubeconfig');
+  await writeFile(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: t\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: t}\ncurrent-context: fake\n`);
+  return path;
+}
+
+test('live mode: delivers with Secret values read from the API, and records a Warning event on the Alert for a dead letter', async () => {
+  const slack = new FakeSlack();
+  const slackUrl = await slack.start();
+  const api = new FakeApiServer([...fluxResources(), { group: '', version: 'v1', kind: 'Event', plural: 'events' }]);
+  const apiUrl = await api.start();
+  for (const ns of ['apps', 'gone']) {
+    api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, type: 'Opaque', data: { address: Buffer.from(`${slackUrl}/services/T0LIVE${ns.toUpperCase()}/B0LIVE/abcdefgh`).toString('base64') } });
+    api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: ns }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
+    api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'all', namespace: ns }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
+  }
+  slack.fault(`/services/T0LIVEGONE/B0LIVE/abcdefgh`, 'channel_is_archived');
+  const relay = await startRelayServer({
+    host: '127.0.0.1', port: 0, journalPath: join(await mkdtemp(join(tmpdir(), 'ng-live-')), 'relay.journal'), clusterDir: undefined, kubeconfig: await kubeconfigFor(apiUrl),
+    secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'silent',
+  }, createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })));
+  try {
+    await eventually('ready', async () => (await new Promise<number>((r) => request({ host: '127.0.0.1', port: relay.port, path: '/readyz' }, (res) => { res.resume(); r(res.statusCode ?? 0); }).end())) === 200);
+    assert.equal(await post(relay.port, event('apps', 'live delivery')), 202);
+    assert.equal(await post(relay.port, event('gone', 'archived channel')), 202);
+    await eventually('delivered', () => slack.received.some((m) => (m.body['attachments'] as { text: string }[])[0]!.text === 'live delivery'));
+    await eventually('warning recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: unknown[] }).items.length === 1);
+    const { items } = (await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] };
+    assert.deepEqual({ reason: items[0]!.reason, message: items[0]!.message, object: items[0]!.involvedObject.kind + '/' + items[0]!.involvedObject.name }, {
+      reason: 'NotificationDispatchFailed', message: 'failed to send notification for Kustomization/gone/podinfo through Provider gone/slack: HTTP 410 channel_is_archived', object: 'Alert/all',
+    });
+  } finally {
+    await relay.close();
+    await api.close();
+    await slack.close();
+  }
+});
+
+test('SIGTERM: the relay stops accepting and exits within its drain timeout, keeping undelivered entries', async () => {
+  const slack = new FakeSlack();
+  const url = await slack.start();
+  slack.fault('*', 'error-503');
+  const dir = await mkdtemp(join(tmpdir(), 'ng-term-'));
+  await writeFile(join(dir, 'cluster.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\nstringData: {address: "${url}/services/T0TERM/B0TERM/x"}\n---\napiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata: {name: slack, namespace: apps}\nspec: {type: slack, secretRef: {name: s}}\n---\napiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata: {name: a, namespace: apps}\nspec: {providerRef: {name: slack}, eventSources: [{kind: Kustomization, name: "*"}]}\n`);
+  const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'relay', '--listen', '127.0.0.1:0', '--journal', join(dir, 'j'), '--cluster-dir', dir, '--allow-insecure-slack-destinations', '--drain-timeout', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => { let b = ''; child.stdout!.on('data', (c: Buffer) => { b += c; const m = /"listen":"127\.0\.0\.1:(\d+)"/.exec(b); if (m) resolve(Number(m[1])); }); });
+    assert.equal(await post(port, event('apps', 'pending at shutdown')), 202);
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 5_000, 'exited within the drain timeout');
+    const { journal, replayed } = await openJournal<RelayRecord>(join(dir, 'j'));
+    await journal.close();
+    assert.deepEqual(replayed.records.map((r) => (r.t === 'accept' ? `accept ${r.event.message}` : r.t)), ['accept pending at shutdown']);
+  } finally {
+    child.kill('SIGKILL');
+    await slack.close();
+  }
+});
