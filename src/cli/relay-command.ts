@@ -37,6 +37,7 @@ Flags:
   --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
   --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
   --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
+  --retry-max-interval SECONDS  longest wait between two attempts of a failing delivery (default 60; backoff doubles from 1 s, full jitter)
   --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
   --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
@@ -54,6 +55,7 @@ export interface RelayOptions {
   readonly forwardTo: string | undefined;
   readonly noCrossNamespaceRefs: boolean;
   readonly maxDeliveryAgeMs: number;
+  readonly retryMaxIntervalMs: number;
   readonly drainTimeoutMs: number;
   readonly allowInsecureDestinations: boolean;
   readonly logLevel: string;
@@ -72,6 +74,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       'forward-to': { type: 'string' },
       'no-cross-namespace-refs': { type: 'boolean', default: false },
       'max-delivery-age': { type: 'string', default: '3600' },
+      'retry-max-interval': { type: 'string', default: '60' },
       'drain-timeout': { type: 'string', default: '10' },
       'allow-insecure-slack-destinations': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -96,6 +99,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     forwardTo: forwardUrl(values['forward-to']),
     noCrossNamespaceRefs: values['no-cross-namespace-refs'],
     maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
+    retryMaxIntervalMs: seconds('--retry-max-interval', values['retry-max-interval'], 1, 3600),
     drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
     allowInsecureDestinations: values['allow-insecure-slack-destinations'],
     logLevel: values['log-level'],
@@ -135,6 +139,7 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
     journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics, ...(forwarder ? { forwarder } : {}), ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
+    backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
   });
   const app = createRelayApp({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() });
   const server = createServer(app);

@@ -21,7 +21,7 @@ const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string } = {}) {
+async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string; retryMaxIntervalMs?: number } = {}) {
   const slack = new FakeSlack(o.slack);
   const url = await slack.start();
   cleanups.push(() => slack.close());
@@ -37,7 +37,7 @@ async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; jo
   const start = async () => {
     const r = await startRelayServer({
       host: '127.0.0.1', port: 0, journalPath: journal, clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: o.forwardTo,
-      noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'debug',
+      noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: o.retryMaxIntervalMs ?? 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'debug',
     }, createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } })));
     return r;
   };
@@ -109,6 +109,19 @@ test('5xx: retried with backoff until Slack recovers', async () => {
   await eventually('failed twice', () => s.slack.attempts.filter((a) => a.status === 503).length >= 2, 10_000);
   s.slack.fault('*', 'none');
   await eventually('delivered after recovery', () => s.slack.received.length === 1, 10_000);
+});
+
+test('Slack answering 5xx for 30 s: every event is delivered once it recovers, none lost', async () => {
+  const s = await setUp({ retryMaxIntervalMs: 2_000 });
+  s.slack.fault('*', 'error-500');
+  const started = Date.now();
+  for (let i = 1; i <= 3; i++) assert.equal((await post(s.relay.port, JSON.stringify(event(`outage ${i}`)))).status, 202);
+  await new Promise((r) => setTimeout(r, 30_000 - (Date.now() - started)));
+  assert.equal(s.slack.received.length, 0);
+  assert.ok(s.slack.attempts.filter((a) => a.status === 500).length >= 10, 'kept retrying through the outage');
+  s.slack.fault('*', 'none');
+  await eventually('all delivered after the outage', () => s.slack.received.length === 3, 10_000);
+  assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text), ['outage 1', 'outage 2', 'outage 3']);
 });
 
 test('a permanent error goes to the dead-letter table with its reason and no secret', async () => {
