@@ -7,7 +7,7 @@ import { readCaFromDir, writeCertDir } from '../certs/cert-dir.ts';
 import { createCA, createServingCertificate, needsRenewal, serviceHosts } from '../certs/certificates.ts';
 import { toCaBundleField } from '../certs/ca-bundle.ts';
 import { injectIntoManifests } from '../certs/inject-manifests.ts';
-import { UsageError } from './listen-address.ts';
+import { parseWholeNumber } from './flag-values.ts';
 
 export const CERTS_USAGE = `Usage: notify-guard certs [flags]
 
@@ -49,11 +49,7 @@ export async function certsCommand(argv: readonly string[], now: Date = new Date
     process.stdout.write(CERTS_USAGE);
     return 0;
   }
-  const days = (flag: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 36500) throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a whole number of days from 1 to 36500`);
-    return n;
-  };
+  const days = (flag: string, v: string) => parseWholeNumber(flag, v, 1, 36500, 'days');
   const hosts = [...serviceHosts(values.service, values.namespace), ...values['extra-san'].split(',').map((s) => s.trim()).filter(Boolean)];
   const existing = await readCaFromDir(values.out);
   const reuse = existing && !needsRenewal(existing.certPem, { at: now, renewBeforeMs: days('--renew-before-days', values['renew-before-days']) * DAY_MS });

@@ -14,7 +14,7 @@ import type { SecretScope } from '../cluster/secret-scope.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ClusterMetrics } from '../observability/cluster-metrics.ts';
 import { createClusterMetrics } from '../observability/cluster-metrics.ts';
-import { UsageError } from './listen-address.ts';
+import { UsageError } from './flag-values.ts';
 
 /** Flags that choose and tune the cluster source. */
 export interface ClusterSourceOptions {

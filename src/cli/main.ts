@@ -6,7 +6,7 @@
 import { webhookCommand } from './webhook-command.ts';
 import { certsCommand } from './certs-command.ts';
 import { relayCommand } from './relay-command.ts';
-import { UsageError } from './listen-address.ts';
+import { UsageError } from './flag-values.ts';
 
 const USAGE = `Usage: notify-guard <command> [flags]
 

@@ -20,7 +20,8 @@ import { createForwarder } from '../relay/forwarder.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
-import { UsageError, parseListenAddress } from './listen-address.ts';
+import { UsageError, parseListenAddress, parseWholeNumber } from './flag-values.ts';
+import { untilSignal } from './signals.ts';
 
 export const RELAY_USAGE = `Usage: notify-guard relay [flags]
 
@@ -82,11 +83,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const seconds = (flag: string, v: string, min: number, max: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-    return n * 1000;
-  };
+  const seconds = (flag: string, v: string, min: number, max: number) => 1000 * parseWholeNumber(flag, v, min, max);
   if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other');
   const { host, port } = parseListenAddress(values.listen);
   return {
@@ -169,13 +166,6 @@ export async function relayCommand(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(parsed.logLevel);
   const running = await startRelayServer(parsed, logger);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down: no new events; draining deliveries');
-      void running.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await untilSignal(logger, 'shutting down: no new events; draining deliveries', () => running.close());
   return 0;
 }

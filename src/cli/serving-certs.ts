@@ -13,7 +13,7 @@ import { createServingTls } from '../certs/serving-tls.ts';
 import type { ServingTls } from '../certs/serving-tls.ts';
 import { createCertMetrics } from '../observability/cert-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
-import { UsageError } from './listen-address.ts';
+import { UsageError } from './flag-values.ts';
 
 const DAY_MS = 86_400_000;
 

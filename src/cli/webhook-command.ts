@@ -20,6 +20,7 @@ import { ALL_RULES } from '../policy/rules/index.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
+import { untilSignal } from './signals.ts';
 
 /** A running webhook server. */
 export interface RunningWebhook {
@@ -74,14 +75,6 @@ export async function webhookCommand(argv: readonly string[]): Promise<number> {
   const running = await startWebhook(parsed, logger);
   const host = parsed.host === '0.0.0.0' || parsed.host === '::' ? 'localhost' : parsed.host;
   process.stderr.write(`\nTry it:\n  curl --cacert ${join(parsed.certDir, 'ca.crt')} -H 'Content-Type: application/json' \\\n    --data @examples/reviews/alert-missing-provider.json https://${host}:${running.port}/validate\n\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      void running.close().then(resolve);
-      setTimeout(resolve, 10_000).unref();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await untilSignal(logger, 'shutting down', () => running.close(), 10_000);
   return 0;
 }

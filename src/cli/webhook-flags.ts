@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import type { ClusterSourceOptions } from './cluster-source.ts';
 import type { ServingCertOptions } from './serving-certs.ts';
-import { UsageError, parseListenAddress } from './listen-address.ts';
+import { UsageError, parseListenAddress, parseWholeNumber as parseNumber } from './flag-values.ts';
 
 export const WEBHOOK_USAGE = `Usage: notify-guard webhook [flags]
 
@@ -117,8 +117,3 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
   };
 }
 
-function parseNumber(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
-  return n;
-}
