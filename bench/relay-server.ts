@@ -21,11 +21,12 @@ if (mode === 'baseline') {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
 } else {
-  const slack = new FakeSlack({ perSecond: 1_000_000, burst: 1_000_000 });
-  const url = await slack.start();
+  // The Slack stand-in runs in a process of its own (URL in argv[4]); without one, in this process.
+  const url = process.argv[4] ?? await new FakeSlack({ perSecond: 1_000_000, burst: 1_000_000 }).start();
   const dir = await mkdtemp(join(tmpdir(), 'ng-relay-bench-'));
   const docs: object[] = [];
-  for (let i = 0; i < 50; i++) {
+  const destinations = Number(process.argv[3] ?? 50);
+  for (let i = 0; i < destinations; i++) {
     const ns = `team-${i}`;
     docs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, stringData: { address: `${url}/services/T0BENCH${i}/B0BENCH/abcdefghijklmnop` } });
     docs.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: ns }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
