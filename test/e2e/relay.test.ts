@@ -124,6 +124,18 @@ test('Slack answering 5xx for 30 s: every event is delivered once it recovers, n
   assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text), ['outage 1', 'outage 2', 'outage 3']);
 });
 
+test('Slack unreachable (connection refused), then back: retried until it answers, then delivered', async () => {
+  const s = await setUp({ retryMaxIntervalMs: 1_000 });
+  const port = Number(new URL(s.url).port);
+  await s.slack.close();
+  assert.equal((await post(s.relay.port, JSON.stringify(event('while slack is down')))).status, 202);
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.equal(s.relay.relay.pending(), 1, 'still pending while Slack is down');
+  await s.slack.start(port);
+  await eventually('delivered once Slack is back', () => s.slack.received.length === 1, 10_000);
+  assert.equal((s.slack.received[0]!.body['attachments'] as { text: string }[])[0]!.text, 'while slack is down');
+});
+
 test('a permanent error goes to the dead-letter table with its reason and no secret', async () => {
   const s = await setUp();
   s.slack.fault('*', 'channel_not_found');

@@ -37,9 +37,10 @@ export class FakeSlack {
     for (const t of o.botTokens ?? []) this.tokens.add(t);
   }
 
-  async start(): Promise<string> {
+  /** Starts listening on 127.0.0.1 (`port` 0: any free port; give the old one to come back up). */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
