@@ -34,7 +34,7 @@ if (mode === 'baseline') {
   }
   await writeFile(join(dir, 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
   const relay = await startRelayServer({
-    host: '127.0.0.1', port: 0, journalPath: join(dir, 'relay.journal'), clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined,
+    host: '127.0.0.1', port: 0, journalCompactAtBytes: 64 * 1024 * 1024, journalPath: join(dir, 'relay.journal'), clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined,
     noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'warn',
   }, createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })));
   port = relay.port;

@@ -31,6 +31,7 @@ delivers it to the Slack Providers of the Alerts it matches (Flux's routing sema
 Flags:
   --listen HOST:PORT          address to serve the event API on (default 127.0.0.1:9292)
   --journal FILE              the write-ahead journal (default relay.journal)
+  --journal-compact-at MB     rewrite the journal with only what a restart needs once it is this large (default 64)
   --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
   --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
   --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
@@ -49,6 +50,7 @@ export interface RelayOptions {
   readonly host: string;
   readonly port: number;
   readonly journalPath: string;
+  readonly journalCompactAtBytes: number;
   readonly clusterDir: string | undefined;
   readonly kubeconfig: string | undefined;
   readonly secretNamespaces: string[];
@@ -68,6 +70,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     options: {
       listen: { type: 'string', default: '127.0.0.1:9292' },
       journal: { type: 'string', default: 'relay.journal' },
+      'journal-compact-at': { type: 'string', default: '64' },
       'cluster-dir': { type: 'string' },
       kubeconfig: { type: 'string' },
       'secret-namespaces': { type: 'string', default: 'all' },
@@ -89,6 +92,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
   return {
     host, port,
     journalPath: values.journal,
+    journalCompactAtBytes: parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
     clusterDir: values['cluster-dir'],
     kubeconfig: values.kubeconfig,
     secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
@@ -137,6 +141,7 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
+    compactAtBytes: o.journalCompactAtBytes,
   });
   const app = createRelayApp({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() });
   const server = createServer(app);

@@ -63,3 +63,12 @@ test('rewrite replaces the journal atomically and appends continue after it', as
   await journal.close();
   assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 3 }, { n: 4 }]);
 });
+
+test('an append racing a rewrite lands in the new file, after the rewritten records', async () => {
+  const path = await fresh();
+  const { journal } = await openJournal<{ n: number }>(path);
+  await journal.append({ n: 1 }, { n: 2 });
+  await Promise.all([journal.rewrite([{ n: 2 }]), journal.append({ n: 3 }), journal.append({ n: 4 })]);
+  await journal.close();
+  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 2 }, { n: 3 }, { n: 4 }]);
+});

@@ -76,10 +76,13 @@ export async function openJournal<T>(path: string): Promise<{ journal: Journal<T
   let size = goodBytes;
   let queue: { bytes: Buffer; resolve: () => void; reject: (e: Error) => void }[] = [];
   let flushing: Promise<void> | undefined;
+  let rewriting: Promise<void> | undefined;
   let closed = false;
 
   async function flush(): Promise<void> {
     while (queue.length > 0) {
+      // Appends that arrive during a rewrite go to the new file, after it.
+      if (rewriting) await rewriting;
       const batch = queue;
       queue = [];
       const bytes = Buffer.concat(batch.map((b) => b.bytes));
@@ -113,19 +116,26 @@ export async function openJournal<T>(path: string): Promise<{ journal: Journal<T
     },
     async rewrite(recs) {
       await flushing;
-      const tmp = `${path}.compact`;
-      const out = await open(tmp, 'w');
-      const bytes = Buffer.concat(recs.map(frame));
-      await out.write(bytes, 0, bytes.length, 0);
-      await out.datasync();
-      await out.close();
-      await rename(tmp, path);
-      const dir = await open(dirname(path), 'r');
-      await dir.sync().catch(() => undefined);
-      await dir.close();
-      await fh.close();
-      fh = await open(path, 'a+');
-      size = bytes.length;
+      let finished!: () => void;
+      rewriting = new Promise<void>((r) => { finished = r; });
+      try {
+        const tmp = `${path}.compact`;
+        const out = await open(tmp, 'w');
+        const bytes = Buffer.concat(recs.map(frame));
+        await out.write(bytes, 0, bytes.length, 0);
+        await out.datasync();
+        await out.close();
+        await rename(tmp, path);
+        const dir = await open(dirname(path), 'r');
+        await dir.sync().catch(() => undefined);
+        await dir.close();
+        await fh.close();
+        fh = await open(path, 'a+');
+        size = bytes.length;
+      } finally {
+        rewriting = undefined;
+        finished();
+      }
     },
     size: () => size,
     async close() {

@@ -91,6 +91,8 @@ export interface RelayOptions {
   readonly forwarder?: Forwarder;
   /** Records a Warning event on the Alert of a dead delivery (live mode). */
   readonly warnings?: WarningRecorder;
+  /** Rewrite the journal with only what a restart needs once it grows past this (default 64 MiB). */
+  readonly compactAtBytes?: number;
 }
 
 interface QueuedDelivery extends Delivery {
@@ -108,7 +110,51 @@ export function startRelay(o: RelayOptions): Relay {
   const dedup = createDeduplicator(o.dedupWindowMs);
   const dead: DeadLetter[] = [];
 
-  const record = (r: RelayRecord) => o.journal.append(r).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
+  // What a restart still needs, per event: its accept record and the outcomes so far. An event
+  // leaves when every delivery is sent or skipped and it is forwarded; one with a dead delivery
+  // stays while its dead letter is in the table. The journal is rewritten from this when it grows.
+  interface Live { readonly accept: Extract<RelayRecord, { t: 'accept' }>; readonly outcomes: RelayRecord[]; forwarded: boolean }
+  const live = new Map<string, Live>();
+  const compactAt = o.compactAtBytes ?? 64 * 1024 * 1024;
+  let compacting = false;
+  const hasDead = (l: Live) => l.outcomes.some((r) => r.t === 'dead');
+  const settle = (id: string) => {
+    const l = live.get(id);
+    if (!l) return;
+    const complete = l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
+    if (complete && !hasDead(l)) live.delete(id);
+  };
+  const track = (r: RelayRecord) => {
+    if (r.t === 'accept') { live.set(r.id, { accept: r, outcomes: [], forwarded: !r.forward }); return; }
+    const l = live.get(r.id);
+    if (!l) return;
+    if (r.t === 'forwarded') l.forwarded = true;
+    else l.outcomes.push(r);
+    settle(r.id);
+  };
+  async function compact(): Promise<void> {
+    if (compacting || o.journal.size() < compactAt) return;
+    compacting = true;
+    try {
+      const before = o.journal.size();
+      const records: RelayRecord[] = [];
+      for (const [id, l] of live) {
+        records.push(l.accept, ...l.outcomes);
+        if (l.forwarded && l.accept.forward) records.push({ t: 'forwarded', id });
+      }
+      await o.journal.rewrite(records);
+      log.info({ beforeBytes: before, afterBytes: o.journal.size(), events: live.size }, 'journal compacted');
+    } catch (err) {
+      log.error({ err }, 'journal compaction failed; the journal keeps growing until the next attempt');
+    } finally {
+      compacting = false;
+    }
+  }
+
+  const record = (r: RelayRecord) => {
+    track(r);
+    return o.journal.append(r).then(() => compact()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
+  };
 
   const scheduler = createDeliveryScheduler<QueuedDelivery>({
     send: (d) => sendOne(d),
@@ -152,7 +198,13 @@ export function startRelay(o: RelayOptions): Relay {
 
   function addDead(id: string, e: FluxEvent, t: DeliveryTarget, reason: string, at: number): void {
     dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
-    if (dead.length > MAX_DEAD_LETTERS) dead.shift();
+    if (dead.length > MAX_DEAD_LETTERS) {
+      const evicted = dead.shift()!;
+      if (!dead.some((d) => d.id === evicted.id)) {
+        const l = live.get(evicted.id);
+        if (l && l.forwarded && l.outcomes.length >= l.accept.deliveries.length) live.delete(evicted.id);
+      }
+    }
   }
 
   async function sendOne(d: QueuedDelivery): Promise<SendResult | { kind: 'skipped'; reason: string }> {
@@ -206,6 +258,7 @@ export function startRelay(o: RelayOptions): Relay {
   }
   let resumed = 0;
   const accepts = new Map<string, Extract<RelayRecord, { t: 'accept' }>>();
+  for (const r of o.replayed) track(r);
   for (const r of o.replayed) {
     if (r.t === 'accept') {
       accepts.set(r.id, r);
@@ -241,12 +294,15 @@ export function startRelay(o: RelayOptions): Relay {
       dedup.remember(key, now);
       if (targets.length === 0 && !o.forwarder) return 'unrouted';
       const id = randomUUID();
+      const accept: RelayRecord = { t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwarder ? { forward: true as const } : {}) };
       try {
-        await o.journal.append({ t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwarder ? { forward: true as const } : {}) });
+        await o.journal.append(accept);
       } catch (err) {
         dedup.forget(key);
         throw err;
       }
+      track(accept);
+      void compact();
       enqueue(id, now, e, targets, new Set());
       if (o.forwarder) forward(id, now, e);
       return targets.length > 0 ? 'accepted' : 'unrouted';

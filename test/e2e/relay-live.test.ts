@@ -49,7 +49,7 @@ test('live mode: delivers with Secret values read from the API, and records a Wa
   }
   slack.fault(`/services/T0LIVEGONE/B0LIVE/abcdefgh`, 'channel_is_archived');
   const relay = await startRelayServer({
-    host: '127.0.0.1', port: 0, journalPath: join(await mkdtemp(join(tmpdir(), 'ng-live-')), 'relay.journal'), clusterDir: undefined, kubeconfig: await kubeconfigFor(apiUrl),
+    host: '127.0.0.1', port: 0, journalCompactAtBytes: 64 * 1024 * 1024, journalPath: join(await mkdtemp(join(tmpdir(), 'ng-live-')), 'relay.journal'), clusterDir: undefined, kubeconfig: await kubeconfigFor(apiUrl),
     secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'silent',
   }, createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })));
   try {

@@ -5,7 +5,7 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string; retryMaxIntervalMs?: number } = {}) {
+async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string; retryMaxIntervalMs?: number; compactAtBytes?: number } = {}) {
   const slack = new FakeSlack(o.slack);
   const url = await slack.start();
   cleanups.push(() => slack.close());
@@ -36,7 +36,7 @@ async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; jo
   const journal = o.journal ?? join(dir, 'relay.journal');
   const start = async () => {
     const r = await startRelayServer({
-      host: '127.0.0.1', port: 0, journalPath: journal, clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: o.forwardTo,
+      host: '127.0.0.1', port: 0, journalPath: journal, journalCompactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: o.forwardTo,
       noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: o.retryMaxIntervalMs ?? 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'debug',
     }, createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } })));
     return r;
@@ -134,6 +134,20 @@ test('Slack unreachable (connection refused), then back: retried until it answer
   await s.slack.start(port);
   await eventually('delivered once Slack is back', () => s.slack.received.length === 1, 10_000);
   assert.equal((s.slack.received[0]!.body['attachments'] as { text: string }[])[0]!.text, 'while slack is down');
+});
+
+test('the journal is compacted while running: delivered events leave it, dead letters survive a restart', async () => {
+  const s = await setUp({ compactAtBytes: 2048 });
+  s.slack.fault('*', 'channel_not_found');
+  await post(s.relay.port, JSON.stringify(event('dead one')));
+  await eventually('dead', () => s.relay.relay.deadLetters().length === 1);
+  s.slack.fault('*', 'none');
+  for (let i = 1; i <= 6; i++) assert.equal((await post(s.relay.port, JSON.stringify(event(`delivered ${i}`)))).status, 202);
+  await eventually('delivered', () => s.slack.received.length === 6, 15_000);
+  await eventually('compacted below the threshold', async () => (await stat(s.journal)).size < 2048, 5_000);
+  await s.restart();
+  assert.equal(s.relay.relay.pending(), 0);
+  assert.deepEqual(s.relay.relay.deadLetters().map((d) => d.message), ['dead one']);
 });
 
 test('a permanent error goes to the dead-letter table with its reason and no secret', async () => {
