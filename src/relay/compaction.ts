@@ -4,6 +4,8 @@
  * pending or dead deliveries, or not yet forwarded, are kept
  * (dead ones feed the dead-letter table), and so are their outcome records.
  */
+import type { Logger } from '../observability/logger.ts';
+import type { Journal } from './journal.ts';
 import type { RelayRecord } from './relay.ts';
 
 export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
@@ -19,4 +21,59 @@ export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
   }
   const keep = (id: string) => hasDead.has(id) || toForward.has(id) || (done.get(id) ?? 0) < (sizes.get(id) ?? 0);
   return records.filter((r) => keep(r.id));
+}
+
+/** Keeps, per unfinished event, what a restart needs, and rewrites the journal from it when large. */
+export interface JournalKeeper {
+  /** Notes a record (accept, outcome, forwarded) as it is journaled or replayed. */
+  track(r: RelayRecord): void;
+  /** Forgets a finished event kept only for its dead letter (evicted from the table). */
+  release(id: string): void;
+  /** Rewrites the journal when it has grown past the threshold (one rewrite at a time). */
+  compactIfLarge(): Promise<void>;
+}
+
+type Accept = Extract<RelayRecord, { t: 'accept' }>;
+interface Live { readonly accept: Accept; readonly outcomes: RelayRecord[]; forwarded: boolean }
+
+/**
+ * An event leaves when every delivery is sent or skipped and it is forwarded; one with a dead
+ * delivery stays until `release` (its dead letter left the table).
+ */
+export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger }): JournalKeeper {
+  const live = new Map<string, Live>();
+  let compacting = false;
+  const finished = (l: Live) => l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
+  return {
+    track(r) {
+      if (r.t === 'accept') { live.set(r.id, { accept: r, outcomes: [], forwarded: !r.forward }); return; }
+      const l = live.get(r.id);
+      if (!l) return;
+      if (r.t === 'forwarded') l.forwarded = true;
+      else l.outcomes.push(r);
+      if (finished(l) && !l.outcomes.some((x) => x.t === 'dead')) live.delete(r.id);
+    },
+    release(id) {
+      const l = live.get(id);
+      if (l && finished(l)) live.delete(id);
+    },
+    async compactIfLarge() {
+      if (compacting || o.journal.size() < o.compactAtBytes) return;
+      compacting = true;
+      try {
+        const before = o.journal.size();
+        const records: RelayRecord[] = [];
+        for (const [id, l] of live) {
+          records.push(l.accept, ...l.outcomes);
+          if (l.forwarded && l.accept.forward) records.push({ t: 'forwarded', id });
+        }
+        await o.journal.rewrite(records);
+        o.logger.info({ beforeBytes: before, afterBytes: o.journal.size(), events: live.size }, 'journal compacted');
+      } catch (err) {
+        o.logger.error({ err }, 'journal compaction failed; the journal keeps growing until the next attempt');
+      } finally {
+        compacting = false;
+      }
+    },
+  };
 }

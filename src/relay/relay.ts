@@ -25,10 +25,11 @@ import { routeEvent } from './routing.ts';
 import type { Delivery } from './delivery-scheduler.ts';
 import { createDeliveryScheduler } from './delivery-scheduler.ts';
 import type { Forwarder } from './forwarder.ts';
+import { createJournalKeeper } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import type { SecretValues } from './secret-values.ts';
-import { slackPayload } from './slack-message.ts';
-import type { SendResult, SlackSender } from './slack-sender.ts';
+import type { SlackSender } from './slack-sender.ts';
+import { deliverToSlack } from './slack-delivery.ts';
 
 /** One Slack delivery decided at accept time. */
 export interface DeliveryTarget {
@@ -110,54 +111,15 @@ export function startRelay(o: RelayOptions): Relay {
   const dedup = createDeduplicator(o.dedupWindowMs);
   const dead: DeadLetter[] = [];
 
-  // What a restart still needs, per event: its accept record and the outcomes so far. An event
-  // leaves when every delivery is sent or skipped and it is forwarded; one with a dead delivery
-  // stays while its dead letter is in the table. The journal is rewritten from this when it grows.
-  interface Live { readonly accept: Extract<RelayRecord, { t: 'accept' }>; readonly outcomes: RelayRecord[]; forwarded: boolean }
-  const live = new Map<string, Live>();
-  const compactAt = o.compactAtBytes ?? 64 * 1024 * 1024;
-  let compacting = false;
-  const hasDead = (l: Live) => l.outcomes.some((r) => r.t === 'dead');
-  const settle = (id: string) => {
-    const l = live.get(id);
-    if (!l) return;
-    const complete = l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
-    if (complete && !hasDead(l)) live.delete(id);
-  };
-  const track = (r: RelayRecord) => {
-    if (r.t === 'accept') { live.set(r.id, { accept: r, outcomes: [], forwarded: !r.forward }); return; }
-    const l = live.get(r.id);
-    if (!l) return;
-    if (r.t === 'forwarded') l.forwarded = true;
-    else l.outcomes.push(r);
-    settle(r.id);
-  };
-  async function compact(): Promise<void> {
-    if (compacting || o.journal.size() < compactAt) return;
-    compacting = true;
-    try {
-      const before = o.journal.size();
-      const records: RelayRecord[] = [];
-      for (const [id, l] of live) {
-        records.push(l.accept, ...l.outcomes);
-        if (l.forwarded && l.accept.forward) records.push({ t: 'forwarded', id });
-      }
-      await o.journal.rewrite(records);
-      log.info({ beforeBytes: before, afterBytes: o.journal.size(), events: live.size }, 'journal compacted');
-    } catch (err) {
-      log.error({ err }, 'journal compaction failed; the journal keeps growing until the next attempt');
-    } finally {
-      compacting = false;
-    }
-  }
-
+  const keeper = createJournalKeeper({ journal: o.journal, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
   const record = (r: RelayRecord) => {
-    track(r);
-    return o.journal.append(r).then(() => compact()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
+    keeper.track(r);
+    return o.journal.append(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
+  const delivery = { cluster: o.cluster, secrets: o.secrets, sender: o.sender, allowInsecureDestinations: o.allowInsecureDestinations, sendTimeoutMs: o.sendTimeoutMs ?? 15_000 };
   const scheduler = createDeliveryScheduler<QueuedDelivery>({
-    send: (d) => sendOne(d),
+    send: (d) => deliverToSlack(delivery, d.target.provider, d.event, d.target.metadata),
     onDone(d, outcome) {
       o.metrics.deliveries.inc({ result: outcome });
       void record({ t: 'done', id: d.eventId, i: d.index });
@@ -200,43 +162,8 @@ export function startRelay(o: RelayOptions): Relay {
     dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
     if (dead.length > MAX_DEAD_LETTERS) {
       const evicted = dead.shift()!;
-      if (!dead.some((d) => d.id === evicted.id)) {
-        const l = live.get(evicted.id);
-        if (l && l.forwarded && l.outcomes.length >= l.accept.deliveries.length) live.delete(evicted.id);
-      }
+      if (!dead.some((d) => d.id === evicted.id)) keeper.release(evicted.id);
     }
-  }
-
-  async function sendOne(d: QueuedDelivery): Promise<SendResult | { kind: 'skipped'; reason: string }> {
-    const [ns, name] = split(d.target.provider);
-    const provider = o.cluster.getProvider(ns, name);
-    if (!provider) return { kind: 'permanent', reason: `Provider ${d.target.provider} not found` };
-    const p = providerView(provider);
-    if (p.type !== 'slack') return { kind: 'permanent', reason: `Provider ${d.target.provider} is of type ${JSON.stringify(p.type)}, not slack` };
-    if (p.suspend) return { kind: 'skipped', reason: 'Provider suspended' };
-    let values: Readonly<Record<string, string>> | undefined;
-    if (p.secretRef) {
-      try {
-        values = await o.secrets.get(ns, p.secretRef);
-      } catch (err) {
-        return { kind: 'retry', reason: (err as Error).message };
-      }
-      if (!values) return { kind: 'retry', reason: `Secret ${ns}/${p.secretRef} not found` };
-    }
-    const address = values?.['address'] ?? p.address;
-    if (!address) return { kind: 'permanent', reason: `Provider ${d.target.provider} has no address` };
-    let url: URL;
-    try {
-      url = new URL(address);
-    } catch {
-      return { kind: 'permanent', reason: `Provider ${d.target.provider} has an address that is not a URL` };
-    }
-    if (url.protocol !== 'https:' && !(o.allowInsecureDestinations && url.protocol === 'http:')) {
-      return { kind: 'permanent', reason: `Provider ${d.target.provider} has a ${url.protocol.replace(':', '')} address; only https is allowed` };
-    }
-    const payload = slackPayload(d.event, d.target.metadata, { channel: p.channel, username: p.username });
-    const token = values?.['token'];
-    return o.sender.send({ address, ...(token ? { token } : {}) }, payload, o.sendTimeoutMs ?? 15_000);
   }
 
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
@@ -258,7 +185,7 @@ export function startRelay(o: RelayOptions): Relay {
   }
   let resumed = 0;
   const accepts = new Map<string, Extract<RelayRecord, { t: 'accept' }>>();
-  for (const r of o.replayed) track(r);
+  for (const r of o.replayed) keeper.track(r);
   for (const r of o.replayed) {
     if (r.t === 'accept') {
       accepts.set(r.id, r);
@@ -301,8 +228,8 @@ export function startRelay(o: RelayOptions): Relay {
         dedup.forget(key);
         throw err;
       }
-      track(accept);
-      void compact();
+      keeper.track(accept);
+      void keeper.compactIfLarge();
       enqueue(id, now, e, targets, new Set());
       if (o.forwarder) forward(id, now, e);
       return targets.length > 0 ? 'accepted' : 'unrouted';
