@@ -12,6 +12,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../../src/flux/objects.ts';
 import fastJsonPatch from 'fast-json-patch';
+import { mergePatch, selectorMatcher } from './kube-selectors.ts';
 
 /** A served resource. */
 export interface FakeResource {
@@ -336,44 +337,12 @@ function partial(o: KubeObject): KubeObject {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m['resourceVersion'], ...(m.labels ? { labels: m.labels } : {}) } };
 }
 
-/** Equality-based label selectors (`a=b`, `a!=b`, `a`) and `type`/`metadata.*` field selectors. */
-function selectorMatcher(labelSelector: string, fieldSelector: string): (o: KubeObject) => boolean {
-  const terms = (s: string) => s.split(',').map((t) => t.trim()).filter(Boolean);
-  const labels = terms(labelSelector);
-  const fields = terms(fieldSelector);
-  const fieldValue = (o: KubeObject, f: string): string => (f === 'type' ? String(o['type'] ?? '') : f === 'metadata.name' ? o.metadata?.name ?? '' : f === 'metadata.namespace' ? o.metadata?.namespace ?? '' : '');
-  return (o) => {
-    const l = o.metadata?.labels ?? {};
-    for (const t of labels) {
-      const [k, v] = t.includes('!=') ? t.split('!=') : t.split('=');
-      if (t.includes('!=')) { if (l[k!] === v) return false; } else if (v === undefined) { if (!(k! in l)) return false; } else if (l[k!] !== v) return false;
-    }
-    for (const t of fields) {
-      const neq = t.includes('!=');
-      const [k, v] = neq ? t.split('!=') : t.split('=');
-      if (neq ? fieldValue(o, k!) === v : fieldValue(o, k!) !== v) return false;
-    }
-    return true;
-  };
-}
-
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
-}
-
-/** RFC 7386 JSON merge patch. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
 }
 
 function json(res: ServerResponse, code: number, body: unknown): void {
