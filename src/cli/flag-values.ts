@@ -21,3 +21,11 @@ export function parseWholeNumber(flag: string, value: string, min: number, max: 
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`);
   return n;
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Checks a `--log-level` value. */
+export function parseLogLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) throw new UsageError(`--log-level ${JSON.stringify(value)}: expected trace, debug, info, warn or error`);
+  return value;
+}

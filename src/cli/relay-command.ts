@@ -20,7 +20,7 @@ import { createForwarder } from '../relay/forwarder.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
-import { UsageError, parseListenAddress, parseWholeNumber } from './flag-values.ts';
+import { UsageError, parseListenAddress, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
 
 export const RELAY_USAGE = `Usage: notify-guard relay [flags]
@@ -103,7 +103,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     retryMaxIntervalMs: seconds('--retry-max-interval', values['retry-max-interval'], 1, 3600),
     drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
     allowInsecureDestinations: values['allow-insecure-slack-destinations'],
-    logLevel: values['log-level'],
+    logLevel: parseLogLevel(values['log-level']),
   };
 }
 

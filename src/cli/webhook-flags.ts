@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import type { ClusterSourceOptions } from './cluster-source.ts';
 import type { ServingCertOptions } from './serving-certs.ts';
-import { UsageError, parseListenAddress, parseWholeNumber as parseNumber } from './flag-values.ts';
+import { UsageError, parseListenAddress, parseLogLevel, parseWholeNumber as parseNumber } from './flag-values.ts';
 
 export const WEBHOOK_USAGE = `Usage: notify-guard webhook [flags]
 
@@ -85,7 +85,6 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
   if (values.help) return 'help';
   if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server');
   if (values['cluster-dir'] && values['self-managed-certs']) throw new UsageError('--self-managed-certs needs the API server; it cannot be used with --cluster-dir');
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(values['log-level'])) throw new UsageError(`--log-level ${JSON.stringify(values['log-level'])}: expected trace, debug, info, warn or error`);
   const { host, port } = parseListenAddress(values.listen);
   return {
     host,
@@ -113,7 +112,7 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
     policyFile: values.policy,
     serviceName: values['service-name'],
     serviceNamespace: values['service-namespace'],
-    logLevel: values['log-level'],
+    logLevel: parseLogLevel(values['log-level']),
   };
 }
 
