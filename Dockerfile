@@ -1,4 +1,4 @@
-# One image for the webhook and (later) the relay; the subcommand differs.
+# One image for the webhook and the relay; the subcommand differs.
 # Build stage: full toolchain, dev dependencies, TypeScript compile.
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
@@ -20,7 +20,8 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
 USER node
-EXPOSE 8443
+# 8443: the webhook (HTTPS); 9292: the relay's event API (notify-guard relay --listen 0.0.0.0:9292).
+EXPOSE 8443 9292
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 # In a cluster the webhook reads the API server with its service account; certificates are mounted at /certs.
 CMD ["webhook", "--listen", "0.0.0.0:8443", "--cert-dir", "/certs"]
