@@ -1,0 +1,103 @@
+/**
+ * The kustomize base, rendered with `kubectl kustomize` (skipped where kubectl is absent), against
+ * the rules an admin relies on: webhooks that cannot take the cluster down, least-privilege RBAC, a
+ * restricted pod, and ports, paths and flags that match what the binaries serve.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { parseWebhookArgs } from '../src/cli/webhook-flags.ts';
+import { parseRelayArgs } from '../src/cli/relay-command.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+const skip = kubectl.status !== 0 ? 'kubectl is not installed' : false;
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+function render(dir: string): Obj[] {
+  const r = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
+}
+
+describe('manifests/ (kustomize base)', { skip }, () => {
+  const objects = skip ? [] : render('manifests');
+  const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  const pod = () => byKind('StatefulSet')[0]!.spec.template.spec;
+  const container = (name: string) => pod().containers.find((c: Obj) => c.name === name);
+
+  test('renders the whole install', () => {
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+      'ClusterRole/notify-guard', 'ClusterRoleBinding/notify-guard', 'MutatingWebhookConfiguration/notify-guard', 'Namespace/notify-guard-system',
+      'NetworkPolicy/notify-guard', 'PodDisruptionBudget/notify-guard', 'Role/notify-guard-certs', 'RoleBinding/notify-guard-certs',
+      'Service/notify-guard', 'Service/notify-guard-relay', 'Service/notify-guard-webhook', 'ServiceAccount/notify-guard', 'StatefulSet/notify-guard',
+      'ValidatingWebhookConfiguration/notify-guard',
+    ]);
+  });
+
+  test('every webhook: v1 reviews, no side effects, Equivalent matching, timeout <= 5 s, excludes kube-system, kube-node-lease and its own namespace', () => {
+    const hooks = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap((c) => c.webhooks as Obj[]);
+    assert.equal(hooks.length, 3);
+    for (const h of hooks) {
+      assert.deepEqual(h.admissionReviewVersions, ['v1'], h.name);
+      assert.equal(h.sideEffects, 'None', h.name);
+      assert.equal(h.matchPolicy, 'Equivalent', h.name);
+      assert.ok(h.timeoutSeconds <= 5, h.name);
+      const excluded = h.namespaceSelector.matchExpressions.find((e: Obj) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn').values;
+      for (const ns of ['kube-system', 'kube-node-lease', 'notify-guard-system']) assert.ok(excluded.includes(ns), `${h.name} excludes ${ns}`);
+    }
+  });
+
+  test('Alerts and Providers of every served version fail closed; Secrets and mutation fail open', () => {
+    const [flux, secrets] = byKind('ValidatingWebhookConfiguration')[0]!.webhooks as Obj[];
+    assert.deepEqual(flux!.rules[0].apiVersions, ['v1beta3', 'v1beta2', 'v1beta1']);
+    assert.equal(flux!.failurePolicy, 'Fail');
+    assert.deepEqual(secrets!.rules[0].resources, ['secrets']);
+    assert.equal(secrets!.failurePolicy, 'Ignore');
+    assert.equal(byKind('MutatingWebhookConfiguration')[0]!.webhooks[0].failurePolicy, 'Ignore');
+  });
+
+  test('RBAC: no wildcards; Secret and Lease writes only in its own namespace; webhook configuration patch only on its own', () => {
+    for (const role of [...byKind('ClusterRole'), ...byKind('Role')]) {
+      for (const rule of role.rules as Obj[]) for (const f of ['apiGroups', 'resources', 'verbs']) assert.ok(!rule[f].includes('*'), `${role.metadata.name} ${f}`);
+    }
+    const cluster = byKind('ClusterRole')[0]!.rules as Obj[];
+    const writes = cluster.filter((r) => r.verbs.some((v: string) => !['get', 'list', 'watch'].includes(v)));
+    assert.deepEqual(writes.map((r) => [r.resources, r.verbs, r.resourceNames ?? []]), [
+      [['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'], ['get', 'list', 'watch', 'patch'], ['notify-guard']],
+      [['events'], ['create'], []],
+    ]);
+    assert.equal(byKind('Role')[0]!.metadata.namespace, 'notify-guard-system');
+  });
+
+  test('a restricted pod: non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp, requests and limits', () => {
+    assert.equal(pod().securityContext.runAsNonRoot, true);
+    assert.equal(pod().securityContext.seccompProfile.type, 'RuntimeDefault');
+    for (const c of pod().containers as Obj[]) {
+      assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, c.name);
+      assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, c.name);
+    }
+    assert.ok(byKind('StatefulSet')[0]!.spec.replicas >= 2);
+    assert.equal(byKind('PodDisruptionBudget')[0]!.spec.minAvailable, 1);
+  });
+
+  test('ports, paths and flags match what the binaries serve', () => {
+    const webhook = parseWebhookArgs(container('webhook').args.slice(1));
+    const relay = parseRelayArgs(container('relay').args.slice(1));
+    assert.ok(webhook !== 'help' && relay !== 'help');
+    assert.equal(webhook.port, container('webhook').ports[0].containerPort);
+    assert.equal(relay.port, container('relay').ports[0].containerPort);
+    assert.equal(relay.journalPath.startsWith(container('relay').volumeMounts[0].mountPath + '/'), true, 'the journal is on the volume');
+    for (const c of [container('webhook'), container('relay')]) {
+      assert.deepEqual([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path], ['/readyz', '/healthz']);
+    }
+    const paths = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap((c) => c.webhooks.map((w: Obj) => [w.clientConfig.service.name, w.clientConfig.service.path, w.clientConfig.service.port]));
+    assert.deepEqual(paths, [['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/mutate', 443]]);
+    const svc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-webhook')!;
+    assert.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [443, 'webhook']);
+    const relaySvc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-relay')!;
+    assert.deepEqual([relaySvc.spec.ports[0].port, relaySvc.spec.ports[0].targetPort], [80, 'events']);
+  });
+});
