@@ -6,8 +6,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { serviceHosts } from '../src/certs/certificates.ts';
+import { parsePolicy } from '../src/policy/policy-file.ts';
+import { defaultPolicy } from '../src/policy/policy.ts';
+import { ALL_RULES } from '../src/policy/rules/index.ts';
 import { parseWebhookArgs } from '../src/cli/webhook-flags.ts';
 import { parseRelayArgs } from '../src/cli/relay-command.ts';
 
@@ -29,8 +34,10 @@ describe('manifests/ (kustomize base)', { skip }, () => {
   const container = (name: string) => pod().containers.find((c: Obj) => c.name === name);
 
   test('renders the whole install', () => {
-    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
-      'ClusterRole/notify-guard', 'ClusterRoleBinding/notify-guard', 'MutatingWebhookConfiguration/notify-guard', 'Namespace/notify-guard-system',
+    // ConfigMaps carry kustomize's content hash as a name suffix; compare without it.
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.kind === 'ConfigMap' ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '') : o.metadata.name}`).sort(), [
+      'ClusterRole/notify-guard', 'ClusterRoleBinding/notify-guard', 'ConfigMap/notify-guard-policy',
+      'MutatingWebhookConfiguration/notify-guard', 'Namespace/notify-guard-system',
       'NetworkPolicy/notify-guard', 'PodDisruptionBudget/notify-guard', 'Role/notify-guard-certs', 'RoleBinding/notify-guard-certs',
       'Service/notify-guard', 'Service/notify-guard-relay', 'Service/notify-guard-webhook', 'ServiceAccount/notify-guard', 'StatefulSet/notify-guard',
       'ValidatingWebhookConfiguration/notify-guard',
@@ -99,5 +106,53 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     assert.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [443, 'webhook']);
     const relaySvc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-relay')!;
     assert.deepEqual([relaySvc.spec.ports[0].port, relaySvc.spec.ports[0].targetPort], [80, 'events']);
+  });
+});
+
+describe('manifests/overlays and manifests/flux', { skip }, () => {
+  const find = (objs: Obj[], kind: string, name?: string) => objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name))!;
+  const args = (objs: Obj[], container: string) => find(objs, 'StatefulSet').spec.template.spec.containers.find((c: Obj) => c.name === container).args.slice(1) as string[];
+  const policyOf = (objs: Obj[]) => parsePolicy(find(objs, 'ConfigMap').data['policy.yaml'], 'policy.yaml', ALL_RULES);
+
+  test('the base and the self-managed overlay are the same install, with the default policy', () => {
+    const base = render('manifests');
+    assert.deepEqual(render('manifests/overlays/self-managed'), base);
+    assert.deepEqual(policyOf(base), defaultPolicy(ALL_RULES));
+    const webhook = parseWebhookArgs(args(base, 'webhook'));
+    assert.ok(webhook !== 'help' && webhook.certs.selfManaged?.webhookConfigName === 'notify-guard' && webhook.policyFile === '/etc/notify-guard/policy.yaml');
+  });
+
+  test('cert-manager: files from the issued Secret, CA injected by cert-manager, no Secret or Lease writes', () => {
+    const objs = render('manifests/overlays/cert-manager');
+    const webhook = parseWebhookArgs(args(objs, 'webhook'));
+    assert.ok(webhook !== 'help');
+    assert.equal(webhook.certs.selfManaged, undefined);
+    assert.equal(webhook.certDir, '/certs');
+    const cert = find(objs, 'Certificate', 'notify-guard-webhook');
+    assert.deepEqual(cert.spec.dnsNames, serviceHosts(webhook.serviceName, webhook.serviceNamespace));
+    const volume = find(objs, 'StatefulSet').spec.template.spec.volumes.find((v: Obj) => v.name === 'certs');
+    assert.equal(volume.secret.secretName, cert.spec.secretName);
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      assert.equal(find(objs, kind).metadata.annotations['cert-manager.io/inject-ca-from'], `notify-guard-system/${cert.metadata.name}`);
+    }
+    assert.equal(objs.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding'), false);
+  });
+
+  test('relay mode: the relay forwards to notification-controller and the policy marks Slack Providers', () => {
+    const objs = render('manifests/overlays/relay');
+    const relay = parseRelayArgs(args(objs, 'relay'));
+    assert.ok(relay !== 'help');
+    assert.equal(relay.forwardTo, 'http://notification-controller.flux-system.svc.cluster.local./');
+    assert.equal(policyOf(objs).relayDeliversSlack, true);
+  });
+
+  test('the Flux patch points the controllers at the relay Service as rendered, and the GitOps Kustomization at an existing overlay', () => {
+    const patch = parseAllDocuments(readFileSync(join(ROOT, 'manifests', 'flux', 'events-addr-patch.yaml'), 'utf8'))[0]!.toJS() as Obj;
+    const op = parse(patch.patches[0].patch)[0];
+    const svc = find(render('manifests'), 'Service', 'notify-guard-relay');
+    assert.equal(op.value, `--events-addr=http://${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local./`);
+    assert.equal(svc.spec.ports[0].port, 80);
+    const ks = parseAllDocuments(readFileSync(join(ROOT, 'manifests', 'flux', 'notify-guard.yaml'), 'utf8')).map((d) => d.toJS() as Obj).find((o) => o.kind === 'Kustomization')!;
+    assert.ok(existsSync(join(ROOT, ks.spec.path, 'kustomization.yaml')), ks.spec.path);
   });
 });
