@@ -156,3 +156,26 @@ describe('manifests/overlays and manifests/flux', { skip }, () => {
     assert.ok(existsSync(join(ROOT, ks.spec.path, 'kustomization.yaml')), ks.spec.path);
   });
 });
+
+/** Validates an object against the OpenAPI schema of its kind (kubernetes-models, cert-manager models). */
+async function openApiProblems(o: Obj): Promise<string | undefined> {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const module = group === 'cert-manager.io' ? `@kubernetes-models/cert-manager/${group}/${version}` : `kubernetes-models/${group ? `${group}/` : ''}${version}`;
+  const Model = (await import(module))[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+  if (!Model) return `no schema for ${o.apiVersion} ${o.kind}`;
+  try {
+    new Model(o).validate();
+    return undefined;
+  } catch (e) {
+    return `${o.kind}/${o.metadata.name}: ${(e as Error).message}`;
+  }
+}
+
+describe('every rendered object validates against the Kubernetes OpenAPI schemas', { skip }, () => {
+  for (const dir of ['manifests', 'manifests/overlays/cert-manager', 'manifests/overlays/relay']) {
+    test(dir, async () => {
+      const problems = (await Promise.all(render(dir).map(openApiProblems))).filter((p) => p !== undefined);
+      assert.deepEqual(problems, []);
+    });
+  }
+});
