@@ -4,13 +4,14 @@
  * Every answer but /metrics is JSON; bad bodies get a 4xx Status, never plain text.
  */
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Logger } from '../observability/logger.ts';
 import type { AdmissionMetrics } from '../observability/metrics.ts';
 import type { AdmissionHandler, WebhookName } from './handler.ts';
 import { decodeReview } from './review.ts';
 import { toReview } from './response.ts';
 import { failureStatus } from './status.ts';
+import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
 
 /** Largest AdmissionReview body accepted (the API server caps requests at 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -43,32 +44,10 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
 
   app.post('/validate', json, review('validate'));
   app.post('/mutate', json, review('mutate'));
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    const reason = deps.notReadyReason();
-    if (reason) res.status(503).json({ status: 'not ready', reason });
-    else res.json({ status: 'ok' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  addOperationalEndpoints(app, { registry: deps.metrics.registry, notReadyReason: deps.notReadyReason });
   app.use((req, res) => {
     res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}; use POST /validate, POST /mutate, GET /healthz, /readyz or /metrics`));
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.too.large') {
-      res.status(413).json(failureStatus(413, 'RequestEntityTooLarge', `request body exceeds ${MAX_BODY_BYTES} bytes`));
-    } else if (type === 'entity.parse.failed') {
-      res.status(400).json(failureStatus(400, 'BadRequest', 'request body is not valid JSON'));
-    } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      res.status(415).json(failureStatus(415, 'UnsupportedMediaType', 'request body encoding is not supported; send uncompressed UTF-8 JSON'));
-    } else {
-      deps.logger.error({ err }, 'request failed');
-      res.status(500).json(failureStatus(500, 'InternalError', 'internal error; see the webhook\'s logs'));
-    }
-  });
+  app.use(jsonErrorHandler({ maxBytes: MAX_BODY_BYTES, body: 'request', component: 'webhook', logger: deps.logger }));
   return app;
 }

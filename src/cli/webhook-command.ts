@@ -73,8 +73,9 @@ export async function webhookCommand(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(parsed.logLevel);
   const running = await startWebhook(parsed, logger);
+  // The hint is for local use: the cluster comes from manifests and the CA is in --cert-dir.
   const host = parsed.host === '0.0.0.0' || parsed.host === '::' ? 'localhost' : parsed.host;
-  process.stderr.write(`\nTry it:\n  curl --cacert ${join(parsed.certDir, 'ca.crt')} -H 'Content-Type: application/json' \\\n    --data @examples/reviews/alert-missing-provider.json https://${host}:${running.port}/validate\n\n`);
+  if (parsed.cluster.clusterDir && !parsed.certs.selfManaged) process.stderr.write(`\nTry it:\n  curl --cacert ${join(parsed.certDir, 'ca.crt')} -H 'Content-Type: application/json' \\\n    --data @examples/reviews/alert-missing-provider.json https://${host}:${running.port}/validate\n\n`);
   await untilSignal(logger, 'shutting down', () => running.close(), 10_000);
   return 0;
 }

@@ -46,6 +46,12 @@ describe('AdmissionReview protocol over TLS', () => {
     assert.equal(JSON.parse(r.body).message, 'request body exceeds 3145728 bytes');
   });
 
+  test('a body in an encoding the webhook cannot read gets 415', async () => {
+    const r = await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', 'a', {}) })), undefined, { 'content-encoding': 'compress' });
+    assert.equal(r.status, 415);
+    assert.deepEqual(JSON.parse(r.body), { metadata: {}, status: 'Failure', message: 'request body encoding is not supported; send uncompressed UTF-8 JSON', reason: 'UnsupportedMediaType', code: 415 });
+  });
+
   test('a kind the webhook does not know is allowed untouched, on both webhooks', async () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'apps' } };
     assert.deepEqual(Object.keys(await review(w.port, w.caPem, 'validate', { operation: 'CREATE', object: cm, uid: 'u-1' })), ['uid', 'allowed']);

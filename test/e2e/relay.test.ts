@@ -53,9 +53,9 @@ const event = (message = 'Health check failed after 5m0s', over: Record<string, 
   ...over,
 });
 
-function post(port: number, body: string | Buffer): Promise<{ status: number; body: string }> {
+function post(port: number, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
@@ -82,7 +82,7 @@ test('an accepted event reaches Slack as notification-controller would send it, 
   });
 });
 
-test('Flux\'s answers: 429 for a duplicate, 202 unrouted, 400 bad JSON or event, 413 too large', async () => {
+test('Flux\'s answers: 429 for a duplicate, 202 unrouted, 400 bad JSON or event, 413 too large, 415 unsupported encoding', async () => {
   const s = await setUp();
   assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 202);
   assert.deepEqual(await post(s.relay.port, JSON.stringify(event())), { status: 429, body: JSON.stringify({ metadata: {}, status: 'Failure', message: 'duplicate event within the dedup window', reason: 'TooManyRequests', code: 429 }) });
@@ -90,7 +90,8 @@ test('Flux\'s answers: 429 for a duplicate, 202 unrouted, 400 bad JSON or event,
   assert.deepEqual(await post(s.relay.port, JSON.stringify(event('m', { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } }))), { status: 202, body: '{"status":"unrouted"}' });
   assert.equal(JSON.parse((await post(s.relay.port, '{"involvedObject":')).body).message, 'request body is not valid JSON');
   assert.equal(JSON.parse((await post(s.relay.port, JSON.stringify({ ...event(), severity: 'warning' }))).body).message, 'invalid event: severity must be "info" or "error"');
-  assert.equal((await post(s.relay.port, Buffer.alloc(3 * 1024 * 1024 + 10, 0x20))).status, 413);
+  assert.deepEqual(await post(s.relay.port, Buffer.alloc(3 * 1024 * 1024 + 10, 0x20)), { status: 413, body: JSON.stringify({ metadata: {}, status: 'Failure', message: 'event body exceeds 3145728 bytes', reason: 'RequestEntityTooLarge', code: 413 }) });
+  assert.equal((await post(s.relay.port, JSON.stringify(event('compressed?')), { 'content-encoding': 'compress' })).status, 415);
   await eventually('two delivered', () => s.slack.received.length === 2);
 });
 

@@ -17,9 +17,9 @@ export interface RawResponse {
 }
 
 /** Sends raw bytes to `path`; resolves with status, content type and body. */
-export function post(port: number, caPem: string, path: string, body: string | Buffer, servername = SERVICE_HOST): Promise<RawResponse> {
+export function post(port: number, caPem: string, path: string, body: string | Buffer, servername = SERVICE_HOST, headers: Record<string, string> = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca: caPem, servername, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca: caPem, servername, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));

@@ -1,0 +1,41 @@
+/**
+ * What the webhook's and the relay's express apps share: GET /healthz, /readyz and /metrics, and
+ * the JSON answers to bodies that cannot be read (413 too large, 400 not JSON, 415 unsupported
+ * encoding) and to unexpected errors (500, logged). Every answer is JSON except /metrics.
+ */
+import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../observability/logger.ts';
+import { failureStatus } from '../admission/status.ts';
+
+/** Adds /healthz, /readyz (503 with the reason while not ready) and /metrics. */
+export function addOperationalEndpoints(app: express.Express, o: { registry: Registry; notReadyReason: () => string | undefined }): void {
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', (_req, res) => {
+    const reason = o.notReadyReason();
+    if (reason) res.status(503).json({ status: 'not ready', reason });
+    else res.json({ status: 'ok' });
+  });
+  app.get('/metrics', async (_req, res) => { res.type(o.registry.contentType).send(await o.registry.metrics()); });
+}
+
+/**
+ * The last middleware: body-parser's errors as JSON Statuses. `body` names the body in the 413
+ * message ("request", "event"); `component` names the logs to read on a 500 ("webhook", "relay").
+ */
+export function jsonErrorHandler(o: { maxBytes: number; body: string; component: string; logger: Logger }) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json(failureStatus(413, 'RequestEntityTooLarge', `${o.body} body exceeds ${o.maxBytes} bytes`));
+    } else if (type === 'entity.parse.failed') {
+      res.status(400).json(failureStatus(400, 'BadRequest', 'request body is not valid JSON'));
+    } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      res.status(415).json(failureStatus(415, 'UnsupportedMediaType', 'request body encoding is not supported; send uncompressed UTF-8 JSON'));
+    } else {
+      o.logger.error({ err }, 'request failed');
+      res.status(500).json(failureStatus(500, 'InternalError', `internal error; see the ${o.component}'s logs`));
+    }
+  };
+}
