@@ -163,9 +163,8 @@ test('self-managed: an overwritten caBundle (a re-apply of the manifests) is re-
   const config = api.get({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', name: 'notify-guard' })!;
   api.apply({ ...config, webhooks: (config['webhooks'] as object[]).map((w) => ({ ...w, clientConfig: { service: { name: 'notify-guard-webhook', namespace: 'notify-guard-system', path: '/validate' } } })) });
   assert.deepEqual(injected(api, 'ValidatingWebhookConfiguration'), [undefined, undefined]);
-  const started = Date.now();
-  await eventually('re-injected', () => injected(api, 'ValidatingWebhookConfiguration').every((b) => b === toCaBundleField(bundleOf(api))), 3_000);
-  assert.ok(Date.now() - started < 3_000);
+  // eventually fails the test unless the caBundle is back within 3 s.
+  await eventually('re-injected within 3 s', () => injected(api, 'ValidatingWebhookConfiguration').every((b) => b === toCaBundleField(bundleOf(api))), 3_000);
 });
 
 test('self-managed: a CA near expiry is rotated with old and new CA in the bundle, and no request fails', async () => {

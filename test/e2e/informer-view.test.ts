@@ -10,7 +10,6 @@ import { eventually, metricValue, startLiveCluster } from '../support/live-clust
 import { fluxResources } from '../servers/fake-apiserver.ts';
 
 const A = (o: ReturnType<typeof alert>) => ({ ...o, apiVersion: 'notification.toolkit.fluxcd.io/v1beta3' });
-const helm = (ns: string, name: string, labels?: Record<string, string>) => ({ ...source('HelmRelease', ns, name, labels), apiVersion: 'helm.toolkit.fluxcd.io/v2' });
 const ks = (ns: string, name: string) => ({ ...source('Kustomization', ns, name), apiVersion: 'kustomize.toolkit.fluxcd.io/v1' });
 
 let live: LiveCluster | undefined;
