@@ -5,7 +5,7 @@
  * after a restart). notification-controller answers 202, or 429 for a duplicate it already has
  * (done either way); 5xx and network errors are retried; other 4xx are permanent.
  */
-import { Agent, fetch } from 'undici';
+import { Agent, request } from 'undici';
 import type { FluxEvent } from './flux-event.ts';
 import type { SendResult } from './slack-sender.ts';
 
@@ -20,12 +20,12 @@ export function createForwarder(url: string, timeoutMs = 15_000): Forwarder {
   return {
     async forward(e) {
       try {
-        const r = await fetch(url, { method: 'POST', dispatcher, signal: AbortSignal.timeout(timeoutMs), headers: { 'content-type': 'application/json' }, body: JSON.stringify(e) });
-        await r.body?.cancel();
-        if (r.status >= 200 && r.status < 300) return { kind: 'ok' };
-        if (r.status === 429) return { kind: 'ok' };
-        if (r.status >= 500) return { kind: 'retry', reason: `HTTP ${r.status}` };
-        return { kind: 'permanent', reason: `HTTP ${r.status}` };
+        const r = await request(url, { method: 'POST', dispatcher, signal: AbortSignal.timeout(timeoutMs), headers: { 'content-type': 'application/json' }, body: JSON.stringify(e) });
+        await r.body.dump();
+        if (r.statusCode >= 200 && r.statusCode < 300) return { kind: 'ok' };
+        if (r.statusCode === 429) return { kind: 'ok' };
+        if (r.statusCode >= 500) return { kind: 'retry', reason: `HTTP ${r.statusCode}` };
+        return { kind: 'permanent', reason: `HTTP ${r.statusCode}` };
       } catch (err) {
         return { kind: 'retry', reason: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'connection failed' };
       }

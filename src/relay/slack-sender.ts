@@ -8,7 +8,7 @@
  *   retrying, every other error is permanent.
  * Errors never contain the destination URL or the token: a Slack webhook URL is a credential.
  */
-import { Agent, fetch } from 'undici';
+import { Agent, request } from 'undici';
 import type { SlackPayload } from './slack-message.ts';
 
 /** Where a message goes: the address (secret) and an optional bot token (secret). */
@@ -46,23 +46,29 @@ export function createSlackSender(o: { ca?: string } = {}): SlackSender {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: o.ca ? { ca: o.ca } : {} });
   return {
     async send(to, payload, timeoutMs) {
-      let response;
+      let status: number;
+      let retryAfter: string | null;
+      let body: string;
       try {
-        response = await fetch(to.address, {
+        // undici's request, not fetch: the same pool at a fraction of the CPU per message.
+        const response = await request(to.address, {
           method: 'POST',
           dispatcher,
           signal: AbortSignal.timeout(timeoutMs),
           headers: { 'content-type': 'application/json; charset=utf-8', ...(to.token ? { authorization: `Bearer ${to.token}` } : {}) },
           body: JSON.stringify(payload),
         });
+        status = response.statusCode;
+        const header = response.headers['retry-after'];
+        retryAfter = (Array.isArray(header) ? header[0] : header) ?? null;
+        body = (await response.body.text().catch(() => '')).slice(0, 200);
       } catch (err) {
         const name = (err as Error).name;
-        return { kind: 'retry', reason: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `connection failed (${(err as { cause?: { code?: string } }).cause?.code ?? name})` };
+        return { kind: 'retry', reason: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})` };
       }
-      const body = (await response.text().catch(() => '')).slice(0, 200);
-      if (response.status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after'), Date.now()) };
-      if (response.status >= 500) return { kind: 'retry', reason: `HTTP ${response.status}` };
-      if (response.status !== 200) return { kind: 'permanent', reason: `HTTP ${response.status} ${slackError(body)}`.trim() };
+      if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(retryAfter, Date.now()) };
+      if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
+      if (status !== 200) return { kind: 'permanent', reason: `HTTP ${status} ${slackError(body)}`.trim() };
       if (body.trimStart().startsWith('{')) {
         let parsed: { ok?: boolean; error?: string } = {};
         try { parsed = JSON.parse(body) as typeof parsed; } catch { /* a webhook answering 200 with JSON we cannot read is still a 200 */ }
