@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal } from './journal.ts';
+import type { OpenFile } from './journal.ts';
 
 const fresh = async () => join(await mkdtemp(join(tmpdir(), 'ng-journal-')), 'journal');
 
@@ -71,4 +73,60 @@ test('an append racing a rewrite lands in the new file, after the rewritten reco
   await Promise.all([journal.rewrite([{ n: 2 }]), journal.append({ n: 3 }), journal.append({ n: 4 })]);
   await journal.close();
   assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 2 }, { n: 3 }, { n: 4 }]);
+});
+
+/** Opens files as the journal does, with a hook on each write of the journal file itself. */
+function hookedOpen(onWrite: (n: number, write: () => Promise<unknown>, fh: FileHandle, bytes: Buffer) => Promise<unknown>): OpenFile {
+  let n = 0;
+  return async (path, flags) => {
+    const fh = await open(path, flags);
+    return new Proxy(fh, {
+      get(target, prop) {
+        if (prop === 'write') return (bytes: Buffer, ...rest: unknown[]) => onWrite(n++, () => (target.write as (...a: unknown[]) => Promise<unknown>)(bytes, ...rest), target, bytes);
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  };
+}
+
+test('an append written while an earlier one is still on its way is acknowledged only after it', async () => {
+  const path = await fresh();
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  const { journal } = await openJournal<{ n: number }>(path, hookedOpen(async (n, write) => { const r = await write(); if (n === 0) await held; return r; }));
+  const order: number[] = [];
+  const first = journal.append({ n: 1 }).then(() => order.push(1));
+  await new Promise((r) => setImmediate(r));
+  const second = journal.append({ n: 2 }).then(() => order.push(2));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(order, [], 'the second write finished first but waits for the first');
+  release();
+  await Promise.all([first, second]);
+  assert.deepEqual(order, [1, 2]);
+  await journal.close();
+  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 1 }, { n: 2 }]);
+});
+
+test('a failed write fails its appends and those written after it, and the file is cut back before the next append', async () => {
+  const path = await fresh();
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  const { journal } = await openJournal<{ n: number }>(path, hookedOpen(async (n, write, fh, bytes) => {
+    if (n !== 1) return write();
+    await fh.write(bytes, 0, 5, null); // torn: a few bytes reach the file, then the disk fails
+    await held;
+    throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+  }));
+  await journal.append({ n: 1 });
+  const failing = journal.append({ n: 2 });
+  await new Promise((r) => setImmediate(r));
+  const after = journal.append({ n: 3 });
+  await new Promise((r) => setTimeout(r, 20));
+  release();
+  await assert.rejects(failing, { message: 'journal write failed' });
+  await assert.rejects(after, { message: 'journal write failed' }, 'written after torn bytes: not acknowledged');
+  await journal.append({ n: 4 });
+  await journal.close();
+  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed, { records: [{ n: 1 }, { n: 4 }], truncatedBytes: 0 });
 });

@@ -1,12 +1,17 @@
 /**
  * The relay's write-ahead journal: an append-only file of records, each framed as
  * [u32 length][u32 CRC-32 of the payload][payload: UTF-8 JSON]. An append resolves only after
- * the bytes are on disk (fdatasync); appends that arrive together share one write and one sync
- * (group commit), which is what makes 2,000 durable accepts per second possible.
+ * the bytes are on disk: the file is opened O_DSYNC, so one write(2) is both the write and the
+ * fdatasync. Appends that arrive together share one write (group commit), which is what makes
+ * 2,000 durable accepts per second possible; up to two writes are in flight at once, so an
+ * append need not wait for the previous write to reach the disk, and they are acknowledged in
+ * file order. A failed write fails its appends and every one written after it, and the file is
+ * cut back to its last acknowledged byte before anything else is written.
  * Opening replays the file: a record cut short by a crash or with a wrong checksum ends the
  * journal there, and the file is truncated to the last good record (a torn write loses only
  * what was never acknowledged). `rewrite` replaces the file atomically (compaction).
  */
+import { constants } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
@@ -63,9 +68,20 @@ export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: numbe
   return { records, goodBytes: at };
 }
 
+/** Appends: every write is durable when it returns (O_DSYNC), so one system call replaces write + fdatasync. */
+const APPEND_DURABLE = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
+/** Batches written at once: a new batch need not wait for the one on disk (2 keeps libuv's pool free for DNS). */
+const MAX_WRITES_IN_FLIGHT = 2;
+
+interface Pending { readonly bytes: Buffer; readonly resolve: () => void; readonly reject: (e: Error) => void }
+interface Batch { readonly items: Pending[]; readonly bytes: number; settled: boolean; error?: Error }
+
+/** How files are opened (tests wrap it to make writes fail). */
+export type OpenFile = (path: string, flags: number | string) => Promise<FileHandle>;
+
 /** Opens (creating if needed) and replays the journal at `path`. */
-export async function openJournal<T>(path: string): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
-  let fh: FileHandle = await open(path, 'a+');
+export async function openJournal<T>(path: string, openFile: OpenFile = open): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
+  let fh: FileHandle = await openFile(path, APPEND_DURABLE);
   const image = await fh.readFile();
   const { records, goodBytes } = parseJournal<T>(image);
   const truncatedBytes = image.length - goodBytes;
@@ -74,30 +90,71 @@ export async function openJournal<T>(path: string): Promise<{ journal: Journal<T
     await fh.datasync();
   }
   let size = goodBytes;
-  let queue: { bytes: Buffer; resolve: () => void; reject: (e: Error) => void }[] = [];
-  let flushing: Promise<void> | undefined;
+  let queue: Pending[] = [];
+  /** Batches written or being written, oldest first; a batch is acknowledged only once every older one is. */
+  const inFlight: Batch[] = [];
+  let scheduled = false;
   let rewriting: Promise<void> | undefined;
+  let quiet: (() => void)[] = [];
+  /** A write failed: nothing more is written until the file is cut back to its last acknowledged byte. */
+  let broken: Error | undefined;
+  let repairing = false;
   let closed = false;
 
-  async function flush(): Promise<void> {
-    while (queue.length > 0) {
-      // Appends that arrive during a rewrite go to the new file, after it.
-      if (rewriting) await rewriting;
-      const batch = queue;
-      queue = [];
-      const bytes = Buffer.concat(batch.map((b) => b.bytes));
-      try {
-        await fh.write(bytes, 0, bytes.length, null);
-        await fh.datasync();
-        size += bytes.length;
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        const e = new Error('journal write failed', { cause: err });
-        for (const b of batch) b.reject(e);
-      }
-    }
-    flushing = undefined;
+  function kick(): void {
+    if (broken) { repair(); return; }
+    if (scheduled || queue.length === 0 || rewriting || inFlight.length >= MAX_WRITES_IN_FLIGHT) return;
+    scheduled = true;
+    // Appends of the same turn join one batch; waiting any longer (setImmediate) costs a whole
+    // turn of the event loop, and under load batches form anyway while writes are in flight.
+    queueMicrotask(() => { scheduled = false; startBatch(); });
   }
+
+  function startBatch(): void {
+    if (broken || queue.length === 0 || rewriting || inFlight.length >= MAX_WRITES_IN_FLIGHT) return;
+    const bytes = Buffer.concat(queue.map((p) => p.bytes));
+    const batch: Batch = { items: queue, bytes: bytes.length, settled: false };
+    queue = [];
+    inFlight.push(batch);
+    fh.write(bytes, 0, bytes.length, null).then(
+      () => undefined,
+      (err: unknown) => { batch.error = new Error('journal write failed', { cause: err }); },
+    ).finally(() => { batch.settled = true; acknowledge(); kick(); });
+    kick();
+  }
+
+  /** Cuts the file back to the last acknowledged byte once no write is in flight, then resumes. */
+  function repair(): void {
+    if (repairing || inFlight.length > 0) return;
+    repairing = true;
+    fh.truncate(size).then(
+      () => { broken = undefined; },
+      () => { for (const p of queue.splice(0)) p.reject(broken!); },
+    ).finally(() => { repairing = false; if (!broken) kick(); });
+  }
+
+  /**
+   * Settles finished batches in file order. A batch written after one still in flight waits for
+   * it: replay stops at the first torn record, so an acknowledged record must never follow bytes
+   * that may not be on disk.
+   */
+  function acknowledge(): void {
+    while (inFlight[0]?.settled) {
+      const b = inFlight.shift()!;
+      // A batch written after a failed one may follow torn bytes: it fails too, and is cut off.
+      broken ??= b.error;
+      if (broken) for (const p of b.items) p.reject(b.error ?? broken);
+      else { size += b.bytes; for (const p of b.items) p.resolve(); }
+    }
+    if (inFlight.length === 0) {
+      const waiters = quiet;
+      quiet = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves once no write is in flight. */
+  const noWriteInFlight = () => (inFlight.length === 0 ? Promise.resolve() : new Promise<void>((r) => quiet.push(r)));
 
   const journal: Journal<T> = {
     append(...recs) {
@@ -110,14 +167,14 @@ export async function openJournal<T>(path: string): Promise<{ journal: Journal<T
       }
       return new Promise<void>((resolve, reject) => {
         queue.push({ bytes, resolve, reject });
-        // Let every append of this turn join the batch before writing.
-        flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush);
+        kick();
       });
     },
     async rewrite(recs) {
-      await flushing;
+      while (rewriting) await rewriting;
       let finished!: () => void;
       rewriting = new Promise<void>((r) => { finished = r; });
+      await noWriteInFlight();
       try {
         const tmp = `${path}.compact`;
         const out = await open(tmp, 'w');
@@ -130,17 +187,20 @@ export async function openJournal<T>(path: string): Promise<{ journal: Journal<T
         await dir.sync().catch(() => undefined);
         await dir.close();
         await fh.close();
-        fh = await open(path, 'a+');
+        fh = await openFile(path, APPEND_DURABLE);
         size = bytes.length;
+        broken = undefined;
       } finally {
         rewriting = undefined;
         finished();
+        kick();
       }
     },
     size: () => size,
     async close() {
       closed = true;
-      await flushing;
+      // Whatever was appended before close is written first.
+      while (rewriting || queue.length > 0 || scheduled || inFlight.length > 0) await (rewriting ?? (inFlight.length > 0 ? noWriteInFlight() : new Promise<void>((r) => setImmediate(r))));
       await fh.close();
     },
   };
