@@ -1,9 +1,16 @@
 /**
  * The server side of the relay benchmark, in a process of its own. argv[2]: `relay` (the real
  * relay, journal on disk, delivering to a local Slack stand-in) or `baseline` (a bare Node http
- * server that reads the body and answers 202). Reports {port} over IPC, {rssMB} on request.
+ * server that reads the body and answers 202). Reports {port} over IPC; on 'reset' starts a
+ * measured phase, on 'report' answers what it measured since: RSS, accept latency as the server
+ * sees it (request received -> response written), event-loop delay, GC and CPU time. With
+ * BENCH_PROF=1 it also writes a CPU profile of each measured phase to .local/prof-relay/.
  */
 import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,10 +23,17 @@ import { FakeSlack } from '../test/servers/fake-slack.ts';
 
 const mode = process.argv[2];
 let port: number;
+const accepted = createHistogram();
+const timeAccepts = (server: Server) => server.prependListener('request', (req, res) => {
+  if (req.method !== 'POST') return;
+  const t = process.hrtime.bigint();
+  res.once('finish', () => accepted.record(process.hrtime.bigint() - t));
+});
 if (mode === 'baseline') {
   const server = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(202, { 'content-type': 'application/json' }); res.end('{"status":"accepted"}'); }); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
+  timeAccepts(server);
 } else {
   // The Slack stand-in runs in a process of its own (URL in argv[4]); without one, in this process.
   const url = process.argv[4] ?? await new FakeSlack({ perSecond: 1_000_000, burst: 1_000_000 }).start();
@@ -38,9 +52,40 @@ if (mode === 'baseline') {
     noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'warn',
   }, createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })));
   port = relay.port;
+  timeAccepts(relay.server);
 }
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+const gc = { count: 0, ms: 0, maxMs: 0 };
+new PerformanceObserver((list) => { for (const e of list.getEntries()) { gc.count++; gc.ms += e.duration; gc.maxMs = Math.max(gc.maxMs, e.duration); } }).observe({ entryTypes: ['gc'] });
+let cpu = process.cpuUsage();
+const profiler = process.env['BENCH_PROF'] ? new Session() : undefined;
+profiler?.connect();
+await profiler?.post('Profiler.enable');
+let profileWritten: Promise<unknown> = Promise.resolve();
+const ms = (ns: number) => ns / 1e6;
 process.send?.({ port });
 process.on('message', (m) => {
-  if (m === 'rss') process.send?.({ rssMB: process.memoryUsage().rss / 1024 / 1024 });
-  if (m === 'stop') process.exit(0);
+  if (m === 'reset') {
+    accepted.reset();
+    loop.reset();
+    Object.assign(gc, { count: 0, ms: 0, maxMs: 0 });
+    cpu = process.cpuUsage();
+    void profiler?.post('Profiler.start');
+  }
+  if (m === 'report') {
+    const used = process.cpuUsage(cpu);
+    process.send?.({
+      rssMB: process.memoryUsage().rss / 1024 / 1024,
+      accept: { p50: ms(accepted.percentile(50)), p99: ms(accepted.percentile(99)), max: ms(accepted.max) },
+      loop: { p99: ms(loop.percentile(99)), max: ms(loop.max) },
+      gc: { ...gc },
+      cpuMs: (used.user + used.system) / 1000,
+    });
+    if (profiler) profileWritten = profiler.post('Profiler.stop').then(({ profile }) => {
+      mkdirSync('.local/prof-relay', { recursive: true });
+      writeFileSync(`.local/prof-relay/${mode}-${process.argv[3]}-${process.pid}.cpuprofile`, JSON.stringify(profile));
+    }).catch(() => undefined);
+  }
+  if (m === 'stop') void profileWritten.then(() => process.exit(0));
 });
