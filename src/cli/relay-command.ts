@@ -15,8 +15,6 @@ import { startRelay } from '../relay/relay.ts';
 import type { Relay, RelayRecord } from '../relay/relay.ts';
 import { createRelayApp } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
-import { createSlackSender } from '../relay/slack-sender.ts';
-import { createForwarder } from '../relay/forwarder.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
@@ -132,12 +130,10 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
   const kept = compactRecords(replayed.records);
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
-  const sender = createSlackSender(extra.slackCa ? { ca: extra.slackCa } : {});
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
-  const forwarder = o.forwardTo ? createForwarder(o.forwardTo) : undefined;
   const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;
   const relay = startRelay({
-    journal, replayed: kept, cluster: cluster.view, secrets, sender, logger, metrics, ...(forwarder ? { forwarder } : {}), ...(warnings ? { warnings } : {}),
+    journal, replayed: kept, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
@@ -154,11 +150,9 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
       await new Promise<void>((r) => { server.close(() => r()); server.closeIdleConnections(); });
       const drained = await relay.drain(o.drainTimeoutMs);
       if (!drained) logger.info({ pending: relay.pending() }, 'drain timeout reached; undelivered entries stay in the journal for the next start');
-      relay.stop();
+      await relay.stop();
       cluster.stop();
       await journal.close();
-      await sender.close();
-      await forwarder?.close();
     },
   };
 }

@@ -6,10 +6,11 @@
  * with its deliveries, fsync'd -> only then acknowledge. An event routed to no Slack Provider is
  * acknowledged without journaling (there is nothing to lose), unless every event is forwarded to
  * notification-controller (`--forward-to`), in which case it is journaled and forwarded too.
- * deliver: per destination, paced; the Provider and its Secret are read when sending; each
- * outcome is journaled (done or dead). On start, the journal is replayed and every delivery
- * neither done nor dead is queued again: delivery is at-least-once, and only a message in flight
- * at a crash can repeat.
+ * deliver: on a thread of its own (delivery-thread.ts), so sending never delays an accept; per
+ * destination, paced; the Provider and its Secret are read here at each attempt; each outcome is
+ * journaled here (done or dead). On start, the journal is replayed and every delivery neither
+ * done nor dead is queued again: delivery is at-least-once, and only a message in flight at a
+ * crash can repeat.
  */
 import { randomUUID } from 'node:crypto';
 import type { ClusterView } from '../cluster/cluster-view.ts';
@@ -22,14 +23,12 @@ import type { Journal } from './journal.ts';
 import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
-import type { Delivery } from './delivery-scheduler.ts';
-import { createDeliveryScheduler } from './delivery-scheduler.ts';
-import type { Forwarder } from './forwarder.ts';
+import type { Job } from './delivery-protocol.ts';
+import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import type { SecretValues } from './secret-values.ts';
-import type { SlackSender } from './slack-sender.ts';
-import { deliverToSlack } from './slack-delivery.ts';
+import { resolveSlackDestination } from './slack-delivery.ts';
 
 /** One Slack delivery decided at accept time. */
 export interface DeliveryTarget {
@@ -68,7 +67,8 @@ export interface Relay {
   deadLetters(): readonly DeadLetter[];
   pending(): number;
   drain(timeoutMs: number): Promise<boolean>;
-  stop(): void;
+  /** Stops delivering; what is undelivered stays in the journal. */
+  stop(): Promise<void>;
 }
 
 /** Settings and dependencies. */
@@ -77,7 +77,6 @@ export interface RelayOptions {
   readonly replayed: readonly RelayRecord[];
   readonly cluster: ClusterView;
   readonly secrets: SecretValues;
-  readonly sender: SlackSender;
   readonly routing: RoutingOptions;
   readonly logger: Logger;
   readonly metrics: RelayMetrics;
@@ -88,19 +87,22 @@ export interface RelayOptions {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   readonly maxAgeMs?: number;
   readonly sendTimeoutMs?: number;
-  /** Forwards every accepted event to notification-controller, when set. */
-  readonly forwarder?: Forwarder;
+  /** Extra CA certificates trusted for Slack (tests' local Slack over TLS). */
+  readonly slackCa?: string;
+  /** notification-controller's event API: every accepted event is forwarded there, when set. */
+  readonly forwardTo?: string;
   /** Records a Warning event on the Alert of a dead delivery (live mode). */
   readonly warnings?: WarningRecorder;
   /** Rewrite the journal with only what a restart needs once it grows past this (default 64 MiB). */
   readonly compactAtBytes?: number;
 }
 
-interface QueuedDelivery extends Delivery {
+/** A job as this thread keeps it: which event and which of its deliveries. */
+interface RelayJob extends Job {
   readonly eventId: string;
+  /** The delivery's index in the accept record; -1 for forwarding. */
   readonly index: number;
-  readonly event: FluxEvent;
-  readonly target: DeliveryTarget;
+  readonly target?: DeliveryTarget;
 }
 
 const MAX_DEAD_LETTERS = 1000;
@@ -117,46 +119,41 @@ export function startRelay(o: RelayOptions): Relay {
     return o.journal.append(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
-  const delivery = { cluster: o.cluster, secrets: o.secrets, sender: o.sender, allowInsecureDestinations: o.allowInsecureDestinations, sendTimeoutMs: o.sendTimeoutMs ?? 15_000 };
-  const scheduler = createDeliveryScheduler<QueuedDelivery>({
-    send: (d) => deliverToSlack(delivery, d.target.provider, d.event, d.target.metadata),
-    onDone(d, outcome) {
+  const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations };
+  const backoff = o.backoff ?? { baseMs: 1_000, maxMs: 60_000 };
+  const maxAgeMs = o.maxAgeMs ?? 3_600_000;
+  const deliveries = startDeliveryThread<RelayJob>({
+    pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff, maxAgeMs, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
+    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
+  }, {
+    resolve: (provider) => resolveSlackDestination(resolveDeps, provider),
+    onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
+    onDone(queue, d, outcome) {
+      if (queue === 'forward') {
+        o.metrics.forwards.inc({ result: 'forwarded' });
+        void record({ t: 'forwarded', id: d.eventId });
+        return;
+      }
       o.metrics.deliveries.inc({ result: outcome });
       void record({ t: 'done', id: d.eventId, i: d.index });
     },
-    onDead(d, reason) {
+    onDead(queue, d, reason) {
+      if (queue === 'forward') {
+        o.metrics.forwards.inc({ result: 'dead' });
+        log.warn({ object: objectName(d.event), reason }, 'forwarding to notification-controller failed for good');
+        void record({ t: 'forwarded', id: d.eventId });
+        return;
+      }
+      const target = d.target!;
       o.metrics.deliveries.inc({ result: 'dead' });
-      addDead(d.eventId, d.event, d.target, reason, Date.now());
-      log.warn({ alert: d.target.alert, provider: d.target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
+      addDead(d.eventId, d.event, target, reason, Date.now());
+      log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
       void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
-      const [ns, name] = split(d.target.alert);
-      void o.warnings?.dispatchFailed({ namespace: ns, name }, `failed to send notification for ${objectName(d.event)} through Provider ${d.target.provider}: ${reason}`);
+      const [ns, name] = split(target.alert);
+      void o.warnings?.dispatchFailed({ namespace: ns, name }, `failed to send notification for ${objectName(d.event)} through Provider ${target.provider}: ${reason}`);
     },
-    onAttempt: (_d, result) => o.metrics.attempts.inc({ result }),
-    perSecond: o.pacing?.perSecond ?? 1,
-    burst: o.pacing?.burst ?? 3,
-    backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
-    maxAgeMs: o.maxAgeMs ?? 3_600_000,
-  });
-
-  // Forwarding has a queue of its own: notification-controller is not rate-limited like Slack.
-  interface QueuedForward extends Delivery { readonly eventId: string; readonly event: FluxEvent }
-  const forwarding = createDeliveryScheduler<QueuedForward>({
-    send: (f) => o.forwarder!.forward(f.event),
-    onDone(f) {
-      o.metrics.forwards.inc({ result: 'forwarded' });
-      void record({ t: 'forwarded', id: f.eventId });
-    },
-    onDead(f, reason) {
-      o.metrics.forwards.inc({ result: 'dead' });
-      log.warn({ object: objectName(f.event), reason }, 'forwarding to notification-controller failed for good');
-      void record({ t: 'forwarded', id: f.eventId });
-    },
-    perSecond: 1000, burst: 200,
-    backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
-    maxAgeMs: o.maxAgeMs ?? 3_600_000,
-  });
-  const forward = (id: string, at: number, e: FluxEvent) => forwarding.enqueue({ id: `${id}:forward`, destination: 'notification-controller', acceptedAt: at, attempts: 0, eventId: id, event: e });
+  }, log);
+  const forward = (id: string, at: number, e: FluxEvent) => deliveries.enqueue('forward', { id: `${id}:forward`, destination: 'notification-controller', acceptedAt: at, event: e, metadata: {}, eventId: id, index: -1 });
 
   function addDead(id: string, e: FluxEvent, t: DeliveryTarget, reason: string, at: number): void {
     dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
@@ -168,7 +165,7 @@ export function startRelay(o: RelayOptions): Relay {
 
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
     targets.forEach((target, index) => {
-      if (!skip.has(index)) scheduler.enqueue({ id: `${id}:${index}`, destination: target.provider, acceptedAt: at, attempts: 0, eventId: id, index, event: e, target });
+      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, eventId: id, index, target });
     });
   }
 
@@ -193,7 +190,7 @@ export function startRelay(o: RelayOptions): Relay {
       const done = finished.get(r.id) ?? new Set<number>();
       resumed += r.deliveries.length - done.size;
       enqueue(r.id, r.at, r.event, r.deliveries, done);
-      if (r.forward && !forwarded.has(r.id) && o.forwarder) { resumed++; forward(r.id, r.at, r.event); }
+      if (r.forward && !forwarded.has(r.id) && o.forwardTo) { resumed++; forward(r.id, r.at, r.event); }
     } else if (r.t === 'dead') {
       const a = accepts.get(r.id);
       const target = a?.deliveries[r.i];
@@ -201,7 +198,7 @@ export function startRelay(o: RelayOptions): Relay {
     }
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
-  o.metrics.bind({ pending: () => scheduler.pending() + forwarding.pending(), deadLetters: () => dead.length });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length });
 
   return {
     async accept(e) {
@@ -219,9 +216,9 @@ export function startRelay(o: RelayOptions): Relay {
         }
       }
       dedup.remember(key, now);
-      if (targets.length === 0 && !o.forwarder) return 'unrouted';
+      if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
-      const accept: RelayRecord = { t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwarder ? { forward: true as const } : {}) };
+      const accept: RelayRecord = { t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) };
       try {
         await o.journal.append(accept);
       } catch (err) {
@@ -231,17 +228,13 @@ export function startRelay(o: RelayOptions): Relay {
       keeper.track(accept);
       void keeper.compactIfLarge();
       enqueue(id, now, e, targets, new Set());
-      if (o.forwarder) forward(id, now, e);
+      if (o.forwardTo) forward(id, now, e);
       return targets.length > 0 ? 'accepted' : 'unrouted';
     },
     deadLetters: () => dead,
-    pending: () => scheduler.pending() + forwarding.pending(),
-    async drain(ms) {
-      const started = Date.now();
-      const slack = await scheduler.drain(ms);
-      return (await forwarding.drain(Math.max(0, ms - (Date.now() - started)))) && slack;
-    },
-    stop() { scheduler.stop(); forwarding.stop(); },
+    pending: () => deliveries.pending(),
+    drain: (ms) => deliveries.drain(ms),
+    stop: () => deliveries.stop(),
   };
 }
 

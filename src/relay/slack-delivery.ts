@@ -1,7 +1,8 @@
 /**
- * One delivery attempt to a Slack Provider: the Provider and its Secret are read now (a Provider
- * changed or deleted since the event was accepted is honoured), the address is checked (https
- * unless insecure destinations are allowed), the message rendered and sent. Reasons name the
+ * One delivery attempt to a Slack Provider, in two halves: the Provider and its Secret are read
+ * at each attempt (a Provider changed or deleted since the event was accepted is honoured) and the
+ * address checked (https unless insecure destinations are allowed) on the thread that holds the
+ * cluster view; the message is rendered and sent on the delivery thread. Reasons name the
  * Provider, never the address or token.
  */
 import type { ClusterView } from '../cluster/cluster-view.ts';
@@ -9,22 +10,27 @@ import { providerView } from '../flux/objects.ts';
 import type { FluxEvent } from './flux-event.ts';
 import type { SecretValues } from './secret-values.ts';
 import { slackPayload } from './slack-message.ts';
-import type { SendResult, SlackSender } from './slack-sender.ts';
+import type { SendResult, SlackDestination, SlackSender } from './slack-sender.ts';
 
 /** The outcome of an attempt, including a Provider the user suspended. */
 export type DeliveryResult = SendResult | { readonly kind: 'skipped'; readonly reason: string };
 
-/** What an attempt needs. */
-export interface SlackDeliveryDeps {
+/** What reading a destination needs (on the thread that holds the cluster view). */
+export interface SlackResolveDeps {
   readonly cluster: ClusterView;
   readonly secrets: SecretValues;
-  readonly sender: SlackSender;
   readonly allowInsecureDestinations: boolean;
-  readonly sendTimeoutMs: number;
 }
 
-/** Sends `event` with `metadata` through the Provider `namespace/name`. */
-export async function deliverToSlack(d: SlackDeliveryDeps, providerRef: string, event: FluxEvent, metadata: Readonly<Record<string, string>>): Promise<DeliveryResult> {
+/** Where and how to post, read from the Provider and its Secret; it holds secrets: never log it. */
+export interface ResolvedDestination {
+  readonly kind: 'send';
+  readonly to: SlackDestination;
+  readonly look: { readonly channel?: string | undefined; readonly username?: string | undefined };
+}
+
+/** Reads the Provider `namespace/name` and its Secret now: where to post, or why not to. */
+export async function resolveSlackDestination(d: SlackResolveDeps, providerRef: string): Promise<ResolvedDestination | DeliveryResult> {
   const slash = providerRef.indexOf('/');
   const [ns, name] = [providerRef.slice(0, slash), providerRef.slice(slash + 1)];
   const provider = d.cluster.getProvider(ns, name);
@@ -53,5 +59,10 @@ export async function deliverToSlack(d: SlackDeliveryDeps, providerRef: string, 
     return { kind: 'permanent', reason: `Provider ${providerRef} has a ${url.protocol.replace(':', '')} address; only https is allowed` };
   }
   const token = values?.['token'];
-  return d.sender.send({ address, ...(token ? { token } : {}) }, slackPayload(event, metadata, { channel: p.channel, username: p.username }), d.sendTimeoutMs);
+  return { kind: 'send', to: { address, ...(token ? { token } : {}) }, look: { channel: p.channel, username: p.username } };
+}
+
+/** Posts `event` with `metadata` to a resolved destination. */
+export function sendToSlack(sender: SlackSender, to: ResolvedDestination, event: FluxEvent, metadata: Readonly<Record<string, string>>, timeoutMs: number): Promise<SendResult> {
+  return sender.send(to.to, slackPayload(event, metadata, to.look), timeoutMs);
 }

@@ -1,0 +1,51 @@
+/**
+ * The messages between the relay's event loop and its delivery thread. The relay thread accepts
+ * events, journals them and holds the cluster view; the delivery thread paces, sends and retries
+ * (Slack, and notification-controller with --forward-to), so that deliveries never delay an
+ * accept. Destinations are read on the relay thread at each attempt (`resolve`), so a changed
+ * Provider or Secret is honoured as before.
+ */
+import type { FluxEvent } from './flux-event.ts';
+import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+
+/** The two queues: Slack Providers, and forwarding to notification-controller. */
+export type QueueName = 'slack' | 'forward';
+
+/** One delivery as the delivery thread knows it. */
+export interface Job {
+  readonly id: string;
+  /** `namespace/name` of the Provider, or `notification-controller`. */
+  readonly destination: string;
+  readonly acceptedAt: number;
+  readonly event: FluxEvent;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** What the delivery thread is started with. */
+export interface DeliverySettings {
+  readonly pacing: { readonly perSecond: number; readonly burst: number };
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  readonly maxAgeMs: number;
+  readonly sendTimeoutMs: number;
+  /** notification-controller's event API, with --forward-to. */
+  readonly forwardTo?: string;
+  /** Extra CA certificates trusted for Slack (tests' local Slack over TLS). */
+  readonly slackCa?: string;
+}
+
+/** Relay thread -> delivery thread. */
+export type ToDelivery =
+  | { readonly t: 'enqueue'; readonly queue: QueueName; readonly job: Job }
+  | { readonly t: 'resolved'; readonly req: number; readonly result: ResolvedDestination | DeliveryResult }
+  | { readonly t: 'stop' };
+
+/**
+ * Delivery thread -> relay thread. `attempt` is posted for every attempt that was not a success
+ * (rate-limited, retry, permanent); a successful one (ok, skipped) is implied by its `done`.
+ */
+export type FromDelivery =
+  | { readonly t: 'resolve'; readonly req: number; readonly provider: string }
+  | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
+  | { readonly t: 'done'; readonly queue: QueueName; readonly id: string; readonly outcome: 'sent' | 'skipped' }
+  | { readonly t: 'dead'; readonly queue: QueueName; readonly id: string; readonly reason: string }
+  | { readonly t: 'stopped' };

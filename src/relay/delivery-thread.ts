@@ -1,0 +1,99 @@
+/**
+ * The relay thread's handle on the delivery thread (delivery-worker.ts): hands it jobs, answers
+ * its questions about where to post (read here, where the cluster view and Secret values are),
+ * and turns its reports into callbacks. It keeps every job until the delivery thread reports it
+ * done or dead, so `pending` is exact, and if the thread ever dies it is started again with every
+ * unfinished job: nothing accepted is dropped.
+ */
+import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../observability/logger.ts';
+import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+
+/** What the relay thread does with the delivery thread's reports. */
+export interface DeliveryCallbacks<J extends Job> {
+  /** Where to post for a Slack Provider, read now. */
+  resolve(provider: string): Promise<ResolvedDestination | DeliveryResult>;
+  onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
+  onDead(queue: QueueName, job: J, reason: string): void;
+  onAttempt(queue: QueueName, result: string): void;
+}
+
+/** The running delivery thread. */
+export interface DeliveryThread<J extends Job> {
+  enqueue(queue: QueueName, job: J): void;
+  /** Jobs not yet done or dead, per queue. */
+  pending(queue?: QueueName): number;
+  /** Resolves when nothing is pending, or after `timeoutMs`; true when nothing is. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Stops sending; what is pending stays in the journal for the next start. */
+  stop(): Promise<void>;
+}
+
+const WORKER = new URL(`./delivery-worker${extname(import.meta.url)}`, import.meta.url);
+
+export function startDeliveryThread<J extends Job>(settings: DeliverySettings, on: DeliveryCallbacks<J>, logger: Logger): DeliveryThread<J> {
+  const jobs: Record<QueueName, Map<string, J>> = { slack: new Map(), forward: new Map() };
+  let stopping = false;
+  let worker = spawn();
+
+  function spawn(): Worker {
+    const w = new Worker(WORKER, { workerData: settings, name: 'notify-guard delivery' });
+    const send = (m: ToDelivery) => w.postMessage(m);
+    w.on('message', (m: FromDelivery) => {
+      if (m.t === 'resolve') {
+        on.resolve(m.provider)
+          .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
+          .then((result) => send({ t: 'resolved', req: m.req, result }));
+      } else if (m.t === 'attempt') {
+        on.onAttempt(m.queue, m.result);
+      } else if (m.t === 'done' || m.t === 'dead') {
+        const job = jobs[m.queue].get(m.id);
+        if (!job) return;
+        jobs[m.queue].delete(m.id);
+        if (m.t === 'done') { on.onAttempt(m.queue, m.outcome === 'sent' ? 'ok' : 'skipped'); on.onDone(m.queue, job, m.outcome); }
+        else on.onDead(m.queue, job, m.reason);
+      }
+    });
+    w.on('error', (err) => logger.error({ err }, 'the delivery thread failed'));
+    w.on('exit', (code) => {
+      if (stopping || w !== worker) return;
+      // Never expected; start again, with every unfinished job.
+      logger.error({ code, pending: jobs.slack.size + jobs.forward.size }, 'the delivery thread exited; starting it again with every unfinished delivery');
+      worker = spawn();
+      for (const queue of ['slack', 'forward'] as const) for (const job of jobs[queue].values()) worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+    });
+    return w;
+  }
+
+  return {
+    enqueue(queue, job) {
+      jobs[queue].set(job.id, job);
+      worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+    },
+    pending: (queue) => (queue ? jobs[queue].size : jobs.slack.size + jobs.forward.size),
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (jobs.slack.size + jobs.forward.size > 0) {
+        if (Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return true;
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const w = worker;
+      const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
+      w.postMessage({ t: 'stop' } satisfies ToDelivery);
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      await w.terminate();
+    },
+  };
+}
+
+/** Only the fields the delivery thread needs (the relay thread's job may carry more). */
+function jobOnly(j: Job): Job {
+  return { id: j.id, destination: j.destination, acceptedAt: j.acceptedAt, event: j.event, metadata: j.metadata };
+}

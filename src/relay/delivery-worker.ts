@@ -1,0 +1,67 @@
+/**
+ * The delivery thread (a worker_threads Worker started by delivery-thread.ts): the paced, retrying
+ * queues of delivery-scheduler.ts for Slack and for forwarding, and the HTTP clients that send.
+ * It reads no cluster state and no Secret itself: before each Slack attempt it asks the relay
+ * thread where to post (`resolve`), and it reports each outcome back; the relay thread journals.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { createDeliveryScheduler } from './delivery-scheduler.ts';
+import type { Delivery, DeliveryScheduler } from './delivery-scheduler.ts';
+import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
+import { createForwarder } from './forwarder.ts';
+import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import { sendToSlack } from './slack-delivery.ts';
+import { createSlackSender } from './slack-sender.ts';
+
+const port = parentPort as MessagePort;
+const settings = workerData as DeliverySettings;
+const post = (m: FromDelivery) => port.postMessage(m);
+
+const sender = createSlackSender(settings.slackCa ? { ca: settings.slackCa } : {});
+const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, settings.sendTimeoutMs) : undefined;
+
+let nextRequest = 0;
+const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();
+const resolve = (provider: string) => new Promise<ResolvedDestination | DeliveryResult>((done) => {
+  const req = nextRequest++;
+  resolving.set(req, done);
+  post({ t: 'resolve', req, provider });
+});
+
+type Queued = Job & Delivery;
+const callbacks = (queue: QueueName) => ({
+  onDone: (j: Queued, outcome: 'sent' | 'skipped') => post({ t: 'done', queue, id: j.id, outcome }),
+  onDead: (j: Queued, reason: string) => post({ t: 'dead', queue, id: j.id, reason }),
+  onAttempt: (_j: Queued, result: string) => { if (result !== 'ok' && result !== 'skipped') post({ t: 'attempt', queue, result }); },
+  backoff: settings.backoff,
+  maxAgeMs: settings.maxAgeMs,
+});
+const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
+  slack: createDeliveryScheduler<Queued>({
+    async send(j) {
+      const to = await resolve(j.destination);
+      return to.kind === 'send' ? sendToSlack(sender, to, j.event, j.metadata, settings.sendTimeoutMs) : to;
+    },
+    ...callbacks('slack'),
+    perSecond: settings.pacing.perSecond,
+    burst: settings.pacing.burst,
+  }),
+  // notification-controller is not rate-limited like Slack.
+  forward: createDeliveryScheduler<Queued>({
+    send: (j) => forwarder ? forwarder.forward(j.event) : Promise.resolve({ kind: 'permanent', reason: 'no --forward-to address' }),
+    ...callbacks('forward'),
+    perSecond: 1000,
+    burst: 200,
+  }),
+};
+
+port.on('message', (m: ToDelivery) => {
+  if (m.t === 'enqueue') queues[m.queue].enqueue({ ...m.job, attempts: 0 });
+  else if (m.t === 'resolved') { resolving.get(m.req)?.(m.result); resolving.delete(m.req); }
+  else {
+    queues.slack.stop();
+    queues.forward.stop();
+    void Promise.allSettled([sender.close(), forwarder?.close()]).then(() => { post({ t: 'stopped' }); port.close(); });
+  }
+});
