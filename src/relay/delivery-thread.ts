@@ -33,13 +33,14 @@ export interface DeliveryThread<J extends Job> {
 
 const WORKER = new URL(`./delivery-worker${extname(import.meta.url)}`, import.meta.url);
 
-export function startDeliveryThread<J extends Job>(settings: DeliverySettings, on: DeliveryCallbacks<J>, logger: Logger): DeliveryThread<J> {
+/** Starts the delivery thread (`workerUrl`: the script it runs; tests substitute one that fails). */
+export function startDeliveryThread<J extends Job>(settings: DeliverySettings, on: DeliveryCallbacks<J>, logger: Logger, workerUrl: URL = WORKER): DeliveryThread<J> {
   const jobs: Record<QueueName, Map<string, J>> = { slack: new Map(), forward: new Map() };
   let stopping = false;
   let worker = spawn();
 
   function spawn(): Worker {
-    const w = new Worker(WORKER, { workerData: settings, name: 'notify-guard delivery' });
+    const w = new Worker(workerUrl, { workerData: settings, name: 'notify-guard delivery' });
     const send = (m: ToDelivery) => w.postMessage(m);
     w.on('message', (m: FromDelivery) => {
       if (m.t === 'resolve') {

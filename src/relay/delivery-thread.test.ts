@@ -1,0 +1,74 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { FakeSlack } from '../../test/servers/fake-slack.ts';
+import { createLogger } from '../observability/logger.ts';
+import type { Job, QueueName } from './delivery-protocol.ts';
+import { startDeliveryThread } from './delivery-thread.ts';
+import type { FluxEvent } from './flux-event.ts';
+
+const HOOK = '/services/T0THREAD/B0THREAD/threadsecretpart';
+let slack: FakeSlack;
+let url: string;
+before(async () => { slack = new FakeSlack({ perSecond: 100, burst: 100 }); url = await slack.start(); });
+after(() => slack.close());
+
+const settings = { pacing: { perSecond: 100, burst: 100 }, backoff: { baseMs: 10, maxMs: 50 }, maxAgeMs: 60_000, sendTimeoutMs: 2_000 };
+const event = (message: string): FluxEvent => ({ involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error', timestamp: '2026-11-23T10:00:00Z', message, reason: 'Failed', reportingController: 'kustomize-controller' });
+const job = (id: string, message: string, destination = 'apps/slack'): Job => ({ id, destination, acceptedAt: Date.now(), event: event(message), metadata: {} });
+
+function recorder() {
+  const seen: string[] = [];
+  const logs: string[] = [];
+  const logger = createLogger('info', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } }));
+  return {
+    seen, logs, logger,
+    callbacks: {
+      resolve: async (provider: string) => (provider === 'apps/slack' ? { kind: 'send' as const, to: { address: `${url}${HOOK}` }, look: { username: 'flux' } } : { kind: 'permanent' as const, reason: `Provider ${provider} not found` }),
+      onDone: (q: QueueName, j: Job, outcome: string) => seen.push(`${q} ${j.id} ${outcome}`),
+      onDead: (q: QueueName, j: Job, reason: string) => seen.push(`${q} ${j.id} dead: ${reason}`),
+      onAttempt: (q: QueueName, result: string) => seen.push(`${q} attempt ${result}`),
+    },
+  };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('sends on its own thread, asking where to post, and reports each outcome once', async (t) => {
+  const r = recorder();
+  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger);
+  t.after(() => thread.stop());
+  const before = slack.received.length;
+  thread.enqueue('slack', job('e1:0', 'first'));
+  thread.enqueue('slack', job('e2:0', 'second', 'apps/missing'));
+  assert.equal(thread.pending(), 2);
+  assert.equal(await thread.drain(10_000), true);
+  await thread.stop();
+  assert.deepEqual(r.seen.sort(), ['slack attempt ok', 'slack attempt permanent', 'slack e1:0 sent', 'slack e2:0 dead: Provider apps/missing not found']);
+  assert.deepEqual(slack.received.slice(before).map((m) => [m.path, m.body['text']]), [[HOOK, 'Error: kustomization/podinfo.apps: first']]);
+  assert.equal(thread.pending(), 0);
+});
+
+test('a delivery thread that dies is started again with every unfinished delivery', async (t) => {
+  process.env['NG_CRASH_MARKER'] = join(await mkdtemp(join(tmpdir(), 'ng-thread-')), 'crashed');
+  const r = recorder();
+  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/crashing-delivery-worker.ts', import.meta.url));
+  t.after(() => thread.stop());
+  const before = slack.received.length;
+  thread.enqueue('slack', job('c1:0', 'crash'));
+  thread.enqueue('slack', job('c2:0', 'after the crash'));
+  await until(() => thread.pending() === 0);
+  await thread.stop();
+  assert.deepEqual(r.seen.filter((s) => !s.includes('attempt')).sort(), ['slack c1:0 sent', 'slack c2:0 sent']);
+  assert.deepEqual(slack.received.slice(before).map((m) => m.body['text']).sort(), ['Error: kustomization/podinfo.apps: after the crash', 'Error: kustomization/podinfo.apps: crash']);
+  assert.match(r.logs.join(''), /"pending":2,"msg":"the delivery thread exited; starting it again with every unfinished delivery"/);
+});
