@@ -44,6 +44,7 @@ export type ToDelivery =
  * (rate-limited, retry, permanent); a successful one (ok, skipped) is implied by its `done`.
  */
 export type FromDelivery =
+  | { readonly t: 'ready' }
   | { readonly t: 'resolve'; readonly req: number; readonly provider: string }
   | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
   | { readonly t: 'done'; readonly queue: QueueName; readonly id: string; readonly outcome: 'sent' | 'skipped' }

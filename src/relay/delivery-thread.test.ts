@@ -70,5 +70,17 @@ test('a delivery thread that dies is started again with every unfinished deliver
   await thread.stop();
   assert.deepEqual(r.seen.filter((s) => !s.includes('attempt')).sort(), ['slack c1:0 sent', 'slack c2:0 sent']);
   assert.deepEqual(slack.received.slice(before).map((m) => m.body['text']).sort(), ['Error: kustomization/podinfo.apps: after the crash', 'Error: kustomization/podinfo.apps: crash']);
-  assert.match(r.logs.join(''), /"pending":2,"msg":"the delivery thread exited; starting it again with every unfinished delivery"/);
+  assert.match(r.logs.join(''), /"pending":2,"restartInMs":0,"msg":"the delivery thread exited; starting it again with every unfinished delivery"/);
+});
+
+test('a delivery thread that cannot start is restarted with a growing delay, not in a tight loop', async () => {
+  const r = recorder();
+  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/failing-delivery-worker.ts', import.meta.url));
+  thread.enqueue('slack', job('f1:0', 'kept'));
+  await new Promise((res) => setTimeout(res, 800));
+  await thread.stop();
+  const delays = r.logs.filter((l) => l.includes('the delivery thread exited')).map((l) => (JSON.parse(l) as { restartInMs: number }).restartInMs);
+  assert.deepEqual(delays.slice(0, 3), [0, 100, 200]);
+  assert.ok(delays.length <= 5, `${delays.length} restarts in 800 ms`);
+  assert.equal(thread.pending(), 1, 'the job is kept for the journal');
 });

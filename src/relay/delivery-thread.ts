@@ -37,13 +37,18 @@ const WORKER = new URL(`./delivery-worker${extname(import.meta.url)}`, import.me
 export function startDeliveryThread<J extends Job>(settings: DeliverySettings, on: DeliveryCallbacks<J>, logger: Logger, workerUrl: URL = WORKER): DeliveryThread<J> {
   const jobs: Record<QueueName, Map<string, J>> = { slack: new Map(), forward: new Map() };
   let stopping = false;
+  /** Exits in a row without the thread having started; restarts back off (100 ms doubling to 30 s). */
+  let failures = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
   let worker = spawn();
 
   function spawn(): Worker {
     const w = new Worker(workerUrl, { workerData: settings, name: 'notify-guard delivery' });
     const send = (m: ToDelivery) => w.postMessage(m);
     w.on('message', (m: FromDelivery) => {
-      if (m.t === 'resolve') {
+      if (m.t === 'ready') {
+        failures = 0;
+      } else if (m.t === 'resolve') {
         on.resolve(m.provider)
           .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
           .then((result) => send({ t: 'resolved', req: m.req, result }));
@@ -60,10 +65,15 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
     w.on('error', (err) => logger.error({ err }, 'the delivery thread failed'));
     w.on('exit', (code) => {
       if (stopping || w !== worker) return;
-      // Never expected; start again, with every unfinished job.
-      logger.error({ code, pending: jobs.slack.size + jobs.forward.size }, 'the delivery thread exited; starting it again with every unfinished delivery');
-      worker = spawn();
-      for (const queue of ['slack', 'forward'] as const) for (const job of jobs[queue].values()) worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+      // Never expected; start again, with every unfinished job (jobs enqueued meanwhile included).
+      const delayMs = failures === 0 ? 0 : Math.min(30_000, 100 * 2 ** (failures - 1));
+      failures++;
+      logger.error({ code, pending: jobs.slack.size + jobs.forward.size, restartInMs: delayMs }, 'the delivery thread exited; starting it again with every unfinished delivery');
+      restartTimer = setTimeout(() => {
+        if (stopping) return;
+        worker = spawn();
+        for (const queue of ['slack', 'forward'] as const) for (const job of jobs[queue].values()) worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+      }, delayMs);
     });
     return w;
   }
@@ -85,6 +95,7 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
     async stop() {
       if (stopping) return;
       stopping = true;
+      clearTimeout(restartTimer);
       const w = worker;
       const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
       w.postMessage({ t: 'stop' } satisfies ToDelivery);

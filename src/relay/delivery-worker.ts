@@ -56,6 +56,7 @@ const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   }),
 };
 
+post({ t: 'ready' });
 port.on('message', (m: ToDelivery) => {
   if (m.t === 'enqueue') queues[m.queue].enqueue({ ...m.job, attempts: 0 });
   else if (m.t === 'resolved') { resolving.get(m.req)?.(m.result); resolving.delete(m.req); }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,4 +21,20 @@ test('the compiled build runs: every command prints its flags', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Usage: notify-guard ${command} \\[flags\\]\n`));
   }
+  // The relay's delivery thread is a separate script: the compiled one must be found and run.
+  const script = join(out, 'delivery-thread-check.mjs');
+  writeFileSync(script, [
+    `const { startDeliveryThread } = await import(${JSON.stringify(join(out, 'src', 'relay', 'delivery-thread.js'))});`,
+    `const { createLogger } = await import(${JSON.stringify(join(out, 'src', 'observability', 'logger.js'))});`,
+    `const outcomes = [];`,
+    `const thread = startDeliveryThread({ pacing: { perSecond: 10, burst: 10 }, backoff: { baseMs: 10, maxMs: 10 }, maxAgeMs: 60000, sendTimeoutMs: 1000 },`,
+    `  { resolve: async () => ({ kind: 'skipped', reason: 'Provider suspended' }), onDone: (q, j, o) => outcomes.push([q, j.id, o]), onDead: () => {}, onAttempt: () => {} }, createLogger('info'));`,
+    `thread.enqueue('slack', { id: 'e:0', destination: 'apps/slack', acceptedAt: Date.now(), event: { message: 'm' }, metadata: {} });`,
+    `const drained = await thread.drain(10000);`,
+    `await thread.stop();`,
+    `console.log(JSON.stringify({ drained, outcomes }));`,
+  ].join('\n'));
+  const check = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: ROOT, timeout: 20_000 });
+  assert.equal(check.status, 0, check.stderr);
+  assert.equal(check.stdout, '{"drained":true,"outcomes":[["slack","e:0","skipped"]]}\n', check.stderr);
 });
