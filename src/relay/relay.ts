@@ -219,8 +219,10 @@ export function startRelay(o: RelayOptions): Relay {
       if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
       const accept: RelayRecord = { t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) };
+      const journaling = o.metrics.journalAppend.startTimer();
       try {
         await o.journal.append(accept);
+        journaling();
       } catch (err) {
         dedup.forget(key);
         throw err;

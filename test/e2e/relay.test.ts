@@ -218,3 +218,29 @@ test('--forward-to forwards every event, routed or not, durably: retried through
   assert.deepEqual(nc.received.map((e) => e.message).sort(), ['forwarded only', 'to slack and forwarded']);
   await eventually('slack delivered', () => s.slack.received.length === 1);
 });
+
+test('/metrics counts events, deliveries and attempts (made on the delivery thread) and times the journal, with no secret', async () => {
+  const s = await setUp();
+  assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 202);
+  assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 429);
+  await eventually('delivered', () => s.slack.received.length === 1);
+  await eventually('counted', () => s.relay.relay.pending() === 0);
+  const text = await new Promise<string>((resolve, reject) => {
+    request({ host: '127.0.0.1', port: s.relay.port, path: '/metrics' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    }).on('error', reject).end();
+  });
+  const lines = text.split('\n').filter((l) => /^notify_guard_relay_(events_total|deliveries_total|delivery_attempts_total|pending_deliveries|dead_letters|journal_append_seconds_count)/.test(l));
+  assert.deepEqual(lines, [
+    'notify_guard_relay_pending_deliveries 0',
+    'notify_guard_relay_dead_letters 0',
+    'notify_guard_relay_events_total{outcome="accepted"} 1',
+    'notify_guard_relay_events_total{outcome="duplicate"} 1',
+    'notify_guard_relay_deliveries_total{result="sent"} 1',
+    'notify_guard_relay_delivery_attempts_total{result="ok"} 1',
+    'notify_guard_relay_journal_append_seconds_count 1',
+  ]);
+  assert.equal(text.includes('q1w2e3r4t5y6u7i8o9p0a1s2'), false, 'no part of the webhook URL');
+});
