@@ -120,10 +120,8 @@ export function startRelay(o: RelayOptions): Relay {
   };
 
   const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations };
-  const backoff = o.backoff ?? { baseMs: 1_000, maxMs: 60_000 };
-  const maxAgeMs = o.maxAgeMs ?? 3_600_000;
   const deliveries = startDeliveryThread<RelayJob>({
-    pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff, maxAgeMs, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
+    pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
   }, {
     resolve: (provider) => resolveSlackDestination(resolveDeps, provider),
