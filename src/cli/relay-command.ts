@@ -13,7 +13,7 @@ import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import { openJournal } from '../relay/journal.ts';
 import { startRelay } from '../relay/relay.ts';
 import type { Relay, RelayRecord } from '../relay/relay.ts';
-import { createRelayApp } from '../relay/relay-app.ts';
+import { createRelayHandler } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
@@ -139,8 +139,7 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
     compactAtBytes: o.journalCompactAtBytes,
   });
-  const app = createRelayApp({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() });
-  const server = createServer(app);
+  const server = createServer(createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   logger.info({ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() }, 'relay listening');

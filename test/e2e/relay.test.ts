@@ -9,6 +9,7 @@ import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { startRelayServer } from '../../src/cli/relay-command.ts';
@@ -243,4 +244,27 @@ test('/metrics counts events, deliveries and attempts (made on the delivery thre
     'notify_guard_relay_journal_append_seconds_count 1',
   ]);
   assert.equal(text.includes('q1w2e3r4t5y6u7i8o9p0a1s2'), false, 'no part of the webhook URL');
+});
+
+test('event bodies the fast path reads and those express reads are answered alike', async () => {
+  const s = await setUp();
+  const chunked = (chunks: Buffer[], headers: Record<string, string> = {}) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: s.relay.port, path: '/', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const out: Buffer[] = [];
+      res.on('data', (c: Buffer) => out.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(out).toString() }));
+    });
+    req.on('error', reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+  // Fast path: unencoded, chunked (no Content-Length).
+  assert.deepEqual(await chunked([Buffer.from(JSON.stringify(event('chunked')))]), { status: 202, body: '{"status":"accepted"}' });
+  assert.deepEqual(await chunked(Array.from({ length: 4 }, () => Buffer.alloc(1024 * 1024, 0x20))), { status: 413, body: JSON.stringify({ metadata: {}, status: 'Failure', message: 'event body exceeds 3145728 bytes', reason: 'RequestEntityTooLarge', code: 413 }) });
+  assert.deepEqual(await post(s.relay.port, ''), { status: 400, body: JSON.stringify({ metadata: {}, status: 'Failure', message: 'invalid event: involvedObject is required', reason: 'BadRequest', code: 400 }) });
+  // Express: gzip, and a charset other than UTF-8.
+  assert.deepEqual(await post(s.relay.port, gzipSync(JSON.stringify(event('gzipped'))), { 'content-encoding': 'gzip' }), { status: 202, body: '{"status":"accepted"}' });
+  assert.equal((await post(s.relay.port, JSON.stringify(event('latin')), { 'content-type': 'application/json; charset=iso-8859-1' })).status, 415);
+  await eventually('both delivered', () => s.slack.received.length === 2);
+  assert.deepEqual(s.slack.received.map((m) => m.body['text']), ['Error: kustomization/podinfo.apps: chunked', 'Error: kustomization/podinfo.apps: gzipped']);
 });
