@@ -91,7 +91,10 @@ export function createEventFastPath(d: EventDeps): (req: IncomingMessage, res: S
         sendAnswer(res, { status: 400, body: failureStatus(400, 'BadRequest', 'request body is not valid JSON') });
         return;
       }
-      void answerEvent(d, body).then((a) => sendAnswer(res, a));
+      answerEvent(d, body).then((a) => sendAnswer(res, a)).catch((err: unknown) => {
+        d.logger.error({ err }, 'answering an event failed');
+        if (!res.headersSent) sendAnswer(res, { status: 500, body: failureStatus(500, 'InternalError', "internal error; see the relay's logs") });
+      });
     });
     return true;
   };
