@@ -20,6 +20,16 @@ export function addOperationalEndpoints(app: express.Express, o: { registry: Reg
   app.get('/metrics', async (_req, res) => { res.type(o.registry.contentType).send(await o.registry.metrics()); });
 }
 
+/** The answers to a body that cannot be read, and to an unexpected error; shared with the relay's event fast path. */
+export const bodyStatus = {
+  /** 413: `body` names the body ("request", "event"). */
+  tooLarge: (body: string, maxBytes: number) => failureStatus(413, 'RequestEntityTooLarge', `${body} body exceeds ${maxBytes} bytes`),
+  /** 400. */
+  notJson: () => failureStatus(400, 'BadRequest', 'request body is not valid JSON'),
+  /** 500: `component` names the logs to read ("webhook", "relay"). */
+  internalError: (component: string) => failureStatus(500, 'InternalError', `internal error; see the ${component}'s logs`),
+};
+
 /**
  * The last middleware: body-parser's errors as JSON Statuses. `body` names the body in the 413
  * message ("request", "event"); `component` names the logs to read on a 500 ("webhook", "relay").
@@ -28,14 +38,14 @@ export function jsonErrorHandler(o: { maxBytes: number; body: string; component:
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
-      res.status(413).json(failureStatus(413, 'RequestEntityTooLarge', `${o.body} body exceeds ${o.maxBytes} bytes`));
+      res.status(413).json(bodyStatus.tooLarge(o.body, o.maxBytes));
     } else if (type === 'entity.parse.failed') {
-      res.status(400).json(failureStatus(400, 'BadRequest', 'request body is not valid JSON'));
+      res.status(400).json(bodyStatus.notJson());
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       res.status(415).json(failureStatus(415, 'UnsupportedMediaType', 'request body encoding is not supported; send uncompressed UTF-8 JSON'));
     } else {
       o.logger.error({ err }, 'request failed');
-      res.status(500).json(failureStatus(500, 'InternalError', `internal error; see the ${o.component}'s logs`));
+      res.status(500).json(bodyStatus.internalError(o.component));
     }
   };
 }

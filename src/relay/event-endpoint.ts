@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { failureStatus } from '../admission/status.ts';
+import { bodyStatus } from '../http/common-endpoints.ts';
 import { decodeEvent } from './flux-event.ts';
 import type { Relay } from './relay.ts';
 
@@ -81,19 +82,19 @@ export function createEventFastPath(d: EventDeps): (req: IncomingMessage, res: S
     // A chunked body past the limit is read to its end (bounded by the server's request timeout) but not kept.
     req.on('end', () => {
       if (tooLarge) {
-        sendAnswer(res, { status: 413, body: failureStatus(413, 'RequestEntityTooLarge', `event body exceeds ${MAX_EVENT_BYTES} bytes`) });
+        sendAnswer(res, { status: 413, body: bodyStatus.tooLarge('event', MAX_EVENT_BYTES) });
         return;
       }
       let body: unknown;
       try {
         body = size === 0 ? {} : JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
       } catch {
-        sendAnswer(res, { status: 400, body: failureStatus(400, 'BadRequest', 'request body is not valid JSON') });
+        sendAnswer(res, { status: 400, body: bodyStatus.notJson() });
         return;
       }
       answerEvent(d, body).then((a) => sendAnswer(res, a)).catch((err: unknown) => {
         d.logger.error({ err }, 'answering an event failed');
-        if (!res.headersSent) sendAnswer(res, { status: 500, body: failureStatus(500, 'InternalError', "internal error; see the relay's logs") });
+        if (!res.headersSent) sendAnswer(res, { status: 500, body: bodyStatus.internalError('relay') });
       });
     });
     return true;
