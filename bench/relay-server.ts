@@ -24,11 +24,31 @@ import { FakeSlack } from '../test/servers/fake-slack.ts';
 const mode = process.argv[2];
 let port: number;
 const accepted = createHistogram();
+/** Accepts that took over 5 and over 10 ms. */
+const slow = { over5: 0, over10: 0 };
 const timeAccepts = (server: Server) => server.prependListener('request', (req, res) => {
   if (req.method !== 'POST') return;
   const t = process.hrtime.bigint();
-  res.once('finish', () => accepted.record(process.hrtime.bigint() - t));
+  res.once('finish', () => {
+    const ns = process.hrtime.bigint() - t;
+    accepted.record(ns);
+    if (ns > 5_000_000n) slow.over5++;
+    if (ns > 10_000_000n) slow.over10++;
+  });
 });
+/**
+ * The relay's journal appends (its notify_guard_relay_journal_append_seconds histogram): how
+ * many, and how many took over 5 and over 10 ms. Zeros for the baseline.
+ */
+async function journalAppends(): Promise<{ count: number; over5: number; over10: number }> {
+  if (mode === 'baseline') return { count: 0, over5: 0, over10: 0 };
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`notify_guard_relay_journal_append_seconds${series} `))?.split(' ')[1] ?? NaN);
+  const bucket = (le: string) => value(`_bucket{le="${le}"}`);
+  const count = value('_count');
+  return { count, over5: count - bucket('0.005'), over10: count - bucket('0.01') };
+}
+let appendsAtReset = { count: 0, over5: 0, over10: 0 };
 if (mode === 'baseline') {
   const server = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(202, { 'content-type': 'application/json' }); res.end('{"status":"accepted"}'); }); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -61,31 +81,49 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) { gc.coun
 let cpu = process.cpuUsage();
 const profiler = process.env['BENCH_PROF'] ? new Session() : undefined;
 profiler?.connect();
-await profiler?.post('Profiler.enable');
+/** BENCH_PROF=alloc samples allocations instead of CPU time. */
+const sampleAllocations = process.env['BENCH_PROF'] === 'alloc';
+await profiler?.post(sampleAllocations ? 'HeapProfiler.enable' : 'Profiler.enable');
+const startProfile = async () => {
+  if (sampleAllocations) await profiler?.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  else await profiler?.post('Profiler.start');
+};
+const stopProfile = async (): Promise<[string, object] | undefined> => {
+  if (!profiler) return undefined;
+  if (sampleAllocations) return ['heapprofile', (await profiler.post('HeapProfiler.stopSampling')).profile];
+  return ['cpuprofile', (await profiler.post('Profiler.stop')).profile];
+};
 let profileWritten: Promise<unknown> = Promise.resolve();
 const ms = (ns: number) => ns / 1e6;
 process.send?.({ port });
 process.on('message', (m) => {
   if (m === 'reset') {
     accepted.reset();
+    Object.assign(slow, { over5: 0, over10: 0 });
+    void journalAppends().then((a) => { appendsAtReset = a; });
     loop.reset();
     Object.assign(gc, { count: 0, ms: 0, maxMs: 0 });
     cpu = process.cpuUsage();
-    void profiler?.post('Profiler.start');
+    void startProfile();
   }
-  if (m === 'report') {
-    const used = process.cpuUsage(cpu);
-    process.send?.({
-      rssMB: process.memoryUsage().rss / 1024 / 1024,
-      accept: { p50: ms(accepted.percentile(50)), p99: ms(accepted.percentile(99)), max: ms(accepted.max) },
-      loop: { p99: ms(loop.percentile(99)), max: ms(loop.max) },
-      gc: { ...gc },
-      cpuMs: (used.user + used.system) / 1000,
-    });
-    if (profiler) profileWritten = profiler.post('Profiler.stop').then(({ profile }) => {
-      mkdirSync('.local/prof-relay', { recursive: true });
-      writeFileSync(`.local/prof-relay/${mode}-${process.argv[3]}-${process.pid}.cpuprofile`, JSON.stringify(profile));
-    }).catch(() => undefined);
-  }
+  if (m === 'report') void report();
   if (m === 'stop') void profileWritten.then(() => process.exit(0));
 });
+
+async function report() {
+  const used = process.cpuUsage(cpu);
+  const appends = await journalAppends();
+  process.send?.({
+    rssMB: process.memoryUsage().rss / 1024 / 1024,
+    accept: { p50: ms(accepted.percentile(50)), p99: ms(accepted.percentile(99)), max: ms(accepted.max), count: accepted.count, ...slow },
+    journal: { count: appends.count - appendsAtReset.count, over5: appends.over5 - appendsAtReset.over5, over10: appends.over10 - appendsAtReset.over10 },
+    loop: { p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    gc: { ...gc },
+    cpuMs: (used.user + used.system) / 1000,
+  });
+  profileWritten = stopProfile().then((written) => {
+    if (!written) return;
+    mkdirSync('.local/prof-relay', { recursive: true });
+    writeFileSync(`.local/prof-relay/${mode}-${process.argv[3]}-${process.pid}.${written[0]}`, JSON.stringify(written[1]));
+  }).catch(() => undefined);
+}
