@@ -4,10 +4,16 @@ import { appendFile, mkdtemp, open, readFile, stat, truncate, writeFile } from '
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal } from './journal.ts';
+import { openJournal, SOON_MS } from './journal.ts';
 import type { OpenFile } from './journal.ts';
 
 const fresh = async () => join(await mkdtemp(join(tmpdir(), 'ng-journal-')), 'journal');
+/** What a restart would replay from `path` (the journal is opened and closed again). */
+async function replay<T>(path: string) {
+  const { journal, replayed } = await openJournal<T>(path);
+  await journal.close();
+  return replayed;
+}
 
 test('records appended are replayed in order after reopening', async () => {
   const path = await fresh();
@@ -15,7 +21,7 @@ test('records appended are replayed in order after reopening', async () => {
   await Promise.all([journal.append({ n: 1 }), journal.append({ n: 2 }, { n: 3 })]);
   await journal.append({ n: 4 });
   await journal.close();
-  const { replayed } = await openJournal<{ n: number }>(path);
+  const replayed = await replay<{ n: number }>(path);
   assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }], truncatedBytes: 0 });
 });
 
@@ -31,7 +37,7 @@ test('a torn last record (a crash mid-write) is cut off; everything before it su
   assert.equal((await stat(path)).size, full);
   await j2.append({ n: 3 });
   await j2.close();
-  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }, { n: 3 }]);
 });
 
 test('a record whose checksum does not match ends the journal there', async () => {
@@ -42,7 +48,7 @@ test('a record whose checksum does not match ends the journal there', async () =
   const image = await readFile(path);
   image[image.length - 3] = 0x78; // corrupt the last record's payload
   await writeFile(path, image);
-  const { replayed } = await openJournal<{ n: string }>(path);
+  const replayed = await replay<{ n: string }>(path);
   assert.deepEqual(replayed.records, [{ n: 'aaaa' }]);
   assert.ok(replayed.truncatedBytes > 0);
 });
@@ -53,7 +59,7 @@ test('a header cut short is a torn write too', async () => {
   await journal.append({ n: 1 }, { n: 2 });
   await journal.close();
   await truncate(path, (await stat(path)).size - 12);
-  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 1 }]);
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }]);
 });
 
 test('rewrite replaces the journal atomically and appends continue after it', async () => {
@@ -63,7 +69,7 @@ test('rewrite replaces the journal atomically and appends continue after it', as
   await journal.rewrite([{ n: 3 }]);
   await journal.append({ n: 4 });
   await journal.close();
-  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 3 }, { n: 4 }]);
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 3 }, { n: 4 }]);
 });
 
 test('an append racing a rewrite lands in the new file, after the rewritten records', async () => {
@@ -72,7 +78,7 @@ test('an append racing a rewrite lands in the new file, after the rewritten reco
   await journal.append({ n: 1 }, { n: 2 });
   await Promise.all([journal.rewrite([{ n: 2 }]), journal.append({ n: 3 }), journal.append({ n: 4 })]);
   await journal.close();
-  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 2 }, { n: 3 }, { n: 4 }]);
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 2 }, { n: 3 }, { n: 4 }]);
 });
 
 /** Opens files as the journal does, with a hook on each write of the journal file itself. */
@@ -105,7 +111,7 @@ test('an append written while an earlier one is still on its way is acknowledged
   await Promise.all([first, second]);
   assert.deepEqual(order, [1, 2]);
   await journal.close();
-  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed.records, [{ n: 1 }, { n: 2 }]);
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }]);
 });
 
 test('a failed write fails its appends and those written after it, and the file is cut back before the next append', async () => {
@@ -128,5 +134,49 @@ test('a failed write fails its appends and those written after it, and the file 
   await assert.rejects(after, { message: 'journal write failed' }, 'written after torn bytes: not acknowledged');
   await journal.append({ n: 4 });
   await journal.close();
-  assert.deepEqual((await openJournal<{ n: number }>(path)).replayed, { records: [{ n: 1 }, { n: 4 }], truncatedBytes: 0 });
+  assert.deepEqual((await replay<{ n: number }>(path)), { records: [{ n: 1 }, { n: 4 }], truncatedBytes: 0 });
+});
+
+/** Counts the journal file's writes and the records in each. */
+function countingOpen(writes: number[]): OpenFile {
+  return hookedOpen(async (_n, write, _fh, bytes) => {
+    let records = 0;
+    for (let at = 0; at < bytes.length; at += 8 + bytes.readUInt32LE(at)) records++;
+    writes.push(records);
+    return write();
+  });
+}
+
+test('a record appended soon rides in the next append\'s write', async () => {
+  const path = await fresh();
+  const writes: number[] = [];
+  const { journal } = await openJournal<{ n: number }>(path, countingOpen(writes));
+  const outcome = journal.appendSoon({ n: 1 });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(writes, [], 'not written on its own at once');
+  await Promise.all([journal.append({ n: 2 }), outcome]);
+  assert.deepEqual(writes, [2], 'one write for both');
+  await journal.close();
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }]);
+});
+
+test('a record appended soon is written alone after SOON_MS when nothing else is appended', async () => {
+  const path = await fresh();
+  const writes: number[] = [];
+  const { journal } = await openJournal<{ n: number }>(path, countingOpen(writes));
+  const started = performance.now();
+  await Promise.all([journal.appendSoon({ n: 1 }), journal.appendSoon({ n: 2 })]);
+  assert.ok(performance.now() - started >= SOON_MS - 1, `waited ${performance.now() - started} ms`);
+  assert.deepEqual(writes, [2]);
+  await journal.close();
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }]);
+});
+
+test('closing writes the records appended soon before the file is closed', async () => {
+  const path = await fresh();
+  const { journal } = await openJournal<{ n: number }>(path);
+  const outcome = journal.appendSoon({ n: 1 });
+  await journal.close();
+  await outcome;
+  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }]);
 });

@@ -7,6 +7,9 @@
  * append need not wait for the previous write to reach the disk, and they are acknowledged in
  * file order. A failed write fails its appends and every one written after it, and the file is
  * cut back to its last acknowledged byte before anything else is written.
+ * Records that no answer waits on (delivery outcomes) are appended with `appendSoon`: they ride
+ * in the next write, or are written on their own after SOON_MS when none comes, so they do not
+ * double the number of synchronous writes that accepts queue behind.
  * Opening replays the file: a record cut short by a crash or with a wrong checksum ends the
  * journal there, and the file is truncated to the last good record (a torn write loses only
  * what was never acknowledged). `rewrite` replaces the file atomically (compaction).
@@ -32,6 +35,11 @@ export interface Replayed<T> {
 export interface Journal<T> {
   /** Appends records durably; resolves once they are fsync'd. */
   append(...records: T[]): Promise<void>;
+  /**
+   * Appends records durably, but lets them wait up to SOON_MS for a write to ride in; resolves
+   * once they are fsync'd. For records nothing is waiting on.
+   */
+  appendSoon(...records: T[]): Promise<void>;
   /** Replaces the whole journal with `records` (written to a new file, synced, renamed). */
   rewrite(records: readonly T[]): Promise<void>;
   /** Current size in bytes. */
@@ -72,6 +80,11 @@ export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: numbe
 const APPEND_DURABLE = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
 /** Batches written at once: a new batch need not wait for the one on disk (2 keeps libuv's pool free for DNS). */
 const MAX_WRITES_IN_FLIGHT = 2;
+/**
+ * How long an `appendSoon` record waits for a write to ride in before it is written alone. At
+ * a crash, a delivery made this long before may not yet be recorded, and is sent again.
+ */
+export const SOON_MS = 20;
 
 interface Pending { readonly bytes: Buffer; readonly resolve: () => void; readonly reject: (e: Error) => void }
 interface Batch { readonly items: Pending[]; readonly bytes: number; settled: boolean; error?: Error }
@@ -91,6 +104,9 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
   }
   let size = goodBytes;
   let queue: Pending[] = [];
+  /** appendSoon records not yet in a batch, and the timer that writes them alone. */
+  let soon: Pending[] = [];
+  let soonTimer: ReturnType<typeof setTimeout> | undefined;
   /** Batches written or being written, oldest first; a batch is acknowledged only once every older one is. */
   const inFlight: Batch[] = [];
   let scheduled = false;
@@ -110,8 +126,17 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
     queueMicrotask(() => { scheduled = false; startBatch(); });
   }
 
+  /** Moves the appendSoon records to the head of the queue (they were appended first). */
+  function takeSoon(): void {
+    clearTimeout(soonTimer);
+    soonTimer = undefined;
+    if (soon.length > 0) queue = soon.concat(queue);
+    soon = [];
+  }
+
   function startBatch(): void {
     if (broken || queue.length === 0 || rewriting || inFlight.length >= MAX_WRITES_IN_FLIGHT) return;
+    takeSoon();
     const bytes = Buffer.concat(queue.map((p) => p.bytes));
     const batch: Batch = { items: queue, bytes: bytes.length, settled: false };
     queue = [];
@@ -129,7 +154,7 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
     repairing = true;
     fh.truncate(size).then(
       () => { broken = undefined; },
-      () => { for (const p of queue.splice(0)) p.reject(broken!); },
+      () => { takeSoon(); for (const p of queue.splice(0)) p.reject(broken!); },
     ).finally(() => { repairing = false; if (!broken) kick(); });
   }
 
@@ -156,20 +181,28 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
   /** Resolves once no write is in flight. */
   const noWriteInFlight = () => (inFlight.length === 0 ? Promise.resolve() : new Promise<void>((r) => quiet.push(r)));
 
-  const journal: Journal<T> = {
-    append(...recs) {
-      if (closed) return Promise.reject(new Error('journal is closed'));
-      let bytes: Buffer;
-      try {
-        bytes = Buffer.concat(recs.map(frame));
-      } catch (err) {
-        return Promise.reject(err as Error);
-      }
-      return new Promise<void>((resolve, reject) => {
+  function enqueue(recs: T[], soonEnough: boolean): Promise<void> {
+    if (closed) return Promise.reject(new Error('journal is closed'));
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.concat(recs.map(frame));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise<void>((resolve, reject) => {
+      if (!soonEnough) {
         queue.push({ bytes, resolve, reject });
         kick();
-      });
-    },
+        return;
+      }
+      soon.push({ bytes, resolve, reject });
+      soonTimer ??= setTimeout(() => { takeSoon(); kick(); }, SOON_MS);
+    });
+  }
+
+  const journal: Journal<T> = {
+    append: (...recs) => enqueue(recs, false),
+    appendSoon: (...recs) => enqueue(recs, true),
     async rewrite(recs) {
       while (rewriting) await rewriting;
       let finished!: () => void;
@@ -200,6 +233,8 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
     async close() {
       closed = true;
       // Whatever was appended before close is written first.
+      takeSoon();
+      kick();
       while (rewriting || queue.length > 0 || scheduled || inFlight.length > 0) await (rewriting ?? (inFlight.length > 0 ? noWriteInFlight() : new Promise<void>((r) => setImmediate(r))));
       await fh.close();
     },
