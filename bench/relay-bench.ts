@@ -17,7 +17,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import { constants, readFileSync } from 'node:fs';
-import { mkdtemp, open } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,8 @@ function machineTimes(): { busy: number; total: number } {
 
 /** The disk alone: durable (O_DSYNC) 700-byte appends at `rate`/s, as the journal writes them. */
 async function diskAlone(rate: number, seconds: number) {
-  const fh = await open(join(await mkdtemp(join(tmpdir(), 'ng-disk-')), 'floor'), constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+  const dir = await mkdtemp(join(tmpdir(), 'ng-disk-'));
+  const fh = await open(join(dir, 'floor'), constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
   const record = Buffer.alloc(700, 'x');
   const latencies: number[] = [];
   const started = performance.now();
@@ -89,6 +90,7 @@ async function diskAlone(rate: number, seconds: number) {
     latencies.push(performance.now() - t);
   }
   await fh.close();
+  await rm(dir, { recursive: true });
   return percentiles(latencies);
 }
 

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -23,6 +23,8 @@ import { FakeSlack } from '../test/servers/fake-slack.ts';
 
 const mode = process.argv[2];
 let port: number;
+/** The relay's journal and cluster files, removed on 'stop'. */
+let workDir: string | undefined;
 const accepted = createHistogram();
 /** Accepts that took over 5 and over 10 ms. */
 const slow = { over5: 0, over10: 0 };
@@ -58,6 +60,7 @@ if (mode === 'baseline') {
   // The Slack stand-in runs in a process of its own (URL in argv[4]); without one, in this process.
   const url = process.argv[4] ?? await new FakeSlack({ perSecond: 1_000_000, burst: 1_000_000 }).start();
   const dir = await mkdtemp(join(tmpdir(), 'ng-relay-bench-'));
+  workDir = dir;
   const docs: object[] = [];
   const destinations = Number(process.argv[3] ?? 50);
   for (let i = 0; i < destinations; i++) {
@@ -107,7 +110,7 @@ process.on('message', (m) => {
     void startProfile();
   }
   if (m === 'report') void report();
-  if (m === 'stop') void profileWritten.then(() => process.exit(0));
+  if (m === 'stop') void profileWritten.then(() => (workDir ? rm(workDir, { recursive: true, force: true }) : undefined)).then(() => process.exit(0));
 });
 
 async function report() {
