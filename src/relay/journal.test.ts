@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal, SOON_MS } from './journal.ts';
+import { openJournal, PREALLOCATE_BYTES, SOON_MS } from './journal.ts';
 import type { OpenFile } from './journal.ts';
 
 const fresh = async () => join(await mkdtemp(join(tmpdir(), 'ng-journal-')), 'journal');
@@ -25,41 +25,69 @@ test('records appended are replayed in order after reopening', async () => {
   assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }], truncatedBytes: 0 });
 });
 
+/** Writes `bytes` into the file at `offset`, as a crash would have left them. */
+async function writeInto(path: string, offset: number, bytes: Buffer): Promise<void> {
+  const fh = await open(path, 'r+');
+  await fh.write(bytes, 0, bytes.length, offset);
+  await fh.close();
+}
+
 test('a torn last record (a crash mid-write) is cut off; everything before it survives', async () => {
   const path = await fresh();
   const { journal } = await openJournal<{ n: number }>(path);
   await journal.append({ n: 1 }, { n: 2 });
+  const end = journal.size();
   await journal.close();
-  const full = (await stat(path)).size;
-  await appendFile(path, Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22]));
+  assert.equal((await stat(path)).size, PREALLOCATE_BYTES, 'a new journal is zero-filled ahead, and its records are written over the zeros');
+  await writeInto(path, end, Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22]));
   const { journal: j2, replayed } = await openJournal<{ n: number }>(path);
   assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }], truncatedBytes: 10 });
-  assert.equal((await stat(path)).size, full);
   await j2.append({ n: 3 });
   await j2.close();
-  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+  assert.deepEqual(await replay<{ n: number }>(path), { records: [{ n: 1 }, { n: 2 }, { n: 3 }], truncatedBytes: 0 });
 });
 
 test('a record whose checksum does not match ends the journal there', async () => {
   const path = await fresh();
   const { journal } = await openJournal<{ n: string }>(path);
   await journal.append({ n: 'aaaa' }, { n: 'bbbb' });
+  const end = journal.size();
   await journal.close();
-  const image = await readFile(path);
-  image[image.length - 3] = 0x78; // corrupt the last record's payload
-  await writeFile(path, image);
+  await writeInto(path, end - 3, Buffer.from('x')); // corrupt the last record's payload
   const replayed = await replay<{ n: string }>(path);
   assert.deepEqual(replayed.records, [{ n: 'aaaa' }]);
-  assert.ok(replayed.truncatedBytes > 0);
+  assert.equal(replayed.truncatedBytes, end / 2, 'the second record, as long as the first');
 });
 
-test('a header cut short is a torn write too', async () => {
+test('a record cut short (its end never reached the disk) is a torn write too', async () => {
   const path = await fresh();
-  const { journal } = await openJournal<{ n: number }>(path);
-  await journal.append({ n: 1 }, { n: 2 });
+  const { journal } = await openJournal<{ n: string }>(path);
+  await journal.append({ n: 'aaaaaaaaaaaaaaaaaaaa' }, { n: 'bbbbbbbbbbbbbbbbbbbb' });
+  const end = journal.size();
   await journal.close();
-  await truncate(path, (await stat(path)).size - 12);
-  assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }]);
+  await writeInto(path, end - 12, Buffer.alloc(12));
+  assert.deepEqual(await replay<{ n: string }>(path), { records: [{ n: 'aaaaaaaaaaaaaaaaaaaa' }], truncatedBytes: end / 2 - 12 });
+});
+
+test('appends beyond the zeros written ahead wait for the next stretch, which never lands on a record', async () => {
+  const path = await fresh();
+  // The zeros are slow to reach the disk: a record written meanwhile past them would be overwritten.
+  const slowZeros = hookedOpen(async (_n, write, _fh, bytes) => {
+    if (bytes.every((b) => b === 0)) await new Promise((r) => setTimeout(r, 15));
+    return write();
+  });
+  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 64, openFile: slowZeros });
+  const expected: { n: number }[] = [];
+  for (let i = 0; i < 40; i++) {
+    const burst = [0, 1, 2].map((k) => ({ n: i * 3 + k }));
+    expected.push(...burst);
+    if (i % 2 === 0) await Promise.all(burst.map((r) => journal.append(r)));
+    else await journal.append(...burst);
+  }
+  const end = journal.size();
+  await journal.close();
+  assert.ok((await stat(path)).size > end, 'zeros ahead of the last record');
+  assert.deepEqual(await replay<{ n: number }>(path), { records: expected, truncatedBytes: 0 });
 });
 
 test('rewrite replaces the journal atomically and appends continue after it', async () => {
@@ -82,13 +110,13 @@ test('an append racing a rewrite lands in the new file, after the rewritten reco
 });
 
 /** Opens files as the journal does, with a hook on each write of the journal file itself. */
-function hookedOpen(onWrite: (n: number, write: () => Promise<unknown>, fh: FileHandle, bytes: Buffer) => Promise<unknown>): OpenFile {
+function hookedOpen(onWrite: (n: number, write: () => Promise<unknown>, fh: FileHandle, bytes: Buffer, position: number) => Promise<unknown>): OpenFile {
   let n = 0;
   return async (path, flags) => {
     const fh = await open(path, flags);
     return new Proxy(fh, {
       get(target, prop) {
-        if (prop === 'write') return (bytes: Buffer, ...rest: unknown[]) => onWrite(n++, () => (target.write as (...a: unknown[]) => Promise<unknown>)(bytes, ...rest), target, bytes);
+        if (prop === 'write') return (bytes: Buffer, ...rest: unknown[]) => onWrite(n++, () => (target.write as (...a: unknown[]) => Promise<unknown>)(bytes, ...rest), target, bytes, rest[2] as number);
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -100,7 +128,7 @@ test('an append written while an earlier one is still on its way is acknowledged
   const path = await fresh();
   let release!: () => void;
   const held = new Promise<void>((r) => { release = r; });
-  const { journal } = await openJournal<{ n: number }>(path, hookedOpen(async (n, write) => { const r = await write(); if (n === 0) await held; return r; }));
+  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: hookedOpen(async (n, write) => { const r = await write(); if (n === 0) await held; return r; }) });
   const order: number[] = [];
   const first = journal.append({ n: 1 }).then(() => order.push(1));
   await new Promise((r) => setImmediate(r));
@@ -118,12 +146,12 @@ test('a failed write fails its appends and those written after it, and the file 
   const path = await fresh();
   let release!: () => void;
   const held = new Promise<void>((r) => { release = r; });
-  const { journal } = await openJournal<{ n: number }>(path, hookedOpen(async (n, write, fh, bytes) => {
+  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: hookedOpen(async (n, write, fh, bytes, position) => {
     if (n !== 1) return write();
-    await fh.write(bytes, 0, 5, null); // torn: a few bytes reach the file, then the disk fails
+    await fh.write(bytes, 0, 5, position); // torn: a few bytes reach the file, then the disk fails
     await held;
     throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
-  }));
+  }) });
   await journal.append({ n: 1 });
   const failing = journal.append({ n: 2 });
   await new Promise((r) => setImmediate(r));
@@ -150,7 +178,7 @@ function countingOpen(writes: number[]): OpenFile {
 test('a record appended soon rides in the next append\'s write', async () => {
   const path = await fresh();
   const writes: number[] = [];
-  const { journal } = await openJournal<{ n: number }>(path, countingOpen(writes));
+  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: countingOpen(writes) });
   const outcome = journal.appendSoon({ n: 1 });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(writes, [], 'not written on its own at once');
@@ -163,7 +191,7 @@ test('a record appended soon rides in the next append\'s write', async () => {
 test('a record appended soon is written alone after SOON_MS when nothing else is appended', async () => {
   const path = await fresh();
   const writes: number[] = [];
-  const { journal } = await openJournal<{ n: number }>(path, countingOpen(writes));
+  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: countingOpen(writes) });
   const started = performance.now();
   await Promise.all([journal.appendSoon({ n: 1 }), journal.appendSoon({ n: 2 })]);
   assert.ok(performance.now() - started >= SOON_MS - 1, `waited ${performance.now() - started} ms`);

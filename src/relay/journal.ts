@@ -2,17 +2,22 @@
  * The relay's write-ahead journal: an append-only file of records, each framed as
  * [u32 length][u32 CRC-32 of the payload][payload: UTF-8 JSON]. An append resolves only after
  * the bytes are on disk: the file is opened O_DSYNC, so one write(2) is both the write and the
- * fdatasync. Appends that arrive together share one write (group commit), which is what makes
- * 2,000 durable accepts per second possible; up to two writes are in flight at once, so an
- * append need not wait for the previous write to reach the disk, and they are acknowledged in
- * file order. A failed write fails its appends and every one written after it, and the file is
- * cut back to its last acknowledged byte before anything else is written.
+ * fdatasync. The file is kept PREALLOCATE_BYTES ahead of its records with zeros written and
+ * synced in advance, and records are written over them in place: a durable write that does not
+ * grow the file needs no filesystem journal commit for its size, only the data (on the ext4
+ * VM this was measured on, durable appends at 500/s on a busy machine had a p99 about 1 ms lower
+ * in 4 of 5 paired runs). A header of zeros ends the records. Appends that arrive together
+ * share one write (group commit), which is what makes 2,000 durable accepts per second
+ * possible; up to two writes are in flight at once, so an append need not wait for the previous
+ * write to reach the disk, and they are acknowledged in file order. A failed write fails its
+ * appends and every one written after it, and the file is cut back to its last acknowledged
+ * byte before anything else is written.
  * Records that no answer waits on (delivery outcomes) are appended with `appendSoon`: they ride
  * in the next write, or are written on their own after SOON_MS when none comes, so they do not
  * double the number of synchronous writes that accepts queue behind.
  * Opening replays the file: a record cut short by a crash or with a wrong checksum ends the
- * journal there, and the file is truncated to the last good record (a torn write loses only
- * what was never acknowledged). `rewrite` replaces the file atomically (compaction).
+ * journal there, and anything but zeros after the last good record is cut off (a torn write
+ * loses only what was never acknowledged). `rewrite` replaces the file atomically (compaction).
  */
 import { constants } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
@@ -27,7 +32,7 @@ export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** What replay found. */
 export interface Replayed<T> {
   readonly records: T[];
-  /** Bytes cut from the end (a torn or corrupt tail), 0 when the file was clean. */
+  /** Bytes cut from the end (a torn or corrupt tail), 0 when the file was clean (zeros after the records are clean). */
   readonly truncatedBytes: number;
 }
 
@@ -63,6 +68,7 @@ export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: numbe
   while (at + HEADER <= image.length) {
     const length = image.readUInt32LE(at);
     const sum = image.readUInt32LE(at + 4);
+    if (length === 0) break; // the preallocated zeros: no record is empty
     if (length > MAX_RECORD_BYTES || at + HEADER + length > image.length) break;
     const payload = image.subarray(at + HEADER, at + HEADER + length);
     if (crc32(payload) !== sum) break;
@@ -76,8 +82,12 @@ export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: numbe
   return { records, goodBytes: at };
 }
 
-/** Appends: every write is durable when it returns (O_DSYNC), so one system call replaces write + fdatasync. */
-const APPEND_DURABLE = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
+/** Every write is durable when it returns (O_DSYNC), so one system call replaces write + fdatasync. */
+const DURABLE = constants.O_RDWR | constants.O_CREAT | constants.O_DSYNC;
+/** Zeros kept written ahead of the records; a new stretch is written when less than half is left. */
+export const PREALLOCATE_BYTES = 4 * 1024 * 1024;
+/** After a failed preallocation (a full disk, say), the next attempt waits this long; appends go on meanwhile. */
+const PREALLOCATE_RETRY_MS = 10_000;
 /** Batches written at once: a new batch need not wait for the one on disk (2 keeps libuv's pool free for DNS). */
 const MAX_WRITES_IN_FLIGHT = 2;
 /**
@@ -92,17 +102,39 @@ interface Batch { readonly items: Pending[]; readonly bytes: number; settled: bo
 /** How files are opened (tests wrap it to make writes fail). */
 export type OpenFile = (path: string, flags: number | string) => Promise<FileHandle>;
 
-/** Opens (creating if needed) and replays the journal at `path`. */
-export async function openJournal<T>(path: string, openFile: OpenFile = open): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
-  let fh: FileHandle = await openFile(path, APPEND_DURABLE);
+/** Where the last byte other than zero is, +1 (0 when all are zeros). */
+function endOfNonZero(bytes: Buffer): number {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return end;
+}
+
+/**
+ * Opens (creating if needed) and replays the journal at `path`. `preallocateBytes` (default
+ * PREALLOCATE_BYTES, 0 for none) is how far ahead of its records the file is zero-filled; tests
+ * that count the journal's writes set it to 0.
+ */
+export async function openJournal<T>(path: string, o: { openFile?: OpenFile; preallocateBytes?: number } = {}): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
+  const openFile = o.openFile ?? open;
+  const preallocateBytes = o.preallocateBytes ?? PREALLOCATE_BYTES;
+  let fh: FileHandle = await openFile(path, DURABLE);
   const image = await fh.readFile();
   const { records, goodBytes } = parseJournal<T>(image);
-  const truncatedBytes = image.length - goodBytes;
+  const truncatedBytes = endOfNonZero(image.subarray(goodBytes));
+  /** Bytes the file holds: records, then zeros. */
+  let allocated = image.length;
   if (truncatedBytes > 0) {
     await fh.truncate(goodBytes);
     await fh.datasync();
+    allocated = goodBytes;
   }
+  /** Acknowledged bytes: every record before this offset is on disk. */
   let size = goodBytes;
+  /** Where the next batch is written (ahead of `size` while writes are in flight). */
+  let writeAt = goodBytes;
+  /** A preallocation being written, and when the next may be tried after one failed. */
+  let extending: Promise<void> | undefined;
+  let extendNotBefore = 0;
   let queue: Pending[] = [];
   /** appendSoon records not yet in a batch, and the timer that writes them alone. */
   let soon: Pending[] = [];
@@ -134,14 +166,35 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
     soon = [];
   }
 
+  /**
+   * Writes the next stretch of zeros past the end of the file, in the background, once less than
+   * half of the preallocation is left. No batch is written beyond `allocated` while this runs, so
+   * the zeros never land on records.
+   */
+  function preallocate(): void {
+    if (preallocateBytes === 0 || extending || rewriting || broken || allocated - writeAt >= preallocateBytes / 2 || Date.now() < extendNotBefore) return;
+    const from = allocated;
+    const file = fh;
+    extending = file.write(Buffer.alloc(preallocateBytes), 0, preallocateBytes, from).then(
+      () => { if (file === fh) allocated = Math.max(allocated, from + preallocateBytes); },
+      () => { extendNotBefore = Date.now() + PREALLOCATE_RETRY_MS; },
+    ).finally(() => { extending = undefined; kick(); });
+  }
+
   function startBatch(): void {
     if (broken || queue.length === 0 || rewriting || inFlight.length >= MAX_WRITES_IN_FLIGHT) return;
     takeSoon();
     const bytes = Buffer.concat(queue.map((p) => p.bytes));
+    // Past the zeros while new ones are being written: wait for them (the write above kicks again).
+    if (extending && writeAt + bytes.length > allocated) return;
     const batch: Batch = { items: queue, bytes: bytes.length, settled: false };
     queue = [];
     inFlight.push(batch);
-    fh.write(bytes, 0, bytes.length, null).then(
+    const at = writeAt;
+    writeAt += bytes.length;
+    allocated = Math.max(allocated, writeAt);
+    preallocate();
+    fh.write(bytes, 0, bytes.length, at).then(
       () => undefined,
       (err: unknown) => { batch.error = new Error('journal write failed', { cause: err }); },
     ).finally(() => { batch.settled = true; acknowledge(); kick(); });
@@ -150,10 +203,10 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
 
   /** Cuts the file back to the last acknowledged byte once no write is in flight, then resumes. */
   function repair(): void {
-    if (repairing || inFlight.length > 0) return;
+    if (repairing || inFlight.length > 0 || extending) return;
     repairing = true;
     fh.truncate(size).then(
-      () => { broken = undefined; },
+      () => { broken = undefined; writeAt = size; allocated = size; },
       () => { takeSoon(); for (const p of queue.splice(0)) p.reject(broken!); },
     ).finally(() => { repairing = false; if (!broken) kick(); });
   }
@@ -178,8 +231,10 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
     }
   }
 
-  /** Resolves once no write is in flight. */
-  const noWriteInFlight = () => (inFlight.length === 0 ? Promise.resolve() : new Promise<void>((r) => quiet.push(r)));
+  /** Resolves once no write is in flight (zeros included). */
+  const noWriteInFlight = async () => {
+    while (inFlight.length > 0 || extending) await (extending ?? new Promise<void>((r) => quiet.push(r)));
+  };
 
   function enqueue(recs: T[], soonEnough: boolean): Promise<void> {
     if (closed) return Promise.reject(new Error('journal is closed'));
@@ -220,8 +275,8 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
         await dir.sync().catch(() => undefined);
         await dir.close();
         await fh.close();
-        fh = await openFile(path, APPEND_DURABLE);
-        size = bytes.length;
+        fh = await openFile(path, DURABLE);
+        size = writeAt = allocated = bytes.length;
         broken = undefined;
       } finally {
         rewriting = undefined;
@@ -235,9 +290,10 @@ export async function openJournal<T>(path: string, openFile: OpenFile = open): P
       // Whatever was appended before close is written first.
       takeSoon();
       kick();
-      while (rewriting || queue.length > 0 || scheduled || inFlight.length > 0) await (rewriting ?? (inFlight.length > 0 ? noWriteInFlight() : new Promise<void>((r) => setImmediate(r))));
+      while (rewriting || queue.length > 0 || scheduled || inFlight.length > 0 || extending) await (rewriting ?? (inFlight.length > 0 || extending ? noWriteInFlight() : new Promise<void>((r) => setImmediate(r))));
       await fh.close();
     },
   };
+  preallocate();
   return { journal, replayed: { records, truncatedBytes } };
 }
