@@ -1,7 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
@@ -9,6 +7,7 @@ import { createLogger } from '../observability/logger.ts';
 import type { Job, QueueName } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
 import type { FluxEvent } from './flux-event.ts';
+import { tempDir } from '../../test/support/temp-dir.ts';
 
 const HOOK = '/services/T0THREAD/B0THREAD/threadsecretpart';
 let slack: FakeSlack;
@@ -59,7 +58,7 @@ test('sends on its own thread, asking where to post, and reports each outcome on
 });
 
 test('a delivery thread that dies is started again with every unfinished delivery', async (t) => {
-  process.env['NG_CRASH_MARKER'] = join(await mkdtemp(join(tmpdir(), 'ng-thread-')), 'crashed');
+  process.env['NG_CRASH_MARKER'] = join(tempDir('thread'), 'crashed');
   const r = recorder();
   const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/crashing-delivery-worker.ts', import.meta.url));
   t.after(() => thread.stop());

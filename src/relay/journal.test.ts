@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal, PREALLOCATE_BYTES, SOON_MS } from './journal.ts';
 import type { OpenFile } from './journal.ts';
+import { tempDir } from '../../test/support/temp-dir.ts';
 
-const fresh = async () => join(await mkdtemp(join(tmpdir(), 'ng-journal-')), 'journal');
+const fresh = async () => join(tempDir('journal'), 'journal');
 /** What a restart would replay from `path` (the journal is opened and closed again). */
 async function replay<T>(path: string) {
   const { journal, replayed } = await openJournal<T>(path);

@@ -5,15 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 test('the compiled build runs: every command prints its flags', () => {
   // Inside the checkout, so that the compiled code resolves node_modules as it does in the image.
   mkdirSync(join(ROOT, '.local'), { recursive: true });
-  const out = mkdtempSync(join(ROOT, '.local', 'build-test-'));
+  const out = tempDir('build-test', join(ROOT, '.local'));
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   for (const command of ['webhook', 'relay', 'certs']) {

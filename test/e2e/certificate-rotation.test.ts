@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, rename, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
@@ -29,6 +28,7 @@ import { createCertMetrics } from '../../src/observability/cert-metrics.ts';
 import { FakeApiServer, certResources } from '../servers/fake-apiserver.ts';
 import { eventually, kubeApiFor, metricValue } from '../support/live-cluster.ts';
 import { normalSerial, startTraffic } from '../support/tls-traffic.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const SVC = 'notify-guard-webhook.notify-guard-system.svc';
 const HOSTS = [...serviceHosts('notify-guard-webhook', 'notify-guard-system')];
@@ -50,7 +50,7 @@ async function httpsServer(tls: ServingTls): Promise<{ server: Server; port: num
 
 /** Writes a kubelet-style Secret volume: files are links into ..data, which is swapped atomically. */
 async function mountedDir(): Promise<{ dir: string; publish: (ca: CertificatePem, leaf: CertificatePem) => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ng-mount-'));
+  const dir = tempDir('mount');
   let n = 0;
   const publish = async (ca: CertificatePem, leaf: CertificatePem) => {
     const version = `..2026_11_23_${n++}`;

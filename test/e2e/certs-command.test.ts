@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { certificateHosts, certificateProblem } from '../../src/certs/certificates.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'certs', ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -34,7 +35,7 @@ metadata:
 `;
 
 test('writes the files, prints the caBundle, injects it keeping comments, and reuses the CA next time', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ng-certs-'));
+  const dir = tempDir('certs');
   const out = join(dir, 'certs');
   const manifests = join(dir, 'manifests');
   await (await import('node:fs/promises')).mkdir(manifests);

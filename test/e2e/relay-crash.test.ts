@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TEAMS = 8;
@@ -41,7 +41,7 @@ function post(port: number, body: string): Promise<number> {
 test('kill -9 mid-burst: every event answered 202 is delivered after a restart; repeats bounded by in-flight', async () => {
   const slack = new FakeSlack({ perSecond: 50, burst: 50 });
   const url = await slack.start();
-  const dir = await mkdtemp(join(tmpdir(), 'ng-crash-'));
+  const dir = tempDir('crash');
   const docs: object[] = [];
   for (let t = 0; t < TEAMS; t++) {
     const ns = `team-${t}`;

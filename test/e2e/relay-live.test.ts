@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startRelayServer } from '../../src/cli/relay-command.ts';
@@ -18,6 +17,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -32,7 +32,7 @@ function post(port: number, body: object): Promise<number> {
 const event = (ns: string, message: string) => ({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '', message, reason: 'r', reportingController: 'kustomize-controller' });
 
 async function kubeconfigFor(url: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'ng-kc-')), 'kubeconfig');
+  const path = join(tempDir('kc'), 'kubeconfig');
   await writeFile(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: t\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: t}\ncurrent-context: fake\n`);
   return path;
 }
@@ -49,7 +49,7 @@ test('live mode: delivers with Secret values read from the API, and records a Wa
   }
   slack.fault(`/services/T0LIVEGONE/B0LIVE/abcdefgh`, 'channel_is_archived');
   const relay = await startRelayServer({
-    host: '127.0.0.1', port: 0, journalCompactAtBytes: 64 * 1024 * 1024, journalPath: join(await mkdtemp(join(tmpdir(), 'ng-live-')), 'relay.journal'), clusterDir: undefined, kubeconfig: await kubeconfigFor(apiUrl),
+    host: '127.0.0.1', port: 0, journalCompactAtBytes: 64 * 1024 * 1024, journalPath: join(tempDir('live'), 'relay.journal'), clusterDir: undefined, kubeconfig: await kubeconfigFor(apiUrl),
     secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'silent',
   }, createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })));
   try {
@@ -73,7 +73,7 @@ test('SIGTERM: the relay stops accepting and exits within its drain timeout, kee
   const slack = new FakeSlack();
   const url = await slack.start();
   slack.fault('*', 'error-503');
-  const dir = await mkdtemp(join(tmpdir(), 'ng-term-'));
+  const dir = tempDir('term');
   await writeFile(join(dir, 'cluster.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\nstringData: {address: "${url}/services/T0TERM/B0TERM/x"}\n---\napiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata: {name: slack, namespace: apps}\nspec: {type: slack, secretRef: {name: s}}\n---\napiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata: {name: a, namespace: apps}\nspec: {providerRef: {name: slack}, eventSources: [{kind: Kustomization, name: "*"}]}\n`);
   const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'relay', '--listen', '127.0.0.1:0', '--journal', join(dir, 'j'), '--cluster-dir', dir, '--allow-insecure-slack-destinations', '--drain-timeout', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {

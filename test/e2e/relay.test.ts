@@ -5,9 +5,8 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
@@ -17,6 +16,7 @@ import type { RunningRelay } from '../../src/cli/relay-command.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -26,7 +26,7 @@ async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; jo
   const slack = new FakeSlack(o.slack);
   const url = await slack.start();
   cleanups.push(() => slack.close());
-  const dir = await mkdtemp(join(tmpdir(), 'ng-relay-'));
+  const dir = tempDir('relay');
   await writeFile(join(dir, 'cluster.yaml'), [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, stringData: { address: `${url}${HOOK}` } },
     { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: 'apps' }, spec: { type: 'slack', channel: '#ops', secretRef: { name: 'slack-url' } } },

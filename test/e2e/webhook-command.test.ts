@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startWebhook } from '../../src/cli/webhook-command.ts';
@@ -14,6 +13,7 @@ import { parseWebhookArgs } from '../../src/cli/webhook-flags.ts';
 import { certificateHosts } from '../../src/certs/certificates.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { review } from '../support/apiserver-client.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -41,7 +41,7 @@ test('parses every flag, with defaults', () => {
 });
 
 test('generates CA and serving certificate (key 0600, SANs for the Service, localhost and 127.0.0.1) and serves the example', async () => {
-  const certDir = join(await mkdtemp(join(tmpdir(), 'ng-')), 'certs');
+  const certDir = join(tempDir('tmp'), 'certs');
   const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', certDir, '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', join(ROOT, 'examples', 'policy.yaml')]);
   assert.notEqual(options, 'help');
   if (options === 'help') return;
@@ -61,7 +61,7 @@ test('generates CA and serving certificate (key 0600, SANs for the Service, loca
 });
 
 test('a broken policy file stops startup with a message naming the file and field', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ng-'));
+  const dir = tempDir('tmp');
   const policy = join(dir, 'policy.yaml');
   await writeFile(policy, 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\nspec:\n  rules:\n    alert-provider-exists: maybe\n');
   const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', policy, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
@@ -76,7 +76,7 @@ test('an unknown flag exits 2 with a pointer to --help', () => {
 });
 
 test('a manifest that is not YAML stops startup, naming file, line and column', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ng-'));
+  const dir = tempDir('tmp');
   await writeFile(join(dir, 'bad.yaml'), 'kind: Alert\nmetadata: {name: a\n');
   const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', dir, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 1);
@@ -92,7 +92,7 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
   let w: Awaited<ReturnType<typeof startWebhook>> | undefined;
   try {
     api.apply(slackProvider('apps'));
-    const dir = await mkdtemp(join(tmpdir(), 'ng-'));
+    const dir = tempDir('tmp');
     const kubeconfig = join(dir, 'kubeconfig');
     // The test API server speaks plain HTTP on 127.0.0.1, which client-node allows only with this flag.
     await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
@@ -116,7 +116,7 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
 });
 
 test('without --cluster-dir, --kubeconfig or a cluster, startup says how to give it one', async () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '', HOME: await mkdtemp(join(tmpdir(), 'ng-home-')) } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '', HOME: tempDir('home') } });
   assert.equal(r.status, 2);
   assert.equal(r.stderr, "notify-guard webhook: no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)\nRun 'notify-guard webhook --help' for usage.\n");
 });
