@@ -79,14 +79,17 @@ function machineTimes(): { busy: number; total: number } {
 
 /**
  * The disk alone: durable (O_DSYNC) 700-byte appends at a steady `rate`/s, as the journal writes
- * them, each timed from the moment it was due to the moment it is on disk. Like accepts, an
+ * them (in place, over zeros written ahead), each timed from the moment it was due to the moment
+ * it is on disk. Like accepts, an
  * append that comes due while the disk is slow waits: a write is started when due, whether or
  * not the one before has finished.
  */
 async function diskAlone(rate: number, seconds: number) {
   const dir = await mkdtemp(join(tmpdir(), 'ng-disk-'));
-  const fh = await open(join(dir, 'floor'), constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+  const fh = await open(join(dir, 'floor'), constants.O_RDWR | constants.O_CREAT | constants.O_DSYNC);
   const record = Buffer.alloc(700, 'x');
+  const zeros = rate * seconds * record.length;
+  await fh.write(Buffer.alloc(zeros), 0, zeros, 0);
   const latencies: number[] = [];
   const writes: Promise<void>[] = [];
   const started = performance.now();
@@ -94,7 +97,7 @@ async function diskAlone(rate: number, seconds: number) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    writes.push(fh.write(record, 0, record.length, null).then(() => { latencies.push(performance.now() - due); }));
+    writes.push(fh.write(record, 0, record.length, i * record.length).then(() => { latencies.push(performance.now() - due); }));
   }
   await Promise.all(writes);
   await fh.close();
