@@ -39,8 +39,16 @@ export interface LoadReport {
 
 const CONNECTIONS = 64;
 
+/**
+ * The first header carries when the request was written (process.hrtime, which is
+ * CLOCK_MONOTONIC, shared by every process on the machine), so that the server can tell how long
+ * the request waited before it was read: 20 digits, written in place just before each send.
+ */
+const SENT_AT = 'POST / HTTP/1.1\r\nx-sent-ns: '.length;
+const SENT_DIGITS = 20;
+
 function requestBytes(port: number, body: string): Buffer {
-  return Buffer.from(`POST / HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  return Buffer.from(`POST / HTTP/1.1\r\nx-sent-ns: ${'0'.repeat(SENT_DIGITS)}\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /** Reads one HTTP/1.1 answer from `buffer`: its status once it is complete, else undefined. */
@@ -74,7 +82,11 @@ async function run(o: LoadRequest): Promise<LoadReport> {
   };
   /** When each busy connection's request was written. */
   const inFlight = new Map<Socket, number>();
-  const send = (socket: Socket, bytes: Buffer) => { inFlight.set(socket, performance.now()); socket.write(bytes); };
+  const send = (socket: Socket, bytes: Buffer) => {
+    bytes.write(process.hrtime.bigint().toString().padStart(SENT_DIGITS, '0'), SENT_AT, 'latin1');
+    inFlight.set(socket, performance.now());
+    socket.write(bytes);
+  };
   const open = () => new Promise<Socket>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port: o.port, noDelay: true }, () => resolve(socket));
     let buffer: Buffer | undefined;

@@ -63,6 +63,8 @@ async function start(mode: 'relay' | 'baseline', destinations = 50) {
 interface ServerReport {
   readonly rssMB: number;
   readonly accept: { readonly p50: number; readonly p99: number; readonly max: number; readonly count: number; readonly over5: number; readonly over10: number };
+  /** Requests' wait from the load generator's write until the server had their headers. */
+  readonly inbound: { readonly p50: number; readonly p99: number; readonly count: number };
   /** The accepts' journal appends (as the relay's journal_append histogram counts them). */
   readonly journal: { readonly count: number; readonly over5: number; readonly over10: number };
   readonly loop: { readonly p99: number; readonly max: number };
@@ -221,6 +223,7 @@ const describe = (name: string, pick: (r: (typeof rounds)[number]) => Phase) => 
   return `${name}\n` +
     `    p99 as the relay measures it:     ${spreadOf(ps.map((p) => p.report.accept.p99))}; p50 ${f(median(ps.map((p) => p.report.accept.p50)))} ms\n` +
     `    p99 as the load generator sees it: ${spreadOf(ps.map((p) => p.client.p99))}; p50 ${f(median(ps.map((p) => p.client.p50)))} ms\n` +
+    `    waiting to be read (written by the load generator until the server has its headers): p99 ${ps.map((p) => f(p.report.inbound.p99)).join(', ')} ms; p50 ${f(median(ps.map((p) => p.report.inbound.p50)))} ms\n` +
     `    load generator: its own event-loop delay p99 ${ps.map((p) => f(p.client.ownLoopP99)).join(', ')} ms; answers other than 202 ${ps.map((p) => JSON.stringify(p.client.other)).join(', ')}; requests that waited for a connection ${ps.map((p) => p.client.queued).join(', ')}\n` +
     (ps[0]!.report.journal.count ? `    of ~${ps[0]!.report.accept.count} accepts, over 5 / 10 ms: ${ps.map((p) => `${p.report.accept.over5}/${p.report.accept.over10} (${p.report.journal.over5}/${p.report.journal.over10})`).join(', ')} (in brackets: journal appends over 5 / 10 ms)\n` : '') +
     `    per round: event-loop delay p99 ${ps.map((p) => f(p.report.loop.p99)).join(', ')} ms; longest GC ${ps.map((p) => f(p.report.gc.maxMs)).join(', ')} ms; CPU ${ps.map((p) => (p.report.cpuMs / 1000).toFixed(2)).join(', ')} s; machine busy ${ps.map((p) => (p.client.machineBusy * 100).toFixed(0)).join(', ')}%`;

@@ -26,11 +26,15 @@ let port: number;
 /** The relay's journal and cluster files, removed on 'stop'. */
 let workDir: string | undefined;
 const accepted = createHistogram();
+/** How long each request waited between the load generator writing it and the server reading its headers. */
+const inbound = createHistogram();
 /** Accepts that took over 5 and over 10 ms. */
 const slow = { over5: 0, over10: 0 };
 const timeAccepts = (server: Server) => server.prependListener('request', (req, res) => {
   if (req.method !== 'POST') return;
   const t = process.hrtime.bigint();
+  const sent = req.headers['x-sent-ns'];
+  if (typeof sent === 'string' && /^\d+$/.test(sent) && t > BigInt(sent)) inbound.record(t - BigInt(sent));
   res.once('finish', () => {
     const ns = process.hrtime.bigint() - t;
     accepted.record(ns);
@@ -102,6 +106,7 @@ process.send?.({ port });
 process.on('message', (m) => {
   if (m === 'reset') {
     accepted.reset();
+    inbound.reset();
     Object.assign(slow, { over5: 0, over10: 0 });
     void journalAppends().then((a) => { appendsAtReset = a; });
     loop.reset();
@@ -119,6 +124,7 @@ async function report() {
   process.send?.({
     rssMB: process.memoryUsage().rss / 1024 / 1024,
     accept: { p50: ms(accepted.percentile(50)), p99: ms(accepted.percentile(99)), max: ms(accepted.max), count: accepted.count, ...slow },
+    inbound: { p50: ms(inbound.percentile(50)), p99: ms(inbound.percentile(99)), count: inbound.count },
     journal: { count: appends.count - appendsAtReset.count, over5: appends.over5 - appendsAtReset.over5, over10: appends.over10 - appendsAtReset.over10 },
     loop: { p99: ms(loop.percentile(99)), max: ms(loop.max) },
     gc: { ...gc },
