@@ -82,9 +82,8 @@ function machineTimes(): { busy: number; total: number } {
 /**
  * The disk alone: durable (O_DSYNC) 700-byte appends at a steady `rate`/s, as the journal writes
  * them (in place, over zeros written ahead), each timed from the moment it was due to the moment
- * it is on disk. Like accepts, an
- * append that comes due while the disk is slow waits: a write is started when due, whether or
- * not the one before has finished.
+ * it is on disk. Like accepts, an append that comes due while the disk is slow waits: a write is
+ * started when due, whether or not the one before has finished.
  */
 async function diskAlone(rate: number, seconds: number) {
   const dir = await mkdtemp(join(tmpdir(), 'ng-disk-'));
