@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -38,7 +38,7 @@ test('writes the files, prints the caBundle, injects it keeping comments, and re
   const dir = tempDir('certs');
   const out = join(dir, 'certs');
   const manifests = join(dir, 'manifests');
-  await (await import('node:fs/promises')).mkdir(manifests);
+  await mkdir(manifests);
   await writeFile(join(manifests, 'webhooks.yaml'), MANIFEST);
 
   const first = run(['--out', out, '--extra-san', 'webhook.example.org', '--print-ca-bundle', '--inject', manifests]);

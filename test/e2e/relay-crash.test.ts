@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,7 +49,7 @@ test('kill -9 mid-burst: every event answered 202 is delivered after a restart; 
     docs.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: ns }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
     docs.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'all', namespace: ns }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
   }
-  await (await import('node:fs/promises')).mkdir(join(dir, 'cluster'));
+  await mkdir(join(dir, 'cluster'));
   await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
   let relay = await startRelay(dir);
   try {

@@ -41,7 +41,7 @@ test('parses every flag, with defaults', () => {
 });
 
 test('generates CA and serving certificate (key 0600, SANs for the Service, localhost and 127.0.0.1) and serves the example', async () => {
-  const certDir = join(tempDir('tmp'), 'certs');
+  const certDir = join(tempDir('webhook'), 'certs');
   const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', certDir, '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', join(ROOT, 'examples', 'policy.yaml')]);
   assert.notEqual(options, 'help');
   if (options === 'help') return;
@@ -61,7 +61,7 @@ test('generates CA and serving certificate (key 0600, SANs for the Service, loca
 });
 
 test('a broken policy file stops startup with a message naming the file and field', async () => {
-  const dir = tempDir('tmp');
+  const dir = tempDir('webhook');
   const policy = join(dir, 'policy.yaml');
   await writeFile(policy, 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\nspec:\n  rules:\n    alert-provider-exists: maybe\n');
   const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', policy, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
@@ -76,7 +76,7 @@ test('an unknown flag exits 2 with a pointer to --help', () => {
 });
 
 test('a manifest that is not YAML stops startup, naming file, line and column', async () => {
-  const dir = tempDir('tmp');
+  const dir = tempDir('webhook');
   await writeFile(join(dir, 'bad.yaml'), 'kind: Alert\nmetadata: {name: a\n');
   const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', dir, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 1);
@@ -92,7 +92,7 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
   let w: Awaited<ReturnType<typeof startWebhook>> | undefined;
   try {
     api.apply(slackProvider('apps'));
-    const dir = tempDir('tmp');
+    const dir = tempDir('webhook');
     const kubeconfig = join(dir, 'kubeconfig');
     // The test API server speaks plain HTTP on 127.0.0.1, which client-node allows only with this flag.
     await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
