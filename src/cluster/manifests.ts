@@ -4,13 +4,15 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../flux/objects.ts';
 
 /** An object with the file it came from, for error messages. */
 export interface LoadedObject {
   readonly object: KubeObject;
   readonly source: string;
+  /** The line (from 1) where the object starts in its file. */
+  readonly line: number;
 }
 
 /** A manifest that could not be read; loading stops on it. */
@@ -21,7 +23,12 @@ export class ManifestError extends Error {
 /** Parses every document of one YAML text; `source` names it in errors. */
 export function parseManifests(text: string, source: string): LoadedObject[] {
   const out: LoadedObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  const lines = new LineCounter();
+  const lineOf = (node: unknown, fallback: number) => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? lines.linePos(range[0]).line : fallback;
+  };
+  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0];
@@ -31,11 +38,13 @@ export function parseManifests(text: string, source: string): LoadedObject[] {
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) throw new ManifestError(`${source}: a document is not a Kubernetes object`);
     const obj = value as KubeObject;
+    const line = lineOf(doc.contents, lineOf(doc, 1));
     if (obj.kind === 'List' || (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj['items']))) {
-      for (const item of obj['items'] as unknown[]) out.push({ object: item as KubeObject, source });
+      const nodes = doc.get('items', true);
+      (obj['items'] as unknown[]).forEach((item, i) => out.push({ object: item as KubeObject, source, line: lineOf(isSeq(nodes) ? nodes.items[i] : undefined, line) }));
       continue;
     }
-    out.push({ object: obj, source });
+    out.push({ object: obj, source, line });
   }
   return out;
 }

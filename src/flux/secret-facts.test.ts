@@ -24,3 +24,13 @@ test('reads stringData as the API server would merge it over data', () => {
   assert.deepEqual(f.keys, ['address', 'url']);
   assert.equal(f.address?.host, 'hooks.slack.com');
 });
+
+test('a SOPS-encrypted Secret has its key names but no address facts: its values are ciphertext', () => {
+  const f = secretFacts({
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' },
+    stringData: { address: 'ENC[AES256_GCM,data:q2Fz,iv:AAAA,tag:BBBB,type:str]' },
+    sops: { age: [{ recipient: 'age1qqqq', enc: '-----BEGIN AGE ENCRYPTED FILE-----' }], version: '3.9.0' },
+  });
+  assert.deepEqual(f.keys, ['address']);
+  assert.equal(f.address, undefined);
+});

@@ -15,7 +15,7 @@ export interface SecretFacts {
   readonly labels: Readonly<Record<string, string>>;
   /** Key names in `data` and `stringData`, sorted. */
   readonly keys: readonly string[];
-  /** Facts about the value of key `address`, when present. */
+  /** Facts about the value of key `address`, when present and readable (not SOPS-encrypted). */
   readonly address: AddressFacts | undefined;
 }
 
@@ -25,6 +25,8 @@ export const MISPLACED_ADDRESS_KEYS = ['url', 'webhook', 'webhook_url', 'webhook
 /**
  * Reduces a Secret object to facts. `data` values are base64 (as the API serves them);
  * `stringData` (seen in manifests, never from the API server) overrides them as the API server would.
+ * A SOPS-encrypted Secret, as GitOps repositories hold them (a top-level `sops` field), has
+ * readable keys but encrypted values: its address is unknown, not wrong.
  */
 export function secretFacts(obj: KubeObject): SecretFacts {
   const data = asRecord(obj['data']);
@@ -33,7 +35,8 @@ export function secretFacts(obj: KubeObject): SecretFacts {
   let address: AddressFacts | undefined;
   const plain = stringData['address'];
   const encoded = data['address'];
-  if (typeof plain === 'string') address = addressFacts(plain);
+  if (obj['sops'] !== undefined) address = undefined;
+  else if (typeof plain === 'string') address = addressFacts(plain);
   else if (typeof encoded === 'string') address = addressFacts(Buffer.from(encoded, 'base64').toString('utf8'));
   return {
     namespace: obj.metadata?.namespace ?? '',

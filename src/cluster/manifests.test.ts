@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManifestError, parseManifests } from './manifests.ts';
+
+test('each object carries the line where it starts: documents after comments and ---, and List items', () => {
+  const text = [
+    '# leading comment',
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata: {name: a}',
+    '---',
+    '# a comment inside the second document',
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '  - apiVersion: v1',
+    '    kind: Secret',
+    '    metadata: {name: b}',
+    '  - {apiVersion: v1, kind: Secret, metadata: {name: c}}',
+    '---',
+    '---',
+    '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "d"}}',
+  ].join('\n');
+  assert.deepEqual(parseManifests(text, 'f.yaml').map((l) => [l.object.metadata?.name, l.source, l.line]), [
+    ['a', 'f.yaml', 2],
+    ['b', 'f.yaml', 10],
+    ['c', 'f.yaml', 13],
+    ['d', 'f.yaml', 16],
+  ]);
+});
+
+test('a YAML error names the file, line and column', () => {
+  assert.throws(() => parseManifests('kind: Secret\nmetadata: {name: [a\n', 'bad.yaml'), (err: Error) => err instanceof ManifestError && /^bad\.yaml:\d+:\d+: /.test(err.message));
+});
