@@ -26,6 +26,6 @@ COPY --from=build /src/dist/src ./dist/src
 USER 1000:1000
 # 8443: the webhook (HTTPS); 9292: the relay's event API (notify-guard relay --listen 0.0.0.0:9292).
 EXPOSE 8443 9292
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
 # In a cluster the webhook reads the API server with its service account.
 CMD ["webhook", "--listen", "0.0.0.0:8443", "--self-managed-certs"]

@@ -33,7 +33,7 @@ test('runs as the numeric non-root user the pods use, exposing the ports the man
   assert.equal(Number(user.split(':')[0]), sts.spec.template.spec.securityContext.runAsUser);
   const exposed = runtime.find((l) => l.startsWith('EXPOSE '))!.split(' ').slice(1).map(Number);
   assert.deepEqual(exposed, sts.spec.template.spec.containers.map((c) => c.ports[0]!.containerPort));
-  assert.ok(runtime.includes('ENTRYPOINT ["node", "dist/src/cli/main.js"]'));
+  assert.ok(runtime.includes('ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]'));
 });
 
 test('.dockerignore keeps sources the runtime does not need and local state out of the build context', () => {
