@@ -13,6 +13,7 @@ import { createCertMetrics } from '../src/observability/cert-metrics.ts';
 import { WEBHOOK_USAGE } from '../src/cli/webhook-flags.ts';
 import { CERTS_USAGE } from '../src/cli/certs-command.ts';
 import { RELAY_USAGE } from '../src/cli/relay-command.ts';
+import { LINT_USAGE } from '../src/cli/lint-command.ts';
 import { createRelayMetrics } from '../src/observability/relay-metrics.ts';
 
 const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'utf8');
@@ -52,5 +53,12 @@ test('README documents every flag of notify-guard webhook', () => {
   const readme = read('README.md');
   const flags = [...WEBHOOK_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
   assert.ok(flags.length >= 7);
+  for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README lacks ${f}`);
+});
+
+test('README documents every flag of notify-guard lint', () => {
+  const readme = read('README.md');
+  const flags = [...LINT_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
+  assert.deepEqual(flags, ['--policy', '--namespace', '--context', '--output', '--strict']);
   for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README lacks ${f}`);
 });

@@ -6,6 +6,7 @@
 import { webhookCommand } from './webhook-command.ts';
 import { certsCommand } from './certs-command.ts';
 import { relayCommand } from './relay-command.ts';
+import { lintCommand } from './lint-command.ts';
 import { UsageError } from './flag-values.ts';
 
 const USAGE = `Usage: notify-guard <command> [flags]
@@ -14,6 +15,7 @@ Commands:
   webhook   serve the validating and mutating admission webhook (HTTPS)
   certs     write a CA and serving certificate; print or inject the caBundle
   relay     receive Flux events and deliver them to Slack, durably
+  lint      check the Alerts, Providers and Secrets of manifests offline, as the webhook would
 
 Run 'notify-guard <command> --help' for a command's flags.
 `;
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   webhook: webhookCommand,
   certs: (argv) => certsCommand(argv),
   relay: relayCommand,
+  lint: (argv) => lintCommand(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
