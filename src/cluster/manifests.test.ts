@@ -32,3 +32,17 @@ test('each object carries the line where it starts: documents after comments and
 test('a YAML error names the file, line and column', () => {
   assert.throws(() => parseManifests('kind: Secret\nmetadata: {name: [a\n', 'bad.yaml'), (err: Error) => err instanceof ManifestError && /^bad\.yaml:\d+:\d+: /.test(err.message));
 });
+
+test('what is not an object, or a List without items, is a ManifestError at its line, not a crash later', () => {
+  const error = (text: string) => {
+    try {
+      parseManifests(text, 'f.yaml');
+    } catch (err) {
+      return err instanceof ManifestError ? err.message : `not a ManifestError: ${String(err)}`;
+    }
+    return 'no error';
+  };
+  assert.equal(error('apiVersion: v1\nkind: Secret\n---\n- a\n- b\n'), 'f.yaml:4: a document is not a Kubernetes object');
+  assert.equal(error('apiVersion: v1\nkind: List\nitems:\n  - {kind: Secret}\n  - null\n'), 'f.yaml:5: item 1 of a List is not a Kubernetes object');
+  assert.equal(error('apiVersion: v1\nkind: List\n'), 'f.yaml:1: a List without an items list');
+});

@@ -36,17 +36,27 @@ export function parseManifests(text: string, source: string): LoadedObject[] {
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) throw new ManifestError(`${source}: a document is not a Kubernetes object`);
-    const obj = value as KubeObject;
     const line = lineOf(doc.contents, lineOf(doc, 1));
-    if (obj.kind === 'List' || (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj['items']))) {
+    if (!isObject(value)) throw new ManifestError(`${source}:${line}: a document is not a Kubernetes object`);
+    const obj = value;
+    const items = obj['items'];
+    if (obj.kind === 'List' && !Array.isArray(items)) throw new ManifestError(`${source}:${line}: a List without an items list`);
+    if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(items)) {
       const nodes = doc.get('items', true);
-      (obj['items'] as unknown[]).forEach((item, i) => out.push({ object: item as KubeObject, source, line: lineOf(isSeq(nodes) ? nodes.items[i] : undefined, line) }));
+      items.forEach((item: unknown, i) => {
+        const itemLine = lineOf(isSeq(nodes) ? nodes.items[i] : undefined, line);
+        if (!isObject(item)) throw new ManifestError(`${source}:${itemLine}: item ${i} of a ${obj.kind} is not a Kubernetes object`);
+        out.push({ object: item, source, line: itemLine });
+      });
       continue;
     }
     out.push({ object: obj, source, line });
   }
   return out;
+}
+
+function isObject(v: unknown): v is KubeObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Loads every manifest below `path` (a file or a directory), in a stable order. */
