@@ -62,3 +62,11 @@ test('the policy decides each rule\'s action, as in the webhook: warn and off', 
   assert.deepEqual(findings.map((f) => [f.rule, f.action]), [['alert-source-namespace-wildcard', 'warn']]);
   assert.equal(formatFinding(findings[0]!), `repo/notify.yaml:1: warning: Alert.notification.toolkit.fluxcd.io "team-alerts" in namespace "apps": ${WILDCARD} [alert-source-namespace-wildcard]`);
 });
+
+test('a finding about a Secret\'s address never shows the address', () => {
+  const leaky = 'http://hooks.slack.com/services/T0AB12CD3/B0CD34EF5/s3cr3tt0k3nv4lu3';
+  const findings = lintManifests({ checked: [at(secret('apps', 'slack-url', { address: leaky }), 1), at(slackProvider('apps'), 9)], context: [], engine, defaultNamespace: 'default' });
+  assert.deepEqual(findings.map((f) => [f.kind, f.rule]), [['Secret', 'secret-keys-kept'], ['Provider', 'provider-address']]);
+  const printed = JSON.stringify(findings) + findings.map(formatFinding).join('\n');
+  for (const part of [leaky, 's3cr3tt0k3nv4lu3', 'B0CD34EF5', Buffer.from(leaky).toString('base64')]) assert.equal(printed.includes(part), false, part);
+});

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { LINT_USAGE } from '../../src/cli/lint-command.ts';
+import { LINT_USAGE, lintCommand } from '../../src/cli/lint-command.ts';
 import { alert, REAL_URL, secret, slackProvider } from '../support/objects.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -83,4 +83,8 @@ test('what cannot be read exits 2 and says why; a usage mistake points to --help
   const help = lint(['--help']);
   assert.equal(help.status, 0);
   assert.equal(help.stdout, LINT_USAGE);
+});
+
+test('--namespace must be a namespace name', async () => {
+  await assert.rejects(lintCommand(['--namespace', 'Team_A', 'examples/tutorial']), { name: 'UsageError', message: '--namespace "Team_A": expected a namespace name (lowercase letters, digits and \'-\')' });
 });
