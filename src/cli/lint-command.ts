@@ -11,7 +11,7 @@ import { createEngine } from '../policy/engine.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import { loadPolicyFile, PolicyFileError } from '../policy/policy-file.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
-import { formatFinding, lintManifests } from '../lint/lint-manifests.ts';
+import { formatFinding, formatGithubAnnotation, lintManifests } from '../lint/lint-manifests.ts';
 import { UsageError } from './flag-values.ts';
 
 export const LINT_USAGE = `Usage: notify-guard lint [flags] PATH...
@@ -25,7 +25,7 @@ Flags:
   --policy FILE               the policy the webhook runs with (default: every rule at its default action)
   --namespace NS              namespace of objects that set none (default "default", as kubectl apply)
   --context PATH              objects that exist but are not in PATH (Secrets kept elsewhere, say): read, not checked; repeatable
-  --output FORMAT             text (one line per finding) or json (default text)
+  --output FORMAT             text (one line per finding), json, or github (annotations for GitHub Actions) (default text)
   --strict                    warnings fail too (exit 1)
   -h, --help                  show this help
 `;
@@ -48,7 +48,7 @@ export async function lintCommand(argv: readonly string[], io: { stdin: NodeJS.R
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('no manifests to lint: give one or more files or directories, or - for stdin');
-  if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`--output ${JSON.stringify(values.output)}: expected text or json`);
+  if (!['text', 'json', 'github'].includes(values.output)) throw new UsageError(`--output ${JSON.stringify(values.output)}: expected text, json or github`);
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) throw new UsageError(`--namespace ${JSON.stringify(values.namespace)}: expected a namespace name (lowercase letters, digits and '-')`);
 
   let checked: LoadedObject[];
@@ -67,7 +67,7 @@ export async function lintCommand(argv: readonly string[], io: { stdin: NodeJS.R
 
   const findings = lintManifests({ checked, context, engine: createEngine(ALL_RULES, policy), defaultNamespace: values.namespace });
   if (values.output === 'json') io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
-  else for (const f of findings) io.stdout.write(`${formatFinding(f)}\n`);
+  else for (const f of findings) io.stdout.write(`${(values.output === 'github' ? formatGithubAnnotation : formatFinding)(f)}\n`);
   const errors = findings.filter((f) => f.action === 'deny').length;
   const warnings = findings.length - errors;
   const objects = new Set(findings.map((f) => `${f.kind}/${f.namespace}/${f.name}`)).size;

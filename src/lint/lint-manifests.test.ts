@@ -6,7 +6,7 @@ import { createEngine } from '../policy/engine.ts';
 import { defaultPolicy, resolvePolicy } from '../policy/policy.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { alert, REAL_URL, secret, slackProvider } from '../../test/support/objects.ts';
-import { formatFinding, lintManifests } from './lint-manifests.ts';
+import { formatFinding, formatGithubAnnotation, lintManifests } from './lint-manifests.ts';
 
 const at = (object: KubeObject, line: number, source = 'repo/notify.yaml'): LoadedObject => ({ object, source, line });
 const withoutNamespace = (o: KubeObject): KubeObject => ({ ...o, metadata: { name: o.metadata!.name! } });
@@ -69,4 +69,9 @@ test('a finding about a Secret\'s address never shows the address', () => {
   assert.deepEqual(findings.map((f) => [f.kind, f.rule]), [['Secret', 'secret-keys-kept'], ['Provider', 'provider-address']]);
   const printed = JSON.stringify(findings) + findings.map(formatFinding).join('\n');
   for (const part of [leaky, 's3cr3tt0k3nv4lu3', 'B0CD34EF5', Buffer.from(leaky).toString('base64')]) assert.equal(printed.includes(part), false, part);
+});
+
+test('as a GitHub Actions annotation: the level, file, line and rule as properties, escaped as the runner reads them', () => {
+  const finding = { source: 'clusters/a:b,c.yaml', line: 7, kind: 'Alert', namespace: 'apps', name: 'x', rule: 'alert-regex-valid', action: 'warn', message: 'spec.inclusionList[0]: Invalid value: "100%\n(?=x)": not RE2' } as const;
+  assert.equal(formatGithubAnnotation(finding), '::warning file=clusters/a%3Ab%2Cc.yaml,line=7,title=alert-regex-valid::Alert.notification.toolkit.fluxcd.io "x" in namespace "apps": spec.inclusionList[0]: Invalid value: "100%25%0A(?=x)": not RE2');
 });

@@ -58,7 +58,26 @@ export function lintManifests(input: LintInput): LintFinding[] {
 
 /** `file:line: error: Alert.notification.toolkit.fluxcd.io "x" in namespace "apps": <field error> [rule]`. */
 export function formatFinding(f: LintFinding): string {
-  return `${f.source}:${f.line}: ${f.action === 'deny' ? 'error' : 'warning'}: ${qualifiedKind(f.kind)} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}: ${f.message} [${f.rule}]`;
+  return `${f.source}:${f.line}: ${level(f)}: ${subject(f)}: ${f.message} [${f.rule}]`;
+}
+
+/**
+ * The finding as a GitHub Actions workflow command, which the runner shows as an annotation on
+ * that line of the pull request: `::error file=F,line=N,title=RULE::MESSAGE`, escaped as the
+ * runner reads it (`%`, CR and LF everywhere; also `:` and `,` in the properties).
+ */
+export function formatGithubAnnotation(f: LintFinding): string {
+  const data = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  const property = (s: string) => data(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
+  return `::${level(f)} file=${property(f.source)},line=${f.line},title=${property(f.rule)}::${data(`${subject(f)}: ${f.message}`)}`;
+}
+
+function level(f: LintFinding): 'error' | 'warning' {
+  return f.action === 'deny' ? 'error' : 'warning';
+}
+
+function subject(f: LintFinding): string {
+  return `${qualifiedKind(f.kind)} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}`;
 }
 
 /** The guarded kind of a manifest object, read from its apiVersion and kind. */

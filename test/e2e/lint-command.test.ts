@@ -41,6 +41,17 @@ test('--output json gives the same findings as data', () => {
   ]);
 });
 
+test('--output github writes one annotation per finding, on the line it concerns', () => {
+  const r = lint(['--output', 'github', 'examples/tutorial']);
+  assert.equal(r.status, 1);
+  const annotation = (finding: string) => {
+    const [, file, line, level, rest, rule] = /^(.+?):(\d+): (error|warning): (.*) \[([a-z-]+)\]$/.exec(finding)!;
+    return `::${level} file=${file},line=${line},title=${rule}::${rest}`;
+  };
+  assert.equal(r.stdout, `${annotation(SECRET_FINDING)}\n${annotation(PROVIDER_FINDING)}\n`);
+  assert.match(r.stdout, /^::error file=examples\/tutorial\/notifications\.yaml,line=4,title=secret-keys-kept::Secret "slack-url" in namespace "flux-system": data\[address\]: Required value: /);
+});
+
 test('rendered manifests on stdin (kustomize build | notify-guard lint -): a clean set exits 0 and prints nothing on stdout', () => {
   const r = lint(['-'], yamlOf(secret('apps', 'slack-url', { address: REAL_URL }), slackProvider('apps'), alert('apps', 'all', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] })));
   assert.equal(r.stdout, '');
@@ -79,7 +90,7 @@ test('what cannot be read exits 2 and says why; a usage mistake points to --help
   assert.equal(none.stderr, "notify-guard lint: no manifests to lint: give one or more files or directories, or - for stdin\nRun 'notify-guard lint --help' for usage.\n");
   const format = lint(['--output', 'yaml', 'examples/tutorial']);
   assert.equal(format.status, 2);
-  assert.equal(format.stderr, 'notify-guard lint: --output "yaml": expected text or json\nRun \'notify-guard lint --help\' for usage.\n');
+  assert.equal(format.stderr, 'notify-guard lint: --output "yaml": expected text, json or github\nRun \'notify-guard lint --help\' for usage.\n');
   const help = lint(['--help']);
   assert.equal(help.status, 0);
   assert.equal(help.stdout, LINT_USAGE);
