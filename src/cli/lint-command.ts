@@ -9,6 +9,7 @@ import type { LoadedObject } from '../cluster/manifests.ts';
 import { loadManifests, ManifestError, parseManifests } from '../cluster/manifests.ts';
 import { createEngine } from '../policy/engine.ts';
 import { defaultPolicy } from '../policy/policy.ts';
+import type { Policy } from '../policy/policy.ts';
 import { loadPolicyFile, PolicyFileError } from '../policy/policy-file.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { formatFinding, formatGithubAnnotation, lintManifests } from '../lint/lint-manifests.ts';
@@ -53,7 +54,7 @@ export async function lintCommand(argv: readonly string[], io: { stdin: NodeJS.R
 
   let checked: LoadedObject[];
   let context: LoadedObject[];
-  let policy;
+  let policy: Policy;
   try {
     const load = async (path: string) => (path === '-' ? parseManifests(await text(io.stdin), '<stdin>') : loadManifests(path));
     checked = (await Promise.all(positionals.map(load))).flat();

@@ -38,19 +38,18 @@ export function parseManifests(text: string, source: string): LoadedObject[] {
     if (value === null || value === undefined) continue;
     const line = lineOf(doc.contents, lineOf(doc, 1));
     if (!isObject(value)) throw new ManifestError(`${source}:${line}: a document is not a Kubernetes object`);
-    const obj = value;
-    const items = obj['items'];
-    if (obj.kind === 'List' && !Array.isArray(items)) throw new ManifestError(`${source}:${line}: a List without an items list`);
-    if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(items)) {
+    const items = value['items'];
+    if (value.kind === 'List' && !Array.isArray(items)) throw new ManifestError(`${source}:${line}: a List without an items list`);
+    if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(items)) {
       const nodes = doc.get('items', true);
       items.forEach((item: unknown, i) => {
         const itemLine = lineOf(isSeq(nodes) ? nodes.items[i] : undefined, line);
-        if (!isObject(item)) throw new ManifestError(`${source}:${itemLine}: item ${i} of a ${obj.kind} is not a Kubernetes object`);
+        if (!isObject(item)) throw new ManifestError(`${source}:${itemLine}: item ${i} of a ${value.kind} is not a Kubernetes object`);
         out.push({ object: item, source, line: itemLine });
       });
       continue;
     }
-    out.push({ object: obj, source, line });
+    out.push({ object: value, source, line });
   }
   return out;
 }

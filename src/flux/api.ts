@@ -30,6 +30,12 @@ export function guardedKind(gvk: GroupVersionKind): GuardedKind | undefined {
   return gvk.kind === 'Alert' || gvk.kind === 'Provider' ? gvk.kind : undefined;
 }
 
+/** Splits an apiVersion: `notification.toolkit.fluxcd.io/v1beta3` into group and version; `v1` is the core group "". */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return { group: slash < 0 ? '' : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
 /** `Alert.notification.toolkit.fluxcd.io`, or `Secret` for the core group, as apimachinery prints a GroupKind. */
 export function qualifiedKind(kind: GuardedKind): string {
   return kind === 'Secret' ? 'Secret' : `${kind}.${NOTIFICATION_GROUP}`;

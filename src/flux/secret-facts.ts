@@ -35,9 +35,9 @@ export function secretFacts(obj: KubeObject): SecretFacts {
   let address: AddressFacts | undefined;
   const plain = stringData['address'];
   const encoded = data['address'];
-  if (obj['sops'] !== undefined) address = undefined;
-  else if (typeof plain === 'string') address = addressFacts(plain);
-  else if (typeof encoded === 'string') address = addressFacts(Buffer.from(encoded, 'base64').toString('utf8'));
+  const encrypted = obj['sops'] !== undefined;
+  if (!encrypted && typeof plain === 'string') address = addressFacts(plain);
+  else if (!encrypted && typeof encoded === 'string') address = addressFacts(Buffer.from(encoded, 'base64').toString('utf8'));
   return {
     namespace: obj.metadata?.namespace ?? '',
     name: obj.metadata?.name ?? '',

@@ -7,7 +7,7 @@
 import type { LoadedObject } from '../cluster/manifests.ts';
 import { staticClusterView } from '../cluster/static-view.ts';
 import type { GuardedKind } from '../flux/api.ts';
-import { guardedKind, qualifiedKind } from '../flux/api.ts';
+import { guardedKind, parseApiVersion, qualifiedKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Engine } from '../policy/engine.ts';
 import { errorString } from '../policy/field-error.ts';
@@ -83,6 +83,5 @@ function subject(f: LintFinding): string {
 /** The guarded kind of a manifest object, read from its apiVersion and kind. */
 function kindOf(o: KubeObject): GuardedKind | undefined {
   if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') return undefined;
-  const slash = o.apiVersion.indexOf('/');
-  return guardedKind({ group: slash < 0 ? '' : o.apiVersion.slice(0, slash), version: o.apiVersion.slice(slash + 1), kind: o.kind });
+  return guardedKind({ ...parseApiVersion(o.apiVersion), kind: o.kind });
 }

@@ -2,6 +2,7 @@
  * The event Flux controllers POST to `--events-addr` (github.com/fluxcd/pkg/apis/event/v1beta1
  * Event), and the decoder that checks a request body before anything reads it.
  */
+import { parseApiVersion } from '../flux/api.ts';
 
 /** The object an event is about. */
 export interface InvolvedObject {
@@ -60,9 +61,7 @@ export function decodeEvent(body: unknown): DecodedEvent {
 
 /** The API group of the involved object (`kustomize.toolkit.fluxcd.io`), from its apiVersion. */
 export function involvedGroup(e: FluxEvent): string {
-  const v = e.involvedObject.apiVersion ?? '';
-  const slash = v.indexOf('/');
-  return slash < 0 ? '' : v.slice(0, slash);
+  return parseApiVersion(e.involvedObject.apiVersion ?? '').group;
 }
 
 function bad(message: string): DecodedEvent {
