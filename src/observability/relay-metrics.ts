@@ -16,18 +16,22 @@ export interface RelayMetrics {
   /** notify_guard_relay_journal_append_seconds: an accepted event's wait for the disk, before its 202. */
   readonly journalAppend: Histogram;
   /** Binds the gauges that read state at scrape time. */
-  bind(source: { pending(): number; deadLetters(): number }): void;
+  bind(source: GaugeSource): void;
 }
+
+/** What the gauges read at scrape time. */
+export interface GaugeSource { pending(): number; deadLetters(): number; held(): number }
 
 export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): RelayMetrics {
   const registry = new Registry();
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'notify_guard_relay_' });
-  let source: { pending(): number; deadLetters(): number } | undefined;
+  let source: GaugeSource | undefined;
   new Gauge({ name: 'notify_guard_relay_pending_deliveries', help: 'Slack deliveries accepted and not yet sent or dead.', registers: [registry], collect() { this.set(source?.pending() ?? 0); } });
+  new Gauge({ name: 'notify_guard_relay_held_events', help: 'Events accepted before the cluster view synced, journaled and waiting to be routed.', registers: [registry], collect() { this.set(source?.held() ?? 0); } });
   new Gauge({ name: 'notify_guard_relay_dead_letters', help: 'Deliveries in the dead-letter table.', registers: [registry], collect() { this.set(source?.deadLetters() ?? 0); } });
   return {
     registry,
-    events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|unrouted|duplicate|invalid|unavailable).', labelNames: ['outcome'], registers: [registry] }),
+    events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|held|unrouted|duplicate|invalid|unavailable).', labelNames: ['outcome'], registers: [registry] }),
     deliveries: new Counter({ name: 'notify_guard_relay_deliveries_total', help: 'Deliveries finished, by result (sent|skipped|dead).', labelNames: ['result'], registers: [registry] }),
     forwards: new Counter({ name: 'notify_guard_relay_forwards_total', help: 'Events forwarded to notification-controller (--forward-to), by result (forwarded|dead).', labelNames: ['result'], registers: [registry] }),
     attempts: new Counter({ name: 'notify_guard_relay_delivery_attempts_total', help: 'Attempts to send, by result (ok|rate-limited|retry|permanent|skipped).', labelNames: ['result'], registers: [registry] }),

@@ -1,26 +1,29 @@
 /**
  * Journal compaction: what a restart still needs. An accepted event whose deliveries are all
- * sent or skipped (and forwarded, with --forward-to) is dropped with its records; events with
- * pending or dead deliveries, or not yet forwarded, are kept
+ * sent or skipped (and forwarded, with --forward-to) is dropped with its records; events still
+ * held for routing, with pending or dead deliveries, or not yet forwarded, are kept
  * (dead ones feed the dead-letter table), and so are their outcome records.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
 import type { RelayRecord } from './relay.ts';
 
+type Accept = Extract<RelayRecord, { t: 'accept' }>;
+
 export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
-  const sizes = new Map<string, number>();
+  const accepts = new Map<string, Accept>();
   const done = new Map<string, number>();
   const hasDead = new Set<string>();
   const toForward = new Set<string>();
   for (const r of records) {
-    if (r.t === 'accept') { sizes.set(r.id, r.deliveries.length); if (r.forward) toForward.add(r.id); }
+    if (r.t === 'accept') { accepts.set(r.id, r); if (r.forward) toForward.add(r.id); }
     else if (r.t === 'done') done.set(r.id, (done.get(r.id) ?? 0) + 1);
     else if (r.t === 'forwarded') toForward.delete(r.id);
     else hasDead.add(r.id);
   }
-  const keep = (id: string) => hasDead.has(id) || toForward.has(id) || (done.get(id) ?? 0) < (sizes.get(id) ?? 0);
-  return records.filter((r) => keep(r.id));
+  const keep = (id: string) => accepts.get(id)?.held || hasDead.has(id) || toForward.has(id) || (done.get(id) ?? 0) < (accepts.get(id)?.deliveries.length ?? 0);
+  // A held accept superseded by its routing is not needed: the later accept record carries it all.
+  return records.filter((r) => keep(r.id) && (r.t !== 'accept' || accepts.get(r.id) === r));
 }
 
 /** Keeps, per unfinished event, what a restart needs, and rewrites the journal from it when large. */
@@ -33,7 +36,6 @@ export interface JournalKeeper {
   compactIfLarge(): Promise<void>;
 }
 
-type Accept = Extract<RelayRecord, { t: 'accept' }>;
 interface Live { readonly accept: Accept; readonly outcomes: RelayRecord[]; forwarded: boolean }
 
 /**
@@ -43,13 +45,13 @@ interface Live { readonly accept: Accept; readonly outcomes: RelayRecord[]; forw
 export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger }): JournalKeeper {
   const live = new Map<string, Live>();
   let compacting = false;
-  const finished = (l: Live) => l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
+  const finished = (l: Live) => !l.accept.held && l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
   return {
     track(r) {
-      if (r.t === 'accept') { live.set(r.id, { accept: r, outcomes: [], forwarded: !r.forward }); return; }
-      const l = live.get(r.id);
-      if (!l) return;
-      if (r.t === 'forwarded') l.forwarded = true;
+      let l = live.get(r.id);
+      if (r.t === 'accept') live.set(r.id, (l = { accept: r, outcomes: [], forwarded: !r.forward }));
+      else if (!l) return;
+      else if (r.t === 'forwarded') l.forwarded = true;
       else l.outcomes.push(r);
       if (finished(l) && !l.outcomes.some((x) => x.t === 'dead')) live.delete(r.id);
     },

@@ -11,6 +11,9 @@
  * journaled here (done or dead). On start, the journal is replayed and every delivery neither
  * done nor dead is queued again: delivery is at-least-once, and only a message in flight at a
  * crash can repeat.
+ * Until the cluster view has synced, events are journaled as held (deliveries not yet decided)
+ * and routed once it has (routing-gate.ts); the routing is journaled as a second accept record
+ * with the same id, which supersedes the held one.
  */
 import { randomUUID } from 'node:crypto';
 import type { ClusterView } from '../cluster/cluster-view.ts';
@@ -27,6 +30,7 @@ import type { Job } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
+import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 
@@ -41,7 +45,11 @@ export interface DeliveryTarget {
 
 /** Journal records. */
 export type RelayRecord =
-  | { readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true }
+  | {
+    readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true;
+    /** Accepted before the view synced: not routed yet. A later accept record with this id carries the routing. */
+    readonly held?: true;
+  }
   | { readonly t: 'forwarded'; readonly id: string }
   | { readonly t: 'done'; readonly id: string; readonly i: number }
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string };
@@ -57,8 +65,8 @@ export interface DeadLetter {
   readonly at: string;
 }
 
-/** What accept answers. */
-export type AcceptOutcome = 'accepted' | 'unrouted' | 'duplicate';
+/** What accept answers (`held`: journaled, routed once the cluster view has synced). */
+export type AcceptOutcome = 'accepted' | 'unrouted' | 'duplicate' | 'held';
 
 /** The running relay. */
 export interface Relay {
@@ -66,6 +74,8 @@ export interface Relay {
   accept(e: FluxEvent): Promise<AcceptOutcome>;
   deadLetters(): readonly DeadLetter[];
   pending(): number;
+  /** Events accepted before the view synced and not routed yet. */
+  held(): number;
   drain(timeoutMs: number): Promise<boolean>;
   /** Stops delivering; what is undelivered stays in the journal. */
   stop(): Promise<void>;
@@ -167,65 +177,96 @@ export function startRelay(o: RelayOptions): Relay {
     });
   }
 
-  // Replay: queue what is neither done nor dead, restore dead letters and the dedup window.
+  // Replay: queue what is neither done nor dead, restore dead letters and the dedup window;
+  // events still held (accepted before the view synced, never routed) wait for the gate again.
   const finished = new Map<string, Set<number>>();
   const forwarded = new Set<string>();
+  const accepts = new Map<string, Accept>();
   for (const r of o.replayed) {
+    keeper.track(r);
     if (r.t === 'forwarded') forwarded.add(r.id);
-    if (r.t === 'done' || r.t === 'dead') {
+    else if (r.t === 'accept') accepts.set(r.id, r);
+    else {
       let s = finished.get(r.id);
       if (!s) finished.set(r.id, (s = new Set()));
       s.add(r.i);
     }
   }
   let resumed = 0;
-  const accepts = new Map<string, Extract<RelayRecord, { t: 'accept' }>>();
-  for (const r of o.replayed) keeper.track(r);
+  const stillHeld: Accept[] = [];
+  for (const a of accepts.values()) {
+    dedup.remember(a.key, a.at);
+    if (a.held) { stillHeld.push(a); continue; }
+    const done = finished.get(a.id) ?? new Set<number>();
+    resumed += a.deliveries.length - done.size;
+    enqueue(a.id, a.at, a.event, a.deliveries, done);
+    if (a.forward && !forwarded.has(a.id) && o.forwardTo) { resumed++; forward(a.id, a.at, a.event); }
+  }
   for (const r of o.replayed) {
-    if (r.t === 'accept') {
-      accepts.set(r.id, r);
-      dedup.remember(r.key, r.at);
-      const done = finished.get(r.id) ?? new Set<number>();
-      resumed += r.deliveries.length - done.size;
-      enqueue(r.id, r.at, r.event, r.deliveries, done);
-      if (r.forward && !forwarded.has(r.id) && o.forwardTo) { resumed++; forward(r.id, r.at, r.event); }
-    } else if (r.t === 'dead') {
-      const a = accepts.get(r.id);
-      const target = a?.deliveries[r.i];
-      if (a && target) addDead(r.id, a.event, target, r.reason, r.at);
-    }
+    const target = r.t === 'dead' ? accepts.get(r.id)?.deliveries[r.i] : undefined;
+    if (r.t === 'dead' && target) addDead(r.id, accepts.get(r.id)!.event, target, r.reason, r.at);
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length });
+  if (stillHeld.length > 0) log.info({ events: stillHeld.length }, 'resuming events accepted before the cluster view synced; they are routed once it has');
+
+  /** The Slack deliveries Flux's routing gives an event. */
+  function targetsFor(e: FluxEvent): DeliveryTarget[] {
+    const targets: DeliveryTarget[] = [];
+    if (isCommitStatusUpdate(e)) return targets;
+    const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
+    for (const alert of routeEvent(e, o.cluster, o.routing)) {
+      const a = alertView(alert);
+      const provider = o.cluster.getProvider(a.namespace, a.providerName);
+      if (!provider || providerView(provider).type !== 'slack') continue;
+      targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: notificationMetadata(e, a, annotations) });
+    }
+    return targets;
+  }
+
+  /** Routes held events, journals their routing, then queues them. */
+  async function release(held: Accept[]): Promise<void> {
+    const routed = held.map((h): Accept => ({ t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: targetsFor(h.event), ...(o.forwardTo ? { forward: true as const } : {}) }));
+    await Promise.all(routed.map((r) => o.journal.append(r)));
+    for (const r of routed) {
+      keeper.track(r);
+      enqueue(r.id, r.at, r.event, r.deliveries, new Set());
+      if (o.forwardTo) forward(r.id, r.at, r.event);
+    }
+    void keeper.compactIfLarge();
+  }
+  const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held() });
+
+  /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
+  async function journalAccept(r: Accept): Promise<void> {
+    const journaling = o.metrics.journalAppend.startTimer();
+    try {
+      await o.journal.append(r);
+      journaling();
+    } catch (err) {
+      dedup.forget(r.key);
+      throw err;
+    }
+    keeper.track(r);
+  }
 
   return {
     async accept(e) {
       const now = Date.now();
       const key = eventKey(e);
       if (dedup.isDuplicate(key, now)) return 'duplicate';
-      const targets: DeliveryTarget[] = [];
-      if (!isCommitStatusUpdate(e)) {
-        const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
-        for (const alert of routeEvent(e, o.cluster, o.routing)) {
-          const a = alertView(alert);
-          const provider = o.cluster.getProvider(a.namespace, a.providerName);
-          if (!provider || providerView(provider).type !== 'slack') continue;
-          targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: notificationMetadata(e, a, annotations) });
-        }
+      if (!gate.open()) {
+        dedup.remember(key, now);
+        const held: Accept = { t: 'accept', id: randomUUID(), at: now, key, event: e, deliveries: [], held: true };
+        await journalAccept(held);
+        gate.hold(held);
+        return 'held';
       }
+      const targets = targetsFor(e);
       dedup.remember(key, now);
       if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
-      const accept: RelayRecord = { t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) };
-      const journaling = o.metrics.journalAppend.startTimer();
-      try {
-        await o.journal.append(accept);
-        journaling();
-      } catch (err) {
-        dedup.forget(key);
-        throw err;
-      }
-      keeper.track(accept);
+      await journalAccept({ t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) });
       void keeper.compactIfLarge();
       enqueue(id, now, e, targets, new Set());
       if (o.forwardTo) forward(id, now, e);
@@ -233,10 +274,13 @@ export function startRelay(o: RelayOptions): Relay {
     },
     deadLetters: () => dead,
     pending: () => deliveries.pending(),
+    held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
-    stop: () => deliveries.stop(),
+    stop: () => { gate.stop(); return deliveries.stop(); },
   };
 }
+
+type Accept = Extract<RelayRecord, { t: 'accept' }>;
 
 function split(ref: string): [string, string] {
   const slash = ref.indexOf('/');

@@ -9,14 +9,12 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { startRelayServer } from '../../src/cli/relay-command.ts';
 import { openJournal } from '../../src/relay/journal.ts';
 import type { RelayRecord } from '../../src/relay/relay.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
+import { startLiveRelay } from '../support/live-relay.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -31,12 +29,6 @@ function post(port: number, body: object): Promise<number> {
 
 const event = (ns: string, message: string) => ({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '', message, reason: 'r', reportingController: 'kustomize-controller' });
 
-async function kubeconfigFor(url: string): Promise<string> {
-  const path = join(tempDir('kc'), 'kubeconfig');
-  await writeFile(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: t\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: t}\ncurrent-context: fake\n`);
-  return path;
-}
-
 test('live mode: delivers with Secret values read from the API, and records a Warning event on the Alert for a dead letter', async () => {
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
@@ -48,10 +40,7 @@ test('live mode: delivers with Secret values read from the API, and records a Wa
     api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'all', namespace: ns }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
   }
   slack.fault(`/services/T0LIVEGONE/B0LIVE/abcdefgh`, 'channel_is_archived');
-  const relay = await startRelayServer({
-    host: '127.0.0.1', port: 0, journalCompactAtBytes: 64 * 1024 * 1024, journalPath: join(tempDir('live'), 'relay.journal'), clusterDir: undefined, kubeconfig: await kubeconfigFor(apiUrl),
-    secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'silent',
-  }, createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })));
+  const relay = await startLiveRelay(apiUrl, join(tempDir('live'), 'relay.journal'));
   try {
     await eventually('ready', async () => (await new Promise<number>((r) => request({ host: '127.0.0.1', port: relay.port, path: '/readyz' }, (res) => { res.resume(); r(res.statusCode ?? 0); }).end())) === 200);
     assert.equal(await post(relay.port, event('apps', 'live delivery')), 202);

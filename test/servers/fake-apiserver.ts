@@ -59,6 +59,7 @@ export class FakeApiServer {
   private readonly watchers = new Set<Watcher>();
   private readonly snapshots = new Map<string, KubeObject[]>();
   private readonly forbidden = new Set<string>();
+  private readonly heldLists = new Map<string, { parked: (() => void)[]; arrived: () => void }>();
   private rv = 100;
   private oldestRetained = 100;
   private silent = false;
@@ -144,6 +145,24 @@ export class FakeApiServer {
     this.forbidden.add(plural);
   }
 
+  /**
+   * Parks list requests on a resource (by plural) until `release()`, as a large cluster's slow
+   * list would; `arrived` resolves when the first parked list comes in.
+   */
+  holdLists(plural: string): { arrived: Promise<void>; release(): void } {
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => { arrived = r; });
+    const gate = { parked: [] as (() => void)[], arrived };
+    this.heldLists.set(plural, gate);
+    return {
+      arrived: arrival,
+      release: () => {
+        if (this.heldLists.get(plural) === gate) this.heldLists.delete(plural);
+        for (const answer of gate.parked.splice(0)) answer();
+      },
+    };
+  }
+
   /** Serves a resource again after `forbid`. */
   allow(plural: string): void {
     this.forbidden.delete(plural);
@@ -217,6 +236,12 @@ export class FakeApiServer {
     const metadataOnly = accept.includes('as=PartialObjectMetadata');
     const match = selectorMatcher(url.searchParams.get('labelSelector') ?? '', url.searchParams.get('fieldSelector') ?? '');
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return this.watch(resource, namespace, match, metadataOnly, url.searchParams, res);
+    const held = this.heldLists.get(resource.plural);
+    if (held) {
+      held.parked.push(() => this.list(resource, namespace, match, metadataOnly, url.searchParams, res));
+      held.arrived();
+      return;
+    }
     return this.list(resource, namespace, match, metadataOnly, url.searchParams, res);
   }
 

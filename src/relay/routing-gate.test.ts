@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from '../observability/logger.ts';
+import { createRoutingGate } from './routing-gate.ts';
+
+const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+/** Lets the gate's promise chains run. */
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+test('holds events until the view syncs, then releases them in order and opens', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let synced = false;
+  const released: string[][] = [];
+  const gate = createRoutingGate<string>({ synced: () => synced, logger, pollMs: 25, release: async (items) => { released.push(items); } });
+  gate.hold('a');
+  gate.hold('b');
+  t.mock.timers.tick(100);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: false, held: 2, released: [] });
+  synced = true;
+  t.mock.timers.tick(25);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: true, held: 0, released: [['a', 'b']] });
+  gate.stop();
+});
+
+test('events held while a release is under way are released after it, before the gate opens', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const released: string[][] = [];
+  let finish!: () => void;
+  const gate = createRoutingGate<string>({
+    synced: () => true, logger, initial: ['replayed'],
+    release: (items) => { released.push(items); return released.length === 1 ? new Promise<void>((r) => { finish = r; }) : Promise.resolve(); },
+  });
+  assert.equal(gate.open(), false, 'a replayed event keeps the gate closed even on a synced view');
+  t.mock.timers.tick(0);
+  await settle();
+  gate.hold('during');
+  finish();
+  await settle();
+  assert.deepEqual({ open: gate.open(), released }, { open: true, released: [['replayed'], ['during']] });
+  gate.stop();
+});
+
+test('a failed release keeps the events held and retries them after retryMs', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let fail = true;
+  const released: string[][] = [];
+  const gate = createRoutingGate<string>({
+    synced: () => true, logger, retryMs: 1_000, initial: ['x'],
+    release: async (items) => { if (fail) throw new Error('journal unavailable'); released.push(items); },
+  });
+  t.mock.timers.tick(0);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: false, held: 1, released: [] });
+  fail = false;
+  t.mock.timers.tick(999);
+  await settle();
+  assert.deepEqual(released, []);
+  t.mock.timers.tick(1);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: true, held: 0, released: [['x']] });
+  gate.stop();
+});
+
+test('opens at once on a synced view with nothing replayed', () => {
+  const gate = createRoutingGate<string>({ synced: () => true, logger, release: async () => { throw new Error('nothing to release'); } });
+  assert.equal(gate.open(), true);
+  gate.stop();
+});
