@@ -32,7 +32,7 @@ Flags:
   --pod-name NAME             this replica's identity in the Lease (default $POD_NAME, else the host name)
   --ca-validity-days DAYS     lifetime of a self-managed CA (default 1825)
   --leaf-validity-days DAYS   lifetime of a self-managed serving certificate (default 90)
-  --cert-renew-before-days DAYS  renew a certificate this long before it expires (default 30)
+  --cert-renew-before-days DAYS  renew a certificate this long before it expires, or at two thirds of its life if sooner (default 30)
   --service-name NAME         Service name put in generated certificates (default notify-guard-webhook)
   --service-namespace NS      Service namespace put in generated certificates (default notify-guard-system)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
