@@ -35,7 +35,8 @@ export function createCertApi(api: KubeApi, o: { namespace: string; secretName: 
   const secretUrl = `${secretPath}/${encodeURIComponent(o.secretName)}`;
   const where = `Secret ${o.namespace}/${o.secretName}`;
   const configUrl = (kind: WebhookConfigKind) => `${WEBHOOK_CONFIG_PATHS[kind]}/${encodeURIComponent(o.configName)}`;
-  const stateOf = (obj: KubeObject): SecretState => ({ data: readCertSecret(obj), resourceVersion: obj.metadata?.['resourceVersion'] as string | undefined, exists: true });
+  const stateOf = (obj: KubeObject): SecretState => (
+    { data: readCertSecret(obj), resourceVersion: obj.metadata?.['resourceVersion'] as string | undefined, exists: true });
   return {
     secretPath,
     async readSecret() {

@@ -106,7 +106,7 @@ test('the Lease decision: create, renew keeping acquireTime, wait on a live hold
   assert.equal(decideLease(released, none, { ...me, now: T0 }).write, 'update', 'a released Lease is taken at once');
 });
 
-test('healthy replicas: one holder over 20 minutes (600 renewals), never a lapse, never a second leader', async () => {
+test('healthy replicas: one holder over 10 minutes (300 renewals, three seeds), never a lapse, never a second leader', async () => {
   for (const seed of [1, 2, 3]) {
     const sim = simulation(seed);
     sim.add('pod-0');
@@ -114,7 +114,7 @@ test('healthy replicas: one holder over 20 minutes (600 renewals), never a lapse
     sim.add('pod-1', 7 * MIN);
     sim.add('pod-2', -3 * MIN);
     const holders = new Set<string>();
-    await sim.runUntil(T0 + 20 * MIN, (leaders) => {
+    await sim.runUntil(T0 + 10 * MIN, (leaders) => {
       assert.deepEqual(leaders, ['pod-0'], `seed ${seed}: at +${sim.now - T0} ms the leaders are [${leaders.join(', ')}]`);
       holders.add(leaders[0]!);
     });
@@ -185,4 +185,22 @@ test('a holder that stops gives the Lease up: another replica leads within one t
   await sim.runUntil(stoppedAt + 4_400);
   assert.deepEqual(sim.leaders(), ['pod-1']);
   assert.equal(sim.lease()['leaseTransitions'], 1);
+});
+
+test('a Lease the replica may not read is reported, and the replica does not lead', async () => {
+  const errors: (string | undefined)[] = [];
+  const elector = createElector({
+    api, namespace: NS, name: `lease-${++leaseCount}`, identity: 'pod-0', timing: CLIENT_GO_TIMING, now: () => T0, random: () => 0.5,
+    onError: (err) => errors.push(err?.message),
+  });
+  server.forbid('leases');
+  try {
+    assert.equal(await elector.step(), 3_200, 'a candidate\'s jittered period');
+  } finally {
+    server.allow('leases');
+  }
+  assert.equal(elector.isLeader(), false);
+  assert.equal(await elector.step(), 2_000, 'the holder\'s period');
+  assert.equal(elector.isLeader(), true);
+  assert.deepEqual(errors, [`reading Lease notify-guard-system/lease-${leaseCount}: HTTP 403`, undefined]);
 });

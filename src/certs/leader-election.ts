@@ -55,6 +55,8 @@ export interface ElectorOptions {
   readonly now: () => number;
   /** In [0, 1): the candidates' jitter. */
   readonly random: () => number;
+  /** Hears a failed try (no access to the Lease, a fault); undefined after a good one. */
+  readonly onError?: (err: Error | undefined) => void;
 }
 
 /** One replica's side of the election. */
@@ -90,9 +92,11 @@ export function createElector(o: ElectorOptions): Elector {
       renewedAt = undefined;
       return;
     }
-    const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease?.metadata ?? { name: o.name, namespace: o.namespace }, spec: d.spec };
+    const metadata = lease?.metadata ?? { name: o.name, namespace: o.namespace };
+    const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec: d.spec };
     const r = d.write === 'create' ? await o.api.request('POST', path, { body, timeoutMs }) : await o.api.request('PUT', one, { body, timeoutMs });
-    if (r.status !== 200 && r.status !== 201) return; // lost a race (409) or a fault: try again next period
+    if (r.status === 409) return; // another replica wrote first: read again next period
+    if (r.status !== 200 && r.status !== 201) throw new Error(`writing Lease ${o.namespace}/${o.name}: HTTP ${r.status}`);
     seen = { record: JSON.stringify((r.body as { spec?: LeaseSpec }).spec ?? d.spec), at: now };
     renewedAt = now;
   }
@@ -103,8 +107,9 @@ export function createElector(o: ElectorOptions): Elector {
       const now = o.now();
       try {
         await attempt(now);
-      } catch {
-        // A failed read or write counts as no renewal; the renew deadline decides.
+        o.onError?.(undefined);
+      } catch (err) {
+        o.onError?.(err as Error); // counts as no renewal: the renew deadline decides
       }
       if (isLeader()) return o.timing.retryPeriodMs;
       const jittered = o.timing.retryPeriodMs * (1 + o.random() * JITTER_FACTOR);

@@ -39,7 +39,9 @@ export function microTime(d: Date): string {
  * Decides at `now` (this replica's clock, ms) what `identity` does with `current` (undefined: no
  * Lease yet), given what it observed before. `durationSeconds` is written into the Lease.
  */
-export function decideLease(current: LeaseSpec | undefined, seen: LeaseObservation, o: { identity: string; durationSeconds: number; now: number }): LeaseDecision {
+export function decideLease(
+  current: LeaseSpec | undefined, seen: LeaseObservation, o: { identity: string; durationSeconds: number; now: number },
+): LeaseDecision {
   const stamp = microTime(new Date(o.now));
   if (current === undefined) {
     const spec = { holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: 0 };
@@ -54,7 +56,10 @@ export function decideLease(current: LeaseSpec | undefined, seen: LeaseObservati
   if (holder !== undefined && !mine && o.now < lapsesAt) return { write: 'none', holder, lapsesAt, observation };
   const spec: LeaseSpec = mine
     ? { ...current, leaseDurationSeconds: o.durationSeconds, renewTime: stamp }
-    : { ...current, holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: (current.leaseTransitions ?? 0) + 1 };
+    : {
+      ...current, holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp,
+      leaseTransitions: (current.leaseTransitions ?? 0) + 1,
+    };
   return { write: 'update', spec, observation };
 }
 

@@ -67,9 +67,19 @@ export function startSelfManagedCerts(o: SelfManagedOptions): SelfManagedCerts {
   const now = o.now ?? (() => new Date());
   const log = o.logger.child({ component: 'certs' });
   const io = createCertApi(o.api, { namespace: o.namespace, secretName: o.secretName, configName: o.webhookConfigName });
-  const elector = createElector({ api: o.api, namespace: o.namespace, name: o.leaseName, identity: o.identity, timing, now: () => now().getTime(), random: o.random ?? Math.random });
+  let leaseError: string | undefined;
+  const onError = (err: Error | undefined) => {
+    if (err && err.message !== leaseError) log.warn({ err: err.message }, 'lease check failed; retrying');
+    leaseError = err?.message;
+  };
+  const elector = createElector({
+    api: o.api, namespace: o.namespace, name: o.leaseName, identity: o.identity, timing, now: () => now().getTime(), random: o.random ?? Math.random, onError,
+  });
   o.metrics?.observeLeader(() => elector.isLeader());
-  const executor = { io, log, metrics: o.metrics, hosts: o.hosts, renewBeforeMs: o.renewBeforeMs, caValidityDays: o.caValidityDays, leafValidityDays: o.leafValidityDays, configName: o.webhookConfigName };
+  const executor = {
+    io, log, metrics: o.metrics, hosts: o.hosts, renewBeforeMs: o.renewBeforeMs,
+    caValidityDays: o.caValidityDays, leafValidityDays: o.leafValidityDays, configName: o.webhookConfigName,
+  };
   let notReady: string | undefined = 'no serving certificate yet';
 
   async function pass(): Promise<void> {
