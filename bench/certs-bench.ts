@@ -1,11 +1,13 @@
 /**
  * `npm run bench:certs`: time to produce a CA plus a serving certificate, and the largest
- * event-loop delay while doing it (targets: <= 1 s, <= 50 ms). The baseline, measured in the same
- * run, is node-forge's own synchronous RSA key generation, which blocks the event loop.
+ * event-loop delay while doing it (targets: <= 1 s, <= 50 ms); then Lease takeover times
+ * (election-sim.ts). The baseline, measured in the same run, is node-forge's own synchronous RSA
+ * key generation, which blocks the event loop.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import forge from 'node-forge';
 import { createCA, createServingCertificate, serviceHosts } from '../src/certs/certificates.ts';
+import { CRASH_BOUND_MS, takeoverLine, takeoverTimes } from './election-sim.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 
@@ -56,3 +58,9 @@ for (const s of [summary('notify-guard (async keygen)', oursRuns), summary('base
 const o = summary('', oursRuns);
 console.log(`\ntime to produce CA + leaf: max ${o.maxMs.toFixed(0)} ms (target <= 1000 ms) ${o.maxMs <= 1000 ? 'PASS' : 'FAIL'}`);
 console.log(`largest event-loop delay: ${o.maxDelayMs.toFixed(1)} ms (target <= 50 ms) ${o.maxDelayMs <= 50 ? 'PASS' : 'FAIL'}`);
+
+console.log('\nLease takeover at client-go timing (15 s lease, 10 s renew deadline, 2 s retry), virtual clock, test API server');
+for (const replicas of [2, 3]) {
+  console.log(takeoverLine(`${replicas} replicas, holder crashes`, await takeoverTimes({ runs: 100, replicas, graceful: false }), CRASH_BOUND_MS));
+  console.log(takeoverLine(`${replicas} replicas, holder stops`, await takeoverTimes({ runs: 100, replicas, graceful: true }), 4_400));
+}

@@ -108,13 +108,19 @@ export function certificateHosts(certPem: string): string[] {
 }
 
 /**
- * True when a certificate should be replaced at `at`: it expires within `renewBeforeMs`, or it
- * has passed two thirds of its lifetime (so short-lived certificates renew too).
+ * When a certificate is due for replacement: `renewBeforeMs` before it expires, or once two thirds
+ * of its lifetime have passed, whichever is sooner (so a short `renewBeforeMs` still leaves a third
+ * of the lifetime to retry in). Used for the CA and the serving certificate alike.
  */
-export function needsRenewal(certPem: string, o: { at: Date; renewBeforeMs: number }): boolean {
+export function renewalPoint(certPem: string, renewBeforeMs: number): Date {
   const { notBefore, notAfter } = forge.pki.certificateFromPem(certPem).validity;
   const twoThirds = notBefore.getTime() + ((notAfter.getTime() - notBefore.getTime()) * 2) / 3;
-  return o.at.getTime() >= Math.min(notAfter.getTime() - o.renewBeforeMs, twoThirds);
+  return new Date(Math.min(notAfter.getTime() - renewBeforeMs, twoThirds));
+}
+
+/** True when a certificate should be replaced at `at` (at or after its `renewalPoint`). */
+export function needsRenewal(certPem: string, o: { at: Date; renewBeforeMs: number }): boolean {
+  return o.at.getTime() >= renewalPoint(certPem, o.renewBeforeMs).getTime();
 }
 
 /** PEM with LF line endings (node-forge writes CRLF). */

@@ -1,57 +1,69 @@
 /**
- * Leader election on a coordination.k8s.io/v1 Lease, as client-go's leaderelection does: the
- * holder renews `renewTime`; another replica takes over only after `leaseDurationSeconds` without
- * renewal. Every write carries the read resourceVersion, so two replicas cannot both win.
+ * The Lease side of leader election, pure: what a candidate does with the coordination.k8s.io/v1
+ * Lease it has just read, at an instant of its own clock. This follows client-go's
+ * `LeaderElector.tryAcquireOrRenew` (k8s.io/client-go/tools/leaderelection/leaderelection.go):
+ * a candidate trusts no timestamp written by another replica; it notes the instant, on its own
+ * clock, at which it last saw the record change, and takes the Lease only when the record has not
+ * changed for a whole `leaseDurationSeconds` since then. The holder renews whatever the record
+ * says. So a Lease renewed by a live holder is never taken, whatever the clocks of the replicas.
  */
-import type { KubeApi } from '../cluster/kube-api.ts';
 
-/** Lease settings. */
-export interface LeaseOptions {
-  readonly namespace: string;
-  readonly name: string;
-  /** This replica's identity (the pod name). */
-  readonly identity: string;
-  readonly durationMs: number;
+/** The Lease's spec, as the API serves it. */
+export interface LeaseSpec {
+  readonly holderIdentity?: string;
+  readonly leaseDurationSeconds?: number;
+  readonly acquireTime?: string;
+  readonly renewTime?: string;
+  readonly leaseTransitions?: number;
 }
 
-interface Lease {
-  metadata?: { resourceVersion?: string };
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string; leaseTransitions?: number };
+/** What a candidate remembers between tries: the record as last read and when it changed. */
+export interface LeaseObservation {
+  /** The spec as last read (JSON), or undefined before the first read. */
+  readonly record: string | undefined;
+  /** This replica's clock (ms) when `record` was first seen. */
+  readonly at: number;
 }
+
+/** What to write: nothing (the Lease is someone else's), or this spec (create or update). */
+export type LeaseDecision =
+  | { readonly write: 'none'; readonly holder: string; readonly lapsesAt: number; readonly observation: LeaseObservation }
+  | { readonly write: 'create' | 'update'; readonly spec: LeaseSpec; readonly observation: LeaseObservation };
 
 /** MicroTime as the API serves it: RFC 3339 with microseconds. */
 export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** Acquires or renews the lease at `now`; true when this replica holds it afterwards. */
-export async function tryAcquireLease(api: KubeApi, o: LeaseOptions, now: Date): Promise<boolean> {
-  const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`;
-  const seconds = Math.max(1, Math.round(o.durationMs / 1000));
-  const got = await api.request('GET', `${path}/${encodeURIComponent(o.name)}`);
-  if (got.status === 404) {
-    const created = await api.request('POST', path, {
-      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: o.name, namespace: o.namespace }, spec: { holderIdentity: o.identity, leaseDurationSeconds: seconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } },
-    });
-    return created.status === 201 || created.status === 200;
+/**
+ * Decides at `now` (this replica's clock, ms) what `identity` does with `current` (undefined: no
+ * Lease yet), given what it observed before. `durationSeconds` is written into the Lease.
+ */
+export function decideLease(
+  current: LeaseSpec | undefined, seen: LeaseObservation, o: { identity: string; durationSeconds: number; now: number },
+): LeaseDecision {
+  const stamp = microTime(new Date(o.now));
+  if (current === undefined) {
+    const spec = { holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: 0 };
+    return { write: 'create', spec, observation: seen };
   }
-  if (got.status !== 200) return false;
-  const lease = got.body as Lease;
-  const spec = lease.spec ?? {};
-  const mine = spec.holderIdentity === o.identity;
-  const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
-  const expired = now.getTime() > renewed + (spec.leaseDurationSeconds ?? seconds) * 1000;
-  if (!mine && !expired && spec.holderIdentity) return false;
-  const next = {
-    ...lease,
-    spec: {
-      ...spec,
-      holderIdentity: o.identity,
-      leaseDurationSeconds: seconds,
-      renewTime: microTime(now),
-      ...(mine ? {} : { acquireTime: microTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
-    },
-  };
-  const put = await api.request('PUT', `${path}/${encodeURIComponent(o.name)}`, { body: next });
-  return put.status === 200;
+  const record = JSON.stringify(current);
+  const observation = record === seen.record ? seen : { record, at: o.now };
+  const holder = current.holderIdentity || undefined;
+  const mine = holder === o.identity;
+  const durationMs = (current.leaseDurationSeconds ?? o.durationSeconds) * 1000;
+  const lapsesAt = observation.at + durationMs;
+  if (holder !== undefined && !mine && o.now < lapsesAt) return { write: 'none', holder, lapsesAt, observation };
+  const spec: LeaseSpec = mine
+    ? { ...current, leaseDurationSeconds: o.durationSeconds, renewTime: stamp }
+    : {
+      ...current, holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp,
+      leaseTransitions: (current.leaseTransitions ?? 0) + 1,
+    };
+  return { write: 'update', spec, observation };
+}
+
+/** The spec that gives the Lease up (client-go's `release`): no holder, so others take it at once. */
+export function releasedLease(current: LeaseSpec, now: number): LeaseSpec {
+  return { leaseDurationSeconds: 1, leaseTransitions: current.leaseTransitions ?? 0, renewTime: microTime(new Date(now)) };
 }

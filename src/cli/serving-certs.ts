@@ -35,7 +35,8 @@ export interface ServingCertOptions {
 export interface ServingCerts {
   readonly tls: ServingTls;
   notReadyReason(): string | undefined;
-  stop(): void;
+  /** Stops watching; self-management also gives its Lease up. */
+  stop(): Promise<void>;
 }
 
 /** Opens the certificate source the flags select. */
@@ -49,7 +50,7 @@ export async function openServingCerts(o: ServingCertOptions, d: { certDir: stri
     const certs = startSelfManagedCerts({
       api: d.api, logger: d.logger, tls, metrics, namespace: d.namespace, secretName: m.secretName, leaseName: m.leaseName, identity: m.identity,
       webhookConfigName: m.webhookConfigName, hosts, caValidityDays: m.caValidityDays, leafValidityDays: m.leafValidityDays,
-      renewBeforeMs: m.renewBeforeDays * DAY_MS, intervalMs: 30_000, leaseDurationMs: 15_000,
+      renewBeforeMs: m.renewBeforeDays * DAY_MS, intervalMs: 30_000,
     });
     return { tls, notReadyReason: () => certs.notReadyReason(), stop: () => certs.stop() };
   }
@@ -57,5 +58,5 @@ export async function openServingCerts(o: ServingCertOptions, d: { certDir: stri
   if (generated) d.logger.info({ certDir: d.certDir }, 'generated a local CA and serving certificate');
   tls.update(files);
   const watcher = watchCertFiles(d.certDir, { pollMs: o.reloadIntervalMs, logger: d.logger, onChange: (f) => tls.update(f), initial: files });
-  return { tls, notReadyReason: () => (tls.current() ? undefined : 'no serving certificate'), stop: () => watcher.stop() };
+  return { tls, notReadyReason: () => (tls.current() ? undefined : 'no serving certificate'), stop: async () => watcher.stop() };
 }

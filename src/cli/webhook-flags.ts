@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { certLifetimesProblem } from '../certs/cert-settings.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import type { ClusterSourceOptions } from './cluster-source.ts';
 import type { ServingCertOptions } from './serving-certs.ts';
@@ -31,7 +32,7 @@ Flags:
   --pod-name NAME             this replica's identity in the Lease (default $POD_NAME, else the host name)
   --ca-validity-days DAYS     lifetime of a self-managed CA (default 1825)
   --leaf-validity-days DAYS   lifetime of a self-managed serving certificate (default 90)
-  --cert-renew-before-days DAYS  renew a certificate this long before it expires (default 30)
+  --cert-renew-before-days DAYS  renew a certificate this long before it expires, or at two thirds of its life if sooner (default 30)
   --service-name NAME         Service name put in generated certificates (default notify-guard-webhook)
   --service-namespace NS      Service namespace put in generated certificates (default notify-guard-system)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
@@ -92,15 +93,7 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
     certDir: values['cert-dir'],
     certs: {
       reloadIntervalMs: 1000 * parseNumber('--cert-reload-interval', values['cert-reload-interval'], 1, 3600),
-      selfManaged: values['self-managed-certs'] ? {
-        secretName: values['cert-secret'],
-        leaseName: values['cert-lease'],
-        webhookConfigName: values['webhook-config-name'],
-        identity: values['pod-name'] ?? process.env['POD_NAME'] ?? hostname(),
-        caValidityDays: parseNumber('--ca-validity-days', values['ca-validity-days'], 2, 36500),
-        leafValidityDays: parseNumber('--leaf-validity-days', values['leaf-validity-days'], 1, 3650),
-        renewBeforeDays: parseNumber('--cert-renew-before-days', values['cert-renew-before-days'], 1, 3650),
-      } : undefined,
+      selfManaged: values['self-managed-certs'] ? selfManagedOptions(values) : undefined,
     },
     cluster: {
       clusterDir: values['cluster-dir'],
@@ -116,3 +109,21 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
   };
 }
 
+/** The `--self-managed-certs` settings; refuses lifetimes that cannot run (see cert-settings.ts). */
+function selfManagedOptions(values: Record<string, string | boolean | undefined>): NonNullable<ServingCertOptions['selfManaged']> {
+  const text = (flag: string) => String(values[flag]);
+  const lifetimes = {
+    caValidityDays: parseNumber('--ca-validity-days', text('ca-validity-days'), 2, 36500),
+    leafValidityDays: parseNumber('--leaf-validity-days', text('leaf-validity-days'), 1, 3650),
+    renewBeforeDays: parseNumber('--cert-renew-before-days', text('cert-renew-before-days'), 1, 3650),
+  };
+  const problem = certLifetimesProblem(lifetimes);
+  if (problem) throw new UsageError(problem);
+  return {
+    secretName: text('cert-secret'),
+    leaseName: text('cert-lease'),
+    webhookConfigName: text('webhook-config-name'),
+    identity: (values['pod-name'] as string | undefined) ?? process.env['POD_NAME'] ?? hostname(),
+    ...lifetimes,
+  };
+}

@@ -8,18 +8,24 @@ import type { Registry } from 'prom-client';
 export interface CertMetrics {
   readonly rotations: Counter<'certificate'>;
   readonly injections: Counter<'kind'>;
-  readonly leader: Gauge;
+  /** Sets what `notify_guard_certificate_leader` reads at each scrape (so it is never stale). */
+  observeLeader(isLeader: () => boolean): void;
 }
 
 /** Registers the certificate metrics; `secondsToExpiry` is read at each scrape. */
 export function createCertMetrics(registry: Registry, secondsToExpiry: () => number | undefined): CertMetrics {
+  let isLeader = () => false;
   new Gauge({
     name: 'notify_guard_serving_certificate_expiry_seconds', help: 'Seconds until the served TLS certificate expires.', registers: [registry],
     collect() { const s = secondsToExpiry(); if (s !== undefined) this.set(s); },
   });
+  new Gauge({
+    name: 'notify_guard_certificate_leader', help: '1 while this replica holds the certificate Lease, else 0.', registers: [registry],
+    collect() { this.set(isLeader() ? 1 : 0); },
+  });
   return {
     rotations: new Counter({ name: 'notify_guard_certificate_rotations_total', help: 'Certificates created or renewed by this replica as leader, by certificate (ca|serving).', labelNames: ['certificate'], registers: [registry] }),
     injections: new Counter({ name: 'notify_guard_ca_bundle_injections_total', help: 'caBundle patches applied to a webhook configuration, by kind.', labelNames: ['kind'], registers: [registry] }),
-    leader: new Gauge({ name: 'notify_guard_certificate_leader', help: '1 while this replica holds the certificate Lease, else 0.', registers: [registry] }),
+    observeLeader: (read) => { isLeader = read; },
   };
 }

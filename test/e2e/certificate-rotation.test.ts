@@ -33,6 +33,8 @@ import { tempDir } from '../support/temp-dir.ts';
 const SVC = 'notify-guard-webhook.notify-guard-system.svc';
 const HOSTS = [...serviceHosts('notify-guard-webhook', 'notify-guard-system')];
 const DAY = 86_400_000;
+/** client-go's 15:10:2 at a fifth of the time (leader-election.test.ts runs the real figures on a virtual clock). */
+const FAST_ELECTION = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 400 };
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 const serialOf = (pem: string) => normalSerial(forge.pki.certificateFromPem(pem).serialNumber);
 
@@ -128,7 +130,7 @@ async function startReplica(api: FakeApiServer, identity: string, overrides: { r
   const certs = startSelfManagedCerts({
     api: kubeApiFor(api.url), logger: quiet(), tls, metrics, namespace: 'notify-guard-system', secretName: 'notify-guard-webhook-tls', leaseName: 'notify-guard-certs',
     identity, webhookConfigName: 'notify-guard', hosts: HOSTS, caValidityDays: 365, leafValidityDays: 90, renewBeforeMs: (overrides.renewBeforeDays ?? 30) * DAY,
-    intervalMs: 100, leaseDurationMs: 1_000,
+    intervalMs: 100, election: FAST_ELECTION,
   });
   cleanups.push(() => certs.stop());
   return { tls, certs, port, registry };
@@ -144,6 +146,8 @@ test('self-managed: one leader creates the Secret, injects the caBundle everywhe
   const r2 = await startReplica(api, 'pod-2');
   await eventually('both ready', () => r1.certs.notReadyReason() === undefined && r2.certs.notReadyReason() === undefined, 10_000);
   assert.equal([r1, r2].filter((r) => r.certs.isLeader()).length, 1);
+  const leaderGauges = await Promise.all([r1, r2].map((r) => metricValue(r.registry, 'notify_guard_certificate_leader')));
+  assert.deepEqual(leaderGauges.sort(), [0, 1]);
   const bundle = bundleOf(api);
   assert.equal(splitBundle(bundle).length, 1);
   assert.deepEqual(injected(api, 'ValidatingWebhookConfiguration'), [toCaBundleField(bundle), toCaBundleField(bundle)]);
@@ -186,7 +190,7 @@ test('self-managed: a CA near expiry is rotated with old and new CA in the bundl
   await eventually('old certificate served', () => traffic.serials.has(serialOf(oldLeaf.certPem)));
   const certs = startSelfManagedCerts({
     api: kubeApiFor(api.url), logger: quiet(), tls, namespace: 'notify-guard-system', secretName: 'notify-guard-webhook-tls', leaseName: 'notify-guard-certs',
-    identity: 'pod-1', webhookConfigName: 'notify-guard', hosts: HOSTS, caValidityDays: 365, leafValidityDays: 90, renewBeforeMs: 30 * DAY, intervalMs: 100, leaseDurationMs: 1_000,
+    identity: 'pod-1', webhookConfigName: 'notify-guard', hosts: HOSTS, caValidityDays: 365, leafValidityDays: 90, renewBeforeMs: 30 * DAY, intervalMs: 100, election: FAST_ELECTION,
   });
   cleanups.push(() => certs.stop());
   await eventually('serving a certificate from the new CA', () => {
@@ -199,4 +203,23 @@ test('self-managed: a CA near expiry is rotated with old and new CA in the bundl
   assert.equal(bundle.length, 2);
   assert.equal(bundle[0], oldCa.certPem, 'the old CA stays until it expires');
   assert.deepEqual(injected(api, 'MutatingWebhookConfiguration'), [toCaBundleField(bundleOf(api))]);
+});
+
+test('self-managed: a leader that stops gives the Lease up; the other replica takes over and repairs a wiped caBundle', async () => {
+  const api = await clusterWithWebhookConfigs();
+  const r1 = await startReplica(api, 'pod-1');
+  await eventually('pod-1 leads and is ready', () => r1.certs.isLeader() && r1.certs.notReadyReason() === undefined, 10_000);
+  const r2 = await startReplica(api, 'pod-2');
+  await eventually('pod-2 ready', () => r2.certs.notReadyReason() === undefined, 10_000);
+  assert.equal(r2.certs.isLeader(), false);
+  await r1.certs.stop();
+  assert.equal(r1.certs.isLeader(), false);
+  assert.equal(await metricValue(r1.registry, 'notify_guard_certificate_leader'), 0);
+  const config = api.get({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: 'notify-guard' })!;
+  api.apply({ ...config, webhooks: (config['webhooks'] as object[]).map((w) => ({ ...w, clientConfig: { service: { name: 'notify-guard-webhook', namespace: 'notify-guard-system', path: '/mutate' } } })) });
+  // One candidate try is at most 2.2 retry periods (880 ms here); the bound leaves room for a busy runner.
+  await eventually('pod-2 leads and has re-injected', () => r2.certs.isLeader() && injected(api, 'MutatingWebhookConfiguration').every((b) => b === toCaBundleField(bundleOf(api))), 5_000);
+  assert.equal(await metricValue(r2.registry, 'notify_guard_certificate_leader'), 1);
+  const lease = api.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'notify-guard-system', name: 'notify-guard-certs' })!['spec'] as Record<string, unknown>;
+  assert.deepEqual([lease['holderIdentity'], lease['leaseDurationSeconds'], lease['leaseTransitions']], ['pod-2', 3, 1]);
 });

@@ -70,3 +70,15 @@ test('a wrong number of days is a usage error', () => {
   assert.equal(r.status, 2);
   assert.equal(r.stderr, `notify-guard certs: --leaf-validity-days "soon": expected a whole number of days from 1 to 36500\nRun 'notify-guard certs --help' for usage.\n`);
 });
+
+test('lifetimes that cannot work together are usage errors naming the flags', () => {
+  const cases: [string[], string][] = [
+    [['--ca-validity-days', '365', '--leaf-validity-days', '400'], '--leaf-validity-days 400 must not exceed --ca-validity-days 365: a serving certificate cannot outlive the CA that signs it'],
+    [['--ca-validity-days', '20', '--leaf-validity-days', '10'], '--renew-before-days 30 must be less than --ca-validity-days 20: a new CA would be replaced on every run'],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(['--out', join(tmpdir(), 'never'), ...args]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, `notify-guard certs: ${message}\nRun 'notify-guard certs --help' for usage.\n`);
+  }
+});

@@ -49,11 +49,19 @@ export function fluxResources(notificationVersion = 'v1beta3'): FakeResource[] {
 interface HistoryEntry { readonly rv: number; readonly plural: string; readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: KubeObject }
 interface Watcher { readonly plural: string; readonly namespace: string | undefined; readonly match: (o: KubeObject) => boolean; readonly metadataOnly: boolean; readonly bookmarks: boolean; readonly res: ServerResponse; rv: number; readonly resource: FakeResource }
 
+/**
+ * One request as RBAC authorizes it: the verb, the resource, the namespace and the object's name
+ * (for list and watch, the name a `metadata.name=` field selector pins, as authorization reads it).
+ */
+export interface FakeApiCall { readonly verb: string; readonly group: string; readonly resource: string; readonly namespace: string | undefined; readonly name: string | undefined }
+
 /** Counters tests assert on. */
 export interface FakeStats { lists: number; watches: number; gets: number; connections: number; listsByResource: Record<string, number> }
 
 export class FakeApiServer {
   readonly stats: FakeStats = { lists: 0, watches: 0, gets: 0, connections: 0, listsByResource: {} };
+  /** Every request on a served resource, in order (the RBAC a client needs). */
+  readonly calls: FakeApiCall[] = [];
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -227,6 +235,7 @@ export class FakeApiServer {
     if (!resource || tail.length > 2) return status(res, 404, 'NotFound', `the server could not find the requested resource`);
     if (this.forbidden.has(resource.plural)) return status(res, 403, 'Forbidden', `${resource.plural} is forbidden: User "system:serviceaccount:notify-guard-system:notify-guard" cannot list resource "${resource.plural}"`);
     const method = req.method ?? 'GET';
+    this.calls.push(rbacCall(method, url, resource, namespace, tail[1] ? decodeURIComponent(tail[1]) : undefined));
     if (method !== 'GET') {
       void readBody(req).then((body) => this.write(method, resource, namespace ?? '', tail[1] ? decodeURIComponent(tail[1]) : undefined, String(req.headers['content-type'] ?? ''), body, res));
       return;
@@ -355,6 +364,14 @@ export class FakeApiServer {
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     if (timeout > 0) setTimeout(() => { this.watchers.delete(w); res.end(); }, timeout * 1000).unref();
   }
+}
+
+function rbacCall(method: string, url: URL, r: FakeResource, namespace: string | undefined, name: string | undefined): FakeApiCall {
+  const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+  const verb = method === 'GET' ? (name !== undefined ? 'get' : watch ? 'watch' : 'list') : verbs[method] ?? method.toLowerCase();
+  const pinned = /(?:^|,)metadata\.name=([^,]+)/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
+  return { verb, group: r.group, resource: r.plural, namespace, name: name ?? pinned };
 }
 
 function partial(o: KubeObject): KubeObject {
