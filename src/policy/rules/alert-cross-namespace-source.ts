@@ -5,7 +5,8 @@ import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
 /**
- * A source in another namespace works only while Flux runs without --no-cross-namespace-refs.
+ * A source in another namespace works only while Flux runs without --no-cross-namespace-refs:
+ * notification-controller's `getNotificationParams` refuses such events when the flag is set.
  * Warn by default; the policy's `flux.noCrossNamespaceRefs: true` makes it deny.
  */
 export const alertCrossNamespaceSource: Rule = {

@@ -3,7 +3,10 @@ import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
-/** An empty eventSources list passes the CRD schema and matches no event. */
+/**
+ * An empty eventSources list passes the CRD schema and matches no event: notification-controller's
+ * `eventMatchesAlertSources` looks for one matching source and finds none.
+ */
 export const alertEventSourcesNonempty: Rule = {
   id: 'alert-event-sources-nonempty',
   kind: 'Alert',

@@ -3,7 +3,10 @@ import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
-/** An empty providerRef.name passes the CRD schema and never sends anything. */
+/**
+ * An empty providerRef.name passes the CRD schema; notification-controller's
+ * `getNotificationParams` then fails to read a Provider named "" and never sends anything.
+ */
 export const alertProviderRefNonempty: Rule = {
   id: 'alert-provider-ref-nonempty',
   kind: 'Alert',

@@ -3,7 +3,10 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView, providerView } from '../../flux/objects.ts';
 
-/** An Alert whose Provider is suspended sends nothing. */
+/**
+ * An Alert whose Provider is suspended sends nothing: notification-controller's
+ * `getNotificationParams` skips a Provider with spec.suspend. A warning: resuming it is enough.
+ */
 export const alertProviderSuspended: Rule = {
   id: 'alert-provider-suspended',
   kind: 'Alert',

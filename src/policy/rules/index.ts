@@ -9,15 +9,20 @@ import { alertProviderSuspended } from './alert-provider-suspended.ts';
 import { alertEventSourcesNonempty } from './alert-event-sources-nonempty.ts';
 import { alertSourceNamespaceWildcard } from './alert-source-namespace-wildcard.ts';
 import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
-import { alertMatchLabelsName } from './alert-match-labels-name.ts';
 import { alertSourceExists } from './alert-source-exists.ts';
 import { alertRegexValid } from './alert-regex-valid.ts';
+import { alertRegexIgnored } from './alert-regex-ignored.ts';
 import { providerSecretExists } from './provider-secret-exists.ts';
+import { providerSecretPending } from './provider-secret-pending.ts';
 import { providerSecretKeys } from './provider-secret-keys.ts';
+import { providerCredentialsPair } from './provider-credentials-pair.ts';
 import { providerAddress } from './provider-address.ts';
+import { providerAddressOverridden } from './provider-address-overridden.ts';
+import { providerSlackWorkflow } from './provider-slack-workflow.ts';
 import { providerChannelIgnored } from './provider-channel-ignored.ts';
 import { providerDeleteReferenced } from './provider-delete-referenced.ts';
 import { secretKeysKept } from './secret-keys-kept.ts';
+import { secretCredentialsPair } from './secret-credentials-pair.ts';
 import { secretDeleteReferenced } from './secret-delete-referenced.ts';
 
 /** All rules of this project. */
@@ -28,14 +33,19 @@ export const ALL_RULES: readonly Rule[] = [
   alertEventSourcesNonempty,
   alertSourceNamespaceWildcard,
   alertCrossNamespaceSource,
-  alertMatchLabelsName,
   alertSourceExists,
   alertRegexValid,
+  alertRegexIgnored,
   providerSecretExists,
+  providerSecretPending,
   providerSecretKeys,
+  providerCredentialsPair,
   providerAddress,
+  providerAddressOverridden,
+  providerSlackWorkflow,
   providerChannelIgnored,
   providerDeleteReferenced,
   secretKeysKept,
+  secretCredentialsPair,
   secretDeleteReferenced,
 ];

@@ -2,7 +2,10 @@ import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 
-/** Deleting a Provider silences every Alert that references it. */
+/**
+ * Deleting a Provider silences every Alert that references it: notification-controller's
+ * `getNotificationParams` fails to read it on every event. A warning: the Alerts may be next.
+ */
 export const providerDeleteReferenced: Rule = {
   id: 'provider-delete-referenced',
   kind: 'Provider',
