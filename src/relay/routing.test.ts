@@ -57,6 +57,9 @@ describe('sources', () => {
     assert.deepEqual(routed(event(), alerts, [source('Kustomization', 'apps', 'podinfo')]), ['apps/a']);
     assert.deepEqual(routed(event(), alerts), []);
   });
+  test('an empty namespace is the Alert\'s own, as eventMatchesAlertSources reads it', () => {
+    assert.deepEqual(routed(event(), [ks({ eventSources: [{ kind: 'Kustomization', name: '*', namespace: '' }] })]), ['apps/a']);
+  });
   test('any matching source is enough', () => {
     assert.deepEqual(routed(event(), [ks({ eventSources: [{ kind: 'HelmRelease', name: '*' }, { kind: 'Kustomization', name: 'podinfo' }] })]), ['apps/a']);
   });

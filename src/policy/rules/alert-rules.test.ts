@@ -63,6 +63,7 @@ table(alertCrossNamespaceSource, [
   ['says the cluster blocks them when the policy says Flux runs with --no-cross-namespace-refs',
     { object: crossSource, policy: resolvePolicy(ALL_RULES, { noCrossNamespaceRefs: true }) },
     ['spec.eventSources[1].namespace: Forbidden: source namespace "flux-system" differs from the Alert\'s namespace "apps": this cluster runs Flux with --no-cross-namespace-refs, which drops events from other namespaces; create this Alert (and its Provider) in "flux-system"']],
+  ['reads an empty namespace as the Alert\'s own, as Flux does', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*', namespace: '' }] }) }, []],
 ]);
 
 const regexAlert = (lists: Record<string, string[]>) => alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], ...lists });
