@@ -124,4 +124,8 @@ test('a Provider created while only its ExternalSecret exists is allowed with a 
   await eventually('Secret in view', () => live.view.getSecret('apps', 'slack-url') !== undefined);
   assert.deepEqual(await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: slackProvider('apps'), uid: 'made' }), { uid: 'made', allowed: true });
   assert.equal(JSON.stringify(live.view.secretProducers('apps', 'slack-url')).includes('flux/slack'), false, 'no remote reference is kept');
+  live.server.remove(externalSecret);
+  live.server.remove(secret('apps', 'slack-url', { address: REAL_URL }));
+  await eventually('ExternalSecret and Secret gone from view', () => live.view.secretProducers('apps', 'slack-url').length === 0 && live.view.getSecret('apps', 'slack-url') === undefined);
+  assert.equal((await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: slackProvider('apps') })).allowed, false, 'with nothing to make it, a missing Secret is denied again');
 });
