@@ -150,7 +150,7 @@ function sarifRules(policy: Policy) {
   const levels = { deny: 'error', warn: 'warning', note: 'note' } as const;
   return [
     ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off')
-      .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'] })),
+      .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'], ...(r.follows ? { follows: r.follows } : {}) })),
     ...LINT_RULES.map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[r.action] })),
   ];
 }

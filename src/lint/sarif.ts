@@ -15,6 +15,8 @@ export interface SarifRuleInfo {
   readonly remediation: string;
   /** The level a finding of this rule has unless the policy says otherwise. */
   readonly level: 'error' | 'warning' | 'note';
+  /** The notification-controller function the rule follows, when it is one of the webhook's. */
+  readonly follows?: string;
 }
 
 /** The SARIF log for findings; `cwd` is where relative paths are taken from. */
@@ -31,7 +33,7 @@ export function sarifLog(findings: readonly LintFinding[], rules: readonly Sarif
             id: r.id,
             shortDescription: { text: r.description },
             fullDescription: { text: r.description },
-            help: { text: `${r.description} Fix: ${r.remediation}`, markdown: `${r.description}\n\n**Fix:** ${r.remediation}` },
+            help: { text: `${r.description} Fix: ${r.remediation}`, markdown: `${r.description}\n\n**Fix:** ${r.remediation}${r.follows ? `\n\nFollows notification-controller: ${r.follows}.` : ''}` },
             defaultConfiguration: { level: r.level },
           })),
         },

@@ -16,6 +16,7 @@ export const alertCrossNamespaceSource: Rule = {
   defaultAction: 'warn',
   description: 'An event source in another namespace is dropped when Flux runs with --no-cross-namespace-refs.',
   remediation: 'Put the Alert in the namespace of the objects it watches, or remove the namespace.',
+  follows: '`getNotificationParams` (`--no-cross-namespace-refs`)',
   check({ object, policy }) {
     const a = alertView(object);
     const out: FieldError[] = [];

@@ -14,6 +14,7 @@ export const alertEventSourcesNonempty: Rule = {
   defaultAction: 'deny',
   description: 'spec.eventSources must list at least one source: an empty list matches no event.',
   remediation: 'Add an entry such as {kind: Kustomization, name: "*"}.',
+  follows: '`eventMatchesAlertSources`',
   check({ object }) {
     if (alertView(object).eventSources.length > 0) return [];
     return [fieldError('Required', field('spec', 'eventSources'), undefined,

@@ -15,6 +15,7 @@ export const alertProviderExists: Rule = {
   reportsMissing: true,
   description: 'spec.providerRef.name must name a Provider in the Alert\'s own namespace; Flux silently drops events otherwise.',
   remediation: 'Create the Provider in the Alert\'s namespace, or correct the name.',
+  follows: '`getNotificationParams` (Provider Get in the Alert\'s namespace)',
   check({ object, cluster }) {
     const a = alertView(object);
     if (a.providerName.trim() === '' || cluster.getProvider(a.namespace, a.providerName)) return [];

@@ -14,6 +14,7 @@ export const alertProviderSuspended: Rule = {
   defaultAction: 'warn',
   description: 'The Alert\'s Provider is suspended, so the Alert sends nothing.',
   remediation: 'Resume the Provider (spec.suspend: false) or point the Alert at another one.',
+  follows: '`getNotificationParams` (skips a suspended Provider)',
   check({ object, cluster }) {
     const a = alertView(object);
     const p = cluster.getProvider(a.namespace, a.providerName);

@@ -18,6 +18,7 @@ export const alertRegexIgnored: Rule = {
   defaultAction: 'warn',
   description: 'An inclusionList entry (while another compiles) or exclusionList entry that RE2 cannot compile: Flux skips it and records a Warning event on every event.',
   remediation: 'Rewrite the pattern in RE2 syntax: no look-around, no back-references.',
+  follows: '`messageIsIncluded`, `messageIsExcluded`',
   check({ object }) {
     const a = alertView(object);
     const out: FieldError[] = [];

@@ -18,6 +18,7 @@ export const alertRegexValid: Rule = {
   defaultAction: 'deny',
   description: 'At least one inclusionList entry must compile as RE2 (Go regexp): when none does, Flux includes no event and the Alert never sends.',
   remediation: 'Rewrite the patterns in RE2 syntax: no look-around, no back-references.',
+  follows: '`messageIsIncluded` (a pattern that fails to compile is skipped)',
   check({ object }) {
     const list = alertView(object).inclusionList;
     const errors = list.map((p) => re2CompileError(p));

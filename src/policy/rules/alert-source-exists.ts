@@ -16,6 +16,7 @@ export const alertSourceExists: Rule = {
   defaultAction: 'warn',
   description: 'An event source with a concrete name should name an object that exists.',
   remediation: 'Correct the kind, name or namespace, or ignore this if the object is about to be created.',
+  follows: '`eventMatchesAlertSource` (name compared exactly)',
   check({ object, cluster }) {
     const a = alertView(object);
     const out: FieldError[] = [];

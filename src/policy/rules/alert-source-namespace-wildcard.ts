@@ -15,6 +15,7 @@ export const alertSourceNamespaceWildcard: Rule = {
   defaultAction: 'deny',
   description: 'eventSources[].namespace "*" is not a wildcard in Flux; the source matches no event.',
   remediation: 'Omit namespace to match the Alert\'s own namespace, or add one event source per namespace.',
+  follows: '`eventMatchesAlertSource` (namespace compared exactly)',
   check({ object }) {
     const out: FieldError[] = [];
     alertView(object).eventSources.forEach((s, i) => {

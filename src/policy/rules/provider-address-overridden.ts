@@ -15,6 +15,7 @@ export const providerAddressOverridden: Rule = {
   defaultAction: 'warn',
   description: 'spec.address is unused when the secretRef Secret has key "address", which overrides it.',
   remediation: 'Remove spec.address (or the Secret\'s key "address") so that one address is in play.',
+  follows: '`createNotifier` (key `address` over `spec.address`)',
   check({ object, cluster }) {
     const p = providerView(object);
     if (!p.address || !p.secretRef) return [];

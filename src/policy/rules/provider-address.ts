@@ -19,6 +19,7 @@ export const providerAddress: Rule = {
   defaultAction: 'deny',
   description: 'A checked Provider\'s address in use (Secret key "address", else spec.address) must be an absolute https URL of at most 2048 bytes on an allowed host, not a placeholder, and a whole Slack incoming-webhook path on hooks.slack.com/services/.',
   remediation: 'Use the real webhook URL from Slack; ask the platform team to allow other hosts in the policy.',
+  follows: '`createNotifier`, `extractAuthFromSecret` (2048 bytes)',
   check({ object, cluster, policy }) {
     const p = providerView(object);
     if (!policy.checkedProviderTypes.includes(p.type)) return [];

@@ -18,6 +18,7 @@ export const providerChannelIgnored: Rule = {
   defaultAction: 'warn',
   description: 'spec.channel and spec.username are ignored by Slack app incoming webhooks (hooks.slack.com/services/...).',
   remediation: 'Create a webhook for the wanted channel in Slack, or use a bot token with chat.postMessage.',
+  follows: '`Slack.Post` (channel and username in the payload)',
   check({ object, cluster }) {
     const p = providerView(object);
     if (p.type !== 'slack') return [];

@@ -16,6 +16,7 @@ export const providerCredentialsPair: Rule = {
   defaultAction: 'warn',
   description: 'The secretRef Secret has username without password (or the reverse): Flux drops its username, password and token, and sends without them.',
   remediation: 'Supply username and password together, or remove the one that is alone.',
+  follows: '`extractAuthFromSecret` → fluxcd/pkg `AuthMethodsFromSecret`',
   check({ object, cluster }) {
     const p = providerView(object);
     const secret = p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined;

@@ -13,6 +13,7 @@ export const providerDeleteReferenced: Rule = {
   defaultAction: 'warn',
   description: 'Deleting a Provider that Alerts still reference silences those Alerts.',
   remediation: 'Delete or repoint the Alerts first.',
+  follows: '`getNotificationParams`',
   check({ namespace, name, cluster }) {
     const alerts = cluster.alertsReferencingProvider(namespace, name).map((a) => a.metadata?.name ?? '').sort();
     if (alerts.length === 0) return [];

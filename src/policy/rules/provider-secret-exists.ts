@@ -20,6 +20,7 @@ export const providerSecretExists: Rule = {
   reportsMissing: true,
   description: 'Every Secret a Provider references (secretRef, certSecretRef, proxySecretRef) must exist in the Provider\'s namespace, or be made by an ExternalSecret or SealedSecret there.',
   remediation: 'Create the Secret (or its ExternalSecret or SealedSecret) in the Provider\'s namespace, or correct the name; if something else makes it, list the namespace in the policy\'s spec.secrets.outOfBandNamespaces.',
+  follows: '`createNotifier` → `getSecret` (at send time)',
   check({ object, cluster, policy }) {
     const p = providerView(object);
     const out: FieldError[] = [];

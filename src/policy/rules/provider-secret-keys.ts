@@ -20,6 +20,7 @@ export const providerSecretKeys: Rule = {
   defaultAction: 'deny',
   description: 'A slack Provider needs its address in Secret key "address" or spec.address (a "url" or "webhook" key is never read), and a channel when a bot token posts to chat.postMessage.',
   remediation: 'Rename the Secret key to "address", or set spec.address; with a bot token and chat.postMessage, set spec.channel.',
+  follows: '`createNotifier` (key `address` over `spec.address`), `NewSlack`, `Slack.Post`',
   check({ object, cluster }) {
     const p = providerView(object);
     if (p.type !== 'slack') return [];

@@ -19,6 +19,7 @@ export const providerSecretPending: Rule = {
   defaultAction: 'warn',
   description: 'A referenced Secret does not exist yet, and an ExternalSecret or SealedSecret (or, per the policy, something out of band) will create it; until then the Provider sends nothing.',
   remediation: 'Check that the ExternalSecret or SealedSecret syncs (kubectl describe it); nothing to change in the Provider.',
+  follows: '`createNotifier` → `getSecret` (at send time)',
   check({ object, cluster, policy }) {
     const p = providerView(object);
     const out: FieldError[] = [];

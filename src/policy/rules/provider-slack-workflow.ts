@@ -17,6 +17,7 @@ export const providerSlackWorkflow: Rule = {
   defaultAction: 'warn',
   description: 'A Slack Workflow Builder URL (/workflows/, /triggers/) is not an incoming webhook: a workflow may not read the payload Flux sends.',
   remediation: 'Use an incoming webhook (https://hooks.slack.com/services/T…/B…/…) or a bot token with chat.postMessage.',
+  follows: '`Slack.Post` (internal/notifier/slack.go)',
   check({ object, cluster }) {
     const p = providerView(object);
     if (p.type !== 'slack') return [];

@@ -17,6 +17,7 @@ export const secretCredentialsPair: Rule = {
   defaultAction: 'warn',
   description: 'A Secret read through a Provider\'s secretRef has username without password (or the reverse): Flux drops its credentials and sends without them.',
   remediation: 'Supply username and password together, or remove the one that is alone.',
+  follows: '`extractAuthFromSecret` → fluxcd/pkg `AuthMethodsFromSecret`',
   check({ secret, cluster, namespace, name }) {
     const problem = secret ? credentialPairProblem(secret.keys) : undefined;
     if (!problem) return [];

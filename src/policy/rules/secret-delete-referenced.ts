@@ -14,6 +14,7 @@ export const secretDeleteReferenced: Rule = {
   defaultAction: 'warn',
   description: 'Deleting a Secret that Providers reference breaks their notifications.',
   remediation: 'Repoint or delete the Providers first.',
+  follows: '`createNotifier` → `getSecret`',
   check({ namespace, name, cluster }) {
     const refs = cluster.providersReferencingSecret(namespace, name)
       .map((r) => `${quote(providerView(r.provider).name)} (spec.${r.field})`).sort();

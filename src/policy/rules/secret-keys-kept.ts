@@ -19,6 +19,7 @@ export const secretKeysKept: Rule = {
   defaultAction: 'deny',
   description: 'A Secret referenced by a Provider\'s secretRef must keep the keys that Provider needs and a valid address.',
   remediation: 'Keep key "address" while Providers reference the Secret, or repoint the Providers first.',
+  follows: '`createNotifier`, `extractAuthFromSecret`',
   check({ secret, cluster, policy, namespace, name }) {
     if (!secret) return [];
     const out: FieldError[] = [];
