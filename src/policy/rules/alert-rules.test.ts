@@ -10,6 +10,7 @@ import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
 import { alertRegexValid } from './alert-regex-valid.ts';
 import { alertRegexIgnored } from './alert-regex-ignored.ts';
 import { alertSourceExists } from './alert-source-exists.ts';
+import { alertSourceLabels } from './alert-source-labels.ts';
 import { alertProviderSuspended } from './alert-provider-suspended.ts';
 
 const KS_ALL = { kind: 'Kustomization', name: '*' };
@@ -98,6 +99,14 @@ table(alertSourceExists, [
   ['looks in the source\'s namespace when one is given',
     { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: 'infra', namespace: 'flux-system' }] }), cluster: [source('Kustomization', 'flux-system', 'infra')] }, []],
   ['says nothing about kinds the view does not track', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'OCIRepository', name: 'x' }] }), cluster: [source('HelmRelease', 'apps', 'podinfo')] }, []],
+]);
+
+table(alertSourceLabels, [
+  ['warns when the named object lacks the labels, naming the ones it lacks',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo', matchLabels: { team: 'web', tier: 'front' } }] }), cluster: [source('HelmRelease', 'apps', 'podinfo', { team: 'web' })] },
+    ['spec.eventSources[0].matchLabels: Invalid value: HelmRelease "podinfo" lacks "tier=front", and Flux applies matchLabels next to a name too, so this source sends nothing; add the labels or remove matchLabels']],
+  ['is quiet when the named object carries them', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo', matchLabels: { team: 'web' } }] }), cluster: [source('HelmRelease', 'apps', 'podinfo', { team: 'web', x: 'y' })] }, []],
+  ['leaves a missing object to alert-source-exists, and name "*" alone', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'other', matchLabels: { team: 'web' } }, { kind: 'HelmRelease', name: '*', matchLabels: { team: 'db' } }] }), cluster: [source('HelmRelease', 'apps', 'podinfo')] }, []],
 ]);
 
 table(alertProviderSuspended, [

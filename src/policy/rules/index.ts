@@ -11,6 +11,7 @@ import { alertEventSourcesNonempty } from './alert-event-sources-nonempty.ts';
 import { alertSourceNamespaceWildcard } from './alert-source-namespace-wildcard.ts';
 import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
 import { alertSourceExists } from './alert-source-exists.ts';
+import { alertSourceLabels } from './alert-source-labels.ts';
 import { alertRegexValid } from './alert-regex-valid.ts';
 import { alertRegexIgnored } from './alert-regex-ignored.ts';
 import { providerSecretExists } from './provider-secret-exists.ts';
@@ -35,6 +36,7 @@ export const ALL_RULES: readonly Rule[] = [
   alertSourceNamespaceWildcard,
   alertCrossNamespaceSource,
   alertSourceExists,
+  alertSourceLabels,
   alertRegexValid,
   alertRegexIgnored,
   providerSecretExists,

@@ -1,3 +1,8 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { staticClusterView } from '../../cluster/static-view.ts';
+import { errorString } from '../field-error.ts';
+import { defaultPolicy } from '../policy.ts';
 import { PLACEHOLDER_URL, REAL_URL, alert, provider, secret, slackProvider } from '../../../test/support/objects.ts';
 import { ruleTable as table } from '../../../test/support/run-rule.ts';
 import { resolvePolicy } from '../policy.ts';
@@ -126,3 +131,14 @@ table(providerDeleteReferenced, [
     ['metadata.name: Forbidden: Provider "slack" is still referenced by Alert "alpha", "zeta", which will stop sending notifications']],
   ['is quiet when nothing references it', { operation: 'DELETE', object: slackProvider(), cluster: [slackProvider()] }, []],
 ]);
+
+test('provider-secret-pending says nothing outside the watched Secret scope, where a miss proves nothing', () => {
+  const view = staticClusterView([externalSecret('slack-url', { data: [{ secretKey: 'address', remoteRef: { key: 'k' } }] })]);
+  const ctx = { operation: 'CREATE' as const, object: slackProvider(), oldObject: undefined, namespace: 'apps', name: 'slack', secret: undefined, oldSecret: undefined, policy: defaultPolicy(ALL_RULES) };
+  // The static view stands for a whole cluster; a live view watching other namespaces does not cover "apps".
+  const live = Object.assign(Object.create(view), { getSecret: () => undefined, covers: () => false });
+  const inScope = Object.assign(Object.create(view), { getSecret: () => undefined });
+  assert.deepEqual(providerSecretPending.check({ ...ctx, cluster: live }), []);
+  assert.deepEqual(providerSecretPending.check({ ...ctx, cluster: inScope }).map(errorString),
+    ['spec.secretRef.name: Not found: "slack-url": Secret "slack-url" does not exist yet; ExternalSecret "slack-url" will create it; the Provider sends nothing until it does']);
+});

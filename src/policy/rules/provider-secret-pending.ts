@@ -25,7 +25,8 @@ export const providerSecretPending: Rule = {
     const out: FieldError[] = [];
     for (const ref of PROVIDER_SECRET_REFS) {
       const name = providerSecretRef(p, ref);
-      if (!name || cluster.getSecret(p.namespace, name)) continue;
+      // Outside the watched Secret scope a miss says nothing: the Secret may well exist.
+      if (!name || cluster.getSecret(p.namespace, name) || !cluster.covers('Secret', p.namespace)) continue;
       const producers = cluster.secretProducers(p.namespace, name);
       const maker = producers.length > 0
         ? `${producers.map(producerLabel).join(' and ')} will create it`
