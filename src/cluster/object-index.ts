@@ -69,7 +69,7 @@ export class ObjectIndex implements ClusterView {
   private readonly alertsByProvider = new MultiIndex();
   private readonly alertsBySource = new MultiIndex();
   private readonly providersBySecret = new MultiIndex();
-  /** Producers by `kind/namespace/name`, and their keys by the `namespace/name` of the Secret they create. */
+  /** Producers by `kind/namespace/name`, and the keys of those by the `namespace/name` of the Secret each creates. */
   private readonly producers = new Map<string, SecretProducer>();
   private readonly producersBySecret = new MultiIndex();
 
