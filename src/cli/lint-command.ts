@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import type { LoadedObject } from '../cluster/manifests.ts';
-import { loadManifests, loadManifestsLeniently, ManifestError, parseManifests } from '../cluster/manifests.ts';
+import { ManifestError, parseManifests } from '../cluster/manifests.ts';
 import { createEngine } from '../policy/engine.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -17,7 +17,7 @@ import type { LintFinding } from '../lint/lint-manifests.ts';
 import { formatFinding, formatGithubAnnotation, lintManifests } from '../lint/lint-manifests.ts';
 import type { FluxRelease } from '../lint/api-versions.ts';
 import { parseFluxVersion } from '../lint/api-versions.ts';
-import { findRenderer, kustomizationFile, loadRendered } from '../lint/kustomize-render.ts';
+import { loadPath } from '../lint/load-path.ts';
 import { LINT_RULES } from '../lint/lint-rules.ts';
 import { sarifLog } from '../lint/sarif.ts';
 import { UsageError } from './flag-values.ts';
@@ -113,30 +113,13 @@ async function checkContextPaths(paths: readonly string[]): Promise<void> {
   }
 }
 
-/**
- * Loads one PATH: stdin, a kustomization rendered (with a note), or plain files. Context is read
- * leniently: a file in it that is not a manifest is skipped, with one note for all.
- */
+/** Loads one PATH: stdin, or a file or directory as Flux would apply it (src/lint/load-path.ts). */
 function loader(io: LintIo): (path: string, context: boolean) => Promise<LoadedObject[]> {
   const env = io.env ?? process.env;
-  const plain = async (path: string, context: boolean) => {
-    if (!context) return loadManifests(path);
-    const { objects, skipped } = await loadManifestsLeniently(path);
-    if (skipped.length > 0) io.stderr.write(`notify-guard lint: note: --context ${path}: skipped ${skipped.length === 1 ? '1 file that is not a Kubernetes manifest' : `${skipped.length} files that are not Kubernetes manifests`} (first: ${skipped[0]})\n`);
-    return objects;
-  };
-  return async (path, context) => {
-    if (path === '-') return parseManifests(await text(io.stdin), '<stdin>');
-    const kustomization = (await stat(path).catch(() => undefined))?.isDirectory() ? kustomizationFile(path) : undefined;
-    if (!kustomization) return plain(path, context);
-    const renderer = findRenderer(env['PATH']);
-    if (!renderer) {
-      io.stderr.write(`notify-guard lint: note: ${path} holds ${kustomization}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied\n`);
-      return plain(path, context);
-    }
-    io.stderr.write(`notify-guard lint: note: ${path} rendered with ${renderer.tool} (${[renderer.path, ...renderer.args(path)].join(' ')})\n`);
-    return loadRendered(path, kustomization, renderer, { env, timeoutMs: RENDER_TIMEOUT_MS });
-  };
+  const note = (message: string) => io.stderr.write(`notify-guard lint: note: ${message}\n`);
+  return async (path, context) => (path === '-'
+    ? parseManifests(await text(io.stdin), '<stdin>')
+    : loadPath(path, { context, env, renderTimeoutMs: RENDER_TIMEOUT_MS, note }));
 }
 
 function write(findings: readonly LintFinding[], output: string, io: LintIo, policy: Policy): void {

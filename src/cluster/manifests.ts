@@ -76,25 +76,6 @@ export async function loadManifests(path: string): Promise<LoadedObject[]> {
   return out;
 }
 
-/**
- * Loads what can be read below `path`, skipping files that are not Kubernetes manifests (a YAML
- * list, a template that does not parse): for context that only informs, such as a whole
- * repository. Returns the objects and one message per skipped file.
- */
-export async function loadManifestsLeniently(path: string): Promise<{ objects: LoadedObject[]; skipped: string[] }> {
-  const objects: LoadedObject[] = [];
-  const skipped: string[] = [];
-  for (const f of await manifestFiles(path)) {
-    try {
-      objects.push(...parseManifests(await readFile(f, 'utf8'), f));
-    } catch (err) {
-      if (!(err instanceof ManifestError)) throw err;
-      skipped.push(err.message);
-    }
-  }
-  return { objects, skipped };
-}
-
 /** The manifest files below `path` (a file or a directory), sorted. */
 export async function manifestFiles(path: string): Promise<string[]> {
   let s;

@@ -166,23 +166,31 @@ test('--output sarif is valid SARIF 2.1.0 (the OASIS schema), with one rule entr
   assert.equal(run.results[0]!.ruleIndex, ids.indexOf('secret-keys-kept'));
 });
 
-test('a kustomization directory is rendered by kustomize (or kubectl) on PATH, saying which; without either, plain files with a note', () => {
+test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying which, other files read as they are; without either, plain files with a note', () => {
   const dir = tempDir('lint-kustomize');
   const app = join(dir, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'kustomization.yaml'), 'resources: [provider.yaml]\nnamespace: apps\n');
-  writeFileSync(join(app, 'provider.yaml'), yamlOf({ ...slackProvider('apps'), metadata: { name: 'slack' } }));
-  // A stand-in for kustomize that prints what `kustomize build` would: the Provider in namespace "apps".
+  mkdirSync(join(app, 'base'), { recursive: true });
+  writeFileSync(join(app, 'kustomization.yaml'), 'resources: [base]\nnamespace: apps\n');
+  writeFileSync(join(app, 'base', 'kustomization.yaml'), 'resources: [provider.yaml]\n');
+  writeFileSync(join(app, 'base', 'provider.yaml'), yamlOf({ ...slackProvider('apps'), metadata: { name: 'slack' } }));
+  writeFileSync(join(dir, 'alert.yaml'), yamlOf(alert('apps', 'on-call', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] })));
+  // A stand-in for kustomize that prints what `kustomize build app` would: the Provider in namespace "apps".
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'kustomize'), `#!/bin/sh\nPATH=/usr/bin:/bin\n[ "$1" = build ] || exit 3\ncat <<'YAML'\n${yamlOf(slackProvider('apps'))}YAML\n`, { mode: 0o755 });
-  const env = (path: string) => ({ ...process.env, PATH: path });
-  const rendered = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', app], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: env(bin) });
-  assert.equal(rendered.stdout, `${join(app, 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n`);
-  assert.equal(rendered.stderr, `notify-guard lint: note: ${app} rendered with kustomize (${join(bin, 'kustomize')} build ${app})\n1 error and 0 warnings in 1 of 1 object\n`);
-  const plain = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', app], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: env(join(dir, 'nothing-here')) });
-  assert.equal(plain.stderr.split('\n')[0], `notify-guard lint: note: ${app} holds ${join(app, 'kustomization.yaml')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`);
+  const run = (path: string) => spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', dir], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, PATH: path } });
+  const rendered = run(bin);
+  assert.equal(rendered.stdout, `${join(app, 'base', 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n`);
+  assert.equal(rendered.stderr, `notify-guard lint: note: rendered with kustomize (${join(bin, 'kustomize')} build <dir>): ${app}\n1 error and 0 warnings in 1 of 2 objects\n`);
+
+  const plain = run(join(dir, 'nothing-here'));
+  assert.equal(plain.stderr.split('\n')[0], `notify-guard lint: note: ${dir} holds ${join(app, 'kustomization.yaml')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`);
   assert.match(plain.stdout, /provider\.yaml:1: error: .* in namespace "default": spec\.secretRef\.name: Not found: "slack-url"/);
+
+  writeFileSync(join(bin, 'kustomize'), '#!/bin/sh\necho "Error: accumulating resources: no such file" >&2\nexit 1\n', { mode: 0o755 });
+  const failing = run(bin);
+  assert.equal(failing.stderr.split('\n')[0], `notify-guard lint: note: ${app}: kustomize build ${app} failed: Error: accumulating resources: no such file; its files are linted as plain files`);
+  assert.equal(failing.status, 1);
 });
 
 test('as the pre-commit hook runs it: the changed files, the repository as context, files that are not manifests skipped with a note', () => {
