@@ -59,6 +59,6 @@ test('README documents every flag of notify-guard webhook', () => {
 test('README documents every flag of notify-guard lint', () => {
   const readme = read('README.md');
   const flags = [...LINT_USAGE.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!);
-  assert.deepEqual(flags, ['--policy', '--namespace', '--context', '--output', '--strict']);
+  assert.deepEqual(flags, ['--policy', '--namespace', '--context', '--flux-version', '--output', '--strict']);
   for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README lacks ${f}`);
 });

@@ -5,6 +5,7 @@
  */
 import type { KubeObject, ObjectMeta, ProviderSecretRef } from '../flux/objects.ts';
 import type { SecretFacts } from '../flux/secret-facts.ts';
+import type { SecretProducer } from '../flux/secret-producers.ts';
 
 /** A Provider that names a Secret, and through which field. */
 export interface SecretReference {
@@ -24,6 +25,8 @@ export interface ClusterView {
   providerNamespaces(name: string): readonly string[];
   /** Facts about Secret `namespace/name`, if it exists (never its values). */
   getSecret(namespace: string, name: string): SecretFacts | undefined;
+  /** Objects in `namespace` (ExternalSecret, SealedSecret) that create a Secret called `secretName`. */
+  secretProducers(namespace: string, secretName: string): readonly SecretProducer[];
   /** Namespaces holding a Secret called `name`. */
   secretNamespaces(name: string): readonly string[];
   /** Alerts in `namespace` whose providerRef names `providerName`. */

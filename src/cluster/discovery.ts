@@ -1,9 +1,11 @@
 /**
  * API discovery: which notification.toolkit.fluxcd.io version the cluster serves, and where each
- * Flux source kind lives (group, version, plural), from /apis/<group> and /apis/<group>/<version>.
+ * Flux source kind and Secret producer kind lives (group, version, plural), from /apis/<group>
+ * and /apis/<group>/<version>.
  */
 import type { KubeApi } from './kube-api.ts';
 import { NOTIFICATION_GROUP, NOTIFICATION_VERSIONS, SOURCE_KIND_GROUPS } from '../flux/api.ts';
+import { SECRET_PRODUCER_KINDS } from '../flux/secret-producers.ts';
 
 /** A served resource. */
 export interface Resource {
@@ -41,6 +43,26 @@ export async function sourceResources(api: KubeApi): Promise<Resource[]> {
       if (res.name.includes('/')) continue;
       if (SOURCE_KIND_GROUPS[res.kind] === group) out.push({ kind: res.kind, group, version, plural: res.name });
     }
+  }
+  return out;
+}
+
+/**
+ * The Secret producer kinds the cluster serves (ExternalSecret, SealedSecret), each at the newest
+ * version this project reads that the cluster serves. Unserved groups are skipped.
+ */
+export async function producerResources(api: KubeApi): Promise<Resource[]> {
+  const out: Resource[] = [];
+  for (const p of SECRET_PRODUCER_KINDS) {
+    const g = await api.request('GET', `/apis/${p.group}`);
+    if (g.status !== 200) continue;
+    const served = new Set(((g.body as APIGroup).versions ?? []).map((v) => v.version));
+    const version = p.versions.find((v) => served.has(v));
+    if (!version) continue;
+    const list = await api.request('GET', `/apis/${p.group}/${version}`);
+    if (list.status !== 200) continue;
+    const res = ((list.body as APIResourceList).resources ?? []).find((r) => r.kind === p.kind && !r.name.includes('/'));
+    if (res) out.push({ kind: p.kind, group: p.group, version, plural: res.name });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { ObjectIndex } from './object-index.ts';
 import type { ClusterView } from './cluster-view.ts';
 import type { SecretScope } from './secret-scope.ts';
 import { SECRET_FIELD_SELECTOR, secretPaths } from './secret-scope.ts';
-import { notificationVersion, sourceResources } from './discovery.ts';
+import { notificationVersion, producerResources, sourceResources } from './discovery.ts';
 import { NOTIFICATION_GROUP } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -44,18 +44,20 @@ export interface InformerView extends ClusterView {
 export async function startInformerView(o: InformerViewOptions): Promise<InformerView> {
   const version = await notificationVersion(o.api);
   const sources = await sourceResources(o.api);
+  const producers = await producerResources(o.api);
   const index = new ObjectIndex();
   const reflectors: { kind: string; required: boolean; r: Reflector }[] = [];
 
-  const applyAs = (kind: string) => (event: StoreEvent, obj: Record<string, unknown>) => {
+  const applyAs = (kind: string, apiVersion?: string) => (event: StoreEvent, obj: Record<string, unknown>) => {
     const meta = (obj['metadata'] ?? {}) as { name?: string; namespace?: string };
     if (event === 'delete') index.remove(kind, meta.namespace ?? '', meta.name ?? '');
-    else index.upsert({ ...(obj as KubeObject), kind });
+    else index.upsert({ ...(obj as KubeObject), kind, ...(apiVersion ? { apiVersion } : {}) });
   };
-  const start = (kind: string, path: string, extra: { accept?: string; labelSelector?: string; fieldSelector?: string; optional?: boolean } = {}) => {
+  const start = (kind: string, path: string, extra: { accept?: string; labelSelector?: string; fieldSelector?: string; optional?: boolean; apiVersion?: string } = {}) => {
+    const { apiVersion, ...rest } = extra;
     const r = startReflector({
-      kind, path, api: o.api, logger: o.logger, observer: o.metrics.observer, apply: applyAs(kind), watchdogMs: o.watchdogMs,
-      ...(o.backoff ? { backoff: o.backoff } : {}), ...extra,
+      kind, path, api: o.api, logger: o.logger, observer: o.metrics.observer, apply: applyAs(kind, apiVersion), watchdogMs: o.watchdogMs,
+      ...(o.backoff ? { backoff: o.backoff } : {}), ...rest,
     });
     reflectors.push({ kind, required: !extra.optional, r });
   };
@@ -68,6 +70,9 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
   for (const s of sources) {
     start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, { accept: PARTIAL_METADATA_LIST, optional: true });
   }
+  // Secret producers (ExternalSecret, SealedSecret): listed in full, reduced on arrival by the
+  // index to names, target names and key names; no value is kept.
+  for (const p of producers) start(p.kind, `/apis/${p.group}/${p.version}/${p.plural}`, { optional: true, apiVersion: `${p.group}/${p.version}` });
 
   const notReadyReason = () => {
     const waiting = [...new Set(reflectors.filter((x) => !x.r.synced()).map((x) => x.kind))];
@@ -111,6 +116,7 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     providerNamespaces: (n) => index.providerNamespaces(n),
     getSecret: (ns, n) => index.getSecret(ns, n),
     secretNamespaces: (n) => index.secretNamespaces(n),
+    secretProducers: (ns, n) => index.secretProducers(ns, n),
     alertsReferencingProvider: (ns, n) => index.alertsReferencingProvider(ns, n),
     alertsWatching: (kind, ns) => index.alertsWatching(kind, ns),
     providersReferencingSecret: (ns, n) => index.providersReferencingSecret(ns, n),

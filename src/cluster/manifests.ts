@@ -13,6 +13,8 @@ export interface LoadedObject {
   readonly source: string;
   /** The line (from 1) where the object starts in its file. */
   readonly line: number;
+  /** The column (from 1) where the object starts, when known. */
+  readonly column?: number;
 }
 
 /** A manifest that could not be read; loading stops on it. */
@@ -24,34 +26,42 @@ export class ManifestError extends Error {
 export function parseManifests(text: string, source: string): LoadedObject[] {
   const out: LoadedObject[] = [];
   const lines = new LineCounter();
-  const lineOf = (node: unknown, fallback: number) => {
+  const posOf = (node: unknown, fallback: { line: number; col: number }) => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? lines.linePos(range[0]).line : fallback;
+    return range ? lines.linePos(range[0]) : fallback;
   };
   for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0];
-      throw new ManifestError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${err.message.split('\n')[0]}`);
+      throw new ManifestError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${parseErrorText(err.message)}`);
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    const line = lineOf(doc.contents, lineOf(doc, 1));
+    const { line, col } = posOf(doc.contents, posOf(doc, { line: 1, col: 1 }));
     if (!isObject(value)) throw new ManifestError(`${source}:${line}: a document is not a Kubernetes object`);
     const items = value['items'];
     if (value.kind === 'List' && !Array.isArray(items)) throw new ManifestError(`${source}:${line}: a List without an items list`);
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(items)) {
       const nodes = doc.get('items', true);
       items.forEach((item: unknown, i) => {
-        const itemLine = lineOf(isSeq(nodes) ? nodes.items[i] : undefined, line);
-        if (!isObject(item)) throw new ManifestError(`${source}:${itemLine}: item ${i} of a ${value.kind} is not a Kubernetes object`);
-        out.push({ object: item, source, line: itemLine });
+        const at = posOf(isSeq(nodes) ? nodes.items[i] : undefined, { line, col });
+        if (!isObject(item)) throw new ManifestError(`${source}:${at.line}: item ${i} of a ${value.kind} is not a Kubernetes object`);
+        out.push({ object: item, source, line: at.line, column: at.col });
       });
       continue;
     }
-    out.push({ object: value, source, line });
+    out.push({ object: value, source, line, column: col });
   }
   return out;
+}
+
+/**
+ * The yaml library's message without what the prefix already says: its first line ends with
+ * ` at line L, column C:` before a code excerpt, and the caller prints `file:L:C:` itself.
+ */
+function parseErrorText(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
 }
 
 function isObject(v: unknown): v is KubeObject {
@@ -75,6 +85,7 @@ export async function manifestFiles(path: string): Promise<string[]> {
     throw new ManifestError(`${path}: no such file or directory`, { cause });
   }
   if (s.isFile()) return [path];
+  if (!s.isDirectory()) throw new ManifestError(`${path}: not a file or directory`);
   const entries = await readdir(path, { withFileTypes: true, recursive: true });
   return entries
     .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))

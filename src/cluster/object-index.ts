@@ -9,6 +9,8 @@ import { PROVIDER_SECRET_REFS, alertView, providerSecretRef, providerView } from
 import type { SecretFacts } from '../flux/secret-facts.ts';
 import { secretFacts } from '../flux/secret-facts.ts';
 import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
+import type { SecretProducer } from '../flux/secret-producers.ts';
+import { secretProducer } from '../flux/secret-producers.ts';
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -53,7 +55,7 @@ class MultiIndex {
 }
 
 /** Counts of stored objects by kind, for metrics. */
-export type ObjectCounts = Record<'Alert' | 'Provider' | 'Secret' | 'Source', number>;
+export type ObjectCounts = Record<'Alert' | 'Provider' | 'Secret' | 'Source' | 'SecretProducer', number>;
 
 /** The indexed store; implements every lookup of ClusterView except `synced`. */
 export class ObjectIndex implements ClusterView {
@@ -67,6 +69,9 @@ export class ObjectIndex implements ClusterView {
   private readonly alertsByProvider = new MultiIndex();
   private readonly alertsBySource = new MultiIndex();
   private readonly providersBySecret = new MultiIndex();
+  /** Producers by `kind/namespace/name`, and the keys of those by the `namespace/name` of the Secret each creates. */
+  private readonly producers = new Map<string, SecretProducer>();
+  private readonly producersBySecret = new MultiIndex();
 
   synced(): boolean {
     return true;
@@ -76,10 +81,12 @@ export class ObjectIndex implements ClusterView {
     return true;
   }
 
-  /** Adds or replaces an object by its kind; Secrets are reduced to facts first. */
+  /** Adds or replaces an object by its kind; Secrets and Secret producers are reduced to facts first. */
   upsert(obj: KubeObject): void {
     const kind = obj.kind ?? '';
-    if (kind === 'Alert') this.putAlert(obj);
+    const producer = secretProducer(obj);
+    if (producer) this.putProducer(producer);
+    else if (kind === 'Alert') this.putAlert(obj);
     else if (kind === 'Provider') this.putProvider(obj);
     else if (kind === 'Secret') this.putSecret(secretFacts(obj));
     else if (kind in SOURCE_KIND_GROUPS) this.putSource(kind, obj.metadata ?? {});
@@ -91,6 +98,7 @@ export class ObjectIndex implements ClusterView {
     if (kind === 'Alert') this.dropAlert(k);
     else if (kind === 'Provider') this.dropProvider(k);
     else if (kind === 'Secret') this.dropSecret(k);
+    else if (this.producers.has(`${kind}/${k}`)) this.dropProducer(`${kind}/${k}`);
     else this.sources.get(kind)?.delete(k);
   }
 
@@ -109,7 +117,7 @@ export class ObjectIndex implements ClusterView {
   counts(): ObjectCounts {
     let source = 0;
     for (const m of this.sources.values()) source += m.size;
-    return { Alert: this.alerts.size, Provider: this.providers.size, Secret: this.secrets.size, Source: source };
+    return { Alert: this.alerts.size, Provider: this.providers.size, Secret: this.secrets.size, Source: source, SecretProducer: this.producers.size };
   }
 
   getAlert(namespace: string, name: string): KubeObject | undefined {
@@ -123,6 +131,13 @@ export class ObjectIndex implements ClusterView {
   }
   getSecret(namespace: string, name: string): SecretFacts | undefined {
     return this.secrets.get(key(namespace, name));
+  }
+  secretProducers(namespace: string, secretName: string): readonly SecretProducer[] {
+    return this.producersBySecret.get(key(namespace, secretName)).map((k) => this.producers.get(k)).filter((p): p is SecretProducer => p !== undefined);
+  }
+  /** Every producer stored, in insertion order. */
+  allSecretProducers(): readonly SecretProducer[] {
+    return [...this.producers.values()];
   }
   secretNamespaces(name: string): readonly string[] {
     return this.secretNames.get(name);
@@ -205,6 +220,18 @@ export class ObjectIndex implements ClusterView {
     if (!old) return;
     this.secretNames.delete(old.name, old.namespace);
     this.secrets.delete(k);
+  }
+  private putProducer(p: SecretProducer): void {
+    const k = `${p.kind}/${key(p.namespace, p.name)}`;
+    this.dropProducer(k);
+    this.producers.set(k, p);
+    this.producersBySecret.add(key(p.namespace, p.secretName), k);
+  }
+  private dropProducer(k: string): void {
+    const old = this.producers.get(k);
+    if (!old) return;
+    this.producersBySecret.delete(key(old.namespace, old.secretName), k);
+    this.producers.delete(k);
   }
   private putSource(kind: string, meta: ObjectMeta): void {
     let m = this.sources.get(kind);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressFacts, addressProblem } from './address.ts';
+import { addressFacts, addressProblem, placeholderReason, slackWebhookShapeProblem } from './address.ts';
 
 const SLACK = ['hooks.slack.com', 'slack.com'];
 
@@ -8,7 +8,7 @@ test('derives host, scheme and Slack kind without keeping the URL', () => {
   const f = addressFacts('https://hooks.slack.com/services/T123ABC/B456DEF/abcdefghijklmnop');
   assert.deepEqual(f, {
     length: 65, absolute: true, scheme: 'https', host: 'hooks.slack.com',
-    placeholder: undefined, slackAppWebhook: true, chatPostMessage: false,
+    placeholder: undefined, slackAppWebhook: true, slackWebhookShape: undefined, slackWorkflow: false, chatPostMessage: false,
   });
   assert.equal(JSON.stringify(f).includes('abcdefghijklmnop'), false);
 });
@@ -34,4 +34,43 @@ test('accepts a real-looking webhook and the chat.postMessage endpoint', () => {
   const chat = addressFacts('https://slack.com/api/chat.postMessage');
   assert.equal(chat.chatPostMessage, true);
   assert.equal(addressProblem(chat, SLACK), undefined);
+});
+
+test('an address over 2048 bytes is judged by its length alone: no URL is parsed and no pattern runs', () => {
+  const f = addressFacts(`https://hooks.slack.com/services/${'T'.repeat(1 << 20)}`);
+  assert.deepEqual(f, {
+    length: (1 << 20) + 33, absolute: false, scheme: '', host: '', placeholder: undefined,
+    slackAppWebhook: false, slackWebhookShape: undefined, slackWorkflow: false, chatPostMessage: false,
+  });
+  assert.equal(addressProblem(f, SLACK), 'the address is 1048609 bytes long; at most 2048 are allowed');
+});
+
+test('the placeholder and webhook-shape checks take time linear in their input', () => {
+  // Inputs that make a backtracking pattern quadratic: many "<" without ">", long runs of "0" after
+  // "T" split by "/", runs of 5 X broken by a character. Each check is timed on 1 KiB inputs many
+  // times (a baseline), then once on a 1 MiB input: linear work takes about the same total time,
+  // quadratic work about 1,000 times more. The ratio allowed is generous (25) and no absolute
+  // threshold is used, so a slow or busy machine cannot fail it.
+  const hostile = (n: number) => ['<'.repeat(n), `/T${'0'.repeat(5)}x`.repeat(n / 8), 'XXXXXa'.repeat(n / 6), `/${'/'.repeat(n)}`];
+  const checks = [(s: string) => placeholderReason(s), (s: string) => slackWebhookShapeProblem(`/services/${s}`)];
+  const time = (inputs: string[], rounds: number) => {
+    const start = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) for (const s of inputs) for (const c of checks) c(s);
+    return Number(process.hrtime.bigint() - start);
+  };
+  const small = hostile(1024);
+  const large = hostile(1 << 20);
+  time(small, 50); // warm up the JIT
+  const baseline = time(small, 1024);
+  const judged = time(large, 1);
+  assert.ok(judged < baseline * 25, `1 MiB took ${judged} ns, 1,024 x 1 KiB took ${baseline} ns`);
+});
+
+test('Slack incoming-webhook paths: T…/B…/secret passes; placeholders and missing segments do not', () => {
+  assert.equal(slackWebhookShapeProblem('/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2'), undefined);
+  assert.match(slackWebhookShapeProblem('/services/YOUR/SLACK/WEBHOOK') ?? '', /its segments are not a team id/);
+  assert.match(slackWebhookShapeProblem('/services/') ?? '', /it has nothing after \/services\//);
+  assert.match(slackWebhookShapeProblem('/services/T0AB12CD3/B0CD34EF5') ?? '', /it has 2 path segments after \/services\/ instead of 3/);
+  assert.equal(addressFacts('https://hooks.slack.com/workflows/T1/A1/1/x').slackWorkflow, true);
+  assert.equal(addressFacts('https://slack-gov.com/api/chat.postMessage').chatPostMessage, true);
 });

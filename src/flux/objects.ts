@@ -131,7 +131,8 @@ function readSource(v: unknown): EventSource {
   const src: EventSource = {
     kind: str(r['kind']) ?? '',
     name: str(r['name']) ?? '',
-    ...(str(r['namespace']) !== undefined ? { namespace: str(r['namespace']) } : {}),
+    // notification-controller's eventMatchesAlertSources reads an empty namespace as the Alert's own.
+    ...(str(r['namespace']) ? { namespace: str(r['namespace']) } : {}),
     ...(labels && typeof labels === 'object' ? { matchLabels: stringMap(labels) } : {}),
     ...(str(r['apiVersion']) !== undefined ? { apiVersion: str(r['apiVersion']) } : {}),
   };

@@ -17,6 +17,13 @@ export interface SecretFacts {
   readonly keys: readonly string[];
   /** Facts about the value of key `address`, when present and readable (not SOPS-encrypted). */
   readonly address: AddressFacts | undefined;
+  /**
+   * Set when these facts stand for a Secret that another object will create (the linter's view of
+   * an ExternalSecret or SealedSecret): `ExternalSecret "slack"`. Such facts have no address.
+   */
+  readonly producedBy?: string;
+  /** False when the key names cannot be known (an ExternalSecret with `dataFrom`): key checks are skipped. */
+  readonly keysKnown?: false;
 }
 
 /** Keys that tutorials use for a webhook URL but Flux never reads. */

@@ -1,8 +1,9 @@
 /**
- * What a Slack Provider needs from the Secret its secretRef names, as Flux's
- * notification-controller reads it: the address from key `address` (or spec.address),
- * an optional `token` for chat.postMessage, and `username`/`password` only as a pair.
- * Shared by the Provider rule (checked from the Provider's side) and the Secret rule.
+ * What a Slack Provider needs from the Secret its secretRef names, as notification-controller's
+ * `createNotifier` reads it: an address from key `address` (or spec.address), which `NewSlack`
+ * (internal/notifier/slack.go) refuses when empty. A `token` is sent as a bearer header; only
+ * chat.postMessage needs it (and a channel): an incoming webhook ignores it. Shared by the Provider
+ * rule (checked from the Provider's side) and the Secret rule. username/password: credential-pair.ts.
  */
 import type { ProviderView } from './objects.ts';
 import type { SecretFacts } from './secret-facts.ts';
@@ -17,6 +18,7 @@ export interface KeyProblem {
 
 /** Problems of a Slack Provider's Secret; empty when the Secret serves the Provider. */
 export function slackSecretKeyProblems(p: ProviderView, s: SecretFacts): KeyProblem[] {
+  if (s.keysKnown === false) return [];
   const keys = new Set(s.keys);
   const out: KeyProblem[] = [];
   if (!keys.has('address') && !p.address) {
@@ -28,10 +30,6 @@ export function slackSecretKeyProblems(p: ProviderView, s: SecretFacts): KeyProb
     } else {
       out.push({ key: 'address', detail: 'a Slack Provider needs a webhook URL: add key "address" to the Secret, or set spec.address' });
     }
-  }
-  if (keys.has('username') !== keys.has('password')) {
-    const [has, lacks] = keys.has('username') ? ['username', 'password'] : ['password', 'username'];
-    out.push({ key: lacks, detail: `key "${has}" without "${lacks}": Flux then drops the credentials, token included; add "${lacks}" or remove "${has}"` });
   }
   return out;
 }

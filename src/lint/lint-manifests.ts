@@ -6,24 +6,36 @@
  */
 import type { LoadedObject } from '../cluster/manifests.ts';
 import { staticClusterView } from '../cluster/static-view.ts';
+import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { GuardedKind } from '../flux/api.ts';
 import { guardedKind, parseApiVersion, qualifiedKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
+import { providerView } from '../flux/objects.ts';
 import type { Engine } from '../policy/engine.ts';
 import { errorString } from '../policy/field-error.ts';
+import type { FluxRelease } from './api-versions.ts';
+import { CURRENT_FLUX, removedApiVersionMessage } from './api-versions.ts';
+import { duplicateLocations } from './duplicates.ts';
+import { DUPLICATE_OBJECT, REMOVED_API_VERSION, SECRET_KEYS_UNKNOWN } from './lint-rules.ts';
 
 /** One finding about one object of the linted manifests. */
 export interface LintFinding {
   readonly source: string;
   readonly line: number;
-  readonly kind: GuardedKind;
+  /** The object's kind: Alert, Provider, Secret, or any kind for lint-duplicate-object. */
+  readonly kind: string;
   readonly namespace: string;
   readonly name: string;
   readonly rule: string;
-  /** What the webhook would do: deny the object, or admit it with a warning. */
-  readonly action: 'deny' | 'warn';
+  /**
+   * What the webhook would do: deny the object, or admit it with a warning; `note` is the
+   * linter's own remark, which never fails a run.
+   */
+  readonly action: 'deny' | 'warn' | 'note';
   /** The field error as apimachinery prints it: `spec.providerRef.name: Not found: "slack": ...`. */
   readonly message: string;
+  /** The column (from 1) where the object starts, when known. */
+  readonly column?: number;
 }
 
 /** What to lint, and how. */
@@ -35,25 +47,50 @@ export interface LintInput {
   readonly engine: Engine;
   /** The namespace of objects that set none, as `kubectl apply --namespace` would give them. */
   readonly defaultNamespace: string;
+  /** The Flux release the manifests target (`--flux-version`); default: the current one. */
+  readonly fluxRelease?: FluxRelease;
 }
 
-/** Lints the checked manifests; findings come in the order of the manifests. */
+/**
+ * Lints the checked manifests; findings come in the order of the manifests, and for each object:
+ * its apiVersion, its duplicates, then the webhook's rules and the linter's notes.
+ */
 export function lintManifests(input: LintInput): LintFinding[] {
   const inNamespace = (o: LoadedObject): LoadedObject =>
     (o.object.metadata?.namespace ? o : { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace: input.defaultNamespace } } });
   const checked = input.checked.map(inNamespace);
-  const view = staticClusterView([...checked, ...input.context.map(inNamespace)].map((o) => o.object));
+  const context = input.context.map(inNamespace);
+  const view = staticClusterView([...checked, ...context].map((o) => o.object));
+  const duplicates = duplicateLocations(checked, context);
   const out: LintFinding[] = [];
-  for (const { object, source, line } of checked) {
-    const kind = kindOf(object);
-    if (!kind) continue;
-    const namespace = object.metadata?.namespace ?? input.defaultNamespace;
-    const name = object.metadata?.name ?? '';
-    for (const f of input.engine.evaluate({ kind, operation: 'CREATE', namespace, name, object, oldObject: undefined }, view)) {
-      out.push({ source, line, kind, namespace, name, rule: f.rule, action: f.action, message: errorString(f) });
+  checked.forEach((loaded, i) => {
+    const { object, source, line, column } = loaded;
+    const at = { source, line, ...(column !== undefined ? { column } : {}), namespace: object.metadata?.namespace ?? input.defaultNamespace, name: object.metadata?.name ?? '' };
+    const removed = removedApiVersionMessage(object, input.fluxRelease ?? CURRENT_FLUX);
+    if (removed) out.push({ ...at, kind: String(object.kind), rule: REMOVED_API_VERSION.id, action: REMOVED_API_VERSION.action, message: removed });
+    const elsewhere = duplicates.get(i);
+    if (elsewhere) {
+      out.push({ ...at, kind: String(object.kind), rule: DUPLICATE_OBJECT.id, action: DUPLICATE_OBJECT.action,
+        message: `metadata.name: Duplicate value: ${JSON.stringify(at.name)}: also defined at ${elsewhere.join(', ')}; applied together, one replaces the other, and these findings read the last one: keep one definition` });
     }
-  }
+    const kind = kindOf(object);
+    if (!kind) return;
+    for (const f of input.engine.evaluate({ kind, operation: 'CREATE', namespace: at.namespace, name: at.name, object, oldObject: undefined }, view)) {
+      out.push({ ...at, kind, rule: f.rule, action: f.action, message: errorString(f) });
+    }
+    const note = kind === 'Provider' ? keysUnknownNote(object, view) : undefined;
+    if (note) out.push({ ...at, kind, rule: SECRET_KEYS_UNKNOWN.id, action: SECRET_KEYS_UNKNOWN.action, message: note });
+  });
   return out;
+}
+
+/** The note for a Provider whose secretRef Secret has keys that cannot be known, or undefined. */
+function keysUnknownNote(object: KubeObject, view: ClusterView): string | undefined {
+  const p = providerView(object);
+  const secret = p.secretRef ? view.getSecret(p.namespace, p.secretRef) : undefined;
+  if (!p.secretRef || secret?.keysKnown !== false) return undefined;
+  const why = view.secretProducers(p.namespace, p.secretRef).find((s) => s.keys === undefined)?.keysUnknownBecause ?? 'spec.dataFrom';
+  return `spec.secretRef.name: Secret ${JSON.stringify(p.secretRef)} is made by ${secret.producedBy ?? 'another object'} from ${why}, so its keys cannot be known here: key checks skipped`;
 }
 
 /** `file:line: error: Alert.notification.toolkit.fluxcd.io "x" in namespace "apps": <field error> [rule]`. */
@@ -69,15 +106,18 @@ export function formatFinding(f: LintFinding): string {
 export function formatGithubAnnotation(f: LintFinding): string {
   const data = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
   const property = (s: string) => data(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
-  return `::${level(f)} file=${property(f.source)},line=${f.line},title=${property(f.rule)}::${data(`${subject(f)}: ${f.message}`)}`;
+  const command = f.action === 'note' ? 'notice' : level(f);
+  return `::${command} file=${property(f.source)},line=${f.line},title=${property(f.rule)}::${data(`${subject(f)}: ${f.message}`)}`;
 }
 
-function level(f: LintFinding): 'error' | 'warning' {
-  return f.action === 'deny' ? 'error' : 'warning';
+/** The finding's level as text, GitHub and SARIF name it. */
+export function level(f: LintFinding): 'error' | 'warning' | 'note' {
+  return f.action === 'deny' ? 'error' : f.action === 'warn' ? 'warning' : 'note';
 }
 
 function subject(f: LintFinding): string {
-  return `${qualifiedKind(f.kind)} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}`;
+  const kind = f.kind === 'Alert' || f.kind === 'Provider' || f.kind === 'Secret' ? qualifiedKind(f.kind) : f.kind;
+  return `${kind} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}`;
 }
 
 /** The guarded kind of a manifest object, read from its apiVersion and kind. */

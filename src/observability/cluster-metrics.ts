@@ -20,7 +20,7 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
   const restarts = new Counter({ name: 'notify_guard_cluster_watch_restarts_total', help: 'Watches started again without a list, by kind and reason (closed|error).', labelNames: ['kind', 'reason'], registers: [registry] });
   const events = new Counter({ name: 'notify_guard_cluster_watch_events_total', help: 'Watch events received (bookmarks included), by kind.', labelNames: ['kind'], registers: [registry] });
   new Gauge({
-    name: 'notify_guard_cluster_objects', help: 'Objects held by the cluster view, by kind (Alert|Provider|Secret|Source).', labelNames: ['kind'], registers: [registry],
+    name: 'notify_guard_cluster_objects', help: 'Objects held by the cluster view, by kind (Alert|Provider|Secret|Source|SecretProducer).', labelNames: ['kind'], registers: [registry],
     collect() { for (const [kind, n] of Object.entries(source?.counts() ?? {})) this.set({ kind }, n); },
   });
   new Gauge({

@@ -11,7 +11,8 @@ test('without settings every rule has its default action and Slack hosts are all
   assert.deepEqual(p, defaultPolicy(ALL_RULES));
   assert.equal(p.actions['alert-provider-exists'], 'deny');
   assert.equal(p.actions['alert-source-exists'], 'warn');
-  assert.deepEqual(p.allowedHosts, ['hooks.slack.com', 'slack.com']);
+  assert.deepEqual(p.allowedHosts, ['hooks.slack.com', 'slack.com', 'hooks.slack-gov.com', 'slack-gov.com']);
+  assert.deepEqual(p.outOfBandSecretNamespaces, []);
   assert.equal(p.eventSeverityWithoutIntent, 'keep');
 });
 
@@ -25,7 +26,7 @@ test('sets rule actions, extends allowed hosts and turns cross-namespace sources
   assert.equal(p.actions['alert-source-exists'], 'off');
   assert.equal(p.actions['provider-channel-ignored'], 'deny');
   assert.equal(p.actions['alert-cross-namespace-source'], 'deny');
-  assert.deepEqual(p.allowedHosts, ['hooks.slack.com', 'slack.com', 'chat.example.org']);
+  assert.deepEqual(p.allowedHosts, ['hooks.slack.com', 'slack.com', 'hooks.slack-gov.com', 'slack-gov.com', 'chat.example.org']);
   assert.equal(p.eventSeverityWithoutIntent, 'error');
 });
 
@@ -51,5 +52,14 @@ test('names the file and field of every mistake', () => {
   assert.throws(() => parsePolicy('kind: [', 'p.yaml', ALL_RULES), { message: /^p\.yaml: not valid YAML: / });
   assert.throws(() => parsePolicy('kind: NotifyGuardPolicy\n', 'p.yaml', ALL_RULES), {
     message: 'p.yaml: apiVersion: Invalid input: expected "notify-guard.fluxcd.community/v1alpha1"',
+  });
+});
+
+test('names namespaces whose Secrets are made out of band, and accepts the removed rule alert-match-labels-name', () => {
+  const p = parsePolicy(`${HEAD}spec: {secrets: {outOfBandNamespaces: [vault-apps, "*"]}, rules: {alert-match-labels-name: off}}\n`, 'p.yaml', ALL_RULES);
+  assert.deepEqual(p.outOfBandSecretNamespaces, ['vault-apps', '*']);
+  assert.equal(p.actions['alert-match-labels-name'], undefined);
+  assert.throws(() => parsePolicy(`${HEAD}spec: {secrets: {outOfBandNamespaces: [Apps]}}\n`, 'p.yaml', ALL_RULES), {
+    message: 'p.yaml: spec.secrets.outOfBandNamespaces.0: must be a namespace name or "*"',
   });
 });

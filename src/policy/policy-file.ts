@@ -16,6 +16,11 @@ export const POLICY_KIND = 'NotifyGuardPolicy';
 const action = z.enum(['deny', 'warn', 'off']);
 const hostname = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name such as hooks.slack.com (no scheme, port or path)');
 
+const namespaceOrAll = z.string().regex(/^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/, 'must be a namespace name or "*"');
+
+/** Rule ids that earlier releases had: accepted in a policy file and ignored, so old files keep loading. */
+export const REMOVED_RULES: readonly string[] = ['alert-match-labels-name'];
+
 const schema = z.strictObject({
   apiVersion: z.literal(POLICY_API_VERSION),
   kind: z.literal(POLICY_KIND),
@@ -29,6 +34,7 @@ const schema = z.strictObject({
     flux: z.strictObject({ noCrossNamespaceRefs: z.boolean().optional() }).optional(),
     defaulting: z.strictObject({ eventSeverityWithoutIntent: z.enum(['keep', 'error']).optional() }).optional(),
     relay: z.strictObject({ deliversSlack: z.boolean().optional() }).optional(),
+    secrets: z.strictObject({ outOfBandNamespaces: z.array(namespaceOrAll).optional() }).optional(),
   }).optional(),
 });
 
@@ -52,7 +58,7 @@ export function parsePolicy(text: string, source: string, rules: readonly RuleDe
   }
   const spec = result.data.spec ?? {};
   const known = new Set(rules.map((r) => r.id));
-  const unknown = Object.keys(spec.rules ?? {}).filter((id) => !known.has(id));
+  const unknown = Object.keys(spec.rules ?? {}).filter((id) => !known.has(id) && !REMOVED_RULES.includes(id));
   if (unknown.length > 0) {
     throw new PolicyFileError(`${source}: ${unknown.map((id) => `spec.rules.${id}`).join(', ')}: unknown rule; known rules: ${[...known].join(', ')}`);
   }
@@ -63,6 +69,7 @@ export function parsePolicy(text: string, source: string, rules: readonly RuleDe
     ...(spec.flux?.noCrossNamespaceRefs !== undefined ? { noCrossNamespaceRefs: spec.flux.noCrossNamespaceRefs } : {}),
     ...(spec.defaulting?.eventSeverityWithoutIntent ? { eventSeverityWithoutIntent: spec.defaulting.eventSeverityWithoutIntent } : {}),
     ...(spec.relay?.deliversSlack !== undefined ? { relayDeliversSlack: spec.relay.deliversSlack } : {}),
+    ...(spec.secrets?.outOfBandNamespaces ? { outOfBandSecretNamespaces: spec.secrets.outOfBandNamespaces } : {}),
   });
 }
 

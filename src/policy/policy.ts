@@ -23,10 +23,20 @@ export interface Policy {
   readonly eventSeverityWithoutIntent: SeverityWithoutIntent;
   /** The notify-guard relay delivers Slack Providers: mark them so notification-controller skips them. */
   readonly relayDeliversSlack: boolean;
+  /**
+   * Namespaces whose Secrets something outside the manifests and the cluster's known producers
+   * creates (a vault injector, a bootstrap script): a missing Secret there is a warning. `*`: all.
+   */
+  readonly outOfBandSecretNamespaces: readonly string[];
 }
 
-/** Slack's own hosts: incoming webhooks and the Web API. */
-export const DEFAULT_ALLOWED_HOSTS = ['hooks.slack.com', 'slack.com'] as const;
+/** True when the policy says Secrets in `namespace` are made out of band. */
+export function secretsMadeOutOfBand(policy: Policy, namespace: string): boolean {
+  return policy.outOfBandSecretNamespaces.includes(namespace) || policy.outOfBandSecretNamespaces.includes('*');
+}
+
+/** Slack's own hosts: incoming webhooks and the Web API, commercial and GovSlack. */
+export const DEFAULT_ALLOWED_HOSTS = ['hooks.slack.com', 'slack.com', 'hooks.slack-gov.com', 'slack-gov.com'] as const;
 
 /** The rule ids and default actions that a policy resolves against. */
 export interface RuleDefaults {
@@ -50,6 +60,7 @@ export interface PolicySettings {
   readonly noCrossNamespaceRefs?: boolean;
   readonly eventSeverityWithoutIntent?: SeverityWithoutIntent;
   readonly relayDeliversSlack?: boolean;
+  readonly outOfBandSecretNamespaces?: readonly string[];
 }
 
 /** Resolves settings against the rules' defaults. Allowed hosts extend Slack's own. */
@@ -67,5 +78,6 @@ export function resolvePolicy(rules: readonly RuleDefaults[], s: PolicySettings)
     noCrossNamespaceRefs: noCross,
     eventSeverityWithoutIntent: s.eventSeverityWithoutIntent ?? 'keep',
     relayDeliversSlack: s.relayDeliversSlack ?? false,
+    outOfBandSecretNamespaces: s.outOfBandSecretNamespaces ?? [],
   };
 }

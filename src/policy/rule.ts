@@ -42,6 +42,12 @@ export interface Rule {
   /** One sentence: how to fix an object the rule reports. */
   readonly remediation: string;
   /**
+   * The notification-controller function (internal/server/event_handlers.go unless named) whose
+   * behaviour the rule follows, as docs/rules.md cites it. Optional in the type; every rule of
+   * ALL_RULES has one (rules-doc.test.ts).
+   */
+  readonly follows?: string;
+  /**
    * Set when the rule's findings say a referenced Provider or Secret is missing: the webhook then
    * confirms with a live lookup before denying (the watch may lag an apply by milliseconds).
    */

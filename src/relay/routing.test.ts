@@ -39,8 +39,26 @@ describe('sources', () => {
     assert.deepEqual(routed(event(), alerts, [source('Kustomization', 'apps', 'podinfo', { team: 'web' })]), ['apps/web']);
     assert.deepEqual(routed(event(), alerts), []);
   });
-  test('matchLabels next to a concrete name is ignored, as Flux ignores it', () => {
-    assert.deepEqual(routed(event(), [ks({ eventSources: [{ kind: 'Kustomization', name: 'podinfo', matchLabels: { team: 'db' } }] })]), ['apps/a']);
+  test('matchLabels next to a concrete name applies both, as eventMatchesAlertSource does: labels matching', () => {
+    const alerts = [ks({ eventSources: [{ kind: 'Kustomization', name: 'podinfo', matchLabels: { team: 'web' } }] })];
+    assert.deepEqual(routed(event(), alerts, [source('Kustomization', 'apps', 'podinfo', { team: 'web', tier: 'front' })]), ['apps/a']);
+  });
+  test('matchLabels next to a concrete name applies both: labels not matching, or object not found, take nothing', () => {
+    const alerts = [ks({ eventSources: [{ kind: 'Kustomization', name: 'podinfo', matchLabels: { team: 'db' } }] })];
+    assert.deepEqual(routed(event(), alerts, [source('Kustomization', 'apps', 'podinfo', { team: 'web' })]), []);
+    assert.deepEqual(routed(event(), alerts), []);
+  });
+  test('a concrete name still has to match when the labels do', () => {
+    const alerts = [ks({ eventSources: [{ kind: 'Kustomization', name: 'other', matchLabels: { team: 'web' } }] })];
+    assert.deepEqual(routed(event(), alerts, [source('Kustomization', 'apps', 'podinfo', { team: 'web' })]), []);
+  });
+  test('an empty matchLabels matches any object that is found, and no object that is not', () => {
+    const alerts = [ks({ eventSources: [{ kind: 'Kustomization', name: '*', matchLabels: {} }] })];
+    assert.deepEqual(routed(event(), alerts, [source('Kustomization', 'apps', 'podinfo')]), ['apps/a']);
+    assert.deepEqual(routed(event(), alerts), []);
+  });
+  test('an empty namespace is the Alert\'s own, as eventMatchesAlertSources reads it', () => {
+    assert.deepEqual(routed(event(), [ks({ eventSources: [{ kind: 'Kustomization', name: '*', namespace: '' }] })]), ['apps/a']);
   });
   test('any matching source is enough', () => {
     assert.deepEqual(routed(event(), [ks({ eventSources: [{ kind: 'HelmRelease', name: '*' }, { kind: 'Kustomization', name: 'podinfo' }] })]), ['apps/a']);

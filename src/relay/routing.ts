@@ -1,8 +1,8 @@
 /**
  * Which Alerts an event goes to, with notification-controller's semantics (docs/routing.md):
  * severity (`info` takes all, `error` only errors), sources (kind exact; name exact or `*`;
- * namespace defaulting to the Alert's and compared exactly; matchLabels only with name `*`, against
- * the involved object's labels), inclusion/exclusion lists (RE2, unanchored, on the message;
+ * namespace defaulting to the Alert's and compared exactly; matchLabels, next to `*` or a concrete
+ * name, against the involved object's labels), inclusion/exclusion lists (RE2, unanchored, on the message;
  * exclusion wins; an invalid pattern never matches), suspended Alerts skipped, and cross-namespace
  * events blocked when Flux runs with --no-cross-namespace-refs.
  * Candidates come from an index by (source kind, namespace), so the cost does not grow with the
@@ -20,7 +20,11 @@ export interface RoutingOptions {
   readonly noCrossNamespaceRefs: boolean;
 }
 
-/** Why an Alert does not take an event (for logs and tests), or undefined when it does. */
+/**
+ * Why an Alert does not take an event (for logs and tests), or undefined when it does.
+ * `labels` are the involved object's labels, undefined when the object is not found.
+ * Follows `filterAlertsForEvent` and `getNotificationParams` (cross-namespace check).
+ */
 export function alertSkipReason(e: FluxEvent, a: AlertView, labels: Readonly<Record<string, string>> | undefined, o: RoutingOptions): string | undefined {
   if (a.suspend) return 'alert suspended';
   if ((a.eventSeverity ?? 'info') === 'error' && e.severity !== 'error') return 'severity';
@@ -31,19 +35,24 @@ export function alertSkipReason(e: FluxEvent, a: AlertView, labels: Readonly<Rec
   return undefined;
 }
 
+/**
+ * notification-controller's `eventMatchesAlertSource` (internal/server/event_handlers.go): kind and
+ * namespace exact, name exact unless `*`, then, when matchLabels is set (with `*` or a concrete
+ * name alike), the involved object must be found and carry every label; an object that cannot be
+ * found matches no source that sets matchLabels.
+ */
 function sourceMatches(e: FluxEvent, s: EventSource, alertNamespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
   const o = e.involvedObject;
   if (s.kind !== o.kind || (s.namespace ?? alertNamespace) !== o.namespace) return false;
-  if (s.name === '*') {
-    const wanted = Object.entries(s.matchLabels ?? {});
-    return wanted.every(([k, v]) => labels?.[k] === v);
-  }
-  return s.name === o.name;
+  if (s.name !== '*' && s.name !== o.name) return false;
+  if (s.matchLabels === undefined) return true;
+  return labels !== undefined && Object.entries(s.matchLabels).every(([k, v]) => labels[k] === v);
 }
 
 /** The Alerts an event goes to, in a stable order (namespace, name). */
 export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions): KubeObject[] {
-  const labels = cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.labels;
+  const found = cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name);
+  const labels = found ? (found.labels ?? {}) : undefined;
   return cluster.alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
     .filter((obj) => alertSkipReason(e, alertView(obj), labels, o) === undefined)
     .sort((x, y) => `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`));

@@ -27,7 +27,7 @@ describe('initial sync', () => {
     });
     await live.view.waitForSync(5_000);
     assert.equal(live.view.notReadyReason(), undefined);
-    assert.deepEqual(live.view.counts(), { Alert: 1, Provider: 1, Secret: 1203, Source: 1 });
+    assert.deepEqual(live.view.counts(), { Alert: 1, Provider: 1, Secret: 1203, Source: 1, SecretProducer: 0 });
     assert.equal(live.view.notificationVersion, 'v1beta3');
     assert.equal(live.server.stats.listsByResource['secrets'], 3, 'Secrets came in pages of 500');
     assert.equal(await metricValue(live.registry, 'notify_guard_cluster_objects{kind="Secret"}'), 1203);

@@ -9,7 +9,7 @@ import { alert, secret, slackProvider, REAL_URL } from '../support/objects.ts';
 import { review } from '../support/apiserver-client.ts';
 import type { LiveCluster } from '../support/live-cluster.ts';
 import { eventually, kubeApiFor, metricValue, startLiveCluster } from '../support/live-cluster.ts';
-import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
+import { FakeApiServer, fluxResources, secretProducerResources } from '../servers/fake-apiserver.ts';
 import type { TestWebhook } from '../support/webhook-server.ts';
 import { startTestWebhook } from '../support/webhook-server.ts';
 import { createLiveLookup } from '../../src/cluster/live-lookup.ts';
@@ -54,7 +54,7 @@ test('a Provider that really is missing is still denied after the live GET', asy
   const { live, hook } = await setUp();
   await live.view.waitForSync(5_000);
   const r = await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: theAlert });
-  assert.equal(r.status?.message, 'Alert.notification.toolkit.fluxcd.io "a" is invalid: spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; create the Provider in "apps" before the Alert, or correct the name');
+  assert.equal(r.status?.message, 'Alert.notification.toolkit.fluxcd.io "a" is invalid: spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; create the Provider in "apps", or correct the name');
   assert.equal(await metricValue(live.registry, 'notify_guard_cluster_live_lookups_total{kind="Provider",result="absent"}'), 1);
 });
 
@@ -67,7 +67,7 @@ test('a Secret outside the watched scope that cannot be confirmed is a warning, 
   const r = await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: slackProvider('apps'), uid: 'scope' });
   assert.deepEqual(r, {
     uid: 'scope', allowed: true,
-    warnings: ['spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create the Secret in "apps" before the Provider, or correct the name (not confirmed: the webhook\'s view of Secret apps/slack-url is incomplete, so this is a warning)'],
+    warnings: ['spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name (not confirmed: the webhook\'s view of Secret apps/slack-url is incomplete, so this is a warning)'],
   });
   assert.equal(await metricValue(live.registry, 'notify_guard_cluster_live_lookups_total{kind="Secret",result="unknown"}'), 1);
 });
@@ -106,4 +106,26 @@ test('live lookups reuse one connection to the API server instead of opening one
   } finally {
     await server.close();
   }
+});
+
+test('a Provider created while only its ExternalSecret exists is allowed with a warning; once the Secret appears, nothing is reported', async () => {
+  const externalSecret = {
+    apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'slack', namespace: 'apps' },
+    spec: { secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' }, target: { name: 'slack-url' }, data: [{ secretKey: 'address', remoteRef: { key: 'flux/slack', property: 'url' } }] },
+  };
+  const { live, hook } = await setUp({ resources: [...fluxResources(), ...secretProducerResources()], prepare: (s) => s.apply(externalSecret) });
+  await live.view.waitForSync(5_000);
+  assert.equal(live.view.secretProducers('apps', 'slack-url').length, 1, 'the view tracks the ExternalSecret the cluster serves');
+  assert.deepEqual(await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: slackProvider('apps'), uid: 'pending' }), {
+    uid: 'pending', allowed: true,
+    warnings: ['spec.secretRef.name: Not found: "slack-url": Secret "slack-url" does not exist yet; ExternalSecret "slack" will create it; the Provider sends nothing until it does'],
+  });
+  live.server.apply(secret('apps', 'slack-url', { address: REAL_URL }));
+  await eventually('Secret in view', () => live.view.getSecret('apps', 'slack-url') !== undefined);
+  assert.deepEqual(await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: slackProvider('apps'), uid: 'made' }), { uid: 'made', allowed: true });
+  assert.equal(JSON.stringify(live.view.secretProducers('apps', 'slack-url')).includes('flux/slack'), false, 'no remote reference is kept');
+  live.server.remove(externalSecret);
+  live.server.remove(secret('apps', 'slack-url', { address: REAL_URL }));
+  await eventually('ExternalSecret and Secret gone from view', () => live.view.secretProducers('apps', 'slack-url').length === 0 && live.view.getSecret('apps', 'slack-url') === undefined);
+  assert.equal((await review(hook.port, hook.caPem, 'validate', { operation: 'CREATE', object: slackProvider('apps') })).allowed, false, 'with nothing to make it, a missing Secret is denied again');
 });

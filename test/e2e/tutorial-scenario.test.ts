@@ -37,8 +37,8 @@ function shown(r: AdmissionResponse): { result: string; warnings: string[] } {
   return { result: r.allowed ? 'allowed' : r.status!.message, warnings: r.warnings ?? [] };
 }
 
-const PROVIDER_MISSING_SECRET = 'Provider.notification.toolkit.fluxcd.io "slack" is invalid: spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "flux-system"; create the Secret in "flux-system" before the Provider, or correct the name';
-const ALERT_MISSING_PROVIDER = 'Alert.notification.toolkit.fluxcd.io "flux-alerts" is invalid: spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "flux-system"; create the Provider in "flux-system" before the Alert, or correct the name';
+const PROVIDER_MISSING_SECRET = 'Provider.notification.toolkit.fluxcd.io "slack" is invalid: spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "flux-system"; create it in "flux-system" or correct the name';
+const ALERT_MISSING_PROVIDER = 'Alert.notification.toolkit.fluxcd.io "flux-alerts" is invalid: spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "flux-system"; create the Provider in "flux-system", or correct the name';
 const CHANNEL_IGNORED = 'spec.channel: Invalid value: "general": Slack app incoming webhooks ignore channel; messages go to the channel the webhook was created for (use a bot token with chat.postMessage to choose the channel)';
 const DEFAULTED = 'spec.eventSeverity: defaulted to "error" because it was not set in the applied configuration; set eventSeverity: info explicitly to receive info events';
 

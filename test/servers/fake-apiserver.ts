@@ -47,6 +47,14 @@ export function fluxResources(notificationVersion = 'v1beta3'): FakeResource[] {
 }
 
 interface HistoryEntry { readonly rv: number; readonly plural: string; readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: KubeObject }
+/** The Secret producer kinds (ExternalSecret, SealedSecret), as a cluster with their operators serves them. */
+export function secretProducerResources(): FakeResource[] {
+  return [
+    { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', plural: 'externalsecrets' },
+    { group: 'bitnami.com', version: 'v1alpha1', kind: 'SealedSecret', plural: 'sealedsecrets' },
+  ];
+}
+
 interface Watcher { readonly plural: string; readonly namespace: string | undefined; readonly match: (o: KubeObject) => boolean; readonly metadataOnly: boolean; readonly bookmarks: boolean; readonly res: ServerResponse; rv: number; readonly resource: FakeResource }
 
 /**

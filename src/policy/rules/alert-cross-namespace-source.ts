@@ -5,7 +5,8 @@ import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
 /**
- * A source in another namespace works only while Flux runs without --no-cross-namespace-refs.
+ * A source in another namespace works only while Flux runs without --no-cross-namespace-refs:
+ * notification-controller's `getNotificationParams` refuses such events when the flag is set.
  * Warn by default; the policy's `flux.noCrossNamespaceRefs: true` makes it deny.
  */
 export const alertCrossNamespaceSource: Rule = {
@@ -15,6 +16,7 @@ export const alertCrossNamespaceSource: Rule = {
   defaultAction: 'warn',
   description: 'An event source in another namespace is dropped when Flux runs with --no-cross-namespace-refs.',
   remediation: 'Put the Alert in the namespace of the objects it watches, or remove the namespace.',
+  follows: '`getNotificationParams` (`--no-cross-namespace-refs`)',
   check({ object, policy }) {
     const a = alertView(object);
     const out: FieldError[] = [];

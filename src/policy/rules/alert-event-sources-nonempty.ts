@@ -3,7 +3,10 @@ import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
-/** An empty eventSources list passes the CRD schema and matches no event. */
+/**
+ * An empty eventSources list passes the CRD schema and matches no event: notification-controller's
+ * `eventMatchesAlertSources` looks for one matching source and finds none.
+ */
 export const alertEventSourcesNonempty: Rule = {
   id: 'alert-event-sources-nonempty',
   kind: 'Alert',
@@ -11,6 +14,7 @@ export const alertEventSourcesNonempty: Rule = {
   defaultAction: 'deny',
   description: 'spec.eventSources must list at least one source: an empty list matches no event.',
   remediation: 'Add an entry such as {kind: Kustomization, name: "*"}.',
+  follows: '`eventMatchesAlertSources`',
   check({ object }) {
     if (alertView(object).eventSources.length > 0) return [];
     return [fieldError('Required', field('spec', 'eventSources'), undefined,

@@ -3,7 +3,10 @@ import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
-/** An empty providerRef.name passes the CRD schema and never sends anything. */
+/**
+ * An empty providerRef.name passes the CRD schema; notification-controller's
+ * `getNotificationParams` then fails to read a Provider named "" and never sends anything.
+ */
 export const alertProviderRefNonempty: Rule = {
   id: 'alert-provider-ref-nonempty',
   kind: 'Alert',
@@ -11,6 +14,7 @@ export const alertProviderRefNonempty: Rule = {
   defaultAction: 'deny',
   description: 'spec.providerRef.name must not be empty: the schema admits "", and such an Alert never notifies.',
   remediation: 'Set spec.providerRef.name to the name of a Provider in the Alert\'s namespace.',
+  follows: '`getNotificationParams` (Provider Get by name)',
   check({ object }) {
     if (alertView(object).providerName.trim() !== '') return [];
     return [fieldError('Required', field('spec', 'providerRef', 'name'), undefined,

@@ -3,7 +3,10 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView, providerView } from '../../flux/objects.ts';
 
-/** An Alert whose Provider is suspended sends nothing. */
+/**
+ * An Alert whose Provider is suspended sends nothing: notification-controller's
+ * `getNotificationParams` skips a Provider with spec.suspend. A warning: resuming it is enough.
+ */
 export const alertProviderSuspended: Rule = {
   id: 'alert-provider-suspended',
   kind: 'Alert',
@@ -11,6 +14,7 @@ export const alertProviderSuspended: Rule = {
   defaultAction: 'warn',
   description: 'The Alert\'s Provider is suspended, so the Alert sends nothing.',
   remediation: 'Resume the Provider (spec.suspend: false) or point the Alert at another one.',
+  follows: '`getNotificationParams` (skips a suspended Provider)',
   check({ object, cluster }) {
     const a = alertView(object);
     const p = cluster.getProvider(a.namespace, a.providerName);

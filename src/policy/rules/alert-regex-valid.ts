@@ -1,27 +1,29 @@
 import type { Rule } from '../rule.ts';
-import type { FieldError } from '../field-error.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 import { re2CompileError } from '../../flux/re2.ts';
 
-/** Flux compiles inclusionList/exclusionList with Go's RE2; a pattern that fails never matches. */
+/**
+ * notification-controller's `messageIsIncluded` compiles each inclusionList entry with Go's RE2 and
+ * skips one that fails: when no entry compiles, nothing is included and the Alert never sends.
+ * That case is denied here; a single bad entry among good ones, and any bad exclusionList entry
+ * (`messageIsExcluded` then excludes nothing), leave the Alert sending and are warnings
+ * (`alert-regex-ignored`).
+ */
 export const alertRegexValid: Rule = {
   id: 'alert-regex-valid',
   kind: 'Alert',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
-  description: 'Every inclusionList and exclusionList entry must compile as RE2 (Go regexp); Flux silently ignores one that does not.',
-  remediation: 'Rewrite the pattern in RE2 syntax: no look-around, no back-references.',
+  description: 'At least one inclusionList entry must compile as RE2 (Go regexp): when none does, Flux includes no event and the Alert never sends.',
+  remediation: 'Rewrite the patterns in RE2 syntax: no look-around, no back-references.',
+  follows: '`messageIsIncluded` (a pattern that fails to compile is skipped)',
   check({ object }) {
-    const a = alertView(object);
-    const out: FieldError[] = [];
-    for (const list of ['inclusionList', 'exclusionList'] as const) {
-      a[list].forEach((pattern, i) => {
-        const error = re2CompileError(pattern);
-        if (error) out.push(fieldError('Invalid', field('spec', list).index(i), pattern, `${error}; Flux uses RE2 (Go regexp) syntax: no look-around or back-references`));
-      });
-    }
-    return out;
+    const list = alertView(object).inclusionList;
+    const errors = list.map((p) => re2CompileError(p));
+    if (list.length === 0 || errors.some((e) => e === undefined)) return [];
+    return list.map((pattern, i) => fieldError('Invalid', field('spec', 'inclusionList').index(i), pattern,
+      `${errors[i]}; no inclusionList entry compiles, so Flux includes no event and this Alert never sends; Flux uses RE2 (Go regexp) syntax: no look-around or back-references`));
   },
 };

@@ -8,8 +8,9 @@ import { alertEventSourcesNonempty } from './alert-event-sources-nonempty.ts';
 import { alertSourceNamespaceWildcard } from './alert-source-namespace-wildcard.ts';
 import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
 import { alertRegexValid } from './alert-regex-valid.ts';
-import { alertMatchLabelsName } from './alert-match-labels-name.ts';
+import { alertRegexIgnored } from './alert-regex-ignored.ts';
 import { alertSourceExists } from './alert-source-exists.ts';
+import { alertSourceLabels } from './alert-source-labels.ts';
 import { alertProviderSuspended } from './alert-provider-suspended.ts';
 
 const KS_ALL = { kind: 'Kustomization', name: '*' };
@@ -19,7 +20,7 @@ table(alertProviderExists, [
     { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }), cluster: [slackProvider('apps')] }, []],
   ['rejects an Alert whose Provider does not exist, saying to create it first',
     { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }) },
-    ['spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; create the Provider in "apps" before the Alert, or correct the name']],
+    ['spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; create the Provider in "apps", or correct the name']],
   ['rejects an Alert whose Provider is in another namespace, saying references are local',
     { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL] }), cluster: [slackProvider('flux-system'), slackProvider('team-b')] },
     ['spec.providerRef.name: Not found: "slack": no Provider "slack" in namespace "apps"; a Provider of that name exists in namespace "flux-system", "team-b", but provider references are local: create the Provider in "apps" or move the Alert there']],
@@ -27,7 +28,7 @@ table(alertProviderExists, [
     { object: alert('apps', 'a', { providerRef: { name: '' }, eventSources: [KS_ALL] }) }, []],
   ['reads v1beta1 Alerts the same way',
     { object: alert('apps', 'a', { providerRef: { name: 'nope' }, eventSources: [KS_ALL] }, {}, 'v1beta1') },
-    ['spec.providerRef.name: Not found: "nope": no Provider "nope" in namespace "apps"; create the Provider in "apps" before the Alert, or correct the name']],
+    ['spec.providerRef.name: Not found: "nope": no Provider "nope" in namespace "apps"; create the Provider in "apps", or correct the name']],
 ]);
 
 table(alertProviderRefNonempty, [
@@ -63,27 +64,32 @@ table(alertCrossNamespaceSource, [
   ['says the cluster blocks them when the policy says Flux runs with --no-cross-namespace-refs',
     { object: crossSource, policy: resolvePolicy(ALL_RULES, { noCrossNamespaceRefs: true }) },
     ['spec.eventSources[1].namespace: Forbidden: source namespace "flux-system" differs from the Alert\'s namespace "apps": this cluster runs Flux with --no-cross-namespace-refs, which drops events from other namespaces; create this Alert (and its Provider) in "flux-system"']],
+  ['reads an empty namespace as the Alert\'s own, as Flux does', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*', namespace: '' }] }) }, []],
 ]);
 
+const regexAlert = (lists: Record<string, string[]>) => alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], ...lists });
 table(alertRegexValid, [
-  ['rejects an inclusionList pattern that RE2 cannot compile, with the index and the compile error',
-    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], inclusionList: ['.*succeeded.*', '(failed'] }) },
-    ['spec.inclusionList[1]: Invalid value: "(failed": error parsing regexp: missing closing ): `(failed`; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
-  ['rejects look-behind, which JavaScript accepts and RE2 does not',
-    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], exclusionList: ['(?<!health)check'] }) },
-    ['spec.exclusionList[0]: Invalid value: "(?<!health)check": error parsing regexp: invalid named capture: `(?<!health)check`; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
-  ['rejects back-references', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], exclusionList: ['(a)\\1'] }) },
-    ['spec.exclusionList[0]: Invalid value: "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1`; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
+  ['rejects an inclusionList in which no pattern compiles: messageIsIncluded then includes nothing',
+    { object: regexAlert({ inclusionList: ['(failed'] }) },
+    ['spec.inclusionList[0]: Invalid value: "(failed": error parsing regexp: missing closing ): `(failed`; no inclusionList entry compiles, so Flux includes no event and this Alert never sends; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
+  ['rejects look-behind, which JavaScript accepts and RE2 does not, when it is the only inclusion pattern',
+    { object: regexAlert({ inclusionList: ['(?<!health)check'] }) },
+    ['spec.inclusionList[0]: Invalid value: "(?<!health)check": error parsing regexp: invalid named capture: `(?<!health)check`; no inclusionList entry compiles, so Flux includes no event and this Alert never sends; Flux uses RE2 (Go regexp) syntax: no look-around or back-references']],
+  ['allows one bad inclusion pattern next to a good one: the Alert still sends (alert-regex-ignored warns)',
+    { object: regexAlert({ inclusionList: ['.*succeeded.*', '(failed'] }) }, []],
+  ['allows a bad exclusion pattern: the Alert still sends', { object: regexAlert({ exclusionList: ['(a)\\1'] }) }, []],
   ['allows RE2 patterns, including Go-only syntax such as \\z and (?P<name>)',
-    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [KS_ALL], inclusionList: ['^Reconciliation.*\\z', '(?P<rev>main@sha1:[0-9a-f]+)'] }) }, []],
+    { object: regexAlert({ inclusionList: ['^Reconciliation.*\\z', '(?P<rev>main@sha1:[0-9a-f]+)'] }) }, []],
 ]);
 
-table(alertMatchLabelsName, [
-  ['warns when matchLabels is given with a concrete name',
-    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo', matchLabels: { team: 'web' } }] }) },
-    ['spec.eventSources[0].matchLabels: Forbidden: Flux ignores matchLabels unless name is "*", and this source names "podinfo"; set name: "*" to select by labels, or remove matchLabels']],
-  ['allows matchLabels with name "*"',
-    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: '*', matchLabels: { team: 'web' } }] }) }, []],
+table(alertRegexIgnored, [
+  ['warns about a bad inclusion pattern next to a good one, with the index and the compile error',
+    { object: regexAlert({ inclusionList: ['.*succeeded.*', '(failed'] }) },
+    ['spec.inclusionList[1]: Invalid value: "(failed": error parsing regexp: missing closing ): `(failed`; Flux skips this pattern, so it includes nothing; RE2 (Go regexp) has no look-around or back-references']],
+  ['warns about back-references in an exclusion pattern, which then excludes nothing',
+    { object: regexAlert({ exclusionList: ['(a)\\1'] }) },
+    ['spec.exclusionList[0]: Invalid value: "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1`; Flux skips this pattern, so it excludes nothing; RE2 (Go regexp) has no look-around or back-references']],
+  ['leaves an inclusionList where nothing compiles to alert-regex-valid', { object: regexAlert({ inclusionList: ['(failed'] }) }, []],
 ]);
 
 table(alertSourceExists, [
@@ -93,6 +99,14 @@ table(alertSourceExists, [
   ['looks in the source\'s namespace when one is given',
     { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: 'infra', namespace: 'flux-system' }] }), cluster: [source('Kustomization', 'flux-system', 'infra')] }, []],
   ['says nothing about kinds the view does not track', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'OCIRepository', name: 'x' }] }), cluster: [source('HelmRelease', 'apps', 'podinfo')] }, []],
+]);
+
+table(alertSourceLabels, [
+  ['warns when the named object lacks the labels, naming the ones it lacks',
+    { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo', matchLabels: { team: 'web', tier: 'front' } }] }), cluster: [source('HelmRelease', 'apps', 'podinfo', { team: 'web' })] },
+    ['spec.eventSources[0].matchLabels: Invalid value: HelmRelease "podinfo" lacks "tier=front", and Flux applies matchLabels next to a name too, so this source sends nothing; add the labels or remove matchLabels']],
+  ['is quiet when the named object carries them', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'podinfo', matchLabels: { team: 'web' } }] }), cluster: [source('HelmRelease', 'apps', 'podinfo', { team: 'web', x: 'y' })] }, []],
+  ['leaves a missing object to alert-source-exists, and name "*" alone', { object: alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'HelmRelease', name: 'other', matchLabels: { team: 'web' } }, { kind: 'HelmRelease', name: '*', matchLabels: { team: 'db' } }] }), cluster: [source('HelmRelease', 'apps', 'podinfo')] }, []],
 ]);
 
 table(alertProviderSuspended, [

@@ -4,7 +4,11 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
-/** A source with a concrete name whose object does not exist sends nothing (yet). */
+/**
+ * A source with a concrete name whose object does not exist sends nothing (yet): no such object
+ * emits events for notification-controller's `eventMatchesAlertSource` to match. A warning: the
+ * object may be about to be created.
+ */
 export const alertSourceExists: Rule = {
   id: 'alert-source-exists',
   kind: 'Alert',
@@ -12,6 +16,7 @@ export const alertSourceExists: Rule = {
   defaultAction: 'warn',
   description: 'An event source with a concrete name should name an object that exists.',
   remediation: 'Correct the kind, name or namespace, or ignore this if the object is about to be created.',
+  follows: '`eventMatchesAlertSource` (name compared exactly)',
   check({ object, cluster }) {
     const a = alertView(object);
     const out: FieldError[] = [];

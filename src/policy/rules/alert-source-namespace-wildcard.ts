@@ -4,7 +4,10 @@ import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
 
-/** Flux compares eventSources[].namespace exactly: "*" is a namespace name that never exists. */
+/**
+ * notification-controller's `eventMatchesAlertSource` compares eventSources[].namespace with the
+ * involved object's namespace exactly: "*" (or "team-*") is a namespace name that never exists.
+ */
 export const alertSourceNamespaceWildcard: Rule = {
   id: 'alert-source-namespace-wildcard',
   kind: 'Alert',
@@ -12,6 +15,7 @@ export const alertSourceNamespaceWildcard: Rule = {
   defaultAction: 'deny',
   description: 'eventSources[].namespace "*" is not a wildcard in Flux; the source matches no event.',
   remediation: 'Omit namespace to match the Alert\'s own namespace, or add one event source per namespace.',
+  follows: '`eventMatchesAlertSource` (namespace compared exactly)',
   check({ object }) {
     const out: FieldError[] = [];
     alertView(object).eventSources.forEach((s, i) => {

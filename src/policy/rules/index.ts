@@ -1,6 +1,7 @@
 /**
- * Every rule, in the order findings are reported. Adding a rule: one file in this folder,
- * one line here, one test table in rules.test.ts, one row in docs/rules.md.
+ * Every rule, in the order findings are reported. Adding a rule: one file in this folder (with
+ * `follows`: the notification-controller function it follows), one line here, one test table,
+ * one row in docs/rules.md (rules-doc.test.ts checks the row against the rule).
  */
 import type { Rule } from '../rule.ts';
 import { alertProviderRefNonempty } from './alert-provider-ref-nonempty.ts';
@@ -9,15 +10,21 @@ import { alertProviderSuspended } from './alert-provider-suspended.ts';
 import { alertEventSourcesNonempty } from './alert-event-sources-nonempty.ts';
 import { alertSourceNamespaceWildcard } from './alert-source-namespace-wildcard.ts';
 import { alertCrossNamespaceSource } from './alert-cross-namespace-source.ts';
-import { alertMatchLabelsName } from './alert-match-labels-name.ts';
 import { alertSourceExists } from './alert-source-exists.ts';
+import { alertSourceLabels } from './alert-source-labels.ts';
 import { alertRegexValid } from './alert-regex-valid.ts';
+import { alertRegexIgnored } from './alert-regex-ignored.ts';
 import { providerSecretExists } from './provider-secret-exists.ts';
+import { providerSecretPending } from './provider-secret-pending.ts';
 import { providerSecretKeys } from './provider-secret-keys.ts';
+import { providerCredentialsPair } from './provider-credentials-pair.ts';
 import { providerAddress } from './provider-address.ts';
+import { providerAddressOverridden } from './provider-address-overridden.ts';
+import { providerSlackWorkflow } from './provider-slack-workflow.ts';
 import { providerChannelIgnored } from './provider-channel-ignored.ts';
 import { providerDeleteReferenced } from './provider-delete-referenced.ts';
 import { secretKeysKept } from './secret-keys-kept.ts';
+import { secretCredentialsPair } from './secret-credentials-pair.ts';
 import { secretDeleteReferenced } from './secret-delete-referenced.ts';
 
 /** All rules of this project. */
@@ -28,14 +35,20 @@ export const ALL_RULES: readonly Rule[] = [
   alertEventSourcesNonempty,
   alertSourceNamespaceWildcard,
   alertCrossNamespaceSource,
-  alertMatchLabelsName,
   alertSourceExists,
+  alertSourceLabels,
   alertRegexValid,
+  alertRegexIgnored,
   providerSecretExists,
+  providerSecretPending,
   providerSecretKeys,
+  providerCredentialsPair,
   providerAddress,
+  providerAddressOverridden,
+  providerSlackWorkflow,
   providerChannelIgnored,
   providerDeleteReferenced,
   secretKeysKept,
+  secretCredentialsPair,
   secretDeleteReferenced,
 ];

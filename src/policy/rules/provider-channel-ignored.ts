@@ -3,9 +3,14 @@ import type { FieldError } from '../field-error.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { providerView } from '../../flux/objects.ts';
-import { addressFacts } from '../../flux/address.ts';
+import { addressInUse } from '../../flux/address-in-use.ts';
 
-/** Slack app incoming webhooks post to the channel chosen when the webhook was created. */
+/**
+ * Slack app incoming webhooks post to the channel chosen when the webhook was created: the
+ * `channel` and `username` that Flux's Slack notifier (`Post` in internal/notifier/slack.go) puts
+ * in the payload are ignored. Judged on the address in use (`createNotifier`: the Secret's key
+ * `address` overrides spec.address).
+ */
 export const providerChannelIgnored: Rule = {
   id: 'provider-channel-ignored',
   kind: 'Provider',
@@ -13,12 +18,12 @@ export const providerChannelIgnored: Rule = {
   defaultAction: 'warn',
   description: 'spec.channel and spec.username are ignored by Slack app incoming webhooks (hooks.slack.com/services/...).',
   remediation: 'Create a webhook for the wanted channel in Slack, or use a bot token with chat.postMessage.',
+  follows: '`Slack.Post` (channel and username in the payload)',
   check({ object, cluster }) {
     const p = providerView(object);
     if (p.type !== 'slack') return [];
-    const secret = p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined;
-    const address = secret?.address ?? (p.address ? addressFacts(p.address) : undefined);
-    if (!address?.slackAppWebhook) return [];
+    const use = addressInUse(p, p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined);
+    if (!('facts' in use) || !use.facts?.slackAppWebhook) return [];
     const out: FieldError[] = [];
     for (const f of ['channel', 'username'] as const) {
       const v = p[f];

@@ -2,7 +2,10 @@ import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 
-/** Deleting a Provider silences every Alert that references it. */
+/**
+ * Deleting a Provider silences every Alert that references it: notification-controller's
+ * `getNotificationParams` fails to read it on every event. A warning: the Alerts may be next.
+ */
 export const providerDeleteReferenced: Rule = {
   id: 'provider-delete-referenced',
   kind: 'Provider',
@@ -10,6 +13,7 @@ export const providerDeleteReferenced: Rule = {
   defaultAction: 'warn',
   description: 'Deleting a Provider that Alerts still reference silences those Alerts.',
   remediation: 'Delete or repoint the Alerts first.',
+  follows: '`getNotificationParams`',
   check({ namespace, name, cluster }) {
     const alerts = cluster.alertsReferencingProvider(namespace, name).map((a) => a.metadata?.name ?? '').sort();
     if (alerts.length === 0) return [];

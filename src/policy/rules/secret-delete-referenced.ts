@@ -3,7 +3,10 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { providerView } from '../../flux/objects.ts';
 
-/** Deleting a Secret that Providers read breaks their notifications. */
+/**
+ * Deleting a Secret that Providers read breaks their notifications: notification-controller's
+ * `createNotifier` fails to read it on every event. A warning: the Providers may be next.
+ */
 export const secretDeleteReferenced: Rule = {
   id: 'secret-delete-referenced',
   kind: 'Secret',
@@ -11,6 +14,7 @@ export const secretDeleteReferenced: Rule = {
   defaultAction: 'warn',
   description: 'Deleting a Secret that Providers reference breaks their notifications.',
   remediation: 'Repoint or delete the Providers first.',
+  follows: '`createNotifier` → `getSecret`',
   check({ namespace, name, cluster }) {
     const refs = cluster.providersReferencingSecret(namespace, name)
       .map((r) => `${quote(providerView(r.provider).name)} (spec.${r.field})`).sort();

@@ -7,9 +7,10 @@ import { slackSecretKeyProblems } from '../../flux/slack-secret-requirements.ts'
 import { addressProblem } from '../../flux/address.ts';
 
 /**
- * A Secret that a Slack Provider reads through secretRef must keep serving it: the keys it
- * needs stay, and the address stays valid. Problems the Secret already had before an UPDATE
- * are demoted to warnings by the engine (ratcheting), so only a change that breaks is denied.
+ * A Secret that a Slack Provider reads through secretRef must keep serving it, as
+ * notification-controller's `createNotifier` reads it: an address (key `address`, else the
+ * Provider's spec.address), valid and at most 2048 bytes (`extractAuthFromSecret`). Problems the Secret already had before
+ * an UPDATE are demoted to warnings by the engine (ratcheting), so only a change that breaks is denied.
  */
 export const secretKeysKept: Rule = {
   id: 'secret-keys-kept',
@@ -17,7 +18,8 @@ export const secretKeysKept: Rule = {
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
   description: 'A Secret referenced by a Provider\'s secretRef must keep the keys that Provider needs and a valid address.',
-  remediation: 'Keep key "address" (and whole username/password pairs) while Providers reference the Secret, or repoint the Providers first.',
+  remediation: 'Keep key "address" while Providers reference the Secret, or repoint the Providers first.',
+  follows: '`createNotifier`, `extractAuthFromSecret`',
   check({ secret, cluster, policy, namespace, name }) {
     if (!secret) return [];
     const out: FieldError[] = [];
