@@ -11,11 +11,14 @@ export interface CertMetrics {
   readonly leader: Gauge;
 }
 
-/** Registers the certificate metrics; `secondsToExpiry` is read at each scrape. */
+/**
+ * Registers the certificate metrics; `secondsToExpiry` is read at each scrape. With no certificate
+ * served yet the expiry is NaN, not 0: an expiry alert must not take "none yet" for "expired".
+ */
 export function createCertMetrics(registry: Registry, secondsToExpiry: () => number | undefined): CertMetrics {
   new Gauge({
     name: 'notify_guard_serving_certificate_expiry_seconds', help: 'Seconds until the served TLS certificate expires.', registers: [registry],
-    collect() { const s = secondsToExpiry(); if (s !== undefined) this.set(s); },
+    collect() { this.set(secondsToExpiry() ?? NaN); },
   });
   const rotations = new Counter({ name: 'notify_guard_certificate_rotations_total', help: 'Certificates created or renewed by this replica as leader, by certificate (ca|serving).', labelNames: ['certificate'], registers: [registry] });
   // Both series from the start (at 0), so that increase() sees a replica's first rotation.
