@@ -60,61 +60,75 @@ async function cluster(slackUrl: string): Promise<FakeApiServer> {
   return api;
 }
 
+type Stops = (() => Promise<void> | void)[];
+
+/** The local Slack (one archived channel), a stand-in notification-controller, the test API server, the webhook and the relay. */
+async function startServers(stops: Stops) {
+  const slack = new FakeSlack();
+  const slackUrl = await slack.start();
+  stops.push(() => slack.close());
+  slack.fault('/services/T0MONGONE/B0MON/abcdefgh', 'channel_is_archived');
+  const forwarded = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(202).end()); });
+  await new Promise<void>((r) => forwarded.listen(0, '127.0.0.1', r));
+  stops.push(() => new Promise<void>((r) => { forwarded.close(() => r()); forwarded.closeAllConnections(); }));
+  const api = await cluster(slackUrl);
+  stops.push(() => api.close());
+  const kubeconfig = kubeconfigFor(api.url);
+  const webhookOptions = parseWebhookArgs(['--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig, '--self-managed-certs', '--pod-name', 'notify-guard-0', '--log-level', 'silent']);
+  assert.ok(webhookOptions !== 'help');
+  const webhook: RunningWebhook = await startWebhook(webhookOptions, silent());
+  stops.push(() => webhook.close());
+  const relayOptions = parseRelayArgs(['--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig, '--journal', join(tempDir('scrape'), 'relay.journal'),
+    '--forward-to', `http://127.0.0.1:${(forwarded.address() as AddressInfo).port}/`, '--allow-insecure-slack-destinations', '--drain-timeout', '0', '--log-level', 'silent']);
+  assert.ok(relayOptions !== 'help');
+  const relay: RunningRelay = await startRelayServer(relayOptions, silent());
+  stops.push(() => relay.close());
+  return { slack, api, webhook, relay };
+}
+
+/** Prometheus scraping both every second, as the PodMonitor would label them, with the rules loaded. */
+async function startPrometheus(webhookPort: number, relayPort: number): Promise<Prometheus> {
+  const dir = tempDir('prometheus');
+  const target = (job: string, port: number, container: string, https: boolean) => ({
+    job_name: job, scrape_interval: '1s', ...(https ? { scheme: 'https', tls_config: { insecure_skip_verify: true } } : {}),
+    static_configs: [{ targets: [`127.0.0.1:${port}`], labels: { namespace: 'notify-guard-system', pod: 'notify-guard-0', container } }],
+  });
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [RULES_FILE],
+    scrape_configs: [target('notify-guard-webhook', webhookPort, 'webhook', true), target('notify-guard-relay', relayPort, 'relay', false)],
+  }));
+  return Prometheus.start(join(dir, 'prometheus.yml'), join(dir, 'data'));
+}
+
+/** A review of each outcome, a watch restart, an event of each outcome (one dead-lettered); returns once the relay is idle. */
+async function driveTraffic({ slack, api, webhook, relay }: Awaited<ReturnType<typeof startServers>>): Promise<void> {
+  const certSecret = () => api.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'notify-guard-system', name: 'notify-guard-webhook-tls' });
+  await eventually('the certificate Secret written', () => certSecret() !== undefined, 20_000);
+  const caPem = Buffer.from((certSecret()!['data'] as Record<string, string>)['ca-bundle.crt']!, 'base64').toString();
+  await eventually('webhook ready', async () => (await get(webhook.port, caPem, '/readyz').catch(() => undefined))?.status === 200, 20_000);
+  await eventually('relay ready', async () => (await fetch(`http://127.0.0.1:${relay.port}/readyz`)).status === 200, 20_000);
+  const sources = [{ kind: 'Kustomization', name: '*' }];
+  assert.equal((await review(webhook.port, caPem, 'validate', { operation: 'CREATE', object: alert('apps', 'ok', { providerRef: { name: 'slack' }, eventSources: sources }) })).allowed, true);
+  assert.equal((await review(webhook.port, caPem, 'validate', { operation: 'CREATE', object: alert('apps', 'broken', { providerRef: { name: 'nowhere' }, eventSources: sources }) })).allowed, false);
+  assert.equal((await review(webhook.port, caPem, 'mutate', { operation: 'CREATE', object: alert('apps', 'defaulted', { providerRef: { name: 'slack' }, eventSources: sources }) })).patchType, 'JSONPatch');
+  assert.equal((await post(webhook.port, caPem, '/validate', '{"kind":"NotAReview"}')).status, 400);
+  api.dropWatches();
+  const event = (ns: string, message: string) => JSON.stringify({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '2026-11-23T10:00:00Z', message, reason: 'HealthCheckFailed', reportingController: 'kustomize-controller' });
+  const send = async (body: string) => (await fetch(`http://127.0.0.1:${relay.port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status;
+  assert.deepEqual([await send(event('apps', 'delivered')), await send(event('apps', 'delivered')), await send(event('gone', 'archived')), await send('{')], [202, 429, 202, 400]);
+  await eventually('delivered and dead-lettered', () => relay.relay.pending() === 0 && slack.received.length === 1, 20_000);
+}
+
 describe('a real Prometheus scraping the webhook and the relay', { skip, timeout: 120_000 }, () => {
-  const stops: (() => Promise<void> | void)[] = [];
+  const stops: Stops = [];
   let prometheus: Prometheus;
 
   before(async () => {
-    const slack = new FakeSlack();
-    const slackUrl = await slack.start();
-    stops.push(() => slack.close());
-    slack.fault('/services/T0MONGONE/B0MON/abcdefgh', 'channel_is_archived');
-    const forwarded = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(202).end()); });
-    await new Promise<void>((r) => forwarded.listen(0, '127.0.0.1', r));
-    stops.push(() => new Promise<void>((r) => { forwarded.close(() => r()); forwarded.closeAllConnections(); }));
-    const api = await cluster(slackUrl);
-    stops.push(() => api.close());
-    const kubeconfig = kubeconfigFor(api.url);
-
-    const webhookOptions = parseWebhookArgs(['--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig, '--self-managed-certs', '--pod-name', 'notify-guard-0', '--log-level', 'silent']);
-    assert.ok(webhookOptions !== 'help');
-    const webhook: RunningWebhook = await startWebhook(webhookOptions, silent());
-    stops.push(() => webhook.close());
-    const relayOptions = parseRelayArgs(['--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig, '--journal', join(tempDir('scrape'), 'relay.journal'),
-      '--forward-to', `http://127.0.0.1:${(forwarded.address() as AddressInfo).port}/`, '--allow-insecure-slack-destinations', '--drain-timeout', '0', '--log-level', 'silent']);
-    assert.ok(relayOptions !== 'help');
-    const relay: RunningRelay = await startRelayServer(relayOptions, silent());
-    stops.push(() => relay.close());
-
-    const dir = tempDir('prometheus');
-    const target = (job: string, p: number, container: string, https: boolean) => ({
-      job_name: job, scrape_interval: '1s', ...(https ? { scheme: 'https', tls_config: { insecure_skip_verify: true } } : {}),
-      static_configs: [{ targets: [`127.0.0.1:${p}`], labels: { namespace: 'notify-guard-system', pod: 'notify-guard-0', container } }],
-    });
-    writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: [RULES_FILE],
-      scrape_configs: [target('notify-guard-webhook', webhook.port, 'webhook', true), target('notify-guard-relay', relay.port, 'relay', false)],
-    }));
-    prometheus = await Prometheus.start(join(dir, 'prometheus.yml'), join(dir, 'data'));
+    const servers = await startServers(stops);
+    prometheus = await startPrometheus(servers.webhook.port, servers.relay.port);
     stops.push(() => prometheus.stop());
-
-    // Traffic: a review of each outcome, a watch restart, an event of each outcome.
-    await eventually('the caBundle injected', () => api.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'notify-guard-system', name: 'notify-guard-webhook-tls' }) !== undefined, 20_000);
-    const caPem = Buffer.from((api.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'notify-guard-system', name: 'notify-guard-webhook-tls' })!['data'] as Record<string, string>)['ca-bundle.crt']!, 'base64').toString();
-    await eventually('webhook ready', async () => (await get(webhook.port, caPem, '/readyz').catch(() => undefined))?.status === 200, 20_000);
-    await eventually('relay ready', async () => (await fetch(`http://127.0.0.1:${relay.port}/readyz`)).status === 200, 20_000);
-    const sources = [{ kind: 'Kustomization', name: '*' }];
-    assert.equal((await review(webhook.port, caPem, 'validate', { operation: 'CREATE', object: alert('apps', 'ok', { providerRef: { name: 'slack' }, eventSources: sources }) })).allowed, true);
-    assert.equal((await review(webhook.port, caPem, 'validate', { operation: 'CREATE', object: alert('apps', 'broken', { providerRef: { name: 'nowhere' }, eventSources: sources }) })).allowed, false);
-    assert.equal((await review(webhook.port, caPem, 'mutate', { operation: 'CREATE', object: alert('apps', 'defaulted', { providerRef: { name: 'slack' }, eventSources: sources }) })).patchType, 'JSONPatch');
-    assert.equal((await post(webhook.port, caPem, '/validate', '{"kind":"NotAReview"}')).status, 400);
-    api.dropWatches();
-    const event = (ns: string, message: string) => JSON.stringify({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '2026-11-23T10:00:00Z', message, reason: 'HealthCheckFailed', reportingController: 'kustomize-controller' });
-    const send = async (body: string) => (await fetch(`http://127.0.0.1:${relay.port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status;
-    assert.deepEqual([await send(event('apps', 'delivered')), await send(event('apps', 'delivered')), await send(event('gone', 'archived')), await send('{')], [202, 429, 202, 400]);
-    await eventually('delivered and dead-lettered', () => relay.relay.pending() === 0 && slack.received.length === 1, 20_000);
-
+    await driveTraffic(servers);
     // Prometheus has seen the end state in at least two scrapes, and evaluated every rule.
     await eventually('scraped after the traffic', async () => (await prometheus.query('count_over_time(notify_guard_relay_deliveries_total{result="dead"}[1m]) >= 2 and on () count_over_time(notify_guard_cluster_watch_restarts_total{job="notify-guard-webhook"}[1m]) >= 2')).result.length > 0, 30_000);
     await eventually('every rule evaluated', async () => (await prometheus.api<{ groups: { rules: { health: string }[] }[] }>('/api/v1/rules')).groups.flatMap((g) => g.rules).every((r) => r.health === 'ok'), 20_000);

@@ -1,6 +1,6 @@
 /**
  * The alerting rules (manifests/monitoring/notify-guard.rules.yaml) with Prometheus's own tools:
- * `promtool check rules`, and `promtool test rules` on alerts.promtool.yaml, which shows each
+ * `promtool check rules`, and `promtool test rules` on *.promtool.yaml here, which show each
  * alert firing and staying quiet. Without promtool those two are skipped (Debian: apt-get install
  * prometheus; .ci/run installs it); the checks of the files themselves always run.
  */
@@ -14,7 +14,7 @@ import { PROMETHEUS_RULE_FILE, RULES_FILE, prometheusRuleFor } from '../support/
 import { TARGET_LABELS, exportedSamples, labelsUsedIn, metricsIn } from '../support/exported-metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const UNIT_TESTS = join(import.meta.dirname, 'alerts.promtool.yaml');
+const UNIT_TESTS = ['webhook-alerts.promtool.yaml', 'relay-alerts.promtool.yaml'].map((f) => join(import.meta.dirname, f));
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
 const skip = promtool.status !== 0 ? 'promtool is not installed (Debian: apt-get install prometheus; .ci/run installs it)' : false;
 
@@ -28,19 +28,19 @@ describe('promtool', { skip }, () => {
     assert.equal(r.stdout, `Checking ${RULES_FILE}\n  SUCCESS: ${rules.length} rules found\n\n`);
   });
 
-  test('test rules: each alert fires, with its exact labels and annotations, and stays quiet, on the series of alerts.promtool.yaml', () => {
-    const r = spawnSync('promtool', ['test', 'rules', UNIT_TESTS], { encoding: 'utf8', timeout: 60_000 });
+  test('test rules: each alert fires, with its exact labels and annotations, and stays quiet, on the series of the unit tests', () => {
+    const r = spawnSync('promtool', ['test', 'rules', ...UNIT_TESTS], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.equal(r.stdout, `Unit Testing:  ${UNIT_TESTS}\n  SUCCESS\n\n`);
+    assert.equal(r.stdout, UNIT_TESTS.map((f) => `Unit Testing:  ${f}\n  SUCCESS\n\n`).join(''));
   });
 });
 
 test('the unit tests cover every alert both firing and quiet', () => {
   type Case = { alertname: string; exp_alerts?: unknown[] };
-  const cases = (parse(readFileSync(UNIT_TESTS, 'utf8')) as { tests: { alert_rule_test: Case[] }[] }).tests.flatMap((t) => t.alert_rule_test);
+  const cases = UNIT_TESTS.flatMap((f) => (parse(readFileSync(f, 'utf8')) as { tests: { alert_rule_test: Case[] }[] }).tests.flatMap((t) => t.alert_rule_test));
   for (const name of new Set(rules.map((r) => r.alert))) {
-    assert.ok(cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) > 0), `${name} never fires in alerts.promtool.yaml`);
-    assert.ok(cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) === 0), `${name} is never shown quiet in alerts.promtool.yaml`);
+    assert.ok(cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) > 0), `${name} never fires in the unit tests`);
+    assert.ok(cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) === 0), `${name} is never shown quiet in the unit tests`);
   }
 });
 
