@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseListenAddress, parseLogLevel, parseWholeNumber } from './flag-values.ts';
+import { parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { parseRelayArgs } from './relay-command.ts';
 
 test('listen addresses: HOST:PORT, :PORT (all interfaces) and [IPv6]:PORT', () => {
@@ -21,8 +21,13 @@ test('relay flags parse with their defaults', () => {
   assert.deepEqual(parseRelayArgs([]), {
     host: '127.0.0.1', port: 9292, journalPath: 'relay.journal', journalCompactAtBytes: 64 * 1024 * 1024, clusterDir: undefined, kubeconfig: undefined,
     secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000,
-    drainTimeoutMs: 10_000, allowInsecureDestinations: false, logLevel: 'info',
+    drainTimeoutMs: 10_000, allowInsecureDestinations: false, logLevel: 'info', logFormat: 'auto',
   });
   assert.throws(() => parseRelayArgs(['--forward-to', 'notification-controller']), { message: '--forward-to "notification-controller": expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./' });
   assert.throws(() => parseRelayArgs(['--log-level', 'loud']), { message: '--log-level "loud": expected trace, debug, info, warn or error' });
+});
+
+test('log formats: auto, json or text', () => {
+  assert.deepEqual(['auto', 'json', 'text'].map(parseLogFormat), ['auto', 'json', 'text']);
+  assert.throws(() => parseLogFormat('pretty'), { message: '--log-format "pretty": expected auto, json or text' });
 });

@@ -1,6 +1,7 @@
 /**
  * Parsing of flag values shared by the commands, and the error they raise.
  */
+import type { LogFormat } from '../observability/logger.ts';
 
 /** A wrong flag or argument: printed with a pointer to the command's --help, exit code 2. */
 export class UsageError extends Error {
@@ -28,4 +29,10 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 export function parseLogLevel(value: string): string {
   if (!LOG_LEVELS.includes(value)) throw new UsageError(`--log-level ${JSON.stringify(value)}: expected trace, debug, info, warn or error`);
   return value;
+}
+
+/** Checks a `--log-format` value: auto (text on a terminal, JSON otherwise), json or text. */
+export function parseLogFormat(value: string): LogFormat {
+  if (value === 'auto' || value === 'json' || value === 'text') return value;
+  throw new UsageError(`--log-format ${JSON.stringify(value)}: expected auto, json or text`);
 }

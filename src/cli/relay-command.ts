@@ -7,8 +7,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createRelayMetrics } from '../observability/relay-metrics.ts';
-import { createLogger } from '../observability/logger.ts';
-import type { Logger } from '../observability/logger.ts';
+import { registerReadinessGauge } from '../observability/readiness-metric.ts';
+import { createLogger, resolveLogFormat } from '../observability/logger.ts';
+import type { LogFormat, Logger } from '../observability/logger.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import { openJournal } from '../relay/journal.ts';
 import { startRelay } from '../relay/relay.ts';
@@ -18,7 +19,7 @@ import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
-import { UsageError, parseListenAddress, parseLogLevel, parseWholeNumber } from './flag-values.ts';
+import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
 
 export const RELAY_USAGE = `Usage: notify-guard relay [flags]
@@ -41,6 +42,7 @@ Flags:
   --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
   --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
+  --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                  show this help
 `;
 
@@ -60,6 +62,8 @@ export interface RelayOptions {
   readonly drainTimeoutMs: number;
   readonly allowInsecureDestinations: boolean;
   readonly logLevel: string;
+  /** `--log-format`; absent means auto. */
+  readonly logFormat?: LogFormat;
 }
 
 export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
@@ -80,6 +84,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       'drain-timeout': { type: 'string', default: '10' },
       'allow-insecure-slack-destinations': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -102,6 +107,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
     allowInsecureDestinations: values['allow-insecure-slack-destinations'],
     logLevel: parseLogLevel(values['log-level']),
+    logFormat: parseLogFormat(values['log-format']),
   };
 }
 
@@ -139,6 +145,7 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
     compactAtBytes: o.journalCompactAtBytes,
   });
+  registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   const server = createServer(createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
@@ -162,7 +169,7 @@ export async function relayCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(RELAY_USAGE);
     return 0;
   }
-  const logger = createLogger(parsed.logLevel);
+  const logger = createLogger(parsed.logLevel, undefined, resolveLogFormat(parsed.logFormat ?? 'auto', process.stdout.isTTY === true));
   const running = await startRelayServer(parsed, logger);
   await untilSignal(logger, 'shutting down: no new events; draining deliveries', () => running.close());
   return 0;

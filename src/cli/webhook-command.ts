@@ -17,9 +17,10 @@ import { defaultPolicy } from '../policy/policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import { loadPolicyFile } from '../policy/policy-file.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
-import { createLogger } from '../observability/logger.ts';
+import { createLogger, resolveLogFormat } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
+import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { untilSignal } from './signals.ts';
 
 /** A running webhook server. */
@@ -40,7 +41,9 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
     ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
   });
-  const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: () => certs.notReadyReason() ?? cluster.notReadyReason() });
+  const notReadyReason = () => certs.notReadyReason() ?? cluster.notReadyReason();
+  registerReadinessGauge(metrics.registry, 'notify_guard_ready', notReadyReason);
+  const app = createAdmissionApp({ handler, metrics, logger, notReadyReason });
   const first = certs.tls.current();
   const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
   certs.tls.attach(server);
@@ -71,7 +74,7 @@ export async function webhookCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(WEBHOOK_USAGE);
     return 0;
   }
-  const logger = createLogger(parsed.logLevel);
+  const logger = createLogger(parsed.logLevel, undefined, resolveLogFormat(parsed.logFormat ?? 'auto', process.stdout.isTTY === true));
   const running = await startWebhook(parsed, logger);
   // The hint is for local use: the cluster comes from manifests and the CA is in --cert-dir.
   const host = parsed.host === '0.0.0.0' || parsed.host === '::' ? 'localhost' : parsed.host;

@@ -8,7 +8,8 @@ import { certLifetimesProblem } from '../certs/cert-settings.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import type { ClusterSourceOptions } from './cluster-source.ts';
 import type { ServingCertOptions } from './serving-certs.ts';
-import { UsageError, parseListenAddress, parseLogLevel, parseWholeNumber as parseNumber } from './flag-values.ts';
+import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber as parseNumber } from './flag-values.ts';
+import type { LogFormat } from '../observability/logger.ts';
 
 export const WEBHOOK_USAGE = `Usage: notify-guard webhook [flags]
 
@@ -36,6 +37,7 @@ Flags:
   --service-name NAME         Service name put in generated certificates (default notify-guard-webhook)
   --service-namespace NS      Service namespace put in generated certificates (default notify-guard-system)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
+  --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                  show this help
 `;
 
@@ -50,6 +52,8 @@ export interface WebhookOptions {
   readonly serviceName: string;
   readonly serviceNamespace: string;
   readonly logLevel: string;
+  /** `--log-format`; absent means auto. */
+  readonly logFormat?: LogFormat;
 }
 
 /** Parses argv (after the subcommand) into options; throws UsageError on a mistake. */
@@ -71,6 +75,7 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
       'service-name': { type: 'string', default: 'notify-guard-webhook' },
       'service-namespace': { type: 'string', default: 'notify-guard-system' },
       'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'auto' },
       'cert-reload-interval': { type: 'string', default: '10' },
       'self-managed-certs': { type: 'boolean', default: false },
       'cert-secret': { type: 'string', default: 'notify-guard-webhook-tls' },
@@ -106,6 +111,7 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
     serviceName: values['service-name'],
     serviceNamespace: values['service-namespace'],
     logLevel: parseLogLevel(values['log-level']),
+    logFormat: parseLogFormat(values['log-format']),
   };
 }
 

@@ -27,7 +27,8 @@ export function createAdmissionMetrics(opts: { processMetrics?: boolean } = {}):
       name: 'notify_guard_admission_duration_seconds',
       help: 'Time from receiving a decoded AdmissionReview to sending its response.',
       labelNames,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      // Up to 5 s: the webhooks' timeoutSeconds is 3 (manifests/base/webhooks.yaml); the latency alert fires at 2.
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
       registers: [registry],
     }),
     findings: new Counter({ name: 'notify_guard_findings_total', help: 'Rule findings, by rule id and action (deny|warn).', labelNames: ['rule', 'action'], registers: [registry] }),
