@@ -68,7 +68,7 @@ test('no Secret: creates it (a create, not an update), then injects the new bund
     'notify_guard_certificate_leader{} 0',
     'notify_guard_certificate_rotations_total{"certificate":"ca"} 1',
     'notify_guard_certificate_rotations_total{"certificate":"serving"} 1',
-    'notify_guard_serving_certificate_expiry_seconds{} 0',
+    'notify_guard_serving_certificate_expiry_seconds{} NaN',
   ]);
   assert.deepEqual(lines.map((l) => l['msg']), ['created CA and serving certificate', 'caBundle injected', 'caBundle injected']);
   assert.equal(JSON.stringify(lines).includes('PRIVATE KEY'), false, 'no key in the logs');
