@@ -82,6 +82,8 @@ table('required event metadata', [{ name: 'metadata', action: 'deny', eventMetad
   ['an Alert with the keys passes', { object: alert('search', 'a', { providerRef: { name: 'p' }, eventMetadata: { cluster: 'prod-eu-1', team: 'search' } }) }, []],
   ['names the missing keys', { object: alert('search', 'a', { providerRef: { name: 'p' }, eventMetadata: { cluster: 'prod-eu-1', team: '' } }) },
     ['deny convention:metadata: spec.eventMetadata: Required value: Alerts in namespace "search" must carry eventMetadata "team": add team: <value> under spec.eventMetadata']],
+  ['tells a v1beta1 Alert to move to v1beta3', { object: alert('search', 'a', { providerRef: { name: 'p' } }, {}, 'v1beta1') },
+    ['deny convention:metadata: spec.eventMetadata: Required value: Alerts in namespace "search" must carry eventMetadata "cluster", "team", which v1beta1 Alerts cannot hold: use apiVersion notification.toolkit.fluxcd.io/v1beta3']],
 ]);
 
 table('where Providers live', [{ name: 'central-providers', action: 'deny', namespaces: { names: ['sandbox'] }, providers: { allowed: false } }], [
