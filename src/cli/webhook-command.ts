@@ -12,10 +12,8 @@ import { openClusterSource } from './cluster-source.ts';
 import { openServingCerts } from './serving-certs.ts';
 import type { WebhookOptions } from './webhook-flags.ts';
 import { WEBHOOK_USAGE, parseWebhookArgs } from './webhook-flags.ts';
-import { createEngine } from '../policy/engine.ts';
-import { defaultPolicy } from '../policy/policy.ts';
-import type { Policy } from '../policy/policy.ts';
-import { loadPolicyFile } from '../policy/policy-file.ts';
+import { withPolicyValidation } from '../admission/policy-admission.ts';
+import { openPolicySource } from './policy-source.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -31,16 +29,19 @@ export interface RunningWebhook {
 
 /** Wires everything and listens. `logger` may be given by tests. */
 export async function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
-  const policy: Policy = o.policyFile ? await loadPolicyFile(o.policyFile, ALL_RULES) : defaultPolicy(ALL_RULES);
   const metrics = createAdmissionMetrics();
   const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
+  const policies = await openPolicySource({
+    rules: ALL_RULES, policyFile: o.policyFile, clusterDir: o.cluster.clusterDir, logger,
+    ...(cluster.api && cluster.clusterMetrics ? { live: { api: cluster.api, observer: cluster.clusterMetrics.observer, watchdogMs: o.cluster.watchdogMs } } : {}),
+  }).catch((err: unknown) => { cluster.stop(); throw err; });
   const certs = await openServingCerts(o.certs, { certDir: o.certDir, serviceName: o.serviceName, serviceNamespace: o.serviceNamespace, namespace: o.serviceNamespace, api: cluster.api, registry: metrics.registry, logger });
-  const handler = createAdmissionHandler({
-    engine: createEngine(ALL_RULES, policy), cluster: cluster.view, policy, metrics, logger,
+  const handler = withPolicyValidation(createAdmissionHandler({
+    engine: policies.holder.engine, cluster: cluster.view, policy: policies.holder.policy, namespaces: policies.namespaces, metrics, logger,
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
     ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
-  });
-  const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: () => certs.notReadyReason() ?? cluster.notReadyReason() });
+  }), ALL_RULES, logger);
+  const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: () => certs.notReadyReason() ?? cluster.notReadyReason() ?? policies.notReadyReason() });
   const first = certs.tls.current();
   const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
   certs.tls.attach(server);
@@ -51,12 +52,13 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
-  logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: o.policyFile ?? '(defaults)', objects: cluster.counts() }, 'webhook listening');
+  logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: policies.holder.source(), objects: cluster.counts() }, 'webhook listening');
   return {
     server,
     port,
     close: () => new Promise<void>((resolve) => {
       certs.stop();
+      policies.stop();
       cluster.stop();
       server.close(() => resolve());
       server.closeIdleConnections();
