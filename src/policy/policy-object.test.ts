@@ -44,7 +44,7 @@ test('every mistake is a field error in apimachinery\'s grammar', () => {
     'spec.conventions[0].channels.patterns[0]: Invalid value: "team-{team}-*": unknown placeholder {team}: use {namespace} or {label:KEY} with a label key such as team or example.com/team',
     'spec.conventions[0].channels.patterns[1]: Invalid value: "ops-{label:env": unbalanced brace: placeholders are written {namespace} or {label:KEY}',
     'spec.conventions[1].name: Duplicate value: "chan": each convention needs a name of its own',
-    'spec.conventions[1]: Invalid value: a convention sets exactly one of channels, severity, eventMetadata, providers; this one sets severity, eventMetadata',
+    'spec.conventions[1]: Invalid value: a convention sets exactly one of channels, severity, eventMetadata, providers, coverage; this one sets severity, eventMetadata',
     'spec.conventions[2].namespaces.selector.matchExpressions[0]: Invalid value: values must be non-empty when operator is In',
   ]);
 });

@@ -37,10 +37,11 @@ export const conventionSchema = z.strictObject({
   severity: z.strictObject({ required: z.enum(['info', 'error']).optional(), infoForbiddenChannels: z.array(z.string().min(1)).optional() }).optional(),
   eventMetadata: z.strictObject({ required: z.array(z.string().min(1)).optional(), defaults: z.record(z.string().min(1), z.string()).optional() }).optional(),
   providers: z.strictObject({ allowed: z.boolean().optional(), allowedTypes: z.array(z.string().min(1)).optional() }).optional(),
+  coverage: z.strictObject({ kinds: z.array(z.enum(['Kustomization', 'HelmRelease', 'GitRepository', 'OCIRepository', 'HelmRepository', 'HelmChart', 'Bucket'])).min(1) }).optional(),
 });
 
 /** The requirement keys; exactly one per convention. */
-export const REQUIREMENT_KEYS = ['channels', 'severity', 'eventMetadata', 'providers'] as const;
+export const REQUIREMENT_KEYS = ['channels', 'severity', 'eventMetadata', 'providers', 'coverage'] as const;
 
 type Parsed = z.infer<typeof conventionSchema>;
 

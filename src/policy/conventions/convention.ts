@@ -8,6 +8,7 @@ import type { ClusterView } from '../../cluster/cluster-view.ts';
 import type { GuardedKind } from '../../flux/api.ts';
 import type { KubeObject } from '../../flux/objects.ts';
 import type { FieldError } from '../field-error.ts';
+import type { Operation } from '../rule.ts';
 import type { NamespaceScope } from './namespace-scope.ts';
 import type { NamespaceFacts } from './template.ts';
 
@@ -27,6 +28,8 @@ export interface ConventionRequirements {
   readonly severity?: { readonly required?: 'info' | 'error'; readonly infoForbiddenChannels?: readonly string[] };
   readonly eventMetadata?: { readonly required?: readonly string[]; readonly defaults?: Readonly<Record<string, string>> };
   readonly providers?: { readonly allowed?: boolean; readonly allowedTypes?: readonly string[] };
+  /** Objects of these kinds in the convention's namespaces must be watched by an Alert. */
+  readonly coverage?: { readonly kinds: readonly string[] };
 }
 
 /** One convention of the policy, as validated. */
@@ -44,15 +47,21 @@ export const EXEMPT_REASON_ANNOTATION = 'notify-guard.fluxcd.community/exempt-re
 
 /** What a convention check reads. */
 export interface ConventionContext {
+  readonly operation: Operation;
+  /** The object after the change; for DELETE, the object being deleted. */
   readonly object: KubeObject;
   readonly namespace: NamespaceFacts;
   readonly cluster: ClusterView;
+  /** True when namespace `name` is in the convention's scope and not exempt (for checks about other namespaces). */
+  appliesTo(name: string): boolean;
 }
 
 /** One kind of convention: which requirement key it reads and its pure check. */
 export interface ConventionCheck<K extends keyof ConventionRequirements = keyof ConventionRequirements> {
   readonly key: K;
   readonly kinds: readonly GuardedKind[];
+  /** Operations checked (default CREATE and UPDATE). */
+  readonly operations?: readonly Operation[];
   /** One sentence for docs/platform.md. */
   readonly description: string;
   check(ctx: ConventionContext, requirement: NonNullable<ConventionRequirements[K]>): readonly FieldError[];

@@ -92,6 +92,32 @@ table('where Providers live', [{ name: 'central-providers', action: 'deny', name
   ['an Alert there is not concerned', { object: alert('sandbox', 'a', { providerRef: { name: 'p' } }) }, []],
 ]);
 
+const watching = (ns: string, name: string, sources: Record<string, unknown>[], extra: Record<string, unknown> = {}) => alert(ns, name, { providerRef: { name: 'slack' }, eventSources: sources, ...extra });
+function runDelete(conventions: readonly Convention[], deleted: KubeObject, cluster: readonly KubeObject[]): string[] {
+  const r = evaluateConventions(conventions, { kind: 'Alert', operation: 'DELETE', object: undefined, oldObject: deleted, namespace: deleted.metadata!.namespace! }, staticClusterView(cluster), namespaces);
+  return r.findings.map((f) => `${f.action} ${f.rule}: ${errorString(f)}`);
+}
+
+describe('required coverage: deleting the last Alert watching a required namespace', () => {
+  const prodCoverage: Convention = { name: 'prod-coverage', action: 'warn', namespaces: { selector: { matchLabels: { env: 'prod' } } }, coverage: { kinds: ['Kustomization', 'HelmRelease'] } };
+  const central = watching('flux-system', 'central', [{ kind: 'Kustomization', name: '*', namespace: 'payments' }, { kind: 'HelmRelease', name: '*', namespace: 'search' }, { kind: 'GitRepository', name: '*', namespace: 'payments' }]);
+  test('is reported for the required kinds in namespaces in scope, judged by the watched namespace\'s labels', () => {
+    assert.deepEqual(runDelete([prodCoverage], central, [central]), [
+      'warn convention:prod-coverage: spec.eventSources[0]: Forbidden: Alert "central" is the last one watching Kustomization objects in namespace "payments", which the platform requires to be covered: create another Alert for them first',
+    ]);
+  });
+  test('is quiet while another Alert that is not suspended watches them', () => {
+    const other = watching('payments', 'own', [{ kind: 'Kustomization', name: 'app' }]);
+    assert.deepEqual(runDelete([prodCoverage], central, [central, other]), []);
+    const suspended = watching('payments', 'own', [{ kind: 'Kustomization', name: 'app' }], { suspend: true });
+    assert.equal(runDelete([prodCoverage], central, [central, suspended]).length, 1);
+  });
+  test('deny when the convention says so; a creation is not concerned', () => {
+    assert.deepEqual(runDelete([{ ...prodCoverage, action: 'deny' }], central, [central]).map((f) => f.split(':')[0]), ['deny convention']);
+    assert.deepEqual(run([prodCoverage], { object: central }), []);
+  });
+});
+
 test('an action off and a policy without conventions report nothing', () => {
   assert.deepEqual(run([{ ...channels, action: 'off' }], { object: botProvider('search', 'general'), cluster: [botSecret('search')] }), []);
   assert.deepEqual(run([], { object: botProvider('search', 'general'), cluster: [botSecret('search')] }), []);

@@ -53,32 +53,55 @@ export function conventionRuleId(name: string): string {
 
 /** Runs every convention that applies to the object. */
 export function evaluateConventions(conventions: readonly Convention[], input: ConventionInput, cluster: ClusterView, namespaces: NamespaceLabels): ConventionResult {
-  if (conventions.length === 0 || !input.object || input.operation === 'DELETE' || input.operation === 'CONNECT') return { findings: [], exemptions: [] };
-  if (input.operation === 'UPDATE' && input.object.metadata?.deletionTimestamp) return { findings: [], exemptions: [] };
-  const ns: NamespaceFacts = { name: input.namespace, labels: namespaces.labels(input.namespace) };
-  const now = run(conventions, input.kind, input.object, ns, cluster);
+  const subject = input.operation === 'DELETE' ? input.oldObject : input.object;
+  if (conventions.length === 0 || !subject || input.operation === 'CONNECT') return { findings: [], exemptions: [] };
+  if (input.operation === 'UPDATE' && subject.metadata?.deletionTimestamp) return { findings: [], exemptions: [] };
+  const env: Env = { kind: input.kind, operation: input.operation, cluster, namespaces };
+  const now = run(conventions, subject, input.namespace, env);
   if (input.operation !== 'UPDATE' || !input.oldObject || !now.findings.some((f) => f.action === 'deny')) return now;
-  const before = new Set(run(conventions, input.kind, input.oldObject, ns, cluster).findings.map(key));
+  const before = new Set(run(conventions, input.oldObject, input.namespace, env).findings.map(key));
   return { ...now, findings: now.findings.map((f) => (f.action === 'deny' && before.has(key(f)) ? { ...f, action: 'warn' } : f)) };
 }
 
-function run(conventions: readonly Convention[], kind: GuardedKind, object: KubeObject, ns: NamespaceFacts, cluster: ClusterView): ConventionResult {
+interface Env {
+  readonly kind: GuardedKind;
+  readonly operation: Operation;
+  readonly cluster: ClusterView;
+  readonly namespaces: NamespaceLabels;
+}
+
+/** True when the convention covers the namespace (scope, minus exempt namespaces). */
+export function conventionApplies(c: Convention, ns: NamespaceFacts): boolean {
+  return c.action !== 'off' && inScope(c.namespaces, ns) && !c.exemptions?.namespaces?.includes(ns.name);
+}
+
+/** The exemption reason an object's annotations give for a convention: a reason, '' when none is given, undefined when not exempt. */
+export function exemptionReason(object: KubeObject, convention: string): string | undefined {
+  const a = object.metadata?.annotations ?? {};
+  if (!(a[EXEMPT_ANNOTATION] ?? '').split(',').map((s) => s.trim()).includes(convention)) return undefined;
+  return (a[EXEMPT_REASON_ANNOTATION] ?? '').trim();
+}
+
+function run(conventions: readonly Convention[], object: KubeObject, namespace: string, env: Env): ConventionResult {
   const findings: Finding[] = [];
   const exemptions: ExemptionUse[] = [];
-  const annotations = object.metadata?.annotations ?? {};
-  const exemptNames = (annotations[EXEMPT_ANNOTATION] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const reason = (annotations[EXEMPT_REASON_ANNOTATION] ?? '').trim();
+  const facts = (name: string): NamespaceFacts => ({ name, labels: env.namespaces.labels(name) });
+  const ns = facts(namespace);
   for (const c of conventions) {
-    if (c.action === 'off' || !inScope(c.namespaces, ns) || c.exemptions?.namespaces?.includes(ns.name)) continue;
-    const errors = CONVENTION_CHECKS.filter((k) => k.kinds.includes(kind) && c[k.key] !== undefined)
-      .flatMap((k) => k.check({ object, namespace: ns, cluster }, c[k.key] as never));
+    if (c.action === 'off') continue;
+    // Coverage on DELETE is about the namespaces the Alert watches, which the check scopes itself.
+    if (!conventionApplies(c, ns) && !(c.coverage && env.operation === 'DELETE')) continue;
+    const ctx = { operation: env.operation, object, namespace: ns, cluster: env.cluster, appliesTo: (n: string) => conventionApplies(c, facts(n)) };
+    const errors = CONVENTION_CHECKS.filter((k) => k.kinds.includes(env.kind) && (k.operations ?? ['CREATE', 'UPDATE']).includes(env.operation) && c[k.key] !== undefined)
+      .flatMap((k) => k.check(ctx, c[k.key] as never));
     if (errors.length === 0) continue;
     const rule = conventionRuleId(c.name);
-    if (exemptNames.includes(c.name)) {
-      if (reason !== '') {
-        exemptions.push({ convention: c.name, reason });
-        continue;
-      }
+    const reason = exemptionReason(object, c.name);
+    if (reason) {
+      exemptions.push({ convention: c.name, reason });
+      continue;
+    }
+    if (reason === '') {
       findings.push({ ...fieldError('Required', field('metadata', 'annotations').key(EXEMPT_REASON_ANNOTATION), undefined,
         `the exemption from convention ${quote(c.name)} needs a reason: set annotation ${EXEMPT_REASON_ANNOTATION}; until then the convention applies`), rule, action: 'warn' });
     }

@@ -8,6 +8,7 @@ import { channelsConvention } from './channels.ts';
 import { severityConvention } from './severity.ts';
 import { eventMetadataConvention } from './event-metadata.ts';
 import { providerPlacementConvention } from './provider-placement.ts';
+import { coverageConvention } from './coverage.ts';
 
 /** All convention checks, by requirement key. */
 export const CONVENTION_CHECKS: readonly ConventionCheck[] = [
@@ -15,4 +16,5 @@ export const CONVENTION_CHECKS: readonly ConventionCheck[] = [
   severityConvention,
   eventMetadataConvention,
   providerPlacementConvention,
+  coverageConvention,
 ] as readonly ConventionCheck[];

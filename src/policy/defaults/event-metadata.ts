@@ -10,8 +10,7 @@
 import type { KubeObject } from '../../flux/objects.ts';
 import { asRecord, specOf } from '../../flux/objects.ts';
 import type { Convention } from '../conventions/convention.ts';
-import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../conventions/convention.ts';
-import { inScope } from '../conventions/namespace-scope.ts';
+import { conventionApplies, exemptionReason } from '../conventions/evaluate-conventions.ts';
 import type { NamespaceFacts } from '../conventions/template.ts';
 import { fillTemplate } from '../conventions/template.ts';
 import type { Defaulted } from './event-severity.ts';
@@ -23,7 +22,7 @@ export function defaultEventMetadata(obj: KubeObject, conventions: readonly Conv
   const added: Record<string, string> = {};
   const unfilled: string[] = [];
   for (const c of conventions) {
-    if (c.action === 'off' || !c.eventMetadata?.defaults || !applies(c, obj, ns)) continue;
+    if (!c.eventMetadata?.defaults || !conventionApplies(c, ns) || exemptionReason(obj, c.name)) continue;
     for (const [key, template] of Object.entries(c.eventMetadata.defaults)) {
       if (Object.hasOwn(current, key) || Object.hasOwn(added, key)) continue;
       const f = fillTemplate(template, ns);
@@ -35,13 +34,6 @@ export function defaultEventMetadata(obj: KubeObject, conventions: readonly Conv
   if (keys.length === 0) return unfilled.length > 0 ? { object: obj, warning: notFilled(unfilled) } : undefined;
   const warning = `spec.eventMetadata: added ${keys.map((k) => `${k}: ${JSON.stringify(added[k])}`).join(', ')} from the platform's policy; set a key yourself to choose its value${unfilled.length > 0 ? `; ${notFilled(unfilled)}` : ''}`;
   return { object: { ...obj, spec: { ...specOf(obj), eventMetadata: { ...current, ...added } } }, warning };
-}
-
-function applies(c: Convention, obj: KubeObject, ns: NamespaceFacts): boolean {
-  if (!inScope(c.namespaces, ns) || c.exemptions?.namespaces?.includes(ns.name)) return false;
-  const a = obj.metadata?.annotations ?? {};
-  const exempt = (a[EXEMPT_ANNOTATION] ?? '').split(',').map((s) => s.trim()).includes(c.name);
-  return !(exempt && (a[EXEMPT_REASON_ANNOTATION] ?? '').trim() !== '');
 }
 
 function notFilled(unfilled: readonly string[]): string {
