@@ -3,6 +3,7 @@
  * that may need watching, Namespace labels, the NotifyGuardPolicy "default" if there is one, and
  * a cluster view for the rules; from manifests (`--cluster-dir`) or from the API server.
  */
+import type { KubeApi } from '../cluster/kube-api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { NOTIFICATION_GROUP, SOURCE_KIND_GROUPS, parseApiVersion } from '../flux/api.ts';
 import type { ClusterView } from '../cluster/cluster-view.ts';
@@ -38,19 +39,27 @@ export async function snapshotFromDir(dir: string): Promise<ClusterSnapshot> {
   return build(loaded.map((l) => ({ object: l.object, at: { source: l.source, line: l.line, ...(l.column !== undefined ? { column: l.column } : {}) } })));
 }
 
-/** Reads a snapshot from the API server. */
+/** Reads a snapshot from the API server (kubeconfig as for the webhook). */
 export async function snapshotFromCluster(kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ClusterSnapshot> {
-  const { createKubeApi, loadKubeConfig, PARTIAL_METADATA_LIST } = await import('../cluster/kube-api.ts');
+  const { createKubeApi, loadKubeConfig } = await import('../cluster/kube-api.ts');
+  return snapshotFromApi(createKubeApi(loadKubeConfig(kubeconfig, env)));
+}
+
+/**
+ * Reads a snapshot through `api`. With `view` (the webhook's live view, which already holds the
+ * Secrets of its scope as facts) Secrets are not listed and the rules read that view.
+ */
+export async function snapshotFromApi(api: KubeApi, o: { view?: ClusterView } = {}): Promise<ClusterSnapshot> {
+  const { PARTIAL_METADATA_LIST } = await import('../cluster/kube-api.ts');
   const { notificationVersion, sourceResources } = await import('../cluster/discovery.ts');
-  const { listObjects } = await import('./../cluster/list-objects.ts');
+  const { listObjects } = await import('../cluster/list-objects.ts');
   const { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } = await import('../cluster/policy-watch.ts');
-  const api = createKubeApi(loadKubeConfig(kubeconfig, env));
   const version = await notificationVersion(api);
-  const as = (kind: string, apiVersion: string) => (items: Record<string, unknown>[]) => items.map((o) => ({ ...(o as KubeObject), kind, apiVersion }));
+  const as = (kind: string, apiVersion: string) => (items: Record<string, unknown>[]) => items.map((x) => ({ ...(x as KubeObject), kind, apiVersion }));
   const [alerts, providers, secrets, namespaces, policies] = await Promise.all([
     listObjects(api, `/apis/${NOTIFICATION_GROUP}/${version}/alerts`).then(as('Alert', `${NOTIFICATION_GROUP}/${version}`)),
     listObjects(api, `/apis/${NOTIFICATION_GROUP}/${version}/providers`).then(as('Provider', `${NOTIFICATION_GROUP}/${version}`)),
-    listObjects(api, '/api/v1/secrets', { fieldSelector: 'type!=kubernetes.io/service-account-token', optional: true }).then(as('Secret', 'v1')),
+    o.view ? Promise.resolve([]) : listObjects(api, '/api/v1/secrets', { fieldSelector: 'type!=kubernetes.io/service-account-token', optional: true }).then(as('Secret', 'v1')),
     listObjects(api, '/api/v1/namespaces', { accept: PARTIAL_METADATA_LIST, optional: true }).then(as('Namespace', 'v1')),
     listObjects(api, `/apis/${POLICY_GROUP}/${POLICY_VERSION}/${POLICY_PLURAL}`, { optional: true, fieldSelector: `metadata.name=${CLUSTER_POLICY_NAME}` }).then(as(POLICY_KIND, POLICY_API_VERSION)),
   ]);
@@ -59,7 +68,8 @@ export async function snapshotFromCluster(kubeconfig: string | undefined, env: N
     sources.push(...as(r.kind, `${r.group}/${r.version}`)(await listObjects(api, `/apis/${r.group}/${r.version}/${r.plural}`, { accept: PARTIAL_METADATA_LIST, optional: true })));
   }
   const all = [...alerts, ...providers, ...secrets, ...namespaces, ...policies, ...sources];
-  return build(all.map((object) => ({ object, at: { source: `cluster/${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.kind}/${object.metadata?.name ?? ''}`, line: 1 } })));
+  const snapshot = build(all.map((object) => ({ object, at: { source: `cluster/${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.kind}/${object.metadata?.name ?? ''}`, line: 1 } })));
+  return o.view ? { ...snapshot, view: o.view } : snapshot;
 }
 
 function build(all: readonly AuditSubject<Location>[]): ClusterSnapshot {

@@ -26,7 +26,7 @@ import { loadPolicyFile, parsePolicy } from '../policy/policy-file.ts';
 import type { PolicyHolder } from '../policy/policy-holder.ts';
 import { createPolicyHolder } from '../policy/policy-holder.ts';
 import { CLUSTER_POLICY_NAME, readPolicyObject } from '../policy/policy-object.ts';
-import type { PolicyStatus } from '../policy/policy-status.ts';
+import type { PolicyStatus, ViolationCounts } from '../policy/policy-status.ts';
 import { policyStatus, sameStatus } from '../policy/policy-status.ts';
 import type { Rule } from '../policy/rule.ts';
 
@@ -50,6 +50,8 @@ export interface PolicySource {
   notReadyReason(): string | undefined;
   /** Re-reads the policy file now (also what the watch and the poll call). */
   reloadFile(): Promise<void>;
+  /** Writes the periodic audit's counts into the NotifyGuardPolicy's status, when the object exists. */
+  reportViolations(counts: ViolationCounts): void;
   stop(): void;
 }
 
@@ -128,6 +130,12 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     namespaces: labelsOf,
     notReadyReason: () => watcher?.notReadyReason(),
     reloadFile,
+    reportViolations(counts) {
+      if (!watcher || lastSpec === '') return;
+      void watcher.writeStatus({ violations: counts }).then((code) => {
+        if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
+      }, (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'));
+    },
     stop() { stopFileWatch(); watcher?.stop(); },
   };
 }

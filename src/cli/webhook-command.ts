@@ -14,6 +14,9 @@ import type { WebhookOptions } from './webhook-flags.ts';
 import { WEBHOOK_USAGE, parseWebhookArgs } from './webhook-flags.ts';
 import { withPolicyValidation } from '../admission/policy-admission.ts';
 import { openPolicySource } from './policy-source.ts';
+import { startPeriodicAudit } from './periodic-audit.ts';
+import { snapshotFromApi, snapshotFromDir } from './cluster-snapshot.ts';
+import { createPolicyMetrics } from '../observability/policy-metrics.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -41,6 +44,11 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
     ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
   }), ALL_RULES, logger);
+  const audit = o.auditIntervalMs > 0 ? startPeriodicAudit({
+    load: cluster.api ? () => snapshotFromApi(cluster.api!, { view: cluster.view }) : () => snapshotFromDir(o.cluster.clusterDir!),
+    policy: () => policies.holder.current(), metrics: createPolicyMetrics(metrics.registry), onCounts: (c) => policies.reportViolations(c),
+    intervalMs: o.auditIntervalMs, ready: () => cluster.notReadyReason() === undefined, logger,
+  }) : undefined;
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: () => certs.notReadyReason() ?? cluster.notReadyReason() ?? policies.notReadyReason() });
   const first = certs.tls.current();
   const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
@@ -58,6 +66,7 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
     port,
     close: () => new Promise<void>((resolve) => {
       certs.stop();
+      audit?.stop();
       policies.stop();
       cluster.stop();
       server.close(() => resolve());

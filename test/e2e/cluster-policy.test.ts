@@ -18,6 +18,8 @@ import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 import { get, review } from '../support/apiserver-client.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { alert, provider } from '../support/objects.ts';
+import { loadManifests } from '../../src/cluster/manifests.ts';
+import { parse } from 'yaml';
 import { tempDir } from '../support/temp-dir.ts';
 
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -30,7 +32,7 @@ const RESOURCES = [
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function start(): Promise<{ api: FakeApiServer; w: RunningWebhook; ca: string }> {
+async function start(extraArgs: string[] = []): Promise<{ api: FakeApiServer; w: RunningWebhook; ca: string }> {
   const api = new FakeApiServer(RESOURCES, { bookmarkIntervalMs: 100 });
   const url = await api.start();
   cleanups.push(() => api.close());
@@ -39,7 +41,7 @@ async function start(): Promise<{ api: FakeApiServer; w: RunningWebhook; ca: str
   const dir = tempDir('cluster-policy');
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
-  const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', join(dir, 'certs'), '--kubeconfig', kubeconfig]);
+  const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', join(dir, 'certs'), '--kubeconfig', kubeconfig, ...extraArgs]);
   if (options === 'help') throw new Error('unexpected help');
   const w = await startWebhook(options, quiet());
   cleanups.push(() => w.close());
@@ -102,4 +104,24 @@ test('the webhook denies an invalid NotifyGuardPolicy with exact field errors, a
   assert.match(r.status!.message!, /^NotifyGuardPolicy\.notify-guard\.fluxcd\.community "default" is invalid: \[spec\.rules\[alert-provider-exist\]: Unsupported value/);
   const other = await review(w.port, ca, 'validate', { operation: 'CREATE', object: { ...policy(1, {}), metadata: { name: 'team-a' } } });
   assert.deepEqual({ allowed: other.allowed, warnings: other.warnings }, { allowed: true, warnings: ['only the NotifyGuardPolicy named "default" is read; "team-a" has no effect'] });
+});
+
+test('the periodic audit publishes violations and coverage per namespace, and writes the counts into the policy\'s status', async () => {
+  const { api, w, ca } = await start(['--audit-interval', '1']);
+  const root = join(import.meta.dirname, '..', '..', 'examples', 'platform');
+  for (const { object } of await loadManifests(join(root, 'cluster'))) api.apply(object);
+  api.apply({ ...(parse(await readFile(join(root, 'policy.yaml'), 'utf8')) as KubeObject), metadata: { name: 'default', generation: 1 } });
+  const violations = () => (api.get({ apiVersion: 'notify-guard.fluxcd.community/v1alpha1', kind: 'NotifyGuardPolicy', name: 'default' })?.['status'] as { violations?: { byConvention: Record<string, number>; total: number } } | undefined)?.violations;
+  await eventually('violations in the status', () => violations()?.total === 5, 15_000);
+  assert.deepEqual(violations()?.byConvention, { 'event-metadata': 1, 'team-channels': 1, 'prod-errors': 1, 'incident-channels': 1, 'prod-coverage': 1 });
+  const metrics = (await get(w.port, ca, '/metrics')).body;
+  assert.deepEqual(metrics.split('\n').filter((l) => l.startsWith('notify_guard_policy_violations{') || l.startsWith('notify_guard_unwatched_objects{')).sort(), [
+    'notify_guard_policy_violations{convention="event-metadata",namespace="data"} 1',
+    'notify_guard_policy_violations{convention="incident-channels",namespace="search"} 1',
+    'notify_guard_policy_violations{convention="prod-coverage",namespace="payments"} 1',
+    'notify_guard_policy_violations{convention="prod-errors",namespace="search"} 1',
+    'notify_guard_policy_violations{convention="team-channels",namespace="search"} 1',
+    'notify_guard_unwatched_objects{kind="HelmRelease",namespace="data"} 1',
+    'notify_guard_unwatched_objects{kind="HelmRelease",namespace="payments"} 1',
+  ]);
 });
