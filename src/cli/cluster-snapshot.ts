@@ -10,6 +10,7 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import { staticClusterView } from '../cluster/static-view.ts';
 import { loadManifests } from '../cluster/manifests.ts';
 import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
+import { namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
 import type { AuditSubject } from '../policy/audit.ts';
 import { COVERAGE_KINDS } from '../policy/coverage.ts';
 import { POLICY_API_VERSION, POLICY_KIND } from '../policy/policy-file.ts';
@@ -75,14 +76,13 @@ export async function snapshotFromApi(api: KubeApi, o: { view?: ClusterView } = 
 function build(all: readonly AuditSubject<Location>[]): ClusterSnapshot {
   const flux = (o: KubeObject, kind: string) => o.kind === kind && parseApiVersion(String(o.apiVersion ?? '')).group === NOTIFICATION_GROUP;
   const subjects = all.filter((s) => flux(s.object, 'Alert') || flux(s.object, 'Provider'));
-  const labels = new Map(all.filter((s) => s.object.kind === 'Namespace' && s.object.apiVersion === 'v1').map((s) => [s.object.metadata?.name ?? '', { ...(s.object.metadata?.labels ?? {}) }]));
   return {
     subjects,
     fluxObjects: all.filter((s) => (COVERAGE_KINDS as readonly string[]).includes(String(s.object.kind)) && parseApiVersion(String(s.object.apiVersion ?? '')).group === SOURCE_KIND_GROUPS[String(s.object.kind)]),
     alerts: subjects.filter((s) => s.object.kind === 'Alert').map((s) => s.object),
     providers: subjects.filter((s) => s.object.kind === 'Provider').map((s) => s.object),
     view: staticClusterView(all.map((s) => s.object).filter((o) => o.kind !== 'Namespace' && o.kind !== POLICY_KIND)),
-    namespaces: { labels: (ns) => labels.get(ns) },
+    namespaces: namespaceLabelsFrom(all.map((s) => s.object)),
     clusterPolicy: all.find((s) => s.object.kind === POLICY_KIND && s.object.apiVersion === POLICY_API_VERSION && s.object.metadata?.name === CLUSTER_POLICY_NAME)?.object,
   };
 }

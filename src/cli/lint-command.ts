@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import type { LoadedObject } from '../cluster/manifests.ts';
 import { ManifestError, parseManifests } from '../cluster/manifests.ts';
 import { createEngine } from '../policy/engine.ts';
+import { withConventions } from '../policy/conventions/convention-engine.ts';
+import { namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import { loadPolicyFile, PolicyFileError } from '../policy/policy-file.ts';
@@ -90,7 +92,8 @@ export async function lintCommand(argv: readonly string[], io: LintIo = process)
     return 2;
   }
 
-  const findings = lintManifests({ checked, context, engine: createEngine(ALL_RULES, policy), defaultNamespace: values.namespace, fluxRelease });
+  const engine = withConventions(createEngine(ALL_RULES, policy), policy.conventions, namespaceLabelsFrom([...checked, ...context].map((l) => l.object)));
+  const findings = lintManifests({ checked, context, engine, defaultNamespace: values.namespace, fluxRelease });
   write(findings, values.output, io, policy);
   return summarise(findings, checked.length, values.strict, io);
 }

@@ -19,7 +19,7 @@ import { loadManifests } from '../cluster/manifests.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
-import { NO_NAMESPACE_LABELS } from '../policy/conventions/evaluate-conventions.ts';
+import { NO_NAMESPACE_LABELS, namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import { loadPolicyFile, parsePolicy } from '../policy/policy-file.ts';
@@ -64,8 +64,8 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     : { policy: defaultPolicy(o.rules), source: 'the default policy' };
   let clusterInForce = false;
   let lastSpec = '';
-  const staticLabels = o.clusterDir && !o.live ? await namespaceLabelsIn(o.clusterDir) : undefined;
-  const labelsOf: NamespaceLabels = { labels: (ns) => (watcher ? watcher.labels(ns) : staticLabels?.get(ns)) };
+  const staticLabels = o.clusterDir && !o.live ? namespaceLabelsFrom((await loadManifests(o.clusterDir)).map((l) => l.object)) : undefined;
+  const labelsOf: NamespaceLabels = { labels: (ns) => (watcher ? watcher.labels(ns) : staticLabels?.labels(ns)) };
   const holder = createPolicyHolder(o.rules, fallback.policy, fallback.source, staticLabels || o.live ? labelsOf : NO_NAMESPACE_LABELS);
 
   const onClusterPolicy = (obj: KubeObject | undefined) => {
@@ -155,12 +155,4 @@ function watchFile(path: string, pollMs: number, check: () => Promise<void>): ()
   const poll = setInterval(() => void check(), pollMs);
   poll.unref();
   return () => { clearInterval(poll); clearTimeout(debounce); watcher?.close(); };
-}
-
-async function namespaceLabelsIn(dir: string): Promise<Map<string, Readonly<Record<string, string>>>> {
-  const out = new Map<string, Readonly<Record<string, string>>>();
-  for (const { object } of await loadManifests(dir)) {
-    if (object.kind === 'Namespace' && object.metadata?.name) out.set(object.metadata.name, { ...(object.metadata.labels ?? {}) });
-  }
-  return out;
 }

@@ -22,6 +22,13 @@ export interface NamespaceLabels {
   labels(namespace: string): Readonly<Record<string, string>> | undefined;
 }
 
+/** Namespace labels from Namespace objects among `objects` (manifests, a snapshot). */
+export function namespaceLabelsFrom(objects: Iterable<KubeObject>): NamespaceLabels {
+  const labels = new Map<string, Readonly<Record<string, string>>>();
+  for (const o of objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata?.name) labels.set(o.metadata.name, { ...(o.metadata.labels ?? {}) });
+  return { labels: (ns) => labels.get(ns) };
+}
+
 /** A view with no namespaces: every namespace has no labels. */
 export const NO_NAMESPACE_LABELS: NamespaceLabels = { labels: () => undefined };
 

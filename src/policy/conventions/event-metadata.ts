@@ -7,8 +7,9 @@ import type { ConventionCheck } from './convention.ts';
  * Required event metadata. notification-controller adds an Alert's spec.eventMetadata to every
  * event it forwards (`combineEventMetadata`: above the involved object's annotations, below the
  * controller's own metadata), so the keys a platform requires (cluster,
- * team, env) appear in every message. Keys the policy also defaults are added by the mutating
- * webhook (`defaults/event-metadata.ts`) and so are reported only when defaulting could not fill them.
+ * team, env) appear in every message. In admission the mutating webhook has already added the
+ * policy's defaults (`defaults/event-metadata.ts`), so only keys without a default that this
+ * namespace can fill are reported; lint and audit judge the object as written.
  */
 export const eventMetadataConvention: ConventionCheck<'eventMetadata'> = {
   key: 'eventMetadata',
