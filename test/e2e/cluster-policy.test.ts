@@ -19,7 +19,8 @@ import { get, review } from '../support/apiserver-client.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { alert, provider } from '../support/objects.ts';
 import { loadManifests } from '../../src/cluster/manifests.ts';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { spawnSync } from 'node:child_process';
 import { tempDir } from '../support/temp-dir.ts';
 
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -124,4 +125,23 @@ test('the periodic audit publishes violations and coverage per namespace, and wr
     'notify_guard_unwatched_objects{kind="HelmRelease",namespace="data"} 1',
     'notify_guard_unwatched_objects{kind="HelmRelease",namespace="payments"} 1',
   ]);
+});
+
+test('the policy and Namespace calls are exactly what the rendered ClusterRole grants', { skip: spawnSync('kubectl', ['version', '--client']).status !== 0 ? 'kubectl is not installed' : false }, async () => {
+  const rendered = spawnSync('kubectl', ['kustomize', join(import.meta.dirname, '..', '..', 'manifests')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(rendered.status, 0, rendered.stderr);
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+  const role = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind: string; rules?: Rule[] }).find((o) => o.kind === 'ClusterRole')!;
+  const mine = ['notifyguardpolicies', 'notifyguardpolicies/status', 'namespaces'];
+  const grants = role.rules!.filter((r) => r.resources.some((x) => mine.includes(x)))
+    .flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.flatMap((v) => (r.resourceNames ?? ['']).map((n) => `${g}/${res} ${v}${n ? ` ${n}` : ''}`))))).sort();
+
+  const { api, w, ca } = await start(['--audit-interval', '1']);
+  api.apply(policy(1, prodErrors('warn')));
+  await eventually('status written', () => readyOf(api)?.status === 'True');
+  const audits = api.calls.filter((c) => c.resource === 'namespaces' && c.verb === 'list').length;
+  await eventually('another periodic audit', () => api.calls.filter((c) => c.resource === 'namespaces' && c.verb === 'list').length > audits + 1, 10_000);
+  assert.ok((await get(w.port, ca, '/readyz')).status === 200);
+  const used = [...new Set(api.calls.filter((c) => mine.includes(c.resource)).map((c) => `${c.group}/${c.resource} ${c.verb}${c.name ? ` ${c.name}` : ''}`))].sort();
+  assert.deepEqual(used, grants);
 });
