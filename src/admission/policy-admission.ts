@@ -8,7 +8,9 @@ import type { Logger } from '../observability/logger.ts';
 import { POLICY_KIND } from '../policy/policy-file.ts';
 import { CLUSTER_POLICY_NAME, readPolicyObject } from '../policy/policy-object.ts';
 import type { RuleDefaults } from '../policy/policy.ts';
+import type { AdmissionMetrics } from '../observability/metrics.ts';
 import type { AdmissionHandler } from './handler.ts';
+import { outcomeOf } from './handler.ts';
 import type { AdmissionRequest, AdmissionResponse } from './review.ts';
 import { allowed, denied, errored } from './response.ts';
 import { invalidStatus } from './status.ts';
@@ -16,17 +18,23 @@ import { invalidStatus } from './status.ts';
 /** The NotifyGuardPolicy API group. */
 export const POLICY_API_GROUP = 'notify-guard.fluxcd.community';
 
-/** Wraps a handler so that NotifyGuardPolicy requests are validated here. */
-export function withPolicyValidation(inner: AdmissionHandler, rules: readonly RuleDefaults[], logger: Logger): AdmissionHandler {
+/** Wraps a handler so that NotifyGuardPolicy requests are validated here (counted with kind NotifyGuardPolicy). */
+export function withPolicyValidation(inner: AdmissionHandler, rules: readonly RuleDefaults[], logger: Logger, metrics: AdmissionMetrics): AdmissionHandler {
   return {
     async handle(webhook, req) {
       if (req.kind.group !== POLICY_API_GROUP || req.kind.kind !== POLICY_KIND) return inner.handle(webhook, req);
+      const started = performance.now();
+      let response: AdmissionResponse;
       try {
-        return validatePolicy(webhook, req, rules);
+        response = validatePolicy(webhook, req, rules);
       } catch (err) {
         logger.error({ err, uid: req.uid, kind: POLICY_KIND, name: req.name }, 'admission evaluation failed');
-        return errored(req.uid, 500, `notify-guard could not evaluate this ${POLICY_KIND}: internal error (uid ${req.uid}); see the webhook's logs`);
+        response = errored(req.uid, 500, `notify-guard could not evaluate this ${POLICY_KIND}: internal error (uid ${req.uid}); see the webhook's logs`);
       }
+      const labels = { webhook, kind: POLICY_KIND, operation: req.operation, outcome: outcomeOf(response) };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, (performance.now() - started) / 1000);
+      return response;
     },
   };
 }

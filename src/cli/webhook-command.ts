@@ -43,7 +43,7 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
     engine: policies.holder.engine, cluster: cluster.view, policy: policies.holder.policy, namespaces: policies.namespaces, metrics, logger,
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
     ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
-  }), ALL_RULES, logger);
+  }), ALL_RULES, logger, metrics);
   const audit = o.auditIntervalMs > 0 ? startPeriodicAudit({
     load: cluster.api ? () => snapshotFromApi(cluster.api!, { view: cluster.view }) : () => snapshotFromDir(o.cluster.clusterDir!),
     policy: () => policies.holder.current(), metrics: createPolicyMetrics(metrics.registry), onCounts: (c) => policies.reportViolations(c),

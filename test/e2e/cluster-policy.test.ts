@@ -105,6 +105,9 @@ test('the webhook denies an invalid NotifyGuardPolicy with exact field errors, a
   assert.match(r.status!.message!, /^NotifyGuardPolicy\.notify-guard\.fluxcd\.community "default" is invalid: \[spec\.rules\[alert-provider-exist\]: Unsupported value/);
   const other = await review(w.port, ca, 'validate', { operation: 'CREATE', object: { ...policy(1, {}), metadata: { name: 'team-a' } } });
   assert.deepEqual({ allowed: other.allowed, warnings: other.warnings }, { allowed: true, warnings: ['only the NotifyGuardPolicy named "default" is read; "team-a" has no effect'] });
+  const metrics = (await get(w.port, ca, '/metrics')).body;
+  assert.match(metrics, /^notify_guard_admission_requests_total\{webhook="validate",kind="NotifyGuardPolicy",operation="CREATE",outcome="denied"\} 1$/m);
+  assert.match(metrics, /^notify_guard_admission_requests_total\{webhook="validate",kind="NotifyGuardPolicy",operation="CREATE",outcome="allowed"\} 1$/m);
 });
 
 test('the periodic audit publishes violations and coverage per namespace, and writes the counts into the policy\'s status', async () => {
