@@ -90,11 +90,17 @@ function sarifRules(policy: Policy): SarifRuleInfo[] {
   return [
     ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off')
       .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'], ...(r.follows ? { follows: r.follows } : {}) })),
-    ...policy.conventions.filter((c) => c.action !== 'off').map((c) => ({
-      id: conventionRuleId(c.name),
-      description: CONVENTION_CHECKS.find((k) => c[k.key] !== undefined)?.description ?? 'a platform convention',
-      remediation: 'Change the object as the message says, or exempt it with annotations notify-guard.fluxcd.community/exempt and exempt-reason (docs/platform.md).',
-      level: levels[c.action as 'deny' | 'warn'],
-    })),
+    ...conventionSarifRules(policy),
   ];
+}
+
+/** One SARIF rule entry per convention in force (lint lists them too). */
+export function conventionSarifRules(policy: Policy): SarifRuleInfo[] {
+  const levels = { deny: 'error', warn: 'warning' } as const;
+  return policy.conventions.filter((c) => c.action !== 'off').map((c) => ({
+    id: conventionRuleId(c.name),
+    description: CONVENTION_CHECKS.find((k) => c[k.key] !== undefined)?.description ?? 'a platform convention',
+    remediation: 'Change the object as the message says, or exempt it with annotations notify-guard.fluxcd.community/exempt and exempt-reason (docs/platform.md).',
+    level: levels[c.action as 'deny' | 'warn'],
+  }));
 }

@@ -23,6 +23,7 @@ import { loadPath } from '../lint/load-path.ts';
 import { LINT_RULES } from '../lint/lint-rules.ts';
 import { sarifLog } from '../lint/sarif.ts';
 import { UsageError } from './flag-values.ts';
+import { conventionSarifRules } from './audit-command.ts';
 
 export const LINT_USAGE = `Usage: notify-guard lint [flags] PATH...
 
@@ -138,6 +139,7 @@ function sarifRules(policy: Policy) {
     ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off')
       .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'], ...(r.follows ? { follows: r.follows } : {}) })),
     ...LINT_RULES.map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[r.action] })),
+    ...conventionSarifRules(policy),
   ];
 }
 

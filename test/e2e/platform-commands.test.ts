@@ -51,6 +51,16 @@ test('audit --output json, github and sarif carry the same findings', () => {
     FINDINGS.map(([file, line, level, , , rule]) => [rule, level, `examples/platform/cluster/${file}`, line]));
 });
 
+test('lint --policy runs the conventions too (namespace labels from the manifests), SARIF listing them as rules', () => {
+  const r = run(['lint', '--policy', 'examples/platform/policy.yaml', 'examples/platform/cluster']);
+  // Lint checks Alerts and Providers as written; coverage and exemptions are audit's.
+  assert.equal(r.stdout, FINDINGS.filter(([, , level, , , rule]) => level !== 'note' && rule !== 'convention:prod-coverage')
+    .map(([file, line, level, subject, message, rule]) => `examples/platform/cluster/${file}:${line}: ${level}: ${subject}: ${message} [${rule}]\n`).join(''));
+  assert.equal(r.status, 1);
+  const sarif = JSON.parse(run(['lint', '--policy', 'examples/platform/policy.yaml', '--output', 'sarif', 'examples/platform/cluster']).stdout) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex?: number }[] }[] };
+  assert.ok(sarif.runs[0]!.results.every((x) => x.ruleIndex !== undefined && sarif.runs[0]!.tool.driver.rules[x.ruleIndex]!.id === x.ruleId));
+});
+
 test('coverage --cluster-dir: a table per namespace and kind, and json with the Alerts watching each object', () => {
   const table = run(['coverage', '--cluster-dir', 'examples/platform/cluster']);
   assert.equal(table.stdout, [

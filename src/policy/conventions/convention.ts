@@ -50,6 +50,8 @@ export interface ConventionContext {
   readonly operation: Operation;
   /** The object after the change; for DELETE, the object being deleted. */
   readonly object: KubeObject;
+  /** The object before an UPDATE. */
+  readonly oldObject?: KubeObject;
   readonly namespace: NamespaceFacts;
   readonly cluster: ClusterView;
   /** True when namespace `name` is in the convention's scope and not exempt (for checks about other namespaces). */

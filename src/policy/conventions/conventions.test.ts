@@ -112,6 +112,12 @@ describe('required coverage: deleting the last Alert watching a required namespa
     const suspended = watching('payments', 'own', [{ kind: 'Kustomization', name: 'app' }], { suspend: true });
     assert.equal(runDelete([prodCoverage], central, [central, suspended]).length, 1);
   });
+  test('suspending the last Alert, or dropping the source, is reported on UPDATE; an unrelated change is not', () => {
+    const suspended = { ...central, spec: { ...(central['spec'] as object), suspend: true } };
+    const upd = (next: KubeObject) => evaluateConventions([prodCoverage], { kind: 'Alert', operation: 'UPDATE', object: next, oldObject: central, namespace: 'flux-system' }, staticClusterView([central]), namespaces).findings.map((f) => `${f.action} ${f.rule}: ${errorString(f)}`);
+    assert.deepEqual(upd(suspended), ['warn convention:prod-coverage: spec.eventSources[0]: Forbidden: after this change no Alert watches Kustomization objects in namespace "payments", which the platform requires to be covered: create another Alert for them first']);
+    assert.deepEqual(upd({ ...central, metadata: { ...central.metadata, labels: { a: 'b' } } }), []);
+  });
   test('deny when the convention says so; a creation is not concerned', () => {
     assert.deepEqual(runDelete([{ ...prodCoverage, action: 'deny' }], central, [central]).map((f) => f.split(':')[0]), ['deny convention']);
     assert.deepEqual(run([prodCoverage], { object: central }), []);

@@ -64,7 +64,7 @@ export function evaluateConventions(conventions: readonly Convention[], input: C
   if (conventions.length === 0 || !subject || input.operation === 'CONNECT') return { findings: [], exemptions: [] };
   if (input.operation === 'UPDATE' && subject.metadata?.deletionTimestamp) return { findings: [], exemptions: [] };
   const env: Env = { kind: input.kind, operation: input.operation, cluster, namespaces };
-  const now = run(conventions, subject, input.namespace, env);
+  const now = run(conventions, subject, input.namespace, env, input.operation === 'UPDATE' ? input.oldObject : undefined);
   if (input.operation !== 'UPDATE' || !input.oldObject || !now.findings.some((f) => f.action === 'deny')) return now;
   const before = new Set(run(conventions, input.oldObject, input.namespace, env).findings.map(key));
   return { ...now, findings: now.findings.map((f) => (f.action === 'deny' && before.has(key(f)) ? { ...f, action: 'warn' } : f)) };
@@ -89,16 +89,16 @@ export function exemptionReason(object: KubeObject, convention: string): string 
   return (a[EXEMPT_REASON_ANNOTATION] ?? '').trim();
 }
 
-function run(conventions: readonly Convention[], object: KubeObject, namespace: string, env: Env): ConventionResult {
+function run(conventions: readonly Convention[], object: KubeObject, namespace: string, env: Env, oldObject?: KubeObject): ConventionResult {
   const findings: Finding[] = [];
   const exemptions: ExemptionUse[] = [];
   const facts = (name: string): NamespaceFacts => ({ name, labels: env.namespaces.labels(name) });
   const ns = facts(namespace);
   for (const c of conventions) {
     if (c.action === 'off') continue;
-    // Coverage on DELETE is about the namespaces the Alert watches, which the check scopes itself.
-    if (!conventionApplies(c, ns) && !(c.coverage && env.operation === 'DELETE')) continue;
-    const ctx = { operation: env.operation, object, namespace: ns, cluster: env.cluster, appliesTo: (n: string) => conventionApplies(c, facts(n)) };
+    // Coverage is about the namespaces the Alert watches, which the check scopes itself.
+    if (!conventionApplies(c, ns) && !c.coverage) continue;
+    const ctx = { operation: env.operation, object, ...(oldObject ? { oldObject } : {}), namespace: ns, cluster: env.cluster, appliesTo: (n: string) => conventionApplies(c, facts(n)) };
     const errors = CONVENTION_CHECKS.filter((k) => k.kinds.includes(env.kind) && (k.operations ?? ['CREATE', 'UPDATE']).includes(env.operation) && c[k.key] !== undefined)
       .flatMap((k) => k.check(ctx, c[k.key] as never));
     if (errors.length === 0) continue;
