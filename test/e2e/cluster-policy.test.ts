@@ -47,7 +47,7 @@ async function start(extraArgs: string[] = []): Promise<{ api: FakeApiServer; w:
   const w = await startWebhook(options, quiet());
   cleanups.push(() => w.close());
   const ca = await readFile(join(dir, 'certs', 'ca.crt'), 'utf8');
-  await eventually('ready', async () => (await get(w.port, ca, '/readyz')).status === 200);
+  await eventually('ready', async () => (await get(w.port, ca, '/readyz')).status === 200, 15_000);
   return { api, w, ca };
 }
 
@@ -64,29 +64,29 @@ test('a NotifyGuardPolicy is applied, changed, broken (last good kept, status sa
   assert.deepEqual((await validate()).allowed, true, 'no policy object: the defaults, as before');
 
   api.apply(policy(1, prodErrors('deny')));
-  await eventually('the convention denies', async () => (await validate()).status?.message === DENIAL);
-  await eventually('status Ready', () => readyOf(api)?.status === 'True');
+  await eventually('the convention denies', async () => (await validate()).status?.message === DENIAL, 15_000);
+  await eventually('status Ready', () => readyOf(api)?.status === 'True', 15_000);
   assert.deepEqual({ ...readyOf(api), lastTransitionTime: undefined }, { type: 'Ready', status: 'True', reason: 'Accepted', message: 'the policy is in force', observedGeneration: 1, lastTransitionTime: undefined });
 
   api.apply(policy(2, { conventions: [{ name: 'prod-errors', action: 'warn', channels: { patterns: ['team-{team}-*'] } }] }));
-  await eventually('status says it is invalid', () => readyOf(api)?.status === 'False');
+  await eventually('status says it is invalid', () => readyOf(api)?.status === 'False', 15_000);
   assert.equal(readyOf(api)?.message, 'spec.conventions[0].channels.patterns[0]: Invalid value: "team-{team}-*": unknown placeholder {team}: use {namespace} or {label:KEY} with a label key such as team or example.com/team; the webhook keeps using NotifyGuardPolicy "default" generation 1');
   assert.equal((await validate()).status?.message, DENIAL, 'the last good policy stays in force');
 
   api.apply(policy(3, prodErrors('warn')));
-  await eventually('warned, not denied', async () => (await validate()).allowed === true);
+  await eventually('warned, not denied', async () => (await validate()).allowed === true, 15_000);
   assert.deepEqual((await validate()).warnings, ['spec.eventSeverity: Invalid value: "info": Alerts in namespace "payments" must have eventSeverity "error": set spec.eventSeverity: error']);
-  await eventually('status Ready again', () => readyOf(api)?.status === 'True' && readyOf(api)?.observedGeneration === 3);
+  await eventually('status Ready again', () => readyOf(api)?.status === 'True' && readyOf(api)?.observedGeneration === 3, 15_000);
 
   api.remove(policy(3, {}));
-  await eventually('back to the defaults', async () => (await validate()).warnings === undefined);
+  await eventually('back to the defaults', async () => (await validate()).warnings === undefined, 15_000);
 });
 
 test('conventions read Namespace labels: eventMetadata defaults filled from them by /mutate', async () => {
   const { api, w, ca } = await start();
   api.apply(policy(1, { conventions: [{ name: 'metadata', eventMetadata: { required: ['cluster', 'team'], defaults: { cluster: 'prod-eu-1', team: '{label:team}' } } }] }));
   const mutate = () => review(w.port, ca, 'mutate', { operation: 'CREATE', object: { ...infoAlert, spec: { ...infoAlert['spec'] as object, eventSeverity: 'error', eventMetadata: { team: 'checkout' } } } });
-  await eventually('defaulted', async () => (await mutate()).patch !== undefined);
+  await eventually('defaulted', async () => (await mutate()).patch !== undefined, 15_000);
   const r = await mutate();
   assert.deepEqual(JSON.parse(Buffer.from(r.patch!, 'base64').toString()), [{ op: 'add', path: '/spec/eventMetadata/cluster', value: 'prod-eu-1' }]);
   assert.deepEqual(r.warnings, ['spec.eventMetadata: added cluster: "prod-eu-1" from the platform\'s policy; set a key yourself to choose its value']);
@@ -141,7 +141,7 @@ test('the policy and Namespace calls are exactly what the rendered ClusterRole g
 
   const { api, w, ca } = await start(['--audit-interval', '1']);
   api.apply(policy(1, prodErrors('warn')));
-  await eventually('status written', () => readyOf(api)?.status === 'True');
+  await eventually('status written', () => readyOf(api)?.status === 'True', 15_000);
   const audits = api.calls.filter((c) => c.resource === 'namespaces' && c.verb === 'list').length;
   await eventually('another periodic audit', () => api.calls.filter((c) => c.resource === 'namespaces' && c.verb === 'list').length > audits + 1, 10_000);
   assert.ok((await get(w.port, ca, '/readyz')).status === 200);

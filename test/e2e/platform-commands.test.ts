@@ -132,3 +132,8 @@ test('the example policies are valid for the CRD\'s schema and for the webhook',
   }
   assert.equal(validate({ apiVersion: 'notify-guard.fluxcd.community/v1alpha1', kind: 'NotifyGuardPolicy', spec: { conventions: [{ name: 'x', action: 'block' }] } }), false);
 });
+
+test('docs/platform.md shows the example policy exactly as examples/platform/policy.yaml holds it', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'platform.md'), 'utf8');
+  assert.ok(doc.includes(`\`\`\`yaml\n${readFileSync(join(ROOT, 'examples', 'platform', 'policy.yaml'), 'utf8')}\`\`\``));
+});
