@@ -3,7 +3,7 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { providerView } from '../../flux/objects.ts';
 import { addressInUse } from '../../flux/address-in-use.ts';
-import type { ConventionCheck, ConventionContext, ConventionRequirements } from './convention.ts';
+import type { ConventionCheck, ConventionContext, ConventionError, ConventionRequirements } from './convention.ts';
 import { fillTemplate, matchesAny } from './template.ts';
 
 type Channels = NonNullable<ConventionRequirements['channels']>;
@@ -32,11 +32,16 @@ export const channelsConvention: ConventionCheck<'channels'> = {
       return webhookFindings(ctx, req, webhookId, path, shown);
     }
     if (!req.patterns || p.channel === undefined || p.channel === '') return [];
-    return channelFindings(ctx, req.patterns, p.channel);
+    // When the address in use cannot be read (a Secret outside the view, or one whose keys or
+    // value are unknown), it may be an incoming webhook, which ignores spec.channel: only warn.
+    const unknown = use.from === 'unknown' || (use.from === 'secret' && use.facts === undefined);
+    return channelFindings(ctx, req.patterns, p.channel).map((e) => (unknown
+      ? { ...e, detail: `${e.detail} (the address in use cannot be read here; if it is an incoming webhook, Slack ignores spec.channel)`, doubtful: true as const }
+      : e));
   },
 };
 
-function channelFindings(ctx: ConventionContext, patterns: readonly string[], channel: string): FieldError[] {
+function channelFindings(ctx: ConventionContext, patterns: readonly string[], channel: string): ConventionError[] {
   const name = channel.replace(/^#/, '');
   const m = matchesAny(patterns, name, ctx.namespace);
   if (m.matched) return [];

@@ -58,6 +58,14 @@ export interface ConventionContext {
   appliesTo(name: string): boolean;
 }
 
+/**
+ * A convention's finding. `doubtful`: the check could not know a fact it needs (a Secret it cannot
+ * read): the finding is then at most a warning, whatever the convention's action.
+ */
+export interface ConventionError extends FieldError {
+  readonly doubtful?: true;
+}
+
 /** One kind of convention: which requirement key it reads and its pure check. */
 export interface ConventionCheck<K extends keyof ConventionRequirements = keyof ConventionRequirements> {
   readonly key: K;
@@ -66,5 +74,5 @@ export interface ConventionCheck<K extends keyof ConventionRequirements = keyof 
   readonly operations?: readonly Operation[];
   /** One sentence for docs/platform.md. */
   readonly description: string;
-  check(ctx: ConventionContext, requirement: NonNullable<ConventionRequirements[K]>): readonly FieldError[];
+  check(ctx: ConventionContext, requirement: NonNullable<ConventionRequirements[K]>): readonly ConventionError[];
 }

@@ -46,6 +46,8 @@ table('channels per team', [channels], [
     ['deny convention:team-channels: spec.secretRef.name: Invalid value: "slack-url": the Slack incoming webhook T0AB12CD3/B0CD34EF5 (channel "team-payments-alerts") is registered for namespaces "payments", not "search": use a webhook registered for this namespace']],
   ['reports an unregistered webhook by its ids only', { object: slackProvider('payments'), cluster: [secret('payments', 'slack-url', { address: 'https://hooks.slack.com/services/T0AB12CD3/B999/secretpart' })] },
     ['deny convention:team-channels: spec.secretRef.name: Invalid value: "slack-url": the Slack incoming webhook T0AB12CD3/B999 is not registered in the policy: ask the platform team to register it with its channel and namespaces']],
+  ['when the address in use cannot be read (no Secret in view), a channel outside the patterns is only a warning', { object: botProvider('search', 'general') },
+    ['warn convention:team-channels: spec.channel: Invalid value: "general": namespace "search" may notify channels matching "team-search-*", "ops-search": use one of them, or ask the platform team (the address in use cannot be read here; if it is an incoming webhook, Slack ignores spec.channel)']],
   ['ignores the channel of an incoming webhook (Slack does too) and other provider types', { object: provider('search', 'teams', { type: 'msteams', channel: 'x' }) }, []],
   ['exempts by annotation with a reason, and reports the reason', { object: withAnnotations(botProvider('search', 'general'), { 'notify-guard.fluxcd.community/exempt': 'team-channels', 'notify-guard.fluxcd.community/exempt-reason': 'INC-42 war room' }), cluster: [botSecret('search')] },
     ['exempt team-channels: INC-42 war room']],

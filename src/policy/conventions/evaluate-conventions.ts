@@ -112,7 +112,7 @@ function run(conventions: readonly Convention[], object: KubeObject, namespace: 
       findings.push({ ...fieldError('Required', field('metadata', 'annotations').key(EXEMPT_REASON_ANNOTATION), undefined,
         `the exemption from convention ${quote(c.name)} needs a reason: set annotation ${EXEMPT_REASON_ANNOTATION}; until then the convention applies`), rule, action: 'warn' });
     }
-    for (const e of errors) findings.push({ ...e, rule, action: c.action });
+    for (const { doubtful, ...e } of errors) findings.push({ ...e, rule, action: doubtful ? 'warn' : c.action });
   }
   return { findings, exemptions };
 }
