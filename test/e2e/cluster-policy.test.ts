@@ -33,9 +33,10 @@ const RESOURCES = [
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function start(extraArgs: string[] = []): Promise<{ api: FakeApiServer; w: RunningWebhook; ca: string }> {
+async function start(extraArgs: string[] = [], o: { prepare?: (api: FakeApiServer) => void; waitReady?: boolean } = {}): Promise<{ api: FakeApiServer; w: RunningWebhook; ca: string }> {
   const api = new FakeApiServer(RESOURCES, { bookmarkIntervalMs: 100 });
   const url = await api.start();
+  o.prepare?.(api);
   cleanups.push(() => api.close());
   api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments', labels: { team: 'payments', env: 'prod' } } });
   api.apply(provider('payments', 'slack', { type: 'slack', channel: 'team-payments-alerts', address: 'https://slack.com/api/chat.postMessage' }));
@@ -47,7 +48,7 @@ async function start(extraArgs: string[] = []): Promise<{ api: FakeApiServer; w:
   const w = await startWebhook(options, quiet());
   cleanups.push(() => w.close());
   const ca = await readFile(join(dir, 'certs', 'ca.crt'), 'utf8');
-  await eventually('ready', async () => (await get(w.port, ca, '/readyz')).status === 200, 15_000);
+  if (o.waitReady !== false) await eventually('ready', async () => (await get(w.port, ca, '/readyz')).status === 200, 15_000);
   return { api, w, ca };
 }
 
@@ -147,4 +148,16 @@ test('the policy and Namespace calls are exactly what the rendered ClusterRole g
   assert.ok((await get(w.port, ca, '/readyz')).status === 200);
   const used = [...new Set(api.calls.filter((c) => mine.includes(c.resource)).map((c) => `${c.group}/${c.resource} ${c.verb}${c.name ? ` ${c.name}` : ''}`))].sort();
   assert.deepEqual(used, grants);
+});
+
+test('the webhook is not ready until it has read the NotifyGuardPolicy, so it never serves the fallback policy first', async () => {
+  let held: ReturnType<FakeApiServer['holdLists']> | undefined;
+  const { api, w, ca } = await start([], { waitReady: false, prepare: (a) => { held = a.holdLists('notifyguardpolicies'); } });
+  await held!.arrived;
+  api.apply(policy(1, prodErrors('deny')));
+  await eventually('only the policy list is awaited', async () => JSON.parse((await get(w.port, ca, '/readyz')).body).reason === 'waiting for the initial list of NotifyGuardPolicy', 15_000);
+  assert.equal((await get(w.port, ca, '/readyz')).status, 503);
+  held!.release();
+  await eventually('ready', async () => (await get(w.port, ca, '/readyz')).status === 200, 15_000);
+  assert.equal((await review(w.port, ca, 'validate', { operation: 'CREATE', object: infoAlert })).status?.message, DENIAL);
 });
