@@ -37,6 +37,7 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     // ConfigMaps carry kustomize's content hash as a name suffix; compare without it.
     assert.deepEqual(objects.map((o) => `${o.kind}/${o.kind === 'ConfigMap' ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '') : o.metadata.name}`).sort(), [
       'ClusterRole/notify-guard', 'ClusterRoleBinding/notify-guard', 'ConfigMap/notify-guard-policy',
+      'CustomResourceDefinition/notifyguardpolicies.notify-guard.fluxcd.community',
       'MutatingWebhookConfiguration/notify-guard', 'Namespace/notify-guard-system',
       'NetworkPolicy/notify-guard', 'PodDisruptionBudget/notify-guard', 'Role/notify-guard-certs', 'RoleBinding/notify-guard-certs',
       'Service/notify-guard', 'Service/notify-guard-relay', 'Service/notify-guard-webhook', 'ServiceAccount/notify-guard', 'StatefulSet/notify-guard',
@@ -46,7 +47,7 @@ describe('manifests/ (kustomize base)', { skip }, () => {
 
   test('every webhook: v1 reviews, no side effects, Equivalent matching, timeout <= 5 s, excludes kube-system, kube-node-lease and its own namespace', () => {
     const hooks = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap((c) => c.webhooks as Obj[]);
-    assert.equal(hooks.length, 3);
+    assert.equal(hooks.length, 4);
     for (const h of hooks) {
       assert.deepEqual(h.admissionReviewVersions, ['v1'], h.name);
       assert.equal(h.sideEffects, 'None', h.name);
@@ -66,6 +67,14 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     assert.equal(byKind('MutatingWebhookConfiguration')[0]!.webhooks[0].failurePolicy, 'Ignore');
   });
 
+  test('NotifyGuardPolicy: a cluster-scoped CRD with a status subresource, validated by the webhook (failing open)', () => {
+    const crd = byKind('CustomResourceDefinition')[0]!;
+    assert.equal(crd.spec.scope, 'Cluster');
+    assert.deepEqual(crd.spec.versions.map((v: Obj) => [v.name, v.served, v.storage, v.subresources]), [['v1alpha1', true, true, { status: {} }]]);
+    const hook = (byKind('ValidatingWebhookConfiguration')[0]!.webhooks as Obj[]).find((h) => h.name === 'policy.validate.notify-guard.fluxcd.community')!;
+    assert.deepEqual([hook.rules, hook.failurePolicy], [[{ apiGroups: [crd.spec.group], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: [crd.spec.names.plural], scope: 'Cluster' }], 'Ignore']);
+  });
+
   test('RBAC: no wildcards; Secret and Lease writes only in its own namespace; webhook configuration patch only on its own', () => {
     for (const role of [...byKind('ClusterRole'), ...byKind('Role')]) {
       for (const rule of role.rules as Obj[]) for (const f of ['apiGroups', 'resources', 'verbs']) assert.ok(!rule[f].includes('*'), `${role.metadata.name} ${f}`);
@@ -75,6 +84,7 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     assert.deepEqual(writes.map((r) => [r.resources, r.verbs, r.resourceNames ?? []]), [
       [['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'], ['get', 'list', 'watch', 'patch'], ['notify-guard']],
       [['events'], ['create'], []],
+      [['notifyguardpolicies/status'], ['patch'], ['default']],
     ]);
     assert.equal(byKind('Role')[0]!.metadata.namespace, 'notify-guard-system');
   });
@@ -101,7 +111,7 @@ describe('manifests/ (kustomize base)', { skip }, () => {
       assert.deepEqual([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path], ['/readyz', '/healthz']);
     }
     const paths = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap((c) => c.webhooks.map((w: Obj) => [w.clientConfig.service.name, w.clientConfig.service.path, w.clientConfig.service.port]));
-    assert.deepEqual(paths, [['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/mutate', 443]]);
+    assert.deepEqual(paths, [['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/mutate', 443]]);
     const svc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-webhook')!;
     assert.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [443, 'webhook']);
     const relaySvc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-relay')!;

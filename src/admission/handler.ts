@@ -18,6 +18,8 @@ import type { Policy } from '../policy/policy.ts';
 import { defaultEventSeverity } from '../policy/defaults/event-severity.ts';
 import type { Defaulted } from '../policy/defaults/event-severity.ts';
 import { markRelayDelivered } from '../policy/defaults/relay-delivery.ts';
+import { defaultEventMetadata } from '../policy/defaults/event-metadata.ts';
+import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
 import type { AdmissionRequest, AdmissionResponse } from './review.ts';
 import { allowed, denied, errored, patched } from './response.ts';
 import { invalidStatus } from './status.ts';
@@ -43,6 +45,8 @@ export interface HandlerDeps {
   readonly lookups?: Counter<'kind' | 'result'>;
   /** Monotonic clock in seconds, for the latency histogram. */
   readonly now?: () => number;
+  /** Namespace labels for the platform's eventMetadata defaults (docs/platform.md). */
+  readonly namespaces?: NamespaceLabels;
 }
 
 /** Outcome label for metrics and logs. */
@@ -79,8 +83,12 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
     let result: Defaulted | undefined;
     if (kind === 'Alert') result = defaultEventSeverity(req.object, deps.policy.eventSeverityWithoutIntent);
     else if (kind === 'Provider' && deps.policy.relayDeliversSlack) result = markRelayDelivered(req.object, req.oldObject ?? undefined);
-    if (!result) return allowed(req.uid);
-    return patched(req.uid, fastJsonPatch.compare(req.object, result.object), [result.warning]);
+    const ns = req.namespace ?? '';
+    const metadata = kind === 'Alert' ? defaultEventMetadata(result?.object ?? req.object, deps.policy.conventions, { name: ns, labels: deps.namespaces?.labels(ns) }) : undefined;
+    const warnings = [result?.warning, metadata?.warning].filter((w): w is string => w !== undefined);
+    const final = metadata?.object ?? result?.object;
+    if (!final) return allowed(req.uid);
+    return patched(req.uid, fastJsonPatch.compare(req.object, final), warnings);
   }
 
   function logDenial(req: AdmissionRequest, kind: string, name: string, denials: readonly Finding[]): void {

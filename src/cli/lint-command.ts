@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import type { LoadedObject } from '../cluster/manifests.ts';
 import { ManifestError, parseManifests } from '../cluster/manifests.ts';
 import { createEngine } from '../policy/engine.ts';
+import { withConventions } from '../policy/conventions/convention-engine.ts';
+import { namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import { loadPolicyFile, PolicyFileError } from '../policy/policy-file.ts';
@@ -21,6 +23,7 @@ import { loadPath } from '../lint/load-path.ts';
 import { LINT_RULES } from '../lint/lint-rules.ts';
 import { sarifLog } from '../lint/sarif.ts';
 import { UsageError } from './flag-values.ts';
+import { conventionSarifRules } from './audit-command.ts';
 
 export const LINT_USAGE = `Usage: notify-guard lint [flags] PATH...
 
@@ -90,7 +93,8 @@ export async function lintCommand(argv: readonly string[], io: LintIo = process)
     return 2;
   }
 
-  const findings = lintManifests({ checked, context, engine: createEngine(ALL_RULES, policy), defaultNamespace: values.namespace, fluxRelease });
+  const engine = withConventions(createEngine(ALL_RULES, policy), policy.conventions, namespaceLabelsFrom([...checked, ...context].map((l) => l.object)));
+  const findings = lintManifests({ checked, context, engine, defaultNamespace: values.namespace, fluxRelease });
   write(findings, values.output, io, policy);
   return summarise(findings, checked.length, values.strict, io);
 }
@@ -135,6 +139,7 @@ function sarifRules(policy: Policy) {
     ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off')
       .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'], ...(r.follows ? { follows: r.follows } : {}) })),
     ...LINT_RULES.map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[r.action] })),
+    ...conventionSarifRules(policy),
   ];
 }
 

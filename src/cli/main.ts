@@ -7,6 +7,8 @@ import { webhookCommand } from './webhook-command.ts';
 import { certsCommand } from './certs-command.ts';
 import { relayCommand } from './relay-command.ts';
 import { lintCommand } from './lint-command.ts';
+import { auditCommand } from './audit-command.ts';
+import { coverageCommand } from './coverage-command.ts';
 import { UsageError } from './flag-values.ts';
 
 const USAGE = `Usage: notify-guard <command> [flags]
@@ -16,6 +18,8 @@ Commands:
   certs     write a CA and serving certificate; print or inject the caBundle
   relay     receive Flux events and deliver them to Slack, durably
   lint      check the Alerts, Providers and Secrets of manifests offline, as the webhook would
+  audit     list existing objects that violate the current policy and its conventions
+  coverage  show which Kustomizations, HelmReleases and sources no Alert watches
 
 Run 'notify-guard <command> --help' for a command's flags.
 `;
@@ -25,6 +29,8 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   certs: (argv) => certsCommand(argv),
   relay: relayCommand,
   lint: (argv) => lintCommand(argv),
+  audit: (argv) => auditCommand(argv),
+  coverage: (argv) => coverageCommand(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

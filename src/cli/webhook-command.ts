@@ -12,10 +12,11 @@ import { openClusterSource } from './cluster-source.ts';
 import { openServingCerts } from './serving-certs.ts';
 import type { WebhookOptions } from './webhook-flags.ts';
 import { WEBHOOK_USAGE, parseWebhookArgs } from './webhook-flags.ts';
-import { createEngine } from '../policy/engine.ts';
-import { defaultPolicy } from '../policy/policy.ts';
-import type { Policy } from '../policy/policy.ts';
-import { loadPolicyFile } from '../policy/policy-file.ts';
+import { withPolicyValidation } from '../admission/policy-admission.ts';
+import { openPolicySource } from './policy-source.ts';
+import { startPeriodicAudit } from './periodic-audit.ts';
+import { snapshotFromApi, snapshotFromDir } from './cluster-snapshot.ts';
+import { createPolicyMetrics } from '../observability/policy-metrics.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { createLogger, resolveLogFormat } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -32,16 +33,24 @@ export interface RunningWebhook {
 
 /** Wires everything and listens. `logger` may be given by tests. */
 export async function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
-  const policy: Policy = o.policyFile ? await loadPolicyFile(o.policyFile, ALL_RULES) : defaultPolicy(ALL_RULES);
   const metrics = createAdmissionMetrics();
   const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
+  const policies = await openPolicySource({
+    rules: ALL_RULES, policyFile: o.policyFile, clusterDir: o.cluster.clusterDir, logger,
+    ...(cluster.api && cluster.clusterMetrics ? { live: { api: cluster.api, observer: cluster.clusterMetrics.observer, watchdogMs: o.cluster.watchdogMs } } : {}),
+  }).catch((err: unknown) => { cluster.stop(); throw err; });
   const certs = await openServingCerts(o.certs, { certDir: o.certDir, serviceName: o.serviceName, serviceNamespace: o.serviceNamespace, namespace: o.serviceNamespace, api: cluster.api, registry: metrics.registry, logger });
-  const handler = createAdmissionHandler({
-    engine: createEngine(ALL_RULES, policy), cluster: cluster.view, policy, metrics, logger,
+  const handler = withPolicyValidation(createAdmissionHandler({
+    engine: policies.holder.engine, cluster: cluster.view, policy: policies.holder.policy, namespaces: policies.namespaces, metrics, logger,
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
     ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
-  });
-  const notReadyReason = () => certs.notReadyReason() ?? cluster.notReadyReason();
+  }), ALL_RULES, logger, metrics);
+  const audit = o.auditIntervalMs > 0 ? startPeriodicAudit({
+    load: cluster.api ? () => snapshotFromApi(cluster.api!, { view: cluster.view }) : () => snapshotFromDir(o.cluster.clusterDir!),
+    policy: () => policies.holder.current(), metrics: createPolicyMetrics(metrics.registry), onCounts: (c) => policies.reportViolations(c),
+    intervalMs: o.auditIntervalMs, ready: () => cluster.notReadyReason() === undefined, logger,
+  }) : undefined;
+  const notReadyReason = () => certs.notReadyReason() ?? cluster.notReadyReason() ?? policies.notReadyReason();
   registerReadinessGauge(metrics.registry, 'notify_guard_ready', notReadyReason);
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason });
   const first = certs.tls.current();
@@ -54,12 +63,14 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
-  logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: o.policyFile ?? '(defaults)', objects: cluster.counts() }, 'webhook listening');
+  logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: policies.holder.source(), objects: cluster.counts() }, 'webhook listening');
   return {
     server,
     port,
     close: () => new Promise<void>((resolve) => {
       certs.stop();
+      audit?.stop();
+      policies.stop();
       cluster.stop();
       server.close(() => resolve());
       server.closeIdleConnections();

@@ -24,7 +24,8 @@ Flags:
   --secret-selector SELECTOR  label selector limiting the watched Secrets (default none)
   --watchdog-timeout SECONDS  relist a collection whose watch delivered nothing, not even a bookmark, this long (default 180)
   --live-lookup-timeout MS    bound of the live GET made before denying for a missing object (default 500)
-  --policy FILE               policy file (default: every rule at its default action)
+  --policy FILE               policy file (default: every rule at its default action); re-read when it changes
+  --audit-interval SECONDS    audit the cluster against the policy this often, for metrics and the policy's status; 0: never (default 300)
   --cert-reload-interval SECONDS  how often --cert-dir is re-read besides file-change events (default 10)
   --self-managed-certs        create, renew and inject the certificates in the cluster (a Secret and a Lease)
   --cert-secret NAME          Secret holding the self-managed certificates (default notify-guard-webhook-tls)
@@ -49,6 +50,8 @@ export interface WebhookOptions {
   readonly certs: ServingCertOptions;
   readonly cluster: ClusterSourceOptions;
   readonly policyFile: string | undefined;
+  /** How often the periodic audit runs; 0: never. */
+  readonly auditIntervalMs: number;
   readonly serviceName: string;
   readonly serviceNamespace: string;
   readonly logLevel: string;
@@ -72,6 +75,7 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
       'watchdog-timeout': { type: 'string', default: '180' },
       'live-lookup-timeout': { type: 'string', default: '500' },
       policy: { type: 'string' },
+      'audit-interval': { type: 'string', default: '300' },
       'service-name': { type: 'string', default: 'notify-guard-webhook' },
       'service-namespace': { type: 'string', default: 'notify-guard-system' },
       'log-level': { type: 'string', default: 'info' },
@@ -108,6 +112,7 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
       liveLookupTimeoutMs: parseNumber('--live-lookup-timeout', values['live-lookup-timeout'], 1, 5000),
     },
     policyFile: values.policy,
+    auditIntervalMs: 1000 * parseNumber('--audit-interval', values['audit-interval'], 0, 86_400),
     serviceName: values['service-name'],
     serviceNamespace: values['service-namespace'],
     logLevel: parseLogLevel(values['log-level']),

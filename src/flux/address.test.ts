@@ -9,6 +9,7 @@ test('derives host, scheme and Slack kind without keeping the URL', () => {
   assert.deepEqual(f, {
     length: 65, absolute: true, scheme: 'https', host: 'hooks.slack.com',
     placeholder: undefined, slackAppWebhook: true, slackWebhookShape: undefined, slackWorkflow: false, chatPostMessage: false,
+    slackWebhookId: 'T123ABC/B456DEF',
   });
   assert.equal(JSON.stringify(f).includes('abcdefghijklmnop'), false);
 });

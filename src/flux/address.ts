@@ -27,6 +27,8 @@ export interface AddressFacts {
   readonly slackWorkflow: boolean;
   /** Slack's chat.postMessage Web API endpoint. */
   readonly chatPostMessage: boolean;
+  /** For an incoming webhook: its team and hook ids, `T…/B…` (not secret; the secret segment is never kept). */
+  readonly slackWebhookId?: string;
 }
 
 /** Flux's limit on `spec.address` (CRD `maxLength: 2048`) and on a Secret's `address` (`extractAuthFromSecret`). */
@@ -67,6 +69,7 @@ export function addressFacts(address: string): AddressFacts {
     slackWebhookShape: shape,
     slackWorkflow: hooks && /^\/(workflows|triggers)(\/|$)/.test(url.pathname),
     chatPostMessage: SLACK_API_HOSTS.includes(host) && url.pathname === '/api/chat.postMessage',
+    ...(services && shape === undefined ? { slackWebhookId: url.pathname.split('/').slice(2, 4).join('/') } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
  * `policy-file.ts` builds it from YAML; `defaultPolicy` is what runs without a file.
  */
 
+import type { Convention } from './conventions/convention.ts';
+
 /** What happens to a rule's findings. */
 export type Action = 'deny' | 'warn' | 'off';
 
@@ -28,6 +30,8 @@ export interface Policy {
    * creates (a vault injector, a bootstrap script): a missing Secret there is a warning. `*`: all.
    */
   readonly outOfBandSecretNamespaces: readonly string[];
+  /** The platform's conventions (docs/platform.md), in policy order. */
+  readonly conventions: readonly Convention[];
 }
 
 /** True when the policy says Secrets in `namespace` are made out of band. */
@@ -61,6 +65,7 @@ export interface PolicySettings {
   readonly eventSeverityWithoutIntent?: SeverityWithoutIntent;
   readonly relayDeliversSlack?: boolean;
   readonly outOfBandSecretNamespaces?: readonly string[];
+  readonly conventions?: readonly Convention[];
 }
 
 /** Resolves settings against the rules' defaults. Allowed hosts extend Slack's own. */
@@ -79,5 +84,6 @@ export function resolvePolicy(rules: readonly RuleDefaults[], s: PolicySettings)
     eventSeverityWithoutIntent: s.eventSeverityWithoutIntent ?? 'keep',
     relayDeliversSlack: s.relayDeliversSlack ?? false,
     outOfBandSecretNamespaces: s.outOfBandSecretNamespaces ?? [],
+    conventions: s.conventions ?? [],
   };
 }

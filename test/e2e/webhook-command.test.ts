@@ -20,7 +20,7 @@ const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) =>
 
 test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
-    host: '127.0.0.1', port: 8443, certDir: 'certs', policyFile: undefined,
+    host: '127.0.0.1', port: 8443, certDir: 'certs', policyFile: undefined, auditIntervalMs: 300_000,
     certs: { reloadIntervalMs: 10_000, selfManaged: undefined },
     cluster: { clusterDir: 'x', kubeconfig: undefined, secretScope: { namespaces: [], labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 },
     serviceName: 'notify-guard-webhook', serviceNamespace: 'notify-guard-system', logLevel: 'info', logFormat: 'auto',
@@ -28,8 +28,8 @@ test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--listen', '[::1]:9443', '--kubeconfig', 'kc', '--cert-dir', 'd', '--policy', 'p.yaml', '--service-name', 's', '--service-namespace', 'n', '--log-level', 'debug', '--log-format', 'json',
     '--secret-namespaces', 'flux-system, apps', '--secret-selector', 'notify=true', '--watchdog-timeout', '60', '--live-lookup-timeout', '250',
     '--cert-reload-interval', '5', '--self-managed-certs', '--cert-secret', 'tls', '--cert-lease', 'lease', '--webhook-config-name', 'ng', '--pod-name', 'pod-0',
-    '--ca-validity-days', '730', '--leaf-validity-days', '30', '--cert-renew-before-days', '10']), {
-    host: '::1', port: 9443, certDir: 'd', policyFile: 'p.yaml',
+    '--ca-validity-days', '730', '--leaf-validity-days', '30', '--cert-renew-before-days', '10', '--audit-interval', '0']), {
+    host: '::1', port: 9443, certDir: 'd', policyFile: 'p.yaml', auditIntervalMs: 0,
     certs: { reloadIntervalMs: 5_000, selfManaged: { secretName: 'tls', leaseName: 'lease', webhookConfigName: 'ng', identity: 'pod-0', caValidityDays: 730, leafValidityDays: 30, renewBeforeDays: 10 } },
     cluster: { clusterDir: undefined, kubeconfig: 'kc', secretScope: { namespaces: ['flux-system', 'apps'], labelSelector: 'notify=true' }, watchdogMs: 60_000, liveLookupTimeoutMs: 250 },
     serviceName: 's', serviceNamespace: 'n', logLevel: 'debug', logFormat: 'json',

@@ -240,6 +240,11 @@ export class FakeApiServer {
     let tail = rest;
     if (tail[0] === 'namespaces' && tail.length >= 3) { namespace = decodeURIComponent(tail[1]!); tail = tail.slice(2); }
     const resource = this.resources.find((r) => r.group === group && r.version === version && r.plural === tail[0]);
+    if (resource && tail.length === 3 && tail[2] === 'status' && req.method === 'PATCH') {
+      this.calls.push({ verb: 'patch', group, resource: `${resource.plural}/status`, namespace, name: decodeURIComponent(tail[1]!) });
+      void readBody(req).then((body) => this.patchStatus(resource, namespace ?? '', decodeURIComponent(tail[1]!), body, res));
+      return;
+    }
     if (!resource || tail.length > 2) return status(res, 404, 'NotFound', `the server could not find the requested resource`);
     if (this.forbidden.has(resource.plural)) return status(res, 403, 'Forbidden', `${resource.plural} is forbidden: User "system:serviceaccount:notify-guard-system:notify-guard" cannot list resource "${resource.plural}"`);
     const method = req.method ?? 'GET';
@@ -314,6 +319,20 @@ export class FakeApiServer {
       return json(res, 200, this.apply(patched));
     }
     return status(res, 405, 'MethodNotAllowed', `method ${method} not allowed`);
+  }
+
+  /** The status subresource: a merge patch of which only `status` is kept, as for a CRD with `subresources.status`. */
+  private patchStatus(r: FakeResource, namespace: string, name: string, body: string, res: ServerResponse): void {
+    const existing = this.store.get(r.plural)!.get(`${namespace}/${name}`);
+    if (!existing) return status(res, 404, 'NotFound', `${r.plural} "${name}" not found`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return status(res, 400, 'BadRequest', 'body is not JSON');
+    }
+    const patched = mergePatch(structuredClone(existing), parsed) as KubeObject;
+    return json(res, 200, this.apply({ ...existing, status: patched['status'] }));
   }
 
   private getOne(r: FakeResource, namespace: string, name: string, res: ServerResponse): void {

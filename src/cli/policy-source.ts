@@ -1,0 +1,158 @@
+/**
+ * Where the webhook's policy comes from, kept current while it runs:
+ * - the policy file (`--policy`), re-read when it changes (a mounted ConfigMap's symlink swap is a
+ *   directory change; a poll catches what watching misses); an unusable new version is logged and
+ *   the last good one stays in force;
+ * - in live mode, the cluster-scoped NotifyGuardPolicy named `default`, which, while it exists and
+ *   has once been valid, replaces the file; an invalid change keeps the last good one in force and
+ *   says so in the object's Ready condition; deleting it returns to the file (or the defaults).
+ * Namespace labels for the conventions come from the live view, or from Namespace objects in
+ * `--cluster-dir`.
+ */
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { KubeApi } from '../cluster/kube-api.ts';
+import type { ReflectorObserver } from '../cluster/reflector.ts';
+import { loadManifests } from '../cluster/manifests.ts';
+import type { KubeObject } from '../flux/objects.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
+import { NO_NAMESPACE_LABELS, namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
+import { defaultPolicy } from '../policy/policy.ts';
+import type { Policy } from '../policy/policy.ts';
+import { loadPolicyFile, parsePolicy } from '../policy/policy-file.ts';
+import type { PolicyHolder } from '../policy/policy-holder.ts';
+import { createPolicyHolder } from '../policy/policy-holder.ts';
+import { CLUSTER_POLICY_NAME, readPolicyObject } from '../policy/policy-object.ts';
+import type { PolicyStatus, ViolationCounts } from '../policy/policy-status.ts';
+import { policyStatus, sameStatus } from '../policy/policy-status.ts';
+import type { Rule } from '../policy/rule.ts';
+
+/** What the policy source needs. */
+export interface PolicySourceOptions {
+  readonly rules: readonly Rule[];
+  readonly policyFile: string | undefined;
+  readonly clusterDir: string | undefined;
+  /** Live mode: the API to watch the NotifyGuardPolicy and Namespaces through. */
+  readonly live?: { readonly api: KubeApi; readonly observer: ReflectorObserver; readonly watchdogMs: number; readonly backoff?: { initialMs: number; maxMs: number } };
+  readonly logger: Logger;
+  /** How often the policy file is re-read besides file-change events (default 10 s). */
+  readonly fileReloadMs?: number;
+  readonly now?: () => Date;
+}
+
+/** The running policy source. */
+export interface PolicySource {
+  readonly holder: PolicyHolder;
+  readonly namespaces: NamespaceLabels;
+  notReadyReason(): string | undefined;
+  /** Re-reads the policy file now (also what the watch and the poll call). */
+  reloadFile(): Promise<void>;
+  /** Writes the periodic audit's counts into the NotifyGuardPolicy's status, when the object exists. */
+  reportViolations(counts: ViolationCounts): void;
+  stop(): void;
+}
+
+/** Loads the initial policy (a broken file fails startup) and starts watching. */
+export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySource> {
+  const log = o.logger.child({ component: 'policy' });
+  const now = o.now ?? (() => new Date());
+  let fallback: { policy: Policy; source: string } = o.policyFile
+    ? { policy: await loadPolicyFile(o.policyFile, o.rules), source: `policy file ${o.policyFile}` }
+    : { policy: defaultPolicy(o.rules), source: 'the default policy' };
+  let clusterInForce = false;
+  let lastSpec = '';
+  const staticLabels = o.clusterDir && !o.live ? namespaceLabelsFrom((await loadManifests(o.clusterDir)).map((l) => l.object)) : undefined;
+  const labelsOf: NamespaceLabels = { labels: (ns) => (watcher ? watcher.labels(ns) : staticLabels?.labels(ns)) };
+  const holder = createPolicyHolder(o.rules, fallback.policy, fallback.source, staticLabels || o.live ? labelsOf : NO_NAMESPACE_LABELS);
+
+  const onClusterPolicy = (obj: KubeObject | undefined) => {
+    if (!obj) {
+      lastSpec = '';
+      if (clusterInForce) log.info({ policy: fallback.source }, `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" deleted; back to ${fallback.source}`);
+      clusterInForce = false;
+      holder.replace(fallback.policy, fallback.source);
+      return;
+    }
+    const spec = JSON.stringify(obj['spec'] ?? null);
+    if (spec === lastSpec) return; // a status write, or a relist: nothing to read again
+    lastSpec = spec;
+    const generation = typeof obj.metadata?.['generation'] === 'number' ? obj.metadata['generation'] : undefined;
+    const reading = readPolicyObject(obj, o.rules);
+    const source = `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}"${generation !== undefined ? ` generation ${generation}` : ''}`;
+    if (reading.ok) {
+      clusterInForce = true;
+      holder.replace(reading.policy, source);
+      log.info({ policy: source }, 'policy in force');
+    } else {
+      log.warn({ policy: source, inForce: holder.source(), errors: reading.errors.length }, 'NotifyGuardPolicy cannot be used; the last good policy stays in force');
+    }
+    const status = policyStatus(reading, generation, obj['status'] as PolicyStatus | undefined, now(), holder.source());
+    if (!sameStatus(obj['status'], status)) {
+      void watcher?.writeStatus(status).then((code) => {
+        if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
+      }, (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'));
+    }
+  };
+
+  const { startPolicyWatch } = o.live ? await import('../cluster/policy-watch.ts') : { startPolicyWatch: undefined };
+  const watcher = o.live && startPolicyWatch
+    ? startPolicyWatch({ api: o.live.api, logger: o.logger, observer: o.live.observer, watchdogMs: o.live.watchdogMs, name: CLUSTER_POLICY_NAME, onChange: onClusterPolicy, ...(o.live.backoff ? { backoff: o.live.backoff } : {}) })
+    : undefined;
+
+  let lastText = o.policyFile ? await readFile(o.policyFile, 'utf8').catch(() => '') : '';
+  let running: Promise<void> | undefined;
+  const reloadFile = (): Promise<void> => {
+    if (!o.policyFile) return Promise.resolve();
+    const file = o.policyFile;
+    running ??= (async () => {
+      try {
+        const text = await readFile(file, 'utf8');
+        if (text === lastText) return;
+        lastText = text;
+        fallback = { policy: parsePolicy(text, file, o.rules), source: `policy file ${file}` };
+        if (!clusterInForce) holder.replace(fallback.policy, fallback.source);
+        log.info({ policy: file, inForce: holder.source() }, 'policy file reloaded');
+      } catch (err) {
+        log.warn({ err, policy: file, inForce: holder.source() }, 'policy file changed but cannot be used; the last good policy stays in force');
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  const stopFileWatch = o.policyFile ? watchFile(o.policyFile, o.fileReloadMs ?? 10_000, reloadFile) : () => undefined;
+
+  return {
+    holder,
+    namespaces: labelsOf,
+    notReadyReason: () => watcher?.notReadyReason(),
+    reloadFile,
+    reportViolations(counts) {
+      if (!watcher || lastSpec === '') return;
+      void watcher.writeStatus({ violations: counts }).then((code) => {
+        if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
+      }, (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'));
+    },
+    stop() { stopFileWatch(); watcher?.stop(); },
+  };
+}
+
+function watchFile(path: string, pollMs: number, check: () => Promise<void>): () => void {
+  let debounce: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(path), () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => void check(), 50);
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+  const poll = setInterval(() => void check(), pollMs);
+  poll.unref();
+  return () => { clearInterval(poll); clearTimeout(debounce); watcher?.close(); };
+}
