@@ -57,6 +57,8 @@ async function cluster(slackUrl: string): Promise<FakeApiServer> {
     api.apply(slackProvider(ns));
     api.apply(alert(ns, 'all', { providerRef: { name: 'slack' }, eventSeverity: 'info', eventSources: [{ kind: 'Kustomization', name: '*' }] }));
   }
+  // No Alert watches HelmReleases: the audit reports it as unwatched.
+  api.apply({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'podinfo', namespace: 'apps' }, spec: {} });
   return api;
 }
 
@@ -74,7 +76,10 @@ async function startServers(stops: Stops) {
   const api = await cluster(slackUrl);
   stops.push(() => api.close());
   const kubeconfig = kubeconfigFor(api.url);
-  const webhookOptions = parseWebhookArgs(['--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig, '--self-managed-certs', '--pod-name', 'notify-guard-0', '--log-level', 'silent']);
+  // A convention every Alert here violates, audited every second, so the audit's gauges have series.
+  const policy = join(tempDir('policy'), 'policy.yaml');
+  writeFileSync(policy, 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\nmetadata: {name: default}\nspec:\n  conventions:\n  - {name: event-metadata, action: warn, eventMetadata: {required: [cluster]}}\n');
+  const webhookOptions = parseWebhookArgs(['--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig, '--self-managed-certs', '--pod-name', 'notify-guard-0', '--log-level', 'silent', '--policy', policy, '--audit-interval', '1']);
   assert.ok(webhookOptions !== 'help');
   const webhook: RunningWebhook = await startWebhook(webhookOptions, silent());
   stops.push(() => webhook.close());
@@ -131,6 +136,7 @@ describe('a real Prometheus scraping the webhook and the relay', { skip, timeout
     await driveTraffic(servers);
     // Prometheus has seen the end state in at least two scrapes, and evaluated every rule.
     await eventually('scraped after the traffic', async () => (await prometheus.query('count_over_time(notify_guard_relay_deliveries_total{result="dead"}[1m]) >= 2 and on () count_over_time(notify_guard_cluster_watch_restarts_total{job="notify-guard-webhook"}[1m]) >= 2')).result.length > 0, 30_000);
+    await eventually('the periodic audit scraped', async () => (await prometheus.query('count(notify_guard_policy_violations) > 0 and on () count(notify_guard_unwatched_objects) > 0')).result.length > 0, 30_000);
     await eventually('every rule evaluated', async () => (await prometheus.api<{ groups: { rules: { health: string }[] }[] }>('/api/v1/rules')).groups.flatMap((g) => g.rules).every((r) => r.health === 'ok'), 20_000);
   });
 
