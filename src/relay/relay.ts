@@ -186,7 +186,7 @@ export function startRelay(o: RelayOptions): Relay {
     keeper.track(r);
     if (r.t === 'forwarded') forwarded.add(r.id);
     else if (r.t === 'accept') accepts.set(r.id, r);
-    else {
+    else if (r.t === 'done' || r.t === 'dead') {
       let s = finished.get(r.id);
       if (!s) finished.set(r.id, (s = new Set()));
       s.add(r.i);
