@@ -20,6 +20,8 @@ import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
+import { listenOn, startOrRelease } from './startup.ts';
+import type { Startup } from './startup.ts';
 
 export const RELAY_USAGE = `Usage: notify-guard relay [flags]
 
@@ -122,11 +124,17 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-/** Opens the journal, replays it, wires the relay and listens. */
-export async function startRelayServer(o: RelayOptions, logger: Logger = createLogger(o.logLevel), extra: { slackCa?: string } = {}): Promise<RunningRelay> {
+/** Opens the journal, replays it, wires the relay and listens; a failure (a port in use) releases what was started and throws. */
+export function startRelayServer(o: RelayOptions, logger: Logger = createLogger(o.logLevel), extra: { slackCa?: string } = {}): Promise<RunningRelay> {
+  return startOrRelease((startup) => openRelayServer(o, logger, extra, startup));
+}
+
+async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa?: string }, startup: Startup): Promise<RunningRelay> {
   const metrics = createRelayMetrics();
   const cluster = await openClusterSource({ clusterDir: o.clusterDir, kubeconfig: o.kubeconfig, secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 }, metrics.registry, logger);
+  startup.started(() => cluster.stop());
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
+  startup.started(() => journal.close());
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
   const kept = compactRecords(replayed.records);
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
@@ -139,8 +147,9 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
     compactAtBytes: o.journalCompactAtBytes,
   });
+  startup.started(() => relay.stop());
   const server = createServer(createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host, () => resolve()); });
+  await listenOn(server, o.host, o.port);
   const port = (server.address() as AddressInfo).port;
   logger.info({ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() }, 'relay listening');
   return {

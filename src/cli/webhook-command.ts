@@ -21,6 +21,8 @@ import { createLogger } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
 import { untilSignal } from './signals.ts';
+import { listenOn, startOrRelease } from './startup.ts';
+import type { Startup } from './startup.ts';
 
 /** A running webhook server. */
 export interface RunningWebhook {
@@ -29,12 +31,18 @@ export interface RunningWebhook {
   close(): Promise<void>;
 }
 
-/** Wires everything and listens. `logger` may be given by tests. */
-export async function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
+/** Wires everything and listens; a failure (a port in use) releases what was started and throws. `logger` may be given by tests. */
+export function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
+  return startOrRelease((startup) => openWebhook(o, logger, startup));
+}
+
+async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup): Promise<RunningWebhook> {
   const policy: Policy = o.policyFile ? await loadPolicyFile(o.policyFile, ALL_RULES) : defaultPolicy(ALL_RULES);
   const metrics = createAdmissionMetrics();
   const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
+  startup.started(() => cluster.stop());
   const certs = await openServingCerts(o.certs, { certDir: o.certDir, serviceName: o.serviceName, serviceNamespace: o.serviceNamespace, namespace: o.serviceNamespace, api: cluster.api, registry: metrics.registry, logger });
+  startup.started(() => certs.stop());
   const handler = createAdmissionHandler({
     engine: createEngine(ALL_RULES, policy), cluster: cluster.view, policy, metrics, logger,
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
@@ -45,10 +53,7 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
   const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
   certs.tls.attach(server);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
+  await listenOn(server, o.host, o.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: o.policyFile ?? '(defaults)', objects: cluster.counts() }, 'webhook listening');
