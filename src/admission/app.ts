@@ -13,8 +13,14 @@ import { toReview } from './response.ts';
 import { failureStatus } from './status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
 
-/** Largest AdmissionReview body accepted (the API server caps requests at 3 MiB). */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/**
+ * Largest AdmissionReview body accepted: 7 MiB, sized as controller-runtime sizes its webhooks'
+ * (pkg/webhook/admission/http.go, maxRequestSize). The API server accepts a write request of up
+ * to 3 MiB, and an UPDATE review carries the object twice (`object` and `oldObject`), plus an
+ * envelope well under 1 MiB: 2 x 3 MiB + 1 MiB. A 3 MiB limit refused the UPDATE of any object
+ * over 1.5 MiB, so such an Alert could never be changed again (the webhook fails closed).
+ */
+export const MAX_BODY_BYTES = 7 * 1024 * 1024;
 
 /** What the app needs. */
 export interface AppDeps {

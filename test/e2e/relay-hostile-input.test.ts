@@ -1,0 +1,35 @@
+/**
+ * The relay's event API under malformed input: a body that cannot be read is the client's
+ * fault (400), never a 500, and nothing reaches the relay.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import type { StubbedRelayServer } from '../support/relay-handler-server.ts';
+import { startStubbedRelayServer } from '../support/relay-handler-server.ts';
+
+let s: StubbedRelayServer;
+before(async () => { s = await startStubbedRelayServer(); });
+after(() => s.close());
+
+function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: s.port, path: '/', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('a gzip, deflate or br event body that does not decode gets 400, not 500', async () => {
+  for (const encoding of ['gzip', 'deflate', 'br']) {
+    const r = await post(Buffer.from('this is not compressed at all'), { 'content-encoding': encoding });
+    assert.equal(r.status, 400, encoding);
+    assert.match(JSON.parse(r.body).message, /^request body cannot be read \((Z_DATA_ERROR|ERR_\w+)\); send uncompressed UTF-8 JSON, or a valid gzip, deflate or br stream$/, encoding);
+  }
+  assert.deepEqual(s.accepted, []);
+  assert.deepEqual(s.logs.filter((l) => JSON.parse(l).level >= 50), []);
+});
