@@ -8,6 +8,7 @@ import type { Server } from 'node:https';
 import { join } from 'node:path';
 import { createAdmissionApp } from '../admission/app.ts';
 import { createAdmissionHandler } from '../admission/handler.ts';
+import { TLS_POLICY, servingContext } from '../certs/serving-tls.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { openServingCerts } from './serving-certs.ts';
 import type { WebhookOptions } from './webhook-flags.ts';
@@ -50,7 +51,7 @@ async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup):
   });
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: () => certs.notReadyReason() ?? cluster.notReadyReason() });
   const first = certs.tls.current();
-  const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
+  const server = createServer(first ? servingContext(first) : { ...TLS_POLICY }, app);
   certs.tls.attach(server);
   server.keepAliveTimeout = 65_000;
   await listenOn(server, o.host, o.port);

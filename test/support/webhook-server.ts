@@ -9,6 +9,7 @@ import { createAdmissionApp } from '../../src/admission/app.ts';
 import { createAdmissionHandler } from '../../src/admission/handler.ts';
 import { createCA, createServingCertificate, serviceHosts } from '../../src/certs/certificates.ts';
 import type { CertificatePem } from '../../src/certs/certificates.ts';
+import { servingContext } from '../../src/certs/serving-tls.ts';
 import { staticClusterView } from '../../src/cluster/static-view.ts';
 import type { ClusterView } from '../../src/cluster/cluster-view.ts';
 import type { LiveLookup } from '../../src/cluster/live-lookup.ts';
@@ -65,7 +66,7 @@ export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<Test
   const metrics = createAdmissionMetrics({ processMetrics: false });
   const handler = createAdmissionHandler({ engine: createEngine(rules, policy), cluster: o.view ?? staticClusterView(o.cluster ?? []), ...(o.liveLookup ? { liveLookup: o.liveLookup } : {}), ...(o.lookups ? { lookups: o.lookups } : {}), policy, metrics, logger });
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: o.ready ?? (() => undefined) });
-  const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, app);
+  const server = createServer(servingContext(leaf), app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
