@@ -40,13 +40,19 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
   /** Exits in a row without the thread having started; restarts back off (100 ms doubling to 30 s). */
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  /** Whether the current worker has said it is ready (only then can it answer `stop`), and whether it has exited. */
+  let ready = false;
+  let exited = false;
   let worker = spawn();
 
   function spawn(): Worker {
     const w = new Worker(workerUrl, { workerData: settings, name: 'notify-guard delivery' });
+    ready = false;
+    exited = false;
     const send = (m: ToDelivery) => w.postMessage(m);
     w.on('message', (m: FromDelivery) => {
       if (m.t === 'ready') {
+        if (w === worker) ready = true;
         failures = 0;
       } else if (m.t === 'resolve') {
         on.resolve(m.provider)
@@ -64,6 +70,7 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
     });
     w.on('error', (err) => logger.error({ err }, 'the delivery thread failed'));
     w.on('exit', (code) => {
+      if (w === worker) exited = true;
       if (stopping || w !== worker) return;
       // Never expected; start again, with every unfinished job (jobs enqueued meanwhile included).
       const delayMs = failures === 0 ? 0 : Math.min(30_000, 100 * 2 ** (failures - 1));
@@ -97,9 +104,14 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
       stopping = true;
       clearTimeout(restartTimer);
       const w = worker;
-      const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
-      w.postMessage({ t: 'stop' } satisfies ToDelivery);
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      // A worker that never started (or has exited) cannot answer: terminate it without waiting.
+      if (ready && !exited) {
+        const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
+        w.postMessage({ t: 'stop' } satisfies ToDelivery);
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([stopped, new Promise((r) => { grace = setTimeout(r, 2_000); })]);
+        clearTimeout(grace);
+      }
       await w.terminate();
     },
   };
