@@ -136,7 +136,7 @@ async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
   startup.started(() => journal.close());
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
-  const kept = compactRecords(replayed.records);
+  const kept = compactRecords(replayed.records, Date.now());
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
   const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;

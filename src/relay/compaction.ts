@@ -2,13 +2,24 @@
  * Journal compaction: what a restart still needs. An accepted event whose deliveries are all
  * sent or skipped (and forwarded, with --forward-to) is dropped with its records; events with
  * pending or dead deliveries, or not yet forwarded, are kept
- * (dead ones feed the dead-letter table), and so are their outcome records.
+ * (dead ones feed the dead-letter table), and so are their outcome records. A destination's
+ * latest 429 pause is kept while it runs, so that a restart honours it.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
 import type { RelayRecord } from './relay.ts';
 
-export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
+type Paused = Extract<RelayRecord, { t: 'paused' }>;
+
+/** The latest pause of each queue and destination that still runs at `at` (epoch ms). */
+export function activePauses(records: Iterable<RelayRecord>, at: number): Paused[] {
+  const latest = new Map<string, Paused>();
+  for (const r of records) if (r.t === 'paused') latest.set(`${r.queue} ${r.destination}`, r);
+  return [...latest.values()].filter((p) => p.until > at);
+}
+
+/** What a restart needs of `records`, at `at` (epoch ms: pauses over by then are dropped). */
+export function compactRecords(records: readonly RelayRecord[], at = 0): RelayRecord[] {
   const sizes = new Map<string, number>();
   const done = new Map<string, number>();
   const hasDead = new Set<string>();
@@ -17,10 +28,11 @@ export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
     if (r.t === 'accept') { sizes.set(r.id, r.deliveries.length); if (r.forward) toForward.add(r.id); }
     else if (r.t === 'done') done.set(r.id, (done.get(r.id) ?? 0) + 1);
     else if (r.t === 'forwarded') toForward.delete(r.id);
-    else hasDead.add(r.id);
+    else if (r.t === 'dead') hasDead.add(r.id);
   }
   const keep = (id: string) => hasDead.has(id) || toForward.has(id) || (done.get(id) ?? 0) < (sizes.get(id) ?? 0);
-  return records.filter((r) => keep(r.id));
+  const pauses = new Set<RelayRecord>(activePauses(records, at));
+  return records.filter((r) => (r.t === 'paused' ? pauses.has(r) : keep(r.id)));
 }
 
 /** Keeps, per unfinished event, what a restart needs, and rewrites the journal from it when large. */
@@ -40,12 +52,14 @@ interface Live { readonly accept: Accept; readonly outcomes: RelayRecord[]; forw
  * An event leaves when every delivery is sent or skipped and it is forwarded; one with a dead
  * delivery stays until `release` (its dead letter left the table).
  */
-export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger }): JournalKeeper {
+export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger; now?: () => number }): JournalKeeper {
   const live = new Map<string, Live>();
+  const pauses: Paused[] = [];
   let compacting = false;
   const finished = (l: Live) => l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
   return {
     track(r) {
+      if (r.t === 'paused') { pauses.push(r); pauses.splice(0, pauses.length, ...activePauses(pauses, (o.now ?? Date.now)())); return; }
       if (r.t === 'accept') { live.set(r.id, { accept: r, outcomes: [], forwarded: !r.forward }); return; }
       const l = live.get(r.id);
       if (!l) return;
@@ -67,6 +81,7 @@ export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactA
           records.push(l.accept, ...l.outcomes);
           if (l.forwarded && l.accept.forward) records.push({ t: 'forwarded', id });
         }
+        records.push(...activePauses(pauses, (o.now ?? Date.now)()));
         await o.journal.rewrite(records);
         o.logger.info({ beforeBytes: before, afterBytes: o.journal.size(), events: live.size }, 'journal compacted');
       } catch (err) {

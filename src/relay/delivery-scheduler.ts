@@ -24,6 +24,8 @@ export interface SchedulerOptions<D extends Delivery> {
   readonly onDone: (d: D, outcome: 'sent' | 'skipped') => void;
   readonly onDead: (d: D, reason: string) => void;
   readonly onAttempt?: (d: D, result: string) => void;
+  /** A 429 paused `destination` until `until` (epoch ms, on `now`'s clock). */
+  readonly onPause?: (destination: string, until: number) => void;
   readonly perSecond: number;
   readonly burst: number;
   readonly backoff: { readonly baseMs: number; readonly maxMs: number };
@@ -35,6 +37,8 @@ export interface SchedulerOptions<D extends Delivery> {
 /** The scheduler. */
 export interface DeliveryScheduler<D extends Delivery> {
   enqueue(d: D): void;
+  /** Pauses `destination` until `until` (a Retry-After from before a restart); `why` is told in dead letters. */
+  pauseUntil(destination: string, until: number, why: string): void;
   /** Deliveries waiting or in flight. */
   pending(): number;
   /** Resolves when every queue is empty, or after `timeoutMs`; true when empty. */
@@ -111,6 +115,7 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
       const reason = `rate-limited (HTTP 429, Retry-After ${Math.ceil(r.retryAfterMs / 1000)} s)`;
       lastError.set(d, reason);
       pause(q, r.retryAfterMs, reason);
+      o.onPause?.(d.destination, q.pausedUntil);
     } else {
       d.attempts++;
       lastError.set(d, r.reason);
@@ -123,12 +128,21 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
     q.pausedFor = why;
   }
 
+  function queueOf(destination: string): Queue<D> {
+    let q = queues.get(destination);
+    if (!q) queues.set(destination, (q = { items: [], tokens: o.burst, refilledAt: now(), pausedUntil: 0, running: false, pausedFor: '' }));
+    return q;
+  }
+
   return {
     enqueue(d) {
-      let q = queues.get(d.destination);
-      if (!q) queues.set(d.destination, (q = { items: [], tokens: o.burst, refilledAt: now(), pausedUntil: 0, running: false, pausedFor: '' }));
+      const q = queueOf(d.destination);
       q.items.push(d);
       void run(q);
+    },
+    pauseUntil(destination, until, why) {
+      const q = queueOf(destination);
+      if (until > q.pausedUntil) { q.pausedUntil = until; q.pausedFor = why; }
     },
     pending: () => [...queues.values()].reduce((n, q) => n + q.items.length, 0),
     async drain(timeoutMs) {

@@ -8,7 +8,7 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
-import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type { DeliverySettings, FromDelivery, Job, Pause, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 
 /** What the relay thread does with the delivery thread's reports. */
@@ -18,6 +18,8 @@ export interface DeliveryCallbacks<J extends Job> {
   onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
   onDead(queue: QueueName, job: J, reason: string): void;
   onAttempt(queue: QueueName, result: string): void;
+  /** A 429 paused a destination (journal it: the pause must outlive a restart). */
+  onPaused?(pause: Pause): void;
 }
 
 /** The running delivery thread. */
@@ -43,10 +45,13 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
   /** Whether the current worker has said it is ready (only then can it answer `stop`), and whether it has exited. */
   let ready = false;
   let exited = false;
+  /** The latest pause per queue and destination, given to a restarted thread. */
+  const pauses = new Map<string, Pause>();
+  for (const p of settings.pauses ?? []) pauses.set(`${p.queue} ${p.destination}`, p);
   let worker = spawn();
 
   function spawn(): Worker {
-    const w = new Worker(workerUrl, { workerData: settings, name: 'notify-guard delivery' });
+    const w = new Worker(workerUrl, { workerData: { ...settings, pauses: [...pauses.values()] } satisfies DeliverySettings, name: 'notify-guard delivery' });
     ready = false;
     exited = false;
     const send = (m: ToDelivery) => w.postMessage(m);
@@ -60,6 +65,10 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
           .then((result) => send({ t: 'resolved', req: m.req, result }));
       } else if (m.t === 'attempt') {
         on.onAttempt(m.queue, m.result);
+      } else if (m.t === 'paused') {
+        const pause: Pause = { queue: m.queue, destination: m.destination, until: m.until };
+        pauses.set(`${m.queue} ${m.destination}`, pause);
+        on.onPaused?.(pause);
       } else if (m.t === 'done' || m.t === 'dead') {
         const job = jobs[m.queue].get(m.id);
         if (!job) return;
