@@ -12,6 +12,9 @@ import { decodeReview } from './review.ts';
 import { toReview } from './response.ts';
 import { failureStatus } from './status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
+import { createBodyBudget } from '../http/body-budget.ts';
+import { DEFAULT_SERVER_LIMITS } from '../http/server-limits.ts';
+import type { ServerLimits } from '../http/server-limits.ts';
 
 /**
  * Largest AdmissionReview body accepted: 7 MiB, sized as controller-runtime sizes its webhooks'
@@ -29,6 +32,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Readiness: undefined when ready, otherwise the reason it is not. */
   readonly notReadyReason: () => string | undefined;
+  /** Bound on request bodies received at once (default: DEFAULT_SERVER_LIMITS). */
+  readonly limits?: Pick<ServerLimits, 'maxInflightBodyBytes' | 'smallBodyBytes'>;
 }
 
 /** Builds the express app. */
@@ -36,6 +41,9 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const limits = deps.limits ?? DEFAULT_SERVER_LIMITS;
+  const budget = createBodyBudget({ maxInflightBytes: limits.maxInflightBodyBytes, smallBodyBytes: limits.smallBodyBytes, maxBodyBytes: MAX_BODY_BYTES, component: 'webhook' });
+  const admitBody = (req: Request, res: Response, next: () => void) => { if (budget.admit(req, res)) next(); };
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false });
 
   const review = (webhook: WebhookName) => async (req: Request, res: Response) => {
@@ -48,8 +56,8 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
     res.status(200).json(toReview(await deps.handler.handle(webhook, decoded.request)));
   };
 
-  app.post('/validate', json, review('validate'));
-  app.post('/mutate', json, review('mutate'));
+  app.post('/validate', admitBody, json, review('validate'));
+  app.post('/mutate', admitBody, json, review('mutate'));
   addOperationalEndpoints(app, { registry: deps.metrics.registry, notReadyReason: deps.notReadyReason });
   app.use((req, res) => {
     res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}; use POST /validate, POST /mutate, GET /healthz, /readyz or /metrics`));

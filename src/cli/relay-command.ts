@@ -21,6 +21,7 @@ import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
 import { listenOn, startOrRelease } from './startup.ts';
+import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import type { Startup } from './startup.ts';
 
 export const RELAY_USAGE = `Usage: notify-guard relay [flags]
@@ -148,7 +149,8 @@ async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa
     compactAtBytes: o.journalCompactAtBytes,
   });
   startup.started(() => relay.stop());
-  const server = createServer(createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
+  const server = createServer(serverTimeouts(DEFAULT_SERVER_LIMITS), createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
+  capConnections(server, DEFAULT_SERVER_LIMITS);
   await listenOn(server, o.host, o.port);
   const port = (server.address() as AddressInfo).port;
   logger.info({ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() }, 'relay listening');
