@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { AdmissionMetrics } from '../observability/metrics.ts';
 import type { AdmissionHandler, WebhookName } from './handler.ts';
 import { decodeReview } from './review.ts';
+import type { AdmissionReview, Status } from './review.ts';
 import { toReview } from './response.ts';
 import { failureStatus } from './status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
@@ -36,6 +37,19 @@ export interface AppDeps {
   readonly limits?: Pick<ServerLimits, 'maxInflightBodyBytes' | 'smallBodyBytes'>;
 }
 
+/** An answer to a review: 200 with an AdmissionReview, or 400 with a Status. */
+export type ReviewAnswer = { readonly status: 200; readonly body: AdmissionReview } | { readonly status: 400; readonly body: Status };
+
+/** Answers a parsed request body: decodes it, then lets the handler decide. Never rejects. */
+export async function answerReview(deps: Pick<AppDeps, 'handler' | 'metrics'>, webhook: WebhookName, body: unknown): Promise<ReviewAnswer> {
+  const decoded = decodeReview(body);
+  if (!decoded.ok) {
+    deps.metrics.requests.inc({ webhook, kind: 'unknown', operation: 'unknown', outcome: 'bad_request' });
+    return { status: 400, body: failureStatus(400, 'BadRequest', decoded.message) };
+  }
+  return { status: 200, body: toReview(await deps.handler.handle(webhook, decoded.request)) };
+}
+
 /** Builds the express app. */
 export function createAdmissionApp(deps: AppDeps): express.Express {
   const app = express();
@@ -47,13 +61,8 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false });
 
   const review = (webhook: WebhookName) => async (req: Request, res: Response) => {
-    const decoded = decodeReview(req.body);
-    if (!decoded.ok) {
-      deps.metrics.requests.inc({ webhook, kind: 'unknown', operation: 'unknown', outcome: 'bad_request' });
-      res.status(400).json(failureStatus(400, 'BadRequest', decoded.message));
-      return;
-    }
-    res.status(200).json(toReview(await deps.handler.handle(webhook, decoded.request)));
+    const a = await answerReview(deps, webhook, req.body);
+    res.status(a.status).json(a.body);
   };
 
   app.post('/validate', admitBody, json, review('validate'));
