@@ -2,7 +2,7 @@
  * A bound on the request bodies a server receives at once. Each POST reserves its declared
  * Content-Length (the body limit when it declares none or is compressed, since its decoded size
  * is unknown) until its answer is sent or its connection closes; a request that would take the
- * total past the budget is answered 503 at once, before any of its body is read. Bodies of at
+ * total past the budget is answered 503 at once, and its body is discarded as it arrives, never kept. Bodies of at
  * most `smallBodyBytes` are always admitted (their total is bounded by the connection cap), so
  * ordinary reviews and events keep being served while large uploads stall.
  */
@@ -27,7 +27,10 @@ export function createBodyBudget(o: { maxInflightBytes: number; smallBodyBytes: 
       if (size <= o.smallBodyBytes) return true;
       if (reserved + size > o.maxInflightBytes) {
         const body = JSON.stringify(failureStatus(503, 'ServiceUnavailable', `the ${o.component} is receiving ${reserved} bytes of request bodies, its limit; retry shortly`));
-        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' });
+        // No `Connection: close`: closing with the client's body unread makes the kernel reset the
+        // connection, and the client loses the 503. Node discards the unread body instead (nothing
+        // is kept), within the request timeout.
+        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': '1' });
         res.end(body);
         return false;
       }

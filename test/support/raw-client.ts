@@ -17,6 +17,8 @@ export interface RawClient {
   /** True once closed. */
   isClosed(): boolean;
   write(text: string | Buffer): void;
+  /** Resolves once what the server sent matches `pattern` (rejects if the connection closes first). */
+  waitFor(pattern: RegExp): Promise<string>;
 }
 
 /** Connects (TLS when `caPem` is given) and resolves once the connection is established. */
@@ -27,7 +29,15 @@ export function rawClient(port: number, caPem?: string): Promise<RawClient> {
     const onConnect = () => {
       socket.off('error', reject);
       socket.on('error', () => undefined);
-      resolve({ socket, closed: closing, received: () => data, isClosed: () => closed, write: (t) => { if (!closed) socket.write(t); } });
+      const waitFor = (pattern: RegExp) => new Promise<string>((done, fail) => {
+        const check = () => {
+          if (pattern.test(data)) { socket.off('data', check); done(data); } else if (closed) fail(new Error(`closed before ${pattern}: ${JSON.stringify(data.slice(0, 200))}`));
+        };
+        socket.on('data', check);
+        void closing.then(check);
+        check();
+      });
+      resolve({ socket, closed: closing, received: () => data, isClosed: () => closed, write: (t) => { if (!closed) socket.write(t); }, waitFor });
     };
     const socket: Socket = caPem
       ? tlsConnect({ host: '127.0.0.1', port, ca: caPem, servername: SERVICE_HOST }, onConnect)
