@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_SERVER_LIMITS } from '../../src/http/server-limits.ts';
 import type { ServerLimits } from '../../src/http/server-limits.ts';
 import { get, review } from '../support/apiserver-client.ts';
+import { eventually } from '../support/live-cluster.ts';
 import { alert, slackProvider } from '../support/objects.ts';
 import { dribbleHeaders, rawClient, stalledUpload } from '../support/raw-client.ts';
 import type { StubbedRelayServer } from '../support/relay-handler-server.ts';
@@ -74,11 +75,7 @@ describe('webhook', () => {
     await first.closed;
     const big = { operation: 'CREATE' as const, object: alert('apps', 'big', { ...SPEC, pad: 'x'.repeat(700_000) }), uid: 'big' };
     let answer: unknown;
-    for (let i = 0; i < 100; i++) {
-      answer = await review(w.port, w.caPem, 'validate', big).catch((e: Error) => e.message);
-      if (typeof answer === 'object') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually('the budget freed', async () => typeof (answer = await review(w.port, w.caPem, 'validate', big).catch((e: Error) => e.message)) === 'object');
     assert.deepEqual(answer, { uid: 'big', allowed: true });
   });
 
@@ -88,9 +85,8 @@ describe('webhook', () => {
     assert.doesNotMatch(refused, /^HTTP\/1\.1 200/);
     for (const c of idle) c?.socket.destroy();
     await Promise.all(idle.map((c) => c?.closed));
-    let status = 0;
-    for (let i = 0; i < 100 && status !== 200; i++) status = await get(w.port, w.caPem, '/healthz').then((r) => r.status, () => 0);
-    assert.equal(status, 200);
+    // The server counts a connection gone once it has seen it close: poll until it has.
+    await eventually('served again below the cap', async () => (await get(w.port, w.caPem, '/healthz').then((r) => r.status, () => 0)) === 200);
   });
 });
 
