@@ -44,6 +44,14 @@ describe('webhook', () => {
     assert.match(slow.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
   });
 
+  test('a connection that never starts its TLS handshake is dropped at the handshake timeout', async () => {
+    const silent = await rawClient(w.port);
+    const started = performance.now();
+    await silent.closed;
+    assert.ok(performance.now() - started >= LIMITS.handshakeTimeoutMs - 50, 'not dropped before its timeout');
+    assert.equal(silent.received(), '');
+  });
+
   test('an upload stalled halfway gets 408 at the request timeout; healthz is answered meanwhile', async () => {
     const slow = await rawClient(w.port, w.caPem);
     const started = performance.now();
