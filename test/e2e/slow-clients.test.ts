@@ -77,7 +77,7 @@ describe('webhook', () => {
     }
     assert.match(refused, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
     assert.match(refused, /\r\nretry-after: 1\r\n/i);
-    assert.ok(refused.endsWith('{"metadata":{},"status":"Failure","message":"the webhook is receiving 700000 bytes of request bodies, its limit; retry shortly","reason":"ServiceUnavailable","code":503}'));
+    assert.ok(refused.endsWith('{"metadata":{},"status":"Failure","message":"the webhook is already receiving 700000 bytes of request bodies, and 700000 more would pass its limit of 1048576; retry shortly","reason":"ServiceUnavailable","code":503}'));
     assert.deepEqual(await review(w.port, w.caPem, 'validate', goodReview), { uid: 'good', allowed: true });
     first.socket.destroy();
     await first.closed;
