@@ -14,6 +14,7 @@ import { toReview } from './response.ts';
 import { failureStatus } from './status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
 import { createBodyBudget } from '../http/body-budget.ts';
+import { verifyJsonComplexity } from '../http/json-complexity.ts';
 import { DEFAULT_SERVER_LIMITS } from '../http/server-limits.ts';
 import type { ServerLimits } from '../http/server-limits.ts';
 
@@ -58,7 +59,7 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
   const limits = deps.limits ?? DEFAULT_SERVER_LIMITS;
   const budget = createBodyBudget({ maxInflightBytes: limits.maxInflightBodyBytes, smallBodyBytes: limits.smallBodyBytes, maxBodyBytes: MAX_BODY_BYTES, component: 'webhook' });
   const admitBody = (req: Request, res: Response, next: () => void) => { if (budget.admit(req, res)) next(); };
-  const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false });
+  const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity });
 
   const review = (webhook: WebhookName) => async (req: Request, res: Response) => {
     const a = await answerReview(deps, webhook, req.body);

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failureStatus } from '../admission/status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
 import { createBodyBudget } from '../http/body-budget.ts';
+import { verifyJsonComplexity } from '../http/json-complexity.ts';
 import { DEFAULT_SERVER_LIMITS } from '../http/server-limits.ts';
 import type { ServerLimits } from '../http/server-limits.ts';
 import type { EventDeps } from './event-endpoint.ts';
@@ -40,7 +41,7 @@ function createRelayApp(d: EventDeps & { notReadyReason: () => string | undefine
   addOperationalEndpoints(app, { registry: d.metrics.registry, notReadyReason: d.notReadyReason });
   app.get('/dead-letters', (_req, res) => { res.json({ items: d.relay.deadLetters() }); });
   // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
-  app.post(/.*/, express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false }), async (req: Request, res: Response) => {
+  app.post(/.*/, express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity }), async (req: Request, res: Response) => {
     const a = await answerEvent(d, req.body);
     res.status(a.status).json(a.body);
   });

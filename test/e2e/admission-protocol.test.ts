@@ -61,6 +61,13 @@ describe('AdmissionReview protocol over TLS', () => {
     }
   });
 
+  test('a body of more than 100,000 objects and arrays gets 400 before it is parsed', async () => {
+    const review = JSON.stringify(buildReview({ operation: 'CREATE', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'apps' }, data: 'PAD' } }));
+    const r = await post(w.port, w.caPem, '/validate', review.replace('"PAD"', `[${'[],'.repeat(100_000)}[]]`));
+    assert.deepEqual({ status: r.status, body: JSON.parse(r.body) }, { status: 400, body: { metadata: {}, status: 'Failure', message: 'request body holds more than 100000 JSON objects and arrays; no review or event comes near that', reason: 'BadRequest', code: 400 } });
+    assert.equal((await post(w.port, w.caPem, '/validate', review.replace('"PAD"', `[${'[],'.repeat(90_000)}[]]`))).status, 200);
+  });
+
   test('a structurally invalid review gets 400 naming the field, never a 500 or an invalid Status', async () => {
     const base = buildReview({ operation: 'CREATE', object: alert('apps', 'a', {}) }) as unknown as { request: Record<string, unknown> };
     const withRequest = (over: Record<string, unknown>) => ({ ...base, request: { ...base.request, ...over } });
@@ -82,8 +89,8 @@ describe('AdmissionReview protocol over TLS', () => {
       [{ ...base, apiVersion: 'v'.repeat(1000) }, `unsupported AdmissionReview apiVersion "${'v'.repeat(64)}..."; this webhook speaks admission.k8s.io/v1`],
     ];
     for (const [body, message] of cases) {
-      // 100,000 levels: built as text, since JSON.stringify itself overflows long before.
-      const text = JSON.stringify(body).replace(`"${DEEP}"`, `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`);
+      // 600 levels: built as text (JSON.stringify itself overflows at a few thousand).
+      const text = JSON.stringify(body).replace(`"${DEEP}"`, `${'{"a":'.repeat(600)}1${'}'.repeat(600)}`);
       const r = await post(w.port, w.caPem, '/validate', text);
       assert.deepEqual({ status: r.status, body: JSON.parse(r.body) }, { status: 400, body: { metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 } });
     }

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { StubbedRelayServer } from '../support/relay-handler-server.ts';
 import { startStubbedRelayServer } from '../support/relay-handler-server.ts';
 
@@ -55,4 +56,13 @@ test('a health probe is answered while half of a 3 MiB event has arrived', async
   assert.equal(eventDone, false);
   secondHalf();
   assert.equal(await sent, 202);
+});
+
+test('an event body of more than 100,000 objects and arrays gets 400 before it is parsed, plain or gzipped', async () => {
+  const body = JSON.stringify({ involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'info', message: 'm', reason: 'r', reportingController: 'kc', extra: [[]] }).replace('[[]]', `[${'[],'.repeat(100_000)}[]]`);
+  const expected = { metadata: {}, status: 'Failure', message: 'request body holds more than 100000 JSON objects and arrays; no review or event comes near that', reason: 'BadRequest', code: 400 };
+  for (const [sent, headers] of [[body, {}], [gzipSync(body), { 'content-encoding': 'gzip' }]] as const) {
+    const r = await post(sent, headers);
+    assert.deepEqual({ status: r.status, body: JSON.parse(r.body) }, { status: 400, body: expected });
+  }
 });
