@@ -13,7 +13,6 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { LiveLookup } from '../cluster/live-lookup.ts';
 import type { Counter } from 'prom-client';
 import { evaluateConfirmed } from './confirm-missing.ts';
-import { withPatternBudget } from '../flux/re2.ts';
 import { errorString } from '../policy/field-error.ts';
 import type { Policy } from '../policy/policy.ts';
 import { defaultEventSeverity } from '../policy/defaults/event-severity.ts';
@@ -59,15 +58,14 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
 
   async function validate(req: AdmissionRequest, kind: GuardedKind): Promise<AdmissionResponse> {
     const name = requestName(req);
-    // One budget of regex compilation per review (re2.ts): distinct patterns, so re-evaluations cost nothing more.
-    const findings = await withPatternBudget(() => evaluateConfirmed({
+    const findings = await evaluateConfirmed({
       kind,
       operation: req.operation,
       namespace: req.namespace ?? '',
       name,
       object: req.object ?? undefined,
       oldObject: req.oldObject ?? undefined,
-    }, { engine: deps.engine, cluster: deps.cluster, liveLookup: deps.liveLookup, lookups: deps.lookups }));
+    }, { engine: deps.engine, cluster: deps.cluster, liveLookup: deps.liveLookup, lookups: deps.lookups });
     for (const f of findings) metrics.findings.inc({ rule: f.rule, action: f.action });
     const denials = findings.filter((f) => f.action === 'deny');
     const warnings = findings.filter((f) => f.action === 'warn').map(errorString);

@@ -5,12 +5,13 @@
  * Bounds, since anyone who can write an Alert chooses these patterns:
  * - Memory: the memo holds at most CACHE_BYTES of compiled programs, by an estimate of each
  *   program's size (instructions and rune tables), evicting the least recently used; a program
- *   estimated over MAX_KEPT_BYTES is used and dropped, never kept. (Bounded by count, 4,096
+ *   estimated over MAX_KEPT_BYTES (4 MiB) is used and dropped, never kept. (Bounded by count, 4,096
  *   programs of `\pL{1000}` held 330 MB.)
  * - Time: re2js compiles far slower than Go (up to ~8 ms per KiB of ordinary pattern, and about
  *   0.3 ms per Unicode class such as `\pL`, which it builds from its tables each time), and
  *   admission runs on one event loop. `re2CompileError` refuses a pattern longer than
- *   MAX_PATTERN_LENGTH and, within `withPatternBudget` (one admission review), distinct patterns
+ *   MAX_PATTERN_LENGTH and, within `withPatternBudget` (one object's rules: the engine runs each
+ *   object under one, in the webhook and in lint alike), distinct patterns
  *   holding more than MAX_PATTERN_LENGTH_PER_OBJECT characters, MAX_UNICODE_CLASSES_PER_OBJECT
  *   Unicode classes or MAX_REPEAT_EXPANSION_PER_OBJECT instructions of counted repeats in all: a review then compiles for some tens of milliseconds at most. Go's
  *   regexp has no such limits (only a program size limit, which re2js shares: "expression too
@@ -36,8 +37,8 @@ export const MAX_UNICODE_CLASSES_PER_OBJECT = 32;
 export const MAX_REPEAT_EXPANSION_PER_OBJECT = 20_000;
 /** Memory the memo may hold, by estimate. */
 export const CACHE_BYTES = 16 * 1024 * 1024;
-/** A program estimated larger than this is never kept. */
-export const MAX_KEPT_BYTES = 1024 * 1024;
+/** A program estimated larger than this is never kept (one at the per-object repeat budget is about 3 MiB). */
+export const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 type Compiled = ({ re: RE2JS } | { error: string }) & { readonly bytes: number };
 const compiled = new Map<string, Compiled>();
