@@ -11,12 +11,13 @@
  *   0.3 ms per Unicode class such as `\pL`, which it builds from its tables each time), and
  *   admission runs on one event loop. `re2CompileError` refuses a pattern longer than
  *   MAX_PATTERN_LENGTH and, within `withPatternBudget` (one object's rules: the engine runs each
- *   object under one, in the webhook and in lint alike), distinct patterns
- *   holding more than MAX_PATTERN_LENGTH_PER_OBJECT characters, MAX_UNICODE_CLASSES_PER_OBJECT
- *   Unicode classes or MAX_REPEAT_EXPANSION_PER_OBJECT instructions of counted repeats in all: a review then compiles for some tens of milliseconds at most. Go's
- *   regexp has no such limits (only a program size limit, which re2js shares: "expression too
- *   large"), so Flux would accept such patterns; the caps are far above any event filter written
- *   by hand, and the error says why. `re2Matches` (the relay's routing) compiles any pattern.
+ *   object under one, in the webhook and in lint alike), distinct patterns holding more than
+ *   MAX_PATTERN_LENGTH_PER_OBJECT characters, MAX_UNICODE_CLASSES_PER_OBJECT Unicode classes or
+ *   MAX_REPEAT_EXPANSION_PER_OBJECT instructions of counted repeats in all: an object's patterns
+ *   then compile in some tens of milliseconds at most. Go's regexp has no such limits (only a
+ *   program size limit, which re2js shares: "expression too large"), so Flux would accept such
+ *   patterns; the caps are far above any event filter written by hand, and the error says why.
+ *   `re2Matches` (the relay's routing) compiles any pattern.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RE2JS } from 're2js';

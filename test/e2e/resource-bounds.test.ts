@@ -31,7 +31,7 @@ test('60 reviews with 20 distinct costly patterns each (dry-run too) leave the h
   await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', 'warm', spec(['warm-up'])) })));
   const before = heapAfterGc();
   for (let r = 0; r < 60; r++) {
-    // 20 x \pL{1000}: within one review's budget of repeats (20,000 instructions) and Unicode classes (32).
+    // 20 x \pL{1000}: within one object's budget of repeats (20,000 instructions) and Unicode classes (32).
     const patterns = Array.from({ length: 20 }, (_, i) => `\\pL{1000}${r}-${i}`);
     const answer = await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', `a${r}`, spec(patterns)), dryRun: r % 2 === 0 })));
     assert.equal(answer.status, 200);
