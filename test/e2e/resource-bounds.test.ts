@@ -27,10 +27,10 @@ after(() => w.close());
 
 const spec = (inclusionList: string[]) => ({ providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }], inclusionList });
 
-test('60 reviews with 20 distinct costly patterns each (dry-run too) leave the heap within 40 MiB of before', async () => {
+test('30 reviews with 20 distinct costly patterns each (dry-run too) leave the heap within 32 MiB of before', async () => {
   await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', 'warm', spec(['warm-up'])) })));
   const before = heapAfterGc();
-  for (let r = 0; r < 60; r++) {
+  for (let r = 0; r < 30; r++) {
     // 20 x \pL{1000}: within one object's budget of repeats (20,000 instructions) and Unicode classes (32).
     const patterns = Array.from({ length: 20 }, (_, i) => `\\pL{1000}${r}-${i}`);
     const answer = await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', `a${r}`, spec(patterns)), dryRun: r % 2 === 0 })));
@@ -38,8 +38,9 @@ test('60 reviews with 20 distinct costly patterns each (dry-run too) leave the h
     assert.equal(JSON.parse(answer.body).response.allowed, true);
   }
   const grown = heapAfterGc() - before;
-  // 1,200 programs of ~80 KB each: ~100 MB if kept (as the memo bounded by count kept them); the memo holds at most 16 MiB.
-  assert.ok(grown < 40 * MiB, `heap grew ${(grown / MiB).toFixed(1)} MiB`);
+  // 600 programs of ~85 KB each: ~50 MB if kept (as the memo bounded by count kept them); the memo holds at most 16 MiB by
+  // a conservative estimate (about 8 MiB in fact). Few enough compiles not to starve tests running alongside.
+  assert.ok(grown < 32 * MiB, `heap grew ${(grown / MiB).toFixed(1)} MiB`);
 });
 
 test('20 uploads stalled at 2 of 3 MB are cut off, and their memory is released', async () => {
