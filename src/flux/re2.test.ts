@@ -47,5 +47,5 @@ test('repeat expansion is estimated from the counts and what they repeat', () =>
 test('within one object, counted repeats are checked up to the budget', () => {
   const errors = withPatternBudget(() => ['[^a]{1000}', ...Array.from({ length: 19 }, (_, i) => `[^${i}]{1000}`), 'x{2}', 'a*'].map(re2CompileError));
   assert.deepEqual(errors.slice(0, 20), Array(20).fill(undefined));
-  assert.deepEqual(errors.slice(20), ["this object's patterns repeat into more than 20000 compiled instructions in all (each {n} copies what it repeats n times), more than notify-guard checks for one object: use smaller counts, or * and +", undefined]);
+  assert.deepEqual(errors.slice(20), ["this object's counted repeats ({n}) add up to more than 20000 compiled instructions, more than notify-guard checks for one object: use smaller counts, or * and +", undefined]);
 });

@@ -146,8 +146,32 @@ export function withPatternBudget<T>(fn: () => T): T {
   return budgets.run({ seen: new Set(), length: 0, unicodeClasses: 0, expansion: 0 }, fn);
 }
 
+/**
+ * What the admission path can say of a pattern: it compiles, RE2 refuses it (`invalid`: Flux skips
+ * it too), or it is over one of the caps above (`unchecked`: not compiled here, so unknown; Flux
+ * compiles it). Counts the pattern against the current object's budget.
+ */
+export type Re2Verdict =
+  | { readonly kind: 'compiles' }
+  | { readonly kind: 'invalid'; readonly error: string }
+  | { readonly kind: 'unchecked'; readonly reason: string };
+
+/** Judges a pattern within the current budget (see Re2Verdict). */
+export function re2Verdict(pattern: string): Re2Verdict {
+  const reason = refusal(pattern);
+  if (reason) return { kind: 'unchecked', reason };
+  const c = compile(pattern);
+  return 'error' in c ? { kind: 'invalid', error: c.error } : { kind: 'compiles' };
+}
+
 /** The RE2 compile error for a pattern, why it is too costly to check, or undefined when it compiles. */
 export function re2CompileError(pattern: string): string | undefined {
+  const v = re2Verdict(pattern);
+  return v.kind === 'invalid' ? v.error : v.kind === 'unchecked' ? v.reason : undefined;
+}
+
+/** Why the pattern is over a cap (and so not compiled here), or undefined; counts it against the budget. */
+function refusal(pattern: string): string | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return `the pattern is ${pattern.length} characters long, more than the ${MAX_PATTERN_LENGTH} notify-guard checks (compiling it would stall every admission); no event filter needs one this long: shorten it`;
   }
@@ -163,15 +187,14 @@ export function re2CompileError(pattern: string): string | undefined {
     }
     const expansion = repeatExpansion(pattern);
     if (budget.expansion + expansion > MAX_REPEAT_EXPANSION_PER_OBJECT) {
-      return `this object's patterns repeat into more than ${MAX_REPEAT_EXPANSION_PER_OBJECT} compiled instructions in all (each {n} copies what it repeats n times), more than notify-guard checks for one object: use smaller counts, or * and +`;
+      return `this object's counted repeats ({n}) add up to more than ${MAX_REPEAT_EXPANSION_PER_OBJECT} compiled instructions, more than notify-guard checks for one object: use smaller counts, or * and +`;
     }
     budget.seen.add(pattern);
     budget.length += pattern.length;
     budget.unicodeClasses += classes;
     budget.expansion += expansion;
   }
-  const c = compile(pattern);
-  return 'error' in c ? c.error : undefined;
+  return undefined;
 }
 
 /** True when the pattern matches anywhere in `text` (unanchored); an invalid pattern never matches. */
