@@ -45,8 +45,8 @@ test('live mode: delivers with Secret values read from the API, and records a Wa
     await eventually('ready', async () => (await new Promise<number>((r) => request({ host: '127.0.0.1', port: relay.port, path: '/readyz' }, (res) => { res.resume(); r(res.statusCode ?? 0); }).end())) === 200);
     assert.equal(await post(relay.port, event('apps', 'live delivery')), 202);
     assert.equal(await post(relay.port, event('gone', 'archived channel')), 202);
-    await eventually('delivered', () => slack.received.some((m) => (m.body['attachments'] as { text: string }[])[0]!.text === 'live delivery'));
-    await eventually('warning recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: unknown[] }).items.length === 1);
+    await eventually('delivered', () => slack.received.some((m) => (m.body['attachments'] as { text: string }[])[0]!.text === 'live delivery'), 20_000);
+    await eventually('warning recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: unknown[] }).items.length === 1, 20_000);
     const { items } = (await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] };
     assert.deepEqual({ reason: items[0]!.reason, message: items[0]!.message, object: items[0]!.involvedObject.kind + '/' + items[0]!.involvedObject.name }, {
       reason: 'NotificationDispatchFailed', message: 'failed to send notification for Kustomization/gone/podinfo through Provider gone/slack: HTTP 410 channel_is_archived', object: 'Alert/all',
