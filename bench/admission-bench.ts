@@ -3,8 +3,9 @@
  * own (`node dist/src/cli/main.js webhook ...`), against a baseline measured in the same run.
  *
  * 1. Paths: `--cluster-dir` on a generated 30,000-object YAML file, and the live view
- *    (`--kubeconfig`) synced from the test API server in a process of its own. Each runs with
- *    default Node flags and with the image's NODE_OPTIONS (Dockerfile).
+ *    (`--kubeconfig`) synced from the test API server in a process of its own. Each is started
+ *    as the bin (its shebang's flags), as the image starts it (NODE_OPTIONS from the Dockerfile)
+ *    and as plain `node main.js` with no flag.
  * 2. Load: wrk (`apt-get install wrk`; without it the load phases are skipped), 16 keep-alive
  *    TLS connections, POST /validate with 256 realistic AdmissionReviews; baseline: a bare Node
  *    https server answering a fixed AdmissionReview. Rounds interleave baseline, cluster-dir and
@@ -15,12 +16,12 @@
  * Targets (issue 18): live RSS <= 150 MB after sync and load, sync <= 3 s; cluster-dir RSS <= 200
  * MB; both >= 0.6x bare, p99 <= 5 ms; slope <= 1 MB per 1,000 objects.
  *
- * Env: BENCH_SECONDS (per load phase, default 5), BENCH_ROUNDS (3), BENCH_NODE_FLAGS (one flag
- * set instead of default + image), BENCH_SLOPE=0 (skip the slope).
+ * Env: BENCH_SECONDS (per load phase, default 5), BENCH_ROUNDS (3), BENCH_NODE_FLAGS (only
+ * `node <flags> main.js`), BENCH_SLOPE=0 (skip the slope, which runs the first way of starting).
  */
 import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -32,7 +33,7 @@ import { ALL_RULES } from '../src/policy/rules/index.ts';
 import type { AdmissionRequest } from '../src/admission/review.ts';
 import type { LoadResult } from './load.ts';
 import { startCliWebhook } from './cli-webhook.ts';
-import type { CliWebhook } from './cli-webhook.ts';
+import type { CliWebhook, Launch } from './cli-webhook.ts';
 import { haveWrk, wrkRunner } from './wrk.ts';
 import { syntheticCluster, syntheticReviews } from './synthetic-cluster.ts';
 
@@ -52,10 +53,19 @@ const MAIN = join(BUILD, 'src', 'cli', 'main.js');
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 
+// Three ways to start it: the bin as npm installs it (executable, its shebang's flags), the image
+// (`node main.js` with the Dockerfile's NODE_OPTIONS), and plain `node main.js` with no flag at all.
+chmodSync(MAIN, 0o755);
 const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
-const flagSets = process.env['BENCH_NODE_FLAGS'] !== undefined
-  ? [{ name: 'BENCH_NODE_FLAGS', flags: process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean) }]
-  : [{ name: 'default flags', flags: [] }, { name: `image NODE_OPTIONS (${IMAGE_NODE_OPTIONS || 'none'})`, flags: IMAGE_NODE_OPTIONS.split(' ').filter(Boolean) }];
+const SHEBANG_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(MAIN, 'utf8').split('\n')[0]!)?.[1] ?? '').split(' ').filter(Boolean);
+interface FlagSet { name: string; launch: Launch; flags: string[] }
+const flagSets: FlagSet[] = process.env['BENCH_NODE_FLAGS'] !== undefined
+  ? [{ name: `node ${process.env['BENCH_NODE_FLAGS']} main.js`, launch: { command: [process.execPath, ...process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean), MAIN], nodeOptions: undefined }, flags: process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean) }]
+  : [
+    { name: `the bin (shebang flags: ${SHEBANG_FLAGS.join(' ') || 'none'})`, launch: { command: [MAIN], nodeOptions: undefined }, flags: SHEBANG_FLAGS },
+    { name: `the image (node main.js, NODE_OPTIONS=${IMAGE_NODE_OPTIONS || ''})`, launch: { command: [process.execPath, MAIN], nodeOptions: IMAGE_NODE_OPTIONS }, flags: IMAGE_NODE_OPTIONS.split(' ').filter(Boolean) },
+    { name: 'plain node main.js, no flags', launch: { command: [process.execPath, MAIN], nodeOptions: undefined }, flags: [] },
+  ];
 
 const perKind = (objects: number) => Math.ceil(objects / 3);
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN; };
@@ -93,7 +103,7 @@ async function startBaseline(flags: readonly string[]) {
 }
 
 let certDirs = 0;
-const webhook = (flags: readonly string[], args: string[]) => startCliWebhook({ main: MAIN, nodeFlags: flags, args, certDir: join(WORK, `certs-${certDirs++}`), track });
+const webhook = (f: FlagSet, args: string[]) => startCliWebhook({ launch: f.launch, args, certDir: join(WORK, `certs-${certDirs++}`), track });
 
 const bodies = syntheticReviews(NAMESPACES).map((r) => JSON.stringify(r));
 const wrk = haveWrk() ? wrkRunner(WORK, bodies) : undefined;
@@ -105,11 +115,11 @@ if (!wrk) console.log('wrk is not installed (Debian: apt-get install wrk): load 
 const file30k = clusterFile(30_000);
 console.log(`cluster: ${perKind(30_000)} each of Alerts/Providers/Secrets in ${NAMESPACES} namespaces (+ 2 Flux sources each); load: wrk, ${CONNECTIONS} keep-alive TLS connections, ${SECONDS}s x ${ROUNDS} rounds per server, interleaved\n`);
 
-async function comparePaths(name: string, flags: readonly string[]) {
+async function comparePaths(f: FlagSet) {
   const api = await startApiServer(30_000);
-  const baseline = await startBaseline(flags);
-  const dir = await webhook(flags, ['--cluster-dir', file30k]);
-  const live = await webhook(flags, ['--kubeconfig', api.kubeconfig]);
+  const baseline = await startBaseline(f.flags);
+  const dir = await webhook(f, ['--cluster-dir', file30k]);
+  const live = await webhook(f, ['--kubeconfig', api.kubeconfig]);
   const synced = { dir: dir.memory(), live: live.memory() };
   const results: Record<'bare' | 'dir' | 'live', LoadResult[]> = { bare: [], dir: [], live: [] };
   const loads: string[] = [];
@@ -123,7 +133,7 @@ async function comparePaths(name: string, flags: readonly string[]) {
   const after = { dir: dir.memory(), live: live.memory() };
   await Promise.all([baseline.stop(), dir.stop(), live.stop()]);
   await api.stop();
-  report(name, { dir, live }, synced, after, results, loads);
+  report(f.name, { dir, live }, synced, after, results, loads);
 }
 
 function report(name: string, s: { dir: CliWebhook; live: CliWebhook }, synced: Record<'dir' | 'live', { rssMB: number }>, after: Record<'dir' | 'live', { rssMB: number; peakMB: number }>, results: Record<'bare' | 'dir' | 'live', LoadResult[]>, loads: string[]) {
@@ -143,7 +153,7 @@ function report(name: string, s: { dir: CliWebhook; live: CliWebhook }, synced: 
   console.log('');
 }
 
-for (const f of flagSets) await comparePaths(f.name, f.flags);
+for (const f of flagSets) await comparePaths(f);
 
 if (process.env['BENCH_SLOPE'] !== '0') {
   console.log(`== memory slope, ${flagSets[0]!.name} (RSS after sync / after ${SECONDS}s of load)`);
@@ -152,7 +162,7 @@ if (process.env['BENCH_SLOPE'] !== '0') {
     const file = objects === 30_000 ? file30k : clusterFile(objects);
     const api = await startApiServer(objects);
     for (const [k, args] of [['dir', ['--cluster-dir', file]], ['live', ['--kubeconfig', api.kubeconfig]]] as const) {
-      const w = await webhook(flagSets[0]!.flags, [...args]);
+      const w = await webhook(flagSets[0]!, [...args]);
       const synced = w.memory().rssMB;
       run(w.port, SECONDS);
       points[k].push({ objects, synced, loaded: w.memory().rssMB });

@@ -1,6 +1,6 @@
 /**
- * The webhook as users run it: `node <main.js> webhook ...` in a process of its own (the compiled
- * CLI, as the bin and the image run it), with the Node flags given and no others. Reports when it
+ * The webhook as users run it, in a process of its own: the compiled CLI started as the bin is
+ * (its shebang), or as `node <flags> main.js` with NODE_OPTIONS as the image sets it. Reports when it
  * listens and when /readyz first answers 200, and reads its RSS from /proc (no --expose-gc: a
  * user's process has none).
  */
@@ -24,12 +24,20 @@ export interface CliWebhook {
   stop(): Promise<void>;
 }
 
-/** Starts `main webhook --listen 127.0.0.1:0 --cert-dir certDir ...args` and waits until it is ready. */
-export async function startCliWebhook(o: { main: string; nodeFlags: readonly string[]; args: readonly string[]; certDir: string; track: (c: ChildProcess) => void }): Promise<CliWebhook> {
+/** How the CLI is started: `command` (the bin, or node and its flags) and NODE_OPTIONS. */
+export interface Launch {
+  readonly command: readonly string[];
+  readonly nodeOptions: string | undefined;
+}
+
+/** Starts `<launch> webhook --listen 127.0.0.1:0 --cert-dir certDir ...args` and waits until it is ready. */
+export async function startCliWebhook(o: { launch: Launch; args: readonly string[]; certDir: string; track: (c: ChildProcess) => void }): Promise<CliWebhook> {
   const started = performance.now();
   const env = { ...process.env };
   delete env['NODE_OPTIONS'];
-  const child = spawn(process.execPath, [...o.nodeFlags, o.main, 'webhook', '--listen', '127.0.0.1:0', '--cert-dir', o.certDir, ...o.args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (o.launch.nodeOptions) env['NODE_OPTIONS'] = o.launch.nodeOptions;
+  const [command, ...rest] = o.launch.command;
+  const child = spawn(command!, [...rest, 'webhook', '--listen', '127.0.0.1:0', '--cert-dir', o.certDir, ...o.args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   o.track(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {

@@ -65,11 +65,17 @@ interface ListBody { metadata?: { resourceVersion?: string; continue?: string };
 
 const metaOf = (o: Record<string, unknown>) => (o['metadata'] ?? {}) as Meta;
 const keyOf = (o: Record<string, unknown>) => `${metaOf(o).namespace ?? ''}/${metaOf(o).name ?? ''}`;
+/** The object a delete is applied with, from its key (neither a namespace nor a name holds '/'). */
+const stubOf = (k: string): Record<string, unknown> => {
+  const slash = k.indexOf('/');
+  return { metadata: { name: k.slice(slash + 1), namespace: k.slice(0, slash) } };
+};
 
 /** Starts a reflector; it runs until `stop()`. */
 export function startReflector(o: ReflectorOptions): Reflector {
   const backoff = o.backoff ?? { initialMs: 250, maxMs: 30_000 };
-  const known = new Map<string, Record<string, unknown>>();
+  /** Keys (`namespace/name`) of the objects applied and not deleted since. */
+  const known = new Set<string>();
   let resourceVersion = '';
   let synced = false;
   let stopped = false;
@@ -99,35 +105,36 @@ export function startReflector(o: ReflectorOptions): Reflector {
     generation++;
     o.observer.relisted(o.kind, reason);
     try {
-      const items: Record<string, unknown>[] = [];
+      // Each page is applied as it arrives (the store never holds a whole list of full objects);
+      // what was known and not listed is deleted once the list is complete.
+      const listed = new Set<string>();
       let cont = '';
       let rv = '';
       do {
         const r = await o.api.request('GET', o.path, { accept: o.accept, query: { ...selectors(), limit: String(o.pageSize ?? 500), ...(cont ? { continue: cont } : {}) } });
         if (r.status === 410 && cont) {
           // The continue token expired mid-list: start the list again.
-          items.length = 0;
+          listed.clear();
           cont = '';
           continue;
         }
         if (r.status !== 200) throw Object.assign(new Error(`list ${o.path}: HTTP ${r.status}`), { statusCode: r.status });
+        if (stopped) return;
         const body = r.body as ListBody;
-        for (const item of body.items ?? []) items.push(item);
+        for (const item of body.items ?? []) {
+          const k = keyOf(item);
+          listed.add(k);
+          known.add(k);
+          o.apply('upsert', item);
+        }
         cont = body.metadata?.continue ?? '';
         rv = body.metadata?.resourceVersion ?? '';
       } while (cont);
       if (stopped) return;
-      const listed = new Set<string>();
-      for (const item of items) {
-        const k = keyOf(item);
-        listed.add(k);
-        known.set(k, { metadata: { name: metaOf(item).name, namespace: metaOf(item).namespace } });
-        o.apply('upsert', item);
-      }
-      for (const [k, stub] of known) {
+      for (const k of known) {
         if (!listed.has(k)) {
           known.delete(k);
-          o.apply('delete', stub);
+          o.apply('delete', stubOf(k));
         }
       }
       resourceVersion = rv;
@@ -135,7 +142,7 @@ export function startReflector(o: ReflectorOptions): Reflector {
       unavailable = undefined;
       lastEvent = Date.now();
       attempt = 0;
-      log.debug({ reason, items: items.length, resourceVersion }, 'listed');
+      log.debug({ reason, items: listed.size, resourceVersion }, 'listed');
       void startWatch();
     } catch (err) {
       const code = statusCode(err);
@@ -178,7 +185,7 @@ export function startReflector(o: ReflectorOptions): Reflector {
             known.delete(k);
             o.apply('delete', object);
           } else if (type === 'ADDED' || type === 'MODIFIED') {
-            known.set(k, { metadata: { name: metaOf(object).name, namespace: metaOf(object).namespace } });
+            known.add(k);
             o.apply('upsert', object);
           }
         },
