@@ -66,17 +66,21 @@ export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date
   return {
     request(method, path, o = {}) {
       const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
-      const signal = AbortSignal.timeout(o.timeoutMs ?? 30_000);
       return new Promise((resolve, reject) => {
         const h = headers(o.accept);
         if (body !== undefined) h['content-type'] = o.contentType ?? 'application/json';
-        const req = send(url(path, o.query ?? {}), { method, headers: h, agent: agent(), signal }, (res) => {
+        // A timer of its own, cleared once answered: an AbortSignal given to the request would
+        // still fire after the answer and destroy the pooled socket another request then uses.
+        let settled = false;
+        const settle = (fn: () => void) => { if (!settled) { settled = true; clearTimeout(timer); fn(); } };
+        const req = send(url(path, o.query ?? {}), { method, headers: h, agent: agent() }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (err) => reject(signal.aborted ? signal.reason : err));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) }));
+          res.on('error', (err) => settle(() => reject(err)));
+          res.on('end', () => settle(() => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) })));
         });
-        req.on('error', (err) => reject(signal.aborted ? signal.reason : err));
+        const timer = setTimeout(() => settle(() => { req.destroy(); reject(timeoutError()); }), o.timeoutMs ?? 30_000);
+        req.on('error', (err) => settle(() => reject(err)));
         req.end(body);
       });
     },

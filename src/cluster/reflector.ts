@@ -105,32 +105,33 @@ export function startReflector(o: ReflectorOptions): Reflector {
     generation++;
     o.observer.relisted(o.kind, reason);
     try {
-      // Each page is applied as it arrives (the store never holds a whole list of full objects);
-      // what was known and not listed is deleted once the list is complete.
-      const listed = new Set<string>();
+      const items: Record<string, unknown>[] = [];
       let cont = '';
       let rv = '';
       do {
         const r = await o.api.request('GET', o.path, { accept: o.accept, query: { ...selectors(), limit: String(o.pageSize ?? 500), ...(cont ? { continue: cont } : {}) } });
         if (r.status === 410 && cont) {
           // The continue token expired mid-list: start the list again.
-          listed.clear();
+          items.length = 0;
           cont = '';
           continue;
         }
         if (r.status !== 200) throw Object.assign(new Error(`list ${o.path}: HTTP ${r.status}`), { statusCode: r.status });
-        if (stopped) return;
         const body = r.body as ListBody;
-        for (const item of body.items ?? []) {
-          const k = keyOf(item);
-          listed.add(k);
-          known.add(k);
-          o.apply('upsert', item);
-        }
+        for (const item of body.items ?? []) items.push(item);
         cont = body.metadata?.continue ?? '';
         rv = body.metadata?.resourceVersion ?? '';
       } while (cont);
       if (stopped) return;
+      // The whole list is applied in one step (the relay's routing gate relies on it: a view that
+      // has synced never shows a half-applied relist).
+      const listed = new Set<string>();
+      for (const item of items) {
+        const k = keyOf(item);
+        listed.add(k);
+        known.add(k);
+        o.apply('upsert', item);
+      }
       for (const k of known) {
         if (!listed.has(k)) {
           known.delete(k);
@@ -142,7 +143,7 @@ export function startReflector(o: ReflectorOptions): Reflector {
       unavailable = undefined;
       lastEvent = Date.now();
       attempt = 0;
-      log.debug({ reason, items: listed.size, resourceVersion }, 'listed');
+      log.debug({ reason, items: items.length, resourceVersion }, 'listed');
       void startWatch();
     } catch (err) {
       const code = statusCode(err);
