@@ -26,7 +26,14 @@ export class ManifestError extends Error {
 
 /** Parses every document of one YAML text; `source` names it in errors. */
 export function parseManifests(text: string, source: string): LoadedObject[] {
-  const out: LoadedObject[] = [];
+  return [...eachManifest(text, source)];
+}
+
+/**
+ * The objects of one YAML text, one at a time as documents are composed, so a caller that keeps
+ * only part of each (the static view) never holds every parsed object at once.
+ */
+export function* eachManifest(text: string, source: string): Generator<LoadedObject> {
   const lines = new LineCounter();
   const posOf = (node: unknown, fallback: { line: number; col: number }) => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
@@ -46,16 +53,15 @@ export function parseManifests(text: string, source: string): LoadedObject[] {
     if (value.kind === 'List' && !Array.isArray(items)) throw new ManifestError(`${source}:${line}: a List without an items list`);
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(items)) {
       const nodes = doc.get('items', true);
-      items.forEach((item: unknown, i) => {
+      for (const [i, item] of (items as unknown[]).entries()) {
         const at = posOf(isSeq(nodes) ? nodes.items[i] : undefined, { line, col });
         if (!isObject(item)) throw new ManifestError(`${source}:${at.line}: item ${i} of a ${value.kind} is not a Kubernetes object`);
-        out.push({ object: item, source, line: at.line, column: at.col });
-      });
+        yield { object: item, source, line: at.line, column: at.col };
+      }
       continue;
     }
-    out.push({ object: value, source, line, column: col });
+    yield { object: value, source, line, column: col };
   }
-  return out;
 }
 
 /**
