@@ -1,114 +1,189 @@
 /**
- * `npm run bench`: the admission webhook under load, with a baseline measured in the same run.
+ * `npm run bench`: the admission webhook as users run it, the compiled CLI in a process of its
+ * own (`node dist/src/cli/main.js webhook ...`), against a baseline measured in the same run.
  *
- * 1. Throughput and latency of POST /validate over TLS with keep-alive at 16 connections, against
- *    a cluster of 10,000 each of Alerts, Providers and Secrets in 1,000 namespaces; baseline: a
- *    bare Node https server answering a fixed AdmissionReview. Targets: >= 0.6x baseline req/s,
- *    p99 <= 5 ms.
- * 2. RSS of the webhook process with the 30,000 objects loaded. Target: <= 200 MB.
- * 3. Evaluation cost in-process at 300 vs 30,000 objects: flat (indexes, not scans).
- * 4. The informer-backed view: initial sync of the same cluster from the test API server (its own
- *    process), RSS, and admission latency next to the static view's. Targets: <= 3 s, <= 200 MB.
+ * 1. Paths: `--cluster-dir` on a generated 30,000-object YAML file, and the live view
+ *    (`--kubeconfig`) synced from the test API server in a process of its own. Each is started
+ *    as the bin (its shebang's flags), as the image starts it (NODE_OPTIONS from the Dockerfile)
+ *    and as plain `node main.js` with no flag.
+ * 2. Load: wrk (`apt-get install wrk`; without it the load phases are skipped), 16 keep-alive
+ *    TLS connections, POST /validate with 256 realistic AdmissionReviews; baseline: a bare Node
+ *    https server answering a fixed AdmissionReview. Rounds interleave baseline, cluster-dir and
+ *    live; the medians of the per-round ratios and p99s are judged (the machine is shared).
+ * 3. Memory: RSS after sync, after the load and the peak (VmHWM), from /proc; the slope of RSS
+ *    against cached objects at 10k, 30k and 100k objects, on both paths.
+ * 4. Evaluation cost in-process at 300 vs 30,000 objects: flat (indexes, not scans).
+ * Targets (issue 18): live RSS <= 150 MB after sync and load, sync <= 3 s; cluster-dir RSS <= 200
+ * MB; both >= 0.6x bare, p99 <= 5 ms; slope <= 1 MB per 1,000 objects.
  *
- * Env: BENCH_SECONDS (default 8), BENCH_NODE_FLAGS (server Node flags; default the image's
- * NODE_OPTIONS), BENCH_PROF=1 (CPU profiles in .local/prof), BENCH_TRACE_GC=1.
+ * Env: BENCH_SECONDS (per load phase, default 5), BENCH_ROUNDS (3), BENCH_NODE_FLAGS (only
+ * `node <flags> main.js`), BENCH_SLOPE=0 (skip the slope, which runs the first way of starting).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { staticClusterView } from '../src/cluster/static-view.ts';
 import { guardedKind } from '../src/flux/api.ts';
 import { createEngine } from '../src/policy/engine.ts';
 import { defaultPolicy } from '../src/policy/policy.ts';
 import { ALL_RULES } from '../src/policy/rules/index.ts';
 import type { AdmissionRequest } from '../src/admission/review.ts';
-import { runLoad } from './load.ts';
+import type { LoadResult } from './load.ts';
+import { startCliWebhook } from './cli-webhook.ts';
+import type { CliWebhook, Launch } from './cli-webhook.ts';
+import { haveWrk, wrkRunner } from './wrk.ts';
 import { syntheticCluster, syntheticReviews } from './synthetic-cluster.ts';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const CONNECTIONS = 16;
-const PER_KIND = 10_000;
 const NAMESPACES = 1_000;
+const SIZES = [10_000, 30_000, 100_000];
 
-interface Started { port: number; caPem: string; rssMB: number; syncMs?: number }
-interface Memory { rssMB: number; rssAfterGcMB: number; heapAfterGcMB: number }
-interface ServerFigures { cpuMs: number; serverP50: number; serverP99: number }
-
-// The servers run as compiled JavaScript, as the container image runs them (running .ts directly
-// loads Node's type stripper, about 17 MB of RSS that production never has).
 const ROOT = join(import.meta.dirname, '..');
+const WORK = join(ROOT, '.local', 'bench');
 const BUILD = join(ROOT, '.local', 'bench-build');
+// The CLI runs compiled, as the bin and the image run it (running .ts directly loads Node's type
+// stripper, about 17 MB of RSS production never has).
 execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', BUILD], { stdio: 'inherit' });
+const MAIN = join(BUILD, 'src', 'cli', 'main.js');
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(WORK, { recursive: true });
 
-// The servers run with the Node options the image ships (Dockerfile ENV NODE_OPTIONS), unless
-// BENCH_NODE_FLAGS overrides them.
+// Three ways to start it: the bin as npm installs it (executable, its shebang's flags), the image
+// (`node main.js` with the Dockerfile's NODE_OPTIONS), and plain `node main.js` with no flag at all.
+chmodSync(MAIN, 0o755);
 const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
-const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? IMAGE_NODE_OPTIONS).split(' ').filter(Boolean);
+const SHEBANG_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(MAIN, 'utf8').split('\n')[0]!)?.[1] ?? '').split(' ').filter(Boolean);
+interface FlagSet { name: string; launch: Launch; flags: string[] }
+const flagSets: FlagSet[] = process.env['BENCH_NODE_FLAGS'] !== undefined
+  ? [{ name: `node ${process.env['BENCH_NODE_FLAGS']} main.js`, launch: { command: [process.execPath, ...process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean), MAIN], nodeOptions: undefined }, flags: process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean) }]
+  : [
+    { name: `the bin (shebang flags: ${SHEBANG_FLAGS.join(' ') || 'none'})`, launch: { command: [MAIN], nodeOptions: undefined }, flags: SHEBANG_FLAGS },
+    { name: `the image (node main.js, NODE_OPTIONS=${IMAGE_NODE_OPTIONS || ''})`, launch: { command: [process.execPath, MAIN], nodeOptions: IMAGE_NODE_OPTIONS }, flags: IMAGE_NODE_OPTIONS.split(' ').filter(Boolean) },
+    { name: 'plain node main.js, no flags', launch: { command: [process.execPath, MAIN], nodeOptions: undefined }, flags: [] },
+  ];
 
-async function startServer(mode: 'webhook' | 'baseline' | 'informer', apiUrl?: string) {
-  const child = fork(join(BUILD, 'bench', 'admission-server.js'), mode === 'informer' ? [mode, apiUrl!] : [mode, String(PER_KIND), String(NAMESPACES)], { execArgv: ['--expose-gc', ...(process.env['BENCH_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=.local/prof'] : []), ...(process.env['BENCH_TRACE_GC'] ? ['--trace-gc'] : []), ...NODE_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const started = await new Promise<Started>((resolve, reject) => { child.once('message', (m) => resolve(m as Started)); child.once('exit', (c) => reject(new Error(`server exited ${c}`))); });
-  return {
-    ...started,
-    rss: () => new Promise<Memory>((resolve) => { child.once('message', (m) => resolve(m as Memory)); child.send('rss'); }),
-    cpuMark: () => new Promise<void>((resolve) => { child.once('message', () => resolve()); child.send('cpu-mark'); }),
-    figures: () => new Promise<ServerFigures>((resolve) => { child.once('message', (m) => resolve(m as ServerFigures)); child.send('cpu'); }),
-    stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
-  };
+const perKind = (objects: number) => Math.ceil(objects / 3);
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN; };
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+const load = () => loadavg()[0]!.toFixed(2);
+
+// Every child is killed when the benchmark exits, even on an error.
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+process.once('exit', () => { for (const c of children) c.kill(); });
+
+function clusterFile(objects: number): string {
+  const file = join(WORK, `cluster-${objects}.yaml`);
+  writeFileSync(file, syntheticCluster(perKind(objects), NAMESPACES).map((o) => stringify(o)).join('---\n'));
+  return file;
 }
 
+async function startApiServer(objects: number) {
+  const child = track(fork(join(BUILD, 'bench', 'fake-apiserver-process.js'), [String(perKind(objects)), String(NAMESPACES)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const url = await new Promise<string>((resolve) => child.once('message', (m) => resolve((m as { url: string }).url)));
+  const kubeconfig = join(WORK, `kubeconfig-${objects}`);
+  writeFileSync(kubeconfig, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'bench', cluster: { server: url, 'insecure-skip-tls-verify': true } }], users: [{ name: 'bench', user: {} }], contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }], 'current-context': 'bench' }));
+  return { kubeconfig, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }) };
+}
+
+async function startBaseline(flags: readonly string[]) {
+  const child = track(fork(join(BUILD, 'bench', 'bare-https-process.js'), [], { execArgv: [...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
+  return { port, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }) };
+}
+
+let certDirs = 0;
+const webhook = (f: FlagSet, args: string[]) => startCliWebhook({ launch: f.launch, args, certDir: join(WORK, `certs-${certDirs++}`), track });
+
 const bodies = syntheticReviews(NAMESPACES).map((r) => JSON.stringify(r));
-const row = (name: string, r: { rps: number; p50ms: number; p99ms: number; requests: number; errors: number }) =>
-  `${name.padEnd(10)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50ms.toFixed(2).padStart(6)} ms   p99 ${r.p99ms.toFixed(2).padStart(6)} ms   (${r.requests} requests, ${r.errors} errors)`;
+const wrk = haveWrk() ? wrkRunner(WORK, bodies) : undefined;
+const run = (port: number, seconds: number): LoadResult | undefined => wrk?.({ port, path: '/validate', connections: CONNECTIONS, seconds });
 
-console.log(`admission benchmark: ${CONNECTIONS} keep-alive TLS connections, ${SECONDS}s per server, ${PER_KIND} each of Alerts/Providers/Secrets in ${NAMESPACES} namespaces, server Node flags: ${NODE_FLAGS.join(' ') || '(none)'}\n`);
+console.log(`admission benchmark through the CLI (${MAIN})`);
+console.log(`machine: 2 cores shared; load average (1 min) at start ${load()}`);
+if (!wrk) console.log('wrk is not installed (Debian: apt-get install wrk): load phases skipped, memory and sync still measured');
+const file30k = clusterFile(30_000);
+console.log(`cluster: ${perKind(30_000)} each of Alerts/Providers/Secrets in ${NAMESPACES} namespaces (+ 2 Flux sources each); load: wrk, ${CONNECTIONS} keep-alive TLS connections, ${SECONDS}s x ${ROUNDS} rounds per server, interleaved\n`);
 
-const baseline = await startServer('baseline');
-await runLoad({ port: baseline.port, caPem: baseline.caPem, path: '/validate', bodies, connections: CONNECTIONS, seconds: 1 });
-await baseline.cpuMark();
-const base = await runLoad({ port: baseline.port, caPem: baseline.caPem, path: '/validate', bodies, connections: CONNECTIONS, seconds: SECONDS });
-const baseFig = await baseline.figures();
-const baseCpu = baseFig.cpuMs * 1000 / base.requests;
-await baseline.stop();
+async function comparePaths(f: FlagSet) {
+  const api = await startApiServer(30_000);
+  const baseline = await startBaseline(f.flags);
+  const dir = await webhook(f, ['--cluster-dir', file30k]);
+  const live = await webhook(f, ['--kubeconfig', api.kubeconfig]);
+  const synced = { dir: dir.memory(), live: live.memory() };
+  const results: Record<'bare' | 'dir' | 'live', LoadResult[]> = { bare: [], dir: [], live: [] };
+  const loads: string[] = [];
+  for (let r = 0; wrk && r < ROUNDS; r++) {
+    loads.push(load());
+    for (const [k, port] of [['bare', baseline.port], ['dir', dir.port], ['live', live.port]] as const) {
+      run(port, 1);
+      results[k].push(run(port, SECONDS)!);
+    }
+  }
+  const after = { dir: dir.memory(), live: live.memory() };
+  await Promise.all([baseline.stop(), dir.stop(), live.stop()]);
+  await api.stop();
+  report(f.name, { dir, live }, synced, after, results, loads);
+}
 
-const webhook = await startServer('webhook');
-const loadedRss = webhook.rssMB;
-await runLoad({ port: webhook.port, caPem: webhook.caPem, path: '/validate', bodies, connections: CONNECTIONS, seconds: 1 });
-await webhook.cpuMark();
-const ours = await runLoad({ port: webhook.port, caPem: webhook.caPem, path: '/validate', bodies, connections: CONNECTIONS, seconds: SECONDS });
-const oursFig = await webhook.figures();
-const oursCpu = oursFig.cpuMs * 1000 / ours.requests;
-const rssAfter = await webhook.rss();
-await webhook.stop();
+function report(name: string, s: { dir: CliWebhook; live: CliWebhook }, synced: Record<'dir' | 'live', { rssMB: number }>, after: Record<'dir' | 'live', { rssMB: number; peakMB: number }>, results: Record<'bare' | 'dir' | 'live', LoadResult[]>, loads: string[]) {
+  console.log(`== ${name} (load average per round: ${loads.join(', ') || 'n/a'})`);
+  for (const k of ['bare', 'dir', 'live'] as const) {
+    for (const [i, x] of results[k].entries()) console.log(`  ${k.padEnd(5)} round ${i + 1}: ${x.rps.toFixed(0).padStart(6)} req/s  p50 ${x.p50ms.toFixed(2)} ms  p99 ${x.p99ms.toFixed(2)} ms  (${x.requests} requests, ${x.errors} errors)`);
+  }
+  for (const [k, label, rssTarget] of [['dir', '--cluster-dir', 200], ['live', 'live view', 150]] as const) {
+    const ratios = results[k].map((x, i) => x.rps / results.bare[i]!.rps);
+    const ratio = median(ratios);
+    const p99 = median(results[k].map((x) => x.p99ms));
+    const rss = Math.max(synced[k].rssMB, after[k].rssMB, after[k].peakMB);
+    console.log(`  ${label}: ready in ${(s[k].readyMs / 1000).toFixed(2)} s from spawn (listening at ${(s[k].listeningMs / 1000).toFixed(2)} s); RSS ${mb(synced[k].rssMB)} after sync, ${mb(after[k].rssMB)} after load, peak ${mb(after[k].peakMB)} (<= ${rssTarget} MB ${verdict(rss <= rssTarget)})`);
+    if (ratios.length) console.log(`    throughput vs bare: median ${ratio.toFixed(2)}x of rounds ${ratios.map((x) => x.toFixed(2)).join(', ')} (>= 0.60x ${verdict(ratio >= 0.6)}); p99 median ${p99.toFixed(2)} ms, bare ${median(results.bare.map((x) => x.p99ms)).toFixed(2)} ms (<= 5 ms ${verdict(p99 <= 5)})`);
+    if (k === 'live') console.log(`    initial sync (spawn to ready, module loading included) ${(s.live.readyMs / 1000).toFixed(2)} s (<= 3 s ${verdict(s.live.readyMs <= 3000)})`);
+  }
+  console.log('');
+}
 
-// The same webhook with the informer-backed view, synced from the test API server in a process of its own.
-const apiChild = fork(join(BUILD, 'bench', 'fake-apiserver-process.js'), [String(PER_KIND), String(NAMESPACES)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const apiUrl = await new Promise<string>((resolve) => apiChild.once('message', (m) => resolve((m as { url: string }).url)));
-const informer = await startServer('informer', apiUrl);
-await runLoad({ port: informer.port, caPem: informer.caPem, path: '/validate', bodies, connections: CONNECTIONS, seconds: 1 });
-await informer.cpuMark();
-const inf = await runLoad({ port: informer.port, caPem: informer.caPem, path: '/validate', bodies, connections: CONNECTIONS, seconds: SECONDS });
-const infFig = await informer.figures();
-const infRssAfter = await informer.rss();
-await informer.stop();
-await new Promise<void>((resolve) => { apiChild.once('exit', () => resolve()); apiChild.send('stop'); });
+for (const f of flagSets) await comparePaths(f);
 
-console.log(row('baseline', base));
-console.log(row('webhook', ours));
-console.log(row('informer', inf));
-const ratio = ours.rps / base.rps;
-console.log(`\nthroughput ratio webhook/baseline: ${ratio.toFixed(2)}x (target >= 0.60x) ${ratio >= 0.6 ? 'PASS' : 'FAIL'}`);
-console.log(`server CPU per request: baseline ${baseCpu.toFixed(0)} us, webhook ${oursCpu.toFixed(0)} us`);
-console.log(`server-side latency (request parsed -> response written): baseline p50 ${baseFig.serverP50.toFixed(3)} ms p99 ${baseFig.serverP99.toFixed(3)} ms; webhook p50 ${oursFig.serverP50.toFixed(3)} ms p99 ${oursFig.serverP99.toFixed(3)} ms`);
-console.log(`webhook p99 end to end: ${ours.p99ms.toFixed(2)} ms, baseline ${base.p99ms.toFixed(2)} ms in the same harness (target <= 5 ms) ${ours.p99ms <= 5 ? 'PASS' : 'FAIL'}`);
-console.log(`informer-backed view: initial sync of ${3 * PER_KIND} objects (+ sources) from the test API server in ${(informer.syncMs! / 1000).toFixed(2)} s (target <= 3 s) ${informer.syncMs! <= 3000 ? 'PASS' : 'FAIL'}; RSS ${informer.rssMB.toFixed(0)} MB after sync, ${infRssAfter.rssMB.toFixed(0)} MB at the end of the load, ${infRssAfter.rssAfterGcMB.toFixed(0)} MB after a full GC (heap ${infRssAfter.heapAfterGcMB.toFixed(0)} MB) (target <= 200 MB) ${Math.max(informer.rssMB, infRssAfter.rssMB) <= 200 ? 'PASS' : 'FAIL'}`);
-console.log(`p99 informer vs static view: end to end ${inf.p99ms.toFixed(2)} vs ${ours.p99ms.toFixed(2)} ms; server-side ${infFig.serverP99.toFixed(3)} vs ${oursFig.serverP99.toFixed(3)} ms`);
-console.log(`webhook RSS with ${3 * PER_KIND} objects loaded: ${loadedRss.toFixed(0)} MB after GC, ${rssAfter.rssMB.toFixed(0)} MB at the end of the load, ${rssAfter.rssAfterGcMB.toFixed(0)} MB after a full GC (heap ${rssAfter.heapAfterGcMB.toFixed(0)} MB) (target <= 200 MB) ${Math.max(loadedRss, rssAfter.rssMB) <= 200 ? 'PASS' : 'FAIL'}`);
+if (process.env['BENCH_SLOPE'] !== '0') {
+  console.log(`== memory slope, ${flagSets[0]!.name} (RSS after sync / after ${SECONDS}s of load)`);
+  const points: Record<'dir' | 'live', { objects: number; synced: number; loaded: number }[]> = { dir: [], live: [] };
+  for (const objects of SIZES) {
+    const file = objects === 30_000 ? file30k : clusterFile(objects);
+    const api = await startApiServer(objects);
+    for (const [k, args] of [['dir', ['--cluster-dir', file]], ['live', ['--kubeconfig', api.kubeconfig]]] as const) {
+      const w = await webhook(flagSets[0]!, [...args]);
+      const synced = w.memory().rssMB;
+      run(w.port, SECONDS);
+      points[k].push({ objects, synced, loaded: w.memory().rssMB });
+      await w.stop();
+    }
+    await api.stop();
+  }
+  for (const k of ['dir', 'live'] as const) {
+    const p = points[k];
+    const slope = (f: 'synced' | 'loaded', a: number, b: number) => (p[b]![f] - p[a]![f]) / ((p[b]!.objects - p[a]!.objects) / 1000);
+    console.log(`  ${k === 'dir' ? '--cluster-dir' : 'live view'}: ${p.map((x) => `${x.objects / 1000}k ${mb(x.synced)} / ${mb(x.loaded)}`).join('; ')}`);
+    const worst = Math.max(slope('synced', 0, 2), slope('loaded', 0, 2));
+    console.log(`    slope 10k->30k ${slope('synced', 0, 1).toFixed(2)} / ${slope('loaded', 0, 1).toFixed(2)} MB per 1,000 objects; 30k->100k ${slope('synced', 1, 2).toFixed(2)} / ${slope('loaded', 1, 2).toFixed(2)}; 10k->100k ${slope('synced', 0, 2).toFixed(2)} / ${slope('loaded', 0, 2).toFixed(2)} (<= 1 ${verdict(worst <= 1)})`);
+  }
+  console.log('');
+}
 
 // Evaluation cost against cluster size, in-process, no network.
-function evalCost(perKind: number, namespaces: number): number {
+function evalCost(objects: number, namespaces: number): number {
   const engine = createEngine(ALL_RULES, defaultPolicy(ALL_RULES));
-  const view = staticClusterView(syntheticCluster(perKind, namespaces));
+  const view = staticClusterView(syntheticCluster(perKind(objects), namespaces));
   const requests = syntheticReviews(namespaces).map((r) => (r as { request: AdmissionRequest }).request);
   const inputs = requests.map((q) => ({ kind: guardedKind(q.kind)!, operation: q.operation, namespace: q.namespace ?? '', name: q.name ?? '', object: q.object ?? undefined, oldObject: q.oldObject ?? undefined }));
   for (let i = 0; i < 2000; i++) engine.evaluate(inputs[i % inputs.length]!, view);
@@ -117,6 +192,7 @@ function evalCost(perKind: number, namespaces: number): number {
   for (let i = 0; i < n; i++) engine.evaluate(inputs[i % inputs.length]!, view);
   return ((performance.now() - t) * 1000) / n;
 }
-const small = evalCost(100, 10);
-const large = evalCost(PER_KIND, NAMESPACES);
-console.log(`\nevaluation cost: ${small.toFixed(1)} us/request at 300 objects, ${large.toFixed(1)} us/request at ${3 * PER_KIND} objects (ratio ${(large / small).toFixed(2)}, flat means ~1)`);
+const small = evalCost(300, 10);
+const large = evalCost(30_000, NAMESPACES);
+console.log(`evaluation cost: ${small.toFixed(1)} us/request at 300 objects, ${large.toFixed(1)} us/request at 30,000 objects (ratio ${(large / small).toFixed(2)}, flat means ~1)`);
+console.log(`load average (1 min) at the end ${load()}`);

@@ -42,8 +42,8 @@ export async function snapshotFromDir(dir: string): Promise<ClusterSnapshot> {
 
 /** Reads a snapshot from the API server (kubeconfig as for the webhook). */
 export async function snapshotFromCluster(kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ClusterSnapshot> {
-  const { createKubeApi, loadKubeConfig } = await import('../cluster/kube-api.ts');
-  return snapshotFromApi(createKubeApi(loadKubeConfig(kubeconfig, env)));
+  const { openKubeApi } = await import('../cluster/kube-credentials.ts');
+  return snapshotFromApi((await openKubeApi(kubeconfig, env)).api);
 }
 
 /**

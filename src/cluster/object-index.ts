@@ -11,6 +11,8 @@ import { secretFacts } from '../flux/secret-facts.ts';
 import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
 import type { SecretProducer } from '../flux/secret-producers.ts';
 import { secretProducer } from '../flux/secret-producers.ts';
+import { MultiIndex } from './multi-index.ts';
+import { compactJson, intern } from './compact-json.ts';
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -20,38 +22,22 @@ export const EVENT_ANNOTATION_PREFIX = 'event.toolkit.fluxcd.io/';
 /**
  * What the index keeps of an Alert or Provider: identity, labels, the spec and the status
  * conditions. managedFields and the last-applied annotation (often larger than the object) are
- * dropped, which keeps a 30,000-object cluster well under 200 MB.
+ * dropped, and what is kept is a compact copy (strings shared across objects, no reference into
+ * the parsed list or file), which keeps a 30,000-object cluster well under 200 MB.
  */
 function slim(obj: KubeObject): KubeObject {
   const m = obj.metadata ?? {};
-  const meta: ObjectMeta = { name: m.name ?? '', namespace: m.namespace ?? '' };
+  const meta: ObjectMeta = { name: intern(m.name ?? ''), namespace: intern(m.namespace ?? '') };
   if (m.uid) meta.uid = m.uid;
-  if (m.labels) meta.labels = m.labels;
+  if (m.labels) meta.labels = compactJson(m.labels);
   if (m.annotations) {
     const { ['kubectl.kubernetes.io/last-applied-configuration']: _dropped, ...rest } = m.annotations;
-    if (Object.keys(rest).length > 0) meta.annotations = rest;
+    if (Object.keys(rest).length > 0) meta.annotations = compactJson(rest);
   }
-  const out: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta, spec: obj['spec'] };
+  const out: KubeObject = { apiVersion: compactJson(obj.apiVersion), kind: compactJson(obj.kind), metadata: meta, spec: compactJson(obj['spec']) };
   const conditions = (obj['status'] as { conditions?: unknown } | undefined)?.conditions;
-  if (conditions) out['status'] = { conditions };
+  if (conditions) out['status'] = { conditions: compactJson(conditions) };
   return out;
-}
-
-/** A multimap from string keys to sets of keys. */
-class MultiIndex {
-  private readonly map = new Map<string, Set<string>>();
-  add(k: string, v: string): void {
-    let s = this.map.get(k);
-    if (!s) this.map.set(k, (s = new Set()));
-    s.add(v);
-  }
-  delete(k: string, v: string): void {
-    const s = this.map.get(k);
-    if (s && s.delete(v) && s.size === 0) this.map.delete(k);
-  }
-  get(k: string): readonly string[] {
-    return [...(this.map.get(k) ?? [])];
-  }
 }
 
 /** Counts of stored objects by kind, for metrics. */
@@ -108,7 +94,9 @@ export class ObjectIndex implements ClusterView {
   }
 
   /** Stores facts about a Secret (values already dropped). */
-  putSecret(f: SecretFacts): void {
+  putSecret(facts: SecretFacts): void {
+    // Facts with their strings shared across Secrets: the same fields, the same values.
+    const f = compactJson(facts);
     const k = key(f.namespace, f.name);
     this.secrets.set(k, f);
     this.secretNames.add(f.name, f.namespace);
@@ -237,11 +225,11 @@ export class ObjectIndex implements ClusterView {
     let m = this.sources.get(kind);
     if (!m) this.sources.set(kind, (m = new Map()));
     const annotations = Object.fromEntries(Object.entries(meta.annotations ?? {}).filter(([k]) => k.startsWith(EVENT_ANNOTATION_PREFIX)));
-    const slim: ObjectMeta = {
+    const slim: ObjectMeta = compactJson({
       name: meta.name ?? '', namespace: meta.namespace ?? '',
       ...(meta.labels ? { labels: meta.labels } : {}),
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-    };
+    });
     m.set(key(slim.namespace ?? '', slim.name ?? ''), slim);
   }
 }

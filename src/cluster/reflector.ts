@@ -65,11 +65,17 @@ interface ListBody { metadata?: { resourceVersion?: string; continue?: string };
 
 const metaOf = (o: Record<string, unknown>) => (o['metadata'] ?? {}) as Meta;
 const keyOf = (o: Record<string, unknown>) => `${metaOf(o).namespace ?? ''}/${metaOf(o).name ?? ''}`;
+/** The object a delete is applied with, from its key (neither a namespace nor a name holds '/'). */
+const stubOf = (k: string): Record<string, unknown> => {
+  const slash = k.indexOf('/');
+  return { metadata: { name: k.slice(slash + 1), namespace: k.slice(0, slash) } };
+};
 
 /** Starts a reflector; it runs until `stop()`. */
 export function startReflector(o: ReflectorOptions): Reflector {
   const backoff = o.backoff ?? { initialMs: 250, maxMs: 30_000 };
-  const known = new Map<string, Record<string, unknown>>();
+  /** Keys (`namespace/name`) of the objects applied and not deleted since. */
+  const known = new Set<string>();
   let resourceVersion = '';
   let synced = false;
   let stopped = false;
@@ -117,17 +123,19 @@ export function startReflector(o: ReflectorOptions): Reflector {
         rv = body.metadata?.resourceVersion ?? '';
       } while (cont);
       if (stopped) return;
+      // The whole list is applied in one step (the relay's routing gate relies on it: a view that
+      // has synced never shows a half-applied relist).
       const listed = new Set<string>();
       for (const item of items) {
         const k = keyOf(item);
         listed.add(k);
-        known.set(k, { metadata: { name: metaOf(item).name, namespace: metaOf(item).namespace } });
+        known.add(k);
         o.apply('upsert', item);
       }
-      for (const [k, stub] of known) {
+      for (const k of known) {
         if (!listed.has(k)) {
           known.delete(k);
-          o.apply('delete', stub);
+          o.apply('delete', stubOf(k));
         }
       }
       resourceVersion = rv;
@@ -178,7 +186,7 @@ export function startReflector(o: ReflectorOptions): Reflector {
             known.delete(k);
             o.apply('delete', object);
           } else if (type === 'ADDED' || type === 'MODIFIED') {
-            known.set(k, { metadata: { name: metaOf(object).name, namespace: metaOf(object).namespace } });
+            known.add(k);
             o.apply('upsert', object);
           }
         },

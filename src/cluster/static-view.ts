@@ -8,7 +8,8 @@
 import { ObjectIndex } from './object-index.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
-import { loadManifests } from './manifests.ts';
+import { readFile } from 'node:fs/promises';
+import { eachManifest, manifestFiles } from './manifests.ts';
 import { producerLabel } from '../flux/secret-producers.ts';
 
 /** Builds an indexed view from objects; Secrets are reduced to facts as they are added. */
@@ -29,8 +30,15 @@ export function staticClusterView(objects: Iterable<KubeObject>): ObjectIndex {
   return index;
 }
 
-/** Loads a view from a directory (or file) of manifests. */
+/**
+ * Loads a view from a directory (or file) of manifests. Objects go into the index as each
+ * document is parsed (the index keeps compact copies), so the parsed objects of a large file are
+ * never all alive at once.
+ */
 export async function loadStaticClusterView(path: string): Promise<ObjectIndex> {
-  const loaded = await loadManifests(path);
-  return staticClusterView(loaded.map((l) => l.object));
+  const files = await manifestFiles(path);
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+  return staticClusterView((function* () {
+    for (const [i, file] of files.entries()) for (const l of eachManifest(texts[i]!, file)) yield l.object;
+  })());
 }

@@ -43,6 +43,21 @@ test('events held while a release is under way are released after it, before the
   gate.stop();
 });
 
+test('an event held just after the gate opened (its caller saw it closed, then journaled) is still released', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const released: string[][] = [];
+  const gate = createRoutingGate<string>({ synced: () => true, logger, initial: ['replayed'], release: async (items) => { released.push(items); } });
+  t.mock.timers.tick(0);
+  await settle();
+  assert.equal(gate.open(), true);
+  gate.hold('late');
+  assert.deepEqual({ open: gate.open(), held: gate.held() }, { open: false, held: 1 });
+  t.mock.timers.tick(0);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: true, held: 0, released: [['replayed'], ['late']] });
+  gate.stop();
+});
+
 test('a failed release keeps the events held and retries them after retryMs', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let fail = true;

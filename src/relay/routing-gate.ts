@@ -3,7 +3,7 @@
  * kind are held (journaled, answered 202) and routed, in the order they came, once it has. Routing
  * against an incomplete view would match no Alert and drop the event silently; a view that has
  * synced once stays complete (a relist replaces the store in one step, see cluster/reflector.ts),
- * so the gate opens once and never closes.
+ * so the gate opens once and closes again only to release an event held just as it opened.
  */
 import type { Logger } from '../observability/logger.ts';
 
@@ -66,7 +66,15 @@ export function createRoutingGate<T>(o: RoutingGateOptions<T>): RoutingGate<T> {
   else later(0);
   return {
     open: () => open,
-    hold(item) { queue.push(item); },
+    hold(item) {
+      queue.push(item);
+      // The caller saw the gate closed and then journaled the event (an await): if the gate
+      // opened meanwhile, nothing would release it. Close it until this event has been routed.
+      if (open) {
+        open = false;
+        later(0);
+      }
+    },
     held: () => queue.length,
     stop() { stopped = true; clearTimeout(timer); },
   };

@@ -5,7 +5,8 @@
 import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { createKubeApi } from '../../src/cluster/kube-api.ts';
+import { createKubeApi } from '../../src/cluster/client-node-kube-api.ts';
+import { createNodeKubeApi } from '../../src/cluster/node-kube-api.ts';
 import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import type { InformerView } from '../../src/cluster/informer-view.ts';
 import { startInformerView } from '../../src/cluster/informer-view.ts';
@@ -16,8 +17,14 @@ import type { ClusterMetrics } from '../../src/observability/cluster-metrics.ts'
 import type { FakeResource } from '../servers/fake-apiserver.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 
-/** A KubeApi for a server URL, without credentials. */
-export function kubeApiFor(url: string): KubeApi {
+/**
+ * A KubeApi for a server URL, without credentials: over node:http(s), as the webhook talks to the
+ * API server for static credentials, or (`transport: 'client-node'`) through
+ * @kubernetes/client-node, as it does for plugin credentials. NOTIFY_GUARD_TEST_TRANSPORT=client-node
+ * runs every live test through the latter.
+ */
+export function kubeApiFor(url: string, transport = process.env['NOTIFY_GUARD_TEST_TRANSPORT']): KubeApi {
+  if (transport !== 'client-node') return createNodeKubeApi({ server: url, skipTLSVerify: true });
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'fake', server: url, skipTLSVerify: true }], users: [{ name: 'tester' }], contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }], currentContext: 'fake' });
   return createKubeApi(kc);
