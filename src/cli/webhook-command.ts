@@ -8,6 +8,8 @@ import type { Server } from 'node:https';
 import { join } from 'node:path';
 import { createAdmissionApp } from '../admission/app.ts';
 import { createAdmissionHandler } from '../admission/handler.ts';
+import { TLS_POLICY, servingContext } from '../certs/serving-tls.ts';
+import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { openServingCerts } from './serving-certs.ts';
 import type { WebhookOptions } from './webhook-flags.ts';
@@ -22,6 +24,8 @@ import type { Logger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
 import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { untilSignal } from './signals.ts';
+import { listenOn, startOrRelease } from './startup.ts';
+import type { Startup } from './startup.ts';
 
 /** A running webhook server. */
 export interface RunningWebhook {
@@ -30,12 +34,18 @@ export interface RunningWebhook {
   close(): Promise<void>;
 }
 
-/** Wires everything and listens. `logger` may be given by tests. */
-export async function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
+/** Wires everything and listens; a failure (a port in use) releases what was started and throws. `logger` may be given by tests. */
+export function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
+  return startOrRelease((startup) => openWebhook(o, logger, startup));
+}
+
+async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup): Promise<RunningWebhook> {
   const policy: Policy = o.policyFile ? await loadPolicyFile(o.policyFile, ALL_RULES) : defaultPolicy(ALL_RULES);
   const metrics = createAdmissionMetrics();
   const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
+  startup.started(() => cluster.stop());
   const certs = await openServingCerts(o.certs, { certDir: o.certDir, serviceName: o.serviceName, serviceNamespace: o.serviceNamespace, namespace: o.serviceNamespace, api: cluster.api, registry: metrics.registry, logger });
+  startup.started(() => certs.stop());
   const handler = createAdmissionHandler({
     engine: createEngine(ALL_RULES, policy), cluster: cluster.view, policy, metrics, logger,
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
@@ -45,13 +55,10 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
   registerReadinessGauge(metrics.registry, 'notify_guard_ready', notReadyReason);
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason });
   const first = certs.tls.current();
-  const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
+  const server = createServer({ ...(first ? servingContext(first) : TLS_POLICY), ...serverTimeouts(DEFAULT_SERVER_LIMITS) }, app);
+  capConnections(server, DEFAULT_SERVER_LIMITS);
   certs.tls.attach(server);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
+  await listenOn(server, o.host, o.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: o.policyFile ?? '(defaults)', objects: cluster.counts() }, 'webhook listening');
