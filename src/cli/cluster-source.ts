@@ -23,6 +23,8 @@ export interface ClusterSourceOptions {
   readonly secretScope: SecretScope;
   readonly watchdogMs: number;
   readonly liveLookupTimeoutMs: number;
+  /** List GitRepositories and Kustomizations in full to keep their Git URL and sourceRef (the relay's commit links). */
+  readonly keepSourceOrigins?: boolean;
 }
 
 /** The chosen source. */
@@ -55,7 +57,7 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   const { createLiveLookup } = await import('../cluster/live-lookup.ts');
   const api = createKubeApi(loadKubeConfig(o.kubeconfig, env));
   const clusterMetrics = createClusterMetrics(registry);
-  const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs });
+  const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs, ...(o.keepSourceOrigins ? { keepSourceOrigins: true } : {}) });
   return {
     view,
     api,
