@@ -5,7 +5,7 @@
  * accept. Destinations are read on the relay thread at each attempt (`resolve`), so a changed
  * Provider or Secret is honoured as before.
  */
-import type { FluxEvent } from './flux-event.ts';
+import type { FluxEvent, InvolvedObject } from './flux-event.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 
 /** The two queues: Slack Providers, and forwarding to notification-controller. */
@@ -19,6 +19,8 @@ export interface Job {
   readonly acceptedAt: number;
   readonly event: FluxEvent;
   readonly metadata: Readonly<Record<string, string>>;
+  /** `namespace/name` of the Alert a Slack delivery is for (its message template, if any). */
+  readonly alert?: string;
 }
 
 /** A destination paused by a 429 until `until` (epoch ms): journaled, so that it outlives a restart. */
@@ -54,7 +56,7 @@ export type ToDelivery =
  */
 export type FromDelivery =
   | { readonly t: 'ready' }
-  | { readonly t: 'resolve'; readonly req: number; readonly provider: string }
+  | { readonly t: 'resolve'; readonly req: number; readonly provider: string; readonly object?: InvolvedObject; readonly alert?: string }
   | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
   | ({ readonly t: 'paused' } & Pause)
   | { readonly t: 'done'; readonly queue: QueueName; readonly id: string; readonly outcome: 'sent' | 'skipped' }

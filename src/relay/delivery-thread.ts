@@ -10,11 +10,12 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
 import type { DeliverySettings, FromDelivery, Job, Pause, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import type { InvolvedObject } from './flux-event.ts';
 
 /** What the relay thread does with the delivery thread's reports. */
 export interface DeliveryCallbacks<J extends Job> {
-  /** Where to post for a Slack Provider, read now. */
-  resolve(provider: string): Promise<ResolvedDestination | DeliveryResult>;
+  /** Where to post for a Slack Provider, read now (`object`: the event's, for its source's Git URL). */
+  resolve(provider: string, object?: InvolvedObject, alert?: string): Promise<ResolvedDestination | DeliveryResult>;
   onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
   onDead(queue: QueueName, job: J, reason: string): void;
   onAttempt(queue: QueueName, result: string): void;
@@ -60,7 +61,7 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
         if (w === worker) ready = true;
         failures = 0;
       } else if (m.t === 'resolve') {
-        on.resolve(m.provider)
+        on.resolve(m.provider, m.object, m.alert)
           .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
           .then((result) => send({ t: 'resolved', req: m.req, result }));
       } else if (m.t === 'attempt') {
@@ -128,5 +129,5 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
 
 /** Only the fields the delivery thread needs (the relay thread's job may carry more). */
 function jobOnly(j: Job): Job {
-  return { id: j.id, destination: j.destination, acceptedAt: j.acceptedAt, event: j.event, metadata: j.metadata };
+  return { id: j.id, destination: j.destination, acceptedAt: j.acceptedAt, event: j.event, metadata: j.metadata, ...(j.alert ? { alert: j.alert } : {}) };
 }

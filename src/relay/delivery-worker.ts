@@ -9,6 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { createDeliveryScheduler } from './delivery-scheduler.ts';
 import type { Delivery, DeliveryScheduler } from './delivery-scheduler.ts';
 import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type { InvolvedObject } from './flux-event.ts';
 import { createForwarder } from './forwarder.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import { sendToSlack } from './slack-delivery.ts';
@@ -23,10 +24,10 @@ const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, setti
 
 let nextRequest = 0;
 const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();
-const resolve = (provider: string) => new Promise<ResolvedDestination | DeliveryResult>((done) => {
+const resolve = (provider: string, object: InvolvedObject, alert: string | undefined) => new Promise<ResolvedDestination | DeliveryResult>((done) => {
   const req = nextRequest++;
   resolving.set(req, done);
-  post({ t: 'resolve', req, provider });
+  post({ t: 'resolve', req, provider, object, ...(alert ? { alert } : {}) });
 });
 
 type Queued = Job & Delivery;
@@ -41,7 +42,7 @@ const callbacks = (queue: QueueName) => ({
 const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   slack: createDeliveryScheduler<Queued>({
     async send(j) {
-      const to = await resolve(j.destination);
+      const to = await resolve(j.destination, j.event.involvedObject, j.alert);
       return to.kind === 'send' ? sendToSlack(sender, to, j.event, j.metadata, settings.sendTimeoutMs) : to;
     },
     ...callbacks('slack'),

@@ -33,6 +33,7 @@ import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
+import type { SlackFormat } from './slack-format.ts';
 
 /** One Slack delivery decided at accept time. */
 export interface DeliveryTarget {
@@ -94,6 +95,8 @@ export interface RelayOptions {
   readonly dedupWindowMs: number;
   /** Allow http:// Slack addresses (local testing only). */
   readonly allowInsecureDestinations: boolean;
+  /** The Slack layout for Providers without the slack-format annotation (default blocks). */
+  readonly slackFormat?: SlackFormat;
   readonly pacing?: { readonly perSecond: number; readonly burst: number };
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   readonly maxAgeMs?: number;
@@ -130,13 +133,13 @@ export function startRelay(o: RelayOptions): Relay {
     return o.journal.appendSoon(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
-  const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations };
+  const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations, defaultFormat: o.slackFormat ?? 'blocks' };
   const deliveries = startDeliveryThread<RelayJob>({
     pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
     pauses: activePauses(o.replayed, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
   }, {
-    resolve: (provider) => resolveSlackDestination(resolveDeps, provider),
+    resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
     onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
     onPaused: (p) => { void record({ t: 'paused', ...p }); },
     onDone(queue, d, outcome) {
@@ -176,7 +179,7 @@ export function startRelay(o: RelayOptions): Relay {
 
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
     targets.forEach((target, index) => {
-      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, eventId: id, index, target });
+      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, alert: target.alert, eventId: id, index, target });
     });
   }
 

@@ -9,6 +9,7 @@
  * Errors never contain the destination URL or the token: a Slack webhook URL is a credential.
  */
 import { Agent, request } from 'undici';
+import type { SlackBlocksPayload } from './slack-blocks.ts';
 import type { SlackPayload } from './slack-message.ts';
 
 /** Where a message goes: the address (secret) and an optional bot token (secret). */
@@ -28,7 +29,7 @@ const RETRYABLE_API_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_er
 
 /** Sends Slack messages over a shared keep-alive connection pool. */
 export interface SlackSender {
-  send(to: SlackDestination, payload: SlackPayload, timeoutMs: number): Promise<SendResult>;
+  send(to: SlackDestination, payload: SlackPayload | SlackBlocksPayload, timeoutMs: number): Promise<SendResult>;
   close(): Promise<void>;
 }
 

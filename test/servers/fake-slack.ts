@@ -4,7 +4,8 @@
  * 400 invalid_payload / no_text, 403 invalid_token, 404 channel_not_found / no_service, 410
  * channel_is_archived, and a rate limit of about one message per second per webhook with a small
  * burst, beyond which it answers 429 with Retry-After. Tests can make a path fail (5xx), hang,
- * reset the connection, or fail permanently. Records every accepted message.
+ * reset the connection, or fail permanently. Block Kit bodies beyond Slack's limits are refused
+ * (invalid_blocks). Records every accepted message.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -19,6 +20,30 @@ export interface ReceivedMessage {
   readonly body: Record<string, unknown>;
   readonly authorization: string | undefined;
   readonly at: number;
+}
+
+/**
+ * The event message a received body shows: the first mrkdwn section of a Block Kit message, or
+ * the legacy attachment's text.
+ */
+export function shownMessage(body: Record<string, unknown>): string | undefined {
+  const blocks = body['blocks'] as { type: string; text?: { text: string } }[] | undefined;
+  if (blocks) return blocks.find((b) => b.type === 'section' && b.text)?.text?.text;
+  return (body['attachments'] as { text: string }[] | undefined)?.[0]?.text;
+}
+
+/** Slack's documented Block Kit limits, checked as Slack checks them (invalid_blocks). */
+function blocksWithinLimits(body: Record<string, unknown>): boolean {
+  if (typeof body['text'] === 'string' && body['text'].length > 40_000) return false;
+  const blocks = body['blocks'];
+  if (blocks === undefined) return true;
+  if (!Array.isArray(blocks) || blocks.length > 50) return false;
+  const ok = (t: unknown, max: number) => typeof (t as { text?: unknown })?.text === 'string' && ((t as { text: string }).text.length > 0) && (t as { text: string }).text.length <= max;
+  return (blocks as { type: string; text?: unknown; fields?: unknown[]; elements?: unknown[] }[]).every((b) =>
+    b.type === 'header' ? ok(b.text, 150)
+      : b.type === 'section' ? (b.text === undefined || ok(b.text, 3000)) && (b.fields === undefined || (b.fields.length <= 10 && b.fields.every((f) => ok(f, 2000))))
+        : b.type === 'context' ? Array.isArray(b.elements) && b.elements.length <= 10 && b.elements.every((e) => ok(e, 3000))
+          : false);
 }
 
 export class FakeSlack {
@@ -84,6 +109,7 @@ export class FakeSlack {
       return answer(400, api ? '{"ok":false,"error":"invalid_json"}' : 'invalid_payload');
     }
     if (typeof body['text'] !== 'string' && !Array.isArray(body['attachments'])) return answer(400, api ? '{"ok":false,"error":"no_text"}' : 'no_text');
+    if (!blocksWithinLimits(body)) return answer(api ? 200 : 400, api ? '{"ok":false,"error":"invalid_blocks"}' : 'invalid_blocks');
     this.received.push({ path, body, authorization: req.headers['authorization'], at: Date.now() });
     return answer(200, api ? JSON.stringify({ ok: true, channel: body['channel'] ?? 'C0', ts: `${Date.now() / 1000}` }) : 'ok');
   }
