@@ -11,7 +11,8 @@ import type { Delivery, DeliveryScheduler } from './delivery-scheduler.ts';
 import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { InvolvedObject } from './flux-event.ts';
 import { createForwarder } from './forwarder.ts';
-import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import type { DeliveryResult, EpisodeBook, ResolvedDestination } from './slack-delivery.ts';
+import type { Episode } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
 import { createSlackSender } from './slack-sender.ts';
 
@@ -30,6 +31,18 @@ const resolve = (provider: string, object: InvolvedObject, alert: string | undef
   post({ t: 'resolve', req, provider, object, ...(alert ? { alert } : {}) });
 });
 
+/** Open failure episodes (slack-episodes.ts); each change is reported for the journal. */
+const episodes = new Map<string, Episode>();
+for (const e of settings.episodes ?? []) if (e.episode) episodes.set(e.key, e.episode);
+const book: EpisodeBook = {
+  get: (key) => episodes.get(key),
+  set(key, episode) {
+    if (episode) episodes.set(key, episode);
+    else episodes.delete(key);
+    post({ t: 'episode', key, ...(episode ? { episode } : {}) });
+  },
+};
+
 type Queued = Job & Delivery;
 const callbacks = (queue: QueueName) => ({
   onDone: (j: Queued, outcome: 'sent' | 'skipped') => post({ t: 'done', queue, id: j.id, outcome }),
@@ -43,7 +56,7 @@ const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   slack: createDeliveryScheduler<Queued>({
     async send(j) {
       const to = await resolve(j.destination, j.event.involvedObject, j.alert);
-      return to.kind === 'send' ? sendToSlack(sender, to, j.event, j.metadata, settings.sendTimeoutMs) : to;
+      return to.kind === 'send' ? sendToSlack(sender, to, j, settings.sendTimeoutMs, book, Date.now()) : to;
     },
     ...callbacks('slack'),
     perSecond: settings.pacing.perSecond,

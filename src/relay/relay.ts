@@ -26,9 +26,9 @@ import type { Journal } from './journal.ts';
 import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
-import type { Job, Pause } from './delivery-protocol.ts';
+import type { EpisodeChange, Job, Pause } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
-import { activePauses, createJournalKeeper } from './compaction.ts';
+import { activePauses, createJournalKeeper, openEpisodes } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
@@ -54,7 +54,8 @@ export type RelayRecord =
   | { readonly t: 'forwarded'; readonly id: string }
   | { readonly t: 'done'; readonly id: string; readonly i: number }
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
-  | ({ readonly t: 'paused' } & Pause);
+  | ({ readonly t: 'paused' } & Pause)
+  | ({ readonly t: 'episode' } & EpisodeChange);
 
 /** A delivery that failed for good; no secret in any field. */
 export interface DeadLetter {
@@ -138,10 +139,12 @@ export function startRelay(o: RelayOptions): Relay {
     pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
     pauses: activePauses(o.replayed, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
+    episodes: openEpisodes(o.replayed).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
   }, {
     resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
     onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
     onPaused: (p) => { void record({ t: 'paused', ...p }); },
+    onEpisode: (c) => { void record({ t: 'episode', ...c }); },
     onDone(queue, d, outcome) {
       if (queue === 'forward') {
         o.metrics.forwards.inc({ result: 'forwarded' });

@@ -26,6 +26,11 @@ export type Block =
 /** A chat.postMessage / incoming-webhook body with blocks. */
 export interface SlackBlocksPayload {
   readonly channel?: string;
+  /** A reply in this thread (slack-episodes.ts), shown in the channel too when `reply_broadcast`. */
+  readonly thread_ts?: string;
+  readonly reply_broadcast?: boolean;
+  /** chat.update: the message replaced. */
+  readonly ts?: string;
   readonly username: string;
   readonly text: string;
   readonly blocks: readonly Block[];
@@ -39,6 +44,8 @@ export interface BlocksLook {
   readonly commitUrl?: string | undefined;
   /** The message as a template rendered it (slack-template.ts): mrkdwn, escaped and within the section limit. */
   readonly messageText?: string | undefined;
+  /** The event ends a failure episode that lasted this long (`12m`): the header says it recovered. */
+  readonly recoveredAfter?: string | undefined;
 }
 
 /**
@@ -67,7 +74,8 @@ export function slackBlocksPayload(e: FluxEvent, metadata: Readonly<Record<strin
   const object = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
   const severity = e.severity === 'error' ? 'Error' : 'Info';
   const headline = `${severity}: ${object}${e.reason ? ` ${e.reason}` : ''}`;
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: fitCounted(`${e.severity === 'error' ? '🔴' : '🟢'} ${headline}`, BLOCK_LIMITS.header) } }];
+  const title = look.recoveredAfter ? `✅ Recovered after ${look.recoveredAfter}: ${object}${e.reason ? ` ${e.reason}` : ''}` : `${e.severity === 'error' ? '🔴' : '🟢'} ${headline}`;
+  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: fitCounted(title, BLOCK_LIMITS.header) } }];
   const message = look.messageText ?? (e.message !== '' ? fitCounted(e.message, BLOCK_LIMITS.section) : '');
   if (message !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: message } });
   const context = contextBlock(e);
@@ -78,6 +86,21 @@ export function slackBlocksPayload(e: FluxEvent, metadata: Readonly<Record<strin
     username: fitCounted(look.username || e.reportingController, BLOCK_LIMITS.username),
     text: fitCounted(`${headline}: ${e.message}`, BLOCK_LIMITS.text),
     blocks,
+  };
+}
+
+/** chat.update of a thread's parent when its object recovered: the failure, marked resolved. */
+export function resolvedParentPayload(e: FluxEvent, parent: { readonly ts: string; readonly channel: string; readonly since: number; readonly reason: string }, after: string, now: number): SlackBlocksPayload {
+  const o = e.involvedObject;
+  const headline = `Resolved after ${after}: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+  const date = (ms: number) => `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
+  return {
+    channel: parent.channel, ts: parent.ts, username: fitCounted(e.reportingController, BLOCK_LIMITS.username),
+    text: fitCounted(`${headline} (was ${parent.reason})`, BLOCK_LIMITS.text),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: fitCounted(`✅ ${headline}`, BLOCK_LIMITS.header) } },
+      { type: 'section', text: { type: 'mrkdwn', text: `Failed with *${fitCounted(parent.reason, 1000)}* from ${date(parent.since)}; recovered ${date(now)} with ${fitCounted(e.reason, 1000)}. Details in the thread.` } },
+    ],
   };
 }
 

@@ -10,14 +10,17 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import { credentialPairProblem } from '../flux/credential-pair.ts';
 import { providerView } from '../flux/objects.ts';
 import { commitUrl } from './commit-link.ts';
-import type { FluxEvent, InvolvedObject } from './flux-event.ts';
+import type { InvolvedObject } from './flux-event.ts';
 import type { SecretValues } from './secret-values.ts';
-import { BLOCK_LIMITS, slackBlocksPayload } from './slack-blocks.ts';
+import { BLOCK_LIMITS, resolvedParentPayload, slackBlocksPayload } from './slack-blocks.ts';
 import { renderSlackTemplate } from './slack-template.ts';
 import { MESSAGE_TEMPLATE_ANNOTATION } from '../templates/message-template.ts';
 import type { SlackFormat } from './slack-format.ts';
 import { providerFormat } from './slack-format.ts';
 import { slackPayload } from './slack-message.ts';
+import type { Episode } from './slack-episodes.ts';
+import { episodeKey, nextEpisode, planEpisode } from './slack-episodes.ts';
+import type { Job } from './delivery-protocol.ts';
 import type { SendResult, SlackDestination, SlackSender } from './slack-sender.ts';
 
 /** The outcome of an attempt, including a Provider the user suspended. */
@@ -104,12 +107,35 @@ function alertTemplate(cluster: ClusterView, alertRef: string | undefined): stri
   return cluster.getAlert(alertRef.slice(0, slash), alertRef.slice(slash + 1))?.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION];
 }
 
-/** Posts `event` with `metadata` to a resolved destination. */
-export function sendToSlack(sender: SlackSender, to: ResolvedDestination, event: FluxEvent, metadata: Readonly<Record<string, string>>, timeoutMs: number): Promise<SendResult> {
+/** The delivery thread's open failure episodes; `set` reports each change for the journal. */
+export interface EpisodeBook {
+  get(key: string): Episode | undefined;
+  set(key: string, episode: Episode | undefined): void;
+}
+
+/**
+ * Posts a job's event to a resolved destination. In Block Kit, with `book`, failure episodes
+ * thread and mark recovery (slack-episodes.ts); the legacy layout is sent as notification-controller
+ * sends it. `now`: epoch ms.
+ */
+export async function sendToSlack(sender: SlackSender, to: ResolvedDestination, job: Pick<Job, 'destination' | 'event' | 'metadata'>, timeoutMs: number, book?: EpisodeBook, now = 0): Promise<SendResult> {
+  const { event, metadata } = job;
+  if (to.look.format === 'legacy') return sender.send(to.to, slackPayload(event, metadata, to.look), timeoutMs);
   const revision = metadata['revision'];
   const link = revision && to.look.gitUrl ? commitUrl(revision, to.look.gitUrl) : undefined;
-  if (to.look.format === 'legacy') return sender.send(to.to, slackPayload(event, metadata, to.look), timeoutMs);
   const messageText = to.look.template ? renderSlackTemplate(to.look.template, event, metadata, link, BLOCK_LIMITS.section) : undefined;
-  const payload = slackBlocksPayload(event, metadata, { ...to.look, commitUrl: link, messageText });
-  return sender.send(to.to, payload, timeoutMs);
+  const key = episodeKey(job.destination, event);
+  const open = book?.get(key);
+  const plan = book ? planEpisode(open, event, now) : { broadcast: false };
+  const payload = slackBlocksPayload(event, metadata, { ...to.look, commitUrl: link, messageText, recoveredAfter: plan.recovered?.after });
+  const thread = plan.threadTs ? { thread_ts: plan.threadTs, ...(plan.broadcast ? { reply_broadcast: true } : {}) } : {};
+  const result = await sender.send(to.to, { ...payload, ...thread }, timeoutMs);
+  if (result.kind !== 'ok' || !book) return result;
+  const next = nextEpisode(open, event, now, result.posted);
+  if (next !== open) book.set(key, next);
+  const parent = plan.recovered?.episode;
+  const update = parent?.ts && parent.channel && to.to.address.endsWith('/chat.postMessage') ? to.to.address.replace(/chat\.postMessage$/, 'chat.update') : undefined;
+  // Marking the parent resolved is best effort: the recovery itself is delivered.
+  if (update && parent?.ts && parent.channel) await sender.send({ ...to.to, address: update }, resolvedParentPayload(event, parent as Required<Episode>, plan.recovered!.after, now), timeoutMs);
+  return result;
 }
