@@ -31,6 +31,8 @@ import { startDeliveryThread } from './delivery-thread.ts';
 import { activePauses, createJournalKeeper, openEpisodes } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
+import type { AlertDeliveryState } from './delivery-status.ts';
+import { createDeliveryStatus } from './delivery-status.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
@@ -76,6 +78,8 @@ export interface Relay {
   /** Accepts an event; rejects (journal unavailable) without acknowledging anything. */
   accept(e: FluxEvent): Promise<AcceptOutcome>;
   deadLetters(): readonly DeadLetter[];
+  /** Each Alert's last delivery and last failure (delivery-status.ts). */
+  deliveryStatus(): readonly AlertDeliveryState[];
   pending(): number;
   /** Events accepted before the view synced and not routed yet. */
   held(): number;
@@ -108,6 +112,8 @@ export interface RelayOptions {
   readonly forwardTo?: string;
   /** Records a Warning event on the Alert of a dead delivery (live mode). */
   readonly warnings?: WarningRecorder;
+  /** At most one NotificationDelivered event per Alert in this long (default 1 hour). */
+  readonly deliveredEventEveryMs?: number;
   /** Rewrite the journal with only what a restart needs once it grows past this (default 64 MiB). */
   readonly compactAtBytes?: number;
 }
@@ -127,6 +133,7 @@ export function startRelay(o: RelayOptions): Relay {
   const log = o.logger.child({ component: 'relay' });
   const dedup = createDeduplicator(o.dedupWindowMs);
   const dead: DeadLetter[] = [];
+  const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
 
   const keeper = createJournalKeeper({ journal: o.journal, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
   const record = (r: RelayRecord) => {
@@ -153,6 +160,10 @@ export function startRelay(o: RelayOptions): Relay {
       }
       o.metrics.deliveries.inc({ result: outcome });
       void record({ t: 'done', id: d.eventId, i: d.index });
+      if (outcome === 'sent' && d.target && status.delivered(d.target.alert, Date.now())) {
+        const [ns, name] = split(d.target.alert);
+        void o.warnings?.delivered?.({ namespace: ns, name }, `delivered notification for ${objectName(d.event)} through Provider ${d.target.provider}`);
+      }
     },
     onDead(queue, d, reason) {
       if (queue === 'forward') {
@@ -164,6 +175,7 @@ export function startRelay(o: RelayOptions): Relay {
       const target = d.target!;
       o.metrics.deliveries.inc({ result: 'dead' });
       addDead(d.eventId, d.event, target, reason, Date.now());
+      status.failed(target.alert, reason, Date.now());
       log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
       void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
       const [ns, name] = split(target.alert);
@@ -244,7 +256,7 @@ export function startRelay(o: RelayOptions): Relay {
     void keeper.compactIfLarge();
   }
   const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held() });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held(), alerts: () => status.list() });
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
@@ -282,6 +294,7 @@ export function startRelay(o: RelayOptions): Relay {
       return targets.length > 0 ? 'accepted' : 'unrouted';
     },
     deadLetters: () => dead,
+    deliveryStatus: () => status.list(),
     pending: () => deliveries.pending(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),

@@ -1,7 +1,7 @@
 /**
  * The relay in live mode (the way it runs in a cluster): Alerts, Providers and Secrets from the
  * API server, Secret values read by GET when sending, revisions linked through the GitRepository
- * the live view keeps, and a Warning event recorded on the Alert
+ * the live view keeps, a Normal NotificationDelivered event and a Warning event recorded on the Alert
  * when a delivery fails for good. Also: SIGTERM stops accepting and exits within the drain timeout.
  */
 import { test } from 'node:test';
@@ -52,6 +52,10 @@ test('live mode: delivers with Secret values read from the API, links the revisi
     await eventually('delivered', () => slack.received.some((m) => shownMessage(m.body) === 'live delivery'));
     const delivered = slack.received.find((m) => shownMessage(m.body) === 'live delivery')!;
     assert.deepEqual((delivered.body['blocks'] as unknown[])[2], { type: 'section', fields: [{ type: 'mrkdwn', text: `*revision*\n<https://gitlab.com/org/podinfo/-/commit/${SHA}|main@sha1:${SHA}>` }] });
+    await eventually('delivery recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/apps/events`)).json()) as { items: unknown[] }).items.length === 1);
+    const normal = ((await (await fetch(`${apiUrl}/api/v1/namespaces/apps/events`)).json()) as { items: { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] }).items[0]!;
+    assert.deepEqual({ reason: normal.reason, type: normal.type, message: normal.message, object: `${normal.involvedObject.kind}/${normal.involvedObject.name}` },
+      { reason: 'NotificationDelivered', type: 'Normal', message: 'delivered notification for Kustomization/apps/podinfo through Provider apps/slack', object: 'Alert/all' });
     await eventually('warning recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: unknown[] }).items.length === 1);
     const { items } = (await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] };
     assert.deepEqual({ reason: items[0]!.reason, message: items[0]!.message, object: items[0]!.involvedObject.kind + '/' + items[0]!.involvedObject.name }, {

@@ -1,7 +1,8 @@
 /**
  * What the relay's Slack messages carry beyond notification-controller's, end to end against the
  * local Slack-compatible server: commit links through the source's GitRepository, an Alert's
- * message template, and a failure episode threaded across a restart (bot token).
+ * message template, a failure episode threaded across a restart (bot token), and each Alert's
+ * delivery status.
  * (relay.test.ts pins the Block Kit and legacy payloads themselves.)
  */
 import { afterEach, test } from 'node:test';
@@ -102,4 +103,21 @@ test('with a bot token, a failure episode is a thread that survives a restart; r
     ['1800000001.000100', undefined, recovered],
   ]);
   assert.deepEqual([s.slack.updates[0]!.body['channel'], s.slack.updates[0]!.body['ts']], ['#ops', '1800000001.000100']);
+});
+
+test('delivery status: GET /deliveries and the per-Alert gauges show the last delivery and the last failure with Slack\'s error', async () => {
+  const s = await setUp(webhook, [alert(), ks()]);
+  assert.equal(await post(s.port, event('fine')), 202);
+  await eventually('delivered', () => s.slack.received.length === 1);
+  s.slack.fault('*', 'channel_not_found');
+  assert.equal(await post(s.port, event('lost')), 202);
+  const get = async (path: string) => (await fetch(`http://127.0.0.1:${s.port}${path}`)).text();
+  await eventually('failed for good', async () => (await get('/dead-letters')).includes('channel_not_found'));
+  const { items } = JSON.parse(await get('/deliveries')) as { items: { alert: string; lastDelivered: string; lastError: { at: string; reason: string } }[] };
+  assert.deepEqual(items.map((i) => ({ ...i, lastDelivered: typeof Date.parse(i.lastDelivered), lastError: { ...i.lastError, at: typeof Date.parse(i.lastError.at) } })), [
+    { alert: 'apps/ks', lastDelivered: 'number', lastError: { at: 'number', reason: 'HTTP 404 channel_not_found' } },
+  ]);
+  const metrics = await get('/metrics');
+  assert.match(metrics, new RegExp(`^notify_guard_relay_alert_last_delivered_timestamp_seconds\\{alert="apps/ks"\\} ${Date.parse(items[0]!.lastDelivered) / 1000}$`, 'm'));
+  assert.match(metrics, new RegExp(`^notify_guard_relay_alert_last_failure_timestamp_seconds\\{alert="apps/ks"\\} ${Date.parse(items[0]!.lastError.at) / 1000}$`, 'm'));
 });

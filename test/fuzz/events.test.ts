@@ -37,7 +37,7 @@ const cluster = staticClusterView([
 let seq = 0;
 const relay: Relay = {
   accept: () => Promise.resolve((['accepted', 'unrouted', 'duplicate'] as const)[seq++ % 3]!),
-  deadLetters: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
+  deadLetters: () => [], deliveryStatus: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
 };
 const errors: string[] = [];
 const deps = { relay, metrics: createRelayMetrics({ processMetrics: false }), logger: createLogger('error', new Writable({ write(c: Buffer, _e, cb) { errors.push(c.toString('utf8')); cb(); } })) };
