@@ -50,22 +50,35 @@ export interface BlocksLook {
 
 /**
  * Escapes `raw` and cuts it to `limit` characters, ending a cut text in "... (N more characters)"
- * where N counts the characters of `raw` left out; never cuts inside an entity or a code point.
+ * where N counts the characters (code points) of `raw` left out; never cuts inside an entity or a
+ * code point. Reads only as much of a long `raw` as fits (plus one pass to count the rest).
  */
 export function fitCounted(raw: string, limit: number): string {
-  const full = slackEscape(raw);
-  if (full.length <= limit) return full;
-  const chars = [...raw];
-  const room = limit - ` ... (${chars.length} more characters)`.length;
+  if (raw.length <= limit) {
+    const full = slackEscape(raw);
+    if (full.length <= limit) return full;
+  }
+  const total = codePoints(raw);
+  const room = limit - ` ... (${total} more characters)`.length;
   let out = '';
   let used = 0;
-  for (const ch of chars) {
-    const piece = slackEscape(ch);
+  for (const ch of raw) {
+    const piece = ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
     if (out.length + piece.length > room) break;
     out += piece;
     used++;
   }
-  return `${out}... (${chars.length - used} more characters)`;
+  return `${out}... (${total - used} more characters)`;
+}
+
+/** The number of code points in `s` (a surrogate pair counts once). */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) n--;
+  }
+  return n;
 }
 
 /** The payload for one event to one Provider. */
