@@ -1,7 +1,8 @@
 /**
  * Delivery status per Alert, so that whether an Alert delivers can be seen without reading logs:
  * the last successful delivery and the last failure (a dead delivery, with Slack's error, e.g.
- * `HTTP 404 channel_not_found`, `invalid_auth`), listed by GET /deliveries, exported as metrics, and
+ * `HTTP 404 channel_not_found`, `invalid_auth`; an error about the Provider itself marks every
+ * Alert using it), listed by GET /deliveries, exported as metrics, and
  * announced on the Alert as a Normal `NotificationDelivered` event at most once per interval.
  * In memory (a restart starts empty); bounded to `maxAlerts`, forgetting the least recently
  * touched. Time is a parameter.
@@ -19,13 +20,27 @@ export interface AlertDeliveryState {
 export interface DeliveryStatus {
   /** Notes a delivery; true when a NotificationDelivered event is due (none in the last interval). */
   delivered(alert: string, at: number): boolean;
-  /** Notes a delivery that failed for good. */
-  failed(alert: string, reason: string, at: number): void;
+  /**
+   * Notes a delivery that failed for good. When Slack's answer is about the Provider itself
+   * (isProviderError), the other Alerts using it (`siblings`) are marked failed too.
+   */
+  failed(target: { readonly alert: string; readonly provider: string }, reason: string, at: number, siblings?: readonly string[]): void;
   /** Every Alert's status, sorted by Alert. */
   list(): AlertDeliveryState[];
 }
 
 interface Entry { delivered?: number; announced?: number; error?: { at: number; reason: string } }
+
+/**
+ * Slack's answers that are about the Provider (its webhook or token), not the message: every
+ * Alert using the Provider would fail the same way.
+ */
+const PROVIDER_ERRORS = /\b(channel_not_found|no_service|invalid_token|invalid_auth|channel_is_archived|is_archived|account_inactive|token_revoked)\b/;
+
+/** True when `reason` says the Provider itself is broken (so its other Alerts are too). */
+export function isProviderError(reason: string): boolean {
+  return PROVIDER_ERRORS.test(reason);
+}
 
 /** Creates the table: events at most every `announceEveryMs` per Alert. */
 export function createDeliveryStatus(o: { announceEveryMs: number; maxAlerts?: number }): DeliveryStatus {
@@ -46,8 +61,10 @@ export function createDeliveryStatus(o: { announceEveryMs: number; maxAlerts?: n
       e.announced = at;
       return true;
     },
-    failed(alert, reason, at) {
-      touch(alert).error = { at, reason };
+    failed(target, reason, at, siblings = []) {
+      touch(target.alert).error = { at, reason };
+      if (!isProviderError(reason)) return;
+      for (const alert of siblings) if (alert !== target.alert) touch(alert).error = { at, reason: `Provider ${target.provider}: ${reason}` };
     },
     list() {
       return [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([alert, e]) => ({

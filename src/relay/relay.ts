@@ -175,7 +175,8 @@ export function startRelay(o: RelayOptions): Relay {
       const target = d.target!;
       o.metrics.deliveries.inc({ result: 'dead' });
       addDead(d.eventId, d.event, target, reason, Date.now());
-      status.failed(target.alert, reason, Date.now());
+      const [pns, pname] = split(target.provider);
+      status.failed(target, reason, Date.now(), o.cluster.alertsReferencingProvider(pns, pname).map((a) => `${pns}/${a.metadata?.name ?? ''}`));
       log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
       void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
       const [ns, name] = split(target.alert);

@@ -105,8 +105,9 @@ test('with a bot token, a failure episode is a thread that survives a restart; r
   assert.deepEqual([s.slack.updates[0]!.body['channel'], s.slack.updates[0]!.body['ts']], ['#ops', '1800000001.000100']);
 });
 
-test('delivery status: GET /deliveries and the per-Alert gauges show the last delivery and the last failure with Slack\'s error', async () => {
-  const s = await setUp(webhook, [alert(), ks()]);
+test('delivery status: GET /deliveries and the per-Alert gauges show the last delivery and the last failure with Slack\'s error, on every Alert of the Provider', async () => {
+  const other = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'other', namespace: 'apps' }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'GitRepository', name: '*' }] } };
+  const s = await setUp(webhook, [alert(), ks(), other]);
   assert.equal(await post(s.port, event('fine')), 202);
   await eventually('delivered', () => s.slack.received.length === 1);
   s.slack.fault('*', 'channel_not_found');
@@ -114,8 +115,9 @@ test('delivery status: GET /deliveries and the per-Alert gauges show the last de
   const get = async (path: string) => (await fetch(`http://127.0.0.1:${s.port}${path}`)).text();
   await eventually('failed for good', async () => (await get('/dead-letters')).includes('channel_not_found'));
   const { items } = JSON.parse(await get('/deliveries')) as { items: { alert: string; lastDelivered: string; lastError: { at: string; reason: string } }[] };
-  assert.deepEqual(items.map((i) => ({ ...i, lastDelivered: typeof Date.parse(i.lastDelivered), lastError: { ...i.lastError, at: typeof Date.parse(i.lastError.at) } })), [
+  assert.deepEqual(items.map((i) => ({ ...i, ...(i.lastDelivered ? { lastDelivered: typeof Date.parse(i.lastDelivered) } : {}), lastError: { ...i.lastError, at: typeof Date.parse(i.lastError.at) } })), [
     { alert: 'apps/ks', lastDelivered: 'number', lastError: { at: 'number', reason: 'HTTP 404 channel_not_found' } },
+    { alert: 'apps/other', lastError: { at: 'number', reason: 'Provider apps/slack: HTTP 404 channel_not_found' } },
   ]);
   const metrics = await get('/metrics');
   assert.match(metrics, new RegExp(`^notify_guard_relay_alert_last_delivered_timestamp_seconds\\{alert="apps/ks"\\} ${Date.parse(items[0]!.lastDelivered) / 1000}$`, 'm'));
