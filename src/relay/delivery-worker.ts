@@ -11,8 +11,8 @@ import type { Delivery, DeliveryScheduler } from './delivery-scheduler.ts';
 import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { InvolvedObject } from './flux-event.ts';
 import { createForwarder } from './forwarder.ts';
-import type { DeliveryResult, EpisodeBook, ResolvedDestination } from './slack-delivery.ts';
-import type { Episode } from './slack-episodes.ts';
+import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import { createEpisodeBook } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
 import { createSlackSender } from './slack-sender.ts';
 
@@ -32,16 +32,10 @@ const resolve = (provider: string, object: InvolvedObject, alert: string | undef
 });
 
 /** Open failure episodes (slack-episodes.ts); each change is reported for the journal. */
-const episodes = new Map<string, Episode>();
-for (const e of settings.episodes ?? []) if (e.episode) episodes.set(e.key, e.episode);
-const book: EpisodeBook = {
-  get: (key) => episodes.get(key),
-  set(key, episode) {
-    if (episode) episodes.set(key, episode);
-    else episodes.delete(key);
-    post({ t: 'episode', key, ...(episode ? { episode } : {}) });
-  },
-};
+const book = createEpisodeBook(
+  (settings.episodes ?? []).flatMap((e) => (e.episode ? [[e.key, e.episode] as const] : [])),
+  (key, episode) => post({ t: 'episode', key, ...(episode ? { episode } : {}) }),
+);
 
 type Queued = Job & Delivery;
 const callbacks = (queue: QueueName) => ({

@@ -18,7 +18,7 @@ import { MESSAGE_TEMPLATE_ANNOTATION } from '../templates/message-template.ts';
 import type { SlackFormat } from './slack-format.ts';
 import { providerFormat } from './slack-format.ts';
 import { slackPayload } from './slack-message.ts';
-import type { Episode } from './slack-episodes.ts';
+import type { Episode, EpisodeBook } from './slack-episodes.ts';
 import { episodeKey, nextEpisode, planEpisode } from './slack-episodes.ts';
 import type { Job } from './delivery-protocol.ts';
 import type { SendResult, SlackDestination, SlackSender } from './slack-sender.ts';
@@ -105,12 +105,6 @@ function alertTemplate(cluster: ClusterView, alertRef: string | undefined): stri
   if (!alertRef) return undefined;
   const slash = alertRef.indexOf('/');
   return cluster.getAlert(alertRef.slice(0, slash), alertRef.slice(slash + 1))?.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION];
-}
-
-/** The delivery thread's open failure episodes; `set` reports each change for the journal. */
-export interface EpisodeBook {
-  get(key: string): Episode | undefined;
-  set(key: string, episode: Episode | undefined): void;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FluxEvent } from './flux-event.ts';
-import { episodeKey, formatDuration, nextEpisode, planEpisode } from './slack-episodes.ts';
+import { createEpisodeBook, episodeKey, formatDuration, nextEpisode, planEpisode } from './slack-episodes.ts';
 
 const e = (severity: 'info' | 'error', reason = severity === 'error' ? 'HealthCheckFailed' : 'ReconciliationSucceeded'): FluxEvent => ({
   involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity, timestamp: '', message: 'm', reason, reportingController: 'kustomize-controller',
@@ -30,4 +30,16 @@ test('with an incoming webhook (no ts) there is no thread, only the recovery', (
 
 test('durations read in their two largest units', () => {
   assert.deepEqual([0, 45_000, 12 * 60_000, 65 * 60_000, 3_600_000, 27 * 3_600_000, 48 * 3_600_000, -5].map(formatDuration), ['0s', '45s', '12m', '1h5m', '1h', '1d3h', '2d', '0s']);
+});
+
+test('the book keeps at most its bound of open episodes, reporting the oldest it forgets as closed', () => {
+  const changes: [string, unknown][] = [];
+  const ep = (since: number) => ({ since, reason: 'r' });
+  const book = createEpisodeBook([['a', ep(1)]], (k, e) => changes.push([k, e ?? null]), 2);
+  book.set('b', ep(2));
+  book.set('a', undefined);
+  book.set('c', ep(3));
+  book.set('d', ep(4));
+  assert.deepEqual(changes, [['b', ep(2)], ['a', null], ['c', ep(3)], ['d', ep(4)], ['b', null]]);
+  assert.deepEqual([book.get('b'), book.get('c'), book.get('d')], [undefined, ep(3), ep(4)]);
 });

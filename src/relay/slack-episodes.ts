@@ -59,3 +59,29 @@ export function formatDuration(ms: number): string {
   if (h > 0) return `${h}h${m > 0 ? `${m}m` : ''}`;
   return m > 0 ? `${m}m` : `${s}s`;
 }
+
+/** The open episodes the delivery thread keeps; `set` reports each change (for the journal). */
+export interface EpisodeBook {
+  get(key: string): Episode | undefined;
+  set(key: string, episode: Episode | undefined): void;
+}
+
+/**
+ * A book of at most `max` open episodes: opening one more forgets the oldest, reported as closed
+ * (an object that failed and was then deleted never recovers; its episode must not stay forever).
+ */
+export function createEpisodeBook(initial: Iterable<readonly [string, Episode]>, onChange: (key: string, episode: Episode | undefined) => void, max = 10_000): EpisodeBook {
+  const open = new Map(initial);
+  return {
+    get: (key) => open.get(key),
+    set(key, episode) {
+      open.delete(key);
+      if (episode) open.set(key, episode);
+      onChange(key, episode);
+      if (open.size <= max) return;
+      const oldest = open.keys().next().value!;
+      open.delete(oldest);
+      onChange(oldest, undefined);
+    },
+  };
+}

@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
 import type { FluxEvent } from './flux-event.ts';
-import type { EpisodeBook, ResolvedDestination } from './slack-delivery.ts';
+import type { ResolvedDestination } from './slack-delivery.ts';
 import { sendToSlack } from './slack-delivery.ts';
-import type { Episode } from './slack-episodes.ts';
+import type { Episode, EpisodeBook } from './slack-episodes.ts';
 import { createSlackSender } from './slack-sender.ts';
 
 const ev = (severity: 'info' | 'error', message: string, reason = severity === 'error' ? 'HealthCheckFailed' : 'ReconciliationSucceeded'): FluxEvent => ({
