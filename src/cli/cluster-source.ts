@@ -23,6 +23,8 @@ export interface ClusterSourceOptions {
   readonly secretScope: SecretScope;
   readonly watchdogMs: number;
   readonly liveLookupTimeoutMs: number;
+  /** List GitRepositories and Kustomizations in full to keep their Git URL and sourceRef (the relay's commit links). */
+  readonly keepSourceOrigins?: boolean;
 }
 
 /** The chosen source. */
@@ -56,7 +58,7 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   const { api, transport } = await openKubeApi(o.kubeconfig, env);
   logger.debug({ transport }, 'API server access');
   const clusterMetrics = createClusterMetrics(registry);
-  const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs });
+  const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs, ...(o.keepSourceOrigins ? { keepSourceOrigins: true } : {}) });
   return {
     view,
     api,

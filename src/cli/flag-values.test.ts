@@ -21,10 +21,12 @@ test('relay flags parse with their defaults', () => {
   assert.deepEqual(parseRelayArgs([]), {
     host: '127.0.0.1', port: 9292, journalPath: 'relay.journal', journalCompactAtBytes: 64 * 1024 * 1024, clusterDir: undefined, kubeconfig: undefined,
     secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000,
-    drainTimeoutMs: 10_000, allowInsecureDestinations: false, logLevel: 'info', logFormat: 'auto',
+    drainTimeoutMs: 10_000, allowInsecureDestinations: false, slackFormat: 'blocks', logLevel: 'info', logFormat: 'auto',
   });
   assert.throws(() => parseRelayArgs(['--forward-to', 'notification-controller']), { message: '--forward-to "notification-controller": expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./' });
   assert.throws(() => parseRelayArgs(['--log-level', 'loud']), { message: '--log-level "loud": expected trace, debug, info, warn or error' });
+  assert.equal((parseRelayArgs(['--slack-format', 'legacy']) as { slackFormat: string }).slackFormat, 'legacy');
+  assert.throws(() => parseRelayArgs(['--slack-format', 'fancy']), { message: '--slack-format "fancy": expected blocks or legacy' });
 });
 
 test('log formats: auto, json or text', () => {

@@ -18,6 +18,8 @@ import { createRelayHandler } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { compactRecords } from '../relay/compaction.ts';
+import type { SlackFormat } from '../relay/slack-format.ts';
+import { parseSlackFormat } from '../relay/slack-format.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
@@ -43,6 +45,7 @@ Flags:
   --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
   --retry-max-interval SECONDS  longest wait between two attempts of a failing delivery (default 60; backoff doubles from 1 s, full jitter)
   --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
+  --slack-format FORMAT       blocks|legacy: Slack layout for Providers without the slack-format annotation (default blocks)
   --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
   --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
@@ -64,6 +67,8 @@ export interface RelayOptions {
   readonly retryMaxIntervalMs: number;
   readonly drainTimeoutMs: number;
   readonly allowInsecureDestinations: boolean;
+  /** `--slack-format`: the layout for Providers without the annotation; absent means blocks. */
+  readonly slackFormat?: SlackFormat;
   readonly logLevel: string;
   /** `--log-format`; absent means auto. */
   readonly logFormat?: LogFormat;
@@ -86,6 +91,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       'retry-max-interval': { type: 'string', default: '60' },
       'drain-timeout': { type: 'string', default: '10' },
       'allow-insecure-slack-destinations': { type: 'boolean', default: false },
+      'slack-format': { type: 'string', default: 'blocks' },
       'log-level': { type: 'string', default: 'info' },
       'log-format': { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -109,9 +115,16 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     retryMaxIntervalMs: seconds('--retry-max-interval', values['retry-max-interval'], 1, 3600),
     drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
     allowInsecureDestinations: values['allow-insecure-slack-destinations'],
+    slackFormat: slackFormatFlag(values['slack-format']),
     logLevel: parseLogLevel(values['log-level']),
     logFormat: parseLogFormat(values['log-format']),
   };
+}
+
+function slackFormatFlag(v: string): SlackFormat {
+  const f = parseSlackFormat(v);
+  if (!f) throw new UsageError(`--slack-format ${JSON.stringify(v)}: expected blocks or legacy`);
+  return f;
 }
 
 function forwardUrl(v: string | undefined): string | undefined {
@@ -138,7 +151,7 @@ export function startRelayServer(o: RelayOptions, logger: Logger = createLogger(
 
 async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa?: string }, startup: Startup): Promise<RunningRelay> {
   const metrics = createRelayMetrics();
-  const cluster = await openClusterSource({ clusterDir: o.clusterDir, kubeconfig: o.kubeconfig, secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 }, metrics.registry, logger);
+  const cluster = await openClusterSource({ clusterDir: o.clusterDir, kubeconfig: o.kubeconfig, secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500, keepSourceOrigins: true }, metrics.registry, logger);
   startup.started(() => cluster.stop());
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
   startup.started(() => journal.close());
@@ -150,7 +163,7 @@ async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa
   const relay = startRelay({
     journal, replayed: kept, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
-    allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
+    allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs, ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
     compactAtBytes: o.journalCompactAtBytes,
   });

@@ -44,4 +44,10 @@ export interface ClusterView {
   covers(kind: 'Provider' | 'Secret', namespace: string): boolean;
   /** Metadata of the Flux object `kind` `namespace/name`, if it exists. */
   getSource(kind: string, namespace: string, name: string): ObjectMeta | undefined;
+  /**
+   * The Git URL behind the Flux object `kind` `namespace/name`: a GitRepository's `spec.url`, or
+   * that of the GitRepository a Kustomization's sourceRef names (source-origin.ts). Optional:
+   * views that do not keep it answer nothing.
+   */
+  gitUrlOf?(kind: string, namespace: string, name: string): string | undefined;
 }

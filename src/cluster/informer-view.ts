@@ -1,13 +1,15 @@
 /**
  * The live ClusterView: reflectors (list + watch) for Alerts and Providers at the notification
  * version the cluster serves, Secrets in the configured scope (reduced to facts on arrival),
- * and Flux sources as metadata only. All lookups are answered from the indexed store.
+ * and Flux sources as metadata only (for the relay, GitRepositories and Kustomizations in full, of
+ * which only the Git URL and sourceRef are kept). All lookups are answered from the indexed store.
  */
 import type { KubeApi } from './kube-api.ts';
 import { PARTIAL_METADATA_LIST } from './kube-api.ts';
 import type { Reflector, StoreEvent } from './reflector.ts';
 import { startReflector } from './reflector.ts';
 import { ObjectIndex } from './object-index.ts';
+import { ORIGIN_KINDS } from './source-origin.ts';
 import type { ClusterView } from './cluster-view.ts';
 import type { SecretScope } from './secret-scope.ts';
 import { SECRET_FIELD_SELECTOR, secretPaths } from './secret-scope.ts';
@@ -25,6 +27,8 @@ export interface InformerViewOptions {
   readonly secretScope: SecretScope;
   readonly watchdogMs: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** List GitRepositories and Kustomizations in full, keeping only their origin (the relay's commit links). */
+  readonly keepSourceOrigins?: boolean;
 }
 
 /** The live view, with lifecycle and readiness. */
@@ -68,7 +72,9 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     start('Secret', path, { fieldSelector: SECRET_FIELD_SELECTOR, ...(o.secretScope.labelSelector ? { labelSelector: o.secretScope.labelSelector } : {}) });
   }
   for (const s of sources) {
-    start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, { accept: PARTIAL_METADATA_LIST, optional: true });
+    // For the relay, GitRepositories and Kustomizations in full: the index keeps only their origin (source-origin.ts).
+    const full = o.keepSourceOrigins === true && ORIGIN_KINDS.has(s.kind);
+    start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, { ...(full ? {} : { accept: PARTIAL_METADATA_LIST }), optional: true });
   }
   // Secret producers (ExternalSecret, SealedSecret): listed in full, reduced on arrival by the
   // index to names, target names and key names; no value is kept.
@@ -122,6 +128,7 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     providersReferencingSecret: (ns, n) => index.providersReferencingSecret(ns, n),
     tracksSourceKind: (kind) => reflectors.some((x) => x.kind === kind && x.r.synced() && x.r.unavailable() === undefined),
     getSource: (kind, ns, n) => index.getSource(kind, ns, n),
+    gitUrlOf: (kind, ns, n) => index.gitUrlOf(kind, ns, n),
   };
   return view;
 }

@@ -13,6 +13,8 @@ import type { SecretProducer } from '../flux/secret-producers.ts';
 import { secretProducer } from '../flux/secret-producers.ts';
 import { MultiIndex } from './multi-index.ts';
 import { compactJson, intern } from './compact-json.ts';
+import type { SourceOrigin } from './source-origin.ts';
+import { sourceOrigin } from './source-origin.ts';
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -58,6 +60,8 @@ export class ObjectIndex implements ClusterView {
   /** Producers by `kind/namespace/name`, and the keys of those by the `namespace/name` of the Secret each creates. */
   private readonly producers = new Map<string, SecretProducer>();
   private readonly producersBySecret = new MultiIndex();
+  /** GitRepository URLs and Kustomization sourceRefs by `kind/namespace/name` (source-origin.ts). */
+  private readonly origins = new Map<string, SourceOrigin>();
 
   synced(): boolean {
     return true;
@@ -75,7 +79,7 @@ export class ObjectIndex implements ClusterView {
     else if (kind === 'Alert') this.putAlert(obj);
     else if (kind === 'Provider') this.putProvider(obj);
     else if (kind === 'Secret') this.putSecret(secretFacts(obj));
-    else if (kind in SOURCE_KIND_GROUPS) this.putSource(kind, obj.metadata ?? {});
+    else if (kind in SOURCE_KIND_GROUPS) { this.putSource(kind, obj.metadata ?? {}); this.putOrigin(kind, obj); }
   }
 
   /** Removes the object `kind` `namespace/name`, if stored. */
@@ -85,7 +89,7 @@ export class ObjectIndex implements ClusterView {
     else if (kind === 'Provider') this.dropProvider(k);
     else if (kind === 'Secret') this.dropSecret(k);
     else if (this.producers.has(`${kind}/${k}`)) this.dropProducer(`${kind}/${k}`);
-    else this.sources.get(kind)?.delete(k);
+    else { this.sources.get(kind)?.delete(k); this.origins.delete(`${kind}/${k}`); }
   }
 
   /** Declares that this index holds every object of a source kind. */
@@ -159,6 +163,14 @@ export class ObjectIndex implements ClusterView {
   tracksSourceKind(kind: string): boolean {
     return this.trackedSourceKinds.has(kind);
   }
+  gitUrlOf(kind: string, namespace: string, name: string): string | undefined {
+    const origin = this.origins.get(`${kind}/${key(namespace, name)}`);
+    if (!origin) return undefined;
+    if ('url' in origin) return origin.url;
+    const ref = origin.sourceRef;
+    const source = ref.kind === 'GitRepository' ? this.origins.get(`GitRepository/${key(ref.namespace, ref.name)}`) : undefined;
+    return source && 'url' in source ? source.url : undefined;
+  }
   getSource(kind: string, namespace: string, name: string): ObjectMeta | undefined {
     return this.sources.get(kind)?.get(key(namespace, name));
   }
@@ -220,6 +232,12 @@ export class ObjectIndex implements ClusterView {
     if (!old) return;
     this.producersBySecret.delete(key(old.namespace, old.secretName), k);
     this.producers.delete(k);
+  }
+  private putOrigin(kind: string, obj: KubeObject): void {
+    const k = `${kind}/${key(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '')}`;
+    const origin = sourceOrigin(kind, obj);
+    if (origin) this.origins.set(k, origin);
+    else this.origins.delete(k);
   }
   private putSource(kind: string, meta: ObjectMeta): void {
     let m = this.sources.get(kind);

@@ -20,7 +20,11 @@ export interface RelayMetrics {
 }
 
 /** What the gauges read at scrape time. */
-export interface GaugeSource { pending(): number; deadLetters(): number; held(): number }
+export interface GaugeSource {
+  pending(): number; deadLetters(): number; held(): number;
+  /** Each Alert's last delivery and last failure (ISO times), for the per-Alert gauges. */
+  alerts?(): readonly { readonly alert: string; readonly lastDelivered?: string; readonly lastError?: { readonly at: string } }[];
+}
 
 export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): RelayMetrics {
   const registry = new Registry();
@@ -29,6 +33,12 @@ export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): Rel
   new Gauge({ name: 'notify_guard_relay_pending_deliveries', help: 'Slack deliveries accepted and not yet sent or dead.', registers: [registry], collect() { this.set(source?.pending() ?? 0); } });
   new Gauge({ name: 'notify_guard_relay_held_events', help: 'Events accepted before the cluster view synced, journaled and waiting to be routed.', registers: [registry], collect() { this.set(source?.held() ?? 0); } });
   new Gauge({ name: 'notify_guard_relay_dead_letters', help: 'Deliveries in the dead-letter table.', registers: [registry], collect() { this.set(source?.deadLetters() ?? 0); } });
+  new Gauge({ name: 'notify_guard_relay_alert_last_delivered_timestamp_seconds', help: 'When each Alert last delivered a notification to Slack (Unix seconds).', labelNames: ['alert'], registers: [registry], collect() { perAlert(this, (a) => a.lastDelivered); } });
+  new Gauge({ name: 'notify_guard_relay_alert_last_failure_timestamp_seconds', help: 'When a delivery of each Alert last failed for good (Unix seconds).', labelNames: ['alert'], registers: [registry], collect() { perAlert(this, (a) => a.lastError?.at); } });
+  const perAlert = (g: Gauge<'alert'>, at: (a: NonNullable<ReturnType<NonNullable<GaugeSource['alerts']>>>[number]) => string | undefined) => {
+    g.reset();
+    for (const a of source?.alerts?.() ?? []) { const t = at(a); if (t) g.set({ alert: a.alert }, Date.parse(t) / 1000); }
+  };
   return {
     registry,
     events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|held|unrouted|duplicate|invalid|unavailable).', labelNames: ['outcome'], registers: [registry] }),

@@ -30,3 +30,18 @@ test('compaction keeps the latest pause of each destination while it runs, and d
   assert.deepEqual(compactRecords(records, 3_000), [accept('e2'), { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 }]);
   assert.deepEqual(activePauses(records, 9_000), []);
 });
+
+test('compaction keeps the latest record of each open failure episode, and none of a closed one', () => {
+  const open = { since: 1, reason: 'r', ts: '1800000001.000100', channel: 'C1' };
+  const records: RelayRecord[] = [
+    { t: 'episode', key: 'apps/slack Kustomization/apps/a', episode: open },
+    { t: 'episode', key: 'apps/slack Kustomization/apps/b', episode: open },
+    { t: 'episode', key: 'apps/slack Kustomization/apps/b' },
+    { t: 'episode', key: 'apps/slack Kustomization/apps/c', episode: { since: 1, reason: 'old' } },
+    { t: 'episode', key: 'apps/slack Kustomization/apps/c', episode: { since: 2, reason: 'new' } },
+  ];
+  assert.deepEqual(compactRecords(records), [
+    { t: 'episode', key: 'apps/slack Kustomization/apps/a', episode: open },
+    { t: 'episode', key: 'apps/slack Kustomization/apps/c', episode: { since: 2, reason: 'new' } },
+  ]);
+});

@@ -3,7 +3,8 @@
  * sent or skipped (and forwarded, with --forward-to) is dropped with its records; events still
  * held for routing, with pending or dead deliveries, or not yet forwarded, are kept
  * (dead ones feed the dead-letter table), and so are their outcome records. A destination's
- * latest 429 pause is kept while it runs, so that a restart honours it.
+ * latest 429 pause is kept while it runs, so that a restart honours it, and each object's open
+ * failure episode (its Slack thread), so that a restart keeps replying in it.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
@@ -11,6 +12,14 @@ import type { RelayRecord } from './relay.ts';
 
 type Accept = Extract<RelayRecord, { t: 'accept' }>;
 type Paused = Extract<RelayRecord, { t: 'paused' }>;
+type EpisodeRecord = Extract<RelayRecord, { t: 'episode' }>;
+
+/** The latest record of each failure episode that is still open (slack-episodes.ts). */
+export function openEpisodes(records: Iterable<RelayRecord>): EpisodeRecord[] {
+  const latest = new Map<string, EpisodeRecord>();
+  for (const r of records) if (r.t === 'episode') latest.set(r.key, r);
+  return [...latest.values()].filter((r) => r.episode !== undefined);
+}
 
 /** The latest pause of each queue and destination that still runs at `at` (epoch ms). */
 export function activePauses(records: Iterable<RelayRecord>, at: number): Paused[] {
@@ -33,8 +42,9 @@ export function compactRecords(records: readonly RelayRecord[], at = 0): RelayRe
   }
   const keep = (id: string) => accepts.get(id)?.held || hasDead.has(id) || toForward.has(id) || (done.get(id) ?? 0) < (accepts.get(id)?.deliveries.length ?? 0);
   const pauses = new Set<RelayRecord>(activePauses(records, at));
+  const episodes = new Set<RelayRecord>(openEpisodes(records));
   // A held accept superseded by its routing is not needed: the later accept record carries it all.
-  return records.filter((r) => (r.t === 'paused' ? pauses.has(r) : keep(r.id) && (r.t !== 'accept' || accepts.get(r.id) === r)));
+  return records.filter((r) => (r.t === 'paused' ? pauses.has(r) : r.t === 'episode' ? episodes.has(r) : keep(r.id) && (r.t !== 'accept' || accepts.get(r.id) === r)));
 }
 
 /** Keeps, per unfinished event, what a restart needs, and rewrites the journal from it when large. */
@@ -56,11 +66,13 @@ interface Live { readonly accept: Accept; readonly outcomes: RelayRecord[]; forw
 export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger; now?: () => number }): JournalKeeper {
   const live = new Map<string, Live>();
   const pauses: Paused[] = [];
+  const episodes = new Map<string, EpisodeRecord>();
   let compacting = false;
   const finished = (l: Live) => !l.accept.held && l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
   return {
     track(r) {
       if (r.t === 'paused') { pauses.push(r); pauses.splice(0, pauses.length, ...activePauses(pauses, (o.now ?? Date.now)())); return; }
+      if (r.t === 'episode') { if (r.episode) episodes.set(r.key, r); else episodes.delete(r.key); return; }
       let l = live.get(r.id);
       if (r.t === 'accept') live.set(r.id, (l = { accept: r, outcomes: [], forwarded: !r.forward }));
       else if (!l) return;
@@ -82,7 +94,7 @@ export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactA
           records.push(l.accept, ...l.outcomes);
           if (l.forwarded && l.accept.forward) records.push({ t: 'forwarded', id });
         }
-        records.push(...activePauses(pauses, (o.now ?? Date.now)()));
+        records.push(...activePauses(pauses, (o.now ?? Date.now)()), ...episodes.values());
         await o.journal.rewrite(records);
         o.logger.info({ beforeBytes: before, afterBytes: o.journal.size(), events: live.size }, 'journal compacted');
       } catch (err) {

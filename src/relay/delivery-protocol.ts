@@ -5,8 +5,9 @@
  * accept. Destinations are read on the relay thread at each attempt (`resolve`), so a changed
  * Provider or Secret is honoured as before.
  */
-import type { FluxEvent } from './flux-event.ts';
+import type { FluxEvent, InvolvedObject } from './flux-event.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import type { Episode } from './slack-episodes.ts';
 
 /** The two queues: Slack Providers, and forwarding to notification-controller. */
 export type QueueName = 'slack' | 'forward';
@@ -19,6 +20,8 @@ export interface Job {
   readonly acceptedAt: number;
   readonly event: FluxEvent;
   readonly metadata: Readonly<Record<string, string>>;
+  /** `namespace/name` of the Alert a Slack delivery is for (its message template, if any). */
+  readonly alert?: string;
 }
 
 /** A destination paused by a 429 until `until` (epoch ms): journaled, so that it outlives a restart. */
@@ -28,8 +31,18 @@ export interface Pause {
   readonly until: number;
 }
 
+/** An object's failure episode at a Provider opened or closed (journaled, so threads outlive a restart). */
+export interface EpisodeChange {
+  /** `provider kind/namespace/name` (slack-episodes.ts `episodeKey`). */
+  readonly key: string;
+  /** The open episode; absent when it closed. */
+  readonly episode?: Episode;
+}
+
 /** What the delivery thread is started with. */
 export interface DeliverySettings {
+  /** Failure episodes still open (from the journal, or from the thread that died). */
+  readonly episodes?: readonly EpisodeChange[];
   /** Pauses still running (from the journal, or from the thread that died); honoured before any send. */
   readonly pauses?: readonly Pause[];
   readonly pacing: { readonly perSecond: number; readonly burst: number };
@@ -54,9 +67,10 @@ export type ToDelivery =
  */
 export type FromDelivery =
   | { readonly t: 'ready' }
-  | { readonly t: 'resolve'; readonly req: number; readonly provider: string }
+  | { readonly t: 'resolve'; readonly req: number; readonly provider: string; readonly object?: InvolvedObject; readonly alert?: string }
   | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
   | ({ readonly t: 'paused' } & Pause)
+  | ({ readonly t: 'episode' } & EpisodeChange)
   | { readonly t: 'done'; readonly queue: QueueName; readonly id: string; readonly outcome: 'sent' | 'skipped' }
   | { readonly t: 'dead'; readonly queue: QueueName; readonly id: string; readonly reason: string }
   | { readonly t: 'stopped' };

@@ -26,7 +26,7 @@ function recorder() {
   return {
     seen, logs, logger,
     callbacks: {
-      resolve: async (provider: string) => (provider === 'apps/slack' ? { kind: 'send' as const, to: { address: `${url}${HOOK}` }, look: { username: 'flux' } } : { kind: 'permanent' as const, reason: `Provider ${provider} not found` }),
+      resolve: async (provider: string) => (provider === 'apps/slack' ? { kind: 'send' as const, to: { address: `${url}${HOOK}` }, look: { username: 'flux', format: 'blocks' as const } } : { kind: 'permanent' as const, reason: `Provider ${provider} not found` }),
       onDone: (q: QueueName, j: Job, outcome: string) => seen.push(`${q} ${j.id} ${outcome}`),
       onDead: (q: QueueName, j: Job, reason: string) => seen.push(`${q} ${j.id} dead: ${reason}`),
       onAttempt: (q: QueueName, result: string) => seen.push(`${q} attempt ${result}`),
@@ -53,7 +53,7 @@ test('sends on its own thread, asking where to post, and reports each outcome on
   assert.equal(await thread.drain(10_000), true);
   await thread.stop();
   assert.deepEqual(r.seen.sort(), ['slack attempt ok', 'slack attempt permanent', 'slack e1:0 sent', 'slack e2:0 dead: Provider apps/missing not found']);
-  assert.deepEqual(slack.received.slice(before).map((m) => [m.path, m.body['text']]), [[HOOK, 'Error: kustomization/podinfo.apps: first']]);
+  assert.deepEqual(slack.received.slice(before).map((m) => [m.path, m.body['text']]), [[HOOK, 'Error: Kustomization apps/podinfo Failed: first']]);
   assert.equal(thread.pending(), 0);
 });
 
@@ -68,7 +68,7 @@ test('a delivery thread that dies is started again with every unfinished deliver
   await until(() => thread.pending() === 0);
   await thread.stop();
   assert.deepEqual(r.seen.filter((s) => !s.includes('attempt')).sort(), ['slack c1:0 sent', 'slack c2:0 sent']);
-  assert.deepEqual(slack.received.slice(before).map((m) => m.body['text']).sort(), ['Error: kustomization/podinfo.apps: after the crash', 'Error: kustomization/podinfo.apps: crash']);
+  assert.deepEqual(slack.received.slice(before).map((m) => m.body['text']).sort(), ['Error: Kustomization apps/podinfo Failed: after the crash', 'Error: Kustomization apps/podinfo Failed: crash']);
   assert.match(r.logs.join(''), /"pending":2,"restartInMs":0,"msg":"the delivery thread exited; starting it again with every unfinished delivery"/);
 });
 

@@ -8,18 +8,21 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
-import type { DeliverySettings, FromDelivery, Job, Pause, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type { DeliverySettings, EpisodeChange, FromDelivery, Job, Pause, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import type { InvolvedObject } from './flux-event.ts';
 
 /** What the relay thread does with the delivery thread's reports. */
 export interface DeliveryCallbacks<J extends Job> {
-  /** Where to post for a Slack Provider, read now. */
-  resolve(provider: string): Promise<ResolvedDestination | DeliveryResult>;
+  /** Where to post for a Slack Provider, read now (`object`: the event's, for its source's Git URL). */
+  resolve(provider: string, object?: InvolvedObject, alert?: string): Promise<ResolvedDestination | DeliveryResult>;
   onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
   onDead(queue: QueueName, job: J, reason: string): void;
   onAttempt(queue: QueueName, result: string): void;
   /** A 429 paused a destination (journal it: the pause must outlive a restart). */
   onPaused?(pause: Pause): void;
+  /** A failure episode opened or closed (journal it: threads outlive a restart). */
+  onEpisode?(change: EpisodeChange): void;
 }
 
 /** The running delivery thread. */
@@ -48,10 +51,13 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
   /** The latest pause per queue and destination, given to a restarted thread. */
   const pauses = new Map<string, Pause>();
   for (const p of settings.pauses ?? []) pauses.set(`${p.queue} ${p.destination}`, p);
+  /** The open failure episodes, given to a restarted thread. */
+  const episodes = new Map<string, EpisodeChange>();
+  for (const e of settings.episodes ?? []) episodes.set(e.key, e);
   let worker = spawn();
 
   function spawn(): Worker {
-    const w = new Worker(workerUrl, { workerData: { ...settings, pauses: [...pauses.values()] } satisfies DeliverySettings, name: 'notify-guard delivery' });
+    const w = new Worker(workerUrl, { workerData: { ...settings, pauses: [...pauses.values()], episodes: [...episodes.values()] } satisfies DeliverySettings, name: 'notify-guard delivery' });
     ready = false;
     exited = false;
     const send = (m: ToDelivery) => w.postMessage(m);
@@ -60,7 +66,7 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
         if (w === worker) ready = true;
         failures = 0;
       } else if (m.t === 'resolve') {
-        on.resolve(m.provider)
+        on.resolve(m.provider, m.object, m.alert)
           .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
           .then((result) => send({ t: 'resolved', req: m.req, result }));
       } else if (m.t === 'attempt') {
@@ -69,6 +75,11 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
         const pause: Pause = { queue: m.queue, destination: m.destination, until: m.until };
         pauses.set(`${m.queue} ${m.destination}`, pause);
         on.onPaused?.(pause);
+      } else if (m.t === 'episode') {
+        const change: EpisodeChange = { key: m.key, ...(m.episode ? { episode: m.episode } : {}) };
+        if (change.episode) episodes.set(m.key, change);
+        else episodes.delete(m.key);
+        on.onEpisode?.(change);
       } else if (m.t === 'done' || m.t === 'dead') {
         const job = jobs[m.queue].get(m.id);
         if (!job) return;
@@ -128,5 +139,5 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
 
 /** Only the fields the delivery thread needs (the relay thread's job may carry more). */
 function jobOnly(j: Job): Job {
-  return { id: j.id, destination: j.destination, acceptedAt: j.acceptedAt, event: j.event, metadata: j.metadata };
+  return { id: j.id, destination: j.destination, acceptedAt: j.acceptedAt, event: j.event, metadata: j.metadata, ...(j.alert ? { alert: j.alert } : {}) };
 }

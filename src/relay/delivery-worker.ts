@@ -9,8 +9,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { createDeliveryScheduler } from './delivery-scheduler.ts';
 import type { Delivery, DeliveryScheduler } from './delivery-scheduler.ts';
 import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type { InvolvedObject } from './flux-event.ts';
 import { createForwarder } from './forwarder.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
+import { createEpisodeBook } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
 import { createSlackSender } from './slack-sender.ts';
 
@@ -23,11 +25,17 @@ const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, setti
 
 let nextRequest = 0;
 const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();
-const resolve = (provider: string) => new Promise<ResolvedDestination | DeliveryResult>((done) => {
+const resolve = (provider: string, object: InvolvedObject, alert: string | undefined) => new Promise<ResolvedDestination | DeliveryResult>((done) => {
   const req = nextRequest++;
   resolving.set(req, done);
-  post({ t: 'resolve', req, provider });
+  post({ t: 'resolve', req, provider, object, ...(alert ? { alert } : {}) });
 });
+
+/** Open failure episodes (slack-episodes.ts); each change is reported for the journal. */
+const book = createEpisodeBook(
+  (settings.episodes ?? []).flatMap((e) => (e.episode ? [[e.key, e.episode] as const] : [])),
+  (key, episode) => post({ t: 'episode', key, ...(episode ? { episode } : {}) }),
+);
 
 type Queued = Job & Delivery;
 const callbacks = (queue: QueueName) => ({
@@ -41,8 +49,8 @@ const callbacks = (queue: QueueName) => ({
 const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   slack: createDeliveryScheduler<Queued>({
     async send(j) {
-      const to = await resolve(j.destination);
-      return to.kind === 'send' ? sendToSlack(sender, to, j.event, j.metadata, settings.sendTimeoutMs) : to;
+      const to = await resolve(j.destination, j.event.involvedObject, j.alert);
+      return to.kind === 'send' ? sendToSlack(sender, to, j, settings.sendTimeoutMs, book, Date.now()) : to;
     },
     ...callbacks('slack'),
     perSecond: settings.pacing.perSecond,

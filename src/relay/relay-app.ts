@@ -1,6 +1,6 @@
 /**
  * The relay's HTTP API: the event API Flux controllers call through `--events-addr` (POST, any
- * path), plus GET /healthz, /readyz, /metrics and /dead-letters. Event answers (event-endpoint.ts):
+ * path), plus GET /healthz, /readyz, /metrics, /dead-letters and /deliveries. Event answers (event-endpoint.ts):
  * 202 once the event is journaled (or routed to no Slack Provider), 400 invalid JSON or event, 413
  * over 3 MiB, 429 duplicate within the dedup window, 415 unsupported body encoding, 503 when the
  * journal cannot accept (Flux retries 5xx), 503 too when the bodies being received exceed the
@@ -40,6 +40,7 @@ function createRelayApp(d: EventDeps & { notReadyReason: () => string | undefine
   app.set('etag', false);
   addOperationalEndpoints(app, { registry: d.metrics.registry, notReadyReason: d.notReadyReason });
   app.get('/dead-letters', (_req, res) => { res.json({ items: d.relay.deadLetters() }); });
+  app.get('/deliveries', (_req, res) => { res.json({ items: d.relay.deliveryStatus() }); });
   // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
   app.post(/.*/, express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity }), async (req: Request, res: Response) => {
     const a = await answerEvent(d, req.body);

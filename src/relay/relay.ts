@@ -26,13 +26,16 @@ import type { Journal } from './journal.ts';
 import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
-import type { Job, Pause } from './delivery-protocol.ts';
+import type { EpisodeChange, Job, Pause } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
-import { activePauses, createJournalKeeper } from './compaction.ts';
+import { activePauses, createJournalKeeper, openEpisodes } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
+import type { AlertDeliveryState } from './delivery-status.ts';
+import { createDeliveryStatus } from './delivery-status.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
+import type { SlackFormat } from './slack-format.ts';
 
 /** One Slack delivery decided at accept time. */
 export interface DeliveryTarget {
@@ -53,7 +56,8 @@ export type RelayRecord =
   | { readonly t: 'forwarded'; readonly id: string }
   | { readonly t: 'done'; readonly id: string; readonly i: number }
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
-  | ({ readonly t: 'paused' } & Pause);
+  | ({ readonly t: 'paused' } & Pause)
+  | ({ readonly t: 'episode' } & EpisodeChange);
 
 /** A delivery that failed for good; no secret in any field. */
 export interface DeadLetter {
@@ -74,6 +78,8 @@ export interface Relay {
   /** Accepts an event; rejects (journal unavailable) without acknowledging anything. */
   accept(e: FluxEvent): Promise<AcceptOutcome>;
   deadLetters(): readonly DeadLetter[];
+  /** Each Alert's last delivery and last failure (delivery-status.ts). */
+  deliveryStatus(): readonly AlertDeliveryState[];
   pending(): number;
   /** Events accepted before the view synced and not routed yet. */
   held(): number;
@@ -94,6 +100,8 @@ export interface RelayOptions {
   readonly dedupWindowMs: number;
   /** Allow http:// Slack addresses (local testing only). */
   readonly allowInsecureDestinations: boolean;
+  /** The Slack layout for Providers without the slack-format annotation (default blocks). */
+  readonly slackFormat?: SlackFormat;
   readonly pacing?: { readonly perSecond: number; readonly burst: number };
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   readonly maxAgeMs?: number;
@@ -104,6 +112,8 @@ export interface RelayOptions {
   readonly forwardTo?: string;
   /** Records a Warning event on the Alert of a dead delivery (live mode). */
   readonly warnings?: WarningRecorder;
+  /** At most one NotificationDelivered event per Alert in this long (default 1 hour). */
+  readonly deliveredEventEveryMs?: number;
   /** Rewrite the journal with only what a restart needs once it grows past this (default 64 MiB). */
   readonly compactAtBytes?: number;
 }
@@ -123,6 +133,7 @@ export function startRelay(o: RelayOptions): Relay {
   const log = o.logger.child({ component: 'relay' });
   const dedup = createDeduplicator(o.dedupWindowMs);
   const dead: DeadLetter[] = [];
+  const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
 
   const keeper = createJournalKeeper({ journal: o.journal, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
   const record = (r: RelayRecord) => {
@@ -130,15 +141,17 @@ export function startRelay(o: RelayOptions): Relay {
     return o.journal.appendSoon(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
-  const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations };
+  const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations, defaultFormat: o.slackFormat ?? 'blocks' };
   const deliveries = startDeliveryThread<RelayJob>({
     pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
     pauses: activePauses(o.replayed, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
+    episodes: openEpisodes(o.replayed).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
   }, {
-    resolve: (provider) => resolveSlackDestination(resolveDeps, provider),
+    resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
     onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
     onPaused: (p) => { void record({ t: 'paused', ...p }); },
+    onEpisode: (c) => { void record({ t: 'episode', ...c }); },
     onDone(queue, d, outcome) {
       if (queue === 'forward') {
         o.metrics.forwards.inc({ result: 'forwarded' });
@@ -147,6 +160,10 @@ export function startRelay(o: RelayOptions): Relay {
       }
       o.metrics.deliveries.inc({ result: outcome });
       void record({ t: 'done', id: d.eventId, i: d.index });
+      if (outcome === 'sent' && d.target && status.delivered(d.target.alert, Date.now())) {
+        const [ns, name] = split(d.target.alert);
+        void o.warnings?.delivered?.({ namespace: ns, name }, `delivered notification for ${objectName(d.event)} through Provider ${d.target.provider}`);
+      }
     },
     onDead(queue, d, reason) {
       if (queue === 'forward') {
@@ -158,6 +175,8 @@ export function startRelay(o: RelayOptions): Relay {
       const target = d.target!;
       o.metrics.deliveries.inc({ result: 'dead' });
       addDead(d.eventId, d.event, target, reason, Date.now());
+      const [pns, pname] = split(target.provider);
+      status.failed(target, reason, Date.now(), o.cluster.alertsReferencingProvider(pns, pname).map((a) => `${pns}/${a.metadata?.name ?? ''}`));
       log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
       void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
       const [ns, name] = split(target.alert);
@@ -176,7 +195,7 @@ export function startRelay(o: RelayOptions): Relay {
 
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
     targets.forEach((target, index) => {
-      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, eventId: id, index, target });
+      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, alert: target.alert, eventId: id, index, target });
     });
   }
 
@@ -238,7 +257,7 @@ export function startRelay(o: RelayOptions): Relay {
     void keeper.compactIfLarge();
   }
   const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held() });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held(), alerts: () => status.list() });
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
@@ -276,6 +295,7 @@ export function startRelay(o: RelayOptions): Relay {
       return targets.length > 0 ? 'accepted' : 'unrouted';
     },
     deadLetters: () => dead,
+    deliveryStatus: () => status.list(),
     pending: () => deliveries.pending(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),

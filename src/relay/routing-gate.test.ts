@@ -84,3 +84,16 @@ test('opens at once on a synced view with nothing replayed', () => {
   assert.equal(gate.open(), true);
   gate.stop();
 });
+
+test('an event held just after the gate opened (its journal write was slow) is still released', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const released: string[][] = [];
+  const gate = createRoutingGate<string>({ synced: () => true, logger, release: async (items) => { released.push(items); } });
+  assert.equal(gate.open(), true);
+  gate.hold('late');
+  assert.equal(gate.open(), false);
+  t.mock.timers.tick(0);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: true, held: 0, released: [['late']] });
+  gate.stop();
+});

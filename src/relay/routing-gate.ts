@@ -11,7 +11,11 @@ import type { Logger } from '../observability/logger.ts';
 export interface RoutingGate<T> {
   /** True once the view has synced and every held event has been released. */
   open(): boolean;
-  /** Keeps an accepted event until the view has synced (call only while the gate is closed). */
+  /**
+   * Keeps an accepted event until the view has synced. An event seen while the gate was closed may
+   * be held after it opened (its journal write took that long): the gate then closes again until
+   * that event is released, so nothing stays held.
+   */
   hold(item: T): void;
   /** How many events are held. */
   held(): number;

@@ -19,7 +19,7 @@ test('classifies Slack\'s answers as documented, never quoting the URL or token'
     [HOOK, 'channel_is_archived', undefined, { kind: 'permanent', reason: 'HTTP 410 channel_is_archived' }],
     [HOOK, 'invalid_token', undefined, { kind: 'permanent', reason: 'HTTP 403 invalid_token' }],
     [HOOK, 'error-503', undefined, { kind: 'retry', reason: 'HTTP 503' }],
-    ['/api/chat.postMessage', 'none', 'xoxb-good', { kind: 'ok' }],
+    ['/api/chat.postMessage', 'none', 'xoxb-good', { kind: 'ok', posted: { ts: '1800000001.000100', channel: 'C0' } }],
     ['/api/chat.postMessage', 'none', 'xoxb-bad', { kind: 'permanent', reason: 'invalid_auth' }],
     ['/api/chat.postMessage', 'channel_not_found', 'xoxb-good', { kind: 'permanent', reason: 'channel_not_found' }],
     ['/api/chat.postMessage', 'error-500', 'xoxb-good', { kind: 'retry', reason: 'HTTP 500' }],

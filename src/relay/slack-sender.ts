@@ -9,6 +9,7 @@
  * Errors never contain the destination URL or the token: a Slack webhook URL is a credential.
  */
 import { Agent, request } from 'undici';
+import type { SlackBlocksPayload } from './slack-blocks.ts';
 import type { SlackPayload } from './slack-message.ts';
 
 /** Where a message goes: the address (secret) and an optional bot token (secret). */
@@ -19,7 +20,7 @@ export interface SlackDestination {
 
 /** The outcome of one attempt. */
 export type SendResult =
-  | { readonly kind: 'ok' }
+  | { readonly kind: 'ok'; readonly posted?: { readonly ts: string; readonly channel: string } }
   | { readonly kind: 'rate-limited'; readonly retryAfterMs: number }
   | { readonly kind: 'retry'; readonly reason: string }
   | { readonly kind: 'permanent'; readonly reason: string };
@@ -28,7 +29,7 @@ const RETRYABLE_API_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_er
 
 /** Sends Slack messages over a shared keep-alive connection pool. */
 export interface SlackSender {
-  send(to: SlackDestination, payload: SlackPayload, timeoutMs: number): Promise<SendResult>;
+  send(to: SlackDestination, payload: SlackPayload | SlackBlocksPayload, timeoutMs: number): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -61,7 +62,7 @@ export function createSlackSender(o: { ca?: string } = {}): SlackSender {
         status = response.statusCode;
         const header = response.headers['retry-after'];
         retryAfter = (Array.isArray(header) ? header[0] : header) ?? null;
-        body = (await response.body.text().catch(() => '')).slice(0, 200);
+        body = (await response.body.text().catch(() => '')).slice(0, 400);
       } catch (err) {
         const name = (err as Error).name;
         return { kind: 'retry', reason: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})` };
@@ -70,12 +71,14 @@ export function createSlackSender(o: { ca?: string } = {}): SlackSender {
       if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
       if (status !== 200) return { kind: 'permanent', reason: `HTTP ${status} ${slackError(body)}`.trim() };
       if (body.trimStart().startsWith('{')) {
-        let parsed: { ok?: boolean; error?: string } = {};
+        let parsed: { ok?: boolean; error?: string; ts?: unknown; channel?: unknown } = {};
         try { parsed = JSON.parse(body) as typeof parsed; } catch { /* a webhook answering 200 with JSON we cannot read is still a 200 */ }
         if (parsed.ok === false) {
           const error = parsed.error ?? 'unknown_error';
           return RETRYABLE_API_ERRORS.has(error) ? { kind: 'retry', reason: error } : { kind: 'permanent', reason: error };
         }
+        // chat.postMessage names the message it posted: the parent of a thread (slack-episodes.ts).
+        if (parsed.ok === true && typeof parsed.ts === 'string' && typeof parsed.channel === 'string') return { kind: 'ok', posted: { ts: parsed.ts, channel: parsed.channel } };
       }
       return { kind: 'ok' };
     },

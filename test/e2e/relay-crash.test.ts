@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { FakeSlack } from '../servers/fake-slack.ts';
+import { FakeSlack, shownMessage } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -73,10 +73,10 @@ test('kill -9 mid-burst: every event answered 202 is delivered after a restart; 
 
     relay = await startRelay(dir);
     slack.fault('*', 'none');
-    const delivered = () => new Set(slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text));
+    const delivered = () => new Set(slack.received.map((m) => shownMessage(m.body)));
     await eventually('every accepted event delivered', () => accepted.every((m) => delivered().has(m)), 20_000);
     const counts = new Map<string, number>();
-    for (const m of slack.received) { const t = (m.body['attachments'] as { text: string }[])[0]!.text; counts.set(t, (counts.get(t) ?? 0) + 1); }
+    for (const m of slack.received) { const t = shownMessage(m.body) ?? ''; counts.set(t, (counts.get(t) ?? 0) + 1); }
     const repeats = [...counts.values()].reduce((n, c) => n + c - 1, 0);
     assert.ok(repeats <= TEAMS, `${repeats} repeats; at most one in flight per destination`);
   } finally {

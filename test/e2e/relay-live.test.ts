@@ -1,6 +1,7 @@
 /**
  * The relay in live mode (the way it runs in a cluster): Alerts, Providers and Secrets from the
- * API server, Secret values read by GET when sending, and a Warning event recorded on the Alert
+ * API server, Secret values read by GET when sending, revisions linked through the GitRepository
+ * the live view keeps, a Normal NotificationDelivered event and a Warning event recorded on the Alert
  * when a delivery fails for good. Also: SIGTERM stops accepting and exits within the drain timeout.
  */
 import { test } from 'node:test';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { openJournal } from '../../src/relay/journal.ts';
 import type { RelayRecord } from '../../src/relay/relay.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
-import { FakeSlack } from '../servers/fake-slack.ts';
+import { FakeSlack, shownMessage } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { startLiveRelay } from '../support/live-relay.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -27,9 +28,10 @@ function post(port: number, body: object): Promise<number> {
   });
 }
 
-const event = (ns: string, message: string) => ({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '', message, reason: 'r', reportingController: 'kustomize-controller' });
+const event = (ns: string, message: string, metadata?: Record<string, string>) => ({ involvedObject: { kind: 'Kustomization', namespace: ns, name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '', message, reason: 'r', reportingController: 'kustomize-controller', ...(metadata ? { metadata } : {}) });
+const SHA = '89abcdef0123456789abcdef0123456789abcdef';
 
-test('live mode: delivers with Secret values read from the API, and records a Warning event on the Alert for a dead letter', async () => {
+test('live mode: delivers with Secret values read from the API, links the revision through the live GitRepository, and records a Warning event on the Alert for a dead letter', async () => {
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   const api = new FakeApiServer([...fluxResources(), { group: '', version: 'v1', kind: 'Event', plural: 'events' }]);
@@ -39,13 +41,21 @@ test('live mode: delivers with Secret values read from the API, and records a Wa
     api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: ns }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
     api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'all', namespace: ns }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
   }
+  api.apply({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'podinfo', namespace: 'flux-system' }, spec: { url: 'https://gitlab.com/org/podinfo.git', interval: '1m' } });
+  api.apply({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'podinfo', namespace: 'apps' }, spec: { sourceRef: { kind: 'GitRepository', name: 'podinfo', namespace: 'flux-system' }, interval: '1m', prune: true } });
   slack.fault(`/services/T0LIVEGONE/B0LIVE/abcdefgh`, 'channel_is_archived');
   const relay = await startLiveRelay(apiUrl, join(tempDir('live'), 'relay.journal'));
   try {
     await eventually('ready', async () => (await new Promise<number>((r) => request({ host: '127.0.0.1', port: relay.port, path: '/readyz' }, (res) => { res.resume(); r(res.statusCode ?? 0); }).end())) === 200);
-    assert.equal(await post(relay.port, event('apps', 'live delivery')), 202);
+    assert.equal(await post(relay.port, event('apps', 'live delivery', { 'kustomize.toolkit.fluxcd.io/revision': `main@sha1:${SHA}` })), 202);
     assert.equal(await post(relay.port, event('gone', 'archived channel')), 202);
-    await eventually('delivered', () => slack.received.some((m) => (m.body['attachments'] as { text: string }[])[0]!.text === 'live delivery'), 20_000);
+    await eventually('delivered', () => slack.received.some((m) => shownMessage(m.body) === 'live delivery'), 20_000);
+    const delivered = slack.received.find((m) => shownMessage(m.body) === 'live delivery')!;
+    assert.deepEqual((delivered.body['blocks'] as unknown[])[2], { type: 'section', fields: [{ type: 'mrkdwn', text: `*revision*\n<https://gitlab.com/org/podinfo/-/commit/${SHA}|main@sha1:${SHA}>` }] });
+    await eventually('delivery recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/apps/events`)).json()) as { items: unknown[] }).items.length === 1, 20_000);
+    const normal = ((await (await fetch(`${apiUrl}/api/v1/namespaces/apps/events`)).json()) as { items: { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] }).items[0]!;
+    assert.deepEqual({ reason: normal.reason, type: normal.type, message: normal.message, object: `${normal.involvedObject.kind}/${normal.involvedObject.name}` },
+      { reason: 'NotificationDelivered', type: 'Normal', message: 'delivered notification for Kustomization/apps/podinfo through Provider apps/slack', object: 'Alert/all' });
     await eventually('warning recorded', async () => ((await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: unknown[] }).items.length === 1, 20_000);
     const { items } = (await (await fetch(`${apiUrl}/api/v1/namespaces/gone/events`)).json()) as { items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] };
     assert.deepEqual({ reason: items[0]!.reason, message: items[0]!.message, object: items[0]!.involvedObject.kind + '/' + items[0]!.involvedObject.name }, {

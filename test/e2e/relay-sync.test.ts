@@ -21,7 +21,7 @@ const event = (message: string) => ({
   severity: 'error', timestamp: '2026-12-02T00:00:00Z', message, reason: 'HealthCheckFailed', reportingController: 'kustomize-controller',
 });
 
-/** The payload notification-controller's Slack notifier sends for `event(message)` through the Alert below. */
+/** The payload notification-controller's Slack notifier sends for `event(message)` through the Alert below (the Provider asks for the legacy layout). */
 const payload = (message: string) => ({
   username: 'kustomize-controller',
   text: `Error: kustomization/podinfo.apps: ${message}`,
@@ -34,7 +34,7 @@ async function cluster(): Promise<{ api: FakeApiServer; slack: FakeSlack; close(
   const api = new FakeApiServer(fluxResources());
   await api.start();
   api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, type: 'Opaque', data: { address: Buffer.from(`${slackUrl}${HOOK}`).toString('base64') } });
-  api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: 'apps' }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
+  api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: 'apps', annotations: { 'notify-guard.fluxcd.community/slack-format': 'legacy' } }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
   api.apply({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'all', namespace: 'apps' }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
   return { api, slack, async close() { await api.close(); await slack.close(); } };
 }

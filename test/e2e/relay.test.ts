@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { startRelayServer } from '../../src/cli/relay-command.ts';
 import type { RunningRelay } from '../../src/cli/relay-command.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { FakeSlack } from '../servers/fake-slack.ts';
+import { FakeSlack, shownMessage } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -22,14 +22,14 @@ const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string; retryMaxIntervalMs?: number; compactAtBytes?: number } = {}) {
+async function setUp(o: { slack?: ConstructorParameters<typeof FakeSlack>[0]; journal?: string; forwardTo?: string; retryMaxIntervalMs?: number; compactAtBytes?: number; providerAnnotations?: Record<string, string> } = {}) {
   const slack = new FakeSlack(o.slack);
   const url = await slack.start();
   cleanups.push(() => slack.close());
   const dir = tempDir('relay');
   await writeFile(join(dir, 'cluster.yaml'), [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, stringData: { address: `${url}${HOOK}` } },
-    { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: 'apps' }, spec: { type: 'slack', channel: '#ops', secretRef: { name: 'slack-url' } } },
+    { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: 'apps', ...(o.providerAnnotations ? { annotations: o.providerAnnotations } : {}) }, spec: { type: 'slack', channel: '#ops', secretRef: { name: 'slack-url' } } },
     { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'ks', namespace: 'apps' }, spec: { providerRef: { name: 'slack' }, eventSeverity: 'info', summary: 'prod cluster', eventSources: [{ kind: 'Kustomization', name: '*' }] } },
     { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'podinfo', namespace: 'apps', annotations: { 'event.toolkit.fluxcd.io/env': 'production' } } },
   ].map((d) => stringify(d)).join('---\n'));
@@ -66,8 +66,27 @@ function post(port: number, body: string | Buffer, headers: Record<string, strin
   });
 }
 
-test('an accepted event reaches Slack as notification-controller would send it, with metadata merged', async () => {
+test('an accepted event reaches Slack in Block Kit, with metadata merged as notification-controller merges it', async () => {
   const s = await setUp();
+  const r = await post(s.relay.port, JSON.stringify(event()));
+  assert.deepEqual(r, { status: 202, body: '{"status":"accepted"}' });
+  await eventually('delivered', () => s.slack.received.length === 1);
+  assert.deepEqual(s.slack.received[0]!.path, HOOK);
+  assert.deepEqual(s.slack.received[0]!.body, {
+    channel: '#ops',
+    username: 'kustomize-controller',
+    text: 'Error: Kustomization apps/podinfo HealthCheckFailed: Health check failed after 5m0s',
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: '🔴 Error: Kustomization apps/podinfo HealthCheckFailed' } },
+      { type: 'section', text: { type: 'mrkdwn', text: 'Health check failed after 5m0s' } },
+      { type: 'section', fields: [{ type: 'mrkdwn', text: '*revision*\nmain@sha1:0123abc' }, { type: 'mrkdwn', text: '*summary*\nprod cluster' }, { type: 'mrkdwn', text: '*env*\nproduction' }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'kustomize-controller · <!date^1795428000^{date_short_pretty} {time_secs}|2026-11-23T10:00:00.000Z>' }] },
+    ],
+  });
+});
+
+test('a Provider annotated slack-format: legacy gets exactly what notification-controller sends', async () => {
+  const s = await setUp({ providerAnnotations: { 'notify-guard.fluxcd.community/slack-format': 'legacy' } });
   const r = await post(s.relay.port, JSON.stringify(event()));
   assert.deepEqual(r, { status: 202, body: '{"status":"accepted"}' });
   await eventually('delivered', () => s.slack.received.length === 1);
@@ -100,7 +119,7 @@ test('a 429 storm: every event is delivered once, in order, pausing for Retry-Af
   const s = await setUp({ slack: { burst: 1, perSecond: 2, retryAfterSeconds: 1 } });
   for (let i = 1; i <= 5; i++) assert.equal((await post(s.relay.port, JSON.stringify(event(`event ${i}`)))).status, 202);
   await eventually('all delivered', () => s.slack.received.length === 5, 15_000);
-  assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text), ['event 1', 'event 2', 'event 3', 'event 4', 'event 5']);
+  assert.deepEqual(s.slack.received.map((m) => shownMessage(m.body)), ['event 1', 'event 2', 'event 3', 'event 4', 'event 5']);
   assert.ok(s.slack.attempts.some((a) => a.status === 429), 'Slack answered 429 at least once');
 });
 
@@ -123,7 +142,7 @@ test('Slack answering 5xx for 30 s: every event is delivered once it recovers, n
   assert.ok(s.slack.attempts.filter((a) => a.status === 500).length >= 10, 'kept retrying through the outage');
   s.slack.fault('*', 'none');
   await eventually('all delivered after the outage', () => s.slack.received.length === 3, 10_000);
-  assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text), ['outage 1', 'outage 2', 'outage 3']);
+  assert.deepEqual(s.slack.received.map((m) => shownMessage(m.body)), ['outage 1', 'outage 2', 'outage 3']);
 });
 
 test('Slack unreachable (connection refused), then back: retried until it answers, then delivered', async () => {
@@ -135,7 +154,7 @@ test('Slack unreachable (connection refused), then back: retried until it answer
   assert.equal(s.relay.relay.pending(), 1, 'still pending while Slack is down');
   await s.slack.start(port);
   await eventually('delivered once Slack is back', () => s.slack.received.length === 1, 10_000);
-  assert.equal((s.slack.received[0]!.body['attachments'] as { text: string }[])[0]!.text, 'while slack is down');
+  assert.equal(shownMessage(s.slack.received[0]!.body), 'while slack is down');
 });
 
 test('the journal is compacted while running: delivered events leave it, dead letters survive a restart', async () => {
@@ -170,7 +189,7 @@ test('a restart resumes every undelivered entry from the journal, delivering eac
   assert.equal(s.relay.relay.pending(), 3);
   s.slack.fault('*', 'none');
   await eventually('all delivered after restart', () => s.slack.received.length === 3, 15_000);
-  assert.deepEqual(s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text).sort(), ['queued 1', 'queued 2', 'queued 3']);
+  assert.deepEqual(s.slack.received.map((m) => shownMessage(m.body)).sort(), ['queued 1', 'queued 2', 'queued 3']);
   await s.restart();
   assert.equal(s.relay.relay.pending(), 0, 'delivered entries are not sent again');
 });
@@ -266,5 +285,5 @@ test('event bodies the fast path reads and those express reads are answered alik
   assert.deepEqual(await post(s.relay.port, gzipSync(JSON.stringify(event('gzipped'))), { 'content-encoding': 'gzip' }), { status: 202, body: '{"status":"accepted"}' });
   assert.equal((await post(s.relay.port, JSON.stringify(event('latin')), { 'content-type': 'application/json; charset=iso-8859-1' })).status, 415);
   await eventually('both delivered', () => s.slack.received.length === 2);
-  assert.deepEqual(s.slack.received.map((m) => m.body['text']), ['Error: kustomization/podinfo.apps: chunked', 'Error: kustomization/podinfo.apps: gzipped']);
+  assert.deepEqual(s.slack.received.map((m) => m.body['text']), ['Error: Kustomization apps/podinfo HealthCheckFailed: chunked', 'Error: Kustomization apps/podinfo HealthCheckFailed: gzipped']);
 });

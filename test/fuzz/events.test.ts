@@ -2,7 +2,7 @@
  * Property: whatever body a client posts to the relay's event API, the answer is 202, 400 or 429
  * with a JSON body and nothing throws; and every event that decodes is keyed, routed (Flux's
  * semantics, over Alerts with wildcards, label selectors and inclusion/exclusion patterns) and
- * rendered as a Slack message within Slack's limits, with no unescaped `<` or `>` (no mention,
+ * rendered as a Slack message (both layouts) within Slack's limits, with no unescaped `<` or `>` (no mention,
  * no forged link). In-process, as the relay does it on accept and on delivery. `npm run fuzz`
  * runs 100,000 cases.
  */
@@ -21,6 +21,7 @@ import { notificationMetadata } from '../../src/relay/notification-metadata.ts';
 import type { Relay } from '../../src/relay/relay.ts';
 import { routeEvent } from '../../src/relay/routing.ts';
 import { SLACK_LIMITS, slackPayload } from '../../src/relay/slack-message.ts';
+import { BLOCK_LIMITS, slackBlocksPayload } from '../../src/relay/slack-blocks.ts';
 import { alert, slackProvider, source } from '../support/objects.ts';
 import { anyEventBody } from './arbitraries.ts';
 import { fuzzRuns, fuzzSeed } from './fuzz-settings.ts';
@@ -36,7 +37,7 @@ const cluster = staticClusterView([
 let seq = 0;
 const relay: Relay = {
   accept: () => Promise.resolve((['accepted', 'unrouted', 'duplicate'] as const)[seq++ % 3]!),
-  deadLetters: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
+  deadLetters: () => [], deliveryStatus: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
 };
 const errors: string[] = [];
 const deps = { relay, metrics: createRelayMetrics({ processMetrics: false }), logger: createLogger('error', new Writable({ write(c: Buffer, _e, cb) { errors.push(c.toString('utf8')); cb(); } })) };
@@ -45,6 +46,20 @@ const deps = { relay, metrics: createRelayMetrics({ processMetrics: false }), lo
 function texts(p: ReturnType<typeof slackPayload>): string[] {
   const a = p.attachments[0]!;
   return [p.username, p.text, a.author_name, a.text, ...a.fields.flatMap((f) => [f.title, f.value])];
+}
+
+/** The Block Kit layout within Slack's limits, and no `<` or `>` but the relay's own date sequence. */
+function assertBlocksSafe(p: ReturnType<typeof slackBlocksPayload>): void {
+  JSON.stringify(p);
+  assert.ok(p.blocks.length <= BLOCK_LIMITS.blocks && p.text.length <= BLOCK_LIMITS.text && p.username.length <= BLOCK_LIMITS.username);
+  const all: string[] = [p.text, p.username];
+  for (const b of p.blocks) {
+    if (b.type === 'header') { assert.ok(b.text.text.length <= BLOCK_LIMITS.header); all.push(b.text.text); }
+    else if (b.type === 'context') all.push(...b.elements.map((el) => el.text.replace(/ · <!date\^\d+\^\{date_short_pretty\} \{time_secs\}\|[0-9TZ:.+-]+>$/, '')));
+    else if ('text' in b) { assert.ok(b.text.text.length > 0 && b.text.text.length <= BLOCK_LIMITS.section); all.push(b.text.text); }
+    else { assert.ok(b.fields.length <= BLOCK_LIMITS.fieldsPerSection); for (const f of b.fields) { assert.ok(f.text.length <= BLOCK_LIMITS.field); all.push(f.text); } }
+  }
+  for (const s of all) assert.doesNotMatch(s, /[<>]/, s);
 }
 
 test('every event body is answered 202, 400 or 429; every event that decodes is routed and rendered within Slack\'s limits', async (t) => {
@@ -64,6 +79,7 @@ test('every event body is answered 202, 400 or 429; every event that decodes is 
       assert.ok(p.username.length <= SLACK_LIMITS.username && p.text.length <= SLACK_LIMITS.fallback && p.attachments[0]!.text.length <= SLACK_LIMITS.text);
       assert.ok(p.attachments[0]!.fields.length <= SLACK_LIMITS.fields);
       for (const s of texts(p)) assert.doesNotMatch(s, /[<>]/, s);
+      assertBlocksSafe(slackBlocksPayload(e, notificationMetadata(e, alertView(a)), { channel: '#ops', username: username || undefined }));
     }
   }), { numRuns: fuzzRuns(2_000), seed });
   assert.deepEqual(errors, []);

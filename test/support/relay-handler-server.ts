@@ -29,7 +29,7 @@ export async function startStubbedRelayServer(limits: ServerLimits = DEFAULT_SER
   const accepted: FluxEvent[] = [];
   const relay: Relay = {
     accept: (e) => { accepted.push(e); return Promise.resolve('accepted'); },
-    deadLetters: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
+    deadLetters: () => [], deliveryStatus: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
   };
   const logs: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } }));

@@ -26,6 +26,7 @@ import { providerDeleteReferenced } from './provider-delete-referenced.ts';
 import { secretKeysKept } from './secret-keys-kept.ts';
 import { secretCredentialsPair } from './secret-credentials-pair.ts';
 import { secretDeleteReferenced } from './secret-delete-referenced.ts';
+import { slackTemplateRules } from './slack-template-parses.ts';
 
 /** All rules of this project. */
 export const ALL_RULES: readonly Rule[] = [
@@ -51,4 +52,5 @@ export const ALL_RULES: readonly Rule[] = [
   secretKeysKept,
   secretCredentialsPair,
   secretDeleteReferenced,
+  ...slackTemplateRules,
 ];
