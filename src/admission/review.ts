@@ -5,6 +5,7 @@
 import type { GroupVersionKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Operation } from '../policy/rule.ts';
+import { MAX_DEPTH, nestedTooDeep, objectShapeProblem } from './object-shape.ts';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -70,12 +71,18 @@ const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', '
 /** Result of decoding a body: the request, or why the body is not one. */
 export type Decoded = { ok: true; request: AdmissionRequest } | { ok: false; message: string };
 
-/** Checks that a parsed JSON body is an AdmissionReview v1 with a usable request. */
+/**
+ * Checks that a parsed JSON body is an AdmissionReview v1 with a usable request: the envelope's
+ * fields have the types admission.k8s.io/v1 gives them, it nests no deeper than MAX_DEPTH, and the
+ * object fields the rules read have their Kubernetes types (object-shape.ts). Messages quote at
+ * most a short string from the body, never a structure.
+ */
 export function decodeReview(body: unknown): Decoded {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return bad('body is not a JSON object');
+  if (nestedTooDeep(body)) return bad(`body nests deeper than ${MAX_DEPTH} levels`);
   const r = body as Record<string, unknown>;
   if (r['kind'] !== 'AdmissionReview') return bad('body is not an AdmissionReview (kind must be "AdmissionReview")');
-  if (r['apiVersion'] !== ADMISSION_API_VERSION) return bad(`unsupported AdmissionReview apiVersion ${JSON.stringify(r['apiVersion'])}; this webhook speaks ${ADMISSION_API_VERSION}`);
+  if (r['apiVersion'] !== ADMISSION_API_VERSION) return bad(`unsupported AdmissionReview apiVersion ${quoted(r['apiVersion'])}; this webhook speaks ${ADMISSION_API_VERSION}`);
   const req = r['request'];
   if (req === null || typeof req !== 'object' || Array.isArray(req)) return bad('AdmissionReview has no request');
   const q = req as Record<string, unknown>;
@@ -85,12 +92,24 @@ export function decodeReview(body: unknown): Decoded {
     return bad('AdmissionReview request has no kind {group, version, kind}');
   }
   if (typeof q['operation'] !== 'string' || !OPERATIONS.has(q['operation'])) return bad('AdmissionReview request has no valid operation');
+  for (const f of ['name', 'namespace', 'subResource'] as const) if (q[f] !== undefined && q[f] !== null && typeof q[f] !== 'string') return bad(`AdmissionReview request.${f} must be a string`);
+  if (q['dryRun'] !== undefined && q['dryRun'] !== null && typeof q['dryRun'] !== 'boolean') return bad('AdmissionReview request.dryRun must be a boolean');
   for (const f of ['object', 'oldObject'] as const) {
     const o = q[f];
-    if (o !== undefined && o !== null && (typeof o !== 'object' || Array.isArray(o))) return bad(`AdmissionReview request.${f} is not an object`);
+    if (o === undefined || o === null) continue;
+    if (typeof o !== 'object' || Array.isArray(o)) return bad(`AdmissionReview request.${f} is not an object`);
+    const problem = objectShapeProblem(o as Record<string, unknown>, `request.${f}`);
+    if (problem) return bad(`AdmissionReview ${problem}`);
   }
   const request = { ...(q as unknown as AdmissionRequest), kind: { group: (kind['group'] as string | undefined) ?? '', version: kind['version'], kind: kind['kind'] } };
+  for (const f of ['name', 'namespace', 'subResource', 'dryRun'] as const) if (request[f] === null) delete request[f];
   return { ok: true, request };
+}
+
+/** A value for a message: a string quoted and cut to 64 characters, anything else by its type. */
+function quoted(v: unknown): string {
+  if (typeof v !== 'string') return v === undefined ? 'undefined' : `of type ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`;
+  return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v);
 }
 
 function bad(message: string): Decoded {

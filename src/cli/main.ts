@@ -55,3 +55,6 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// A command that failed has released what it started; should anything still hold the event loop,
+// exit anyway rather than run on after a failure (README promises exit code 1 promptly).
+if (process.exitCode !== 0) setTimeout(() => process.exit(), 2_000).unref();

@@ -21,6 +21,9 @@ import { compactRecords } from '../relay/compaction.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
+import { listenOn, startOrRelease } from './startup.ts';
+import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
+import type { Startup } from './startup.ts';
 
 export const RELAY_USAGE = `Usage: notify-guard relay [flags]
 
@@ -128,13 +131,19 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-/** Opens the journal, replays it, wires the relay and listens. */
-export async function startRelayServer(o: RelayOptions, logger: Logger = createLogger(o.logLevel), extra: { slackCa?: string } = {}): Promise<RunningRelay> {
+/** Opens the journal, replays it, wires the relay and listens; a failure (a port in use) releases what was started and throws. */
+export function startRelayServer(o: RelayOptions, logger: Logger = createLogger(o.logLevel), extra: { slackCa?: string } = {}): Promise<RunningRelay> {
+  return startOrRelease((startup) => openRelayServer(o, logger, extra, startup));
+}
+
+async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa?: string }, startup: Startup): Promise<RunningRelay> {
   const metrics = createRelayMetrics();
   const cluster = await openClusterSource({ clusterDir: o.clusterDir, kubeconfig: o.kubeconfig, secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 }, metrics.registry, logger);
+  startup.started(() => cluster.stop());
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
+  startup.started(() => journal.close());
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
-  const kept = compactRecords(replayed.records);
+  const kept = compactRecords(replayed.records, Date.now());
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
   const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;
@@ -146,8 +155,10 @@ export async function startRelayServer(o: RelayOptions, logger: Logger = createL
     compactAtBytes: o.journalCompactAtBytes,
   });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
-  const server = createServer(createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host, () => resolve()); });
+  startup.started(() => relay.stop());
+  const server = createServer(serverTimeouts(DEFAULT_SERVER_LIMITS), createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
+  capConnections(server, DEFAULT_SERVER_LIMITS);
+  await listenOn(server, o.host, o.port);
   const port = (server.address() as AddressInfo).port;
   logger.info({ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() }, 'relay listening');
   return {

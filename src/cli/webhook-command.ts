@@ -8,6 +8,8 @@ import type { Server } from 'node:https';
 import { join } from 'node:path';
 import { createAdmissionApp } from '../admission/app.ts';
 import { createAdmissionHandler } from '../admission/handler.ts';
+import { TLS_POLICY, servingContext } from '../certs/serving-tls.ts';
+import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { openServingCerts } from './serving-certs.ts';
 import type { WebhookOptions } from './webhook-flags.ts';
@@ -23,6 +25,8 @@ import type { Logger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
 import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { untilSignal } from './signals.ts';
+import { listenOn, startOrRelease } from './startup.ts';
+import type { Startup } from './startup.ts';
 
 /** A running webhook server. */
 export interface RunningWebhook {
@@ -31,15 +35,22 @@ export interface RunningWebhook {
   close(): Promise<void>;
 }
 
-/** Wires everything and listens. `logger` may be given by tests. */
-export async function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
+/** Wires everything and listens; a failure (a port in use) releases what was started and throws. `logger` may be given by tests. */
+export function startWebhook(o: WebhookOptions, logger: Logger = createLogger(o.logLevel)): Promise<RunningWebhook> {
+  return startOrRelease((startup) => openWebhook(o, logger, startup));
+}
+
+async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup): Promise<RunningWebhook> {
   const metrics = createAdmissionMetrics();
   const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
+  startup.started(() => cluster.stop());
   const policies = await openPolicySource({
     rules: ALL_RULES, policyFile: o.policyFile, clusterDir: o.cluster.clusterDir, logger,
     ...(cluster.api && cluster.clusterMetrics ? { live: { api: cluster.api, observer: cluster.clusterMetrics.observer, watchdogMs: o.cluster.watchdogMs } } : {}),
-  }).catch((err: unknown) => { cluster.stop(); throw err; });
+  });
+  startup.started(() => policies.stop());
   const certs = await openServingCerts(o.certs, { certDir: o.certDir, serviceName: o.serviceName, serviceNamespace: o.serviceNamespace, namespace: o.serviceNamespace, api: cluster.api, registry: metrics.registry, logger });
+  startup.started(() => certs.stop());
   const handler = withPolicyValidation(createAdmissionHandler({
     engine: policies.holder.engine, cluster: cluster.view, policy: policies.holder.policy, namespaces: policies.namespaces, metrics, logger,
     ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
@@ -50,17 +61,15 @@ export async function startWebhook(o: WebhookOptions, logger: Logger = createLog
     policy: () => policies.holder.current(), metrics: createPolicyMetrics(metrics.registry), onCounts: (c) => policies.reportViolations(c),
     intervalMs: o.auditIntervalMs, ready: () => cluster.notReadyReason() === undefined, logger,
   }) : undefined;
+  startup.started(() => audit?.stop());
   const notReadyReason = () => certs.notReadyReason() ?? cluster.notReadyReason() ?? policies.notReadyReason();
   registerReadinessGauge(metrics.registry, 'notify_guard_ready', notReadyReason);
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason });
   const first = certs.tls.current();
-  const server = createServer(first ? { cert: first.certPem, key: first.keyPem } : {}, app);
+  const server = createServer({ ...(first ? servingContext(first) : TLS_POLICY), ...serverTimeouts(DEFAULT_SERVER_LIMITS) }, app);
+  capConnections(server, DEFAULT_SERVER_LIMITS);
   certs.tls.attach(server);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
+  await listenOn(server, o.host, o.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: policies.holder.source(), objects: cluster.counts() }, 'webhook listening');

@@ -12,6 +12,7 @@ import type { FieldError } from './field-error.ts';
 import { errorString } from './field-error.ts';
 import type { Policy } from './policy.ts';
 import type { Operation, Rule, RuleContext } from './rule.ts';
+import { withPatternBudget } from '../flux/re2.ts';
 
 /** A rule's finding with the action the policy gives it. */
 export interface Finding extends FieldError {
@@ -57,6 +58,9 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
     return out;
   }
 
+  // One object's rules share one budget of regex compilation (re2.ts), in the webhook and in lint alike.
+  const budgeted = (ctx: RuleContext, kind: GuardedKind): Finding[] => withPatternBudget(() => run(ctx, kind));
+
   return {
     evaluate(input, cluster) {
       const subject = input.object ?? input.oldObject;
@@ -67,12 +71,12 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
       if (input.kind === 'Secret' && cluster.providersReferencingSecret(input.namespace, input.name).length === 0) return [];
 
       const ctx = context(input, subject, cluster, policy);
-      const findings = run(ctx, input.kind);
+      const findings = budgeted(ctx, input.kind);
       if (input.operation !== 'UPDATE' || !input.oldObject || !findings.some((f) => f.action === 'deny')) return findings;
 
       // Ratcheting: a problem the object already had before this UPDATE does not block it
       // (a controller adding a finalizer to an old, broken object must succeed); it is a warning.
-      const before = new Set(run(context({ ...input, object: input.oldObject }, input.oldObject, cluster, policy), input.kind).map(findingKey));
+      const before = new Set(budgeted(context({ ...input, object: input.oldObject }, input.oldObject, cluster, policy), input.kind).map(findingKey));
       return findings.map((f) => (f.action === 'deny' && before.has(findingKey(f)) ? { ...f, action: 'warn' } : f));
     },
   };

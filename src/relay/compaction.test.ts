@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactRecords } from './compaction.ts';
+import { activePauses, compactRecords } from './compaction.ts';
 import type { DeliveryTarget, RelayRecord } from './relay.ts';
 
-const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error', timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' } as const;
+const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
 const target: DeliveryTarget = { alert: 'apps/all', provider: 'apps/slack', metadata: {} };
+const accept = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [target] });
 const held = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [], held: true });
 const routed = (id: string, n: number): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: Array(n).fill(target) });
 
@@ -16,4 +17,16 @@ test('compaction keeps a held event, and of a routed one only the routing that s
     held('routed-nowhere'), routed('routed-nowhere', 0),
   ];
   assert.deepEqual(compactRecords(records), [held('still-held'), routed('routed-pending', 2), { t: 'done', id: 'routed-pending', i: 0 }]);
+});
+
+test('compaction keeps the latest pause of each destination while it runs, and drops finished events', () => {
+  const records: RelayRecord[] = [
+    accept('e1'), { t: 'done', id: 'e1', i: 0 },
+    accept('e2'),
+    { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 5_000 },
+    { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 },
+    { t: 'paused', queue: 'slack', destination: 'ops/slack', until: 2_000 },
+  ];
+  assert.deepEqual(compactRecords(records, 3_000), [accept('e2'), { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 }]);
+  assert.deepEqual(activePauses(records, 9_000), []);
 });

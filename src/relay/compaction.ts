@@ -2,15 +2,25 @@
  * Journal compaction: what a restart still needs. An accepted event whose deliveries are all
  * sent or skipped (and forwarded, with --forward-to) is dropped with its records; events still
  * held for routing, with pending or dead deliveries, or not yet forwarded, are kept
- * (dead ones feed the dead-letter table), and so are their outcome records.
+ * (dead ones feed the dead-letter table), and so are their outcome records. A destination's
+ * latest 429 pause is kept while it runs, so that a restart honours it.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
 import type { RelayRecord } from './relay.ts';
 
 type Accept = Extract<RelayRecord, { t: 'accept' }>;
+type Paused = Extract<RelayRecord, { t: 'paused' }>;
 
-export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
+/** The latest pause of each queue and destination that still runs at `at` (epoch ms). */
+export function activePauses(records: Iterable<RelayRecord>, at: number): Paused[] {
+  const latest = new Map<string, Paused>();
+  for (const r of records) if (r.t === 'paused') latest.set(`${r.queue} ${r.destination}`, r);
+  return [...latest.values()].filter((p) => p.until > at);
+}
+
+/** What a restart needs of `records`, at `at` (epoch ms: pauses over by then are dropped). */
+export function compactRecords(records: readonly RelayRecord[], at = 0): RelayRecord[] {
   const accepts = new Map<string, Accept>();
   const done = new Map<string, number>();
   const hasDead = new Set<string>();
@@ -19,11 +29,12 @@ export function compactRecords(records: readonly RelayRecord[]): RelayRecord[] {
     if (r.t === 'accept') { accepts.set(r.id, r); if (r.forward) toForward.add(r.id); }
     else if (r.t === 'done') done.set(r.id, (done.get(r.id) ?? 0) + 1);
     else if (r.t === 'forwarded') toForward.delete(r.id);
-    else hasDead.add(r.id);
+    else if (r.t === 'dead') hasDead.add(r.id);
   }
   const keep = (id: string) => accepts.get(id)?.held || hasDead.has(id) || toForward.has(id) || (done.get(id) ?? 0) < (accepts.get(id)?.deliveries.length ?? 0);
+  const pauses = new Set<RelayRecord>(activePauses(records, at));
   // A held accept superseded by its routing is not needed: the later accept record carries it all.
-  return records.filter((r) => keep(r.id) && (r.t !== 'accept' || accepts.get(r.id) === r));
+  return records.filter((r) => (r.t === 'paused' ? pauses.has(r) : keep(r.id) && (r.t !== 'accept' || accepts.get(r.id) === r)));
 }
 
 /** Keeps, per unfinished event, what a restart needs, and rewrites the journal from it when large. */
@@ -42,12 +53,14 @@ interface Live { readonly accept: Accept; readonly outcomes: RelayRecord[]; forw
  * An event leaves when every delivery is sent or skipped and it is forwarded; one with a dead
  * delivery stays until `release` (its dead letter left the table).
  */
-export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger }): JournalKeeper {
+export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactAtBytes: number; logger: Logger; now?: () => number }): JournalKeeper {
   const live = new Map<string, Live>();
+  const pauses: Paused[] = [];
   let compacting = false;
   const finished = (l: Live) => !l.accept.held && l.forwarded && l.outcomes.length >= l.accept.deliveries.length;
   return {
     track(r) {
+      if (r.t === 'paused') { pauses.push(r); pauses.splice(0, pauses.length, ...activePauses(pauses, (o.now ?? Date.now)())); return; }
       let l = live.get(r.id);
       if (r.t === 'accept') live.set(r.id, (l = { accept: r, outcomes: [], forwarded: !r.forward }));
       else if (!l) return;
@@ -69,6 +82,7 @@ export function createJournalKeeper(o: { journal: Journal<RelayRecord>; compactA
           records.push(l.accept, ...l.outcomes);
           if (l.forwarded && l.accept.forward) records.push({ t: 'forwarded', id });
         }
+        records.push(...activePauses(pauses, (o.now ?? Date.now)()));
         await o.journal.rewrite(records);
         o.logger.info({ beforeBytes: before, afterBytes: o.journal.size(), events: live.size }, 'journal compacted');
       } catch (err) {

@@ -21,8 +21,17 @@ export interface Job {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** A destination paused by a 429 until `until` (epoch ms): journaled, so that it outlives a restart. */
+export interface Pause {
+  readonly queue: QueueName;
+  readonly destination: string;
+  readonly until: number;
+}
+
 /** What the delivery thread is started with. */
 export interface DeliverySettings {
+  /** Pauses still running (from the journal, or from the thread that died); honoured before any send. */
+  readonly pauses?: readonly Pause[];
   readonly pacing: { readonly perSecond: number; readonly burst: number };
   readonly backoff: { readonly baseMs: number; readonly maxMs: number };
   readonly maxAgeMs: number;
@@ -47,6 +56,7 @@ export type FromDelivery =
   | { readonly t: 'ready' }
   | { readonly t: 'resolve'; readonly req: number; readonly provider: string }
   | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
+  | ({ readonly t: 'paused' } & Pause)
   | { readonly t: 'done'; readonly queue: QueueName; readonly id: string; readonly outcome: 'sent' | 'skipped' }
   | { readonly t: 'dead'; readonly queue: QueueName; readonly id: string; readonly reason: string }
   | { readonly t: 'stopped' };

@@ -69,3 +69,28 @@ test('a permanent error goes to dead letters and the queue moves on', async () =
   assert.deepEqual(log, ['dead a:1 HTTP 404 channel_not_found', 'sent a:2']);
   s.stop();
 });
+
+test('a destination answering 429 forever sends its deliveries to the dead letters at the maximum age', async () => {
+  const { s, log, sentAt } = harness(() => ({ kind: 'rate-limited', retryAfterMs: 20 }), { maxAgeMs: 300 });
+  s.enqueue(d(1));
+  assert.equal(await s.drain(5_000), true);
+  assert.equal(log.length, 1);
+  assert.match(log[0]!, /^dead a:1 gave up after \d+ attempts over \d+ s; last error: rate-limited \(HTTP 429, Retry-After 1 s\)$/);
+  assert.ok(sentAt.length >= 2, `${sentAt.length} attempts`);
+  s.stop();
+});
+
+test('a Retry-After longer than the maximum age dead-letters the queue at once instead of parking it', async () => {
+  let answered = 0;
+  const { s, log } = harness(() => { answered++; return { kind: 'rate-limited', retryAfterMs: 3_600_000 }; }, { maxAgeMs: 60_000 });
+  s.enqueue(d(1));
+  s.enqueue(d(2));
+  assert.equal(await s.drain(5_000), true);
+  // Ages in whole seconds, normalised: a loaded machine may take longer than half a second.
+  assert.deepEqual(log.map((l) => l.replace(/(over|after) \d+ s/, '$1 N s')), [
+    'dead a:1 gave up after 1 attempts over N s; last error: rate-limited (HTTP 429, Retry-After 3600 s)',
+    'dead a:2 gave up after N s: not sent within the maximum delivery age while a waits (rate-limited (HTTP 429, Retry-After 3600 s))',
+  ]);
+  assert.equal(answered, 1);
+  s.stop();
+});

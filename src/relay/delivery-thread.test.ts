@@ -83,3 +83,14 @@ test('a delivery thread that cannot start is restarted with a growing delay, not
   assert.deepEqual(delays().slice(0, 5), [0, 100, 200, 400, 800]);
   assert.equal(thread.pending(), 1, 'the job is kept for the journal');
 });
+
+test('stop does not wait for a delivery thread that never started', async () => {
+  const r = recorder();
+  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/stuck-delivery-worker.ts', import.meta.url));
+  // Whether stop waited its 2 s grace is judged by what fires first, not by the clock: a 1 s timer.
+  let graceFiredFirst = false;
+  const marker = setTimeout(() => { graceFiredFirst = true; }, 1_000);
+  await thread.stop();
+  clearTimeout(marker);
+  assert.equal(graceFiredFirst, false);
+});

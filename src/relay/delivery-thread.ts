@@ -8,7 +8,7 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
-import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type { DeliverySettings, FromDelivery, Job, Pause, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 
 /** What the relay thread does with the delivery thread's reports. */
@@ -18,6 +18,8 @@ export interface DeliveryCallbacks<J extends Job> {
   onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
   onDead(queue: QueueName, job: J, reason: string): void;
   onAttempt(queue: QueueName, result: string): void;
+  /** A 429 paused a destination (journal it: the pause must outlive a restart). */
+  onPaused?(pause: Pause): void;
 }
 
 /** The running delivery thread. */
@@ -40,13 +42,22 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
   /** Exits in a row without the thread having started; restarts back off (100 ms doubling to 30 s). */
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  /** Whether the current worker has said it is ready (only then can it answer `stop`), and whether it has exited. */
+  let ready = false;
+  let exited = false;
+  /** The latest pause per queue and destination, given to a restarted thread. */
+  const pauses = new Map<string, Pause>();
+  for (const p of settings.pauses ?? []) pauses.set(`${p.queue} ${p.destination}`, p);
   let worker = spawn();
 
   function spawn(): Worker {
-    const w = new Worker(workerUrl, { workerData: settings, name: 'notify-guard delivery' });
+    const w = new Worker(workerUrl, { workerData: { ...settings, pauses: [...pauses.values()] } satisfies DeliverySettings, name: 'notify-guard delivery' });
+    ready = false;
+    exited = false;
     const send = (m: ToDelivery) => w.postMessage(m);
     w.on('message', (m: FromDelivery) => {
       if (m.t === 'ready') {
+        if (w === worker) ready = true;
         failures = 0;
       } else if (m.t === 'resolve') {
         on.resolve(m.provider)
@@ -54,6 +65,10 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
           .then((result) => send({ t: 'resolved', req: m.req, result }));
       } else if (m.t === 'attempt') {
         on.onAttempt(m.queue, m.result);
+      } else if (m.t === 'paused') {
+        const pause: Pause = { queue: m.queue, destination: m.destination, until: m.until };
+        pauses.set(`${m.queue} ${m.destination}`, pause);
+        on.onPaused?.(pause);
       } else if (m.t === 'done' || m.t === 'dead') {
         const job = jobs[m.queue].get(m.id);
         if (!job) return;
@@ -64,6 +79,7 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
     });
     w.on('error', (err) => logger.error({ err }, 'the delivery thread failed'));
     w.on('exit', (code) => {
+      if (w === worker) exited = true;
       if (stopping || w !== worker) return;
       // Never expected; start again, with every unfinished job (jobs enqueued meanwhile included).
       const delayMs = failures === 0 ? 0 : Math.min(30_000, 100 * 2 ** (failures - 1));
@@ -97,9 +113,14 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
       stopping = true;
       clearTimeout(restartTimer);
       const w = worker;
-      const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
-      w.postMessage({ t: 'stop' } satisfies ToDelivery);
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      // A worker that never started (or has exited) cannot answer: terminate it without waiting.
+      if (ready && !exited) {
+        const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
+        w.postMessage({ t: 'stop' } satisfies ToDelivery);
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([stopped, new Promise((r) => { grace = setTimeout(r, 2_000); })]);
+        clearTimeout(grace);
+      }
       await w.terminate();
     },
   };

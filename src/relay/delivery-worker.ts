@@ -34,6 +34,7 @@ const callbacks = (queue: QueueName) => ({
   onDone: (j: Queued, outcome: 'sent' | 'skipped') => post({ t: 'done', queue, id: j.id, outcome }),
   onDead: (j: Queued, reason: string) => post({ t: 'dead', queue, id: j.id, reason }),
   onAttempt: (_j: Queued, result: string) => { if (result !== 'ok' && result !== 'skipped') post({ t: 'attempt', queue, result }); },
+  onPause: (destination: string, until: number) => post({ t: 'paused', queue, destination, until }),
   backoff: settings.backoff,
   maxAgeMs: settings.maxAgeMs,
 });
@@ -56,6 +57,7 @@ const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   }),
 };
 
+for (const p of settings.pauses ?? []) queues[p.queue].pauseUntil(p.destination, p.until, `rate-limited (HTTP 429) until ${new Date(p.until).toISOString()}, before a restart`);
 post({ t: 'ready' });
 port.on('message', (m: ToDelivery) => {
   if (m.t === 'enqueue') queues[m.queue].enqueue({ ...m.job, attempts: 0 });

@@ -14,6 +14,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { failureStatus } from '../admission/status.ts';
 import { bodyStatus } from '../http/common-endpoints.ts';
+import { tooManyContainers } from '../http/json-complexity.ts';
 import { decodeEvent } from './flux-event.ts';
 import type { Relay } from './relay.ts';
 
@@ -85,9 +86,14 @@ export function createEventFastPath(d: EventDeps): (req: IncomingMessage, res: S
         sendAnswer(res, { status: 413, body: bodyStatus.tooLarge('event', MAX_EVENT_BYTES) });
         return;
       }
+      const raw = Buffer.concat(chunks, size);
+      if (tooManyContainers(raw)) {
+        sendAnswer(res, { status: 400, body: bodyStatus.tooComplex() });
+        return;
+      }
       let body: unknown;
       try {
-        body = size === 0 ? {} : JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+        body = size === 0 ? {} : JSON.parse(raw.toString('utf8'));
       } catch {
         sendAnswer(res, { status: 400, body: bodyStatus.notJson() });
         return;

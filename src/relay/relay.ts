@@ -26,9 +26,9 @@ import type { Journal } from './journal.ts';
 import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
-import type { Job } from './delivery-protocol.ts';
+import type { Job, Pause } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
-import { createJournalKeeper } from './compaction.ts';
+import { activePauses, createJournalKeeper } from './compaction.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
@@ -52,7 +52,8 @@ export type RelayRecord =
   }
   | { readonly t: 'forwarded'; readonly id: string }
   | { readonly t: 'done'; readonly id: string; readonly i: number }
-  | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string };
+  | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
+  | ({ readonly t: 'paused' } & Pause);
 
 /** A delivery that failed for good; no secret in any field. */
 export interface DeadLetter {
@@ -133,9 +134,11 @@ export function startRelay(o: RelayOptions): Relay {
   const deliveries = startDeliveryThread<RelayJob>({
     pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
+    pauses: activePauses(o.replayed, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
   }, {
     resolve: (provider) => resolveSlackDestination(resolveDeps, provider),
     onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
+    onPaused: (p) => { void record({ t: 'paused', ...p }); },
     onDone(queue, d, outcome) {
       if (queue === 'forward') {
         o.metrics.forwards.inc({ result: 'forwarded' });
@@ -186,7 +189,7 @@ export function startRelay(o: RelayOptions): Relay {
     keeper.track(r);
     if (r.t === 'forwarded') forwarded.add(r.id);
     else if (r.t === 'accept') accepts.set(r.id, r);
-    else {
+    else if (r.t === 'done' || r.t === 'dead') {
       let s = finished.get(r.id);
       if (!s) finished.set(r.id, (s = new Set()));
       s.add(r.i);

@@ -49,3 +49,8 @@ test('more metadata than fields fit says how many were left out', () => {
   assert.equal(fields.length, 20);
   assert.deepEqual(fields[19], { title: 'more', value: '6 more metadata entries not shown', short: false });
 });
+
+test('the username, from the Provider or the reporting controller, is escaped and cut to 80 characters', () => {
+  assert.equal(slackPayload(e(), {}, { username: '<!channel> & co' }).username, '&lt;!channel&gt; &amp; co');
+  assert.equal(slackPayload(e({ reportingController: 'x'.repeat(5000) }), {}, {}).username, `${'x'.repeat(79)}…`);
+});

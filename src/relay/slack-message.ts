@@ -2,13 +2,14 @@
  * The Slack message for a Flux event: the same information as notification-controller's Slack
  * message (colour by severity, `kind/name.namespace` as author, the message, metadata as fields),
  * plus a plain `text` fallback for notifications and clients without attachments. Every piece of
- * event text is escaped as Slack documents (`&`, `<`, `>`), so an event cannot mention @channel or
+ * event text, and the username (the Provider's, or the reporting controller's), is escaped as Slack documents (`&`, `<`, `>`), so an event cannot mention @channel or
  * forge a link, and is truncated to the limits below instead of being rejected.
  */
 import type { FluxEvent } from './flux-event.ts';
 
 /** Limits applied (characters, after escaping). */
-export const SLACK_LIMITS = { text: 3000, fallback: 500, fieldTitle: 150, fieldValue: 2000, fields: 20 } as const;
+/** `username`: Slack caps a display name at 80 characters. */
+export const SLACK_LIMITS = { text: 3000, fallback: 500, fieldTitle: 150, fieldValue: 2000, fields: 20, username: 80 } as const;
 
 export interface SlackField { readonly title: string; readonly value: string; readonly short: boolean }
 export interface SlackAttachment {
@@ -52,7 +53,7 @@ export function slackPayload(e: FluxEvent, metadata: Readonly<Record<string, str
   if (entries.length > SLACK_LIMITS.fields) fields[fields.length - 1] = { title: 'more', value: `${entries.length - SLACK_LIMITS.fields + 1} more metadata entries not shown`, short: false };
   return {
     ...(provider.channel ? { channel: provider.channel } : {}),
-    username: provider.username || e.reportingController,
+    username: fitEscaped(provider.username || e.reportingController, SLACK_LIMITS.username),
     text: fitEscaped(`${e.severity === 'error' ? 'Error' : 'Info'}: ${o.kind.toLowerCase()}/${o.name}.${o.namespace}: ${e.message}`, SLACK_LIMITS.fallback),
     attachments: [{ color: e.severity === 'error' ? 'danger' : 'good', author_name: author, text: fitEscaped(e.message, SLACK_LIMITS.text), mrkdwn_in: ['text'], fields }],
   };

@@ -39,11 +39,61 @@ describe('AdmissionReview protocol over TLS', () => {
     }
   });
 
-  test('a body over 3 MiB gets 413', async () => {
-    const big = JSON.stringify({ ...buildReview({ operation: 'CREATE', object: alert('apps', 'a', { pad: 'x'.repeat(3 * 1024 * 1024) }) }) });
-    const r = await post(w.port, w.caPem, '/validate', big);
-    assert.equal(r.status, 413);
-    assert.equal(JSON.parse(r.body).message, 'request body exceeds 3145728 bytes');
+  test('an UPDATE carrying two objects of 1.6 MiB is reviewed; a body over 7 MiB gets 413', async () => {
+    const pad = 'x'.repeat(1.6 * 1024 * 1024);
+    const update = buildReview({ operation: 'UPDATE', object: alert('apps', 'a', { pad }), oldObject: alert('apps', 'a', { pad }), uid: 'big-update' });
+    const r = await post(w.port, w.caPem, '/validate', JSON.stringify(update));
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).response.uid, 'big-update');
+    const big = JSON.stringify({ ...buildReview({ operation: 'CREATE', object: alert('apps', 'a', { pad: 'x'.repeat(7 * 1024 * 1024) }) }) });
+    const tooBig = await post(w.port, w.caPem, '/validate', big);
+    assert.equal(tooBig.status, 413);
+    assert.equal(JSON.parse(tooBig.body).message, 'request body exceeds 7340032 bytes');
+  });
+
+  test('a gzip, deflate or br body that does not decode gets 400, not 500', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const r = await post(w.port, w.caPem, '/validate', Buffer.from('this is not compressed at all'), undefined, { 'content-encoding': encoding });
+      assert.equal(r.status, 400, encoding);
+      const body = JSON.parse(r.body);
+      assert.deepEqual({ ...body, message: undefined }, { metadata: {}, status: 'Failure', message: undefined, reason: 'BadRequest', code: 400 });
+      assert.match(body.message, /^request body cannot be read \((Z_DATA_ERROR|ERR_\w+)\); send uncompressed UTF-8 JSON, or a valid gzip, deflate or br stream$/, encoding);
+    }
+  });
+
+  test('a body of more than 100,000 objects and arrays gets 400 before it is parsed', async () => {
+    const review = JSON.stringify(buildReview({ operation: 'CREATE', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'apps' }, data: 'PAD' } }));
+    const r = await post(w.port, w.caPem, '/validate', review.replace('"PAD"', `[${'[],'.repeat(100_000)}[]]`));
+    assert.deepEqual({ status: r.status, body: JSON.parse(r.body) }, { status: 400, body: { metadata: {}, status: 'Failure', message: 'request body holds more than 100000 JSON objects and arrays; no review or event comes near that', reason: 'BadRequest', code: 400 } });
+    assert.equal((await post(w.port, w.caPem, '/validate', review.replace('"PAD"', `[${'[],'.repeat(90_000)}[]]`))).status, 200);
+  });
+
+  test('a structurally invalid review gets 400 naming the field, never a 500 or an invalid Status', async () => {
+    const base = buildReview({ operation: 'CREATE', object: alert('apps', 'a', {}) }) as unknown as { request: Record<string, unknown> };
+    const withRequest = (over: Record<string, unknown>) => ({ ...base, request: { ...base.request, ...over } });
+    const withMeta = (over: Record<string, unknown>) => withRequest({ object: { ...alert('apps', 'a', {}), metadata: { name: 'a', namespace: 'apps', ...over } } });
+    const DEEP = 'deep-apiVersion';
+    const cases: [unknown, string][] = [
+      [withRequest({ name: { deep: 'name' } }), 'AdmissionReview request.name must be a string'],
+      [withRequest({ namespace: 7 }), 'AdmissionReview request.namespace must be a string'],
+      [withRequest({ dryRun: 'yes' }), 'AdmissionReview request.dryRun must be a boolean'],
+      [withMeta({ managedFields: { manager: 'kubectl' } }), 'AdmissionReview request.object.metadata.managedFields must be an array'],
+      [withMeta({ managedFields: ['Apply'] }), 'AdmissionReview request.object.metadata.managedFields[0] must be an object'],
+      [withMeta({ managedFields: [{ operation: 'Apply', fieldsV1: 'f:spec' }] }), 'AdmissionReview request.object.metadata.managedFields[0].fieldsV1 must be an object'],
+      [withMeta({ namespace: ['apps'] }), 'AdmissionReview request.object.metadata.namespace must be a string'],
+      [withMeta({ name: { a: { b: 'c' } } }), 'AdmissionReview request.object.metadata.name must be a string'],
+      [withMeta({ annotations: { a: 1 } }), 'AdmissionReview request.object.metadata.annotations must map strings to strings'],
+      [withRequest({ oldObject: { metadata: 'x' } }), 'AdmissionReview request.oldObject.metadata must be an object'],
+      [{ ...base, apiVersion: DEEP }, 'body nests deeper than 512 levels'],
+      [{ ...base, apiVersion: { a: 1 } }, 'unsupported AdmissionReview apiVersion of type object; this webhook speaks admission.k8s.io/v1'],
+      [{ ...base, apiVersion: 'v'.repeat(1000) }, `unsupported AdmissionReview apiVersion "${'v'.repeat(64)}..."; this webhook speaks admission.k8s.io/v1`],
+    ];
+    for (const [body, message] of cases) {
+      // 600 levels: built as text (JSON.stringify itself overflows at a few thousand).
+      const text = JSON.stringify(body).replace(`"${DEEP}"`, `${'{"a":'.repeat(600)}1${'}'.repeat(600)}`);
+      const r = await post(w.port, w.caPem, '/validate', text);
+      assert.deepEqual({ status: r.status, body: JSON.parse(r.body) }, { status: 400, body: { metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 } });
+    }
   });
 
   test('a body in an encoding the webhook cannot read gets 415', async () => {
@@ -90,6 +140,15 @@ describe('AdmissionReview protocol over TLS', () => {
     assert.match(text, /^notify_guard_admission_requests_total\{webhook="validate",kind="Provider",operation="CREATE",outcome="error"\} 1$/m);
     assert.match(text, /^notify_guard_findings_total\{rule="alert-provider-exists",action="deny"\} 1$/m);
     assert.match(text, /^notify_guard_admission_duration_seconds_count\{webhook="validate",kind="Alert",operation="CREATE",outcome="denied"\} 1$/m);
+  });
+
+  test('an Alert whose patterns are too costly to compile is denied saying why, not left to stall the webhook', async () => {
+    const spec = { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }], inclusionList: ['x'.repeat(1025)] };
+    const r = await review(w.port, w.caPem, 'validate', { operation: 'CREATE', object: alert('apps', 'costly', spec), uid: 'costly' });
+    assert.equal(r.allowed, false);
+    assert.deepEqual(r.status?.details?.causes?.map((c) => [c.field, c.message.replace(/"x{20,}"/, '"x..."')]), [
+      ['spec.inclusionList[0]', 'Invalid value: "x...": the pattern is 1025 characters long, more than the 1024 notify-guard checks (compiling it would stall every admission); no event filter needs one this long: shorten it; Flux uses RE2 (Go regexp) syntax: no look-around or back-references'],
+    ]);
   });
 });
 

@@ -9,6 +9,9 @@ import { createAdmissionApp } from '../../src/admission/app.ts';
 import { createAdmissionHandler } from '../../src/admission/handler.ts';
 import { createCA, createServingCertificate, serviceHosts } from '../../src/certs/certificates.ts';
 import type { CertificatePem } from '../../src/certs/certificates.ts';
+import { servingContext } from '../../src/certs/serving-tls.ts';
+import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../../src/http/server-limits.ts';
+import type { ServerLimits } from '../../src/http/server-limits.ts';
 import { staticClusterView } from '../../src/cluster/static-view.ts';
 import type { ClusterView } from '../../src/cluster/cluster-view.ts';
 import type { LiveLookup } from '../../src/cluster/live-lookup.ts';
@@ -53,6 +56,8 @@ export interface TestWebhookOptions {
   readonly view?: ClusterView;
   readonly liveLookup?: LiveLookup;
   readonly lookups?: Counter<'kind' | 'result'>;
+  /** Server limits (timeouts, connections, body budget); default: the webhook's. */
+  readonly limits?: ServerLimits;
 }
 
 export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<TestWebhook> {
@@ -64,8 +69,10 @@ export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<Test
   const policy = o.policy ?? defaultPolicy(rules);
   const metrics = createAdmissionMetrics({ processMetrics: false });
   const handler = createAdmissionHandler({ engine: createEngine(rules, policy), cluster: o.view ?? staticClusterView(o.cluster ?? []), ...(o.liveLookup ? { liveLookup: o.liveLookup } : {}), ...(o.lookups ? { lookups: o.lookups } : {}), policy, metrics, logger });
-  const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: o.ready ?? (() => undefined) });
-  const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, app);
+  const limits = o.limits ?? DEFAULT_SERVER_LIMITS;
+  const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: o.ready ?? (() => undefined), limits });
+  const server = createServer({ ...servingContext(leaf), ...serverTimeouts(limits) }, app);
+  capConnections(server, limits);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
