@@ -17,7 +17,7 @@ import type { Relay, RelayRecord } from '../relay/relay.ts';
 import { createRelayHandler } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
-import { compactRecords } from '../relay/compaction.ts';
+import { liveRecords, replayState } from '../relay/journal-state.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
 import { untilSignal } from './signals.ts';
@@ -143,7 +143,7 @@ async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
   startup.started(() => journal.close());
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
-  const kept = compactRecords(replayed.records, Date.now());
+  const kept = liveRecords(replayState(replayed.records), Date.now());
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
   const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;

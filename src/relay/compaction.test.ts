@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activePauses, compactRecords } from './compaction.ts';
+import { activePauses, compactRecords, shouldCompact } from './compaction.ts';
 import type { DeliveryTarget, RelayRecord } from './relay.ts';
 
 const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
@@ -29,4 +29,11 @@ test('compaction keeps the latest pause of each destination while it runs, and d
   ];
   assert.deepEqual(compactRecords(records, 3_000), [accept('e2'), { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 }]);
   assert.deepEqual(activePauses(records, 9_000), []);
+});
+
+test('a rewrite happens only past the threshold and when what is kept fills at most half of the journal', () => {
+  assert.deepEqual(
+    [[1_000, 10, 2_000], [2_000, 10, 2_000], [2_000, 1_000, 2_000], [2_000, 1_001, 2_000], [70_000_000, 67_000_000, 64_000_000]].map(([size, live, at]) => shouldCompact(size!, live!, at!)),
+    [false, true, true, false, false],
+  );
 });

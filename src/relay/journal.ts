@@ -52,6 +52,11 @@ export interface Journal<T> {
   close(): Promise<void>;
 }
 
+/** The bytes `record` takes in the journal (header included). */
+export function recordBytes(record: unknown): number {
+  return HEADER + Buffer.byteLength(JSON.stringify(record), 'utf8');
+}
+
 function frame(record: unknown): Buffer {
   const payload = Buffer.from(JSON.stringify(record), 'utf8');
   if (payload.length > MAX_RECORD_BYTES) throw new Error(`journal record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`);

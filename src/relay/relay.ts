@@ -26,34 +26,18 @@ import type { Journal } from './journal.ts';
 import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
-import type { Job, Pause } from './delivery-protocol.ts';
+import type { Job } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
-import { activePauses, createJournalKeeper } from './compaction.ts';
+import { createJournalKeeper } from './compaction.ts';
+import type { AcceptRecord as Accept, DeliveryTarget, RelayRecord } from './journal-state.ts';
+import { apply, discard, pausesAt, replayState, unsettled } from './journal-state.ts';
+import { recordBytes } from './journal.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 
-/** One Slack delivery decided at accept time. */
-export interface DeliveryTarget {
-  /** `namespace/name` of the Alert. */
-  readonly alert: string;
-  /** `namespace/name` of the Provider. */
-  readonly provider: string;
-  readonly metadata: Readonly<Record<string, string>>;
-}
-
-/** Journal records. */
-export type RelayRecord =
-  | {
-    readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true;
-    /** Accepted before the view synced: not routed yet. A later accept record with this id carries the routing. */
-    readonly held?: true;
-  }
-  | { readonly t: 'forwarded'; readonly id: string }
-  | { readonly t: 'done'; readonly id: string; readonly i: number }
-  | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
-  | ({ readonly t: 'paused' } & Pause);
+export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
 
 /** A delivery that failed for good; no secret in any field. */
 export interface DeadLetter {
@@ -116,17 +100,16 @@ interface RelayJob extends Job {
   readonly target?: DeliveryTarget;
 }
 
-const MAX_DEAD_LETTERS = 1000;
-
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
 export function startRelay(o: RelayOptions): Relay {
   const log = o.logger.child({ component: 'relay' });
   const dedup = createDeduplicator(o.dedupWindowMs);
-  const dead: DeadLetter[] = [];
+  // What the journal holds, folded by the same reducer as replay and compaction.
+  const state = replayState(o.replayed);
 
-  const keeper = createJournalKeeper({ journal: o.journal, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
+  const keeper = createJournalKeeper({ journal: o.journal, state, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
   const record = (r: RelayRecord) => {
-    keeper.track(r);
+    apply(state, r, recordBytes(r));
     return o.journal.appendSoon(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
@@ -134,7 +117,7 @@ export function startRelay(o: RelayOptions): Relay {
   const deliveries = startDeliveryThread<RelayJob>({
     pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
-    pauses: activePauses(o.replayed, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
+    pauses: pausesAt(state, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
   }, {
     resolve: (provider) => resolveSlackDestination(resolveDeps, provider),
     onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
@@ -157,7 +140,6 @@ export function startRelay(o: RelayOptions): Relay {
       }
       const target = d.target!;
       o.metrics.deliveries.inc({ result: 'dead' });
-      addDead(d.eventId, d.event, target, reason, Date.now());
       log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
       void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
       const [ns, name] = split(target.alert);
@@ -166,48 +148,24 @@ export function startRelay(o: RelayOptions): Relay {
   }, log);
   const forward = (id: string, at: number, e: FluxEvent) => deliveries.enqueue('forward', { id: `${id}:forward`, destination: 'notification-controller', acceptedAt: at, event: e, metadata: {}, eventId: id, index: -1 });
 
-  function addDead(id: string, e: FluxEvent, t: DeliveryTarget, reason: string, at: number): void {
-    dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
-    if (dead.length > MAX_DEAD_LETTERS) {
-      const evicted = dead.shift()!;
-      if (!dead.some((d) => d.id === evicted.id)) keeper.release(evicted.id);
-    }
-  }
-
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
     targets.forEach((target, index) => {
       if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, eventId: id, index, target });
     });
   }
 
-  // Replay: queue what is neither done nor dead, restore dead letters and the dedup window;
-  // events still held (accepted before the view synced, never routed) wait for the gate again.
-  const finished = new Map<string, Set<number>>();
-  const forwarded = new Set<string>();
-  const accepts = new Map<string, Accept>();
-  for (const r of o.replayed) {
-    keeper.track(r);
-    if (r.t === 'forwarded') forwarded.add(r.id);
-    else if (r.t === 'accept') accepts.set(r.id, r);
-    else if (r.t === 'done' || r.t === 'dead') {
-      let s = finished.get(r.id);
-      if (!s) finished.set(r.id, (s = new Set()));
-      s.add(r.i);
-    }
-  }
+  // Replay: queue what is neither done nor dead (dead letters are in the state already) and
+  // restore the dedup window; events still held (accepted before the view synced, never routed)
+  // wait for the gate again.
+  for (const r of o.replayed) if (r.t === 'accept') dedup.remember(r.key, r.at);
   let resumed = 0;
   const stillHeld: Accept[] = [];
-  for (const a of accepts.values()) {
-    dedup.remember(a.key, a.at);
+  for (const [id, e] of state.events) {
+    const a = e.accept;
     if (a.held) { stillHeld.push(a); continue; }
-    const done = finished.get(a.id) ?? new Set<number>();
-    resumed += a.deliveries.length - done.size;
-    enqueue(a.id, a.at, a.event, a.deliveries, done);
-    if (a.forward && !forwarded.has(a.id) && o.forwardTo) { resumed++; forward(a.id, a.at, a.event); }
-  }
-  for (const r of o.replayed) {
-    const target = r.t === 'dead' ? accepts.get(r.id)?.deliveries[r.i] : undefined;
-    if (r.t === 'dead' && target) addDead(r.id, accepts.get(r.id)!.event, target, r.reason, r.at);
+    resumed += unsettled(e).length;
+    enqueue(id, a.at, a.event, a.deliveries, e.settled);
+    if (a.forward && !e.forwarded && o.forwardTo) { resumed++; forward(id, a.at, a.event); }
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
   if (stillHeld.length > 0) log.info({ events: stillHeld.length }, 'resuming events accepted before the cluster view synced; they are routed once it has');
@@ -229,28 +187,30 @@ export function startRelay(o: RelayOptions): Relay {
   /** Routes held events, journals their routing, then queues them. */
   async function release(held: Accept[]): Promise<void> {
     const routed = held.map((h): Accept => ({ t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: targetsFor(h.event), ...(o.forwardTo ? { forward: true as const } : {}) }));
+    for (const r of routed) apply(state, r, recordBytes(r));
     await Promise.all(routed.map((r) => o.journal.append(r)));
     for (const r of routed) {
-      keeper.track(r);
       enqueue(r.id, r.at, r.event, r.deliveries, new Set());
       if (o.forwardTo) forward(r.id, r.at, r.event);
     }
     void keeper.compactIfLarge();
   }
   const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held() });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => state.dead.length, held: () => gate.held() });
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
     const journaling = o.metrics.journalAppend.startTimer();
+    // In the state before the write: a compaction starting meanwhile must keep it.
+    apply(state, r, recordBytes(r));
     try {
       await o.journal.append(r);
       journaling();
     } catch (err) {
+      discard(state, r.id);
       dedup.forget(r.key);
       throw err;
     }
-    keeper.track(r);
   }
 
   return {
@@ -275,7 +235,7 @@ export function startRelay(o: RelayOptions): Relay {
       if (o.forwardTo) forward(id, now, e);
       return targets.length > 0 ? 'accepted' : 'unrouted';
     },
-    deadLetters: () => dead,
+    deadLetters: () => state.dead.map((d) => deadLetter(state.events.get(d.id)!.accept, d)),
     pending: () => deliveries.pending(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
@@ -283,7 +243,11 @@ export function startRelay(o: RelayOptions): Relay {
   };
 }
 
-type Accept = Extract<RelayRecord, { t: 'accept' }>;
+/** The dead-letter table's row for a dead record (no secret in any field). */
+function deadLetter(a: Accept, d: Extract<RelayRecord, { t: 'dead' }>): DeadLetter {
+  const t = a.deliveries[d.i]!;
+  return { id: d.id, alert: t.alert, provider: t.provider, involvedObject: objectName(a.event), message: a.event.message.slice(0, 200), reason: d.reason, at: new Date(d.at).toISOString() };
+}
 
 function split(ref: string): [string, string] {
   const slash = ref.indexOf('/');
