@@ -20,7 +20,7 @@ export interface RelayMetrics {
 }
 
 /** What the gauges read at scrape time. */
-export interface GaugeSource { pending(): number; deadLetters(): number; held(): number }
+export interface GaugeSource { pending(): number; deadLetters(): number; held(): number; journalBytes(): number; journalMaxBytes(): number; journalKeptBytes(): number }
 
 export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): RelayMetrics {
   const registry = new Registry();
@@ -29,9 +29,12 @@ export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): Rel
   new Gauge({ name: 'notify_guard_relay_pending_deliveries', help: 'Slack deliveries accepted and not yet sent or dead.', registers: [registry], collect() { this.set(source?.pending() ?? 0); } });
   new Gauge({ name: 'notify_guard_relay_held_events', help: 'Events accepted before the cluster view synced, journaled and waiting to be routed.', registers: [registry], collect() { this.set(source?.held() ?? 0); } });
   new Gauge({ name: 'notify_guard_relay_dead_letters', help: 'Deliveries in the dead-letter table.', registers: [registry], collect() { this.set(source?.deadLetters() ?? 0); } });
+  new Gauge({ name: 'notify_guard_relay_journal_bytes', help: 'Bytes of records in the journal file.', registers: [registry], collect() { this.set(source?.journalBytes() ?? 0); } });
+  new Gauge({ name: 'notify_guard_relay_journal_kept_bytes', help: 'Bytes of the journal a restart still needs (what a compaction would write).', registers: [registry], collect() { this.set(source?.journalKeptBytes() ?? 0); } });
+  new Gauge({ name: 'notify_guard_relay_journal_max_bytes', help: 'The journal\'s disk budget (--journal-max-bytes); accepts answer 503 past it.', registers: [registry], collect() { this.set(source?.journalMaxBytes() ?? 0); } });
   return {
     registry,
-    events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|held|unrouted|duplicate|invalid|unavailable).', labelNames: ['outcome'], registers: [registry] }),
+    events: new Counter({ name: 'notify_guard_relay_events_total', help: 'Events received, by outcome (accepted|held|unrouted|duplicate|invalid|too_large|journal_full|unavailable).', labelNames: ['outcome'], registers: [registry] }),
     deliveries: new Counter({ name: 'notify_guard_relay_deliveries_total', help: 'Deliveries finished, by result (sent|skipped|dead).', labelNames: ['result'], registers: [registry] }),
     forwards: new Counter({ name: 'notify_guard_relay_forwards_total', help: 'Events forwarded to notification-controller (--forward-to), by result (forwarded|dead).', labelNames: ['result'], registers: [registry] }),
     attempts: new Counter({ name: 'notify_guard_relay_delivery_attempts_total', help: 'Attempts to send, by result (ok|rate-limited|retry|permanent|skipped).', labelNames: ['result'], registers: [registry] }),

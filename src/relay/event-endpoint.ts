@@ -17,6 +17,7 @@ import { bodyStatus } from '../http/common-endpoints.ts';
 import { tooManyContainers } from '../http/json-complexity.ts';
 import { decodeEvent } from './flux-event.ts';
 import type { Relay } from './relay.ts';
+import { EventTooLargeError, JournalFullError } from './accept-refusal.ts';
 
 export const MAX_EVENT_BYTES = 3 * 1024 * 1024;
 
@@ -31,6 +32,7 @@ export interface EventDeps {
 export interface EventAnswer {
   readonly status: number;
   readonly body: object;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Answers one event from its parsed JSON body. */
@@ -46,6 +48,14 @@ export async function answerEvent(d: EventDeps, body: unknown): Promise<EventAns
     if (outcome === 'duplicate') return { status: 429, body: failureStatus(429, 'TooManyRequests', 'duplicate event within the dedup window') };
     return { status: 202, body: { status: outcome } };
   } catch (err) {
+    if (err instanceof EventTooLargeError) {
+      d.metrics.events.inc({ outcome: 'too_large' });
+      return { status: 413, body: failureStatus(413, 'RequestEntityTooLarge', err.message) };
+    }
+    if (err instanceof JournalFullError) {
+      d.metrics.events.inc({ outcome: 'journal_full' });
+      return { status: 503, body: failureStatus(503, 'ServiceUnavailable', err.message), headers: { 'retry-after': String(err.retryAfterSeconds) } };
+    }
     d.metrics.events.inc({ outcome: 'unavailable' });
     d.logger.error({ err }, 'cannot journal an event; answering 503 so that the controller retries');
     return { status: 503, body: failureStatus(503, 'ServiceUnavailable', 'the relay cannot store events right now; retry') };
@@ -55,7 +65,7 @@ export async function answerEvent(d: EventDeps, body: unknown): Promise<EventAns
 /** Writes an answer as express's `res.status(s).json(body)` would. */
 export function sendAnswer(res: ServerResponse, a: EventAnswer): void {
   const text = JSON.stringify(a.body);
-  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(a.status, { ...a.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -43,7 +43,7 @@ function createRelayApp(d: EventDeps & { notReadyReason: () => string | undefine
   // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
   app.post(/.*/, express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity }), async (req: Request, res: Response) => {
     const a = await answerEvent(d, req.body);
-    res.status(a.status).json(a.body);
+    res.status(a.status).set(a.headers ?? {}).json(a.body);
   });
   app.use((req, res) => { res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}`)); });
   app.use(jsonErrorHandler({ maxBytes: MAX_EVENT_BYTES, body: 'event', component: 'relay', logger: d.logger }));

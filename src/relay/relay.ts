@@ -23,7 +23,9 @@ import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { createDeduplicator, eventKey } from './event-key.ts';
 import type { FluxEvent } from './flux-event.ts';
 import type { Journal } from './journal.ts';
-import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
+import { alertMetadata, isCommitStatusUpdate, withEventMetadata } from './notification-metadata.ts';
+import { boundEvent } from './event-bounds.ts';
+import { EventTooLargeError, JournalFullError } from './accept-refusal.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent } from './routing.ts';
 import type { Job } from './delivery-protocol.ts';
@@ -31,7 +33,7 @@ import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, DeliveryTarget, RelayRecord } from './journal-state.ts';
 import { apply, discard, pausesAt, replayState, unsettled } from './journal-state.ts';
-import { recordBytes } from './journal.ts';
+import { MAX_RECORD_BYTES, recordBytes } from './journal.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
@@ -90,7 +92,17 @@ export interface RelayOptions {
   readonly warnings?: WarningRecorder;
   /** Rewrite the journal with only what a restart needs once it grows past this (default 64 MiB). */
   readonly compactAtBytes?: number;
+  /** Accepts answer 503 + Retry-After while the journal would grow past this (default DEFAULT_JOURNAL_MAX_BYTES). */
+  readonly maxJournalBytes?: number;
 }
+
+/**
+ * The journal's default disk budget: a compaction writes the kept half next to the full file, so
+ * the volume must hold 1.5x the budget: 960 MiB of the 1 Gi volume in manifests/.
+ */
+export const DEFAULT_JOURNAL_MAX_BYTES = 640 * 1024 * 1024;
+/** What a 503 for a full journal asks Flux to wait. */
+export const JOURNAL_FULL_RETRY_AFTER_SECONDS = 10;
 
 /** A job as this thread keeps it: which event and which of its deliveries. */
 interface RelayJob extends Job {
@@ -150,7 +162,7 @@ export function startRelay(o: RelayOptions): Relay {
 
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
     targets.forEach((target, index) => {
-      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, eventId: id, index, target });
+      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: withEventMetadata(e, target.metadata), eventId: id, index, target });
     });
   }
 
@@ -179,7 +191,7 @@ export function startRelay(o: RelayOptions): Relay {
       const a = alertView(alert);
       const provider = o.cluster.getProvider(a.namespace, a.providerName);
       if (!provider || providerView(provider).type !== 'slack') continue;
-      targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: notificationMetadata(e, a, annotations) });
+      targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: alertMetadata(a, annotations) });
     }
     return targets;
   }
@@ -196,14 +208,31 @@ export function startRelay(o: RelayOptions): Relay {
     void keeper.compactIfLarge();
   }
   const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => state.dead.length, held: () => gate.held() });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => state.dead.length, held: () => gate.held(), journalBytes: () => o.journal.size(), journalMaxBytes: () => maxJournalBytes, journalKeptBytes: () => state.liveBytes });
+
+  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+  let full = false;
+  /** The bytes `r` takes, once it may be stored: never (too large), or not now (the budget is reached). */
+  function admit(r: Accept): number {
+    const bytes = recordBytes(r);
+    if (bytes > MAX_RECORD_BYTES) throw new EventTooLargeError(bytes, MAX_RECORD_BYTES);
+    if (o.journal.size() + bytes > maxJournalBytes) {
+      if (!full) log.warn({ journalBytes: o.journal.size(), maxBytes: maxJournalBytes, keptBytes: state.liveBytes }, 'journal at its disk budget: answering 503 with Retry-After until deliveries and compaction free space; nothing accepted is dropped');
+      full = true;
+      void keeper.compactIfLarge();
+      throw new JournalFullError(JOURNAL_FULL_RETRY_AFTER_SECONDS);
+    }
+    if (full) log.info({ journalBytes: o.journal.size(), maxBytes: maxJournalBytes }, 'journal below its disk budget again: accepting events');
+    full = false;
+    return bytes;
+  }
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
     const journaling = o.metrics.journalAppend.startTimer();
-    // In the state before the write: a compaction starting meanwhile must keep it.
-    apply(state, r, recordBytes(r));
     try {
+      // In the state before the write: a compaction starting meanwhile must keep it.
+      apply(state, r, admit(r));
       await o.journal.append(r);
       journaling();
     } catch (err) {
@@ -214,10 +243,13 @@ export function startRelay(o: RelayOptions): Relay {
   }
 
   return {
-    async accept(e) {
+    async accept(original) {
       const now = Date.now();
-      const key = eventKey(e);
+      const key = eventKey(original);
       if (dedup.isDuplicate(key, now)) return 'duplicate';
+      // Routed on the event as sent (Flux matches the whole message); stored as Slack can show it.
+      const { event: e, cut } = boundEvent(original);
+      if (cut > 0) log.info({ object: objectName(e), cutCharacters: cut }, 'event text longer than Slack shows; the journal keeps what Slack can show');
       if (!gate.open()) {
         dedup.remember(key, now);
         const held: Accept = { t: 'accept', id: randomUUID(), at: now, key, event: e, deliveries: [], held: true };
@@ -225,7 +257,7 @@ export function startRelay(o: RelayOptions): Relay {
         gate.hold(held);
         return 'held';
       }
-      const targets = targetsFor(e);
+      const targets = targetsFor(original);
       dedup.remember(key, now);
       if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
