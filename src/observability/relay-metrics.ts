@@ -13,6 +13,8 @@ export interface RelayMetrics {
   readonly attempts: Counter<'result'>;
   /** notify_guard_relay_forwards_total{result} */
   readonly forwards: Counter<'result'>;
+  /** notify_guard_relay_sends_saved_total: deliveries not made because another Alert sent the event to the same destination. */
+  readonly sendsSaved: Counter;
   /** notify_guard_relay_journal_append_seconds: an accepted event's wait for the disk, before its 202. */
   readonly journalAppend: Histogram;
   /** Binds the gauges that read state at scrape time. */
@@ -38,6 +40,7 @@ export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): Rel
     deliveries: new Counter({ name: 'notify_guard_relay_deliveries_total', help: 'Deliveries finished, by result (sent|skipped|dead).', labelNames: ['result'], registers: [registry] }),
     forwards: new Counter({ name: 'notify_guard_relay_forwards_total', help: 'Events forwarded to notification-controller (--forward-to), by result (forwarded|dead).', labelNames: ['result'], registers: [registry] }),
     attempts: new Counter({ name: 'notify_guard_relay_delivery_attempts_total', help: 'Attempts to send, by result (ok|rate-limited|retry|permanent|skipped).', labelNames: ['result'], registers: [registry] }),
+    sendsSaved: new Counter({ name: 'notify_guard_relay_sends_saved_total', help: 'Slack messages not sent because another Alert routed the same event to the same destination (Provider address and channel).', registers: [registry] }),
     journalAppend: new Histogram({ name: 'notify_guard_relay_journal_append_seconds', help: 'Time to journal an accepted event durably (O_DSYNC write), the part of its 202 spent waiting for the disk.', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
     bind(s) { source = s; },
   };

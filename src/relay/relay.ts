@@ -27,7 +27,7 @@ import { alertMetadata, isCommitStatusUpdate, withEventMetadata } from './notifi
 import { boundEvent } from './event-bounds.ts';
 import { EventTooLargeError, JournalFullError } from './accept-refusal.ts';
 import type { RoutingOptions } from './routing.ts';
-import { routeEvent } from './routing.ts';
+import { routeEvent, slackDestinationKey } from './routing.ts';
 import type { Job } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
@@ -182,15 +182,22 @@ export function startRelay(o: RelayOptions): Relay {
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
   if (stillHeld.length > 0) log.info({ events: stillHeld.length }, 'resuming events accepted before the cluster view synced; they are routed once it has');
 
-  /** The Slack deliveries Flux's routing gives an event. */
+  /**
+   * The Slack deliveries Flux's routing gives an event, one per destination: Alerts routing it to
+   * a Provider posting where an earlier one (in Alert order) posts add no delivery, and are counted.
+   */
   function targetsFor(e: FluxEvent): DeliveryTarget[] {
     const targets: DeliveryTarget[] = [];
     if (isCommitStatusUpdate(e)) return targets;
     const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
+    const destinations = new Set<string>();
     for (const alert of routeEvent(e, o.cluster, o.routing)) {
       const a = alertView(alert);
       const provider = o.cluster.getProvider(a.namespace, a.providerName);
       if (!provider || providerView(provider).type !== 'slack') continue;
+      const destination = slackDestinationKey(providerView(provider));
+      if (destinations.has(destination)) { o.metrics.sendsSaved.inc(); continue; }
+      destinations.add(destination);
       targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: alertMetadata(a, annotations) });
     }
     return targets;

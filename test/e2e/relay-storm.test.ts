@@ -1,6 +1,7 @@
 /**
  * The relay under storms, end to end: the journal's disk budget (503 + Retry-After, nothing
- * accepted lost) and an event whose metadata is larger than Slack shows (stored cut, not refused).
+ * accepted lost), an event whose metadata is larger than Slack shows (stored cut, not refused), and
+ * overlapping Alerts sending an event to the same destination once.
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,7 @@ const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-async function setUp(o: { journalMaxBytes?: number; compactAtBytes?: number; channels?: string[] } = {}) {
+async function setUp(o: { journalMaxBytes?: number; compactAtBytes?: number; channels?: string[]; objects?: object[] } = {}) {
   const slack = new FakeSlack();
   const url = await slack.start();
   cleanups.push(() => slack.close());
@@ -27,7 +28,7 @@ async function setUp(o: { journalMaxBytes?: number; compactAtBytes?: number; cha
   const channels = o.channels ?? ['#ops'];
   await writeFile(join(dir, 'cluster.yaml'), [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, stringData: { address: `${url}${HOOK}` } },
-    ...channels.flatMap((channel, n) => [
+    ...o.objects ?? channels.flatMap((channel, n) => [
       { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: `slack-${n}`, namespace: 'apps' }, spec: { type: 'slack', channel, secretRef: { name: 'slack-url' } } },
       { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `ks-${n}`, namespace: 'apps' }, spec: { providerRef: { name: `slack-${n}` }, eventSeverity: 'info', eventSources: [{ kind: 'Kustomization', name: '*' }] } },
     ]),
@@ -39,7 +40,7 @@ async function setUp(o: { journalMaxBytes?: number; compactAtBytes?: number; cha
     noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 1_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'info',
   }, createLogger('info', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } })));
   cleanups.push(() => relay.close());
-  return { slack, relay, logs };
+  return { slack, url, relay, logs };
 }
 
 const event = (message: string, metadata: Record<string, string> = {}) => ({
@@ -94,4 +95,28 @@ test('an event with a 2.2 MB metadata value routed to three Alerts is stored onc
   const field = (s.slack.received[0]!.body['attachments'] as { fields: { title: string; value: string }[] }[])[0]!.fields.find((f) => f.title === 'revision')!;
   assert.equal(field.value.startsWith('main@sha1:ffff'), true);
   assert.ok(s.logs.some((l) => l.includes('event text longer than Slack shows') && l.includes('"cutCharacters":2160010')));
+});
+
+const provider = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name, namespace: 'apps' }, spec: { type: 'slack', ...spec } });
+const alert = (name: string, providerName: string, summary: string) => ({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name, namespace: 'apps' }, spec: { providerRef: { name: providerName }, summary, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
+
+test('overlapping Alerts routing an event to the same Provider address and channel send it once, and the saved sends are counted', async () => {
+  const s = await setUp({
+    objects: [
+      provider('ops', { channel: '#ops', secretRef: { name: 'slack-url' } }),
+      provider('ops-again', { channel: '#ops', secretRef: { name: 'slack-url' } }),
+      provider('dev', { channel: '#dev', secretRef: { name: 'slack-url' } }),
+      alert('a-first', 'ops', 'first'), alert('b-same-provider', 'ops', 'second'), alert('c-same-destination', 'ops-again', 'third'), alert('d-other-channel', 'dev', 'fourth'),
+    ],
+  });
+  const r = await post(s.relay.port, JSON.stringify(event('Health check failed')));
+  assert.deepEqual({ status: r.status, body: r.body }, { status: 202, body: '{"status":"accepted"}' });
+  await eventually('delivered', () => s.slack.received.length === 2, 10_000);
+  const payload = (channel: string, summary: string) => ({
+    channel, username: 'kustomize-controller', text: 'Error: kustomization/podinfo.apps: Health check failed',
+    attachments: [{ color: 'danger', author_name: 'kustomization/podinfo.apps', text: 'Health check failed', mrkdwn_in: ['text'], fields: [{ title: 'summary', value: summary, short: false }] }],
+  });
+  assert.deepEqual(s.slack.received.map((m) => m.body).sort((x, y) => String(x['channel']).localeCompare(String(y['channel']))), [payload('#dev', 'fourth'), payload('#ops', 'first')]);
+  const metrics = await (await fetch(`http://127.0.0.1:${s.relay.port}/metrics`)).text();
+  assert.match(metrics, /^notify_guard_relay_sends_saved_total 2$/m);
 });
