@@ -150,12 +150,14 @@ async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
   startup.started(() => journal.close());
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
-  const kept = liveRecords(replayState(replayed.records), Date.now());
+  // The state of the compacted journal is the state of the whole one: fold once, hand it on.
+  const replayedState = replayState(replayed.records, replayed.sizes);
+  const kept = liveRecords(replayedState, Date.now());
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
   const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;
   const relay = startRelay({
-    journal, replayed: kept, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
+    journal, replayed: kept, replayedState, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs,
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },

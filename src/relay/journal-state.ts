@@ -182,10 +182,10 @@ export function unsettled(e: EventState): number[] {
   return open;
 }
 
-/** Folds `records` (a replayed journal) into a new state. */
-export function replayState(records: Iterable<RelayRecord>): JournalState {
+/** Folds `records` (a replayed journal; `sizes`: their bytes in it, when known) into a new state. */
+export function replayState(records: readonly RelayRecord[], sizes?: readonly number[]): JournalState {
   const state = emptyState();
-  for (const r of records) apply(state, r, recordBytes(r));
+  for (let i = 0; i < records.length; i++) apply(state, records[i]!, sizes?.[i] ?? recordBytes(records[i]));
   return state;
 }
 

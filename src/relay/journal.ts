@@ -32,6 +32,8 @@ export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** What replay found. */
 export interface Replayed<T> {
   readonly records: T[];
+  /** The bytes each record takes in the file (header included), in the same order. */
+  readonly sizes: number[];
   /** Bytes cut from the end (a torn or corrupt tail), 0 when the file was clean (zeros after the records are clean). */
   readonly truncatedBytes: number;
 }
@@ -67,8 +69,9 @@ function frame(record: unknown): Buffer {
 }
 
 /** Parses a journal image; stops at the first incomplete or corrupt record. */
-export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: number } {
+export function parseJournal<T>(image: Buffer): { records: T[]; sizes: number[]; goodBytes: number } {
   const records: T[] = [];
+  const sizes: number[] = [];
   let at = 0;
   while (at + HEADER <= image.length) {
     const length = image.readUInt32LE(at);
@@ -82,9 +85,10 @@ export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: numbe
     } catch {
       break;
     }
+    sizes.push(HEADER + length);
     at += HEADER + length;
   }
-  return { records, goodBytes: at };
+  return { records, sizes, goodBytes: at };
 }
 
 /** Every write is durable when it returns (O_DSYNC), so one system call replaces write + fdatasync. */
@@ -124,7 +128,7 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
   const preallocateBytes = o.preallocateBytes ?? PREALLOCATE_BYTES;
   let fh: FileHandle = await openFile(path, DURABLE);
   const image = await fh.readFile();
-  const { records, goodBytes } = parseJournal<T>(image);
+  const { records, sizes, goodBytes } = parseJournal<T>(image);
   const truncatedBytes = endOfNonZero(image.subarray(goodBytes));
   /** Bytes the file holds: records, then zeros. */
   let allocated = image.length;
@@ -300,5 +304,5 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
     },
   };
   preallocate();
-  return { journal, replayed: { records, truncatedBytes } };
+  return { journal, replayed: { records, sizes, truncatedBytes } };
 }

@@ -31,7 +31,7 @@ import { routeEvent, slackDestinationKey } from './routing.ts';
 import type { Job } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
-import type { AcceptRecord as Accept, DeliveryTarget, RelayRecord } from './journal-state.ts';
+import type { AcceptRecord as Accept, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, discard, pausesAt, replayState, unsettled } from './journal-state.ts';
 import { MAX_RECORD_BYTES, recordBytes } from './journal.ts';
 import type { WarningRecorder } from './warning-events.ts';
@@ -72,6 +72,8 @@ export interface Relay {
 export interface RelayOptions {
   readonly journal: Journal<RelayRecord>;
   readonly replayed: readonly RelayRecord[];
+  /** `replayed` folded already (by the caller that compacted it), to save folding it twice. */
+  readonly replayedState?: JournalState;
   readonly cluster: ClusterView;
   readonly secrets: SecretValues;
   readonly routing: RoutingOptions;
@@ -117,7 +119,7 @@ export function startRelay(o: RelayOptions): Relay {
   const log = o.logger.child({ component: 'relay' });
   const dedup = createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
-  const state = replayState(o.replayed);
+  const state = o.replayedState ?? replayState(o.replayed);
 
   const keeper = createJournalKeeper({ journal: o.journal, state, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
   const record = (r: RelayRecord) => {
