@@ -1,7 +1,8 @@
 /**
  * The event API's answers, and its fast path. Every event is answered by `answerEvent` from its
- * parsed JSON body: 202 accepted/unrouted once journaled, 400 not a Flux event, 429 a duplicate
- * within the dedup window, 503 when the journal cannot accept (Flux retries 5xx). The fast path
+ * parsed JSON body: 202 accepted/unrouted once journaled, 400 not a Flux event, 413 an event the
+ * journal can never store, 429 a duplicate within the dedup window, 503 when the journal cannot
+ * accept (Flux retries 5xx), with Retry-After when it is at its disk budget (accept-refusal.ts). The fast path
  * reads and parses an unencoded POST body itself, since this is the relay's hot path: express and
  * body-parser cost about a third of an accept's CPU and, measured, 2-3 ms of p99 accept latency
  * with deliveries running. It answers exactly as the express route did (an empty body reads as

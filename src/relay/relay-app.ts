@@ -2,8 +2,9 @@
  * The relay's HTTP API: the event API Flux controllers call through `--events-addr` (POST, any
  * path), plus GET /healthz, /readyz, /metrics and /dead-letters. Event answers (event-endpoint.ts):
  * 202 once the event is journaled (or routed to no Slack Provider), 400 invalid JSON or event, 413
- * over 3 MiB, 429 duplicate within the dedup window, 415 unsupported body encoding, 503 when the
- * journal cannot accept (Flux retries 5xx), 503 too when the bodies being received exceed the
+ * over 3 MiB or a journal record over 4 MiB even cut to what Slack shows, 429 duplicate within the
+ * dedup window, 415 unsupported body encoding, 503 when the journal cannot accept (Flux retries
+ * 5xx) and 503 + Retry-After at its disk budget, 503 too when the bodies being received exceed the
  * in-flight budget (body-budget.ts). Plain event POSTs take the fast path; the express app
  * answers the rest.
  */

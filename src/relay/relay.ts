@@ -2,8 +2,10 @@
  * The relay: accepts Flux events and delivers them to Slack without losing one it accepted.
  *
  * accept: dedup (a duplicate within the window answers 429, as notification-controller does) ->
- * route to Alerts (Flux's semantics) -> keep the Slack Providers among them -> journal the event
- * with its deliveries, fsync'd -> only then acknowledge. An event routed to no Slack Provider is
+ * route to Alerts (Flux's semantics) -> keep the Slack Providers among them, one per destination ->
+ * journal the event (cut to what Slack shows: event-bounds.ts) with its deliveries, fsync'd, within
+ * the disk budget -> only then acknowledge. What the journal holds is journal-state.ts's reducer,
+ * which replay, compaction and this relay share. An event routed to no Slack Provider is
  * acknowledged without journaling (there is nothing to lose), unless every event is forwarded to
  * notification-controller (`--forward-to`), in which case it is journaled and forwarded too.
  * deliver: on a thread of its own (delivery-thread.ts), so sending never delays an accept; per
