@@ -27,7 +27,7 @@ import type { FluxEvent } from './flux-event.ts';
 import type { Journal } from './journal.ts';
 import { alertMetadata, isCommitStatusUpdate, withEventMetadata } from './notification-metadata.ts';
 import { boundEvent } from './event-bounds.ts';
-import { EventTooLargeError, JournalFullError } from './accept-refusal.ts';
+import { DEFAULT_JOURNAL_MAX_BYTES, createJournalBudget } from './journal-budget.ts';
 import type { RoutingOptions } from './routing.ts';
 import { routeEvent, slackDestinationKey } from './routing.ts';
 import type { Job } from './delivery-protocol.ts';
@@ -35,7 +35,7 @@ import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, discard, pausesAt, replayState, unsettled } from './journal-state.ts';
-import { MAX_RECORD_BYTES, recordBytes } from './journal.ts';
+import { recordBytes } from './journal.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { SecretValues } from './secret-values.ts';
@@ -100,13 +100,6 @@ export interface RelayOptions {
   readonly maxJournalBytes?: number;
 }
 
-/**
- * The journal's default disk budget: a compaction writes the kept half next to the full file, so
- * the volume must hold 1.5x the budget: 960 MiB of the 1 Gi volume in manifests/.
- */
-export const DEFAULT_JOURNAL_MAX_BYTES = 640 * 1024 * 1024;
-/** What a 503 for a full journal asks Flux to wait. */
-export const JOURNAL_FULL_RETRY_AFTER_SECONDS = 10;
 
 /** A job as this thread keeps it: which event and which of its deliveries. */
 interface RelayJob extends Job {
@@ -123,7 +116,9 @@ export function startRelay(o: RelayOptions): Relay {
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(o.replayed);
 
-  const keeper = createJournalKeeper({ journal: o.journal, state, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
+  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+  // At the budget a compaction must be possible, whatever --journal-compact-at says.
+  const keeper = createJournalKeeper({ journal: o.journal, state, compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes), logger: log });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
     return o.journal.appendSoon(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
@@ -188,11 +183,12 @@ export function startRelay(o: RelayOptions): Relay {
 
   /**
    * The Slack deliveries Flux's routing gives an event, one per destination: Alerts routing it to
-   * a Provider posting where an earlier one (in Alert order) posts add no delivery, and are counted.
+   * a Provider posting where an earlier one (in Alert order) posts add no delivery (`saved`).
    */
-  function targetsFor(e: FluxEvent): DeliveryTarget[] {
+  function targetsFor(e: FluxEvent): { targets: DeliveryTarget[]; saved: number } {
     const targets: DeliveryTarget[] = [];
-    if (isCommitStatusUpdate(e)) return targets;
+    let saved = 0;
+    if (isCommitStatusUpdate(e)) return { targets, saved };
     const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
     const destinations = new Set<string>();
     for (const alert of routeEvent(e, o.cluster, o.routing)) {
@@ -200,18 +196,24 @@ export function startRelay(o: RelayOptions): Relay {
       const provider = o.cluster.getProvider(a.namespace, a.providerName);
       if (!provider || providerView(provider).type !== 'slack') continue;
       const destination = slackDestinationKey(providerView(provider));
-      if (destinations.has(destination)) { o.metrics.sendsSaved.inc(); continue; }
+      if (destinations.has(destination)) { saved++; continue; }
       destinations.add(destination);
       targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: alertMetadata(a, annotations) });
     }
-    return targets;
+    return { targets, saved };
   }
 
   /** Routes held events, journals their routing, then queues them. */
   async function release(held: Accept[]): Promise<void> {
-    const routed = held.map((h): Accept => ({ t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: targetsFor(h.event), ...(o.forwardTo ? { forward: true as const } : {}) }));
+    let saved = 0;
+    const routed = held.map((h): Accept => {
+      const t = targetsFor(h.event);
+      saved += t.saved;
+      return { t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: t.targets, ...(o.forwardTo ? { forward: true as const } : {}) };
+    });
     for (const r of routed) apply(state, r, recordBytes(r));
     await Promise.all(routed.map((r) => o.journal.append(r)));
+    o.metrics.sendsSaved.inc(saved);
     for (const r of routed) {
       enqueue(r.id, r.at, r.event, r.deliveries, new Set());
       if (o.forwardTo) forward(r.id, r.at, r.event);
@@ -221,22 +223,7 @@ export function startRelay(o: RelayOptions): Relay {
   const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
   o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => state.dead.length, held: () => gate.held(), journalBytes: () => o.journal.size(), journalMaxBytes: () => maxJournalBytes, journalKeptBytes: () => state.liveBytes });
 
-  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-  let full = false;
-  /** The bytes `r` takes, once it may be stored: never (too large), or not now (the budget is reached). */
-  function admit(r: Accept): number {
-    const bytes = recordBytes(r);
-    if (bytes > MAX_RECORD_BYTES) throw new EventTooLargeError(bytes, MAX_RECORD_BYTES);
-    if (o.journal.size() + bytes > maxJournalBytes) {
-      if (!full) log.warn({ journalBytes: o.journal.size(), maxBytes: maxJournalBytes, keptBytes: state.liveBytes }, 'journal at its disk budget: answering 503 with Retry-After until deliveries and compaction free space; nothing accepted is dropped');
-      full = true;
-      void keeper.compactIfLarge();
-      throw new JournalFullError(JOURNAL_FULL_RETRY_AFTER_SECONDS);
-    }
-    if (full) log.info({ journalBytes: o.journal.size(), maxBytes: maxJournalBytes }, 'journal below its disk budget again: accepting events');
-    full = false;
-    return bytes;
-  }
+  const admit = createJournalBudget({ journal: o.journal, maxBytes: maxJournalBytes, keptBytes: () => state.liveBytes, compact: () => void keeper.compactIfLarge(), logger: log });
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
@@ -268,11 +255,12 @@ export function startRelay(o: RelayOptions): Relay {
         gate.hold(held);
         return 'held';
       }
-      const targets = targetsFor(original);
+      const { targets, saved } = targetsFor(original);
       dedup.remember(key, now);
       if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
       await journalAccept({ t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) });
+      o.metrics.sendsSaved.inc(saved);
       void keeper.compactIfLarge();
       enqueue(id, now, e, targets, new Set());
       if (o.forwardTo) forward(id, now, e);
