@@ -54,13 +54,26 @@ export interface Journal<T> {
   close(): Promise<void>;
 }
 
+/**
+ * The last record encoded: measuring a record (`recordBytes`) and then appending it serialises it
+ * once. One slot, not a cache per record: records stay alive while pending, their bytes need not.
+ */
+let lastEncoded: { record: unknown; payload: Buffer } | undefined;
+
+function encode(record: unknown): Buffer {
+  if (lastEncoded && lastEncoded.record === record) return lastEncoded.payload;
+  const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  lastEncoded = { record, payload };
+  return payload;
+}
+
 /** The bytes `record` takes in the journal (header included). */
 export function recordBytes(record: unknown): number {
-  return HEADER + Buffer.byteLength(JSON.stringify(record), 'utf8');
+  return HEADER + encode(record).length;
 }
 
 function frame(record: unknown): Buffer {
-  const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  const payload = encode(record);
   if (payload.length > MAX_RECORD_BYTES) throw new Error(`journal record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`);
   const header = Buffer.alloc(HEADER);
   header.writeUInt32LE(payload.length, 0);
