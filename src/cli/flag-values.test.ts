@@ -19,7 +19,7 @@ test('whole numbers and log levels say what they expect', () => {
 
 test('relay flags parse with their defaults', () => {
   assert.deepEqual(parseRelayArgs([]), {
-    host: '127.0.0.1', port: 9292, journalPath: 'relay.journal', journalCompactAtBytes: 64 * 1024 * 1024, clusterDir: undefined, kubeconfig: undefined,
+    host: '127.0.0.1', port: 9292, journalPath: 'relay.journal', journalCompactAtBytes: 64 * 1024 * 1024, journalMaxBytes: 640 * 1024 * 1024, clusterDir: undefined, kubeconfig: undefined,
     secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined, noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 60_000,
     drainTimeoutMs: 10_000, allowInsecureDestinations: false, slackFormat: 'blocks', logLevel: 'info', logFormat: 'auto',
   });

@@ -17,7 +17,7 @@ import type { Relay, RelayRecord } from '../relay/relay.ts';
 import { createRelayHandler } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
-import { compactRecords } from '../relay/compaction.ts';
+import { liveRecords, replayState } from '../relay/journal-state.ts';
 import type { SlackFormat } from '../relay/slack-format.ts';
 import { parseSlackFormat } from '../relay/slack-format.ts';
 import { openClusterSource } from './cluster-source.ts';
@@ -35,7 +35,10 @@ delivers it to the Slack Providers of the Alerts it matches (Flux's routing sema
 Flags:
   --listen HOST:PORT          address to serve the event API on (default 127.0.0.1:9292)
   --journal FILE              the write-ahead journal (default relay.journal)
-  --journal-compact-at MB     rewrite the journal with only what a restart needs once it is this large (default 64)
+  --journal-compact-at MB     rewrite the journal with only what a restart needs once it is this large
+                              and that need fills at most half of it (default 64)
+  --journal-max-bytes MB      disk budget of the journal: past it, events are answered 503 with Retry-After
+                              until deliveries and compaction free space (default 640; a compaction needs 1.5x)
   --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
   --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
   --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
@@ -57,6 +60,8 @@ export interface RelayOptions {
   readonly port: number;
   readonly journalPath: string;
   readonly journalCompactAtBytes: number;
+  /** The journal's disk budget (default DEFAULT_JOURNAL_MAX_BYTES). */
+  readonly journalMaxBytes?: number;
   readonly clusterDir: string | undefined;
   readonly kubeconfig: string | undefined;
   readonly secretNamespaces: string[];
@@ -81,6 +86,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       listen: { type: 'string', default: '127.0.0.1:9292' },
       journal: { type: 'string', default: 'relay.journal' },
       'journal-compact-at': { type: 'string', default: '64' },
+      'journal-max-bytes': { type: 'string', default: '640' },
       'cluster-dir': { type: 'string' },
       kubeconfig: { type: 'string' },
       'secret-namespaces': { type: 'string', default: 'all' },
@@ -105,6 +111,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     host, port,
     journalPath: values.journal,
     journalCompactAtBytes: parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
+    journalMaxBytes: parseWholeNumber('--journal-max-bytes', values['journal-max-bytes'], 8, 1_048_576) * 1024 * 1024,
     clusterDir: values['cluster-dir'],
     kubeconfig: values.kubeconfig,
     secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
@@ -156,16 +163,18 @@ async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
   startup.started(() => journal.close());
   if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
-  const kept = compactRecords(replayed.records, Date.now());
+  // The state of the compacted journal is the state of the whole one: fold once, hand it on.
+  const replayedState = replayState(replayed.records, replayed.sizes);
+  const kept = liveRecords(replayedState, Date.now());
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
   const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;
   const relay = startRelay({
-    journal, replayed: kept, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
+    journal, replayed: kept, replayedState, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
     allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs, ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
-    compactAtBytes: o.journalCompactAtBytes,
+    compactAtBytes: o.journalCompactAtBytes, ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
   });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activePauses, compactRecords } from './compaction.ts';
+import { activePauses, compactRecords, shouldCompact } from './compaction.ts';
 import type { DeliveryTarget, RelayRecord } from './relay.ts';
 
 const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
@@ -44,4 +44,11 @@ test('compaction keeps the latest record of each open failure episode, and none 
     { t: 'episode', key: 'apps/slack Kustomization/apps/a', episode: open },
     { t: 'episode', key: 'apps/slack Kustomization/apps/c', episode: { since: 2, reason: 'new' } },
   ]);
+});
+
+test('a rewrite happens only past the threshold and when what is kept fills at most half of the journal', () => {
+  assert.deepEqual(
+    [[1_000, 10, 2_000], [2_000, 10, 2_000], [2_000, 1_000, 2_000], [2_000, 1_001, 2_000], [70_000_000, 67_000_000, 64_000_000]].map(([size, live, at]) => shouldCompact(size!, live!, at!)),
+    [false, true, true, false, false],
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * The event API's answers, and its fast path. Every event is answered by `answerEvent` from its
- * parsed JSON body: 202 accepted/unrouted once journaled, 400 not a Flux event, 429 a duplicate
- * within the dedup window, 503 when the journal cannot accept (Flux retries 5xx). The fast path
+ * parsed JSON body: 202 accepted/unrouted once journaled, 400 not a Flux event, 413 an event the
+ * journal can never store, 429 a duplicate within the dedup window, 503 when the journal cannot
+ * accept (Flux retries 5xx), with Retry-After when it is at its disk budget (accept-refusal.ts). The fast path
  * reads and parses an unencoded POST body itself, since this is the relay's hot path: express and
  * body-parser cost about a third of an accept's CPU and, measured, 2-3 ms of p99 accept latency
  * with deliveries running. It answers exactly as the express route did (an empty body reads as
@@ -17,6 +18,7 @@ import { bodyStatus } from '../http/common-endpoints.ts';
 import { tooManyContainers } from '../http/json-complexity.ts';
 import { decodeEvent } from './flux-event.ts';
 import type { Relay } from './relay.ts';
+import { EventTooLargeError, JournalFullError } from './accept-refusal.ts';
 
 export const MAX_EVENT_BYTES = 3 * 1024 * 1024;
 
@@ -31,6 +33,7 @@ export interface EventDeps {
 export interface EventAnswer {
   readonly status: number;
   readonly body: object;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Answers one event from its parsed JSON body. */
@@ -46,6 +49,14 @@ export async function answerEvent(d: EventDeps, body: unknown): Promise<EventAns
     if (outcome === 'duplicate') return { status: 429, body: failureStatus(429, 'TooManyRequests', 'duplicate event within the dedup window') };
     return { status: 202, body: { status: outcome } };
   } catch (err) {
+    if (err instanceof EventTooLargeError) {
+      d.metrics.events.inc({ outcome: 'too_large' });
+      return { status: 413, body: failureStatus(413, 'RequestEntityTooLarge', err.message) };
+    }
+    if (err instanceof JournalFullError) {
+      d.metrics.events.inc({ outcome: 'journal_full' });
+      return { status: 503, body: failureStatus(503, 'ServiceUnavailable', err.message), headers: { 'retry-after': String(err.retryAfterSeconds) } };
+    }
     d.metrics.events.inc({ outcome: 'unavailable' });
     d.logger.error({ err }, 'cannot journal an event; answering 503 so that the controller retries');
     return { status: 503, body: failureStatus(503, 'ServiceUnavailable', 'the relay cannot store events right now; retry') };
@@ -55,7 +66,7 @@ export async function answerEvent(d: EventDeps, body: unknown): Promise<EventAns
 /** Writes an answer as express's `res.status(s).json(body)` would. */
 export function sendAnswer(res: ServerResponse, a: EventAnswer): void {
   const text = JSON.stringify(a.body);
-  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(a.status, { ...a.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -22,7 +22,7 @@ test('records appended are replayed in order after reopening', async () => {
   await journal.append({ n: 4 });
   await journal.close();
   const replayed = await replay<{ n: number }>(path);
-  assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }], truncatedBytes: 0 });
+  assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }], sizes: [15, 15, 15, 15], truncatedBytes: 0 });
 });
 
 /** Writes `bytes` into the file at `offset`, as a crash would have left them. */
@@ -41,10 +41,10 @@ test('a torn last record (a crash mid-write) is cut off; everything before it su
   assert.equal((await stat(path)).size, PREALLOCATE_BYTES, 'a new journal is zero-filled ahead, and its records are written over the zeros');
   await writeInto(path, end, Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22]));
   const { journal: j2, replayed } = await openJournal<{ n: number }>(path);
-  assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }], truncatedBytes: 10 });
+  assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }], sizes: [15, 15], truncatedBytes: 10 });
   await j2.append({ n: 3 });
   await j2.close();
-  assert.deepEqual(await replay<{ n: number }>(path), { records: [{ n: 1 }, { n: 2 }, { n: 3 }], truncatedBytes: 0 });
+  assert.deepEqual(await replay<{ n: number }>(path), { records: [{ n: 1 }, { n: 2 }, { n: 3 }], sizes: [15, 15, 15], truncatedBytes: 0 });
 });
 
 test('a record whose checksum does not match ends the journal there', async () => {
@@ -66,7 +66,7 @@ test('a record cut short (its end never reached the disk) is a torn write too', 
   const end = journal.size();
   await journal.close();
   await writeInto(path, end - 12, Buffer.alloc(12));
-  assert.deepEqual(await replay<{ n: string }>(path), { records: [{ n: 'aaaaaaaaaaaaaaaaaaaa' }], truncatedBytes: end / 2 - 12 });
+  assert.deepEqual(await replay<{ n: string }>(path), { records: [{ n: 'aaaaaaaaaaaaaaaaaaaa' }], sizes: [end / 2], truncatedBytes: end / 2 - 12 });
 });
 
 test('appends beyond the zeros written ahead wait for the next stretch, which never lands on a record', async () => {
@@ -87,7 +87,7 @@ test('appends beyond the zeros written ahead wait for the next stretch, which ne
   const end = journal.size();
   await journal.close();
   assert.ok((await stat(path)).size > end, 'zeros ahead of the last record');
-  assert.deepEqual(await replay<{ n: number }>(path), { records: expected, truncatedBytes: 0 });
+  assert.deepEqual(await replay<{ n: number }>(path), { records: expected, sizes: expected.map((r) => 8 + JSON.stringify(r).length), truncatedBytes: 0 });
 });
 
 test('rewrite replaces the journal atomically and appends continue after it', async () => {
@@ -162,7 +162,7 @@ test('a failed write fails its appends and those written after it, and the file 
   await assert.rejects(after, { message: 'journal write failed' }, 'written after torn bytes: not acknowledged');
   await journal.append({ n: 4 });
   await journal.close();
-  assert.deepEqual((await replay<{ n: number }>(path)), { records: [{ n: 1 }, { n: 4 }], truncatedBytes: 0 });
+  assert.deepEqual((await replay<{ n: number }>(path)), { records: [{ n: 1 }, { n: 4 }], sizes: [15, 15], truncatedBytes: 0 });
 });
 
 /** Counts the journal file's writes and the records in each. */

@@ -32,6 +32,8 @@ export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** What replay found. */
 export interface Replayed<T> {
   readonly records: T[];
+  /** The bytes each record takes in the file (header included), in the same order. */
+  readonly sizes: number[];
   /** Bytes cut from the end (a torn or corrupt tail), 0 when the file was clean (zeros after the records are clean). */
   readonly truncatedBytes: number;
 }
@@ -52,8 +54,26 @@ export interface Journal<T> {
   close(): Promise<void>;
 }
 
-function frame(record: unknown): Buffer {
+/**
+ * The last record encoded: measuring a record (`recordBytes`) and then appending it serialises it
+ * once. One slot, not a cache per record: records stay alive while pending, their bytes need not.
+ */
+let lastEncoded: { record: unknown; payload: Buffer } | undefined;
+
+function encode(record: unknown): Buffer {
+  if (lastEncoded && lastEncoded.record === record) return lastEncoded.payload;
   const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  lastEncoded = { record, payload };
+  return payload;
+}
+
+/** The bytes `record` takes in the journal (header included). */
+export function recordBytes(record: unknown): number {
+  return HEADER + encode(record).length;
+}
+
+function frame(record: unknown): Buffer {
+  const payload = encode(record);
   if (payload.length > MAX_RECORD_BYTES) throw new Error(`journal record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`);
   const header = Buffer.alloc(HEADER);
   header.writeUInt32LE(payload.length, 0);
@@ -62,8 +82,9 @@ function frame(record: unknown): Buffer {
 }
 
 /** Parses a journal image; stops at the first incomplete or corrupt record. */
-export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: number } {
+export function parseJournal<T>(image: Buffer): { records: T[]; sizes: number[]; goodBytes: number } {
   const records: T[] = [];
+  const sizes: number[] = [];
   let at = 0;
   while (at + HEADER <= image.length) {
     const length = image.readUInt32LE(at);
@@ -77,9 +98,10 @@ export function parseJournal<T>(image: Buffer): { records: T[]; goodBytes: numbe
     } catch {
       break;
     }
+    sizes.push(HEADER + length);
     at += HEADER + length;
   }
-  return { records, goodBytes: at };
+  return { records, sizes, goodBytes: at };
 }
 
 /** Every write is durable when it returns (O_DSYNC), so one system call replaces write + fdatasync. */
@@ -119,7 +141,7 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
   const preallocateBytes = o.preallocateBytes ?? PREALLOCATE_BYTES;
   let fh: FileHandle = await openFile(path, DURABLE);
   const image = await fh.readFile();
-  const { records, goodBytes } = parseJournal<T>(image);
+  const { records, sizes, goodBytes } = parseJournal<T>(image);
   const truncatedBytes = endOfNonZero(image.subarray(goodBytes));
   /** Bytes the file holds: records, then zeros. */
   let allocated = image.length;
@@ -295,5 +317,5 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
     },
   };
   preallocate();
-  return { journal, replayed: { records, truncatedBytes } };
+  return { journal, replayed: { records, sizes, truncatedBytes } };
 }

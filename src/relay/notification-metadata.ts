@@ -19,11 +19,26 @@ export function isCommitStatusUpdate(e: FluxEvent): boolean {
 
 /** The merged, prefix-stripped metadata for one Alert's notification. */
 export function notificationMetadata(e: FluxEvent, a: AlertView, objectAnnotations: Readonly<Record<string, string>> = {}): Record<string, string> {
-  const group = involvedGroup(e);
+  return withEventMetadata(e, alertMetadata(a, objectAnnotations));
+}
+
+/**
+ * The part of a notification's metadata that comes from the Alert and the object's annotations,
+ * below the controller's metadata in precedence. The journal keeps this per Alert and the event's
+ * own metadata once per event (`withEventMetadata` merges them at delivery).
+ */
+export function alertMetadata(a: AlertView, objectAnnotations: Readonly<Record<string, string>> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(objectAnnotations)) if (k.startsWith(EVENT_PREFIX)) out[k.slice(EVENT_PREFIX.length)] = v;
   Object.assign(out, a.eventMetadata);
   if (a.summary) out['summary'] = a.summary;
+  return out;
+}
+
+/** `base` with the controller's metadata of `e` merged over it (it takes precedence). */
+export function withEventMetadata(e: FluxEvent, base: Readonly<Record<string, string>>): Record<string, string> {
+  const group = involvedGroup(e);
+  const out: Record<string, string> = { ...base };
   const dropped = new Set([`${group}/checksum`, `${group}/digest`, `${group}/token`]);
   for (const [k, v] of Object.entries(e.metadata ?? {})) {
     if (dropped.has(k)) continue;

@@ -2,8 +2,9 @@
  * The relay's HTTP API: the event API Flux controllers call through `--events-addr` (POST, any
  * path), plus GET /healthz, /readyz, /metrics, /dead-letters and /deliveries. Event answers (event-endpoint.ts):
  * 202 once the event is journaled (or routed to no Slack Provider), 400 invalid JSON or event, 413
- * over 3 MiB, 429 duplicate within the dedup window, 415 unsupported body encoding, 503 when the
- * journal cannot accept (Flux retries 5xx), 503 too when the bodies being received exceed the
+ * over 3 MiB or a journal record over 4 MiB even cut to what Slack shows, 429 duplicate within the
+ * dedup window, 415 unsupported body encoding, 503 when the journal cannot accept (Flux retries
+ * 5xx) and 503 + Retry-After at its disk budget, 503 too when the bodies being received exceed the
  * in-flight budget (body-budget.ts). Plain event POSTs take the fast path; the express app
  * answers the rest.
  */
@@ -44,7 +45,7 @@ function createRelayApp(d: EventDeps & { notReadyReason: () => string | undefine
   // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
   app.post(/.*/, express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity }), async (req: Request, res: Response) => {
     const a = await answerEvent(d, req.body);
-    res.status(a.status).json(a.body);
+    res.status(a.status).set(a.headers ?? {}).json(a.body);
   });
   app.use((req, res) => { res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}`)); });
   app.use(jsonErrorHandler({ maxBytes: MAX_EVENT_BYTES, body: 'event', component: 'relay', logger: d.logger }));

@@ -2,8 +2,10 @@
  * The relay: accepts Flux events and delivers them to Slack without losing one it accepted.
  *
  * accept: dedup (a duplicate within the window answers 429, as notification-controller does) ->
- * route to Alerts (Flux's semantics) -> keep the Slack Providers among them -> journal the event
- * with its deliveries, fsync'd -> only then acknowledge. An event routed to no Slack Provider is
+ * route to Alerts (Flux's semantics) -> keep the Slack Providers among them, one per destination ->
+ * journal the event (cut to what Slack shows: event-bounds.ts) with its deliveries, fsync'd, within
+ * the disk budget -> only then acknowledge. What the journal holds is journal-state.ts's reducer,
+ * which replay, compaction and this relay share. An event routed to no Slack Provider is
  * acknowledged without journaling (there is nothing to lose), unless every event is forwarded to
  * notification-controller (`--forward-to`), in which case it is journaled and forwarded too.
  * deliver: on a thread of its own (delivery-thread.ts), so sending never delays an accept; per
@@ -23,12 +25,17 @@ import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { createDeduplicator, eventKey } from './event-key.ts';
 import type { FluxEvent } from './flux-event.ts';
 import type { Journal } from './journal.ts';
-import { isCommitStatusUpdate, notificationMetadata } from './notification-metadata.ts';
+import { alertMetadata, isCommitStatusUpdate, withEventMetadata } from './notification-metadata.ts';
+import { boundEvent } from './event-bounds.ts';
+import { DEFAULT_JOURNAL_MAX_BYTES, createJournalBudget } from './journal-budget.ts';
 import type { RoutingOptions } from './routing.ts';
-import { routeEvent } from './routing.ts';
-import type { EpisodeChange, Job, Pause } from './delivery-protocol.ts';
+import { routeEvent, slackDestinationKey } from './routing.ts';
+import type { Job } from './delivery-protocol.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
-import { activePauses, createJournalKeeper, openEpisodes } from './compaction.ts';
+import { createJournalKeeper } from './compaction.ts';
+import type { AcceptRecord as Accept, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
+import { apply, discard, openEpisodes, pausesAt, replayState, unsettled } from './journal-state.ts';
+import { recordBytes } from './journal.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { AlertDeliveryState } from './delivery-status.ts';
@@ -37,27 +44,7 @@ import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
 
-/** One Slack delivery decided at accept time. */
-export interface DeliveryTarget {
-  /** `namespace/name` of the Alert. */
-  readonly alert: string;
-  /** `namespace/name` of the Provider. */
-  readonly provider: string;
-  readonly metadata: Readonly<Record<string, string>>;
-}
-
-/** Journal records. */
-export type RelayRecord =
-  | {
-    readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true;
-    /** Accepted before the view synced: not routed yet. A later accept record with this id carries the routing. */
-    readonly held?: true;
-  }
-  | { readonly t: 'forwarded'; readonly id: string }
-  | { readonly t: 'done'; readonly id: string; readonly i: number }
-  | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
-  | ({ readonly t: 'paused' } & Pause)
-  | ({ readonly t: 'episode' } & EpisodeChange);
+export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
 
 /** A delivery that failed for good; no secret in any field. */
 export interface DeadLetter {
@@ -92,6 +79,8 @@ export interface Relay {
 export interface RelayOptions {
   readonly journal: Journal<RelayRecord>;
   readonly replayed: readonly RelayRecord[];
+  /** `replayed` folded already (by the caller that compacted it), to save folding it twice. */
+  readonly replayedState?: JournalState;
   readonly cluster: ClusterView;
   readonly secrets: SecretValues;
   readonly routing: RoutingOptions;
@@ -116,7 +105,10 @@ export interface RelayOptions {
   readonly deliveredEventEveryMs?: number;
   /** Rewrite the journal with only what a restart needs once it grows past this (default 64 MiB). */
   readonly compactAtBytes?: number;
+  /** Accepts answer 503 + Retry-After while the journal would grow past this (default DEFAULT_JOURNAL_MAX_BYTES). */
+  readonly maxJournalBytes?: number;
 }
+
 
 /** A job as this thread keeps it: which event and which of its deliveries. */
 interface RelayJob extends Job {
@@ -126,18 +118,19 @@ interface RelayJob extends Job {
   readonly target?: DeliveryTarget;
 }
 
-const MAX_DEAD_LETTERS = 1000;
-
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
 export function startRelay(o: RelayOptions): Relay {
   const log = o.logger.child({ component: 'relay' });
   const dedup = createDeduplicator(o.dedupWindowMs);
-  const dead: DeadLetter[] = [];
+  // What the journal holds, folded by the same reducer as replay and compaction.
+  const state = o.replayedState ?? replayState(o.replayed);
   const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
 
-  const keeper = createJournalKeeper({ journal: o.journal, compactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, logger: log });
+  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
+  // At the budget a compaction must be possible, whatever --journal-compact-at says.
+  const keeper = createJournalKeeper({ journal: o.journal, state, compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes), logger: log });
   const record = (r: RelayRecord) => {
-    keeper.track(r);
+    apply(state, r, recordBytes(r));
     return o.journal.appendSoon(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
@@ -145,8 +138,8 @@ export function startRelay(o: RelayOptions): Relay {
   const deliveries = startDeliveryThread<RelayJob>({
     pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
     ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
-    pauses: activePauses(o.replayed, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
-    episodes: openEpisodes(o.replayed).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
+    pauses: pausesAt(state, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
+    episodes: openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
   }, {
     resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
     onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
@@ -174,7 +167,6 @@ export function startRelay(o: RelayOptions): Relay {
       }
       const target = d.target!;
       o.metrics.deliveries.inc({ result: 'dead' });
-      addDead(d.eventId, d.event, target, reason, Date.now());
       const [pns, pname] = split(target.provider);
       status.failed(target, reason, Date.now(), o.cluster.alertsReferencingProvider(pns, pname).map((a) => `${pns}/${a.metadata?.name ?? ''}`));
       log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
@@ -185,98 +177,95 @@ export function startRelay(o: RelayOptions): Relay {
   }, log);
   const forward = (id: string, at: number, e: FluxEvent) => deliveries.enqueue('forward', { id: `${id}:forward`, destination: 'notification-controller', acceptedAt: at, event: e, metadata: {}, eventId: id, index: -1 });
 
-  function addDead(id: string, e: FluxEvent, t: DeliveryTarget, reason: string, at: number): void {
-    dead.push({ id, alert: t.alert, provider: t.provider, involvedObject: objectName(e), message: e.message.slice(0, 200), reason, at: new Date(at).toISOString() });
-    if (dead.length > MAX_DEAD_LETTERS) {
-      const evicted = dead.shift()!;
-      if (!dead.some((d) => d.id === evicted.id)) keeper.release(evicted.id);
-    }
-  }
-
   function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
     targets.forEach((target, index) => {
-      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: target.metadata, alert: target.alert, eventId: id, index, target });
+      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: withEventMetadata(e, target.metadata), alert: target.alert, eventId: id, index, target });
     });
   }
 
-  // Replay: queue what is neither done nor dead, restore dead letters and the dedup window;
-  // events still held (accepted before the view synced, never routed) wait for the gate again.
-  const finished = new Map<string, Set<number>>();
-  const forwarded = new Set<string>();
-  const accepts = new Map<string, Accept>();
-  for (const r of o.replayed) {
-    keeper.track(r);
-    if (r.t === 'forwarded') forwarded.add(r.id);
-    else if (r.t === 'accept') accepts.set(r.id, r);
-    else if (r.t === 'done' || r.t === 'dead') {
-      let s = finished.get(r.id);
-      if (!s) finished.set(r.id, (s = new Set()));
-      s.add(r.i);
-    }
-  }
+  // Replay: queue what is neither done nor dead (dead letters are in the state already) and
+  // restore the dedup window; events still held (accepted before the view synced, never routed)
+  // wait for the gate again.
+  for (const r of o.replayed) if (r.t === 'accept') dedup.remember(r.key, r.at);
   let resumed = 0;
   const stillHeld: Accept[] = [];
-  for (const a of accepts.values()) {
-    dedup.remember(a.key, a.at);
+  for (const [id, e] of state.events) {
+    const a = e.accept;
     if (a.held) { stillHeld.push(a); continue; }
-    const done = finished.get(a.id) ?? new Set<number>();
-    resumed += a.deliveries.length - done.size;
-    enqueue(a.id, a.at, a.event, a.deliveries, done);
-    if (a.forward && !forwarded.has(a.id) && o.forwardTo) { resumed++; forward(a.id, a.at, a.event); }
-  }
-  for (const r of o.replayed) {
-    const target = r.t === 'dead' ? accepts.get(r.id)?.deliveries[r.i] : undefined;
-    if (r.t === 'dead' && target) addDead(r.id, accepts.get(r.id)!.event, target, r.reason, r.at);
+    resumed += unsettled(e).length;
+    enqueue(id, a.at, a.event, a.deliveries, e.settled);
+    if (a.forward && !e.forwarded && o.forwardTo) { resumed++; forward(id, a.at, a.event); }
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
   if (stillHeld.length > 0) log.info({ events: stillHeld.length }, 'resuming events accepted before the cluster view synced; they are routed once it has');
 
-  /** The Slack deliveries Flux's routing gives an event. */
-  function targetsFor(e: FluxEvent): DeliveryTarget[] {
+  /**
+   * The Slack deliveries Flux's routing gives an event, one per destination: Alerts routing it to
+   * a Provider posting where an earlier one (in Alert order) posts add no delivery (`saved`).
+   */
+  function targetsFor(e: FluxEvent): { targets: DeliveryTarget[]; saved: number } {
     const targets: DeliveryTarget[] = [];
-    if (isCommitStatusUpdate(e)) return targets;
+    let saved = 0;
+    if (isCommitStatusUpdate(e)) return { targets, saved };
     const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
+    const destinations = new Set<string>();
     for (const alert of routeEvent(e, o.cluster, o.routing)) {
       const a = alertView(alert);
       const provider = o.cluster.getProvider(a.namespace, a.providerName);
       if (!provider || providerView(provider).type !== 'slack') continue;
-      targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: notificationMetadata(e, a, annotations) });
+      const destination = slackDestinationKey(providerView(provider));
+      if (destinations.has(destination)) { saved++; continue; }
+      destinations.add(destination);
+      targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: alertMetadata(a, annotations) });
     }
-    return targets;
+    return { targets, saved };
   }
 
   /** Routes held events, journals their routing, then queues them. */
   async function release(held: Accept[]): Promise<void> {
-    const routed = held.map((h): Accept => ({ t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: targetsFor(h.event), ...(o.forwardTo ? { forward: true as const } : {}) }));
+    let saved = 0;
+    const routed = held.map((h): Accept => {
+      const t = targetsFor(h.event);
+      saved += t.saved;
+      return { t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: t.targets, ...(o.forwardTo ? { forward: true as const } : {}) };
+    });
+    for (const r of routed) apply(state, r, recordBytes(r));
     await Promise.all(routed.map((r) => o.journal.append(r)));
+    o.metrics.sendsSaved.inc(saved);
     for (const r of routed) {
-      keeper.track(r);
       enqueue(r.id, r.at, r.event, r.deliveries, new Set());
       if (o.forwardTo) forward(r.id, r.at, r.event);
     }
     void keeper.compactIfLarge();
   }
   const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => dead.length, held: () => gate.held(), alerts: () => status.list() });
+  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => state.dead.length, held: () => gate.held(), journalBytes: () => o.journal.size(), journalMaxBytes: () => maxJournalBytes, journalKeptBytes: () => state.liveBytes, alerts: () => status.list() });
+
+  const admit = createJournalBudget({ journal: o.journal, maxBytes: maxJournalBytes, keptBytes: () => state.liveBytes, compact: () => void keeper.compactIfLarge(), logger: log });
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
     const journaling = o.metrics.journalAppend.startTimer();
     try {
+      // In the state before the write: a compaction starting meanwhile must keep it.
+      apply(state, r, admit(r));
       await o.journal.append(r);
       journaling();
     } catch (err) {
+      discard(state, r.id);
       dedup.forget(r.key);
       throw err;
     }
-    keeper.track(r);
   }
 
   return {
-    async accept(e) {
+    async accept(original) {
       const now = Date.now();
-      const key = eventKey(e);
+      const key = eventKey(original);
       if (dedup.isDuplicate(key, now)) return 'duplicate';
+      // Routed on the event as sent (Flux matches the whole message); stored as Slack can show it.
+      const { event: e, cut } = boundEvent(original);
+      if (cut > 0) log.info({ object: objectName(e), cutCharacters: cut }, 'event text longer than Slack shows; the journal keeps what Slack can show');
       if (!gate.open()) {
         dedup.remember(key, now);
         const held: Accept = { t: 'accept', id: randomUUID(), at: now, key, event: e, deliveries: [], held: true };
@@ -284,17 +273,18 @@ export function startRelay(o: RelayOptions): Relay {
         gate.hold(held);
         return 'held';
       }
-      const targets = targetsFor(e);
+      const { targets, saved } = targetsFor(original);
       dedup.remember(key, now);
       if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
       await journalAccept({ t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) });
+      o.metrics.sendsSaved.inc(saved);
       void keeper.compactIfLarge();
       enqueue(id, now, e, targets, new Set());
       if (o.forwardTo) forward(id, now, e);
       return targets.length > 0 ? 'accepted' : 'unrouted';
     },
-    deadLetters: () => dead,
+    deadLetters: () => state.dead.map((d) => deadLetter(state.events.get(d.id)!.accept, d)),
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending(),
     held: () => gate.held(),
@@ -303,7 +293,11 @@ export function startRelay(o: RelayOptions): Relay {
   };
 }
 
-type Accept = Extract<RelayRecord, { t: 'accept' }>;
+/** The dead-letter table's row for a dead record (no secret in any field). */
+function deadLetter(a: Accept, d: Extract<RelayRecord, { t: 'dead' }>): DeadLetter {
+  const t = a.deliveries[d.i]!;
+  return { id: d.id, alert: t.alert, provider: t.provider, involvedObject: objectName(a.event), message: a.event.message.slice(0, 200), reason: d.reason, at: new Date(d.at).toISOString() };
+}
 
 function split(ref: string): [string, string] {
   const slash = ref.indexOf('/');

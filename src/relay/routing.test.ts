@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { alert, source } from '../../test/support/objects.ts';
 import { staticClusterView } from '../cluster/static-view.ts';
 import type { KubeObject } from '../flux/objects.ts';
+import { providerView } from '../flux/objects.ts';
 import type { FluxEvent } from './flux-event.ts';
-import { routeEvent } from './routing.ts';
+import { routeEvent, slackDestinationKey } from './routing.ts';
 
 const event = (over: Partial<FluxEvent> & { ns?: string; name?: string; kind?: string } = {}): FluxEvent => ({
   involvedObject: { kind: over.kind ?? 'Kustomization', namespace: over.ns ?? 'apps', name: over.name ?? 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
@@ -89,4 +90,17 @@ describe('suspension and cross-namespace refs', () => {
     assert.deepEqual(routed(event(), alerts, [], true), ['apps/own']);
     assert.deepEqual(routed(event(), alerts, [], false), ['apps/own', 'flux-system/cross']);
   });
+});
+
+test('Slack Providers are one destination when they post with the same address to the same channel', () => {
+  const p = (namespace: string, spec: Record<string, unknown>, annotations: Record<string, string> = {}) => slackDestinationKey(providerView({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'p', namespace, annotations }, spec: { type: 'slack', ...spec } }));
+  const base = p('apps', { channel: '#ops', secretRef: { name: 'url' } });
+  assert.deepEqual([
+    p('apps', { channel: '#ops', secretRef: { name: 'url' } }),
+    p('other', { channel: '#ops', secretRef: { name: 'url' } }),
+    p('apps', { channel: '#dev', secretRef: { name: 'url' } }),
+    p('apps', { channel: '#ops', secretRef: { name: 'url' }, address: 'https://hooks.slack.com/x' }),
+    p('apps', { channel: '#ops', secretRef: { name: 'url' }, suspend: true }),
+  ].map((k) => k === base), [true, false, false, false, false]);
+  assert.equal(p('apps', { channel: '#ops', address: 'https://hooks.slack.com/x' }), p('ops', { channel: '#ops', address: 'https://hooks.slack.com/x' }));
 });

@@ -6,10 +6,11 @@
  * exclusion wins; an invalid pattern never matches), suspended Alerts skipped, and cross-namespace
  * events blocked when Flux runs with --no-cross-namespace-refs.
  * Candidates come from an index by (source kind, namespace), so the cost does not grow with the
- * number of Alerts elsewhere.
+ * number of Alerts elsewhere. `slackDestinationKey` tells which Slack Providers post to the same
+ * place, so that an event is sent there once (a deliberate difference from Flux: docs/routing.md).
  */
 import type { ClusterView } from '../cluster/cluster-view.ts';
-import type { AlertView, EventSource, KubeObject } from '../flux/objects.ts';
+import type { AlertView, EventSource, KubeObject, ProviderView } from '../flux/objects.ts';
 import { alertView } from '../flux/objects.ts';
 import { re2Matches } from '../flux/re2.ts';
 import type { FluxEvent } from './flux-event.ts';
@@ -56,4 +57,16 @@ export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions
   return cluster.alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
     .filter((obj) => alertSkipReason(e, alertView(obj), labels, o) === undefined)
     .sort((x, y) => `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`));
+}
+
+/**
+ * Where a Slack Provider posts, as far as its spec says: the Secret named by secretRef (its
+ * `address` key wins over spec.address, as in notification-controller's `createNotifier`,
+ * internal/server/event_handlers.go) or spec.address, and the channel. Two Providers with the
+ * same key post the same message to the same channel. A suspended Provider never shares a key
+ * with one that is not (its delivery is skipped, the other's must not be).
+ */
+export function slackDestinationKey(p: ProviderView): string {
+  const where = p.secretRef ? `secret ${p.namespace}/${p.secretRef} ${p.address ?? ''}` : `address ${p.address ?? ''}`;
+  return JSON.stringify([where, p.channel ?? '', p.suspend]);
 }

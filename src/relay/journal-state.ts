@@ -1,0 +1,219 @@
+/**
+ * The one description of what the relay's journal means: a reducer, `apply(state, record, bytes)`,
+ * folds journal records into the state a restart needs, and small read functions answer from it.
+ * Replay (relay.ts startup), compaction (compaction.ts, the startup rewrite in relay-command.ts)
+ * and the running relay all fold the same records through it, so they agree on what is pending,
+ * what is dead and what can be dropped.
+ *
+ * Meaning of the records:
+ * - `accept`: an event and its deliveries. A second accept with the same id supersedes the first
+ *   (a held event, accepted before the cluster view synced, then routed: routing-gate.ts).
+ * - `done` / `dead`: delivery `i` of an event is settled (sent or skipped / failed for good).
+ * - `forwarded`: the event went to notification-controller (--forward-to), or gave up trying.
+ * - `paused`: a destination answered 429 with Retry-After; the latest pause of each destination
+ *   counts, and only while it runs.
+ * - `episode`: an object's failure episode at a Provider (its Slack thread, slack-episodes.ts) opened
+ *   or changed (`episode` set) or closed (unset); the latest record of each open one counts.
+ * An event is finished once it is routed, every delivery is settled and it is forwarded (when it
+ * had to be). A finished event is dropped, unless one of its dead deliveries is still in the
+ * dead-letter table, which keeps the latest MAX_DEAD_LETTERS dead deliveries: an event leaves with
+ * its last dead letter. `liveBytes` counts the journal bytes of what is kept, so compaction knows
+ * how far a rewrite can shrink the file.
+ *
+ * `apply` mutates and returns `state` (a copy per record would make replaying a million records
+ * quadratic); it reads nothing else: no clock, no I/O. Adding a record kind is one union member
+ * and one case in `apply`.
+ */
+import type { EpisodeChange, Pause } from './delivery-protocol.ts';
+import type { FluxEvent } from './flux-event.ts';
+import { recordBytes } from './journal.ts';
+
+/** One Slack delivery decided at accept time. */
+export interface DeliveryTarget {
+  /** `namespace/name` of the Alert. */
+  readonly alert: string;
+  /** `namespace/name` of the Provider. */
+  readonly provider: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Journal records. */
+export type RelayRecord =
+  | {
+    readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true;
+    /** Accepted before the view synced: not routed yet. A later accept record with this id carries the routing. */
+    readonly held?: true;
+  }
+  | { readonly t: 'forwarded'; readonly id: string }
+  | { readonly t: 'done'; readonly id: string; readonly i: number }
+  | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
+  | ({ readonly t: 'paused' } & Pause)
+  | ({ readonly t: 'episode' } & EpisodeChange);
+
+export type AcceptRecord = Extract<RelayRecord, { t: 'accept' }>;
+export type OutcomeRecord = Extract<RelayRecord, { t: 'done' | 'dead' }>;
+export type DeadRecord = Extract<RelayRecord, { t: 'dead' }>;
+export type PausedRecord = Extract<RelayRecord, { t: 'paused' }>;
+export type EpisodeRecord = Extract<RelayRecord, { t: 'episode' }>;
+
+/** Dead deliveries kept in the table (and the events they belong to). */
+export const MAX_DEAD_LETTERS = 1000;
+
+/** What is kept of one unfinished (or dead-lettered) event. */
+export interface EventState {
+  accept: AcceptRecord;
+  /** Outcome records, in journal order; at most one per delivery. */
+  readonly outcomes: OutcomeRecord[];
+  readonly settled: Set<number>;
+  forwarded: boolean;
+  /** Its dead deliveries still in the dead-letter table. */
+  deadLetters: number;
+  /** Journal bytes of its accept record, outcomes and forwarded record. */
+  bytes: number;
+  /** Journal bytes of its accept record alone. */
+  acceptBytes: number;
+}
+
+/** The journal's meaning. */
+export interface JournalState {
+  readonly events: Map<string, EventState>;
+  /** The latest pause of each `queue destination` (expired ones are filtered by readers). */
+  readonly pauses: Map<string, { readonly record: PausedRecord; readonly bytes: number }>;
+  /** The latest record of each open failure episode, by its key. */
+  readonly episodes: Map<string, { readonly record: EpisodeRecord; readonly bytes: number }>;
+  /** The dead-letter table, oldest first, at most MAX_DEAD_LETTERS. */
+  readonly dead: DeadRecord[];
+  /** Journal bytes of everything kept: what a compaction would write. */
+  liveBytes: number;
+}
+
+/** An empty journal. */
+export function emptyState(): JournalState {
+  return { events: new Map(), pauses: new Map(), episodes: new Map(), dead: [], liveBytes: 0 };
+}
+
+/** Folds one record of `bytes` journal bytes into `state`; returns it. */
+export function apply(state: JournalState, r: RelayRecord, bytes: number): JournalState {
+  if (r.t === 'paused') {
+    const key = `${r.queue} ${r.destination}`;
+    state.liveBytes += bytes - (state.pauses.get(key)?.bytes ?? 0);
+    state.pauses.set(key, { record: r, bytes });
+    return state;
+  }
+  if (r.t === 'episode') {
+    state.liveBytes -= state.episodes.get(r.key)?.bytes ?? 0;
+    if (r.episode) {
+      state.episodes.set(r.key, { record: r, bytes });
+      state.liveBytes += bytes;
+    } else {
+      state.episodes.delete(r.key);
+    }
+    return state;
+  }
+  if (r.t === 'accept') {
+    acceptEvent(state, r, bytes);
+    return state;
+  }
+  const e = state.events.get(r.id);
+  if (!e) return state; // finished and dropped already (or an outcome replayed twice)
+  if (r.t === 'forwarded') {
+    if (e.forwarded) return state;
+    e.forwarded = true;
+    grow(state, e, bytes);
+  } else {
+    if (e.settled.has(r.i)) return state;
+    e.settled.add(r.i);
+    e.outcomes.push(r);
+    grow(state, e, bytes);
+    if (r.t === 'dead') addDeadLetter(state, e, r);
+  }
+  dropIfFinished(state, r.id);
+  return state;
+}
+
+function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number): void {
+  const e = state.events.get(r.id);
+  if (e) {
+    // The routing of a held event: it replaces the held record.
+    grow(state, e, bytes - e.acceptBytes);
+    e.accept = r;
+    e.acceptBytes = bytes;
+    e.forwarded = !r.forward;
+  } else {
+    state.events.set(r.id, { accept: r, outcomes: [], settled: new Set(), forwarded: !r.forward, deadLetters: 0, bytes, acceptBytes: bytes });
+    state.liveBytes += bytes;
+  }
+  dropIfFinished(state, r.id);
+}
+
+function grow(state: JournalState, e: EventState, bytes: number): void {
+  e.bytes += bytes;
+  state.liveBytes += bytes;
+}
+
+function addDeadLetter(state: JournalState, e: EventState, r: DeadRecord): void {
+  state.dead.push(r);
+  e.deadLetters++;
+  if (state.dead.length <= MAX_DEAD_LETTERS) return;
+  const evicted = state.dead.shift()!;
+  const owner = state.events.get(evicted.id);
+  if (!owner) return;
+  owner.deadLetters--;
+  dropIfFinished(state, evicted.id);
+}
+
+/** True once an event is routed, settled in every delivery and forwarded when it had to be. */
+export function isFinished(e: EventState): boolean {
+  return !e.accept.held && e.forwarded && e.settled.size >= e.accept.deliveries.length;
+}
+
+function dropIfFinished(state: JournalState, id: string): void {
+  const e = state.events.get(id);
+  if (!e || !isFinished(e) || e.deadLetters > 0) return;
+  state.events.delete(id);
+  state.liveBytes -= e.bytes;
+}
+
+/** The pauses still running at `at` (epoch ms). */
+export function pausesAt(state: JournalState, at: number): PausedRecord[] {
+  return [...state.pauses.values()].map((p) => p.record).filter((p) => p.until > at);
+}
+
+/** What a compacted journal holds: each kept event's records, the pauses running at `at`, the open episodes. */
+export function liveRecords(state: JournalState, at: number): RelayRecord[] {
+  const records: RelayRecord[] = [];
+  for (const [id, e] of state.events) {
+    records.push(e.accept, ...e.outcomes);
+    if (e.forwarded && e.accept.forward) records.push({ t: 'forwarded', id });
+  }
+  records.push(...pausesAt(state, at), ...openEpisodes(state));
+  return records;
+}
+
+/** The latest record of each open failure episode. */
+export function openEpisodes(state: JournalState): EpisodeRecord[] {
+  return [...state.episodes.values()].map((e) => e.record);
+}
+
+/** Deliveries (by index) of a routed event not settled yet. */
+export function unsettled(e: EventState): number[] {
+  if (e.accept.held) return [];
+  const open: number[] = [];
+  for (let i = 0; i < e.accept.deliveries.length; i++) if (!e.settled.has(i)) open.push(i);
+  return open;
+}
+
+/** Folds `records` (a replayed journal; `sizes`: their bytes in it, when known) into a new state. */
+export function replayState(records: readonly RelayRecord[], sizes?: readonly number[]): JournalState {
+  const state = emptyState();
+  for (let i = 0; i < records.length; i++) apply(state, records[i]!, sizes?.[i] ?? recordBytes(records[i]));
+  return state;
+}
+
+/** Forgets an accept the journal failed to write (its sender was answered 503 and retries). */
+export function discard(state: JournalState, id: string): void {
+  const e = state.events.get(id);
+  if (!e || e.outcomes.length > 0) return;
+  state.events.delete(id);
+  state.liveBytes -= e.bytes;
+}
