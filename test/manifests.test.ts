@@ -5,7 +5,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -15,17 +14,12 @@ import { defaultPolicy } from '../src/policy/policy.ts';
 import { ALL_RULES } from '../src/policy/rules/index.ts';
 import { parseWebhookArgs } from '../src/cli/webhook-flags.ts';
 import { parseRelayArgs } from '../src/cli/relay-command.ts';
+import { kustomizeSkip, renderKustomization } from './support/kustomize.ts';
+import type { Obj } from './support/kustomize.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-const skip = kubectl.status !== 0 ? 'kubectl is not installed' : false;
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-function render(dir: string): Obj[] {
-  const r = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
-}
+const skip = kustomizeSkip;
+const render = renderKustomization;
 
 describe('manifests/ (kustomize base)', { skip }, () => {
   const objects = skip ? [] : render('manifests');

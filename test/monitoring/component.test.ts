@@ -5,23 +5,17 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { PodMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { RULES_FILE } from '../support/monitoring-manifests.ts';
+import { kustomizeSkip, renderKustomization } from '../support/kustomize.ts';
+import type { Obj } from '../support/kustomize.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-const skip = kubectl.status !== 0 ? 'kubectl is not installed' : false;
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-function render(dir: string): Obj[] {
-  const r = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
-}
+const skip = kustomizeSkip;
+const render = renderKustomization;
 
 describe('manifests/monitoring (kustomize component)', { skip }, () => {
   const base = skip ? [] : render('manifests');
