@@ -3,7 +3,8 @@ import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { secretsMadeOutOfBand } from '../policy.ts';
-import { PROVIDER_SECRET_REFS, providerSecretRef, providerView } from '../../flux/objects.ts';
+import { missingSecrets } from '../missing-secrets.ts';
+import { providerView } from '../../flux/objects.ts';
 
 /**
  * secretRef, certSecretRef and proxySecretRef are local references that notification-controller's
@@ -24,9 +25,7 @@ export const providerSecretExists: Rule = {
   check({ object, cluster, policy }) {
     const p = providerView(object);
     const out: FieldError[] = [];
-    for (const ref of PROVIDER_SECRET_REFS) {
-      const name = providerSecretRef(p, ref);
-      if (!name || cluster.getSecret(p.namespace, name)) continue;
+    for (const { ref, name } of missingSecrets(p, cluster)) {
       if (cluster.secretProducers(p.namespace, name).length > 0 || secretsMadeOutOfBand(policy, p.namespace)) continue;
       const elsewhere = cluster.secretNamespaces(name).filter((ns) => ns !== p.namespace);
       const hint = elsewhere.length > 0

@@ -3,7 +3,8 @@ import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { secretsMadeOutOfBand } from '../policy.ts';
-import { PROVIDER_SECRET_REFS, providerSecretRef, providerView } from '../../flux/objects.ts';
+import { missingSecrets } from '../missing-secrets.ts';
+import { providerView } from '../../flux/objects.ts';
 import { producerLabel } from '../../flux/secret-producers.ts';
 
 /**
@@ -23,10 +24,9 @@ export const providerSecretPending: Rule = {
   check({ object, cluster, policy }) {
     const p = providerView(object);
     const out: FieldError[] = [];
-    for (const ref of PROVIDER_SECRET_REFS) {
-      const name = providerSecretRef(p, ref);
-      // Outside the watched Secret scope a miss says nothing: the Secret may well exist.
-      if (!name || cluster.getSecret(p.namespace, name) || !cluster.covers('Secret', p.namespace)) continue;
+    // Outside the watched Secret scope a miss says nothing: the Secret may well exist.
+    if (!cluster.covers('Secret', p.namespace)) return out;
+    for (const { ref, name } of missingSecrets(p, cluster)) {
       const producers = cluster.secretProducers(p.namespace, name);
       const maker = producers.length > 0
         ? `${producers.map(producerLabel).join(' and ')} will create it`
