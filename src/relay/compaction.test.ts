@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activePauses, compactRecords, shouldCompact } from './compaction.ts';
+import { shouldCompact } from './compaction.ts';
+import { liveRecords, pausesAt, replayState } from './journal-state.ts';
 import type { DeliveryTarget, RelayRecord } from './relay.ts';
+
+/** What a compaction at `at` writes of `records`: the reducer's live records, as the keeper writes them. */
+const compactRecords = (records: readonly RelayRecord[], at = 0) => liveRecords(replayState(records), at);
 
 const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
 const target: DeliveryTarget = { alert: 'apps/all', provider: 'apps/slack', metadata: {} };
@@ -28,7 +32,7 @@ test('compaction keeps the latest pause of each destination while it runs, and d
     { t: 'paused', queue: 'slack', destination: 'ops/slack', until: 2_000 },
   ];
   assert.deepEqual(compactRecords(records, 3_000), [accept('e2'), { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 }]);
-  assert.deepEqual(activePauses(records, 9_000), []);
+  assert.deepEqual(pausesAt(replayState(records), 9_000), []);
 });
 
 test('compaction keeps the latest record of each open failure episode, and none of a closed one', () => {

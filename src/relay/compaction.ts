@@ -9,21 +9,11 @@
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
-import type { JournalState, PausedRecord, RelayRecord } from './journal-state.ts';
-import { liveRecords, pausesAt, replayState } from './journal-state.ts';
+import type { JournalState, RelayRecord } from './journal-state.ts';
+import { liveRecords } from './journal-state.ts';
 
 /** A rewrite happens only when what is kept is at most this fraction of the journal. */
 export const SHRINK_FRACTION = 0.5;
-
-/** The latest pause of each queue and destination that still runs at `at` (epoch ms). */
-export function activePauses(records: readonly RelayRecord[], at: number): PausedRecord[] {
-  return pausesAt(replayState(records), at);
-}
-
-/** What a restart needs of `records`, at `at` (epoch ms: pauses over by then are dropped). */
-export function compactRecords(records: readonly RelayRecord[], at = 0): RelayRecord[] {
-  return liveRecords(replayState(records), at);
-}
 
 /** True when a journal of `size` bytes should be rewritten to the `liveBytes` it keeps. */
 export function shouldCompact(size: number, liveBytes: number, compactAtBytes: number): boolean {
