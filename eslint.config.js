@@ -1,0 +1,64 @@
+// ESLint: the conventions no reviewer should have to repeat (docs/development.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.local/', 'test/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/extensions': ['.ts', '.js'], 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
+      ],
+      'import-x/no-cycle': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // Known debt (issue #14): functions still over 60 lines. Split one, then delete its file here.
+    files: [
+      'bench/open-loop-process.ts',
+      'bench/synthetic-cluster.ts',
+      'src/admission/handler.ts',
+      'src/certs/leader-election.ts',
+      'src/certs/self-managed.ts',
+      'src/cli/policy-source.ts',
+      'src/cli/relay-command.ts',
+      'src/cli/webhook-command.ts',
+      'src/cli/webhook-flags.ts',
+      'src/cluster/client-node-kube-api.ts',
+      'src/cluster/informer-view.ts',
+      'src/cluster/node-kube-api.ts',
+      'src/cluster/reflector.ts',
+      'src/observability/relay-metrics.ts',
+      'src/relay/delivery-scheduler.ts',
+      'src/relay/delivery-thread.ts',
+      'src/relay/journal.ts',
+      'src/relay/relay.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+);
