@@ -48,7 +48,11 @@ const WORK = join(ROOT, '.local', 'bench');
 const BUILD = join(ROOT, '.local', 'bench-build');
 // The CLI runs compiled, as the bin and the image run it (running .ts directly loads Node's type
 // stripper, about 17 MB of RSS production never has).
-execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', BUILD], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', BUILD],
+  { stdio: 'inherit' },
+);
 const MAIN = join(BUILD, 'src', 'cli', 'main.js');
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
@@ -57,18 +61,49 @@ mkdirSync(WORK, { recursive: true });
 // (`node main.js` with the Dockerfile's NODE_OPTIONS), and plain `node main.js` with no flag at all.
 chmodSync(MAIN, 0o755);
 const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
-const SHEBANG_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(MAIN, 'utf8').split('\n')[0]!)?.[1] ?? '').split(' ').filter(Boolean);
-interface FlagSet { name: string; launch: Launch; flags: string[] }
-const flagSets: FlagSet[] = process.env['BENCH_NODE_FLAGS'] !== undefined
-  ? [{ name: `node ${process.env['BENCH_NODE_FLAGS']} main.js`, launch: { command: [process.execPath, ...process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean), MAIN], nodeOptions: undefined }, flags: process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean) }]
-  : [
-    { name: `the bin (shebang flags: ${SHEBANG_FLAGS.join(' ') || 'none'})`, launch: { command: [MAIN], nodeOptions: undefined }, flags: SHEBANG_FLAGS },
-    { name: `the image (node main.js, NODE_OPTIONS=${IMAGE_NODE_OPTIONS || ''})`, launch: { command: [process.execPath, MAIN], nodeOptions: IMAGE_NODE_OPTIONS }, flags: IMAGE_NODE_OPTIONS.split(' ').filter(Boolean) },
-    { name: 'plain node main.js, no flags', launch: { command: [process.execPath, MAIN], nodeOptions: undefined }, flags: [] },
-  ];
+const SHEBANG_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(MAIN, 'utf8').split('\n')[0]!)?.[1] ?? '')
+  .split(' ')
+  .filter(Boolean);
+interface FlagSet {
+  name: string;
+  launch: Launch;
+  flags: string[];
+}
+const flagSets: FlagSet[] =
+  process.env['BENCH_NODE_FLAGS'] !== undefined
+    ? [
+        {
+          name: `node ${process.env['BENCH_NODE_FLAGS']} main.js`,
+          launch: {
+            command: [process.execPath, ...process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean), MAIN],
+            nodeOptions: undefined,
+          },
+          flags: process.env['BENCH_NODE_FLAGS'].split(' ').filter(Boolean),
+        },
+      ]
+    : [
+        {
+          name: `the bin (shebang flags: ${SHEBANG_FLAGS.join(' ') || 'none'})`,
+          launch: { command: [MAIN], nodeOptions: undefined },
+          flags: SHEBANG_FLAGS,
+        },
+        {
+          name: `the image (node main.js, NODE_OPTIONS=${IMAGE_NODE_OPTIONS || ''})`,
+          launch: { command: [process.execPath, MAIN], nodeOptions: IMAGE_NODE_OPTIONS },
+          flags: IMAGE_NODE_OPTIONS.split(' ').filter(Boolean),
+        },
+        {
+          name: 'plain node main.js, no flags',
+          launch: { command: [process.execPath, MAIN], nodeOptions: undefined },
+          flags: [],
+        },
+      ];
 
 const perKind = (objects: number) => Math.ceil(objects / 3);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN;
+};
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 const load = () => loadavg()[0]!.toFixed(2);
@@ -80,40 +115,89 @@ function track(child: ChildProcess): ChildProcess {
   child.once('exit', () => children.delete(child));
   return child;
 }
-process.once('exit', () => { for (const c of children) c.kill(); });
+process.once('exit', () => {
+  for (const c of children) c.kill();
+});
 
 function clusterFile(objects: number): string {
   const file = join(WORK, `cluster-${objects}.yaml`);
-  writeFileSync(file, syntheticCluster(perKind(objects), NAMESPACES).map((o) => stringify(o)).join('---\n'));
+  writeFileSync(
+    file,
+    syntheticCluster(perKind(objects), NAMESPACES)
+      .map((o) => stringify(o))
+      .join('---\n'),
+  );
   return file;
 }
 
 async function startApiServer(objects: number) {
-  const child = track(fork(join(BUILD, 'bench', 'fake-apiserver-process.js'), [String(perKind(objects)), String(NAMESPACES)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = track(
+    fork(join(BUILD, 'bench', 'fake-apiserver-process.js'), [String(perKind(objects)), String(NAMESPACES)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
   const url = await new Promise<string>((resolve) => child.once('message', (m) => resolve((m as { url: string }).url)));
   const kubeconfig = join(WORK, `kubeconfig-${objects}`);
-  writeFileSync(kubeconfig, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'bench', cluster: { server: url, 'insecure-skip-tls-verify': true } }], users: [{ name: 'bench', user: {} }], contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }], 'current-context': 'bench' }));
-  return { kubeconfig, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }) };
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'bench', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'bench', user: {} }],
+      contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }],
+      'current-context': 'bench',
+    }),
+  );
+  return {
+    kubeconfig,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
 }
 
 async function startBaseline(flags: readonly string[]) {
-  const child = track(fork(join(BUILD, 'bench', 'bare-https-process.js'), [], { execArgv: [...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
-  return { port, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }) };
+  const child = track(
+    fork(join(BUILD, 'bench', 'bare-https-process.js'), [], {
+      execArgv: [...flags],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const { port } = await new Promise<{ port: number }>((resolve) =>
+    child.once('message', (m) => resolve(m as { port: number })),
+  );
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
 }
 
 let certDirs = 0;
-const webhook = (f: FlagSet, args: string[]) => startCliWebhook({ launch: f.launch, args, certDir: join(WORK, `certs-${certDirs++}`), track });
+const webhook = (f: FlagSet, args: string[]) =>
+  startCliWebhook({ launch: f.launch, args, certDir: join(WORK, `certs-${certDirs++}`), track });
 
 const bodies = syntheticReviews(NAMESPACES).map((r) => JSON.stringify(r));
 const wrk = haveWrk() ? wrkRunner(WORK, bodies) : undefined;
-const run = (port: number, seconds: number): LoadResult | undefined => wrk?.({ port, path: '/validate', connections: CONNECTIONS, seconds });
+const run = (port: number, seconds: number): LoadResult | undefined =>
+  wrk?.({ port, path: '/validate', connections: CONNECTIONS, seconds });
 
 console.log(`admission benchmark through the CLI (${MAIN})`);
 console.log(`machine: 2 cores shared; load average (1 min) at start ${load()}`);
-if (!wrk) console.log('wrk is not installed (Debian: apt-get install wrk): load phases skipped, memory and sync still measured');
+if (!wrk)
+  console.log(
+    'wrk is not installed (Debian: apt-get install wrk): load phases skipped, memory and sync still measured',
+  );
 const file30k = clusterFile(30_000);
-console.log(`cluster: ${perKind(30_000)} each of Alerts/Providers/Secrets in ${NAMESPACES} namespaces (+ 2 Flux sources each); load: wrk, ${CONNECTIONS} keep-alive TLS connections, ${SECONDS}s x ${ROUNDS} rounds per server, interleaved\n`);
+console.log(
+  `cluster: ${perKind(30_000)} each of Alerts/Providers/Secrets in ${NAMESPACES} namespaces (+ 2 Flux sources each); load: wrk, ${CONNECTIONS} keep-alive TLS connections, ${SECONDS}s x ${ROUNDS} rounds per server, interleaved\n`,
+);
 
 async function comparePaths(f: FlagSet) {
   const api = await startApiServer(30_000);
@@ -125,7 +209,11 @@ async function comparePaths(f: FlagSet) {
   const loads: string[] = [];
   for (let r = 0; wrk && r < ROUNDS; r++) {
     loads.push(load());
-    for (const [k, port] of [['bare', baseline.port], ['dir', dir.port], ['live', live.port]] as const) {
+    for (const [k, port] of [
+      ['bare', baseline.port],
+      ['dir', dir.port],
+      ['live', live.port],
+    ] as const) {
       run(port, 1);
       results[k].push(run(port, SECONDS)!);
     }
@@ -136,19 +224,40 @@ async function comparePaths(f: FlagSet) {
   report(f.name, { dir, live }, synced, after, results, loads);
 }
 
-function report(name: string, s: { dir: CliWebhook; live: CliWebhook }, synced: Record<'dir' | 'live', { rssMB: number }>, after: Record<'dir' | 'live', { rssMB: number; peakMB: number }>, results: Record<'bare' | 'dir' | 'live', LoadResult[]>, loads: string[]) {
+function report(
+  name: string,
+  s: { dir: CliWebhook; live: CliWebhook },
+  synced: Record<'dir' | 'live', { rssMB: number }>,
+  after: Record<'dir' | 'live', { rssMB: number; peakMB: number }>,
+  results: Record<'bare' | 'dir' | 'live', LoadResult[]>,
+  loads: string[],
+) {
   console.log(`== ${name} (load average per round: ${loads.join(', ') || 'n/a'})`);
   for (const k of ['bare', 'dir', 'live'] as const) {
-    for (const [i, x] of results[k].entries()) console.log(`  ${k.padEnd(5)} round ${i + 1}: ${x.rps.toFixed(0).padStart(6)} req/s  p50 ${x.p50ms.toFixed(2)} ms  p99 ${x.p99ms.toFixed(2)} ms  (${x.requests} requests, ${x.errors} errors)`);
+    for (const [i, x] of results[k].entries())
+      console.log(
+        `  ${k.padEnd(5)} round ${i + 1}: ${x.rps.toFixed(0).padStart(6)} req/s  p50 ${x.p50ms.toFixed(2)} ms  p99 ${x.p99ms.toFixed(2)} ms  (${x.requests} requests, ${x.errors} errors)`,
+      );
   }
-  for (const [k, label, rssTarget] of [['dir', '--cluster-dir', 200], ['live', 'live view', 150]] as const) {
+  for (const [k, label, rssTarget] of [
+    ['dir', '--cluster-dir', 200],
+    ['live', 'live view', 150],
+  ] as const) {
     const ratios = results[k].map((x, i) => x.rps / results.bare[i]!.rps);
     const ratio = median(ratios);
     const p99 = median(results[k].map((x) => x.p99ms));
     const rss = Math.max(synced[k].rssMB, after[k].rssMB, after[k].peakMB);
-    console.log(`  ${label}: ready in ${(s[k].readyMs / 1000).toFixed(2)} s from spawn (listening at ${(s[k].listeningMs / 1000).toFixed(2)} s); RSS ${mb(synced[k].rssMB)} after sync, ${mb(after[k].rssMB)} after load, peak ${mb(after[k].peakMB)} (<= ${rssTarget} MB ${verdict(rss <= rssTarget)})`);
-    if (ratios.length) console.log(`    throughput vs bare: median ${ratio.toFixed(2)}x of rounds ${ratios.map((x) => x.toFixed(2)).join(', ')} (>= 0.60x ${verdict(ratio >= 0.6)}); p99 median ${p99.toFixed(2)} ms, bare ${median(results.bare.map((x) => x.p99ms)).toFixed(2)} ms (<= 5 ms ${verdict(p99 <= 5)})`);
-    if (k === 'live') console.log(`    initial sync (spawn to ready, module loading included) ${(s.live.readyMs / 1000).toFixed(2)} s (<= 3 s ${verdict(s.live.readyMs <= 3000)})`);
+    console.log(
+      `  ${label}: ready in ${(s[k].readyMs / 1000).toFixed(2)} s from spawn (listening at ${(s[k].listeningMs / 1000).toFixed(2)} s); RSS ${mb(synced[k].rssMB)} after sync, ${mb(after[k].rssMB)} after load, peak ${mb(after[k].peakMB)} (<= ${rssTarget} MB ${verdict(rss <= rssTarget)})`,
+    );
+    if (ratios.length)
+      console.log(
+        `    throughput vs bare: median ${ratio.toFixed(2)}x of rounds ${ratios.map((x) => x.toFixed(2)).join(', ')} (>= 0.60x ${verdict(ratio >= 0.6)}); p99 median ${p99.toFixed(2)} ms, bare ${median(results.bare.map((x) => x.p99ms)).toFixed(2)} ms (<= 5 ms ${verdict(p99 <= 5)})`,
+      );
+    if (k === 'live')
+      console.log(
+        `    initial sync (spawn to ready, module loading included) ${(s.live.readyMs / 1000).toFixed(2)} s (<= 3 s ${verdict(s.live.readyMs <= 3000)})`,
+      );
   }
   console.log('');
 }
@@ -161,7 +270,10 @@ if (process.env['BENCH_SLOPE'] !== '0') {
   for (const objects of SIZES) {
     const file = objects === 30_000 ? file30k : clusterFile(objects);
     const api = await startApiServer(objects);
-    for (const [k, args] of [['dir', ['--cluster-dir', file]], ['live', ['--kubeconfig', api.kubeconfig]]] as const) {
+    for (const [k, args] of [
+      ['dir', ['--cluster-dir', file]],
+      ['live', ['--kubeconfig', api.kubeconfig]],
+    ] as const) {
       const w = await webhook(flagSets[0]!, [...args]);
       const synced = w.memory().rssMB;
       run(w.port, SECONDS);
@@ -172,10 +284,15 @@ if (process.env['BENCH_SLOPE'] !== '0') {
   }
   for (const k of ['dir', 'live'] as const) {
     const p = points[k];
-    const slope = (f: 'synced' | 'loaded', a: number, b: number) => (p[b]![f] - p[a]![f]) / ((p[b]!.objects - p[a]!.objects) / 1000);
-    console.log(`  ${k === 'dir' ? '--cluster-dir' : 'live view'}: ${p.map((x) => `${x.objects / 1000}k ${mb(x.synced)} / ${mb(x.loaded)}`).join('; ')}`);
+    const slope = (f: 'synced' | 'loaded', a: number, b: number) =>
+      (p[b]![f] - p[a]![f]) / ((p[b]!.objects - p[a]!.objects) / 1000);
+    console.log(
+      `  ${k === 'dir' ? '--cluster-dir' : 'live view'}: ${p.map((x) => `${x.objects / 1000}k ${mb(x.synced)} / ${mb(x.loaded)}`).join('; ')}`,
+    );
     const worst = Math.max(slope('synced', 0, 2), slope('loaded', 0, 2));
-    console.log(`    slope 10k->30k ${slope('synced', 0, 1).toFixed(2)} / ${slope('loaded', 0, 1).toFixed(2)} MB per 1,000 objects; 30k->100k ${slope('synced', 1, 2).toFixed(2)} / ${slope('loaded', 1, 2).toFixed(2)}; 10k->100k ${slope('synced', 0, 2).toFixed(2)} / ${slope('loaded', 0, 2).toFixed(2)} (<= 1 ${verdict(worst <= 1)})`);
+    console.log(
+      `    slope 10k->30k ${slope('synced', 0, 1).toFixed(2)} / ${slope('loaded', 0, 1).toFixed(2)} MB per 1,000 objects; 30k->100k ${slope('synced', 1, 2).toFixed(2)} / ${slope('loaded', 1, 2).toFixed(2)}; 10k->100k ${slope('synced', 0, 2).toFixed(2)} / ${slope('loaded', 0, 2).toFixed(2)} (<= 1 ${verdict(worst <= 1)})`,
+    );
   }
   console.log('');
 }
@@ -185,7 +302,14 @@ function evalCost(objects: number, namespaces: number): number {
   const engine = createEngine(ALL_RULES, defaultPolicy(ALL_RULES));
   const view = staticClusterView(syntheticCluster(perKind(objects), namespaces));
   const requests = syntheticReviews(namespaces).map((r) => (r as { request: AdmissionRequest }).request);
-  const inputs = requests.map((q) => ({ kind: guardedKind(q.kind)!, operation: q.operation, namespace: q.namespace ?? '', name: q.name ?? '', object: q.object ?? undefined, oldObject: q.oldObject ?? undefined }));
+  const inputs = requests.map((q) => ({
+    kind: guardedKind(q.kind)!,
+    operation: q.operation,
+    namespace: q.namespace ?? '',
+    name: q.name ?? '',
+    object: q.object ?? undefined,
+    oldObject: q.oldObject ?? undefined,
+  }));
   for (let i = 0; i < 2000; i++) engine.evaluate(inputs[i % inputs.length]!, view);
   const n = 20_000;
   const t = performance.now();
@@ -194,5 +318,7 @@ function evalCost(objects: number, namespaces: number): number {
 }
 const small = evalCost(300, 10);
 const large = evalCost(30_000, NAMESPACES);
-console.log(`evaluation cost: ${small.toFixed(1)} us/request at 300 objects, ${large.toFixed(1)} us/request at 30,000 objects (ratio ${(large / small).toFixed(2)}, flat means ~1)`);
+console.log(
+  `evaluation cost: ${small.toFixed(1)} us/request at 300 objects, ${large.toFixed(1)} us/request at 30,000 objects (ratio ${(large / small).toFixed(2)}, flat means ~1)`,
+);
 console.log(`load average (1 min) at the end ${load()}`);

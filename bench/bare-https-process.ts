@@ -9,11 +9,25 @@ import { createCA, createServingCertificate } from '../src/certs/certificates.ts
 const now = new Date();
 const ca = await createCA({ now, validityDays: 1 });
 const leaf = await createServingCertificate({ ca, now, validityDays: 1, hosts: ['localhost', '127.0.0.1'] });
-const fixed = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'fixed', allowed: true } });
+const fixed = JSON.stringify({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response: { uid: 'fixed', allowed: true },
+});
 const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
   req.resume();
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(fixed); });
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(fixed);
+  });
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port, caPem: ca.certPem }));
-process.on('message', (m) => { if (m === 'stop') { server.close(() => process.exit(0)); server.closeAllConnections(); } });
+server.listen(0, '127.0.0.1', () =>
+  process.send?.({ port: (server.address() as AddressInfo).port, caPem: ca.certPem }),
+);
+process.on('message', (m) => {
+  if (m === 'stop') {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  }
+});

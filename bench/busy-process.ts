@@ -5,6 +5,8 @@
 const duty = Math.min(10, Number(process.argv[2] ?? 5));
 for (;;) {
   const started = performance.now();
-  while (performance.now() - started < duty) { /* burn */ }
+  while (performance.now() - started < duty) {
+    /* burn */
+  }
   await new Promise((r) => setTimeout(r, 10 - duty));
 }

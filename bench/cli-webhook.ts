@@ -31,13 +31,21 @@ export interface Launch {
 }
 
 /** Starts `<launch> webhook --listen 127.0.0.1:0 --cert-dir certDir ...args` and waits until it is ready. */
-export async function startCliWebhook(o: { launch: Launch; args: readonly string[]; certDir: string; track: (c: ChildProcess) => void }): Promise<CliWebhook> {
+export async function startCliWebhook(o: {
+  launch: Launch;
+  args: readonly string[];
+  certDir: string;
+  track: (c: ChildProcess) => void;
+}): Promise<CliWebhook> {
   const started = performance.now();
   const env = { ...process.env };
   delete env['NODE_OPTIONS'];
   if (o.launch.nodeOptions) env['NODE_OPTIONS'] = o.launch.nodeOptions;
   const [command, ...rest] = o.launch.command;
-  const child = spawn(command!, [...rest, 'webhook', '--listen', '127.0.0.1:0', '--cert-dir', o.certDir, ...o.args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command!, [...rest, 'webhook', '--listen', '127.0.0.1:0', '--cert-dir', o.certDir, ...o.args], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   o.track(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -52,17 +60,28 @@ export async function startCliWebhook(o: { launch: Launch; args: readonly string
   const caPem = readFileSync(join(o.certDir, 'ca.crt'), 'utf8');
   while ((await readyz(port, caPem)) !== 200) await new Promise((r) => setTimeout(r, 20));
   const readyMs = performance.now() - started;
-  const status = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+  const status = (field: string) =>
+    Number(
+      new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN,
+    ) / 1024;
   return {
-    port, caPem, listeningMs, readyMs,
+    port,
+    caPem,
+    listeningMs,
+    readyMs,
     memory: () => ({ rssMB: status('VmRSS'), peakMB: status('VmHWM') }),
-    stop: async () => { child.kill('SIGTERM'); await exited; },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 
 function readyz(port: number, ca: string): Promise<number> {
   return new Promise((resolve) => {
-    get({ host: '127.0.0.1', port, path: '/readyz', ca, servername: 'localhost', agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); })
-      .on('error', () => resolve(0));
+    get({ host: '127.0.0.1', port, path: '/readyz', ca, servername: 'localhost', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', () => resolve(0));
   });
 }

@@ -8,16 +8,29 @@ import type { Elector } from '../src/certs/leader-election.ts';
 import { FakeApiServer, certResources } from '../test/servers/fake-apiserver.ts';
 import { kubeApiFor } from '../test/support/live-cluster.ts';
 
-interface Replica { readonly id: string; readonly elector: Elector; next: number; on: boolean }
+interface Replica {
+  readonly id: string;
+  readonly elector: Elector;
+  next: number;
+  on: boolean;
+}
 
 /** Deterministic jitter (a Park-Miller generator), so a run can be replayed. */
 function prng(seed: number): () => number {
   let s = seed;
-  return () => { s = (s * 16807) % 2147483647; return (s - 1) / 2147483646; };
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return (s - 1) / 2147483646;
+  };
 }
 
 /** Milliseconds from the holder's last renewal (crash) or its release (graceful) until another leads. */
-export async function takeoverTimes(o: { runs: number; replicas: number; graceful: boolean; seed?: number }): Promise<number[]> {
+export async function takeoverTimes(o: {
+  runs: number;
+  replicas: number;
+  graceful: boolean;
+  seed?: number;
+}): Promise<number[]> {
   const server = new FakeApiServer(certResources());
   await server.start();
   const api = kubeApiFor(server.url);
@@ -28,8 +41,18 @@ export async function takeoverTimes(o: { runs: number; replicas: number; gracefu
       let t = Date.parse('2026-12-01T00:00:00Z');
       const name = `bench-${run}`;
       const replica = (i: number): Replica => ({
-        id: `pod-${i}`, next: t + (i === 0 ? 0 : 100 + random() * 2_000), on: true,
-        elector: createElector({ api, namespace: 'bench', name, identity: `pod-${i}`, timing: CLIENT_GO_TIMING, now: () => t + i * 60_000, random }),
+        id: `pod-${i}`,
+        next: t + (i === 0 ? 0 : 100 + random() * 2_000),
+        on: true,
+        elector: createElector({
+          api,
+          namespace: 'bench',
+          name,
+          identity: `pod-${i}`,
+          timing: CLIENT_GO_TIMING,
+          now: () => t + i * 60_000,
+          random,
+        }),
       });
       const rs = Array.from({ length: o.replicas }, (_, i) => replica(i));
       const runUntil = async (until: number, done: () => boolean = () => false) => {
@@ -44,7 +67,9 @@ export async function takeoverTimes(o: { runs: number; replicas: number; gracefu
       await runUntil(t + 60_000 + random() * 10_000);
       const holder = rs[0]!;
       holder.on = false;
-      const spec = server.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'bench', name })!['spec'] as { renewTime: string };
+      const spec = server.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'bench', name })![
+        'spec'
+      ] as { renewTime: string };
       if (o.graceful) await holder.elector.release();
       const from = o.graceful ? t : Date.parse(spec.renewTime);
       await runUntil(t + 60_000, () => rs.some((r) => r !== holder && r.elector.isLeader()));

@@ -6,7 +6,10 @@ import { FakeApiServer, fluxResources } from '../test/servers/fake-apiserver.ts'
 import { syntheticCluster } from './synthetic-cluster.ts';
 
 const server = new FakeApiServer(fluxResources(), { bookmarkIntervalMs: 60_000 });
-for (const obj of syntheticCluster(Number(process.argv[2] ?? 10_000), Number(process.argv[3] ?? 1_000))) server.apply(obj);
+for (const obj of syntheticCluster(Number(process.argv[2] ?? 10_000), Number(process.argv[3] ?? 1_000)))
+  server.apply(obj);
 const url = await server.start();
 process.send?.({ url });
-process.on('message', (m) => { if (m === 'stop') void server.close().then(() => process.exit(0)); });
+process.on('message', (m) => {
+  if (m === 'stop') void server.close().then(() => process.exit(0));
+});

@@ -6,4 +6,6 @@ import { FakeSlack } from '../test/servers/fake-slack.ts';
 
 const slack = new FakeSlack({ perSecond: Number(process.argv[2] ?? 1), burst: Number(process.argv[3] ?? 3) });
 process.send?.({ url: await slack.start() });
-process.on('message', (m) => { if (m === 'stop') void slack.close().then(() => process.exit(0)); });
+process.on('message', (m) => {
+  if (m === 'stop') void slack.close().then(() => process.exit(0));
+});

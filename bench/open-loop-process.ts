@@ -48,7 +48,9 @@ const SENT_AT = 'POST / HTTP/1.1\r\nx-sent-ns: '.length;
 const SENT_DIGITS = 20;
 
 function requestBytes(port: number, body: string): Buffer {
-  return Buffer.from(`POST / HTTP/1.1\r\nx-sent-ns: ${'0'.repeat(SENT_DIGITS)}\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  return Buffer.from(
+    `POST / HTTP/1.1\r\nx-sent-ns: ${'0'.repeat(SENT_DIGITS)}\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** Reads one HTTP/1.1 answer from `buffer`: its status once it is complete, else undefined. */
@@ -57,7 +59,9 @@ function completeAnswer(buffer: Buffer): number | undefined {
   if (headerEnd < 0) return undefined;
   const head = buffer.toString('latin1', 0, headerEnd);
   const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-  const complete = length ? buffer.length >= headerEnd + 4 + Number(length[1]) : buffer.subarray(buffer.length - 5).toString('latin1') === '0\r\n\r\n';
+  const complete = length
+    ? buffer.length >= headerEnd + 4 + Number(length[1])
+    : buffer.subarray(buffer.length - 5).toString('latin1') === '0\r\n\r\n';
   return complete ? Number(head.slice(9, 12)) : undefined;
 }
 
@@ -72,8 +76,12 @@ async function run(o: LoadRequest): Promise<LoadReport> {
   const free: Socket[] = [];
   const waiting: Buffer[] = [];
   let finish = () => {};
-  const finished = new Promise<void>((resolve) => { finish = resolve; });
-  const count = (status: number) => { other[status] = (other[status] ?? 0) + 1; };
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const count = (status: number) => {
+    other[status] = (other[status] ?? 0) + 1;
+  };
   const done = (socket: Socket | undefined) => {
     if (++answered === total) finish();
     const next = waiting.shift();
@@ -87,27 +95,31 @@ async function run(o: LoadRequest): Promise<LoadReport> {
     inFlight.set(socket, performance.now());
     socket.write(bytes);
   };
-  const open = () => new Promise<Socket>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: o.port, noDelay: true }, () => resolve(socket));
-    let buffer: Buffer | undefined;
-    socket.on('data', (chunk: Buffer) => {
-      const at = performance.now();
-      buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk;
-      const status = completeAnswer(buffer);
-      if (status === undefined) return;
-      buffer = undefined;
-      if (status === 202) latencies[accepted++] = at - inFlight.get(socket)!;
-      else count(status);
-      inFlight.delete(socket);
-      done(socket);
+  const open = () =>
+    new Promise<Socket>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: o.port, noDelay: true }, () => resolve(socket));
+      let buffer: Buffer | undefined;
+      socket.on('data', (chunk: Buffer) => {
+        const at = performance.now();
+        buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk;
+        const status = completeAnswer(buffer);
+        if (status === undefined) return;
+        buffer = undefined;
+        if (status === 202) latencies[accepted++] = at - inFlight.get(socket)!;
+        else count(status);
+        inFlight.delete(socket);
+        done(socket);
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        if (free.includes(socket)) free.splice(free.indexOf(socket), 1);
+        if (inFlight.delete(socket)) {
+          count(0);
+          done(undefined);
+        }
+      });
     });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      if (free.includes(socket)) free.splice(free.indexOf(socket), 1);
-      if (inFlight.delete(socket)) { count(0); done(undefined); }
-    });
-  });
-  free.push(...await Promise.all(Array.from({ length: CONNECTIONS }, open)));
+  free.push(...(await Promise.all(Array.from({ length: CONNECTIONS }, open))));
 
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -119,7 +131,10 @@ async function run(o: LoadRequest): Promise<LoadReport> {
     for (; next < total && started + next * interval <= now; next++) {
       const socket = free.pop();
       if (socket) send(socket, requests[next]!);
-      else { queued++; waiting.push(requests[next]!); }
+      else {
+        queued++;
+        waiting.push(requests[next]!);
+      }
     }
     if (next < total) setTimeout(tick, Math.max(0, started + next * interval - performance.now()));
   };
@@ -129,7 +144,15 @@ async function run(o: LoadRequest): Promise<LoadReport> {
   for (const s of free) s.destroy();
   const sorted = latencies.subarray(0, accepted).sort();
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN, accepted, other, ownLoopP99: loop.percentile(99) / 1e6, queued };
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    accepted,
+    other,
+    ownLoopP99: loop.percentile(99) / 1e6,
+    queued,
+  };
 }
 
 process.on('message', (m: LoadRequest | 'stop') => {

@@ -26,7 +26,14 @@ function accept(i: number): RelayRecord {
   const decoded = decodeEvent(JSON.parse(benchEvent(i, 500)));
   if (!decoded.ok) throw new Error(decoded.message);
   const ns = `team-${i % 500}`;
-  return { t: 'accept', id: `e${i}`, at: i, key: `k${i}`, event: decoded.event, deliveries: [{ alert: `${ns}/all`, provider: `${ns}/slack`, metadata: { summary: 'prod' } }] };
+  return {
+    t: 'accept',
+    id: `e${i}`,
+    at: i,
+    key: `k${i}`,
+    event: decoded.event,
+    deliveries: [{ alert: `${ns}/all`, provider: `${ns}/slack`, metadata: { summary: 'prod' } }],
+  };
 }
 
 // 1. The compaction storm, counted.
@@ -39,18 +46,28 @@ for (let i = 0; i < EVENTS; i++) {
   const bytes = recordBytes(r);
   apply(state, r, bytes);
   size += bytes;
-  if (size >= COMPACT_AT) { old.rewrites++; old.bytes += state.liveBytes; }
-  if (shouldCompact(size, state.liveBytes, COMPACT_AT)) { now.rewrites++; now.bytes += state.liveBytes; size = state.liveBytes; }
+  if (size >= COMPACT_AT) {
+    old.rewrites++;
+    old.bytes += state.liveBytes;
+  }
+  if (shouldCompact(size, state.liveBytes, COMPACT_AT)) {
+    now.rewrites++;
+    now.bytes += state.liveBytes;
+    size = state.liveBytes;
+  }
 }
 console.log(`compaction storm: ${EVENTS} pending events, ${mb(state.liveBytes)} kept, compact-at ${mb(COMPACT_AT)}`);
-console.log(`  old rule (an upper bound: it rewrote at every record past the threshold, one rewrite at a time): ${old.rewrites} rewrites, ${mb(old.bytes)} rewritten; new rule: ${now.rewrites} rewrites, ${mb(now.bytes)} rewritten`);
+console.log(
+  `  old rule (an upper bound: it rewrote at every record past the threshold, one rewrite at a time): ${old.rewrites} rewrites, ${mb(old.bytes)} rewritten; new rule: ${now.rewrites} rewrites, ${mb(now.bytes)} rewritten`,
+);
 
 // 2. Replay of the same journal.
 const dir = await mkdtemp(join(tmpdir(), 'relay-journal-bench-'));
 try {
   const path = join(dir, 'relay.journal');
   const { journal } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
-  for (let i = 0; i < EVENTS; i += 1_000) await journal.append(...Array.from({ length: Math.min(1_000, EVENTS - i) }, (_, k) => accept(i + k)));
+  for (let i = 0; i < EVENTS; i += 1_000)
+    await journal.append(...Array.from({ length: Math.min(1_000, EVENTS - i) }, (_, k) => accept(i + k)));
   await journal.close();
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
@@ -60,7 +77,9 @@ try {
   const kept = liveRecords(replayedState, Date.now());
   const ms = performance.now() - started;
   await again.close();
-  console.log(`replay: ${replayed.records.length} records (${mb(replayedState.liveBytes)}) folded in ${ms.toFixed(0)} ms, ${kept.length} kept; RSS ${mb(rssBefore)} before, ${mb(process.memoryUsage().rss)} after`);
+  console.log(
+    `replay: ${replayed.records.length} records (${mb(replayedState.liveBytes)}) folded in ${ms.toFixed(0)} ms, ${kept.length} kept; RSS ${mb(rssBefore)} before, ${mb(process.memoryUsage().rss)} after`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

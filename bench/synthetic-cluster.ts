@@ -13,15 +13,44 @@ export function syntheticCluster(perKind: number, namespaces: number): KubeObjec
   for (let n = 0; n < namespaces; n++) {
     const ns = `team-${n}`;
     for (let i = 0; i < perNs && n * perNs + i < perKind; i++) {
-      out.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `slack-${i}`, namespace: ns, labels: { team: ns } }, type: 'Opaque', data: { address: Buffer.from(`${BENCH_URL}${i}`).toString('base64') } });
-      out.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: `slack-${i}`, namespace: ns }, spec: { type: 'slack', channel: `#alerts-${i}`, secretRef: { name: `slack-${i}` } } });
       out.push({
-        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `alert-${i}`, namespace: ns },
-        spec: { providerRef: { name: `slack-${i}` }, eventSeverity: 'error', eventSources: [{ kind: 'Kustomization', name: '*' }, { kind: 'HelmRelease', name: `app-${i}` }], exclusionList: ['^no-op.*'] },
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `slack-${i}`, namespace: ns, labels: { team: ns } },
+        type: 'Opaque',
+        data: { address: Buffer.from(`${BENCH_URL}${i}`).toString('base64') },
+      });
+      out.push({
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Provider',
+        metadata: { name: `slack-${i}`, namespace: ns },
+        spec: { type: 'slack', channel: `#alerts-${i}`, secretRef: { name: `slack-${i}` } },
+      });
+      out.push({
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Alert',
+        metadata: { name: `alert-${i}`, namespace: ns },
+        spec: {
+          providerRef: { name: `slack-${i}` },
+          eventSeverity: 'error',
+          eventSources: [
+            { kind: 'Kustomization', name: '*' },
+            { kind: 'HelmRelease', name: `app-${i}` },
+          ],
+          exclusionList: ['^no-op.*'],
+        },
       });
     }
-    out.push({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps', namespace: ns } });
-    out.push({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'app-0', namespace: ns } });
+    out.push({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'apps', namespace: ns },
+    });
+    out.push({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'app-0', namespace: ns },
+    });
   }
   return out;
 }
@@ -35,13 +64,61 @@ export function syntheticReviews(namespaces: number): object[] {
   for (let k = 0; k < 256; k++) {
     const ns = `team-${(k * 37) % namespaces}`;
     const base = { uid: `bench-${k}`, namespace: ns, userInfo: { username: 'bench' }, dryRun: false };
-    const alert = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `new-${k}`, namespace: ns, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}' } }, spec: { providerRef: { name: k === 0 ? 'missing' : 'slack-0' }, eventSeverity: 'info', eventSources: [{ kind: 'HelmRelease', name: 'app-0' }, { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns }], inclusionList: ['.*(failed|error).*'] } };
-    const provider = { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack-1', namespace: ns }, spec: { type: 'slack', secretRef: { name: k === 1 ? 'nope' : 'slack-1' } } };
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: k % 3 === 0 ? 'unrelated' : 'slack-1', namespace: ns }, type: 'Opaque', data: { address: Buffer.from(BENCH_URL).toString('base64') } };
+    const alert = {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Alert',
+      metadata: {
+        name: `new-${k}`,
+        namespace: ns,
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}',
+        },
+      },
+      spec: {
+        providerRef: { name: k === 0 ? 'missing' : 'slack-0' },
+        eventSeverity: 'info',
+        eventSources: [
+          { kind: 'HelmRelease', name: 'app-0' },
+          { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns },
+        ],
+        inclusionList: ['.*(failed|error).*'],
+      },
+    };
+    const provider = {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name: 'slack-1', namespace: ns },
+      spec: { type: 'slack', secretRef: { name: k === 1 ? 'nope' : 'slack-1' } },
+    };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: k % 3 === 0 ? 'unrelated' : 'slack-1', namespace: ns },
+      type: 'Opaque',
+      data: { address: Buffer.from(BENCH_URL).toString('base64') },
+    };
     const kinds = [
-      { kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Alert' }, name: alert.metadata.name, operation: 'CREATE', object: alert, oldObject: null },
-      { kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Provider' }, name: 'slack-1', operation: 'UPDATE', object: provider, oldObject: provider },
-      { kind: { group: '', version: 'v1', kind: 'Secret' }, name: secret.metadata.name, operation: 'UPDATE', object: secret, oldObject: secret },
+      {
+        kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Alert' },
+        name: alert.metadata.name,
+        operation: 'CREATE',
+        object: alert,
+        oldObject: null,
+      },
+      {
+        kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Provider' },
+        name: 'slack-1',
+        operation: 'UPDATE',
+        object: provider,
+        oldObject: provider,
+      },
+      {
+        kind: { group: '', version: 'v1', kind: 'Secret' },
+        name: secret.metadata.name,
+        operation: 'UPDATE',
+        object: secret,
+        oldObject: secret,
+      },
     ];
     reviews.push({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { ...base, ...kinds[k % 3] } });
   }

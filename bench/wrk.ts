@@ -34,7 +34,20 @@ export function wrkRunner(dir: string, bodies: readonly string[]) {
   writeFileSync(script, SCRIPT);
   writeFileSync(bodiesFile, bodies.join('\n') + '\n');
   return (o: { port: number; path: string; connections: number; seconds: number }): LoadResult => {
-    const r = spawnSync('wrk', ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--timeout', '5s', '-s', script, `https://127.0.0.1:${o.port}${o.path}`], { env: { ...process.env, WRK_BODIES: bodiesFile }, encoding: 'utf8' });
+    const r = spawnSync(
+      'wrk',
+      [
+        '-t1',
+        `-c${o.connections}`,
+        `-d${o.seconds}s`,
+        '--timeout',
+        '5s',
+        '-s',
+        script,
+        `https://127.0.0.1:${o.port}${o.path}`,
+      ],
+      { env: { ...process.env, WRK_BODIES: bodiesFile }, encoding: 'utf8' },
+    );
     const m = /^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/m.exec(r.stdout ?? '');
     if (!m) throw new Error(`wrk gave no result: ${r.stderr || r.stdout}`);
     const [requests, errors, durationUs, p50, p99] = m.slice(1).map(Number) as [number, number, number, number, number];

@@ -21,7 +21,10 @@ const read = (p: string) => readFileSync(join(import.meta.dirname, '..', p), 'ut
 test('docs/rules.md has a row for every rule with its kind and default action', () => {
   const doc = read('docs/rules.md');
   for (const r of ALL_RULES) {
-    assert.ok(doc.includes(`| \`${r.id}\` | ${r.kind} | ${r.operations.join(', ')} | ${r.defaultAction} |`), `docs/rules.md lacks ${r.id}`);
+    assert.ok(
+      doc.includes(`| \`${r.id}\` | ${r.kind} | ${r.operations.join(', ')} | ${r.defaultAction} |`),
+      `docs/rules.md lacks ${r.id}`,
+    );
   }
 });
 
@@ -30,7 +33,8 @@ test('docs/metrics.md names every metric the webhook and the cluster view regist
   const metrics = createAdmissionMetrics({ processMetrics: false });
   createClusterMetrics(metrics.registry);
   createCertMetrics(metrics.registry, () => 1);
-  for (const m of await metrics.registry.getMetricsAsJSON()) assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
+  for (const m of await metrics.registry.getMetricsAsJSON())
+    assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
 });
 
 test('docs/certificates.md documents every flag of notify-guard certs', () => {
@@ -46,7 +50,8 @@ test('README documents every flag of notify-guard relay, and docs/metrics.md eve
   assert.ok(flags.length >= 10);
   for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README lacks ${f}`);
   const doc = read('docs/metrics.md');
-  for (const m of await createRelayMetrics({ processMetrics: false }).registry.getMetricsAsJSON()) assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
+  for (const m of await createRelayMetrics({ processMetrics: false }).registry.getMetricsAsJSON())
+    assert.ok(doc.includes(`\`${m.name}\``), `docs/metrics.md lacks ${m.name}`);
 });
 
 test('README documents every flag of notify-guard webhook', () => {

@@ -29,26 +29,49 @@ describe('manifests/ (kustomize base)', { skip }, () => {
 
   test('renders the whole install', () => {
     // ConfigMaps carry kustomize's content hash as a name suffix; compare without it.
-    assert.deepEqual(objects.map((o) => `${o.kind}/${o.kind === 'ConfigMap' ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '') : o.metadata.name}`).sort(), [
-      'ClusterRole/notify-guard', 'ClusterRoleBinding/notify-guard', 'ConfigMap/notify-guard-policy',
-      'CustomResourceDefinition/notifyguardpolicies.notify-guard.fluxcd.community',
-      'MutatingWebhookConfiguration/notify-guard', 'Namespace/notify-guard-system',
-      'NetworkPolicy/notify-guard', 'PodDisruptionBudget/notify-guard', 'Role/notify-guard-certs', 'RoleBinding/notify-guard-certs',
-      'Service/notify-guard', 'Service/notify-guard-relay', 'Service/notify-guard-webhook', 'ServiceAccount/notify-guard', 'StatefulSet/notify-guard',
-      'ValidatingWebhookConfiguration/notify-guard',
-    ]);
+    assert.deepEqual(
+      objects
+        .map(
+          (o) =>
+            `${o.kind}/${o.kind === 'ConfigMap' ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '') : o.metadata.name}`,
+        )
+        .sort(),
+      [
+        'ClusterRole/notify-guard',
+        'ClusterRoleBinding/notify-guard',
+        'ConfigMap/notify-guard-policy',
+        'CustomResourceDefinition/notifyguardpolicies.notify-guard.fluxcd.community',
+        'MutatingWebhookConfiguration/notify-guard',
+        'Namespace/notify-guard-system',
+        'NetworkPolicy/notify-guard',
+        'PodDisruptionBudget/notify-guard',
+        'Role/notify-guard-certs',
+        'RoleBinding/notify-guard-certs',
+        'Service/notify-guard',
+        'Service/notify-guard-relay',
+        'Service/notify-guard-webhook',
+        'ServiceAccount/notify-guard',
+        'StatefulSet/notify-guard',
+        'ValidatingWebhookConfiguration/notify-guard',
+      ],
+    );
   });
 
   test('every webhook: v1 reviews, no side effects, Equivalent matching, timeout <= 5 s, excludes kube-system, kube-node-lease and its own namespace', () => {
-    const hooks = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap((c) => c.webhooks as Obj[]);
+    const hooks = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap(
+      (c) => c.webhooks as Obj[],
+    );
     assert.equal(hooks.length, 4);
     for (const h of hooks) {
       assert.deepEqual(h.admissionReviewVersions, ['v1'], h.name);
       assert.equal(h.sideEffects, 'None', h.name);
       assert.equal(h.matchPolicy, 'Equivalent', h.name);
       assert.ok(h.timeoutSeconds <= 5, h.name);
-      const excluded = h.namespaceSelector.matchExpressions.find((e: Obj) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn').values;
-      for (const ns of ['kube-system', 'kube-node-lease', 'notify-guard-system']) assert.ok(excluded.includes(ns), `${h.name} excludes ${ns}`);
+      const excluded = h.namespaceSelector.matchExpressions.find(
+        (e: Obj) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn',
+      ).values;
+      for (const ns of ['kube-system', 'kube-node-lease', 'notify-guard-system'])
+        assert.ok(excluded.includes(ns), `${h.name} excludes ${ns}`);
     }
   });
 
@@ -64,22 +87,50 @@ describe('manifests/ (kustomize base)', { skip }, () => {
   test('NotifyGuardPolicy: a cluster-scoped CRD with a status subresource, validated by the webhook (failing open)', () => {
     const crd = byKind('CustomResourceDefinition')[0]!;
     assert.equal(crd.spec.scope, 'Cluster');
-    assert.deepEqual(crd.spec.versions.map((v: Obj) => [v.name, v.served, v.storage, v.subresources]), [['v1alpha1', true, true, { status: {} }]]);
-    const hook = (byKind('ValidatingWebhookConfiguration')[0]!.webhooks as Obj[]).find((h) => h.name === 'policy.validate.notify-guard.fluxcd.community')!;
-    assert.deepEqual([hook.rules, hook.failurePolicy], [[{ apiGroups: [crd.spec.group], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: [crd.spec.names.plural], scope: 'Cluster' }], 'Ignore']);
+    assert.deepEqual(
+      crd.spec.versions.map((v: Obj) => [v.name, v.served, v.storage, v.subresources]),
+      [['v1alpha1', true, true, { status: {} }]],
+    );
+    const hook = (byKind('ValidatingWebhookConfiguration')[0]!.webhooks as Obj[]).find(
+      (h) => h.name === 'policy.validate.notify-guard.fluxcd.community',
+    )!;
+    assert.deepEqual(
+      [hook.rules, hook.failurePolicy],
+      [
+        [
+          {
+            apiGroups: [crd.spec.group],
+            apiVersions: ['v1alpha1'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: [crd.spec.names.plural],
+            scope: 'Cluster',
+          },
+        ],
+        'Ignore',
+      ],
+    );
   });
 
   test('RBAC: no wildcards; Secret and Lease writes only in its own namespace; webhook configuration patch only on its own', () => {
     for (const role of [...byKind('ClusterRole'), ...byKind('Role')]) {
-      for (const rule of role.rules as Obj[]) for (const f of ['apiGroups', 'resources', 'verbs']) assert.ok(!rule[f].includes('*'), `${role.metadata.name} ${f}`);
+      for (const rule of role.rules as Obj[])
+        for (const f of ['apiGroups', 'resources', 'verbs'])
+          assert.ok(!rule[f].includes('*'), `${role.metadata.name} ${f}`);
     }
     const cluster = byKind('ClusterRole')[0]!.rules as Obj[];
     const writes = cluster.filter((r) => r.verbs.some((v: string) => !['get', 'list', 'watch'].includes(v)));
-    assert.deepEqual(writes.map((r) => [r.resources, r.verbs, r.resourceNames ?? []]), [
-      [['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'], ['get', 'list', 'watch', 'patch'], ['notify-guard']],
-      [['events'], ['create'], []],
-      [['notifyguardpolicies/status'], ['patch'], ['default']],
-    ]);
+    assert.deepEqual(
+      writes.map((r) => [r.resources, r.verbs, r.resourceNames ?? []]),
+      [
+        [
+          ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'],
+          ['get', 'list', 'watch', 'patch'],
+          ['notify-guard'],
+        ],
+        [['events'], ['create'], []],
+        [['notifyguardpolicies/status'], ['patch'], ['default']],
+      ],
+    );
     assert.equal(byKind('Role')[0]!.metadata.namespace, 'notify-guard-system');
   });
 
@@ -87,7 +138,11 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     assert.equal(pod().securityContext.runAsNonRoot, true);
     assert.equal(pod().securityContext.seccompProfile.type, 'RuntimeDefault');
     for (const c of pod().containers as Obj[]) {
-      assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, c.name);
+      assert.deepEqual(
+        c.securityContext,
+        { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        c.name,
+      );
       assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, c.name);
     }
     assert.ok(byKind('StatefulSet')[0]!.spec.replicas >= 2);
@@ -100,12 +155,28 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     assert.ok(webhook !== 'help' && relay !== 'help');
     assert.equal(webhook.port, container('webhook').ports[0].containerPort);
     assert.equal(relay.port, container('relay').ports[0].containerPort);
-    assert.equal(relay.journalPath.startsWith(container('relay').volumeMounts[0].mountPath + '/'), true, 'the journal is on the volume');
+    assert.equal(
+      relay.journalPath.startsWith(container('relay').volumeMounts[0].mountPath + '/'),
+      true,
+      'the journal is on the volume',
+    );
     for (const c of [container('webhook'), container('relay')]) {
       assert.deepEqual([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path], ['/readyz', '/healthz']);
     }
-    const paths = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap((c) => c.webhooks.map((w: Obj) => [w.clientConfig.service.name, w.clientConfig.service.path, w.clientConfig.service.port]));
-    assert.deepEqual(paths, [['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/validate', 443], ['notify-guard-webhook', '/mutate', 443]]);
+    const paths = [...byKind('ValidatingWebhookConfiguration'), ...byKind('MutatingWebhookConfiguration')].flatMap(
+      (c) =>
+        c.webhooks.map((w: Obj) => [
+          w.clientConfig.service.name,
+          w.clientConfig.service.path,
+          w.clientConfig.service.port,
+        ]),
+    );
+    assert.deepEqual(paths, [
+      ['notify-guard-webhook', '/validate', 443],
+      ['notify-guard-webhook', '/validate', 443],
+      ['notify-guard-webhook', '/validate', 443],
+      ['notify-guard-webhook', '/mutate', 443],
+    ]);
     const svc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-webhook')!;
     assert.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [443, 'webhook']);
     const relaySvc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-relay')!;
@@ -114,8 +185,12 @@ describe('manifests/ (kustomize base)', { skip }, () => {
 });
 
 describe('manifests/overlays and manifests/flux', { skip }, () => {
-  const find = (objs: Obj[], kind: string, name?: string) => objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name))!;
-  const args = (objs: Obj[], container: string) => find(objs, 'StatefulSet').spec.template.spec.containers.find((c: Obj) => c.name === container).args.slice(1) as string[];
+  const find = (objs: Obj[], kind: string, name?: string) =>
+    objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name))!;
+  const args = (objs: Obj[], container: string) =>
+    find(objs, 'StatefulSet')
+      .spec.template.spec.containers.find((c: Obj) => c.name === container)
+      .args.slice(1) as string[];
   const policyOf = (objs: Obj[]) => parsePolicy(find(objs, 'ConfigMap').data['policy.yaml'], 'policy.yaml', ALL_RULES);
 
   test('the base and the self-managed overlay are the same install, with the default policy', () => {
@@ -123,7 +198,11 @@ describe('manifests/overlays and manifests/flux', { skip }, () => {
     assert.deepEqual(render('manifests/overlays/self-managed'), base);
     assert.deepEqual(policyOf(base), defaultPolicy(ALL_RULES));
     const webhook = parseWebhookArgs(args(base, 'webhook'));
-    assert.ok(webhook !== 'help' && webhook.certs.selfManaged?.webhookConfigName === 'notify-guard' && webhook.policyFile === '/etc/notify-guard/policy.yaml');
+    assert.ok(
+      webhook !== 'help' &&
+        webhook.certs.selfManaged?.webhookConfigName === 'notify-guard' &&
+        webhook.policyFile === '/etc/notify-guard/policy.yaml',
+    );
   });
 
   test('cert-manager: files from the issued Secret, CA injected by cert-manager, no Secret or Lease writes', () => {
@@ -137,9 +216,15 @@ describe('manifests/overlays and manifests/flux', { skip }, () => {
     const volume = find(objs, 'StatefulSet').spec.template.spec.volumes.find((v: Obj) => v.name === 'certs');
     assert.equal(volume.secret.secretName, cert.spec.secretName);
     for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
-      assert.equal(find(objs, kind).metadata.annotations['cert-manager.io/inject-ca-from'], `notify-guard-system/${cert.metadata.name}`);
+      assert.equal(
+        find(objs, kind).metadata.annotations['cert-manager.io/inject-ca-from'],
+        `notify-guard-system/${cert.metadata.name}`,
+      );
     }
-    assert.equal(objs.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding'), false);
+    assert.equal(
+      objs.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding'),
+      false,
+    );
   });
 
   test('relay mode: the relay forwards to notification-controller and the policy marks Slack Providers', () => {
@@ -151,12 +236,16 @@ describe('manifests/overlays and manifests/flux', { skip }, () => {
   });
 
   test('the Flux patch points the controllers at the relay Service as rendered, and the GitOps Kustomization at an existing overlay', () => {
-    const patch = parseAllDocuments(readFileSync(join(ROOT, 'manifests', 'flux', 'events-addr-patch.yaml'), 'utf8'))[0]!.toJS() as Obj;
+    const patch = parseAllDocuments(
+      readFileSync(join(ROOT, 'manifests', 'flux', 'events-addr-patch.yaml'), 'utf8'),
+    )[0]!.toJS() as Obj;
     const op = parse(patch.patches[0].patch)[0];
     const svc = find(render('manifests'), 'Service', 'notify-guard-relay');
     assert.equal(op.value, `--events-addr=http://${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local./`);
     assert.equal(svc.spec.ports[0].port, 80);
-    const ks = parseAllDocuments(readFileSync(join(ROOT, 'manifests', 'flux', 'notify-guard.yaml'), 'utf8')).map((d) => d.toJS() as Obj).find((o) => o.kind === 'Kustomization')!;
+    const ks = parseAllDocuments(readFileSync(join(ROOT, 'manifests', 'flux', 'notify-guard.yaml'), 'utf8'))
+      .map((d) => d.toJS() as Obj)
+      .find((o) => o.kind === 'Kustomization')!;
     assert.ok(existsSync(join(ROOT, ks.spec.path, 'kustomization.yaml')), ks.spec.path);
   });
 });
@@ -164,7 +253,10 @@ describe('manifests/overlays and manifests/flux', { skip }, () => {
 /** Validates an object against the OpenAPI schema of its kind (kubernetes-models, cert-manager models). */
 async function openApiProblems(o: Obj): Promise<string | undefined> {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const module = group === 'cert-manager.io' ? `@kubernetes-models/cert-manager/${group}/${version}` : `kubernetes-models/${group ? `${group}/` : ''}${version}`;
+  const module =
+    group === 'cert-manager.io'
+      ? `@kubernetes-models/cert-manager/${group}/${version}`
+      : `kubernetes-models/${group ? `${group}/` : ''}${version}`;
   const Model = (await import(module))[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
   if (!Model) return `no schema for ${o.apiVersion} ${o.kind}`;
   try {

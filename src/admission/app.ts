@@ -39,10 +39,15 @@ export interface AppDeps {
 }
 
 /** An answer to a review: 200 with an AdmissionReview, or 400 with a Status. */
-export type ReviewAnswer = { readonly status: 200; readonly body: AdmissionReview } | { readonly status: 400; readonly body: Status };
+export type ReviewAnswer =
+  { readonly status: 200; readonly body: AdmissionReview } | { readonly status: 400; readonly body: Status };
 
 /** Answers a parsed request body: decodes it, then lets the handler decide. Never rejects. */
-export async function answerReview(deps: Pick<AppDeps, 'handler' | 'metrics'>, webhook: WebhookName, body: unknown): Promise<ReviewAnswer> {
+export async function answerReview(
+  deps: Pick<AppDeps, 'handler' | 'metrics'>,
+  webhook: WebhookName,
+  body: unknown,
+): Promise<ReviewAnswer> {
   const decoded = decodeReview(body);
   if (!decoded.ok) {
     deps.metrics.requests.inc({ webhook, kind: 'unknown', operation: 'unknown', outcome: 'bad_request' });
@@ -57,8 +62,15 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   const limits = deps.limits ?? DEFAULT_SERVER_LIMITS;
-  const budget = createBodyBudget({ maxInflightBytes: limits.maxInflightBodyBytes, smallBodyBytes: limits.smallBodyBytes, maxBodyBytes: MAX_BODY_BYTES, component: 'webhook' });
-  const admitBody = (req: Request, res: Response, next: () => void) => { if (budget.admit(req, res)) next(); };
+  const budget = createBodyBudget({
+    maxInflightBytes: limits.maxInflightBodyBytes,
+    smallBodyBytes: limits.smallBodyBytes,
+    maxBodyBytes: MAX_BODY_BYTES,
+    component: 'webhook',
+  });
+  const admitBody = (req: Request, res: Response, next: () => void) => {
+    if (budget.admit(req, res)) next();
+  };
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity });
 
   const review = (webhook: WebhookName) => async (req: Request, res: Response) => {
@@ -70,7 +82,15 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
   app.post('/mutate', admitBody, json, review('mutate'));
   addOperationalEndpoints(app, { registry: deps.metrics.registry, notReadyReason: deps.notReadyReason });
   app.use((req, res) => {
-    res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}; use POST /validate, POST /mutate, GET /healthz, /readyz or /metrics`));
+    res
+      .status(404)
+      .json(
+        failureStatus(
+          404,
+          'NotFound',
+          `no endpoint ${req.method} ${req.path}; use POST /validate, POST /mutate, GET /healthz, /readyz or /metrics`,
+        ),
+      );
   });
   app.use(jsonErrorHandler({ maxBytes: MAX_BODY_BYTES, body: 'request', component: 'webhook', logger: deps.logger }));
   return app;

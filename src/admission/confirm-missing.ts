@@ -30,22 +30,30 @@ export async function evaluateConfirmed(input: EvaluationInput, d: ConfirmDeps):
 
   const found: (KubeObject | SecretFacts)[] = [];
   const unconfirmed: MissingRef[] = [];
-  await Promise.all(misses.map(async (ref) => {
-    const authoritative = d.cluster.synced() && d.cluster.covers(ref.kind, ref.namespace);
-    if (!d.liveLookup) {
-      if (!authoritative) unconfirmed.push(ref);
-      return;
-    }
-    const r = await d.liveLookup.lookup(ref);
-    d.lookups?.inc({ kind: ref.kind, result: r.result });
-    if (r.result === 'found') found.push(r.object);
-    else if (r.result === 'unknown' && !authoritative) unconfirmed.push(ref);
-  }));
+  await Promise.all(
+    misses.map(async (ref) => {
+      const authoritative = d.cluster.synced() && d.cluster.covers(ref.kind, ref.namespace);
+      if (!d.liveLookup) {
+        if (!authoritative) unconfirmed.push(ref);
+        return;
+      }
+      const r = await d.liveLookup.lookup(ref);
+      d.lookups?.inc({ kind: ref.kind, result: r.result });
+      if (r.result === 'found') found.push(r.object);
+      else if (r.result === 'unknown' && !authoritative) unconfirmed.push(ref);
+    }),
+  );
 
   const again = found.length > 0 ? d.engine.evaluate(input, withFound(d.cluster, found)) : findings;
   if (unconfirmed.length === 0) return again;
   const names = unconfirmed.map((u) => `${u.kind} ${u.namespace}/${u.name}`).join(', ');
-  return again.map((f) => (f.action === 'deny' && f.reportsMissing
-    ? { ...f, action: 'warn', detail: `${f.detail} (not confirmed: the webhook's view of ${names} is incomplete, so this is a warning)` }
-    : f));
+  return again.map((f) =>
+    f.action === 'deny' && f.reportsMissing
+      ? {
+          ...f,
+          action: 'warn',
+          detail: `${f.detail} (not confirmed: the webhook's view of ${names} is incomplete, so this is a warning)`,
+        }
+      : f,
+  );
 }

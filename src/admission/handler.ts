@@ -62,29 +62,43 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
 
   async function validate(req: AdmissionRequest, kind: GuardedKind): Promise<AdmissionResponse> {
     const name = requestName(req);
-    const findings = await evaluateConfirmed({
-      kind,
-      operation: req.operation,
-      namespace: req.namespace ?? '',
-      name,
-      object: req.object ?? undefined,
-      oldObject: req.oldObject ?? undefined,
-    }, { engine: deps.engine, cluster: deps.cluster, liveLookup: deps.liveLookup, lookups: deps.lookups });
+    const findings = await evaluateConfirmed(
+      {
+        kind,
+        operation: req.operation,
+        namespace: req.namespace ?? '',
+        name,
+        object: req.object ?? undefined,
+        oldObject: req.oldObject ?? undefined,
+      },
+      { engine: deps.engine, cluster: deps.cluster, liveLookup: deps.liveLookup, lookups: deps.lookups },
+    );
     for (const f of findings) metrics.findings.inc({ rule: f.rule, action: f.action });
     const denials = findings.filter((f) => f.action === 'deny');
     const warnings = findings.filter((f) => f.action === 'warn').map(errorString);
     if (denials.length === 0) return allowed(req.uid, warnings);
     logDenial(req, kind, name, denials);
-    return denied(req.uid, invalidStatus({ qualifiedKind: qualifiedKind(kind), group: req.kind.group, kind, name }, denials), warnings);
+    return denied(
+      req.uid,
+      invalidStatus({ qualifiedKind: qualifiedKind(kind), group: req.kind.group, kind, name }, denials),
+      warnings,
+    );
   }
 
   function mutate(req: AdmissionRequest, kind: GuardedKind): AdmissionResponse {
     if ((req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return allowed(req.uid);
     let result: Defaulted | undefined;
     if (kind === 'Alert') result = defaultEventSeverity(req.object, deps.policy.eventSeverityWithoutIntent);
-    else if (kind === 'Provider' && deps.policy.relayDeliversSlack) result = markRelayDelivered(req.object, req.oldObject ?? undefined);
+    else if (kind === 'Provider' && deps.policy.relayDeliversSlack)
+      result = markRelayDelivered(req.object, req.oldObject ?? undefined);
     const ns = req.namespace ?? '';
-    const metadata = kind === 'Alert' ? defaultEventMetadata(result?.object ?? req.object, deps.policy.conventions, { name: ns, labels: deps.namespaces?.labels(ns) }) : undefined;
+    const metadata =
+      kind === 'Alert'
+        ? defaultEventMetadata(result?.object ?? req.object, deps.policy.conventions, {
+            name: ns,
+            labels: deps.namespaces?.labels(ns),
+          })
+        : undefined;
     const warnings = [result?.warning, metadata?.warning].filter((w): w is string => w !== undefined);
     const final = metadata?.object ?? result?.object;
     if (!final) return allowed(req.uid);
@@ -92,7 +106,18 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
   }
 
   function logDenial(req: AdmissionRequest, kind: string, name: string, denials: readonly Finding[]): void {
-    logger.info({ uid: req.uid, kind, namespace: req.namespace, name, operation: req.operation, dryRun: req.dryRun === true, rules: denials.map((d) => d.rule) }, 'denied');
+    logger.info(
+      {
+        uid: req.uid,
+        kind,
+        namespace: req.namespace,
+        name,
+        operation: req.operation,
+        dryRun: req.dryRun === true,
+        rules: denials.map((d) => d.rule),
+      },
+      'denied',
+    );
   }
 
   return {
@@ -104,8 +129,23 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
         if (!kind) response = allowed(req.uid);
         else response = webhook === 'validate' ? await validate(req, kind) : mutate(req, kind);
       } catch (err) {
-        logger.error({ err, uid: req.uid, webhook, kind: req.kind.kind, namespace: req.namespace, name: req.name, operation: req.operation }, 'admission evaluation failed');
-        response = errored(req.uid, 500, `notify-guard could not evaluate this ${req.kind.kind}: internal error (uid ${req.uid}); see the webhook's logs`);
+        logger.error(
+          {
+            err,
+            uid: req.uid,
+            webhook,
+            kind: req.kind.kind,
+            namespace: req.namespace,
+            name: req.name,
+            operation: req.operation,
+          },
+          'admission evaluation failed',
+        );
+        response = errored(
+          req.uid,
+          500,
+          `notify-guard could not evaluate this ${req.kind.kind}: internal error (uid ${req.uid}); see the webhook's logs`,
+        );
       }
       const labels = { webhook, kind: kind ?? 'other', operation: req.operation, outcome: outcomeOf(response) };
       metrics.requests.inc(labels);

@@ -24,7 +24,10 @@ export function nestedTooDeep(value: unknown, max = MAX_DEPTH): boolean {
   const frames: { readonly items: readonly unknown[]; next: number }[] = [{ items: childrenOf(value), next: 0 }];
   while (frames.length > 0) {
     const top = frames[frames.length - 1]!;
-    if (top.next >= top.items.length) { frames.pop(); continue; }
+    if (top.next >= top.items.length) {
+      frames.pop();
+      continue;
+    }
     const child = top.items[top.next++];
     if (!isContainer(child)) continue;
     if (frames.length >= max) return true;
@@ -42,20 +45,32 @@ function childrenOf(v: object): readonly unknown[] {
   return Array.isArray(v) ? v : Object.values(v);
 }
 
-const META_STRINGS = ['name', 'namespace', 'generateName', 'uid', 'resourceVersion', 'deletionTimestamp', 'creationTimestamp'] as const;
+const META_STRINGS = [
+  'name',
+  'namespace',
+  'generateName',
+  'uid',
+  'resourceVersion',
+  'deletionTimestamp',
+  'creationTimestamp',
+] as const;
 const ENTRY_STRINGS = ['manager', 'operation', 'subresource', 'apiVersion', 'fieldsType', 'time'] as const;
 
 /** Why `obj` (at `path`, e.g. `request.object`) cannot be a Kubernetes object, or undefined. */
 export function objectShapeProblem(obj: Record<string, unknown>, path: string): string | undefined {
-  for (const f of ['apiVersion', 'kind'] as const) if (obj[f] !== undefined && typeof obj[f] !== 'string') return `${path}.${f} must be a string`;
+  for (const f of ['apiVersion', 'kind'] as const)
+    if (obj[f] !== undefined && typeof obj[f] !== 'string') return `${path}.${f} must be a string`;
   const meta = obj['metadata'];
   if (meta === undefined || meta === null) return undefined;
   if (!isRecord(meta)) return `${path}.metadata must be an object`;
-  for (const f of META_STRINGS) if (meta[f] !== undefined && meta[f] !== null && typeof meta[f] !== 'string') return `${path}.metadata.${f} must be a string`;
+  for (const f of META_STRINGS)
+    if (meta[f] !== undefined && meta[f] !== null && typeof meta[f] !== 'string')
+      return `${path}.metadata.${f} must be a string`;
   for (const f of ['labels', 'annotations'] as const) {
     const m = meta[f];
     if (m === undefined || m === null) continue;
-    if (!isRecord(m) || Object.values(m).some((v) => typeof v !== 'string')) return `${path}.metadata.${f} must map strings to strings`;
+    if (!isRecord(m) || Object.values(m).some((v) => typeof v !== 'string'))
+      return `${path}.metadata.${f} must map strings to strings`;
   }
   return managedFieldsProblem(meta['managedFields'], `${path}.metadata.managedFields`);
 }
@@ -65,8 +80,11 @@ function managedFieldsProblem(mf: unknown, path: string): string | undefined {
   if (!Array.isArray(mf)) return `${path} must be an array`;
   for (const [i, entry] of mf.entries()) {
     if (!isRecord(entry)) return `${path}[${i}] must be an object`;
-    for (const f of ENTRY_STRINGS) if (entry[f] !== undefined && entry[f] !== null && typeof entry[f] !== 'string') return `${path}[${i}].${f} must be a string`;
-    if (entry['fieldsV1'] !== undefined && entry['fieldsV1'] !== null && !isRecord(entry['fieldsV1'])) return `${path}[${i}].fieldsV1 must be an object`;
+    for (const f of ENTRY_STRINGS)
+      if (entry[f] !== undefined && entry[f] !== null && typeof entry[f] !== 'string')
+        return `${path}[${i}].${f} must be a string`;
+    if (entry['fieldsV1'] !== undefined && entry['fieldsV1'] !== null && !isRecord(entry['fieldsV1']))
+      return `${path}[${i}].fieldsV1 must be an object`;
   }
   return undefined;
 }

@@ -19,7 +19,12 @@ import { invalidStatus } from './status.ts';
 export const POLICY_API_GROUP = 'notify-guard.fluxcd.community';
 
 /** Wraps a handler so that NotifyGuardPolicy requests are validated here (counted with kind NotifyGuardPolicy). */
-export function withPolicyValidation(inner: AdmissionHandler, rules: readonly RuleDefaults[], logger: Logger, metrics: AdmissionMetrics): AdmissionHandler {
+export function withPolicyValidation(
+  inner: AdmissionHandler,
+  rules: readonly RuleDefaults[],
+  logger: Logger,
+  metrics: AdmissionMetrics,
+): AdmissionHandler {
   return {
     async handle(webhook, req) {
       if (req.kind.group !== POLICY_API_GROUP || req.kind.kind !== POLICY_KIND) return inner.handle(webhook, req);
@@ -29,7 +34,11 @@ export function withPolicyValidation(inner: AdmissionHandler, rules: readonly Ru
         response = validatePolicy(webhook, req, rules);
       } catch (err) {
         logger.error({ err, uid: req.uid, kind: POLICY_KIND, name: req.name }, 'admission evaluation failed');
-        response = errored(req.uid, 500, `notify-guard could not evaluate this ${POLICY_KIND}: internal error (uid ${req.uid}); see the webhook's logs`);
+        response = errored(
+          req.uid,
+          500,
+          `notify-guard could not evaluate this ${POLICY_KIND}: internal error (uid ${req.uid}); see the webhook's logs`,
+        );
       }
       const labels = { webhook, kind: POLICY_KIND, operation: req.operation, outcome: outcomeOf(response) };
       metrics.requests.inc(labels);
@@ -40,10 +49,21 @@ export function withPolicyValidation(inner: AdmissionHandler, rules: readonly Ru
 }
 
 function validatePolicy(webhook: string, req: AdmissionRequest, rules: readonly RuleDefaults[]): AdmissionResponse {
-  if (webhook !== 'validate' || (req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return allowed(req.uid);
+  if (webhook !== 'validate' || (req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object)
+    return allowed(req.uid);
   const name = req.name || req.object.metadata?.name || '';
-  const warnings = name === CLUSTER_POLICY_NAME ? [] : [`only the ${POLICY_KIND} named "${CLUSTER_POLICY_NAME}" is read; "${name}" has no effect`];
+  const warnings =
+    name === CLUSTER_POLICY_NAME
+      ? []
+      : [`only the ${POLICY_KIND} named "${CLUSTER_POLICY_NAME}" is read; "${name}" has no effect`];
   const reading = readPolicyObject(req.object, rules);
   if (reading.ok) return allowed(req.uid, warnings);
-  return denied(req.uid, invalidStatus({ qualifiedKind: `${POLICY_KIND}.${POLICY_API_GROUP}`, group: POLICY_API_GROUP, kind: POLICY_KIND, name }, reading.errors), warnings);
+  return denied(
+    req.uid,
+    invalidStatus(
+      { qualifiedKind: `${POLICY_KIND}.${POLICY_API_GROUP}`, group: POLICY_API_GROUP, kind: POLICY_KIND, name },
+      reading.errors,
+    ),
+    warnings,
+  );
 }

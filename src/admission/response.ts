@@ -20,9 +20,16 @@ export function denied(uid: string, status: Status, warnings: readonly string[] 
 }
 
 /** Allows with a JSON patch; without operations this is `allowed` (no empty patch is sent). */
-export function patched(uid: string, ops: readonly PatchOperation[], warnings: readonly string[] = []): AdmissionResponse {
+export function patched(
+  uid: string,
+  ops: readonly PatchOperation[],
+  warnings: readonly string[] = [],
+): AdmissionResponse {
   if (ops.length === 0) return allowed(uid, warnings);
-  return withWarnings({ uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') }, warnings);
+  return withWarnings(
+    { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') },
+    warnings,
+  );
 }
 
 /** Fails the request because the webhook could not evaluate it. */
@@ -42,6 +49,11 @@ function withWarnings(r: AdmissionResponse, warnings: readonly string[]): Admiss
 
 /** Warnings travel as HTTP headers: printable ASCII only, bounded length. */
 export function headerSafe(text: string): string {
-  const ascii = text.replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim();
+  const ascii = text
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
   return ascii.length <= MAX_WARNING_LENGTH ? ascii : `${ascii.slice(0, MAX_WARNING_LENGTH - 3)}...`;
 }

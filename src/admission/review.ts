@@ -82,18 +82,31 @@ export function decodeReview(body: unknown): Decoded {
   if (nestedTooDeep(body)) return bad(`body nests deeper than ${MAX_DEPTH} levels`);
   const r = body as Record<string, unknown>;
   if (r['kind'] !== 'AdmissionReview') return bad('body is not an AdmissionReview (kind must be "AdmissionReview")');
-  if (r['apiVersion'] !== ADMISSION_API_VERSION) return bad(`unsupported AdmissionReview apiVersion ${quoted(r['apiVersion'])}; this webhook speaks ${ADMISSION_API_VERSION}`);
+  if (r['apiVersion'] !== ADMISSION_API_VERSION)
+    return bad(
+      `unsupported AdmissionReview apiVersion ${quoted(r['apiVersion'])}; this webhook speaks ${ADMISSION_API_VERSION}`,
+    );
   const req = r['request'];
   if (req === null || typeof req !== 'object' || Array.isArray(req)) return bad('AdmissionReview has no request');
   const q = req as Record<string, unknown>;
   if (typeof q['uid'] !== 'string' || q['uid'] === '') return bad('AdmissionReview request has no uid');
   const kind = q['kind'] as Record<string, unknown> | undefined;
-  if (!kind || typeof kind !== 'object' || typeof kind['kind'] !== 'string' || typeof kind['version'] !== 'string' || typeof (kind['group'] ?? '') !== 'string') {
+  if (
+    !kind ||
+    typeof kind !== 'object' ||
+    typeof kind['kind'] !== 'string' ||
+    typeof kind['version'] !== 'string' ||
+    typeof (kind['group'] ?? '') !== 'string'
+  ) {
     return bad('AdmissionReview request has no kind {group, version, kind}');
   }
-  if (typeof q['operation'] !== 'string' || !OPERATIONS.has(q['operation'])) return bad('AdmissionReview request has no valid operation');
-  for (const f of ['name', 'namespace', 'subResource'] as const) if (q[f] !== undefined && q[f] !== null && typeof q[f] !== 'string') return bad(`AdmissionReview request.${f} must be a string`);
-  if (q['dryRun'] !== undefined && q['dryRun'] !== null && typeof q['dryRun'] !== 'boolean') return bad('AdmissionReview request.dryRun must be a boolean');
+  if (typeof q['operation'] !== 'string' || !OPERATIONS.has(q['operation']))
+    return bad('AdmissionReview request has no valid operation');
+  for (const f of ['name', 'namespace', 'subResource'] as const)
+    if (q[f] !== undefined && q[f] !== null && typeof q[f] !== 'string')
+      return bad(`AdmissionReview request.${f} must be a string`);
+  if (q['dryRun'] !== undefined && q['dryRun'] !== null && typeof q['dryRun'] !== 'boolean')
+    return bad('AdmissionReview request.dryRun must be a boolean');
   for (const f of ['object', 'oldObject'] as const) {
     const o = q[f];
     if (o === undefined || o === null) continue;
@@ -101,14 +114,18 @@ export function decodeReview(body: unknown): Decoded {
     const problem = objectShapeProblem(o as Record<string, unknown>, `request.${f}`);
     if (problem) return bad(`AdmissionReview ${problem}`);
   }
-  const request = { ...(q as unknown as AdmissionRequest), kind: { group: (kind['group'] as string | undefined) ?? '', version: kind['version'], kind: kind['kind'] } };
+  const request = {
+    ...(q as unknown as AdmissionRequest),
+    kind: { group: (kind['group'] as string | undefined) ?? '', version: kind['version'], kind: kind['kind'] },
+  };
   for (const f of ['name', 'namespace', 'subResource', 'dryRun'] as const) if (request[f] === null) delete request[f];
   return { ok: true, request };
 }
 
 /** A value for a message: a string quoted and cut to 64 characters, anything else by its type. */
 function quoted(v: unknown): string {
-  if (typeof v !== 'string') return v === undefined ? 'undefined' : `of type ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`;
+  if (typeof v !== 'string')
+    return v === undefined ? 'undefined' : `of type ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`;
   return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v);
 }
 

@@ -21,9 +21,18 @@ test('a bundle with the old and the new CA trusts serving certificates from both
   const other = await createCA({ now: NOW, validityDays: 365 });
   const bundle = buildBundle([old.certPem, fresh.certPem], NOW);
   const hosts = ['svc.ns.svc'];
-  assert.equal(bundleTrusts(bundle, (await createServingCertificate({ ca: old, now: NOW, validityDays: 1, hosts })).certPem), true);
-  assert.equal(bundleTrusts(bundle, (await createServingCertificate({ ca: fresh, now: NOW, validityDays: 1, hosts })).certPem), true);
-  assert.equal(bundleTrusts(bundle, (await createServingCertificate({ ca: other, now: NOW, validityDays: 1, hosts })).certPem), false);
+  assert.equal(
+    bundleTrusts(bundle, (await createServingCertificate({ ca: old, now: NOW, validityDays: 1, hosts })).certPem),
+    true,
+  );
+  assert.equal(
+    bundleTrusts(bundle, (await createServingCertificate({ ca: fresh, now: NOW, validityDays: 1, hosts })).certPem),
+    true,
+  );
+  assert.equal(
+    bundleTrusts(bundle, (await createServingCertificate({ ca: other, now: NOW, validityDays: 1, hosts })).certPem),
+    false,
+  );
 });
 
 test('renewal is due within the lookahead, or past two thirds of the lifetime', async () => {
@@ -32,5 +41,9 @@ test('renewal is due within the lookahead, or past two thirds of the lifetime', 
   assert.equal(needsRenewal(ca.certPem, { at: new Date(NOW.getTime() + 59 * DAY), renewBeforeMs: 30 * DAY }), false);
   assert.equal(needsRenewal(ca.certPem, { at: new Date(NOW.getTime() + 60 * DAY), renewBeforeMs: 30 * DAY }), true);
   assert.equal(needsRenewal(ca.certPem, { at: new Date(NOW.getTime() + 58 * DAY), renewBeforeMs: 1 * DAY }), false);
-  assert.equal(needsRenewal(ca.certPem, { at: new Date(NOW.getTime() + 61 * DAY), renewBeforeMs: 1 * DAY }), true, 'two thirds of 90 days (+5 min skew) have passed');
+  assert.equal(
+    needsRenewal(ca.certPem, { at: new Date(NOW.getTime() + 61 * DAY), renewBeforeMs: 1 * DAY }),
+    true,
+    'two thirds of 90 days (+5 min skew) have passed',
+  );
 });

@@ -19,12 +19,19 @@ export function buildBundle(cas: readonly string[], at: Date): string {
   const kept: { pem: string; notAfter: number }[] = [];
   for (const pem of cas.flatMap(splitBundle)) {
     const cert = forge.pki.certificateFromPem(pem);
-    const fingerprint = forge.md.sha256.create().update(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes()).digest().toHex();
+    const fingerprint = forge.md.sha256
+      .create()
+      .update(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes())
+      .digest()
+      .toHex();
     if (seen.has(fingerprint) || cert.validity.notAfter < at) continue;
     seen.add(fingerprint);
     kept.push({ pem, notAfter: cert.validity.notAfter.getTime() });
   }
-  return kept.sort((a, b) => a.notAfter - b.notAfter).map((k) => k.pem).join('');
+  return kept
+    .sort((a, b) => a.notAfter - b.notAfter)
+    .map((k) => k.pem)
+    .join('');
 }
 
 /** True when some CA of the bundle signed `certPem`. */

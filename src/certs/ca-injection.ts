@@ -15,7 +15,9 @@ export const WEBHOOK_CONFIG_PATHS = {
 
 export type WebhookConfigKind = keyof typeof WEBHOOK_CONFIG_PATHS;
 
-interface WebhookEntry { clientConfig?: { caBundle?: string } }
+interface WebhookEntry {
+  clientConfig?: { caBundle?: string };
+}
 
 /** The caBundle values of each webhook entry. */
 export function injectedBundles(config: KubeObject): (string | undefined)[] {
@@ -26,11 +28,14 @@ export function injectedBundles(config: KubeObject): (string | undefined)[] {
 export function injectionPatch(config: KubeObject, caBundleB64: string): object[] {
   const bundles = injectedBundles(config);
   if (bundles.length === 0 || bundles.every((b) => b === caBundleB64)) return [];
-  const ops: object[] = [{ op: 'test', path: '/metadata/resourceVersion', value: config.metadata?.['resourceVersion'] }];
+  const ops: object[] = [
+    { op: 'test', path: '/metadata/resourceVersion', value: config.metadata?.['resourceVersion'] },
+  ];
   const entries = (config['webhooks'] ?? []) as WebhookEntry[];
   entries.forEach((w, i) => {
     if (!w.clientConfig) ops.push({ op: 'add', path: `/webhooks/${i}/clientConfig`, value: { caBundle: caBundleB64 } });
-    else if (w.clientConfig.caBundle !== caBundleB64) ops.push({ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundleB64 });
+    else if (w.clientConfig.caBundle !== caBundleB64)
+      ops.push({ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundleB64 });
   });
   return ops;
 }
@@ -54,6 +59,12 @@ export function injectionProblem(configs: WebhookConfigs, name: string, certPem:
 /** True when every webhook of every configuration carries a caBundle that holds the CA `caPem`. */
 export function injectedEverywhere(configs: WebhookConfigs, caPem: string): boolean {
   const wanted = splitBundle(caPem)[0];
-  return [...configs.values()].every((config) => config !== undefined && injectedBundles(config).length > 0
-    && injectedBundles(config).every((b) => b !== undefined && splitBundle(Buffer.from(b, 'base64').toString('utf8')).includes(wanted!)));
+  return [...configs.values()].every(
+    (config) =>
+      config !== undefined &&
+      injectedBundles(config).length > 0 &&
+      injectedBundles(config).every(
+        (b) => b !== undefined && splitBundle(Buffer.from(b, 'base64').toString('utf8')).includes(wanted!),
+      ),
+  );
 }

@@ -35,8 +35,11 @@ export function createCertApi(api: KubeApi, o: { namespace: string; secretName: 
   const secretUrl = `${secretPath}/${encodeURIComponent(o.secretName)}`;
   const where = `Secret ${o.namespace}/${o.secretName}`;
   const configUrl = (kind: WebhookConfigKind) => `${WEBHOOK_CONFIG_PATHS[kind]}/${encodeURIComponent(o.configName)}`;
-  const stateOf = (obj: KubeObject): SecretState => (
-    { data: readCertSecret(obj), resourceVersion: obj.metadata?.['resourceVersion'] as string | undefined, exists: true });
+  const stateOf = (obj: KubeObject): SecretState => ({
+    data: readCertSecret(obj),
+    resourceVersion: obj.metadata?.['resourceVersion'] as string | undefined,
+    exists: true,
+  });
   return {
     secretPath,
     async readSecret() {
@@ -47,7 +50,9 @@ export function createCertApi(api: KubeApi, o: { namespace: string; secretName: 
     },
     async writeSecret(data, prior) {
       const body = certSecret(o.namespace, o.secretName, data, prior.resourceVersion);
-      const r = prior.exists ? await api.request('PUT', secretUrl, { body }) : await api.request('POST', secretPath, { body });
+      const r = prior.exists
+        ? await api.request('PUT', secretUrl, { body })
+        : await api.request('POST', secretPath, { body });
       if (r.status === 409) return undefined;
       if (r.status !== 200 && r.status !== 201) throw new Error(`writing ${where}: HTTP ${r.status}`);
       return stateOf(r.body as KubeObject);
@@ -61,7 +66,10 @@ export function createCertApi(api: KubeApi, o: { namespace: string; secretName: 
       return out;
     },
     async patchConfig(kind, patch) {
-      const r = await api.request('PATCH', configUrl(kind), { body: patch, contentType: 'application/json-patch+json' });
+      const r = await api.request('PATCH', configUrl(kind), {
+        body: patch,
+        contentType: 'application/json-patch+json',
+      });
       return r.status;
     },
   };

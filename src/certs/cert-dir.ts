@@ -23,7 +23,9 @@ export const CA_KEY_FILE = 'ca.key';
 /** Reads the directory's certificate files; undefined when any is missing. */
 export async function readCertDir(dir: string): Promise<ServingFiles | undefined> {
   try {
-    const [caPem, certPem, keyPem] = await Promise.all([CERT_FILES.ca, CERT_FILES.cert, CERT_FILES.key].map((f) => readFile(join(dir, f), 'utf8')));
+    const [caPem, certPem, keyPem] = await Promise.all(
+      [CERT_FILES.ca, CERT_FILES.cert, CERT_FILES.key].map((f) => readFile(join(dir, f), 'utf8')),
+    );
     return { caPem: caPem!, certPem: certPem!, keyPem: keyPem! };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -46,7 +48,10 @@ export async function writeCertDir(dir: string, ca: CertificatePem, leaf: Certif
 /** Reads the CA (certificate and key) kept in `dir`, if both files are there. */
 export async function readCaFromDir(dir: string): Promise<CertificatePem | undefined> {
   try {
-    const [certPem, keyPem] = await Promise.all([readFile(join(dir, CERT_FILES.ca), 'utf8'), readFile(join(dir, CA_KEY_FILE), 'utf8')]);
+    const [certPem, keyPem] = await Promise.all([
+      readFile(join(dir, CERT_FILES.ca), 'utf8'),
+      readFile(join(dir, CA_KEY_FILE), 'utf8'),
+    ]);
     return { certPem, keyPem };
   } catch {
     return undefined;
@@ -54,14 +59,20 @@ export async function readCaFromDir(dir: string): Promise<CertificatePem | undef
 }
 
 /** Generates a CA and serving certificate for `hosts` and writes them into `dir`. */
-export async function writeNewCertDir(dir: string, o: { hosts: readonly string[]; now: Date; caDays?: number; leafDays?: number }): Promise<ServingFiles> {
+export async function writeNewCertDir(
+  dir: string,
+  o: { hosts: readonly string[]; now: Date; caDays?: number; leafDays?: number },
+): Promise<ServingFiles> {
   const ca = await createCA({ now: o.now, validityDays: o.caDays ?? 3650 });
   const leaf = await createServingCertificate({ ca, now: o.now, validityDays: o.leafDays ?? 365, hosts: o.hosts });
   return writeCertDir(dir, ca, leaf);
 }
 
 /** Reads the directory, generating its files first when they are absent. */
-export async function ensureCertDir(dir: string, o: { hosts: readonly string[]; now: Date }): Promise<{ files: ServingFiles; generated: boolean }> {
+export async function ensureCertDir(
+  dir: string,
+  o: { hosts: readonly string[]; now: Date },
+): Promise<{ files: ServingFiles; generated: boolean }> {
   const existing = await readCertDir(dir);
   if (existing) return { files: existing, generated: false };
   return { files: await writeNewCertDir(dir, o), generated: true };

@@ -20,8 +20,12 @@ export interface CertFilesWatcher {
 }
 
 /** Watches and polls `dir`; calls `onChange` with each new, valid set of files. */
-export function watchCertFiles(dir: string, o: { pollMs: number; logger: Logger; onChange: (files: ServingFiles) => void; initial?: ServingFiles }): CertFilesWatcher {
-  const digest = (f: ServingFiles) => createHash('sha256').update(f.caPem).update('\0').update(f.certPem).update('\0').update(f.keyPem).digest('hex');
+export function watchCertFiles(
+  dir: string,
+  o: { pollMs: number; logger: Logger; onChange: (files: ServingFiles) => void; initial?: ServingFiles },
+): CertFilesWatcher {
+  const digest = (f: ServingFiles) =>
+    createHash('sha256').update(f.caPem).update('\0').update(f.certPem).update('\0').update(f.keyPem).digest('hex');
   let last = o.initial ? digest(o.initial) : '';
   let running: Promise<void> | undefined;
   let debounce: NodeJS.Timeout | undefined;
@@ -35,7 +39,10 @@ export function watchCertFiles(dir: string, o: { pollMs: number; logger: Logger;
         if (d === last) return;
         const problem = servingProblem(files);
         if (problem) {
-          o.logger.warn({ certDir: dir, problem }, 'certificate files changed but cannot be served yet; keeping the current certificate');
+          o.logger.warn(
+            { certDir: dir, problem },
+            'certificate files changed but cannot be served yet; keeping the current certificate',
+          );
           return;
         }
         last = d;

@@ -14,7 +14,13 @@ export interface CertSecretData {
   readonly bundlePem: string;
 }
 
-const KEYS = { certPem: 'tls.crt', keyPem: 'tls.key', caPem: 'ca.crt', caKeyPem: 'ca.key', bundlePem: 'ca-bundle.crt' } as const;
+const KEYS = {
+  certPem: 'tls.crt',
+  keyPem: 'tls.key',
+  caPem: 'ca.crt',
+  caKeyPem: 'ca.key',
+  bundlePem: 'ca-bundle.crt',
+} as const;
 
 /** Reads a Secret; undefined when a key is missing. */
 export function readCertSecret(secret: KubeObject): CertSecretData | undefined {
@@ -31,10 +37,18 @@ export function readCertSecret(secret: KubeObject): CertSecretData | undefined {
 /** The Secret object for `data` (type kubernetes.io/tls, so tools recognise tls.crt/tls.key). */
 export function certSecret(namespace: string, name: string, d: CertSecretData, resourceVersion?: string): KubeObject {
   const data: Record<string, string> = {};
-  for (const [field, key] of Object.entries(KEYS)) data[key] = Buffer.from(d[field as keyof CertSecretData], 'utf8').toString('base64');
+  for (const [field, key] of Object.entries(KEYS))
+    data[key] = Buffer.from(d[field as keyof CertSecretData], 'utf8').toString('base64');
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'notify-guard' }, ...(resourceVersion ? { resourceVersion } : {}) },
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'notify-guard' },
+      ...(resourceVersion ? { resourceVersion } : {}),
+    },
     data,
   };
 }

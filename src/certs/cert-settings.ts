@@ -15,16 +15,24 @@ export interface CertLifetimes {
 /** The first problem with `s`, naming the flags, or undefined when the settings can run. */
 export function certLifetimesProblem(s: CertLifetimes): string | undefined {
   const { caValidityDays: ca, leafValidityDays: leaf, renewBeforeDays: before } = s;
-  for (const [flag, v] of [['--ca-validity-days', ca], ['--leaf-validity-days', leaf], ['--cert-renew-before-days', before]] as const) {
+  for (const [flag, v] of [
+    ['--ca-validity-days', ca],
+    ['--leaf-validity-days', leaf],
+    ['--cert-renew-before-days', before],
+  ] as const) {
     if (!(v > 0)) return `${flag} ${v}: expected a number of days above 0`;
   }
   if (before >= ca) {
-    return `--cert-renew-before-days ${before} must be less than --ca-validity-days ${ca}: `
-      + 'every new CA would be due for rotation as soon as it is made';
+    return (
+      `--cert-renew-before-days ${before} must be less than --ca-validity-days ${ca}: ` +
+      'every new CA would be due for rotation as soon as it is made'
+    );
   }
   if (before >= leaf) {
-    return `--cert-renew-before-days ${before} must be less than --leaf-validity-days ${leaf}: `
-      + 'every new serving certificate would be due for renewal as soon as it is made';
+    return (
+      `--cert-renew-before-days ${before} must be less than --leaf-validity-days ${leaf}: ` +
+      'every new serving certificate would be due for renewal as soon as it is made'
+    );
   }
   if (leaf > ca) {
     return `--leaf-validity-days ${leaf} must not exceed --ca-validity-days ${ca}: a serving certificate cannot outlive the CA that signs it`;

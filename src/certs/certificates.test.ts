@@ -1,25 +1,54 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import forge from 'node-forge';
-import { certificateHosts, certificateProblem, createCA, createServingCertificate, serviceHosts } from './certificates.ts';
+import {
+  certificateHosts,
+  certificateProblem,
+  createCA,
+  createServingCertificate,
+  serviceHosts,
+} from './certificates.ts';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const HOST = 'notify-guard-webhook.notify-guard-system.svc';
 
 test('a serving certificate is valid at issue, for its service names, and invalid after its lifetime', async () => {
   const ca = await createCA({ now: NOW, validityDays: 3650 });
-  const leaf = await createServingCertificate({ ca, now: NOW, validityDays: 30, hosts: [...serviceHosts('notify-guard-webhook', 'notify-guard-system'), 'localhost', '127.0.0.1'] });
+  const leaf = await createServingCertificate({
+    ca,
+    now: NOW,
+    validityDays: 30,
+    hosts: [...serviceHosts('notify-guard-webhook', 'notify-guard-system'), 'localhost', '127.0.0.1'],
+  });
   assert.equal(certificateProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: HOST }), undefined);
-  assert.equal(certificateProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T11:59:00Z'), host: HOST }), undefined);
-  assert.equal(certificateProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T12:00:01Z') }), 'expired at 2026-12-23T12:00:00.000Z');
-  assert.equal(certificateProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: 'other.svc' }), 'not valid for host other.svc');
-  assert.deepEqual(certificateHosts(leaf.certPem), ['notify-guard-webhook', 'notify-guard-webhook.notify-guard-system', HOST, 'localhost', '127.0.0.1']);
+  assert.equal(
+    certificateProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T11:59:00Z'), host: HOST }),
+    undefined,
+  );
+  assert.equal(
+    certificateProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T12:00:01Z') }),
+    'expired at 2026-12-23T12:00:00.000Z',
+  );
+  assert.equal(
+    certificateProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: 'other.svc' }),
+    'not valid for host other.svc',
+  );
+  assert.deepEqual(certificateHosts(leaf.certPem), [
+    'notify-guard-webhook',
+    'notify-guard-webhook.notify-guard-system',
+    HOST,
+    'localhost',
+    '127.0.0.1',
+  ]);
 });
 
 test('notBefore is backdated five minutes for clock skew', async () => {
   const ca = await createCA({ now: NOW, validityDays: 1 });
   assert.equal(certificateProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:55:30Z') }), undefined);
-  assert.equal(certificateProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:54:59Z') }), 'not valid before 2026-11-23T11:55:00.000Z');
+  assert.equal(
+    certificateProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:54:59Z') }),
+    'not valid before 2026-11-23T11:55:00.000Z',
+  );
 });
 
 test('a certificate from another CA is rejected', async () => {

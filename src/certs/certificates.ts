@@ -103,8 +103,9 @@ export function certificateProblem(certPem: string, o: { caPem: string; at: Date
 
 /** The DNS names and IPs in a certificate's subjectAltName. */
 export function certificateHosts(certPem: string): string[] {
-  const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
-  return (ext?.altNames ?? []).map((a) => (a.type === 7 ? a.ip ?? '' : a.value ?? ''));
+  const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName') as
+    { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
+  return (ext?.altNames ?? []).map((a) => (a.type === 7 ? (a.ip ?? '') : (a.value ?? '')));
 }
 
 /**

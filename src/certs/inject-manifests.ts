@@ -20,7 +20,10 @@ export interface Injected {
 /** Sets `webhooks[*].clientConfig.caBundle` in every webhook configuration under `dir`. */
 export async function injectIntoManifests(dir: string, caBundleB64: string): Promise<Injected[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const files = entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
+  const files = entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
   const out: Injected[] = [];
   for (const file of files) {
     const text = await readFile(file, 'utf8');

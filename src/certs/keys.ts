@@ -23,5 +23,9 @@ export async function generateRsaKeyPair(bits = 2048): Promise<KeyPair> {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-  return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), privateKeyPem: privateKey };
+  return {
+    privateKey: forgeKey,
+    publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e),
+    privateKeyPem: privateKey,
+  };
 }

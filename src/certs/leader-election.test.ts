@@ -17,7 +17,11 @@ const NS = 'notify-guard-system';
 let server: FakeApiServer;
 let api: KubeApi;
 let leaseCount = 0;
-before(async () => { server = new FakeApiServer(certResources()); await server.start(); api = kubeApiFor(server.url); });
+before(async () => {
+  server = new FakeApiServer(certResources());
+  await server.start();
+  api = kubeApiFor(server.url);
+});
 after(() => server.close());
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
@@ -32,7 +36,12 @@ function prng(seed: number): () => number {
   };
 }
 
-interface SimReplica { readonly id: string; readonly elector: Elector; next: number; stepping: boolean }
+interface SimReplica {
+  readonly id: string;
+  readonly elector: Elector;
+  next: number;
+  stepping: boolean;
+}
 
 /** Replicas on one virtual timeline; each has its own clock offset (skew) and jitter source. */
 function simulation(seed: number) {
@@ -43,9 +52,19 @@ function simulation(seed: number) {
   const leadersAt: { at: number; leaders: string[] }[] = [];
   const leaders = () => replicas.filter((r) => r.elector.isLeader()).map((r) => r.id);
   return {
-    get now() { return t; },
+    get now() {
+      return t;
+    },
     add(id: string, skewMs = 0) {
-      const elector = createElector({ api, namespace: NS, name: lease, identity: id, timing: CLIENT_GO_TIMING, now: () => t + skewMs, random });
+      const elector = createElector({
+        api,
+        namespace: NS,
+        name: lease,
+        identity: id,
+        timing: CLIENT_GO_TIMING,
+        now: () => t + skewMs,
+        random,
+      });
       const r = { id, elector, next: t, stepping: true };
       replicas.push(r);
       return r;
@@ -66,7 +85,10 @@ function simulation(seed: number) {
       }
       t = until;
     },
-    lease: () => server.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: NS, name: lease })!['spec'] as Record<string, unknown>,
+    lease: () =>
+      server.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: NS, name: lease })![
+        'spec'
+      ] as Record<string, unknown>,
   };
 }
 
@@ -75,34 +97,85 @@ const MIN = 60_000;
 test('client-go timing is accepted; unsafe timings are refused', () => {
   assert.equal(electionTimingProblem(CLIENT_GO_TIMING), undefined);
   assert.equal(takeoverBoundMs(CLIENT_GO_TIMING), 19_400);
-  assert.equal(electionTimingProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }), 'the lease duration must be greater than the renew deadline');
-  assert.equal(electionTimingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 }), 'the renew deadline must be greater than the retry period times 1.2');
-  assert.equal(electionTimingProblem({ leaseDurationMs: 15_500, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }), 'the lease duration must be whole seconds (the Lease stores seconds)');
-  assert.equal(electionTimingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 0 }), 'the retry period must be above zero');
+  assert.equal(
+    electionTimingProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }),
+    'the lease duration must be greater than the renew deadline',
+  );
+  assert.equal(
+    electionTimingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 }),
+    'the renew deadline must be greater than the retry period times 1.2',
+  );
+  assert.equal(
+    electionTimingProblem({ leaseDurationMs: 15_500, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }),
+    'the lease duration must be whole seconds (the Lease stores seconds)',
+  );
+  assert.equal(
+    electionTimingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 0 }),
+    'the retry period must be above zero',
+  );
 });
 
 test('the Lease decision: create, renew keeping acquireTime, wait on a live holder, take over after a whole lease of silence', () => {
   const me = { identity: 'pod-1', durationSeconds: 15 };
   const none = { record: undefined, at: 0 };
   assert.deepEqual(decideLease(undefined, none, { ...me, now: T0 }), {
-    write: 'create', observation: none,
-    spec: { holderIdentity: 'pod-1', leaseDurationSeconds: 15, acquireTime: '2026-12-01T00:00:00.000000Z', renewTime: '2026-12-01T00:00:00.000000Z', leaseTransitions: 0 },
+    write: 'create',
+    observation: none,
+    spec: {
+      holderIdentity: 'pod-1',
+      leaseDurationSeconds: 15,
+      acquireTime: '2026-12-01T00:00:00.000000Z',
+      renewTime: '2026-12-01T00:00:00.000000Z',
+      leaseTransitions: 0,
+    },
   });
-  const held = { holderIdentity: 'pod-0', leaseDurationSeconds: 15, acquireTime: '2026-11-30T00:00:00.000000Z', renewTime: '2030-01-01T00:00:00.000000Z', leaseTransitions: 3 };
+  const held = {
+    holderIdentity: 'pod-0',
+    leaseDurationSeconds: 15,
+    acquireTime: '2026-11-30T00:00:00.000000Z',
+    renewTime: '2030-01-01T00:00:00.000000Z',
+    leaseTransitions: 3,
+  };
   const first = decideLease(held, none, { ...me, now: T0 });
-  assert.deepEqual(first, { write: 'none', holder: 'pod-0', lapsesAt: T0 + 15_000, observation: { record: JSON.stringify(held), at: T0 } }, 'a renewTime in the future or past is not trusted');
+  assert.deepEqual(
+    first,
+    { write: 'none', holder: 'pod-0', lapsesAt: T0 + 15_000, observation: { record: JSON.stringify(held), at: T0 } },
+    'a renewTime in the future or past is not trusted',
+  );
   assert.equal(decideLease(held, first.observation, { ...me, now: T0 + 14_999 }).write, 'none');
   assert.deepEqual(decideLease(held, first.observation, { ...me, now: T0 + 15_000 }), {
-    write: 'update', observation: first.observation,
-    spec: { holderIdentity: 'pod-1', leaseDurationSeconds: 15, acquireTime: '2026-12-01T00:00:15.000000Z', renewTime: '2026-12-01T00:00:15.000000Z', leaseTransitions: 4 },
+    write: 'update',
+    observation: first.observation,
+    spec: {
+      holderIdentity: 'pod-1',
+      leaseDurationSeconds: 15,
+      acquireTime: '2026-12-01T00:00:15.000000Z',
+      renewTime: '2026-12-01T00:00:15.000000Z',
+      leaseTransitions: 4,
+    },
   });
   const renewed = { ...held, renewTime: '2026-12-01T00:00:10.000000Z' };
-  assert.deepEqual(decideLease(renewed, first.observation, { ...me, now: T0 + 15_000 }), { write: 'none', holder: 'pod-0', lapsesAt: T0 + 30_000, observation: { record: JSON.stringify(renewed), at: T0 + 15_000 } }, 'a change restarts the wait');
+  assert.deepEqual(
+    decideLease(renewed, first.observation, { ...me, now: T0 + 15_000 }),
+    {
+      write: 'none',
+      holder: 'pod-0',
+      lapsesAt: T0 + 30_000,
+      observation: { record: JSON.stringify(renewed), at: T0 + 15_000 },
+    },
+    'a change restarts the wait',
+  );
   assert.deepEqual(decideLease(held, none, { identity: 'pod-0', durationSeconds: 15, now: T0 }), {
-    write: 'update', observation: { record: JSON.stringify(held), at: T0 }, spec: { ...held, renewTime: '2026-12-01T00:00:00.000000Z' },
+    write: 'update',
+    observation: { record: JSON.stringify(held), at: T0 },
+    spec: { ...held, renewTime: '2026-12-01T00:00:00.000000Z' },
   });
   const released = releasedLease(held, T0);
-  assert.deepEqual(released, { leaseDurationSeconds: 1, leaseTransitions: 3, renewTime: '2026-12-01T00:00:00.000000Z' });
+  assert.deepEqual(released, {
+    leaseDurationSeconds: 1,
+    leaseTransitions: 3,
+    renewTime: '2026-12-01T00:00:00.000000Z',
+  });
   assert.equal(decideLease(released, none, { ...me, now: T0 }).write, 'update', 'a released Lease is taken at once');
 });
 
@@ -115,7 +188,11 @@ test('healthy replicas: one holder over 10 minutes (300 renewals, three seeds), 
     sim.add('pod-2', -3 * MIN);
     const holders = new Set<string>();
     await sim.runUntil(T0 + 10 * MIN, (leaders) => {
-      assert.deepEqual(leaders, ['pod-0'], `seed ${seed}: at +${sim.now - T0} ms the leaders are [${leaders.join(', ')}]`);
+      assert.deepEqual(
+        leaders,
+        ['pod-0'],
+        `seed ${seed}: at +${sim.now - T0} ms the leaders are [${leaders.join(', ')}]`,
+      );
       holders.add(leaders[0]!);
     });
     assert.deepEqual([...holders], ['pod-0']);
@@ -123,7 +200,7 @@ test('healthy replicas: one holder over 10 minutes (300 renewals, three seeds), 
   }
 });
 
-test('a replica started at any point of the holder\'s renewal cycle never takes the live Lease', async () => {
+test("a replica started at any point of the holder's renewal cycle never takes the live Lease", async () => {
   const sim = simulation(7);
   sim.add('pod-0');
   await sim.runUntil(T0 + 1_000);
@@ -154,7 +231,10 @@ test('after the holder stops renewing, another takes over within the documented 
       if (takeover === undefined && leaders.length === 1 && leaders[0] !== 'pod-0') takeover = sim.now - lastRenewal;
     });
     assert.ok(takeover !== undefined, `seed ${seed}: no takeover`);
-    assert.ok(takeover >= CLIENT_GO_TIMING.leaseDurationMs && takeover <= bound, `seed ${seed}: takeover ${takeover} ms after the last renewal`);
+    assert.ok(
+      takeover >= CLIENT_GO_TIMING.leaseDurationMs && takeover <= bound,
+      `seed ${seed}: takeover ${takeover} ms after the last renewal`,
+    );
     takeovers.push(takeover);
   }
   assert.ok(Math.max(...takeovers) <= 19_400, takeovers.join(','));
@@ -190,17 +270,23 @@ test('a holder that stops gives the Lease up: another replica leads within one t
 test('a Lease the replica may not read is reported, and the replica does not lead', async () => {
   const errors: (string | undefined)[] = [];
   const elector = createElector({
-    api, namespace: NS, name: `lease-${++leaseCount}`, identity: 'pod-0', timing: CLIENT_GO_TIMING, now: () => T0, random: () => 0.5,
+    api,
+    namespace: NS,
+    name: `lease-${++leaseCount}`,
+    identity: 'pod-0',
+    timing: CLIENT_GO_TIMING,
+    now: () => T0,
+    random: () => 0.5,
     onError: (err) => errors.push(err?.message),
   });
   server.forbid('leases');
   try {
-    assert.equal(await elector.step(), 3_200, 'a candidate\'s jittered period');
+    assert.equal(await elector.step(), 3_200, "a candidate's jittered period");
   } finally {
     server.allow('leases');
   }
   assert.equal(elector.isLeader(), false);
-  assert.equal(await elector.step(), 2_000, 'the holder\'s period');
+  assert.equal(await elector.step(), 2_000, "the holder's period");
   assert.equal(elector.isLeader(), true);
   assert.deepEqual(errors, [`reading Lease notify-guard-system/lease-${leaseCount}: HTTP 403`, undefined]);
 });

@@ -27,7 +27,11 @@ export interface ElectionTiming {
 }
 
 /** The defaults of core clients: 15 s lease, 10 s renew deadline, 2 s retry period. */
-export const CLIENT_GO_TIMING: ElectionTiming = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+export const CLIENT_GO_TIMING: ElectionTiming = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
 
 /** The longest a replica waits after the holder's last renewal before taking over. */
 export function takeoverBoundMs(t: ElectionTiming): number {
@@ -39,7 +43,8 @@ export function electionTimingProblem(t: ElectionTiming): string | undefined {
   if (!(t.retryPeriodMs > 0)) return 'the retry period must be above zero';
   if (t.leaseDurationMs % 1000 !== 0) return 'the lease duration must be whole seconds (the Lease stores seconds)';
   if (t.leaseDurationMs <= t.renewDeadlineMs) return 'the lease duration must be greater than the renew deadline';
-  if (t.renewDeadlineMs <= JITTER_FACTOR * t.retryPeriodMs) return 'the renew deadline must be greater than the retry period times 1.2';
+  if (t.renewDeadlineMs <= JITTER_FACTOR * t.retryPeriodMs)
+    return 'the renew deadline must be greater than the retry period times 1.2';
   return undefined;
 }
 
@@ -83,8 +88,10 @@ export function createElector(o: ElectorOptions): Elector {
 
   async function attempt(now: number): Promise<void> {
     const got = await o.api.request('GET', one, { timeoutMs });
-    if (got.status !== 200 && got.status !== 404) throw new Error(`reading Lease ${o.namespace}/${o.name}: HTTP ${got.status}`);
-    const lease = got.status === 200 ? (got.body as { metadata?: Record<string, unknown>; spec?: LeaseSpec }) : undefined;
+    if (got.status !== 200 && got.status !== 404)
+      throw new Error(`reading Lease ${o.namespace}/${o.name}: HTTP ${got.status}`);
+    const lease =
+      got.status === 200 ? (got.body as { metadata?: Record<string, unknown>; spec?: LeaseSpec }) : undefined;
     const d = decideLease(lease ? (lease.spec ?? {}) : undefined, seen, { identity: o.identity, durationSeconds, now });
     seen = d.observation;
     lapsesAt = d.write === 'none' ? d.lapsesAt : undefined;
@@ -94,9 +101,13 @@ export function createElector(o: ElectorOptions): Elector {
     }
     const metadata = lease?.metadata ?? { name: o.name, namespace: o.namespace };
     const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec: d.spec };
-    const r = d.write === 'create' ? await o.api.request('POST', path, { body, timeoutMs }) : await o.api.request('PUT', one, { body, timeoutMs });
+    const r =
+      d.write === 'create'
+        ? await o.api.request('POST', path, { body, timeoutMs })
+        : await o.api.request('PUT', one, { body, timeoutMs });
     if (r.status === 409) return; // another replica wrote first: read again next period
-    if (r.status !== 200 && r.status !== 201) throw new Error(`writing Lease ${o.namespace}/${o.name}: HTTP ${r.status}`);
+    if (r.status !== 200 && r.status !== 201)
+      throw new Error(`writing Lease ${o.namespace}/${o.name}: HTTP ${r.status}`);
     seen = { record: JSON.stringify((r.body as { spec?: LeaseSpec }).spec ?? d.spec), at: now };
     renewedAt = now;
   }
@@ -121,9 +132,12 @@ export function createElector(o: ElectorOptions): Elector {
       if (!isLeader()) return;
       renewedAt = undefined;
       const got = await o.api.request('GET', one, { timeoutMs }).catch(() => undefined);
-      const lease = got?.status === 200 ? (got.body as { metadata?: Record<string, unknown>; spec?: LeaseSpec }) : undefined;
+      const lease =
+        got?.status === 200 ? (got.body as { metadata?: Record<string, unknown>; spec?: LeaseSpec }) : undefined;
       if (!lease || lease.spec?.holderIdentity !== o.identity) return;
-      await o.api.request('PUT', one, { body: { ...lease, spec: releasedLease(lease.spec, o.now()) }, timeoutMs }).catch(() => undefined);
+      await o.api
+        .request('PUT', one, { body: { ...lease, spec: releasedLease(lease.spec, o.now()) }, timeoutMs })
+        .catch(() => undefined);
     },
   };
 }
@@ -141,7 +155,9 @@ export function runElection(e: Elector, onChange: (leader: boolean) => void): { 
       leader = !leader;
       onChange(leader);
     }
-    timer = setTimeout(() => { inFlight = loop(); }, delay);
+    timer = setTimeout(() => {
+      inFlight = loop();
+    }, delay);
     timer.unref();
   };
   inFlight = loop();

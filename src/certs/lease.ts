@@ -27,7 +27,12 @@ export interface LeaseObservation {
 
 /** What to write: nothing (the Lease is someone else's), or this spec (create or update). */
 export type LeaseDecision =
-  | { readonly write: 'none'; readonly holder: string; readonly lapsesAt: number; readonly observation: LeaseObservation }
+  | {
+      readonly write: 'none';
+      readonly holder: string;
+      readonly lapsesAt: number;
+      readonly observation: LeaseObservation;
+    }
   | { readonly write: 'create' | 'update'; readonly spec: LeaseSpec; readonly observation: LeaseObservation };
 
 /** MicroTime as the API serves it: RFC 3339 with microseconds. */
@@ -40,11 +45,19 @@ export function microTime(d: Date): string {
  * Lease yet), given what it observed before. `durationSeconds` is written into the Lease.
  */
 export function decideLease(
-  current: LeaseSpec | undefined, seen: LeaseObservation, o: { identity: string; durationSeconds: number; now: number },
+  current: LeaseSpec | undefined,
+  seen: LeaseObservation,
+  o: { identity: string; durationSeconds: number; now: number },
 ): LeaseDecision {
   const stamp = microTime(new Date(o.now));
   if (current === undefined) {
-    const spec = { holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: 0 };
+    const spec = {
+      holderIdentity: o.identity,
+      leaseDurationSeconds: o.durationSeconds,
+      acquireTime: stamp,
+      renewTime: stamp,
+      leaseTransitions: 0,
+    };
     return { write: 'create', spec, observation: seen };
   }
   const record = JSON.stringify(current);
@@ -57,13 +70,21 @@ export function decideLease(
   const spec: LeaseSpec = mine
     ? { ...current, leaseDurationSeconds: o.durationSeconds, renewTime: stamp }
     : {
-      ...current, holderIdentity: o.identity, leaseDurationSeconds: o.durationSeconds, acquireTime: stamp, renewTime: stamp,
-      leaseTransitions: (current.leaseTransitions ?? 0) + 1,
-    };
+        ...current,
+        holderIdentity: o.identity,
+        leaseDurationSeconds: o.durationSeconds,
+        acquireTime: stamp,
+        renewTime: stamp,
+        leaseTransitions: (current.leaseTransitions ?? 0) + 1,
+      };
   return { write: 'update', spec, observation };
 }
 
 /** The spec that gives the Lease up (client-go's `release`): no holder, so others take it at once. */
 export function releasedLease(current: LeaseSpec, now: number): LeaseSpec {
-  return { leaseDurationSeconds: 1, leaseTransitions: current.leaseTransitions ?? 0, renewTime: microTime(new Date(now)) };
+  return {
+    leaseDurationSeconds: 1,
+    leaseTransitions: current.leaseTransitions ?? 0,
+    renewTime: microTime(new Date(now)),
+  };
 }

@@ -26,7 +26,12 @@ function memoryApi(hooks: { conflict?: boolean; patchStatus?: number } = {}) {
   let rv = 1;
   const writes: boolean[] = [];
   const patches: { kind: WebhookConfigKind; patch: readonly object[] }[] = [];
-  const config = (kind: string): KubeObject => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind, metadata: { name: 'notify-guard', resourceVersion: '5' }, webhooks: [{ name: 'w', clientConfig: {} }] });
+  const config = (kind: string): KubeObject => ({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind,
+    metadata: { name: 'notify-guard', resourceVersion: '5' },
+    webhooks: [{ name: 'w', clientConfig: {} }],
+  });
   const io: CertApi = {
     secretPath: '/api/v1/namespaces/notify-guard-system/secrets',
     readSecret: async () => secret,
@@ -36,19 +41,47 @@ function memoryApi(hooks: { conflict?: boolean; patchStatus?: number } = {}) {
       secret = { data, resourceVersion: String(++rv), exists: true };
       return secret;
     },
-    readConfigs: async () => new Map([['ValidatingWebhookConfiguration', config('ValidatingWebhookConfiguration')], ['MutatingWebhookConfiguration', config('MutatingWebhookConfiguration')]]),
-    async patchConfig(kind, patch) { patches.push({ kind, patch }); return hooks.patchStatus ?? 200; },
+    readConfigs: async () =>
+      new Map([
+        ['ValidatingWebhookConfiguration', config('ValidatingWebhookConfiguration')],
+        ['MutatingWebhookConfiguration', config('MutatingWebhookConfiguration')],
+      ]),
+    async patchConfig(kind, patch) {
+      patches.push({ kind, patch });
+      return hooks.patchStatus ?? 200;
+    },
   };
   return { io, writes, patches, secret: () => secret };
 }
 
 function options(io: CertApi, o: Partial<ExecutorOptions> = {}) {
   const lines: Record<string, unknown>[] = [];
-  const log = createLogger('info', new Writable({ write: (c, _e, cb) => { lines.push(JSON.parse(String(c))); cb(); } }));
+  const log = createLogger(
+    'info',
+    new Writable({
+      write: (c, _e, cb) => {
+        lines.push(JSON.parse(String(c)));
+        cb();
+      },
+    }),
+  );
   const registry = new Registry();
   const metrics = createCertMetrics(registry, () => undefined);
-  const opts: ExecutorOptions = { io, log, metrics, hosts: HOSTS, renewBeforeMs: 30 * DAY, caValidityDays: 1825, leafValidityDays: 90, configName: 'notify-guard', ...o };
-  const counts = async () => (await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => `${m.name}${JSON.stringify(v.labels)} ${v.value}`)).sort();
+  const opts: ExecutorOptions = {
+    io,
+    log,
+    metrics,
+    hosts: HOSTS,
+    renewBeforeMs: 30 * DAY,
+    caValidityDays: 1825,
+    leafValidityDays: 90,
+    configName: 'notify-guard',
+    ...o,
+  };
+  const counts = async () =>
+    (await registry.getMetricsAsJSON())
+      .flatMap((m) => m.values.map((v) => `${m.name}${JSON.stringify(v.labels)} ${v.value}`))
+      .sort();
   return { opts, lines, counts };
 }
 
@@ -60,8 +93,16 @@ test('no Secret: creates it (a create, not an update), then injects the new bund
   const bundle = m.secret().data!.bundlePem;
   assert.equal(splitBundle(bundle).length, 1);
   const b64 = toCaBundleField(bundle);
-  assert.deepEqual(m.patches, ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map((kind) => (
-    { kind, patch: [{ op: 'test', path: '/metadata/resourceVersion', value: '5' }, { op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: b64 }] })));
+  assert.deepEqual(
+    m.patches,
+    ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map((kind) => ({
+      kind,
+      patch: [
+        { op: 'test', path: '/metadata/resourceVersion', value: '5' },
+        { op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: b64 },
+      ],
+    })),
+  );
   assert.deepEqual(await counts(), [
     'notify_guard_ca_bundle_injections_total{"kind":"MutatingWebhookConfiguration"} 1',
     'notify_guard_ca_bundle_injections_total{"kind":"ValidatingWebhookConfiguration"} 1',
@@ -70,7 +111,10 @@ test('no Secret: creates it (a create, not an update), then injects the new bund
     'notify_guard_certificate_rotations_total{"certificate":"serving"} 1',
     'notify_guard_serving_certificate_expiry_seconds{} NaN',
   ]);
-  assert.deepEqual(lines.map((l) => l['msg']), ['created CA and serving certificate', 'caBundle injected', 'caBundle injected']);
+  assert.deepEqual(
+    lines.map((l) => l['msg']),
+    ['created CA and serving certificate', 'caBundle injected', 'caBundle injected'],
+  );
   assert.equal(JSON.stringify(lines).includes('PRIVATE KEY'), false, 'no key in the logs');
 });
 
@@ -84,11 +128,17 @@ test('a refused patch is logged and not counted; the next pass retries it', asyn
   const m = memoryApi({ patchStatus: 422 });
   const { opts, lines, counts } = options(m.io);
   await runLeaderPass(opts, NOW);
-  assert.deepEqual(lines.filter((l) => l['level'] === 40).map((l) => [l['msg'], l['kind'], l['status']]), [
-    ['caBundle injection failed; retrying', 'ValidatingWebhookConfiguration', 422],
-    ['caBundle injection failed; retrying', 'MutatingWebhookConfiguration', 422],
-  ]);
-  assert.equal((await counts()).some((c) => c.startsWith('notify_guard_ca_bundle_injections_total')), false);
+  assert.deepEqual(
+    lines.filter((l) => l['level'] === 40).map((l) => [l['msg'], l['kind'], l['status']]),
+    [
+      ['caBundle injection failed; retrying', 'ValidatingWebhookConfiguration', 422],
+      ['caBundle injection failed; retrying', 'MutatingWebhookConfiguration', 422],
+    ],
+  );
+  assert.equal(
+    (await counts()).some((c) => c.startsWith('notify_guard_ca_bundle_injections_total')),
+    false,
+  );
 });
 
 test('settings that startup refuses (a CA shorter than renew-before), passed from code, stop the pass instead of looping', async () => {

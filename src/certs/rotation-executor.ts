@@ -34,7 +34,10 @@ export async function runLeaderPass(o: ExecutorOptions, at: Date): Promise<void>
     state = written;
     actions = planCertificates(state.data, configs, at, o);
     // Accepted lifetimes (cert-settings.ts) make this unreachable: a certificate is never due when made.
-    if (actions.some(changesSecret)) throw new Error(`a certificate made at ${at.toISOString()} is already due: ${actions.map((a) => a.type).join(', ')}`);
+    if (actions.some(changesSecret))
+      throw new Error(
+        `a certificate made at ${at.toISOString()} is already due: ${actions.map((a) => a.type).join(', ')}`,
+      );
   }
   for (const a of actions) {
     if (a.type === 'inject') await inject(o, a.kind, a.patch);
@@ -46,13 +49,24 @@ function changesSecret(a: CertAction): boolean {
   return a.type === 'create' || a.type === 'rebuild-bundle' || a.type === 'rotate-ca';
 }
 
-async function applyToSecret(o: ExecutorOptions, data: CertSecretData | undefined, actions: readonly CertAction[], at: Date): Promise<CertSecretData> {
+async function applyToSecret(
+  o: ExecutorOptions,
+  data: CertSecretData | undefined,
+  actions: readonly CertAction[],
+  at: Date,
+): Promise<CertSecretData> {
   if (!data || actions.some((a) => a.type === 'create')) {
     const ca = await createCA({ now: at, validityDays: o.caValidityDays });
     const leaf = await newLeaf(o, ca, at);
     o.metrics?.rotations.inc({ certificate: 'ca' });
     o.log.info('created CA and serving certificate');
-    return { certPem: leaf.certPem, keyPem: leaf.keyPem, caPem: ca.certPem, caKeyPem: ca.keyPem, bundlePem: buildBundle([ca.certPem], at) };
+    return {
+      certPem: leaf.certPem,
+      keyPem: leaf.keyPem,
+      caPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      bundlePem: buildBundle([ca.certPem], at),
+    };
   }
   let next = data;
   for (const a of actions) {
@@ -61,13 +75,22 @@ async function applyToSecret(o: ExecutorOptions, data: CertSecretData | undefine
       const ca = await createCA({ now: at, validityDays: o.caValidityDays });
       o.metrics?.rotations.inc({ certificate: 'ca' });
       o.log.info('rotating the CA: the new CA joins the caBundle; serving certificates move to it once it is injected');
-      next = { ...next, caPem: ca.certPem, caKeyPem: ca.keyPem, bundlePem: buildBundle([next.bundlePem, ca.certPem], at) };
+      next = {
+        ...next,
+        caPem: ca.certPem,
+        caKeyPem: ca.keyPem,
+        bundlePem: buildBundle([next.bundlePem, ca.certPem], at),
+      };
     }
   }
   return next;
 }
 
-async function inject(o: ExecutorOptions, kind: Extract<CertAction, { type: 'inject' }>['kind'], patch: readonly object[]): Promise<void> {
+async function inject(
+  o: ExecutorOptions,
+  kind: Extract<CertAction, { type: 'inject' }>['kind'],
+  patch: readonly object[],
+): Promise<void> {
   const status = await o.io.patchConfig(kind, patch);
   if (status === 200) {
     o.metrics?.injections.inc({ kind });
@@ -80,10 +103,15 @@ async function inject(o: ExecutorOptions, kind: Extract<CertAction, { type: 'inj
 async function renewServing(o: ExecutorOptions, state: SecretState, reason: string, at: Date): Promise<void> {
   const data = state.data!;
   const leaf = await newLeaf(o, { certPem: data.caPem, keyPem: data.caKeyPem }, at);
-  if (await o.io.writeSecret({ ...data, certPem: leaf.certPem, keyPem: leaf.keyPem }, state)) o.log.info({ reason }, 'serving certificate renewed');
+  if (await o.io.writeSecret({ ...data, certPem: leaf.certPem, keyPem: leaf.keyPem }, state))
+    o.log.info({ reason }, 'serving certificate renewed');
 }
 
-function newLeaf(o: ExecutorOptions, ca: { certPem: string; keyPem: string }, at: Date): Promise<{ certPem: string; keyPem: string }> {
+function newLeaf(
+  o: ExecutorOptions,
+  ca: { certPem: string; keyPem: string },
+  at: Date,
+): Promise<{ certPem: string; keyPem: string }> {
   o.metrics?.rotations.inc({ certificate: 'serving' });
   return createServingCertificate({ ca, now: at, validityDays: o.leafValidityDays, hosts: o.hosts });
 }

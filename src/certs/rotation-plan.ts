@@ -38,7 +38,12 @@ export type CertAction =
   | { readonly type: 'renew-serving'; readonly reason: RenewReason };
 
 /** The actions due at `at` for the Secret's contents `secret` and the configurations as read. */
-export function planCertificates(secret: CertSecretData | undefined, configs: WebhookConfigs, at: Date, s: PlanSettings): CertAction[] {
+export function planCertificates(
+  secret: CertSecretData | undefined,
+  configs: WebhookConfigs,
+  at: Date,
+  s: PlanSettings,
+): CertAction[] {
   if (!secret) return [{ type: 'create' }];
   const secretActions = planSecret(secret, at, s);
   if (secretActions.length > 0) return secretActions;
@@ -49,7 +54,8 @@ export function planCertificates(secret: CertSecretData | undefined, configs: We
     if (patch.length > 0) actions.push({ type: 'inject', kind, patch });
   }
   const reason = servingRenewal(secret, at, s);
-  if (reason && (reason !== 'new CA' || injectedEverywhere(configs, secret.caPem))) actions.push({ type: 'renew-serving', reason });
+  if (reason && (reason !== 'new CA' || injectedEverywhere(configs, secret.caPem)))
+    actions.push({ type: 'renew-serving', reason });
   return actions;
 }
 

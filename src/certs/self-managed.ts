@@ -61,24 +61,45 @@ export interface SelfManagedCerts {
 /** Starts self-management; throws on settings that cannot run. The first pass runs at once. */
 export function startSelfManagedCerts(o: SelfManagedOptions): SelfManagedCerts {
   const timing = o.election ?? CLIENT_GO_TIMING;
-  const problem = certLifetimesProblem({ caValidityDays: o.caValidityDays, leafValidityDays: o.leafValidityDays, renewBeforeDays: o.renewBeforeMs / DAY_MS })
-    ?? electionTimingProblem(timing);
+  const problem =
+    certLifetimesProblem({
+      caValidityDays: o.caValidityDays,
+      leafValidityDays: o.leafValidityDays,
+      renewBeforeDays: o.renewBeforeMs / DAY_MS,
+    }) ?? electionTimingProblem(timing);
   if (problem) throw new Error(`self-managed certificates: ${problem}`);
   const now = o.now ?? (() => new Date());
   const log = o.logger.child({ component: 'certs' });
-  const io = createCertApi(o.api, { namespace: o.namespace, secretName: o.secretName, configName: o.webhookConfigName });
+  const io = createCertApi(o.api, {
+    namespace: o.namespace,
+    secretName: o.secretName,
+    configName: o.webhookConfigName,
+  });
   let leaseError: string | undefined;
   const onError = (err: Error | undefined) => {
     if (err && err.message !== leaseError) log.warn({ err: err.message }, 'lease check failed; retrying');
     leaseError = err?.message;
   };
   const elector = createElector({
-    api: o.api, namespace: o.namespace, name: o.leaseName, identity: o.identity, timing, now: () => now().getTime(), random: o.random ?? Math.random, onError,
+    api: o.api,
+    namespace: o.namespace,
+    name: o.leaseName,
+    identity: o.identity,
+    timing,
+    now: () => now().getTime(),
+    random: o.random ?? Math.random,
+    onError,
   });
   o.metrics?.observeLeader(() => elector.isLeader());
   const executor = {
-    io, log, metrics: o.metrics, hosts: o.hosts, renewBeforeMs: o.renewBeforeMs,
-    caValidityDays: o.caValidityDays, leafValidityDays: o.leafValidityDays, configName: o.webhookConfigName,
+    io,
+    log,
+    metrics: o.metrics,
+    hosts: o.hosts,
+    renewBeforeMs: o.renewBeforeMs,
+    caValidityDays: o.caValidityDays,
+    leafValidityDays: o.leafValidityDays,
+    configName: o.webhookConfigName,
   };
   let notReady: string | undefined = 'no serving certificate yet';
 
@@ -87,12 +108,17 @@ export function startSelfManagedCerts(o: SelfManagedOptions): SelfManagedCerts {
     const s = await io.readSecret();
     if (s.data) o.tls.update({ caPem: s.data.bundlePem, certPem: s.data.certPem, keyPem: s.data.keyPem });
     const served = o.tls.current();
-    notReady = served ? injectionProblem(await io.readConfigs(), o.webhookConfigName, served.certPem) : 'no serving certificate yet';
+    notReady = served
+      ? injectionProblem(await io.readConfigs(), o.webhookConfigName, served.certPem)
+      : 'no serving certificate yet';
   }
 
   const passes = serialised(pass, (err) => log.warn({ err: err.message }, 'certificate pass failed; retrying'));
   const election = runElection(elector, (leader) => {
-    log.info({ lease: `${o.namespace}/${o.leaseName}`, identity: o.identity }, leader ? 'became the certificate leader' : 'stopped leading');
+    log.info(
+      { lease: `${o.namespace}/${o.leaseName}`, identity: o.identity },
+      leader ? 'became the certificate leader' : 'stopped leading',
+    );
     void passes.run();
   });
   const watchers = watchForChanges(o, io.secretPath, () => void passes.run());
@@ -128,22 +154,41 @@ function serialised(work: () => Promise<void>, onError: (err: Error) => void): {
       .catch((err: unknown) => onError(err as Error))
       .finally(() => {
         running = undefined;
-        if (again && !stopped) { again = false; void run(); }
+        if (again && !stopped) {
+          again = false;
+          void run();
+        }
       });
     return running;
   };
-  return { run, stop: () => { stopped = true; } };
+  return {
+    run,
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 /** Watches make changes act within seconds: an overwritten caBundle, a Secret renewed by the leader. */
 function watchForChanges(o: SelfManagedOptions, secretPath: string, changed: () => void): Reflector[] {
   const quietLogger = o.logger.child({ component: 'certs-watch' });
   const observer = { relisted: () => undefined, watchRestarted: () => undefined, event: () => undefined };
-  const watch = (kind: string, path: string, name: string) => startReflector({
-    kind, path, fieldSelector: `metadata.name=${name}`, api: o.api, logger: quietLogger, observer, apply: changed, watchdogMs: 180_000, optional: true,
-  });
+  const watch = (kind: string, path: string, name: string) =>
+    startReflector({
+      kind,
+      path,
+      fieldSelector: `metadata.name=${name}`,
+      api: o.api,
+      logger: quietLogger,
+      observer,
+      apply: changed,
+      watchdogMs: 180_000,
+      optional: true,
+    });
   return [
-    ...(Object.keys(WEBHOOK_CONFIG_PATHS) as WebhookConfigKind[]).map((kind) => watch(kind, WEBHOOK_CONFIG_PATHS[kind], o.webhookConfigName)),
+    ...(Object.keys(WEBHOOK_CONFIG_PATHS) as WebhookConfigKind[]).map((kind) =>
+      watch(kind, WEBHOOK_CONFIG_PATHS[kind], o.webhookConfigName),
+    ),
     watch('Secret', secretPath, o.secretName),
   ];
 }

@@ -17,9 +17,15 @@ import type { ServingFiles } from './cert-dir.ts';
 export const TLS_POLICY = {
   minVersion: 'TLSv1.2',
   ciphers: [
-    'TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256',
-    'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384',
-    'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
   ].join(':'),
   honorCipherOrder: true,
 } as const satisfies SecureContextOptions;
@@ -61,7 +67,8 @@ export function createServingTls(initial?: ServingFiles): ServingTls {
     current: () => files,
     update(next) {
       if (servingProblem(next)) return false;
-      if (files && files.certPem === next.certPem && files.keyPem === next.keyPem && files.caPem === next.caPem) return true;
+      if (files && files.certPem === next.certPem && files.keyPem === next.keyPem && files.caPem === next.caPem)
+        return true;
       files = next;
       notAfter = new Date(new X509Certificate(next.certPem).validTo);
       server?.setSecureContext(servingContext(next));

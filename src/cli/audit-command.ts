@@ -51,45 +51,86 @@ export interface CommandIo {
 /** Runs the audit. */
 export async function auditCommand(argv: readonly string[], io: CommandIo = process): Promise<number> {
   const { values } = parseArgs({
-    args: [...argv], strict: true, allowPositionals: false,
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
     options: {
-      'cluster-dir': { type: 'string' }, kubeconfig: { type: 'string' }, policy: { type: 'string' },
-      output: { type: 'string', default: 'text' }, strict: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      'cluster-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      policy: { type: 'string' },
+      output: { type: 'string', default: 'text' },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     io.stdout.write(AUDIT_USAGE);
     return 0;
   }
-  if (!OUTPUTS.includes(values.output)) throw new UsageError(`--output ${JSON.stringify(values.output)}: expected text, json, github or sarif`);
-  if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other: the cluster comes from manifests or from the API server');
-  const read = await readSnapshotAndPolicy({ clusterDir: values['cluster-dir'], kubeconfig: values.kubeconfig, policyFile: values.policy }, io, 'audit');
+  if (!OUTPUTS.includes(values.output))
+    throw new UsageError(`--output ${JSON.stringify(values.output)}: expected text, json, github or sarif`);
+  if (values['cluster-dir'] && values.kubeconfig)
+    throw new UsageError(
+      '--cluster-dir and --kubeconfig exclude each other: the cluster comes from manifests or from the API server',
+    );
+  const read = await readSnapshotAndPolicy(
+    { clusterDir: values['cluster-dir'], kubeconfig: values.kubeconfig, policyFile: values.policy },
+    io,
+    'audit',
+  );
   if (typeof read === 'number') return read;
   const findings = auditFindings(read.snapshot, read.policy);
   if (values.output === 'json') io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
-  else if (values.output === 'sarif') io.stdout.write(`${JSON.stringify(sarifLog(findings, sarifRules(read.policy), { cwd: io.cwd?.() ?? process.cwd() }), null, 2)}\n`);
-  else for (const f of findings) io.stdout.write(`${(values.output === 'github' ? formatGithubAnnotation : formatFinding)(f)}\n`);
+  else if (values.output === 'sarif')
+    io.stdout.write(
+      `${JSON.stringify(sarifLog(findings, sarifRules(read.policy), { cwd: io.cwd?.() ?? process.cwd() }), null, 2)}\n`,
+    );
+  else
+    for (const f of findings)
+      io.stdout.write(`${(values.output === 'github' ? formatGithubAnnotation : formatFinding)(f)}\n`);
   const errors = findings.filter((f) => f.action === 'deny').length;
   const warnings = findings.filter((f) => f.action === 'warn').length;
   const exemptions = findings.filter((f) => f.action === 'note').length;
-  io.stderr.write(`${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'} and ${exemptions} ${exemptions === 1 ? 'exemption' : 'exemptions'} in ${read.snapshot.subjects.length + read.snapshot.fluxObjects.length} objects (policy: ${read.source})\n`);
+  io.stderr.write(
+    `${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'} and ${exemptions} ${exemptions === 1 ? 'exemption' : 'exemptions'} in ${read.snapshot.subjects.length + read.snapshot.fluxObjects.length} objects (policy: ${read.source})\n`,
+  );
   return errors > 0 || (values.strict && warnings > 0) ? 1 : 0;
 }
 
 /** The audit's findings in lint's shape, so lint's formatters print them. */
 export function auditFindings(snapshot: ClusterSnapshot, policy: Policy): LintFinding[] {
   return audit({
-    subjects: snapshot.subjects, fluxObjects: snapshot.fluxObjects, deliveringAlerts: deliveringAlerts(snapshot.alerts, snapshot.providers),
-    rules: createEngine(ALL_RULES, policy), policy, cluster: snapshot.view, namespaces: snapshot.namespaces,
-  }).map((f) => ({ source: f.at.source, line: f.at.line, ...(f.at.column !== undefined ? { column: f.at.column } : {}), kind: f.kind, namespace: f.namespace, name: f.name, rule: f.rule, action: f.action, message: f.message }));
+    subjects: snapshot.subjects,
+    fluxObjects: snapshot.fluxObjects,
+    deliveringAlerts: deliveringAlerts(snapshot.alerts, snapshot.providers),
+    rules: createEngine(ALL_RULES, policy),
+    policy,
+    cluster: snapshot.view,
+    namespaces: snapshot.namespaces,
+  }).map((f) => ({
+    source: f.at.source,
+    line: f.at.line,
+    ...(f.at.column !== undefined ? { column: f.at.column } : {}),
+    kind: f.kind,
+    namespace: f.namespace,
+    name: f.name,
+    rule: f.rule,
+    action: f.action,
+    message: f.message,
+  }));
 }
 
 /** The rules in force and the policy's conventions, for SARIF. */
 function sarifRules(policy: Policy): SarifRuleInfo[] {
   const levels = { deny: 'error', warn: 'warning' } as const;
   return [
-    ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off')
-      .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'], ...(r.follows ? { follows: r.follows } : {}) })),
+    ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off').map((r) => ({
+      id: r.id,
+      description: r.description,
+      remediation: r.remediation,
+      level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'],
+      ...(r.follows ? { follows: r.follows } : {}),
+    })),
     ...conventionSarifRules(policy),
   ];
 }
@@ -97,10 +138,13 @@ function sarifRules(policy: Policy): SarifRuleInfo[] {
 /** One SARIF rule entry per convention in force (lint lists them too). */
 export function conventionSarifRules(policy: Policy): SarifRuleInfo[] {
   const levels = { deny: 'error', warn: 'warning' } as const;
-  return policy.conventions.filter((c) => c.action !== 'off').map((c) => ({
-    id: conventionRuleId(c.name),
-    description: CONVENTION_CHECKS.find((k) => c[k.key] !== undefined)?.description ?? 'a platform convention',
-    remediation: 'Change the object as the message says, or exempt it with annotations notify-guard.fluxcd.community/exempt and exempt-reason (docs/platform.md).',
-    level: levels[c.action as 'deny' | 'warn'],
-  }));
+  return policy.conventions
+    .filter((c) => c.action !== 'off')
+    .map((c) => ({
+      id: conventionRuleId(c.name),
+      description: CONVENTION_CHECKS.find((k) => c[k.key] !== undefined)?.description ?? 'a platform convention',
+      remediation:
+        'Change the object as the message says, or exempt it with annotations notify-guard.fluxcd.community/exempt and exempt-reason (docs/platform.md).',
+      level: levels[c.action as 'deny' | 'warn'],
+    }));
 }

@@ -32,7 +32,9 @@ const DAY_MS = 86_400_000;
 
 export async function certsCommand(argv: readonly string[], now: Date = new Date()): Promise<number> {
   const { values } = parseArgs({
-    args: [...argv], strict: true, allowPositionals: false,
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
     options: {
       out: { type: 'string', default: 'certs' },
       service: { type: 'string', default: 'notify-guard-webhook' },
@@ -51,17 +53,27 @@ export async function certsCommand(argv: readonly string[], now: Date = new Date
     return 0;
   }
   const lifetimes = parseLifetimes(values);
-  const hosts = [...serviceHosts(values.service, values.namespace), ...values['extra-san'].split(',').map((s) => s.trim()).filter(Boolean)];
+  const hosts = [
+    ...serviceHosts(values.service, values.namespace),
+    ...values['extra-san']
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
   const existing = await readCaFromDir(values.out);
-  const reuse = existing && !needsRenewal(existing.certPem, { at: now, renewBeforeMs: lifetimes.renewBeforeDays * DAY_MS });
+  const reuse =
+    existing && !needsRenewal(existing.certPem, { at: now, renewBeforeMs: lifetimes.renewBeforeDays * DAY_MS });
   const ca = reuse ? existing : await createCA({ now, validityDays: lifetimes.caValidityDays });
   const leaf = await createServingCertificate({ ca, now, validityDays: lifetimes.leafValidityDays, hosts });
   await writeCertDir(values.out, ca, leaf);
-  process.stderr.write(`${reuse ? 'reused the CA' : 'created a CA'} and wrote a serving certificate for ${hosts.join(', ')} into ${values.out}/\n`);
+  process.stderr.write(
+    `${reuse ? 'reused the CA' : 'created a CA'} and wrote a serving certificate for ${hosts.join(', ')} into ${values.out}/\n`,
+  );
   const bundle = toCaBundleField(ca.certPem);
   if (values.inject) {
     const injected = await injectIntoManifests(values.inject, bundle);
-    for (const i of injected) process.stderr.write(`injected the caBundle into ${i.kind} ${i.name} (${i.webhooks} webhooks) in ${i.file}\n`);
+    for (const i of injected)
+      process.stderr.write(`injected the caBundle into ${i.kind} ${i.name} (${i.webhooks} webhooks) in ${i.file}\n`);
     if (injected.length === 0) process.stderr.write(`no webhook configuration found under ${values.inject}\n`);
   }
   if (values['print-ca-bundle']) process.stdout.write(`${bundle}\n`);
@@ -69,14 +81,26 @@ export async function certsCommand(argv: readonly string[], now: Date = new Date
 }
 
 /** The three lifetimes; refuses a serving certificate longer than the CA, or a CA replaced on every run. */
-function parseLifetimes(values: Record<string, string | boolean | undefined>): { caValidityDays: number; leafValidityDays: number; renewBeforeDays: number } {
+function parseLifetimes(values: Record<string, string | boolean | undefined>): {
+  caValidityDays: number;
+  leafValidityDays: number;
+  renewBeforeDays: number;
+} {
   const days = (flag: string) => parseWholeNumber(`--${flag}`, String(values[flag]), 1, 36500, 'days');
-  const l = { caValidityDays: days('ca-validity-days'), leafValidityDays: days('leaf-validity-days'), renewBeforeDays: days('renew-before-days') };
+  const l = {
+    caValidityDays: days('ca-validity-days'),
+    leafValidityDays: days('leaf-validity-days'),
+    renewBeforeDays: days('renew-before-days'),
+  };
   if (l.leafValidityDays > l.caValidityDays) {
-    throw new UsageError(`--leaf-validity-days ${l.leafValidityDays} must not exceed --ca-validity-days ${l.caValidityDays}: a serving certificate cannot outlive the CA that signs it`);
+    throw new UsageError(
+      `--leaf-validity-days ${l.leafValidityDays} must not exceed --ca-validity-days ${l.caValidityDays}: a serving certificate cannot outlive the CA that signs it`,
+    );
   }
   if (l.renewBeforeDays >= l.caValidityDays) {
-    throw new UsageError(`--renew-before-days ${l.renewBeforeDays} must be less than --ca-validity-days ${l.caValidityDays}: a new CA would be replaced on every run`);
+    throw new UsageError(
+      `--renew-before-days ${l.renewBeforeDays} must be less than --ca-validity-days ${l.caValidityDays}: a new CA would be replaced on every run`,
+    );
   }
   return l;
 }

@@ -43,13 +43,35 @@ export interface ClusterSource {
 }
 
 /** Opens the cluster source the flags select. */
-export async function openClusterSource(o: ClusterSourceOptions, registry: Registry, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ClusterSource> {
+export async function openClusterSource(
+  o: ClusterSourceOptions,
+  registry: Registry,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ClusterSource> {
   if (o.clusterDir) {
     const view = await loadStaticClusterView(o.clusterDir);
-    return { view, api: undefined, notificationVersion: undefined, liveLookup: undefined, clusterMetrics: undefined, describe: `manifests in ${o.clusterDir}`, notReadyReason: () => undefined, counts: () => view.counts(), stop: () => undefined };
+    return {
+      view,
+      api: undefined,
+      notificationVersion: undefined,
+      liveLookup: undefined,
+      clusterMetrics: undefined,
+      describe: `manifests in ${o.clusterDir}`,
+      notReadyReason: () => undefined,
+      counts: () => view.counts(),
+      stop: () => undefined,
+    };
   }
-  const haveConfig = o.kubeconfig || env['KUBERNETES_SERVICE_HOST'] || env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'));
-  if (!haveConfig) throw new UsageError('no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)');
+  const haveConfig =
+    o.kubeconfig ||
+    env['KUBERNETES_SERVICE_HOST'] ||
+    env['KUBECONFIG'] ||
+    existsSync(join(homedir(), '.kube', 'config'));
+  if (!haveConfig)
+    throw new UsageError(
+      'no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)',
+    );
   // Loaded only here. The kubeconfig is read by @kubernetes/client-node in a worker that then
   // exits: the library (~80 MB RSS) stays loaded only for plugin credentials (kube-credentials.ts).
   const { openKubeApi } = await import('../cluster/kube-credentials.ts');
@@ -58,12 +80,22 @@ export async function openClusterSource(o: ClusterSourceOptions, registry: Regis
   const { api, transport } = await openKubeApi(o.kubeconfig, env);
   logger.debug({ transport }, 'API server access');
   const clusterMetrics = createClusterMetrics(registry);
-  const view = await startInformerView({ api, logger, metrics: clusterMetrics, secretScope: o.secretScope, watchdogMs: o.watchdogMs, ...(o.keepSourceOrigins ? { keepSourceOrigins: true } : {}) });
+  const view = await startInformerView({
+    api,
+    logger,
+    metrics: clusterMetrics,
+    secretScope: o.secretScope,
+    watchdogMs: o.watchdogMs,
+    ...(o.keepSourceOrigins ? { keepSourceOrigins: true } : {}),
+  });
   return {
     view,
     api,
     notificationVersion: view.notificationVersion,
-    liveLookup: createLiveLookup(api, { notificationVersion: view.notificationVersion, timeoutMs: o.liveLookupTimeoutMs }),
+    liveLookup: createLiveLookup(api, {
+      notificationVersion: view.notificationVersion,
+      timeoutMs: o.liveLookupTimeoutMs,
+    }),
     clusterMetrics,
     describe: `the API server (notification ${view.notificationVersion})`,
     notReadyReason: () => view.notReadyReason(),

@@ -27,19 +27,37 @@ Flags:
 /** Runs the coverage report. */
 export async function coverageCommand(argv: readonly string[], io: CommandIo = process): Promise<number> {
   const { values } = parseArgs({
-    args: [...argv], strict: true, allowPositionals: false,
-    options: { 'cluster-dir': { type: 'string' }, kubeconfig: { type: 'string' }, output: { type: 'string', default: 'table' }, help: { type: 'boolean', short: 'h', default: false } },
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'cluster-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      output: { type: 'string', default: 'table' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   if (values.help) {
     io.stdout.write(COVERAGE_USAGE);
     return 0;
   }
-  if (values.output !== 'table' && values.output !== 'json') throw new UsageError(`--output ${JSON.stringify(values.output)}: expected table or json`);
-  if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other: the cluster comes from manifests or from the API server');
+  if (values.output !== 'table' && values.output !== 'json')
+    throw new UsageError(`--output ${JSON.stringify(values.output)}: expected table or json`);
+  if (values['cluster-dir'] && values.kubeconfig)
+    throw new UsageError(
+      '--cluster-dir and --kubeconfig exclude each other: the cluster comes from manifests or from the API server',
+    );
   let entries: CoverageEntry[];
   try {
-    const s = values['cluster-dir'] ? await snapshotFromDir(values['cluster-dir']) : await snapshotFromCluster(values.kubeconfig, io.env ?? process.env);
-    entries = sortEntries(coverage(s.fluxObjects.map((f) => metaOf(f.object)), deliveringAlerts(s.alerts, s.providers)));
+    const s = values['cluster-dir']
+      ? await snapshotFromDir(values['cluster-dir'])
+      : await snapshotFromCluster(values.kubeconfig, io.env ?? process.env);
+    entries = sortEntries(
+      coverage(
+        s.fluxObjects.map((f) => metaOf(f.object)),
+        deliveringAlerts(s.alerts, s.providers),
+      ),
+    );
   } catch (err) {
     io.stderr.write(`notify-guard coverage: cannot read the cluster: ${(err as Error).message}\n`);
     return 2;
@@ -50,14 +68,17 @@ export async function coverageCommand(argv: readonly string[], io: CommandIo = p
 
 function sortEntries(entries: CoverageEntry[]): CoverageEntry[] {
   const order = (k: string) => (COVERAGE_KINDS as readonly string[]).indexOf(k);
-  return entries.sort((a, b) => a.namespace.localeCompare(b.namespace) || order(a.kind) - order(b.kind) || a.name.localeCompare(b.name));
+  return entries.sort(
+    (a, b) => a.namespace.localeCompare(b.namespace) || order(a.kind) - order(b.kind) || a.name.localeCompare(b.name),
+  );
 }
 
 /** One row per namespace and kind: watched of total, and the names no Alert watches. */
 export function coverageTable(entries: readonly CoverageEntry[]): string {
   const rows: string[][] = [['NAMESPACE', 'KIND', 'WATCHED', 'NOT WATCHED']];
   const groups = new Map<string, CoverageEntry[]>();
-  for (const e of entries) groups.set(`${e.namespace}\u0000${e.kind}`, [...(groups.get(`${e.namespace}\u0000${e.kind}`) ?? []), e]);
+  for (const e of entries)
+    groups.set(`${e.namespace}\u0000${e.kind}`, [...(groups.get(`${e.namespace}\u0000${e.kind}`) ?? []), e]);
   for (const [key, group] of groups) {
     const [namespace, kind] = key.split('\u0000') as [string, string];
     const unwatched = group.filter((e) => e.alerts.length === 0).map((e) => e.name);

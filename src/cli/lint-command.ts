@@ -61,7 +61,9 @@ export interface LintIo {
 /** Runs the linter; `stdin` is read for the path "-". */
 export async function lintCommand(argv: readonly string[], io: LintIo = process): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: [...argv], strict: true, allowPositionals: true,
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
     options: {
       policy: { type: 'string' },
       namespace: { type: 'string', default: 'default' },
@@ -93,18 +95,33 @@ export async function lintCommand(argv: readonly string[], io: LintIo = process)
     return 2;
   }
 
-  const engine = withConventions(createEngine(ALL_RULES, policy), policy.conventions, namespaceLabelsFrom([...checked, ...context].map((l) => l.object)));
+  const engine = withConventions(
+    createEngine(ALL_RULES, policy),
+    policy.conventions,
+    namespaceLabelsFrom([...checked, ...context].map((l) => l.object)),
+  );
   const findings = lintManifests({ checked, context, engine, defaultNamespace: values.namespace, fluxRelease });
   write(findings, values.output, io, policy);
   return summarise(findings, checked.length, values.strict, io);
 }
 
-function checkFlags(positionals: readonly string[], values: { namespace: string; output: string; 'flux-version': string }): FluxRelease {
-  if (positionals.length === 0) throw new UsageError('no manifests to lint: give one or more files or directories, or - for stdin');
-  if (!OUTPUTS.includes(values.output)) throw new UsageError(`--output ${JSON.stringify(values.output)}: expected text, json, github or sarif`);
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) throw new UsageError(`--namespace ${JSON.stringify(values.namespace)}: expected a namespace name (lowercase letters, digits and '-')`);
+function checkFlags(
+  positionals: readonly string[],
+  values: { namespace: string; output: string; 'flux-version': string },
+): FluxRelease {
+  if (positionals.length === 0)
+    throw new UsageError('no manifests to lint: give one or more files or directories, or - for stdin');
+  if (!OUTPUTS.includes(values.output))
+    throw new UsageError(`--output ${JSON.stringify(values.output)}: expected text, json, github or sarif`);
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace))
+    throw new UsageError(
+      `--namespace ${JSON.stringify(values.namespace)}: expected a namespace name (lowercase letters, digits and '-')`,
+    );
   const release = parseFluxVersion(values['flux-version']);
-  if (!release) throw new UsageError(`--flux-version ${JSON.stringify(values['flux-version'])}: expected a Flux v2 release such as 2.6 or v2.6.3, or current`);
+  if (!release)
+    throw new UsageError(
+      `--flux-version ${JSON.stringify(values['flux-version'])}: expected a Flux v2 release such as 2.6 or v2.6.3, or current`,
+    );
   return release;
 }
 
@@ -113,7 +130,8 @@ async function checkContextPaths(paths: readonly string[]): Promise<void> {
   for (const p of paths) {
     const s = await stat(p).catch(() => undefined);
     if (!s) throw new UsageError(`--context ${JSON.stringify(p)}: no such file or directory`);
-    if (!s.isDirectory() && !s.isFile()) throw new UsageError(`--context ${JSON.stringify(p)}: not a directory or file`);
+    if (!s.isDirectory() && !s.isFile())
+      throw new UsageError(`--context ${JSON.stringify(p)}: not a directory or file`);
   }
 }
 
@@ -121,24 +139,39 @@ async function checkContextPaths(paths: readonly string[]): Promise<void> {
 function loader(io: LintIo): (path: string, context: boolean) => Promise<LoadedObject[]> {
   const env = io.env ?? process.env;
   const note = (message: string) => io.stderr.write(`notify-guard lint: note: ${message}\n`);
-  return async (path, context) => (path === '-'
-    ? parseManifests(await text(io.stdin), '<stdin>')
-    : loadPath(path, { context, env, renderTimeoutMs: RENDER_TIMEOUT_MS, note }));
+  return async (path, context) =>
+    path === '-'
+      ? parseManifests(await text(io.stdin), '<stdin>')
+      : loadPath(path, { context, env, renderTimeoutMs: RENDER_TIMEOUT_MS, note });
 }
 
 function write(findings: readonly LintFinding[], output: string, io: LintIo, policy: Policy): void {
   if (output === 'json') io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
-  else if (output === 'sarif') io.stdout.write(`${JSON.stringify(sarifLog(findings, sarifRules(policy), { cwd: io.cwd?.() ?? process.cwd() }), null, 2)}\n`);
-  else for (const f of findings) io.stdout.write(`${(output === 'github' ? formatGithubAnnotation : formatFinding)(f)}\n`);
+  else if (output === 'sarif')
+    io.stdout.write(
+      `${JSON.stringify(sarifLog(findings, sarifRules(policy), { cwd: io.cwd?.() ?? process.cwd() }), null, 2)}\n`,
+    );
+  else
+    for (const f of findings) io.stdout.write(`${(output === 'github' ? formatGithubAnnotation : formatFinding)(f)}\n`);
 }
 
 /** Every rule, at the level the policy gives it (rules turned off are left out). */
 function sarifRules(policy: Policy) {
   const levels = { deny: 'error', warn: 'warning', note: 'note' } as const;
   return [
-    ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off')
-      .map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'], ...(r.follows ? { follows: r.follows } : {}) })),
-    ...LINT_RULES.map((r) => ({ id: r.id, description: r.description, remediation: r.remediation, level: levels[r.action] })),
+    ...ALL_RULES.filter((r) => (policy.actions[r.id] ?? r.defaultAction) !== 'off').map((r) => ({
+      id: r.id,
+      description: r.description,
+      remediation: r.remediation,
+      level: levels[(policy.actions[r.id] ?? r.defaultAction) as 'deny' | 'warn'],
+      ...(r.follows ? { follows: r.follows } : {}),
+    })),
+    ...LINT_RULES.map((r) => ({
+      id: r.id,
+      description: r.description,
+      remediation: r.remediation,
+      level: levels[r.action],
+    })),
     ...conventionSarifRules(policy),
   ];
 }
@@ -148,12 +181,15 @@ function summarise(findings: readonly LintFinding[], objectCount: number, strict
   const warnings = findings.filter((f) => f.action === 'warn').length;
   const notes = findings.length - errors - warnings;
   const objects = new Set(findings.map((f) => `${f.kind}/${f.namespace}/${f.name}`)).size;
-  const counts = notes > 0
-    ? `${errors} ${plural(errors, 'error')}, ${warnings} ${plural(warnings, 'warning')} and ${notes} ${plural(notes, 'note')}`
-    : `${errors} ${plural(errors, 'error')} and ${warnings} ${plural(warnings, 'warning')}`;
-  io.stderr.write(findings.length === 0
-    ? `no findings in ${objectCount} ${plural(objectCount, 'object')}\n`
-    : `${counts} in ${objects} of ${objectCount} ${plural(objectCount, 'object')}\n`);
+  const counts =
+    notes > 0
+      ? `${errors} ${plural(errors, 'error')}, ${warnings} ${plural(warnings, 'warning')} and ${notes} ${plural(notes, 'note')}`
+      : `${errors} ${plural(errors, 'error')} and ${warnings} ${plural(warnings, 'warning')}`;
+  io.stderr.write(
+    findings.length === 0
+      ? `no findings in ${objectCount} ${plural(objectCount, 'object')}\n`
+      : `${counts} in ${objects} of ${objectCount} ${plural(objectCount, 'object')}\n`,
+  );
   return errors > 0 || (strict && warnings > 0) ? 1 : 0;
 }
 

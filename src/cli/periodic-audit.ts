@@ -53,11 +53,21 @@ export function startPeriodicAudit(o: PeriodicAuditOptions): PeriodicAudit {
         const policy = o.policy();
         const counts = violationCounts(auditFindings(snapshot, policy).map((f) => ({ ...f, at: undefined })));
         const unwatched = new Map<string, number>();
-        for (const e of coverage(snapshot.fluxObjects.map((f) => metaOf(f.object)), deliveringAlerts(snapshot.alerts, snapshot.providers))) {
-          if (e.alerts.length === 0) unwatched.set(`${e.kind}\u0000${e.namespace}`, (unwatched.get(`${e.kind}\u0000${e.namespace}`) ?? 0) + 1);
+        for (const e of coverage(
+          snapshot.fluxObjects.map((f) => metaOf(f.object)),
+          deliveringAlerts(snapshot.alerts, snapshot.providers),
+        )) {
+          if (e.alerts.length === 0)
+            unwatched.set(`${e.kind}\u0000${e.namespace}`, (unwatched.get(`${e.kind}\u0000${e.namespace}`) ?? 0) + 1);
         }
         o.metrics.publish(counts.byNamespace, unwatched);
-        o.onCounts({ byConvention: counts.byConvention, total: counts.total, auditedAt: now().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+        o.onCounts({
+          byConvention: counts.byConvention,
+          total: counts.total,
+          auditedAt: now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
+        });
         log.debug({ violations: counts.total }, 'audit done');
       } catch (err) {
         log.warn({ err }, 'periodic audit failed; the last results stay');
@@ -70,5 +80,11 @@ export function startPeriodicAudit(o: PeriodicAuditOptions): PeriodicAudit {
   void runOnce();
   const timer = setInterval(() => void runOnce(), o.intervalMs);
   timer.unref();
-  return { runOnce, stop: () => { clearInterval(timer); clearTimeout(retry); } };
+  return {
+    runOnce,
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(retry);
+    },
+  };
 }

@@ -15,8 +15,22 @@ test('the policy file is reloaded when it changes; an unusable version keeps the
   const file = join(dir, 'policy.yaml');
   await writeFile(file, `${HEAD}spec: {rules: {alert-source-exists: off}}\n`);
   const logs: string[] = [];
-  const logger = createLogger('info', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString()); cb(); } }));
-  const source = await openPolicySource({ rules: ALL_RULES, policyFile: file, clusterDir: undefined, logger, fileReloadMs: 3_600_000 });
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        logs.push(c.toString());
+        cb();
+      },
+    }),
+  );
+  const source = await openPolicySource({
+    rules: ALL_RULES,
+    policyFile: file,
+    clusterDir: undefined,
+    logger,
+    fileReloadMs: 3_600_000,
+  });
   try {
     assert.equal(source.holder.policy.actions['alert-source-exists'], 'off');
     await writeFile(file, `${HEAD}spec: {rules: {alert-source-exists: deny}}\n`);
@@ -28,7 +42,10 @@ test('the policy file is reloaded when it changes; an unusable version keeps the
     assert.equal(source.holder.source(), `policy file ${file}`);
     const warning = JSON.parse(logs.at(-1)!) as { msg: string; err: { message: string } };
     assert.equal(warning.msg, 'policy file changed but cannot be used; the last good policy stays in force');
-    assert.equal(warning.err.message, `${file}: spec.rules.alert-source-exists: Invalid option: expected one of "deny"|"warn"|"off"`);
+    assert.equal(
+      warning.err.message,
+      `${file}: spec.rules.alert-source-exists: Invalid option: expected one of "deny"|"warn"|"off"`,
+    );
   } finally {
     source.stop();
   }
@@ -36,8 +53,16 @@ test('the policy file is reloaded when it changes; an unusable version keeps the
 
 test('with --cluster-dir, Namespace objects there give the conventions their labels', async () => {
   const dir = tempDir('policy-source');
-  await writeFile(join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: payments, labels: {team: payments}}\n');
-  const source = await openPolicySource({ rules: ALL_RULES, policyFile: undefined, clusterDir: dir, logger: createLogger('silent') });
+  await writeFile(
+    join(dir, 'ns.yaml'),
+    'apiVersion: v1\nkind: Namespace\nmetadata: {name: payments, labels: {team: payments}}\n',
+  );
+  const source = await openPolicySource({
+    rules: ALL_RULES,
+    policyFile: undefined,
+    clusterDir: dir,
+    logger: createLogger('silent'),
+  });
   try {
     assert.deepEqual(source.namespaces.labels('payments'), { team: 'payments' });
     assert.equal(source.namespaces.labels('other'), undefined);

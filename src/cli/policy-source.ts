@@ -36,7 +36,12 @@ export interface PolicySourceOptions {
   readonly policyFile: string | undefined;
   readonly clusterDir: string | undefined;
   /** Live mode: the API to watch the NotifyGuardPolicy and Namespaces through. */
-  readonly live?: { readonly api: KubeApi; readonly observer: ReflectorObserver; readonly watchdogMs: number; readonly backoff?: { initialMs: number; maxMs: number } };
+  readonly live?: {
+    readonly api: KubeApi;
+    readonly observer: ReflectorObserver;
+    readonly watchdogMs: number;
+    readonly backoff?: { initialMs: number; maxMs: number };
+  };
   readonly logger: Logger;
   /** How often the policy file is re-read besides file-change events (default 10 s). */
   readonly fileReloadMs?: number;
@@ -64,14 +69,24 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     : { policy: defaultPolicy(o.rules), source: 'the default policy' };
   let clusterInForce = false;
   let lastSpec = '';
-  const staticLabels = o.clusterDir && !o.live ? namespaceLabelsFrom((await loadManifests(o.clusterDir)).map((l) => l.object)) : undefined;
+  const staticLabels =
+    o.clusterDir && !o.live ? namespaceLabelsFrom((await loadManifests(o.clusterDir)).map((l) => l.object)) : undefined;
   const labelsOf: NamespaceLabels = { labels: (ns) => (watcher ? watcher.labels(ns) : staticLabels?.labels(ns)) };
-  const holder = createPolicyHolder(o.rules, fallback.policy, fallback.source, staticLabels || o.live ? labelsOf : NO_NAMESPACE_LABELS);
+  const holder = createPolicyHolder(
+    o.rules,
+    fallback.policy,
+    fallback.source,
+    staticLabels || o.live ? labelsOf : NO_NAMESPACE_LABELS,
+  );
 
   const onClusterPolicy = (obj: KubeObject | undefined) => {
     if (!obj) {
       lastSpec = '';
-      if (clusterInForce) log.info({ policy: fallback.source }, `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" deleted; back to ${fallback.source}`);
+      if (clusterInForce)
+        log.info(
+          { policy: fallback.source },
+          `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" deleted; back to ${fallback.source}`,
+        );
       clusterInForce = false;
       holder.replace(fallback.policy, fallback.source);
       return;
@@ -87,20 +102,35 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
       holder.replace(reading.policy, source);
       log.info({ policy: source }, 'policy in force');
     } else {
-      log.warn({ policy: source, inForce: holder.source(), errors: reading.errors.length }, 'NotifyGuardPolicy cannot be used; the last good policy stays in force');
+      log.warn(
+        { policy: source, inForce: holder.source(), errors: reading.errors.length },
+        'NotifyGuardPolicy cannot be used; the last good policy stays in force',
+      );
     }
     const status = policyStatus(reading, generation, obj['status'] as PolicyStatus | undefined, now(), holder.source());
     if (!sameStatus(obj['status'], status)) {
-      void watcher?.writeStatus(status).then((code) => {
-        if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
-      }, (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'));
+      void watcher?.writeStatus(status).then(
+        (code) => {
+          if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
+        },
+        (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'),
+      );
     }
   };
 
   const { startPolicyWatch } = o.live ? await import('../cluster/policy-watch.ts') : { startPolicyWatch: undefined };
-  const watcher = o.live && startPolicyWatch
-    ? startPolicyWatch({ api: o.live.api, logger: o.logger, observer: o.live.observer, watchdogMs: o.live.watchdogMs, name: CLUSTER_POLICY_NAME, onChange: onClusterPolicy, ...(o.live.backoff ? { backoff: o.live.backoff } : {}) })
-    : undefined;
+  const watcher =
+    o.live && startPolicyWatch
+      ? startPolicyWatch({
+          api: o.live.api,
+          logger: o.logger,
+          observer: o.live.observer,
+          watchdogMs: o.live.watchdogMs,
+          name: CLUSTER_POLICY_NAME,
+          onChange: onClusterPolicy,
+          ...(o.live.backoff ? { backoff: o.live.backoff } : {}),
+        })
+      : undefined;
 
   let lastText = o.policyFile ? await readFile(o.policyFile, 'utf8').catch(() => '') : '';
   let running: Promise<void> | undefined;
@@ -116,7 +146,10 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
         if (!clusterInForce) holder.replace(fallback.policy, fallback.source);
         log.info({ policy: file, inForce: holder.source() }, 'policy file reloaded');
       } catch (err) {
-        log.warn({ err, policy: file, inForce: holder.source() }, 'policy file changed but cannot be used; the last good policy stays in force');
+        log.warn(
+          { err, policy: file, inForce: holder.source() },
+          'policy file changed but cannot be used; the last good policy stays in force',
+        );
       } finally {
         running = undefined;
       }
@@ -132,11 +165,17 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     reloadFile,
     reportViolations(counts) {
       if (!watcher || lastSpec === '') return;
-      void watcher.writeStatus({ violations: counts }).then((code) => {
-        if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
-      }, (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'));
+      void watcher.writeStatus({ violations: counts }).then(
+        (code) => {
+          if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
+        },
+        (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'),
+      );
     },
-    stop() { stopFileWatch(); watcher?.stop(); },
+    stop() {
+      stopFileWatch();
+      watcher?.stop();
+    },
   };
 }
 
@@ -154,5 +193,9 @@ function watchFile(path: string, pollMs: number, check: () => Promise<void>): ()
   }
   const poll = setInterval(() => void check(), pollMs);
   poll.unref();
-  return () => { clearInterval(poll); clearTimeout(debounce); watcher?.close(); };
+  return () => {
+    clearInterval(poll);
+    clearTimeout(debounce);
+    watcher?.close();
+  };
 }

@@ -81,7 +81,9 @@ export interface RelayOptions {
 
 export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
   const { values } = parseArgs({
-    args: [...argv], strict: true, allowPositionals: false,
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
     options: {
       listen: { type: 'string', default: '127.0.0.1:9292' },
       journal: { type: 'string', default: 'relay.journal' },
@@ -105,12 +107,15 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
   });
   if (values.help) return 'help';
   const seconds = (flag: string, v: string, min: number, max: number) => 1000 * parseWholeNumber(flag, v, min, max);
-  if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other');
+  if (values['cluster-dir'] && values.kubeconfig)
+    throw new UsageError('--cluster-dir and --kubeconfig exclude each other');
   const { host, port } = parseListenAddress(values.listen);
   return {
-    host, port,
+    host,
+    port,
     journalPath: values.journal,
-    journalCompactAtBytes: parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
+    journalCompactAtBytes:
+      parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
     journalMaxBytes: parseWholeNumber('--journal-max-bytes', values['journal-max-bytes'], 8, 1_048_576) * 1024 * 1024,
     clusterDir: values['cluster-dir'],
     kubeconfig: values.kubeconfig,
@@ -139,8 +144,12 @@ function forwardUrl(v: string | undefined): string | undefined {
   try {
     const u = new URL(v);
     if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
-  } catch { /* reported below */ }
-  throw new UsageError(`--forward-to ${JSON.stringify(v)}: expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./`);
+  } catch {
+    /* reported below */
+  }
+  throw new UsageError(
+    `--forward-to ${JSON.stringify(v)}: expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./`,
+  );
 }
 
 export interface RunningRelay {
@@ -152,43 +161,98 @@ export interface RunningRelay {
 }
 
 /** Opens the journal, replays it, wires the relay and listens; a failure (a port in use) releases what was started and throws. */
-export function startRelayServer(o: RelayOptions, logger: Logger = createLogger(o.logLevel), extra: { slackCa?: string } = {}): Promise<RunningRelay> {
+export function startRelayServer(
+  o: RelayOptions,
+  logger: Logger = createLogger(o.logLevel),
+  extra: { slackCa?: string } = {},
+): Promise<RunningRelay> {
   return startOrRelease((startup) => openRelayServer(o, logger, extra, startup));
 }
 
-async function openRelayServer(o: RelayOptions, logger: Logger, extra: { slackCa?: string }, startup: Startup): Promise<RunningRelay> {
+async function openRelayServer(
+  o: RelayOptions,
+  logger: Logger,
+  extra: { slackCa?: string },
+  startup: Startup,
+): Promise<RunningRelay> {
   const metrics = createRelayMetrics();
-  const cluster = await openClusterSource({ clusterDir: o.clusterDir, kubeconfig: o.kubeconfig, secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500, keepSourceOrigins: true }, metrics.registry, logger);
+  const cluster = await openClusterSource(
+    {
+      clusterDir: o.clusterDir,
+      kubeconfig: o.kubeconfig,
+      secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined },
+      watchdogMs: 180_000,
+      liveLookupTimeoutMs: 500,
+      keepSourceOrigins: true,
+    },
+    metrics.registry,
+    logger,
+  );
   startup.started(() => cluster.stop());
   const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
   startup.started(() => journal.close());
-  if (replayed.truncatedBytes > 0) logger.warn({ journal: o.journalPath, bytes: replayed.truncatedBytes }, 'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost');
+  if (replayed.truncatedBytes > 0)
+    logger.warn(
+      { journal: o.journalPath, bytes: replayed.truncatedBytes },
+      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
+    );
   // The state of the compacted journal is the state of the whole one: fold once, hand it on.
   const replayedState = replayState(replayed.records, replayed.sizes);
   const kept = liveRecords(replayedState, Date.now());
   if (kept.length < replayed.records.length) await journal.rewrite(kept);
   const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
-  const warnings = cluster.api && cluster.notificationVersion ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger }) : undefined;
+  const warnings =
+    cluster.api && cluster.notificationVersion
+      ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger })
+      : undefined;
   const relay = startRelay({
-    journal, replayed: kept, replayedState, cluster: cluster.view, secrets, logger, metrics, ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(extra.slackCa ? { slackCa: extra.slackCa } : {}), ...(warnings ? { warnings } : {}),
-    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs }, dedupWindowMs: o.dedupWindowMs,
-    allowInsecureDestinations: o.allowInsecureDestinations, maxAgeMs: o.maxDeliveryAgeMs, ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
+    journal,
+    replayed: kept,
+    replayedState,
+    cluster: cluster.view,
+    secrets,
+    logger,
+    metrics,
+    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}),
+    ...(extra.slackCa ? { slackCa: extra.slackCa } : {}),
+    ...(warnings ? { warnings } : {}),
+    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs },
+    dedupWindowMs: o.dedupWindowMs,
+    allowInsecureDestinations: o.allowInsecureDestinations,
+    maxAgeMs: o.maxDeliveryAgeMs,
+    ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
     backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
-    compactAtBytes: o.journalCompactAtBytes, ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
+    compactAtBytes: o.journalCompactAtBytes,
+    ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
   });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
-  const server = createServer(serverTimeouts(DEFAULT_SERVER_LIMITS), createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }));
+  const server = createServer(
+    serverTimeouts(DEFAULT_SERVER_LIMITS),
+    createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }),
+  );
   capConnections(server, DEFAULT_SERVER_LIMITS);
   await listenOn(server, o.host, o.port);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() }, 'relay listening');
+  logger.info(
+    { listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() },
+    'relay listening',
+  );
   return {
-    server, port, relay,
+    server,
+    port,
+    relay,
     async close() {
-      await new Promise<void>((r) => { server.close(() => r()); server.closeIdleConnections(); });
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeIdleConnections();
+      });
       const drained = await relay.drain(o.drainTimeoutMs);
-      if (!drained) logger.info({ pending: relay.pending() }, 'drain timeout reached; undelivered entries stay in the journal for the next start');
+      if (!drained)
+        logger.info(
+          { pending: relay.pending() },
+          'drain timeout reached; undelivered entries stay in the journal for the next start',
+        );
       await relay.stop();
       cluster.stop();
       await journal.close();
@@ -202,7 +266,11 @@ export async function relayCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(RELAY_USAGE);
     return 0;
   }
-  const logger = createLogger(parsed.logLevel, undefined, resolveLogFormat(parsed.logFormat ?? 'auto', process.stdout.isTTY === true));
+  const logger = createLogger(
+    parsed.logLevel,
+    undefined,
+    resolveLogFormat(parsed.logFormat ?? 'auto', process.stdout.isTTY === true),
+  );
   const running = await startRelayServer(parsed, logger);
   await untilSignal(logger, 'shutting down: no new events; draining deliveries', () => running.close());
   return 0;

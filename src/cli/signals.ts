@@ -3,7 +3,12 @@
  */
 import type { Logger } from '../observability/logger.ts';
 
-export function untilSignal(logger: Logger, message: string, close: () => Promise<void>, hardStopMs?: number): Promise<void> {
+export function untilSignal(
+  logger: Logger,
+  message: string,
+  close: () => Promise<void>,
+  hardStopMs?: number,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, message);

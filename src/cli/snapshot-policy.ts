@@ -21,14 +21,22 @@ export interface SnapshotAndPolicy {
 }
 
 /** Reads both, or writes why not and returns exit code 2. */
-export async function readSnapshotAndPolicy(o: { clusterDir: string | undefined; kubeconfig: string | undefined; policyFile: string | undefined }, io: { stderr: NodeJS.WritableStream; env?: NodeJS.ProcessEnv }, command: string): Promise<SnapshotAndPolicy | number> {
+export async function readSnapshotAndPolicy(
+  o: { clusterDir: string | undefined; kubeconfig: string | undefined; policyFile: string | undefined },
+  io: { stderr: NodeJS.WritableStream; env?: NodeJS.ProcessEnv },
+  command: string,
+): Promise<SnapshotAndPolicy | number> {
   try {
-    const snapshot = o.clusterDir ? await snapshotFromDir(o.clusterDir) : await snapshotFromCluster(o.kubeconfig, io.env ?? process.env);
+    const snapshot = o.clusterDir
+      ? await snapshotFromDir(o.clusterDir)
+      : await snapshotFromCluster(o.kubeconfig, io.env ?? process.env);
     if (o.policyFile) return { snapshot, policy: await loadPolicyFile(o.policyFile, ALL_RULES), source: o.policyFile };
     if (!snapshot.clusterPolicy) return { snapshot, policy: defaultPolicy(ALL_RULES), source: 'the defaults' };
     const reading = readPolicyObject(snapshot.clusterPolicy, ALL_RULES);
     if (!reading.ok) {
-      io.stderr.write(`notify-guard ${command}: NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" cannot be used: ${reading.errors.map(errorString).join('; ')}\n`);
+      io.stderr.write(
+        `notify-guard ${command}: NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" cannot be used: ${reading.errors.map(errorString).join('; ')}\n`,
+      );
       return 2;
     }
     return { snapshot, policy: reading.policy, source: `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}"` };

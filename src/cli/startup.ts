@@ -16,10 +16,16 @@ export interface Startup {
 export function createStartup(): Startup {
   const stops: (() => void | Promise<void>)[] = [];
   return {
-    started(stop) { stops.push(stop); },
+    started(stop) {
+      stops.push(stop);
+    },
     async release() {
       while (stops.length > 0) {
-        try { await stops.pop()!(); } catch { /* releasing after a failure: the first error is the one reported */ }
+        try {
+          await stops.pop()!();
+        } catch {
+          /* releasing after a failure: the first error is the one reported */
+        }
       }
     },
   };
@@ -37,16 +43,31 @@ export async function startOrRelease<T>(start: (s: Startup) => Promise<T>): Prom
 }
 
 /** Listens, turning EADDRINUSE and EACCES into a message that names the address. */
-export function listenOn(server: { listen(port: number, host: string, cb: () => void): unknown; once(e: 'error', l: (err: Error) => void): unknown; off(e: 'error', l: (err: Error) => void): unknown }, host: string, port: number): Promise<void> {
+export function listenOn(
+  server: {
+    listen(port: number, host: string, cb: () => void): unknown;
+    once(e: 'error', l: (err: Error) => void): unknown;
+    off(e: 'error', l: (err: Error) => void): unknown;
+  },
+  host: string,
+  port: number,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const failed = (err: Error) => {
       const code = (err as { code?: string }).code;
       const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-      if (code === 'EADDRINUSE') reject(new Error(`cannot listen on ${where}: the address is already in use`, { cause: err }));
-      else if (code === 'EACCES') reject(new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`, { cause: err }));
+      if (code === 'EADDRINUSE')
+        reject(new Error(`cannot listen on ${where}: the address is already in use`, { cause: err }));
+      else if (code === 'EACCES')
+        reject(
+          new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`, { cause: err }),
+        );
       else reject(new Error(`cannot listen on ${where}: ${err.message}`, { cause: err }));
     };
     server.once('error', failed);
-    server.listen(port, host, () => { server.off('error', failed); resolve(); });
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
   });
 }

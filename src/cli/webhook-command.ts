@@ -45,45 +45,89 @@ async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup):
   const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
   startup.started(() => cluster.stop());
   const policies = await openPolicySource({
-    rules: ALL_RULES, policyFile: o.policyFile, clusterDir: o.cluster.clusterDir, logger,
-    ...(cluster.api && cluster.clusterMetrics ? { live: { api: cluster.api, observer: cluster.clusterMetrics.observer, watchdogMs: o.cluster.watchdogMs } } : {}),
+    rules: ALL_RULES,
+    policyFile: o.policyFile,
+    clusterDir: o.cluster.clusterDir,
+    logger,
+    ...(cluster.api && cluster.clusterMetrics
+      ? { live: { api: cluster.api, observer: cluster.clusterMetrics.observer, watchdogMs: o.cluster.watchdogMs } }
+      : {}),
   });
   startup.started(() => policies.stop());
-  const certs = await openServingCerts(o.certs, { certDir: o.certDir, serviceName: o.serviceName, serviceNamespace: o.serviceNamespace, namespace: o.serviceNamespace, api: cluster.api, registry: metrics.registry, logger });
+  const certs = await openServingCerts(o.certs, {
+    certDir: o.certDir,
+    serviceName: o.serviceName,
+    serviceNamespace: o.serviceNamespace,
+    namespace: o.serviceNamespace,
+    api: cluster.api,
+    registry: metrics.registry,
+    logger,
+  });
   startup.started(() => certs.stop());
-  const handler = withPolicyValidation(createAdmissionHandler({
-    engine: policies.holder.engine, cluster: cluster.view, policy: policies.holder.policy, namespaces: policies.namespaces, metrics, logger,
-    ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
-    ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
-  }), ALL_RULES, logger, metrics);
-  const audit = o.auditIntervalMs > 0 ? startPeriodicAudit({
-    load: cluster.api ? () => snapshotFromApi(cluster.api!, { view: cluster.view }) : () => snapshotFromDir(o.cluster.clusterDir!),
-    policy: () => policies.holder.current(), metrics: createPolicyMetrics(metrics.registry), onCounts: (c) => policies.reportViolations(c),
-    intervalMs: o.auditIntervalMs, ready: () => cluster.notReadyReason() === undefined, logger,
-  }) : undefined;
+  const handler = withPolicyValidation(
+    createAdmissionHandler({
+      engine: policies.holder.engine,
+      cluster: cluster.view,
+      policy: policies.holder.policy,
+      namespaces: policies.namespaces,
+      metrics,
+      logger,
+      ...(cluster.liveLookup ? { liveLookup: cluster.liveLookup } : {}),
+      ...(cluster.clusterMetrics ? { lookups: cluster.clusterMetrics.liveLookups } : {}),
+    }),
+    ALL_RULES,
+    logger,
+    metrics,
+  );
+  const audit =
+    o.auditIntervalMs > 0
+      ? startPeriodicAudit({
+          load: cluster.api
+            ? () => snapshotFromApi(cluster.api!, { view: cluster.view })
+            : () => snapshotFromDir(o.cluster.clusterDir!),
+          policy: () => policies.holder.current(),
+          metrics: createPolicyMetrics(metrics.registry),
+          onCounts: (c) => policies.reportViolations(c),
+          intervalMs: o.auditIntervalMs,
+          ready: () => cluster.notReadyReason() === undefined,
+          logger,
+        })
+      : undefined;
   startup.started(() => audit?.stop());
   const notReadyReason = () => certs.notReadyReason() ?? cluster.notReadyReason() ?? policies.notReadyReason();
   registerReadinessGauge(metrics.registry, 'notify_guard_ready', notReadyReason);
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason });
   const first = certs.tls.current();
-  const server = createServer({ ...(first ? servingContext(first) : TLS_POLICY), ...serverTimeouts(DEFAULT_SERVER_LIMITS) }, app);
+  const server = createServer(
+    { ...(first ? servingContext(first) : TLS_POLICY), ...serverTimeouts(DEFAULT_SERVER_LIMITS) },
+    app,
+  );
   capConnections(server, DEFAULT_SERVER_LIMITS);
   certs.tls.attach(server);
   await listenOn(server, o.host, o.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
-  logger.info({ listen: `${o.host}:${port}`, cluster: cluster.describe, policy: policies.holder.source(), objects: cluster.counts() }, 'webhook listening');
+  logger.info(
+    {
+      listen: `${o.host}:${port}`,
+      cluster: cluster.describe,
+      policy: policies.holder.source(),
+      objects: cluster.counts(),
+    },
+    'webhook listening',
+  );
   return {
     server,
     port,
-    close: () => new Promise<void>((resolve) => {
-      certs.stop();
-      audit?.stop();
-      policies.stop();
-      cluster.stop();
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        certs.stop();
+        audit?.stop();
+        policies.stop();
+        cluster.stop();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
   };
 }
 
@@ -94,11 +138,18 @@ export async function webhookCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(WEBHOOK_USAGE);
     return 0;
   }
-  const logger = createLogger(parsed.logLevel, undefined, resolveLogFormat(parsed.logFormat ?? 'auto', process.stdout.isTTY === true));
+  const logger = createLogger(
+    parsed.logLevel,
+    undefined,
+    resolveLogFormat(parsed.logFormat ?? 'auto', process.stdout.isTTY === true),
+  );
   const running = await startWebhook(parsed, logger);
   // The hint is for local use: the cluster comes from manifests and the CA is in --cert-dir.
   const host = parsed.host === '0.0.0.0' || parsed.host === '::' ? 'localhost' : parsed.host;
-  if (parsed.cluster.clusterDir && !parsed.certs.selfManaged) process.stderr.write(`\nTry it:\n  curl --cacert ${join(parsed.certDir, 'ca.crt')} -H 'Content-Type: application/json' \\\n    --data @examples/reviews/alert-missing-provider.json https://${host}:${running.port}/validate\n\n`);
+  if (parsed.cluster.clusterDir && !parsed.certs.selfManaged)
+    process.stderr.write(
+      `\nTry it:\n  curl --cacert ${join(parsed.certDir, 'ca.crt')} -H 'Content-Type: application/json' \\\n    --data @examples/reviews/alert-missing-provider.json https://${host}:${running.port}/validate\n\n`,
+    );
   await untilSignal(logger, 'shutting down', () => running.close(), 10_000);
   return 0;
 }

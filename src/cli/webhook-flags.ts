@@ -8,7 +8,13 @@ import { certLifetimesProblem } from '../certs/cert-settings.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import type { ClusterSourceOptions } from './cluster-source.ts';
 import type { ServingCertOptions } from './serving-certs.ts';
-import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber as parseNumber } from './flag-values.ts';
+import {
+  UsageError,
+  parseListenAddress,
+  parseLogFormat,
+  parseLogLevel,
+  parseWholeNumber as parseNumber,
+} from './flag-values.ts';
 import type { LogFormat } from '../observability/logger.ts';
 
 export const WEBHOOK_USAGE = `Usage: notify-guard webhook [flags]
@@ -93,8 +99,12 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
     },
   });
   if (values.help) return 'help';
-  if (values['cluster-dir'] && values.kubeconfig) throw new UsageError('--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server');
-  if (values['cluster-dir'] && values['self-managed-certs']) throw new UsageError('--self-managed-certs needs the API server; it cannot be used with --cluster-dir');
+  if (values['cluster-dir'] && values.kubeconfig)
+    throw new UsageError(
+      '--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server',
+    );
+  if (values['cluster-dir'] && values['self-managed-certs'])
+    throw new UsageError('--self-managed-certs needs the API server; it cannot be used with --cluster-dir');
   const { host, port } = parseListenAddress(values.listen);
   return {
     host,
@@ -107,7 +117,10 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
     cluster: {
       clusterDir: values['cluster-dir'],
       kubeconfig: values.kubeconfig,
-      secretScope: { namespaces: parseSecretNamespaces(values['secret-namespaces']), labelSelector: values['secret-selector'] },
+      secretScope: {
+        namespaces: parseSecretNamespaces(values['secret-namespaces']),
+        labelSelector: values['secret-selector'],
+      },
       watchdogMs: 1000 * parseNumber('--watchdog-timeout', values['watchdog-timeout'], 1, 3600),
       liveLookupTimeoutMs: parseNumber('--live-lookup-timeout', values['live-lookup-timeout'], 1, 5000),
     },
@@ -121,7 +134,9 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
 }
 
 /** The `--self-managed-certs` settings; refuses lifetimes that cannot run (see cert-settings.ts). */
-function selfManagedOptions(values: Record<string, string | boolean | undefined>): NonNullable<ServingCertOptions['selfManaged']> {
+function selfManagedOptions(
+  values: Record<string, string | boolean | undefined>,
+): NonNullable<ServingCertOptions['selfManaged']> {
   const text = (flag: string) => String(values[flag]);
   const lifetimes = {
     caValidityDays: parseNumber('--ca-validity-days', text('ca-validity-days'), 2, 36500),

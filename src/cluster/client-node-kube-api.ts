@@ -74,17 +74,22 @@ export function createKubeApi(kc: KubeConfig): KubeApi {
       // authentication lets metadata-only watches use the same code path.
       const config = o.accept
         ? Object.assign(Object.create(kc) as KubeConfig, {
-          applySecurityAuthentication: async (ctx: RequestContext) => {
-            await kc.applySecurityAuthentication(ctx);
-            ctx.setHeaderParam('Accept', o.accept!);
-          },
-        })
+            applySecurityAuthentication: async (ctx: RequestContext) => {
+              await kc.applySecurityAuthentication(ctx);
+              ctx.setHeaderParam('Accept', o.accept!);
+            },
+          })
         : kc;
       const w = new Watch(config);
       // The inactivity timeout is declared private but is a plain field (default 30 s); the
       // watchdog tests in test/e2e/informer-view.test.ts fail if a library update changes that.
       if (o.inactivityMs) (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = o.inactivityMs;
-      const controller = await w.watch(path, query, (type, object) => handlers.onEvent(type, object as Record<string, unknown>), handlers.onDone);
+      const controller = await w.watch(
+        path,
+        query,
+        (type, object) => handlers.onEvent(type, object as Record<string, unknown>),
+        handlers.onDone,
+      );
       return { abort: () => controller.abort() };
     },
   };

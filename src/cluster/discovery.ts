@@ -15,16 +15,27 @@ export interface Resource {
   readonly plural: string;
 }
 
-interface APIGroup { versions?: { version: string }[]; preferredVersion?: { version: string } }
-interface APIResourceList { resources?: { name: string; kind: string }[] }
+interface APIGroup {
+  versions?: { version: string }[];
+  preferredVersion?: { version: string };
+}
+interface APIResourceList {
+  resources?: { name: string; kind: string }[];
+}
 
 /** The newest notification version served (v1beta3, else v1beta2, else v1beta1). */
 export async function notificationVersion(api: KubeApi): Promise<string> {
   const r = await api.request('GET', `/apis/${NOTIFICATION_GROUP}`);
-  if (r.status !== 200) throw new Error(`discovery of ${NOTIFICATION_GROUP} failed: HTTP ${r.status}; is Flux's notification-controller installed?`);
+  if (r.status !== 200)
+    throw new Error(
+      `discovery of ${NOTIFICATION_GROUP} failed: HTTP ${r.status}; is Flux's notification-controller installed?`,
+    );
   const served = new Set(((r.body as APIGroup).versions ?? []).map((v) => v.version));
   const version = NOTIFICATION_VERSIONS.find((v) => served.has(v));
-  if (!version) throw new Error(`${NOTIFICATION_GROUP} serves ${[...served].join(', ') || 'no version'}; notify-guard reads ${NOTIFICATION_VERSIONS.join(', ')}`);
+  if (!version)
+    throw new Error(
+      `${NOTIFICATION_GROUP} serves ${[...served].join(', ') || 'no version'}; notify-guard reads ${NOTIFICATION_VERSIONS.join(', ')}`,
+    );
   return version;
 }
 
@@ -61,7 +72,9 @@ export async function producerResources(api: KubeApi): Promise<Resource[]> {
     if (!version) continue;
     const list = await api.request('GET', `/apis/${p.group}/${version}`);
     if (list.status !== 200) continue;
-    const res = ((list.body as APIResourceList).resources ?? []).find((r) => r.kind === p.kind && !r.name.includes('/'));
+    const res = ((list.body as APIResourceList).resources ?? []).find(
+      (r) => r.kind === p.kind && !r.name.includes('/'),
+    );
     if (res) out.push({ kind: p.kind, group: p.group, version, plural: res.name });
   }
   return out;

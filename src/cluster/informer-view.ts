@@ -57,11 +57,28 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     if (event === 'delete') index.remove(kind, meta.namespace ?? '', meta.name ?? '');
     else index.upsert({ ...(obj as KubeObject), kind, ...(apiVersion ? { apiVersion } : {}) });
   };
-  const start = (kind: string, path: string, extra: { accept?: string; labelSelector?: string; fieldSelector?: string; optional?: boolean; apiVersion?: string } = {}) => {
+  const start = (
+    kind: string,
+    path: string,
+    extra: {
+      accept?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      optional?: boolean;
+      apiVersion?: string;
+    } = {},
+  ) => {
     const { apiVersion, ...rest } = extra;
     const r = startReflector({
-      kind, path, api: o.api, logger: o.logger, observer: o.metrics.observer, apply: applyAs(kind, apiVersion), watchdogMs: o.watchdogMs,
-      ...(o.backoff ? { backoff: o.backoff } : {}), ...rest,
+      kind,
+      path,
+      api: o.api,
+      logger: o.logger,
+      observer: o.metrics.observer,
+      apply: applyAs(kind, apiVersion),
+      watchdogMs: o.watchdogMs,
+      ...(o.backoff ? { backoff: o.backoff } : {}),
+      ...rest,
     });
     reflectors.push({ kind, required: !extra.optional, r });
   };
@@ -69,16 +86,26 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
   start('Alert', `/apis/${NOTIFICATION_GROUP}/${version}/alerts`);
   start('Provider', `/apis/${NOTIFICATION_GROUP}/${version}/providers`);
   for (const path of secretPaths(o.secretScope)) {
-    start('Secret', path, { fieldSelector: SECRET_FIELD_SELECTOR, ...(o.secretScope.labelSelector ? { labelSelector: o.secretScope.labelSelector } : {}) });
+    start('Secret', path, {
+      fieldSelector: SECRET_FIELD_SELECTOR,
+      ...(o.secretScope.labelSelector ? { labelSelector: o.secretScope.labelSelector } : {}),
+    });
   }
   for (const s of sources) {
     // For the relay, GitRepositories and Kustomizations in full: the index keeps only their origin (source-origin.ts).
     const full = o.keepSourceOrigins === true && ORIGIN_KINDS.has(s.kind);
-    start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, { ...(full ? {} : { accept: PARTIAL_METADATA_LIST }), optional: true });
+    start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, {
+      ...(full ? {} : { accept: PARTIAL_METADATA_LIST }),
+      optional: true,
+    });
   }
   // Secret producers (ExternalSecret, SealedSecret): listed in full, reduced on arrival by the
   // index to names, target names and key names; no value is kept.
-  for (const p of producers) start(p.kind, `/apis/${p.group}/${p.version}/${p.plural}`, { optional: true, apiVersion: `${p.group}/${p.version}` });
+  for (const p of producers)
+    start(p.kind, `/apis/${p.group}/${p.version}/${p.plural}`, {
+      optional: true,
+      apiVersion: `${p.group}/${p.version}`,
+    });
 
   const notReadyReason = () => {
     const waiting = [...new Set(reflectors.filter((x) => !x.r.synced()).map((x) => x.kind))];
@@ -102,21 +129,26 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     notReadyReason,
     covers(kind, namespace) {
       if (kind === 'Provider') return true;
-      return secretsAuthoritative && (o.secretScope.namespaces.length === 0 || o.secretScope.namespaces.includes(namespace));
+      return (
+        secretsAuthoritative && (o.secretScope.namespaces.length === 0 || o.secretScope.namespaces.includes(namespace))
+      );
     },
     waitForSync(timeoutMs) {
       return new Promise((resolve, reject) => {
         const deadline = Date.now() + timeoutMs;
         const check = () => {
           if (synced()) resolve();
-          else if (Date.now() > deadline) reject(new Error(`cluster view not synced after ${timeoutMs} ms: ${notReadyReason()}`));
+          else if (Date.now() > deadline)
+            reject(new Error(`cluster view not synced after ${timeoutMs} ms: ${notReadyReason()}`));
           else setTimeout(check, 20);
         };
         check();
       });
     },
     counts: () => index.counts(),
-    stop() { for (const x of reflectors) x.r.stop(); },
+    stop() {
+      for (const x of reflectors) x.r.stop();
+    },
     getAlert: (ns, n) => index.getAlert(ns, n),
     getProvider: (ns, n) => index.getProvider(ns, n),
     providerNamespaces: (n) => index.providerNamespaces(n),
@@ -126,7 +158,8 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     alertsReferencingProvider: (ns, n) => index.alertsReferencingProvider(ns, n),
     alertsWatching: (kind, ns) => index.alertsWatching(kind, ns),
     providersReferencingSecret: (ns, n) => index.providersReferencingSecret(ns, n),
-    tracksSourceKind: (kind) => reflectors.some((x) => x.kind === kind && x.r.synced() && x.r.unavailable() === undefined),
+    tracksSourceKind: (kind) =>
+      reflectors.some((x) => x.kind === kind && x.r.synced() && x.r.unavailable() === undefined),
     getSource: (kind, ns, n) => index.getSource(kind, ns, n),
     gitUrlOf: (kind, ns, n) => index.gitUrlOf(kind, ns, n),
   };

@@ -15,7 +15,8 @@ export interface KubeResponse {
 }
 
 /** Content type for PartialObjectMetadata (metadata-only lists and watches). */
-export const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+export const PARTIAL_METADATA_LIST =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 /** What a watch delivers and how it ends. */
 export interface WatchHandlers {
@@ -31,9 +32,18 @@ export interface WatchHandle {
 
 /** API access used by reflectors, live lookups and (later) certificate injection. */
 export interface KubeApi {
-  request(method: 'GET' | 'PATCH' | 'POST' | 'PUT', path: string, o?: { accept?: string; query?: Record<string, string>; body?: unknown; contentType?: string; timeoutMs?: number }): Promise<KubeResponse>;
+  request(
+    method: 'GET' | 'PATCH' | 'POST' | 'PUT',
+    path: string,
+    o?: { accept?: string; query?: Record<string, string>; body?: unknown; contentType?: string; timeoutMs?: number },
+  ): Promise<KubeResponse>;
   /** Watches `path`; a stream silent for `inactivityMs` is aborted and ends with a TimeoutError. */
-  watch(path: string, query: Record<string, string>, handlers: WatchHandlers, o?: { accept?: string; inactivityMs?: number }): Promise<WatchHandle>;
+  watch(
+    path: string,
+    query: Record<string, string>,
+    handlers: WatchHandlers,
+    o?: { accept?: string; inactivityMs?: number },
+  ): Promise<WatchHandle>;
 }
 
 /** The `code` of a Status body or the HTTP status, for error classification. */

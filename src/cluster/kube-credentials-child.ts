@@ -10,7 +10,8 @@ import { loadKubeConfig } from './client-node-kube-api.ts';
 import type { StaticCredentials } from './node-kube-api.ts';
 
 /** What the worker posts. */
-export type CredentialsMessage = { readonly credentials: StaticCredentials } | { readonly dynamic: string } | { readonly error: string };
+export type CredentialsMessage =
+  { readonly credentials: StaticCredentials } | { readonly dynamic: string } | { readonly error: string };
 
 process.send!(read(process.argv[2] || undefined), () => process.disconnect());
 

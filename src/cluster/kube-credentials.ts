@@ -23,22 +23,40 @@ export interface OpenedKubeApi {
 }
 
 /** Reads the kubeconfig in a child process and returns the API access; throws what loading it throws. */
-export async function openKubeApi(kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<OpenedKubeApi> {
+export async function openKubeApi(
+  kubeconfigPath: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenedKubeApi> {
   const message = await readInChild(kubeconfigPath, env);
   if ('error' in message) throw new Error(message.error);
   if ('credentials' in message) return { api: createNodeKubeApi(message.credentials), transport: 'node:https' };
   const { createKubeApi, loadKubeConfig } = await import('./client-node-kube-api.ts');
-  return { api: createKubeApi(loadKubeConfig(kubeconfigPath, env)), transport: `@kubernetes/client-node (${message.dynamic})` };
+  return {
+    api: createKubeApi(loadKubeConfig(kubeconfigPath, env)),
+    transport: `@kubernetes/client-node (${message.dynamic})`,
+  };
 }
 
 function readInChild(kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv): Promise<CredentialsMessage> {
   return new Promise((resolve, reject) => {
     let message: CredentialsMessage | undefined;
-    const child = fork(CHILD, [kubeconfigPath ?? ''], { env: { ...env, NODE_OPTIONS: '' }, execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(CHILD, [kubeconfigPath ?? ''], {
+      env: { ...env, NODE_OPTIONS: '' },
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => { if (stderr.length < 2000) stderr += c.toString(); });
-    child.once('message', (m) => { message = m as CredentialsMessage; });
+    child.stderr!.on('data', (c: Buffer) => {
+      if (stderr.length < 2000) stderr += c.toString();
+    });
+    child.once('message', (m) => {
+      message = m as CredentialsMessage;
+    });
     child.once('error', (err) => reject(new Error(`reading the kubeconfig failed: ${err.message}`, { cause: err })));
-    child.once('exit', (code) => (message ? resolve(message) : reject(new Error(`reading the kubeconfig failed: its process exited with ${code}: ${stderr.trim()}`))));
+    child.once('exit', (code) =>
+      message
+        ? resolve(message)
+        : reject(new Error(`reading the kubeconfig failed: its process exited with ${code}: ${stderr.trim()}`)),
+    );
   });
 }

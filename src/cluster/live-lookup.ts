@@ -35,7 +35,10 @@ export const MAX_LOOKUPS_IN_FLIGHT = 16;
  * Concurrent lookups of the same object share one GET, and at most MAX_LOOKUPS_IN_FLIGHT run at
  * once, so a burst of denials cannot become a burst of API calls.
  */
-export function createLiveLookup(api: KubeApi, o: { notificationVersion: string; timeoutMs: number; maxInFlight?: number }): LiveLookup {
+export function createLiveLookup(
+  api: KubeApi,
+  o: { notificationVersion: string; timeoutMs: number; maxInFlight?: number },
+): LiveLookup {
   const inFlight = new Map<string, Promise<LookupResult>>();
   const max = o.maxInFlight ?? MAX_LOOKUPS_IN_FLIGHT;
   return {
@@ -43,7 +46,8 @@ export function createLiveLookup(api: KubeApi, o: { notificationVersion: string;
       const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
       const shared = inFlight.get(key);
       if (shared) return shared;
-      if (inFlight.size >= max) return Promise.resolve({ result: 'unknown', reason: `more than ${max} live lookups in flight` });
+      if (inFlight.size >= max)
+        return Promise.resolve({ result: 'unknown', reason: `more than ${max} live lookups in flight` });
       const p = fetchOne(ref).finally(() => inFlight.delete(key));
       inFlight.set(key, p);
       return p;
@@ -53,17 +57,24 @@ export function createLiveLookup(api: KubeApi, o: { notificationVersion: string;
   async function fetchOne(ref: MissingRef): Promise<LookupResult> {
     const ns = encodeURIComponent(ref.namespace);
     const name = encodeURIComponent(ref.name);
-    const path = ref.kind === 'Secret'
-      ? `/api/v1/namespaces/${ns}/secrets/${name}`
-      : `/apis/${NOTIFICATION_GROUP}/${o.notificationVersion}/namespaces/${ns}/providers/${name}`;
+    const path =
+      ref.kind === 'Secret'
+        ? `/api/v1/namespaces/${ns}/secrets/${name}`
+        : `/apis/${NOTIFICATION_GROUP}/${o.notificationVersion}/namespaces/${ns}/providers/${name}`;
     try {
       const r = await api.request('GET', path, { timeoutMs: o.timeoutMs });
       if (r.status === 404) return { result: 'absent' };
       if (r.status !== 200) return { result: 'unknown', reason: `HTTP ${r.status}` };
       const obj = r.body as KubeObject;
-      return { result: 'found', object: ref.kind === 'Secret' ? secretFacts({ ...obj, kind: 'Secret' }) : { ...obj, kind: 'Provider' } };
+      return {
+        result: 'found',
+        object: ref.kind === 'Secret' ? secretFacts({ ...obj, kind: 'Secret' }) : { ...obj, kind: 'Provider' },
+      };
     } catch (err) {
-      return { result: 'unknown', reason: (err as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (err as Error).message };
+      return {
+        result: 'unknown',
+        reason: (err as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (err as Error).message,
+      };
     }
   }
 }

@@ -21,16 +21,22 @@ test('each object carries the line where it starts: documents after comments and
     '---',
     '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "d"}}',
   ].join('\n');
-  assert.deepEqual(parseManifests(text, 'f.yaml').map((l) => [l.object.metadata?.name, l.source, l.line]), [
-    ['a', 'f.yaml', 2],
-    ['b', 'f.yaml', 10],
-    ['c', 'f.yaml', 13],
-    ['d', 'f.yaml', 16],
-  ]);
+  assert.deepEqual(
+    parseManifests(text, 'f.yaml').map((l) => [l.object.metadata?.name, l.source, l.line]),
+    [
+      ['a', 'f.yaml', 2],
+      ['b', 'f.yaml', 10],
+      ['c', 'f.yaml', 13],
+      ['d', 'f.yaml', 16],
+    ],
+  );
 });
 
 test('a YAML error names the file, line and column', () => {
-  assert.throws(() => parseManifests('kind: Secret\nmetadata: {name: [a\n', 'bad.yaml'), (err: Error) => err instanceof ManifestError && /^bad\.yaml:\d+:\d+: /.test(err.message));
+  assert.throws(
+    () => parseManifests('kind: Secret\nmetadata: {name: [a\n', 'bad.yaml'),
+    (err: Error) => err instanceof ManifestError && /^bad\.yaml:\d+:\d+: /.test(err.message),
+  );
 });
 
 test('what is not an object, or a List without items, is a ManifestError at its line, not a crash later', () => {
@@ -42,8 +48,14 @@ test('what is not an object, or a List without items, is a ManifestError at its 
     }
     return 'no error';
   };
-  assert.equal(error('apiVersion: v1\nkind: Secret\n---\n- a\n- b\n'), 'f.yaml:4: a document is not a Kubernetes object');
-  assert.equal(error('apiVersion: v1\nkind: List\nitems:\n  - {kind: Secret}\n  - null\n'), 'f.yaml:5: item 1 of a List is not a Kubernetes object');
+  assert.equal(
+    error('apiVersion: v1\nkind: Secret\n---\n- a\n- b\n'),
+    'f.yaml:4: a document is not a Kubernetes object',
+  );
+  assert.equal(
+    error('apiVersion: v1\nkind: List\nitems:\n  - {kind: Secret}\n  - null\n'),
+    'f.yaml:5: item 1 of a List is not a Kubernetes object',
+  );
   assert.equal(error('apiVersion: v1\nkind: List\n'), 'f.yaml:1: a List without an items list');
 });
 
@@ -56,8 +68,14 @@ test('YAML errors read as before documents were composed one at a time: file, li
     }
     return 'no error';
   };
-  assert.equal(error('kind: Secret\nmetadata: {name: [a\n'), 'f.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]');
-  assert.equal(error('a: 1\n---\nkind: Secret\n  bad: indent\n'), 'f.yaml:3:7: Nested mappings are not allowed in compact mappings');
+  assert.equal(
+    error('kind: Secret\nmetadata: {name: [a\n'),
+    'f.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  );
+  assert.equal(
+    error('a: 1\n---\nkind: Secret\n  bad: indent\n'),
+    'f.yaml:3:7: Nested mappings are not allowed in compact mappings',
+  );
   assert.equal(error('x: "unterminated\n'), 'f.yaml:2:1: Missing closing "quote');
   assert.equal(error('---\nkind: Secret\nkind: Dup\n'), 'f.yaml:3:1: Map keys must be unique');
 });

@@ -50,12 +50,14 @@ export function* eachManifest(text: string, source: string): Generator<LoadedObj
     const { line, col } = posOf(doc.contents, posOf(doc, { line: 1, col: 1 }));
     if (!isObject(value)) throw new ManifestError(`${source}:${line}: a document is not a Kubernetes object`);
     const items = value['items'];
-    if (value.kind === 'List' && !Array.isArray(items)) throw new ManifestError(`${source}:${line}: a List without an items list`);
+    if (value.kind === 'List' && !Array.isArray(items))
+      throw new ManifestError(`${source}:${line}: a List without an items list`);
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(items)) {
       const nodes = doc.get('items', true);
       for (const [i, item] of (items as unknown[]).entries()) {
         const at = posOf(isSeq(nodes) ? nodes.items[i] : undefined, { line, col });
-        if (!isObject(item)) throw new ManifestError(`${source}:${at.line}: item ${i} of a ${value.kind} is not a Kubernetes object`);
+        if (!isObject(item))
+          throw new ManifestError(`${source}:${at.line}: item ${i} of a ${value.kind} is not a Kubernetes object`);
         yield { object: item, source, line: at.line, column: at.col };
       }
       continue;

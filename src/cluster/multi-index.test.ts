@@ -20,15 +20,51 @@ class SetPerKey {
 }
 
 test('answers every key exactly as a Set per key did, order included, over a table of add and delete sequences', () => {
-  const ops: [('add' | 'delete'), string][][] = [
+  const ops: ['add' | 'delete', string][][] = [
     [['add', 'a']],
-    [['add', 'a'], ['add', 'a']],
-    [['add', 'a'], ['add', 'b'], ['add', 'c']],
-    [['add', 'a'], ['add', 'b'], ['delete', 'a'], ['add', 'a']],
-    [['add', 'a'], ['add', 'b'], ['delete', 'b'], ['add', 'c'], ['add', 'b']],
-    [['add', 'a'], ['delete', 'a'], ['delete', 'a'], ['add', 'b']],
-    [['delete', 'x'], ['add', 'a'], ['delete', 'x']],
-    [['add', 'a'], ['add', 'b'], ['add', 'c'], ['delete', 'b'], ['delete', 'a'], ['add', 'd'], ['delete', 'c'], ['delete', 'd']],
+    [
+      ['add', 'a'],
+      ['add', 'a'],
+    ],
+    [
+      ['add', 'a'],
+      ['add', 'b'],
+      ['add', 'c'],
+    ],
+    [
+      ['add', 'a'],
+      ['add', 'b'],
+      ['delete', 'a'],
+      ['add', 'a'],
+    ],
+    [
+      ['add', 'a'],
+      ['add', 'b'],
+      ['delete', 'b'],
+      ['add', 'c'],
+      ['add', 'b'],
+    ],
+    [
+      ['add', 'a'],
+      ['delete', 'a'],
+      ['delete', 'a'],
+      ['add', 'b'],
+    ],
+    [
+      ['delete', 'x'],
+      ['add', 'a'],
+      ['delete', 'x'],
+    ],
+    [
+      ['add', 'a'],
+      ['add', 'b'],
+      ['add', 'c'],
+      ['delete', 'b'],
+      ['delete', 'a'],
+      ['add', 'd'],
+      ['delete', 'c'],
+      ['delete', 'd'],
+    ],
   ];
   for (const seq of ops) {
     const mine = new MultiIndex();

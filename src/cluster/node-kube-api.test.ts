@@ -16,7 +16,14 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 async function serve(handler: Handler): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 test('a request sends the query, Accept, the body as JSON and the token read from its file, re-read once the refresh interval has passed', async () => {
@@ -25,7 +32,13 @@ test('a request sends the query, Accept, the body as JSON and the token read fro
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push({ url: req.url!, accept: req.headers.accept!, auth: req.headers.authorization ?? '', type: req.headers['content-type'] ?? '', body });
+      seen.push({
+        url: req.url!,
+        accept: req.headers.accept!,
+        auth: req.headers.authorization ?? '',
+        type: req.headers['content-type'] ?? '',
+        body,
+      });
       res.writeHead(201, { 'content-type': 'application/json' }).end('{"kind":"Lease"}');
     });
   });
@@ -35,14 +48,27 @@ test('a request sends the query, Accept, the body as JSON and the token read fro
   let now = 1_000;
   try {
     const api = createNodeKubeApi({ server: s.url + '/', skipTLSVerify: false, tokenFile }, () => now);
-    assert.deepEqual(await api.request('POST', '/apis/x/v1/leases', { query: { fieldSelector: 'a=b' }, body: { a: 1 }, accept: 'application/yaml' }), { status: 201, body: { kind: 'Lease' } });
+    assert.deepEqual(
+      await api.request('POST', '/apis/x/v1/leases', {
+        query: { fieldSelector: 'a=b' },
+        body: { a: 1 },
+        accept: 'application/yaml',
+      }),
+      { status: 201, body: { kind: 'Lease' } },
+    );
     writeFileSync(tokenFile, 'second\n');
     now += TOKEN_FILE_REFRESH_MS;
     await api.request('GET', '/api/v1/secrets');
     now += 1;
     await api.request('GET', '/api/v1/secrets');
     assert.deepEqual(seen, [
-      { url: '/apis/x/v1/leases?fieldSelector=a%3Db', accept: 'application/yaml', auth: 'Bearer first', type: 'application/json', body: '{"a":1}' },
+      {
+        url: '/apis/x/v1/leases?fieldSelector=a%3Db',
+        accept: 'application/yaml',
+        auth: 'Bearer first',
+        type: 'application/json',
+        body: '{"a":1}',
+      },
       { url: '/api/v1/secrets', accept: 'application/json', auth: 'Bearer first', type: '', body: '' },
       { url: '/api/v1/secrets', accept: 'application/json', auth: 'Bearer second', type: '', body: '' },
     ]);
@@ -52,7 +78,9 @@ test('a request sends the query, Accept, the body as JSON and the token read fro
 });
 
 test('a request answered with text keeps the text; one not answered in time rejects with a TimeoutError', async () => {
-  const s = await serve((req, res) => { if (req.url === '/text') res.writeHead(500).end('boom'); });
+  const s = await serve((req, res) => {
+    if (req.url === '/text') res.writeHead(500).end('boom');
+  });
   try {
     const api = createNodeKubeApi({ server: s.url, skipTLSVerify: false, token: 't' });
     assert.deepEqual(await api.request('GET', '/text'), { status: 500, body: 'boom' });
@@ -73,7 +101,11 @@ test('a watch delivers each JSON line as an event, skips lines that do not parse
     const api = createNodeKubeApi({ server: s.url, skipTLSVerify: false });
     const events: string[] = [];
     const done = await new Promise<unknown>((resolve) => {
-      void api.watch('/api/v1/secrets', { resourceVersion: '5' }, { onEvent: (type, o) => events.push(`${type} ${(o['metadata'] as { name: string }).name}`), onDone: resolve });
+      void api.watch(
+        '/api/v1/secrets',
+        { resourceVersion: '5' },
+        { onEvent: (type, o) => events.push(`${type} ${(o['metadata'] as { name: string }).name}`), onDone: resolve },
+      );
     });
     assert.deepEqual([events, done], [['ADDED a', 'DELETED a'], null]);
   } finally {
@@ -82,13 +114,19 @@ test('a watch delivers each JSON line as an event, skips lines that do not parse
 });
 
 test('a watch answered 410 ends with statusCode 410; a silent one ends with a TimeoutError', async () => {
-  const s = await serve((req, res) => { if (req.url!.startsWith('/gone')) res.writeHead(410).end('{}'); else res.writeHead(200).write('\n'); });
+  const s = await serve((req, res) => {
+    if (req.url!.startsWith('/gone')) res.writeHead(410).end('{}');
+    else res.writeHead(200).write('\n');
+  });
   try {
     const api = createNodeKubeApi({ server: s.url, skipTLSVerify: false });
-    const ended = (path: string) => new Promise<unknown>((resolve) => void api.watch(path, {}, { onEvent: () => undefined, onDone: resolve }, { inactivityMs: 100 }));
-    const gone = await ended('/gone') as { statusCode: number; message: string };
+    const ended = (path: string) =>
+      new Promise<unknown>(
+        (resolve) => void api.watch(path, {}, { onEvent: () => undefined, onDone: resolve }, { inactivityMs: 100 }),
+      );
+    const gone = (await ended('/gone')) as { statusCode: number; message: string };
     assert.deepEqual([gone.statusCode, gone.message], [410, 'Gone']);
-    assert.equal((await ended('/silent') as Error).name, 'TimeoutError');
+    assert.equal(((await ended('/silent')) as Error).name, 'TimeoutError');
   } finally {
     await s.close();
   }
@@ -98,21 +136,34 @@ test('over TLS the server is verified against the kubeconfig CA; without it the 
   const now = new Date();
   const ca = await createCA({ now, validityDays: 1 });
   const leaf = await createServingCertificate({ ca, now, validityDays: 1, hosts: ['localhost', '127.0.0.1'] });
-  const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => res.writeHead(200).end('{"ok":true}'));
+  const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) =>
+    res.writeHead(200).end('{"ok":true}'),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const trusted = createNodeKubeApi({ server: url, skipTLSVerify: false, caData: Buffer.from(ca.certPem).toString('base64') });
+    const trusted = createNodeKubeApi({
+      server: url,
+      skipTLSVerify: false,
+      caData: Buffer.from(ca.certPem).toString('base64'),
+    });
     assert.deepEqual(await trusted.request('GET', '/x'), { status: 200, body: { ok: true } });
-    await assert.rejects(createNodeKubeApi({ server: url, skipTLSVerify: false }).request('GET', '/x'), /self-signed|unable to verify/);
+    await assert.rejects(
+      createNodeKubeApi({ server: url, skipTLSVerify: false }).request('GET', '/x'),
+      /self-signed|unable to verify/,
+    );
   } finally {
-    await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
   }
 });
 
 test('a kubeconfig with static credentials is served over node:https; an exec plugin keeps client-node', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kube-credentials-'));
-  const config = (user: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: ${user}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n`;
+  const config = (user: string) =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: ${user}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n`;
   writeFileSync(join(dir, 'token'), config('{token: abc}'));
   writeFileSync(join(dir, 'exec'), config('{exec: {apiVersion: client.authentication.k8s.io/v1, command: get-token}}'));
   assert.equal((await openKubeApi(join(dir, 'token'))).transport, 'node:https');

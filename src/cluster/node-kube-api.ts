@@ -34,7 +34,8 @@ export interface StaticCredentials {
 /** How long a token read from a file is used before the file is read again (client-node: 60 s). */
 export const TOKEN_FILE_REFRESH_MS = 60_000;
 
-const material = (file: string | undefined, data: string | undefined) => (file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined);
+const material = (file: string | undefined, data: string | undefined) =>
+  file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
 const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 
 /** Creates the API access; `now` is injectable for the token and pool lifetimes. */
@@ -47,13 +48,23 @@ export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date
   const agent = () => {
     if (pool && now() - pool.created <= DISPATCHER_LIFETIME_MS) return pool.agent;
     pool?.agent.destroy();
-    const tls = { ca: material(c.caFile, c.caData), cert: material(c.certFile, c.certData), key: material(c.keyFile, c.keyData), rejectUnauthorized: !c.skipTLSVerify, ...(c.tlsServerName ? { servername: c.tlsServerName } : {}) };
-    pool = { agent: secure ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true }), created: now() };
+    const tls = {
+      ca: material(c.caFile, c.caData),
+      cert: material(c.certFile, c.certData),
+      key: material(c.keyFile, c.keyData),
+      rejectUnauthorized: !c.skipTLSVerify,
+      ...(c.tlsServerName ? { servername: c.tlsServerName } : {}),
+    };
+    pool = {
+      agent: secure ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true }),
+      created: now(),
+    };
     return pool.agent;
   };
   let token: { value: string; read: number } | undefined;
   const headers = (accept: string | undefined): Record<string, string> => {
-    if (c.tokenFile && (!token || now() - token.read > TOKEN_FILE_REFRESH_MS)) token = { value: readFileSync(c.tokenFile, 'utf8').trim(), read: now() };
+    if (c.tokenFile && (!token || now() - token.read > TOKEN_FILE_REFRESH_MS))
+      token = { value: readFileSync(c.tokenFile, 'utf8').trim(), read: now() };
     const bearer = c.token ?? token?.value;
     return { accept: accept ?? 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
   };
@@ -72,14 +83,31 @@ export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date
         // A timer of its own, cleared once answered: an AbortSignal given to the request would
         // still fire after the answer and destroy the pooled socket another request then uses.
         let settled = false;
-        const settle = (fn: () => void) => { if (!settled) { settled = true; clearTimeout(timer); fn(); } };
+        const settle = (fn: () => void) => {
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            fn();
+          }
+        };
         const req = send(url(path, o.query ?? {}), { method, headers: h, agent: agent() }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', (err) => settle(() => reject(err)));
-          res.on('end', () => settle(() => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) })));
+          res.on('end', () =>
+            settle(() =>
+              resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) }),
+            ),
+          );
         });
-        const timer = setTimeout(() => settle(() => { req.destroy(); reject(timeoutError()); }), o.timeoutMs ?? 30_000);
+        const timer = setTimeout(
+          () =>
+            settle(() => {
+              req.destroy();
+              reject(timeoutError());
+            }),
+          o.timeoutMs ?? 30_000,
+        );
         req.on('error', (err) => settle(() => reject(err)));
         req.end(body);
       });
@@ -98,18 +126,30 @@ export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date
       };
       const resetTimer = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => { timedOut = true; finish(timeoutError()); }, o.inactivityMs ?? 30_000);
+        timer = setTimeout(() => {
+          timedOut = true;
+          finish(timeoutError());
+        }, o.inactivityMs ?? 30_000);
         timer.unref();
       };
-      const req = send(url(path, { ...query, watch: 'true' }), { method: 'GET', headers: headers(o.accept), agent: agent() }, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          finish(Object.assign(new Error(res.statusMessage || STATUS_CODES[res.statusCode ?? 500] || 'Internal Server Error'), { statusCode: res.statusCode }));
-          return;
-        }
-        resetTimer();
-        streamEvents(res, handlers, resetTimer, finish);
-      });
+      const req = send(
+        url(path, { ...query, watch: 'true' }),
+        { method: 'GET', headers: headers(o.accept), agent: agent() },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            finish(
+              Object.assign(
+                new Error(res.statusMessage || STATUS_CODES[res.statusCode ?? 500] || 'Internal Server Error'),
+                { statusCode: res.statusCode },
+              ),
+            );
+            return;
+          }
+          resetTimer();
+          streamEvents(res, handlers, resetTimer, finish);
+        },
+      );
       req.on('error', (err) => finish(err));
       req.end();
       resetTimer();
@@ -119,7 +159,12 @@ export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date
 }
 
 /** Calls `onEvent` for each JSON line (lines that do not parse are skipped, as client-node does). */
-function streamEvents(res: IncomingMessage, handlers: { onEvent(type: string, object: Record<string, unknown>): void }, activity: () => void, finish: (err: unknown) => void): void {
+function streamEvents(
+  res: IncomingMessage,
+  handlers: { onEvent(type: string, object: Record<string, unknown>): void },
+  activity: () => void,
+  finish: (err: unknown) => void,
+): void {
   res.on('data', activity);
   res.on('error', (err) => finish(err));
   res.on('close', () => finish(null));

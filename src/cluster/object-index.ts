@@ -36,7 +36,12 @@ function slim(obj: KubeObject): KubeObject {
     const { ['kubectl.kubernetes.io/last-applied-configuration']: _dropped, ...rest } = m.annotations;
     if (Object.keys(rest).length > 0) meta.annotations = compactJson(rest);
   }
-  const out: KubeObject = { apiVersion: compactJson(obj.apiVersion), kind: compactJson(obj.kind), metadata: meta, spec: compactJson(obj['spec']) };
+  const out: KubeObject = {
+    apiVersion: compactJson(obj.apiVersion),
+    kind: compactJson(obj.kind),
+    metadata: meta,
+    spec: compactJson(obj['spec']),
+  };
   const conditions = (obj['status'] as { conditions?: unknown } | undefined)?.conditions;
   if (conditions) out['status'] = { conditions: compactJson(conditions) };
   return out;
@@ -79,7 +84,10 @@ export class ObjectIndex implements ClusterView {
     else if (kind === 'Alert') this.putAlert(obj);
     else if (kind === 'Provider') this.putProvider(obj);
     else if (kind === 'Secret') this.putSecret(secretFacts(obj));
-    else if (kind in SOURCE_KIND_GROUPS) { this.putSource(kind, obj.metadata ?? {}); this.putOrigin(kind, obj); }
+    else if (kind in SOURCE_KIND_GROUPS) {
+      this.putSource(kind, obj.metadata ?? {});
+      this.putOrigin(kind, obj);
+    }
   }
 
   /** Removes the object `kind` `namespace/name`, if stored. */
@@ -89,7 +97,10 @@ export class ObjectIndex implements ClusterView {
     else if (kind === 'Provider') this.dropProvider(k);
     else if (kind === 'Secret') this.dropSecret(k);
     else if (this.producers.has(`${kind}/${k}`)) this.dropProducer(`${kind}/${k}`);
-    else { this.sources.get(kind)?.delete(k); this.origins.delete(`${kind}/${k}`); }
+    else {
+      this.sources.get(kind)?.delete(k);
+      this.origins.delete(`${kind}/${k}`);
+    }
   }
 
   /** Declares that this index holds every object of a source kind. */
@@ -109,7 +120,13 @@ export class ObjectIndex implements ClusterView {
   counts(): ObjectCounts {
     let source = 0;
     for (const m of this.sources.values()) source += m.size;
-    return { Alert: this.alerts.size, Provider: this.providers.size, Secret: this.secrets.size, Source: source, SecretProducer: this.producers.size };
+    return {
+      Alert: this.alerts.size,
+      Provider: this.providers.size,
+      Secret: this.secrets.size,
+      Source: source,
+      SecretProducer: this.producers.size,
+    };
   }
 
   getAlert(namespace: string, name: string): KubeObject | undefined {
@@ -125,7 +142,10 @@ export class ObjectIndex implements ClusterView {
     return this.secrets.get(key(namespace, name));
   }
   secretProducers(namespace: string, secretName: string): readonly SecretProducer[] {
-    return this.producersBySecret.get(key(namespace, secretName)).map((k) => this.producers.get(k)).filter((p): p is SecretProducer => p !== undefined);
+    return this.producersBySecret
+      .get(key(namespace, secretName))
+      .map((k) => this.producers.get(k))
+      .filter((p): p is SecretProducer => p !== undefined);
   }
   /** Every producer stored, in insertion order. */
   allSecretProducers(): readonly SecretProducer[] {
@@ -156,7 +176,8 @@ export class ObjectIndex implements ClusterView {
       const provider = this.providers.get(k);
       if (!provider) continue;
       const view = providerView(provider);
-      for (const field of PROVIDER_SECRET_REFS) if (providerSecretRef(view, field) === secretName) out.push({ provider, field });
+      for (const field of PROVIDER_SECRET_REFS)
+        if (providerSecretRef(view, field) === secretName) out.push({ provider, field });
     }
     return out;
   }
@@ -168,7 +189,8 @@ export class ObjectIndex implements ClusterView {
     if (!origin) return undefined;
     if ('url' in origin) return origin.url;
     const ref = origin.sourceRef;
-    const source = ref.kind === 'GitRepository' ? this.origins.get(`GitRepository/${key(ref.namespace, ref.name)}`) : undefined;
+    const source =
+      ref.kind === 'GitRepository' ? this.origins.get(`GitRepository/${key(ref.namespace, ref.name)}`) : undefined;
     return source && 'url' in source ? source.url : undefined;
   }
   getSource(kind: string, namespace: string, name: string): ObjectMeta | undefined {
@@ -242,9 +264,12 @@ export class ObjectIndex implements ClusterView {
   private putSource(kind: string, meta: ObjectMeta): void {
     let m = this.sources.get(kind);
     if (!m) this.sources.set(kind, (m = new Map()));
-    const annotations = Object.fromEntries(Object.entries(meta.annotations ?? {}).filter(([k]) => k.startsWith(EVENT_ANNOTATION_PREFIX)));
+    const annotations = Object.fromEntries(
+      Object.entries(meta.annotations ?? {}).filter(([k]) => k.startsWith(EVENT_ANNOTATION_PREFIX)),
+    );
     const slim: ObjectMeta = compactJson({
-      name: meta.name ?? '', namespace: meta.namespace ?? '',
+      name: meta.name ?? '',
+      namespace: meta.namespace ?? '',
       ...(meta.labels ? { labels: meta.labels } : {}),
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     });

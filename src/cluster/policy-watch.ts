@@ -45,21 +45,40 @@ export interface PolicyWatch {
 /** Starts both watches. */
 export function startPolicyWatch(o: PolicyWatchOptions): PolicyWatch {
   const labels = new Map<string, Readonly<Record<string, string>>>();
-  const base = { api: o.api, logger: o.logger, observer: o.observer, watchdogMs: o.watchdogMs, optional: true, ...(o.backoff ? { backoff: o.backoff } : {}) };
+  const base = {
+    api: o.api,
+    logger: o.logger,
+    observer: o.observer,
+    watchdogMs: o.watchdogMs,
+    optional: true,
+    ...(o.backoff ? { backoff: o.backoff } : {}),
+  };
   const collection = `/apis/${POLICY_GROUP}/${POLICY_VERSION}/${POLICY_PLURAL}`;
   const reflectors: { kind: string; r: Reflector }[] = [
-    { kind: 'NotifyGuardPolicy', r: startReflector({
-      ...base, kind: 'NotifyGuardPolicy', path: collection, fieldSelector: `metadata.name=${o.name}`,
-      apply: (event, obj) => o.onChange(event === 'delete' ? undefined : (obj as KubeObject)),
-    }) },
-    { kind: 'Namespace', r: startReflector({
-      ...base, kind: 'Namespace', path: '/api/v1/namespaces', accept: PARTIAL_METADATA_LIST,
-      apply: (event, obj) => {
-        const meta = (obj['metadata'] ?? {}) as { name?: string; labels?: Record<string, string> };
-        if (event === 'delete') labels.delete(meta.name ?? '');
-        else labels.set(meta.name ?? '', { ...(meta.labels ?? {}) });
-      },
-    }) },
+    {
+      kind: 'NotifyGuardPolicy',
+      r: startReflector({
+        ...base,
+        kind: 'NotifyGuardPolicy',
+        path: collection,
+        fieldSelector: `metadata.name=${o.name}`,
+        apply: (event, obj) => o.onChange(event === 'delete' ? undefined : (obj as KubeObject)),
+      }),
+    },
+    {
+      kind: 'Namespace',
+      r: startReflector({
+        ...base,
+        kind: 'Namespace',
+        path: '/api/v1/namespaces',
+        accept: PARTIAL_METADATA_LIST,
+        apply: (event, obj) => {
+          const meta = (obj['metadata'] ?? {}) as { name?: string; labels?: Record<string, string> };
+          if (event === 'delete') labels.delete(meta.name ?? '');
+          else labels.set(meta.name ?? '', { ...(meta.labels ?? {}) });
+        },
+      }),
+    },
   ];
   return {
     labels: (ns) => labels.get(ns),
@@ -68,9 +87,15 @@ export function startPolicyWatch(o: PolicyWatchOptions): PolicyWatch {
       return waiting.length > 0 ? `waiting for the initial list of ${waiting.join(', ')}` : undefined;
     },
     async writeStatus(status) {
-      const r = await o.api.request('PATCH', `${collection}/${encodeURIComponent(o.name)}/status`, { body: { status }, contentType: 'application/merge-patch+json', timeoutMs: 5_000 });
+      const r = await o.api.request('PATCH', `${collection}/${encodeURIComponent(o.name)}/status`, {
+        body: { status },
+        contentType: 'application/merge-patch+json',
+        timeoutMs: 5_000,
+      });
       return r.status;
     },
-    stop() { for (const x of reflectors) x.r.stop(); },
+    stop() {
+      for (const x of reflectors) x.r.stop();
+    },
   };
 }

@@ -60,8 +60,15 @@ export interface Reflector {
   stop(): void;
 }
 
-interface Meta { name?: string; namespace?: string; resourceVersion?: string }
-interface ListBody { metadata?: { resourceVersion?: string; continue?: string }; items?: Record<string, unknown>[] }
+interface Meta {
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+}
+interface ListBody {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: Record<string, unknown>[];
+}
 
 const metaOf = (o: Record<string, unknown>) => (o['metadata'] ?? {}) as Meta;
 const keyOf = (o: Record<string, unknown>) => `${metaOf(o).namespace ?? ''}/${metaOf(o).name ?? ''}`;
@@ -109,14 +116,18 @@ export function startReflector(o: ReflectorOptions): Reflector {
       let cont = '';
       let rv = '';
       do {
-        const r = await o.api.request('GET', o.path, { accept: o.accept, query: { ...selectors(), limit: String(o.pageSize ?? 500), ...(cont ? { continue: cont } : {}) } });
+        const r = await o.api.request('GET', o.path, {
+          accept: o.accept,
+          query: { ...selectors(), limit: String(o.pageSize ?? 500), ...(cont ? { continue: cont } : {}) },
+        });
         if (r.status === 410 && cont) {
           // The continue token expired mid-list: start the list again.
           items.length = 0;
           cont = '';
           continue;
         }
-        if (r.status !== 200) throw Object.assign(new Error(`list ${o.path}: HTTP ${r.status}`), { statusCode: r.status });
+        if (r.status !== 200)
+          throw Object.assign(new Error(`list ${o.path}: HTTP ${r.status}`), { statusCode: r.status });
         const body = r.body as ListBody;
         for (const item of body.items ?? []) items.push(item);
         cont = body.metadata?.continue ?? '';
@@ -164,49 +175,62 @@ export function startReflector(o: ReflectorOptions): Reflector {
     if (stopped) return;
     const mine = ++generation;
     let expired = false;
-    const query = { ...selectors(), allowWatchBookmarks: 'true', resourceVersion, timeoutSeconds: String(240 + Math.floor(Math.random() * 120)) };
+    const query = {
+      ...selectors(),
+      allowWatchBookmarks: 'true',
+      resourceVersion,
+      timeoutSeconds: String(240 + Math.floor(Math.random() * 120)),
+    };
     try {
-      watch = await o.api.watch(o.path, query, {
-        onEvent(type, object) {
-          if (mine !== generation) return;
-          lastEvent = Date.now();
-          o.observer.event(o.kind);
-          if (type === 'ERROR') {
-            const code = (object as { code?: number }).code;
-            if (code === 410) expired = true;
-            log.debug({ code, reason: (object as { reason?: string }).reason }, 'watch error event');
-            return;
-          }
-          const rv = metaOf(object).resourceVersion;
-          if (rv) resourceVersion = rv;
-          if (type === 'BOOKMARK') return;
-          attempt = 0;
-          const k = keyOf(object);
-          if (type === 'DELETED') {
-            known.delete(k);
-            o.apply('delete', object);
-          } else if (type === 'ADDED' || type === 'MODIFIED') {
-            known.add(k);
-            o.apply('upsert', object);
-          }
+      watch = await o.api.watch(
+        o.path,
+        query,
+        {
+          onEvent(type, object) {
+            if (mine !== generation) return;
+            lastEvent = Date.now();
+            o.observer.event(o.kind);
+            if (type === 'ERROR') {
+              const code = (object as { code?: number }).code;
+              if (code === 410) expired = true;
+              log.debug({ code, reason: (object as { reason?: string }).reason }, 'watch error event');
+              return;
+            }
+            const rv = metaOf(object).resourceVersion;
+            if (rv) resourceVersion = rv;
+            if (type === 'BOOKMARK') return;
+            attempt = 0;
+            const k = keyOf(object);
+            if (type === 'DELETED') {
+              known.delete(k);
+              o.apply('delete', object);
+            } else if (type === 'ADDED' || type === 'MODIFIED') {
+              known.add(k);
+              o.apply('upsert', object);
+            }
+          },
+          onDone(err) {
+            if (mine !== generation || stopped) return;
+            if (expired || statusCode(err) === 410) {
+              later(() => void list('expired'), 0);
+            } else if ((err as { name?: string } | null)?.name === 'TimeoutError') {
+              log.warn(
+                { silentForMs: Date.now() - lastEvent },
+                'watch delivered neither events nor bookmarks; relisting',
+              );
+              later(() => void list('watchdog'), 0);
+            } else if (err) {
+              o.observer.watchRestarted(o.kind, 'error');
+              log.info({ err: describe(err) }, 'watch failed; reconnecting');
+              later(() => void startWatch(), backoffMs());
+            } else {
+              o.observer.watchRestarted(o.kind, 'closed');
+              later(() => void startWatch(), 0);
+            }
+          },
         },
-        onDone(err) {
-          if (mine !== generation || stopped) return;
-          if (expired || statusCode(err) === 410) {
-            later(() => void list('expired'), 0);
-          } else if ((err as { name?: string } | null)?.name === 'TimeoutError') {
-            log.warn({ silentForMs: Date.now() - lastEvent }, 'watch delivered neither events nor bookmarks; relisting');
-            later(() => void list('watchdog'), 0);
-          } else if (err) {
-            o.observer.watchRestarted(o.kind, 'error');
-            log.info({ err: describe(err) }, 'watch failed; reconnecting');
-            later(() => void startWatch(), backoffMs());
-          } else {
-            o.observer.watchRestarted(o.kind, 'closed');
-            later(() => void startWatch(), 0);
-          }
-        },
-      }, { accept: o.accept, inactivityMs: o.watchdogMs });
+        { accept: o.accept, inactivityMs: o.watchdogMs },
+      );
     } catch (err) {
       if (mine !== generation) return;
       o.observer.watchRestarted(o.kind, 'error');

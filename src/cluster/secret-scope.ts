@@ -17,12 +17,17 @@ export const SECRET_FIELD_SELECTOR = 'type!=kubernetes.io/service-account-token,
 
 /** The collection paths for a scope. */
 export function secretPaths(scope: SecretScope): string[] {
-  return scope.namespaces.length === 0 ? ['/api/v1/secrets'] : scope.namespaces.map((ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`);
+  return scope.namespaces.length === 0
+    ? ['/api/v1/secrets']
+    : scope.namespaces.map((ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`);
 }
 
 /** Parses `--secret-namespaces`: `all` (or empty) or a comma-separated list. */
 export function parseSecretNamespaces(value: string): string[] {
   const v = value.trim();
   if (v === '' || v === 'all' || v === '*') return [];
-  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../flux/objects.ts';
 import { staticClusterView } from './static-view.ts';
 
-const git = (ns: string, name: string, url: string): KubeObject => ({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { namespace: ns, name }, spec: { url, ref: { branch: 'main' } } });
-const ks = (ns: string, name: string, sourceRef: Record<string, string>): KubeObject => ({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { namespace: ns, name }, spec: { sourceRef, path: './' } });
+const git = (ns: string, name: string, url: string): KubeObject => ({
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
+  kind: 'GitRepository',
+  metadata: { namespace: ns, name },
+  spec: { url, ref: { branch: 'main' } },
+});
+const ks = (ns: string, name: string, sourceRef: Record<string, string>): KubeObject => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { namespace: ns, name },
+  spec: { sourceRef, path: './' },
+});
 
 test('the Git URL of a GitRepository, and of the GitRepository a Kustomization applies (its namespace by default)', () => {
   const view = staticClusterView([
@@ -24,7 +34,10 @@ test('the Git URL of a GitRepository, and of the GitRepository a Kustomization a
 });
 
 test('a changed or deleted source changes the answer; nothing else of the object is kept', () => {
-  const view = staticClusterView([git('apps', 'r', 'https://github.com/org/old'), ks('apps', 'k', { kind: 'GitRepository', name: 'r' })]);
+  const view = staticClusterView([
+    git('apps', 'r', 'https://github.com/org/old'),
+    ks('apps', 'k', { kind: 'GitRepository', name: 'r' }),
+  ]);
   view.upsert(git('apps', 'r', 'https://github.com/org/new'));
   assert.equal(view.gitUrlOf('Kustomization', 'apps', 'k'), 'https://github.com/org/new');
   view.remove('GitRepository', 'apps', 'r');

@@ -27,7 +27,13 @@ export function sourceOrigin(kind: string, obj: KubeObject): SourceOrigin | unde
     const ref = asRecord(spec['sourceRef']);
     const [refKind, name, ns] = [ref['kind'], ref['name'], ref['namespace']];
     if (typeof refKind !== 'string' || typeof name !== 'string') return undefined;
-    return { sourceRef: { kind: refKind, name, namespace: typeof ns === 'string' && ns !== '' ? ns : obj.metadata?.namespace ?? '' } };
+    return {
+      sourceRef: {
+        kind: refKind,
+        name,
+        namespace: typeof ns === 'string' && ns !== '' ? ns : (obj.metadata?.namespace ?? ''),
+      },
+    };
   }
   return undefined;
 }

@@ -23,8 +23,14 @@ export function staticClusterView(objects: Iterable<KubeObject>): ObjectIndex {
   for (const p of index.allSecretProducers()) {
     if (index.getSecret(p.namespace, p.secretName)) continue;
     index.putSecret({
-      namespace: p.namespace, name: p.secretName, type: 'Opaque', labels: {}, keys: p.keys ?? [], address: undefined,
-      producedBy: producerLabel(p), ...(p.keys ? {} : { keysKnown: false as const }),
+      namespace: p.namespace,
+      name: p.secretName,
+      type: 'Opaque',
+      labels: {},
+      keys: p.keys ?? [],
+      address: undefined,
+      producedBy: producerLabel(p),
+      ...(p.keys ? {} : { keysKnown: false as const }),
     });
   }
   return index;
@@ -38,7 +44,9 @@ export function staticClusterView(objects: Iterable<KubeObject>): ObjectIndex {
 export async function loadStaticClusterView(path: string): Promise<ObjectIndex> {
   const files = await manifestFiles(path);
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return staticClusterView((function* () {
-    for (const [i, file] of files.entries()) for (const l of eachManifest(texts[i]!, file)) yield l.object;
-  })());
+  return staticClusterView(
+    (function* () {
+      for (const [i, file] of files.entries()) for (const l of eachManifest(texts[i]!, file)) yield l.object;
+    })(),
+  );
 }

@@ -10,7 +10,8 @@ import type { SecretFacts } from '../flux/secret-facts.ts';
 /** A view that remembers its misses. */
 export function recordMisses(base: ClusterView): { view: ClusterView; misses(): MissingRef[] } {
   const misses = new Map<string, MissingRef>();
-  const note = (kind: MissingRef['kind'], namespace: string, name: string) => misses.set(`${kind}/${namespace}/${name}`, { kind, namespace, name });
+  const note = (kind: MissingRef['kind'], namespace: string, name: string) =>
+    misses.set(`${kind}/${namespace}/${name}`, { kind, namespace, name });
   const view: ClusterView = Object.create(base);
   view.getProvider = (ns, n) => base.getProvider(ns, n) ?? (note('Provider', ns, n), undefined);
   view.getSecret = (ns, n) => base.getSecret(ns, n) ?? (note('Secret', ns, n), undefined);

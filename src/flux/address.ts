@@ -45,7 +45,17 @@ export const SLACK_API_HOSTS: readonly string[] = ['slack.com', 'slack-gov.com']
 /** Derives facts from an address; the address itself is dropped when this returns. */
 export function addressFacts(address: string): AddressFacts {
   const length = Buffer.byteLength(address, 'utf8');
-  const none = { length, absolute: false, scheme: '', host: '', placeholder: undefined, slackAppWebhook: false, slackWebhookShape: undefined, slackWorkflow: false, chatPostMessage: false };
+  const none = {
+    length,
+    absolute: false,
+    scheme: '',
+    host: '',
+    placeholder: undefined,
+    slackAppWebhook: false,
+    slackWebhookShape: undefined,
+    slackWorkflow: false,
+    chatPostMessage: false,
+  };
   // Cheap bound first: an over-long address is invalid whatever it holds, so nothing else runs.
   if (length > MAX_ADDRESS_BYTES) return none;
   let url: URL | undefined;
@@ -79,12 +89,24 @@ export function addressFacts(address: string): AddressFacts {
  * is answered 404 by Slack and never delivers. Linear: one split, one anchored test per segment.
  */
 export function slackWebhookShapeProblem(pathname: string): string | undefined {
-  const segments = pathname.split('/').slice(2).filter((s, i, all) => s !== '' || i < all.length - 1);
+  const segments = pathname
+    .split('/')
+    .slice(2)
+    .filter((s, i, all) => s !== '' || i < all.length - 1);
   const [team, hook, secret] = segments;
-  if (segments.length === 3 && /^[TE][A-Z0-9]+$/.test(team!) && /^B[A-Z0-9]+$/.test(hook!) && /^[A-Za-z0-9]+$/.test(secret!)) return undefined;
-  const what = segments.length === 0 ? 'it has nothing after /services/' : segments.length !== 3
-    ? `it has ${segments.length} path ${segments.length === 1 ? 'segment' : 'segments'} after /services/ instead of 3`
-    : 'its segments are not a team id (T…), a hook id (B…) and a secret, as in the placeholder .../services/YOUR/SLACK/WEBHOOK';
+  if (
+    segments.length === 3 &&
+    /^[TE][A-Z0-9]+$/.test(team!) &&
+    /^B[A-Z0-9]+$/.test(hook!) &&
+    /^[A-Za-z0-9]+$/.test(secret!)
+  )
+    return undefined;
+  const what =
+    segments.length === 0
+      ? 'it has nothing after /services/'
+      : segments.length !== 3
+        ? `it has ${segments.length} path ${segments.length === 1 ? 'segment' : 'segments'} after /services/ instead of 3`
+        : 'its segments are not a team id (T…), a hook id (B…) and a secret, as in the placeholder .../services/YOUR/SLACK/WEBHOOK';
   return `a Slack incoming-webhook URL has the shape https://hooks.slack.com/services/T…/B…/<secret> and ${what}, so Slack answers 404 and nothing is delivered; put the webhook URL that Slack shows for the app there`;
 }
 
@@ -116,13 +138,16 @@ function hasRunOfX(s: string, min: number): boolean {
  * is fine. The sentence never quotes the address.
  */
 export function addressProblem(f: AddressFacts, allowedHosts: readonly string[]): string | undefined {
-  if (f.length > MAX_ADDRESS_BYTES) return `the address is ${f.length} bytes long; at most ${MAX_ADDRESS_BYTES} are allowed`;
-  if (!f.absolute) return 'the address is not an absolute URL; use https://hooks.slack.com/services/... or https://slack.com/api/chat.postMessage';
+  if (f.length > MAX_ADDRESS_BYTES)
+    return `the address is ${f.length} bytes long; at most ${MAX_ADDRESS_BYTES} are allowed`;
+  if (!f.absolute)
+    return 'the address is not an absolute URL; use https://hooks.slack.com/services/... or https://slack.com/api/chat.postMessage';
   if (f.scheme !== 'https') return `the address uses scheme "${f.scheme}"; only https is allowed`;
   if (!allowedHosts.includes(f.host)) {
     return `host "${f.host}" is not an allowed destination (allowed: ${allowedHosts.map((h) => `"${h}"`).join(', ')}); ask the platform team to add it to the policy's spec.destinations.allowedHosts`;
   }
-  if (f.placeholder) return `the address looks like a placeholder copied from an example (${f.placeholder}); put the real webhook URL from Slack there`;
+  if (f.placeholder)
+    return `the address looks like a placeholder copied from an example (${f.placeholder}); put the real webhook URL from Slack there`;
   if (f.slackWebhookShape) return f.slackWebhookShape;
   return undefined;
 }

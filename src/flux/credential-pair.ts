@@ -6,7 +6,9 @@
  */
 
 /** The problem of a Secret's key names, or undefined when username and password go together. */
-export function credentialPairProblem(keys: readonly string[]): { readonly key: string; readonly detail: string } | undefined {
+export function credentialPairProblem(
+  keys: readonly string[],
+): { readonly key: string; readonly detail: string } | undefined {
   const has = new Set(keys);
   if (has.has('username') === has.has('password')) return undefined;
   const [present, missing] = has.has('username') ? ['username', 'password'] : ['password', 'username'];

@@ -47,11 +47,16 @@ let cachedBytes = 0;
 
 /** Estimated bytes a compiled program holds: its instructions, each distinct rune table, the pattern. */
 export function programBytes(pattern: string, re: RE2JS): number {
-  const prog = (re as unknown as { re2Input?: { prog?: { inst?: readonly { runes?: ArrayLike<number> }[] } } }).re2Input?.prog;
+  const prog = (re as unknown as { re2Input?: { prog?: { inst?: readonly { runes?: ArrayLike<number> }[] } } }).re2Input
+    ?.prog;
   const insts = prog?.inst ?? [];
   const tables = new Set<ArrayLike<number>>();
   let runes = 0;
-  for (const i of insts) if (i.runes && !tables.has(i.runes)) { tables.add(i.runes); runes += i.runes.length; }
+  for (const i of insts)
+    if (i.runes && !tables.has(i.runes)) {
+      tables.add(i.runes);
+      runes += i.runes.length;
+    }
   // Measured with re2js 2.x: about 80 bytes per instruction; matching (machines, DFA states) about as much again.
   return 1024 + 2 * pattern.length + 160 * insts.length + 4 * runes;
 }
@@ -100,13 +105,20 @@ export function repeatExpansion(pattern: string): number {
   let last = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '\\') { i = skipEscape(pattern, i); last = 1; }
-    else if (c === '[') { i = skipClass(pattern, i); last = 1; }
-    else if (c === '(') groups.push(i);
+    if (c === '\\') {
+      i = skipEscape(pattern, i);
+      last = 1;
+    } else if (c === '[') {
+      i = skipClass(pattern, i);
+      last = 1;
+    } else if (c === '(') groups.push(i);
     else if (c === ')') last = i - (groups.pop() ?? i);
     else if (c === '{') {
       const q = /^\{(\d{1,7})(,(\d{0,7}))?\}/.exec(pattern.slice(i, i + 20));
-      if (!q) { last = 1; continue; }
+      if (!q) {
+        last = 1;
+        continue;
+      }
       const n = Number(q[1]);
       const max = q[2] === undefined ? n : q[3] === '' ? n + 1 : Number(q[3]);
       total += Math.min(max, 1001) * Math.max(last, 1);
@@ -133,13 +145,20 @@ function skipClass(p: string, i: number): number {
   if (p[j] === ']') j++;
   for (; j < p.length; j++) {
     if (p[j] === '\\') j = skipEscape(p, j);
-    else if (p[j] === '[' && p[j + 1] === ':') { const close = p.indexOf(':]', j + 2); j = close < 0 ? j : close + 1; }
-    else if (p[j] === ']') return j;
+    else if (p[j] === '[' && p[j + 1] === ':') {
+      const close = p.indexOf(':]', j + 2);
+      j = close < 0 ? j : close + 1;
+    } else if (p[j] === ']') return j;
   }
   return p.length - 1;
 }
 
-const budgets = new AsyncLocalStorage<{ seen: Set<string>; length: number; unicodeClasses: number; expansion: number }>();
+const budgets = new AsyncLocalStorage<{
+  seen: Set<string>;
+  length: number;
+  unicodeClasses: number;
+  expansion: number;
+}>();
 
 /** Runs `fn` (one object's checks) with a budget of MAX_PATTERN_LENGTH_PER_OBJECT distinct pattern characters. */
 export function withPatternBudget<T>(fn: () => T): T {

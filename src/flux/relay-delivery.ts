@@ -12,6 +12,7 @@ export const DELIVERED_BY_RELAY = 'notify-guard-relay';
 
 /** The suspend the user meant for a Provider: the annotation when the relay delivers it, else spec.suspend. */
 export function userSuspend(annotations: Readonly<Record<string, string>> | undefined, specSuspend: boolean): boolean {
-  if (annotations?.[DELIVERED_BY_ANNOTATION] === DELIVERED_BY_RELAY) return annotations[USER_SUSPEND_ANNOTATION] === 'true';
+  if (annotations?.[DELIVERED_BY_ANNOTATION] === DELIVERED_BY_RELAY)
+    return annotations[USER_SUSPEND_ANNOTATION] === 'true';
   return specSuspend;
 }

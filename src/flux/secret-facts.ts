@@ -44,7 +44,8 @@ export function secretFacts(obj: KubeObject): SecretFacts {
   const encoded = data['address'];
   const encrypted = obj['sops'] !== undefined;
   if (!encrypted && typeof plain === 'string') address = addressFacts(plain);
-  else if (!encrypted && typeof encoded === 'string') address = addressFacts(Buffer.from(encoded, 'base64').toString('utf8'));
+  else if (!encrypted && typeof encoded === 'string')
+    address = addressFacts(Buffer.from(encoded, 'base64').toString('utf8'));
   return {
     namespace: obj.metadata?.namespace ?? '',
     name: obj.metadata?.name ?? '',

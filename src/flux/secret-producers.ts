@@ -56,14 +56,24 @@ export function secretProducer(o: KubeObject): SecretProducer | undefined {
     const target = asRecord(spec['target']);
     const template = asRecord(target['template']);
     const secretName = str(target['name']) || name;
-    const unknown = nonEmpty(spec['dataFrom']) ? 'spec.dataFrom' : nonEmpty(template['templateFrom']) ? 'spec.target.template.templateFrom' : undefined;
+    const unknown = nonEmpty(spec['dataFrom'])
+      ? 'spec.dataFrom'
+      : nonEmpty(template['templateFrom'])
+        ? 'spec.target.template.templateFrom'
+        : undefined;
     if (unknown) return { ...base, secretName, keys: undefined, keysUnknownBecause: unknown };
-    const dataKeys = Array.isArray(spec['data']) ? spec['data'].map((d) => str(asRecord(d)['secretKey'])).filter((k): k is string => !!k) : [];
+    const dataKeys = Array.isArray(spec['data'])
+      ? spec['data'].map((d) => str(asRecord(d)['secretKey'])).filter((k): k is string => !!k)
+      : [];
     return { ...base, secretName, keys: sortedUnique([...dataKeys, ...Object.keys(asRecord(template['data']))]) };
   }
   const template = asRecord(spec['template']);
   const secretName = str(asRecord(template['metadata'])['name']) || name;
-  return { ...base, secretName, keys: sortedUnique([...Object.keys(asRecord(spec['encryptedData'])), ...Object.keys(asRecord(template['data']))]) };
+  return {
+    ...base,
+    secretName,
+    keys: sortedUnique([...Object.keys(asRecord(spec['encryptedData'])), ...Object.keys(asRecord(template['data']))]),
+  };
 }
 
 /** `ExternalSecret "slack"`: how messages name a producer. */

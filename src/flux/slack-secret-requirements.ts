@@ -24,11 +24,20 @@ export function slackSecretKeyProblems(p: ProviderView, s: SecretFacts): KeyProb
   if (!keys.has('address') && !p.address) {
     const misplaced = MISPLACED_ADDRESS_KEYS.find((k) => keys.has(k));
     if (misplaced) {
-      out.push({ key: 'address', detail: `Flux reads the Slack address only from key "address", and this Secret has it under "${misplaced}": rename the key to "address"` });
+      out.push({
+        key: 'address',
+        detail: `Flux reads the Slack address only from key "address", and this Secret has it under "${misplaced}": rename the key to "address"`,
+      });
     } else if (keys.has('token')) {
-      out.push({ key: 'address', detail: `a Slack bot token needs an address: set spec.address (or key "address") to "${CHAT_POST_MESSAGE_URL}"` });
+      out.push({
+        key: 'address',
+        detail: `a Slack bot token needs an address: set spec.address (or key "address") to "${CHAT_POST_MESSAGE_URL}"`,
+      });
     } else {
-      out.push({ key: 'address', detail: 'a Slack Provider needs a webhook URL: add key "address" to the Secret, or set spec.address' });
+      out.push({
+        key: 'address',
+        detail: 'a Slack Provider needs a webhook URL: add key "address" to the Secret, or set spec.address',
+      });
     }
   }
   return out;

@@ -17,26 +17,47 @@ export interface BodyBudget {
   inflight(): number;
 }
 
-export function createBodyBudget(o: { maxInflightBytes: number; smallBodyBytes: number; maxBodyBytes: number; component: string }): BodyBudget {
+export function createBodyBudget(o: {
+  maxInflightBytes: number;
+  smallBodyBytes: number;
+  maxBodyBytes: number;
+  component: string;
+}): BodyBudget {
   let reserved = 0;
   return {
     admit(req, res) {
       const declared = Number(req.headers['content-length']);
       const encoded = (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
-      const size = Number.isFinite(declared) && declared >= 0 && !encoded ? Math.min(declared, o.maxBodyBytes) : o.maxBodyBytes;
+      const size =
+        Number.isFinite(declared) && declared >= 0 && !encoded ? Math.min(declared, o.maxBodyBytes) : o.maxBodyBytes;
       if (size <= o.smallBodyBytes) return true;
       if (reserved + size > o.maxInflightBytes) {
-        const body = JSON.stringify(failureStatus(503, 'ServiceUnavailable', `the ${o.component} is already receiving ${reserved} bytes of request bodies, and ${size} more would pass its limit of ${o.maxInflightBytes}; retry shortly`));
+        const body = JSON.stringify(
+          failureStatus(
+            503,
+            'ServiceUnavailable',
+            `the ${o.component} is already receiving ${reserved} bytes of request bodies, and ${size} more would pass its limit of ${o.maxInflightBytes}; retry shortly`,
+          ),
+        );
         // No `Connection: close`: closing with the client's body unread makes the kernel reset the
         // connection, and the client loses the 503. Node discards the unread body instead (nothing
         // is kept), within the request timeout.
-        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': '1' });
+        res.writeHead(503, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'retry-after': '1',
+        });
         res.end(body);
         return false;
       }
       reserved += size;
       let released = false;
-      const release = () => { if (!released) { released = true; reserved -= size; } };
+      const release = () => {
+        if (!released) {
+          released = true;
+          reserved -= size;
+        }
+      };
       res.once('finish', release);
       res.once('close', release);
       return true;

@@ -9,9 +9,16 @@ import type { LoadedObject } from '../cluster/manifests.ts';
 import { parseApiVersion } from '../flux/api.ts';
 
 /** Where else each checked object is defined: index in `checked` -> `file:line` of its other definitions. */
-export function duplicateLocations(checked: readonly LoadedObject[], context: readonly LoadedObject[]): Map<number, string[]> {
+export function duplicateLocations(
+  checked: readonly LoadedObject[],
+  context: readonly LoadedObject[],
+): Map<number, string[]> {
   const groups = new Map<string, Map<string, string>>();
-  const locate = (o: LoadedObject) => ({ id: identity(o), at: `${resolve(o.source)}:${o.line}`, where: `${o.source}:${o.line}` });
+  const locate = (o: LoadedObject) => ({
+    id: identity(o),
+    at: `${resolve(o.source)}:${o.line}`,
+    where: `${o.source}:${o.line}`,
+  });
   for (const o of [...checked, ...context]) {
     const { id, at, where } = locate(o);
     if (!id) continue;
@@ -22,7 +29,9 @@ export function duplicateLocations(checked: readonly LoadedObject[], context: re
   const out = new Map<number, string[]>();
   checked.forEach((o, i) => {
     const { id, at } = locate(o);
-    const others = id ? [...(groups.get(id) ?? new Map<string, string>())].filter(([k]) => k !== at).map(([, where]) => where) : [];
+    const others = id
+      ? [...(groups.get(id) ?? new Map<string, string>())].filter(([k]) => k !== at).map(([, where]) => where)
+      : [];
     if (others.length > 0) out.set(i, others);
   });
   return out;
@@ -31,6 +40,7 @@ export function duplicateLocations(checked: readonly LoadedObject[], context: re
 function identity(l: LoadedObject): string | undefined {
   const o = l.object;
   const name = o.metadata?.name;
-  if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string' || typeof name !== 'string' || name === '') return undefined;
+  if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string' || typeof name !== 'string' || name === '')
+    return undefined;
   return `${parseApiVersion(o.apiVersion).group}\u0000${o.kind}\u0000${o.metadata?.namespace ?? ''}\u0000${name}`;
 }

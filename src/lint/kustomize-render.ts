@@ -39,20 +39,36 @@ export function findRenderer(pathVar: string | undefined): Renderer | undefined 
 }
 
 /** Renders `dir` and traces each object to its file; a failing render is a ManifestError. */
-export async function loadRendered(dir: string, kustomization: string, r: Renderer, o: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<LoadedObject[]> {
+export async function loadRendered(
+  dir: string,
+  kustomization: string,
+  r: Renderer,
+  o: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<LoadedObject[]> {
   const text = await new Promise<string>((resolve, reject) => {
-    execFile(r.path, r.args(dir), { env: o.env, timeout: o.timeoutMs, maxBuffer: 64 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const why = (stderr.trim().split('\n')[0] ?? '') || (err.killed ? `no answer within ${o.timeoutMs} ms` : err.message);
-      reject(new ManifestError(`${dir}: ${r.tool} ${r.args(dir).join(' ')} failed: ${why}`));
-    });
+    execFile(
+      r.path,
+      r.args(dir),
+      { env: o.env, timeout: o.timeoutMs, maxBuffer: 64 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const why =
+          (stderr.trim().split('\n')[0] ?? '') || (err.killed ? `no answer within ${o.timeoutMs} ms` : err.message);
+        reject(new ManifestError(`${dir}: ${r.tool} ${r.args(dir).join(' ')} failed: ${why}`));
+      },
+    );
   });
   const rendered = parseManifests(text, `${kustomization} (rendered)`);
   const origins = new Map<string, LoadedObject>();
   for (const l of await loadManifests(dir).catch(() => [])) origins.set(identity(l), l);
   return rendered.map((l) => {
     const origin = origins.get(identity(l));
-    return { object: l.object, source: origin?.source ?? kustomization, line: origin?.line ?? 1, ...(origin?.column !== undefined ? { column: origin.column } : {}) };
+    return {
+      object: l.object,
+      source: origin?.source ?? kustomization,
+      line: origin?.line ?? 1,
+      ...(origin?.column !== undefined ? { column: origin.column } : {}),
+    };
   });
 }
 

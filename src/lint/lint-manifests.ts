@@ -57,7 +57,9 @@ export interface LintInput {
  */
 export function lintManifests(input: LintInput): LintFinding[] {
   const inNamespace = (o: LoadedObject): LoadedObject =>
-    (o.object.metadata?.namespace ? o : { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace: input.defaultNamespace } } });
+    o.object.metadata?.namespace
+      ? o
+      : { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace: input.defaultNamespace } } };
   const checked = input.checked.map(inNamespace);
   const context = input.context.map(inNamespace);
   const view = staticClusterView([...checked, ...context].map((o) => o.object));
@@ -65,21 +67,43 @@ export function lintManifests(input: LintInput): LintFinding[] {
   const out: LintFinding[] = [];
   checked.forEach((loaded, i) => {
     const { object, source, line, column } = loaded;
-    const at = { source, line, ...(column !== undefined ? { column } : {}), namespace: object.metadata?.namespace ?? input.defaultNamespace, name: object.metadata?.name ?? '' };
+    const at = {
+      source,
+      line,
+      ...(column !== undefined ? { column } : {}),
+      namespace: object.metadata?.namespace ?? input.defaultNamespace,
+      name: object.metadata?.name ?? '',
+    };
     const removed = removedApiVersionMessage(object, input.fluxRelease ?? CURRENT_FLUX);
-    if (removed) out.push({ ...at, kind: String(object.kind), rule: REMOVED_API_VERSION.id, action: REMOVED_API_VERSION.action, message: removed });
+    if (removed)
+      out.push({
+        ...at,
+        kind: String(object.kind),
+        rule: REMOVED_API_VERSION.id,
+        action: REMOVED_API_VERSION.action,
+        message: removed,
+      });
     const elsewhere = duplicates.get(i);
     if (elsewhere) {
-      out.push({ ...at, kind: String(object.kind), rule: DUPLICATE_OBJECT.id, action: DUPLICATE_OBJECT.action,
-        message: `metadata.name: Duplicate value: ${JSON.stringify(at.name)}: also defined at ${elsewhere.join(', ')}; applied together, one replaces the other, and these findings read the last one: keep one definition` });
+      out.push({
+        ...at,
+        kind: String(object.kind),
+        rule: DUPLICATE_OBJECT.id,
+        action: DUPLICATE_OBJECT.action,
+        message: `metadata.name: Duplicate value: ${JSON.stringify(at.name)}: also defined at ${elsewhere.join(', ')}; applied together, one replaces the other, and these findings read the last one: keep one definition`,
+      });
     }
     const kind = kindOf(object);
     if (!kind) return;
-    for (const f of input.engine.evaluate({ kind, operation: 'CREATE', namespace: at.namespace, name: at.name, object, oldObject: undefined }, view)) {
+    for (const f of input.engine.evaluate(
+      { kind, operation: 'CREATE', namespace: at.namespace, name: at.name, object, oldObject: undefined },
+      view,
+    )) {
       out.push({ ...at, kind, rule: f.rule, action: f.action, message: errorString(f) });
     }
     const note = kind === 'Provider' ? keysUnknownNote(object, view) : undefined;
-    if (note) out.push({ ...at, kind, rule: SECRET_KEYS_UNKNOWN.id, action: SECRET_KEYS_UNKNOWN.action, message: note });
+    if (note)
+      out.push({ ...at, kind, rule: SECRET_KEYS_UNKNOWN.id, action: SECRET_KEYS_UNKNOWN.action, message: note });
   });
   return out;
 }
@@ -89,7 +113,9 @@ function keysUnknownNote(object: KubeObject, view: ClusterView): string | undefi
   const p = providerView(object);
   const secret = p.secretRef ? view.getSecret(p.namespace, p.secretRef) : undefined;
   if (!p.secretRef || secret?.keysKnown !== false) return undefined;
-  const why = view.secretProducers(p.namespace, p.secretRef).find((s) => s.keys === undefined)?.keysUnknownBecause ?? 'spec.dataFrom';
+  const why =
+    view.secretProducers(p.namespace, p.secretRef).find((s) => s.keys === undefined)?.keysUnknownBecause ??
+    'spec.dataFrom';
   return `spec.secretRef.name: Secret ${JSON.stringify(p.secretRef)} is made by ${secret.producedBy ?? 'another object'} from ${why}, so its keys cannot be known here: key checks skipped`;
 }
 

@@ -16,21 +16,25 @@ export interface LintRule {
 export const REMOVED_API_VERSION: LintRule = {
   id: 'lint-removed-api-version',
   action: 'warn',
-  description: 'An Alert or Provider uses an API version that the targeted Flux release (--flux-version) no longer serves: applying it fails.',
-  remediation: 'Change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass the Flux release the cluster runs with --flux-version.',
+  description:
+    'An Alert or Provider uses an API version that the targeted Flux release (--flux-version) no longer serves: applying it fails.',
+  remediation:
+    'Change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass the Flux release the cluster runs with --flux-version.',
 };
 
 export const DUPLICATE_OBJECT: LintRule = {
   id: 'lint-duplicate-object',
   action: 'warn',
-  description: 'Two objects of the same kind, namespace and name: applied together, one replaces the other, and the linter cannot know which one the cluster keeps.',
+  description:
+    'Two objects of the same kind, namespace and name: applied together, one replaces the other, and the linter cannot know which one the cluster keeps.',
   remediation: 'Keep one definition of the object, or give the copies different names or namespaces.',
 };
 
 export const SECRET_KEYS_UNKNOWN: LintRule = {
   id: 'lint-secret-keys-unknown',
   action: 'note',
-  description: 'A Provider\'s Secret is made by an ExternalSecret whose keys cannot be known from the manifests (spec.dataFrom, templateFrom): its key checks are skipped.',
+  description:
+    "A Provider's Secret is made by an ExternalSecret whose keys cannot be known from the manifests (spec.dataFrom, templateFrom): its key checks are skipped.",
   remediation: 'Nothing to fix; list the keys in spec.data or spec.target.template.data to have them checked.',
 };
 

@@ -30,7 +30,9 @@ export async function loadPath(path: string, o: LoadPathOptions): Promise<Loaded
   const roots = isDir ? kustomizationRoots(path, files) : [];
   const renderer = roots.length > 0 ? findRenderer(o.env['PATH']) : undefined;
   if (roots.length > 0 && !renderer) {
-    o.note(`${path} holds ${roots.map((r) => kustomizationFile(r)).join(', ')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`);
+    o.note(
+      `${path} holds ${roots.map((r) => kustomizationFile(r)).join(', ')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`,
+    );
   }
   const rendered = renderer ? roots : [];
   const out: LoadedObject[] = [];
@@ -46,21 +48,32 @@ export async function loadPath(path: string, o: LoadPathOptions): Promise<Loaded
   for (const f of files) if (!rendered.some((r) => under(f, r))) await plain(f);
   for (const root of rendered) {
     try {
-      out.push(...await loadRendered(root, kustomizationFile(root)!, renderer!, { env: o.env, timeoutMs: o.renderTimeoutMs }));
+      out.push(
+        ...(await loadRendered(root, kustomizationFile(root)!, renderer!, {
+          env: o.env,
+          timeoutMs: o.renderTimeoutMs,
+        })),
+      );
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
       o.note(`${err.message}; its files are linted as plain files`);
       for (const f of files) if (under(f, root)) await plain(f);
     }
   }
-  if (renderer && rendered.length > 0) o.note(`rendered with ${renderer.tool} (${describe(renderer, '<dir>')}): ${rendered.join(', ')}`);
-  if (skipped.length > 0) o.note(`--context ${path}: skipped ${skipped.length === 1 ? '1 file that is not a Kubernetes manifest' : `${skipped.length} files that are not Kubernetes manifests`} (first: ${skipped[0]})`);
+  if (renderer && rendered.length > 0)
+    o.note(`rendered with ${renderer.tool} (${describe(renderer, '<dir>')}): ${rendered.join(', ')}`);
+  if (skipped.length > 0)
+    o.note(
+      `--context ${path}: skipped ${skipped.length === 1 ? '1 file that is not a Kubernetes manifest' : `${skipped.length} files that are not Kubernetes manifests`} (first: ${skipped[0]})`,
+    );
   return out;
 }
 
 /** The top-most directories at or below `dir` holding a kustomization, in a stable order. */
 function kustomizationRoots(dir: string, files: readonly string[]): string[] {
-  const candidates = [...new Set([dir, ...files.map((f) => dirname(f))])].filter((d) => kustomizationFile(d) !== undefined).sort();
+  const candidates = [...new Set([dir, ...files.map((f) => dirname(f))])]
+    .filter((d) => kustomizationFile(d) !== undefined)
+    .sort();
   return candidates.filter((d) => !candidates.some((other) => other !== d && under(d, other)));
 }
 

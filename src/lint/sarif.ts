@@ -20,38 +20,51 @@ export interface SarifRuleInfo {
 }
 
 /** The SARIF log for findings; `cwd` is where relative paths are taken from. */
-export function sarifLog(findings: readonly LintFinding[], rules: readonly SarifRuleInfo[], o: { cwd: string }): object {
+export function sarifLog(
+  findings: readonly LintFinding[],
+  rules: readonly SarifRuleInfo[],
+  o: { cwd: string },
+): object {
   const index = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'notify-guard',
-          rules: rules.map((r) => ({
-            id: r.id,
-            shortDescription: { text: r.description },
-            fullDescription: { text: r.description },
-            help: { text: `${r.description} Fix: ${r.remediation}`, markdown: `${r.description}\n\n**Fix:** ${r.remediation}${r.follows ? `\n\nFollows notification-controller: ${r.follows}.` : ''}` },
-            defaultConfiguration: { level: r.level },
-          })),
-        },
-      },
-      columnKind: 'unicodeCodePoints',
-      results: findings.map((f) => ({
-        ruleId: f.rule,
-        ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
-        level: level(f),
-        message: { text: `${f.kind} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}: ${f.message}` },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: artifactUri(f.source, o.cwd) },
-            region: { startLine: f.line, startColumn: f.column ?? 1 },
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'notify-guard',
+            rules: rules.map((r) => ({
+              id: r.id,
+              shortDescription: { text: r.description },
+              fullDescription: { text: r.description },
+              help: {
+                text: `${r.description} Fix: ${r.remediation}`,
+                markdown: `${r.description}\n\n**Fix:** ${r.remediation}${r.follows ? `\n\nFollows notification-controller: ${r.follows}.` : ''}`,
+              },
+              defaultConfiguration: { level: r.level },
+            })),
           },
-        }],
-      })),
-    }],
+        },
+        columnKind: 'unicodeCodePoints',
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
+          level: level(f),
+          message: {
+            text: `${f.kind} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}: ${f.message}`,
+          },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: artifactUri(f.source, o.cwd) },
+                region: { startLine: f.line, startColumn: f.column ?? 1 },
+              },
+            },
+          ],
+        })),
+      },
+    ],
   };
 }
 
@@ -61,6 +74,9 @@ export function artifactUri(source: string, cwd: string): string {
   const rel = isAbsolute(source) ? relative(cwd, source) : source;
   const inside = !rel.startsWith('..') && !isAbsolute(rel);
   const path = (inside ? rel : source).split(sep).join('/');
-  const encoded = path.split('/').map((s) => encodeURIComponent(s)).join('/');
+  const encoded = path
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
   return inside ? encoded : `file://${encoded.startsWith('/') ? '' : '/'}${encoded}`;
 }

@@ -6,7 +6,9 @@ import { createCertMetrics } from './cert-metrics.ts';
 async function samples(secondsToExpiry: () => number | undefined): Promise<string[]> {
   const registry = new Registry();
   createCertMetrics(registry, secondsToExpiry);
-  return (await registry.metrics()).split('\n').filter((l) => l.startsWith('notify_guard_') && !l.startsWith('notify_guard_ca_bundle'));
+  return (await registry.metrics())
+    .split('\n')
+    .filter((l) => l.startsWith('notify_guard_') && !l.startsWith('notify_guard_ca_bundle'));
 }
 
 test('the expiry is read at scrape time; rotations of both certificates start at 0', async () => {

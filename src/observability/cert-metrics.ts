@@ -19,19 +19,39 @@ export interface CertMetrics {
 export function createCertMetrics(registry: Registry, secondsToExpiry: () => number | undefined): CertMetrics {
   let isLeader = () => false;
   new Gauge({
-    name: 'notify_guard_serving_certificate_expiry_seconds', help: 'Seconds until the served TLS certificate expires.', registers: [registry],
-    collect() { this.set(secondsToExpiry() ?? NaN); },
+    name: 'notify_guard_serving_certificate_expiry_seconds',
+    help: 'Seconds until the served TLS certificate expires.',
+    registers: [registry],
+    collect() {
+      this.set(secondsToExpiry() ?? NaN);
+    },
   });
-  const rotations = new Counter({ name: 'notify_guard_certificate_rotations_total', help: 'Certificates created or renewed by this replica as leader, by certificate (ca|serving).', labelNames: ['certificate'], registers: [registry] });
+  const rotations = new Counter({
+    name: 'notify_guard_certificate_rotations_total',
+    help: 'Certificates created or renewed by this replica as leader, by certificate (ca|serving).',
+    labelNames: ['certificate'],
+    registers: [registry],
+  });
   // Both series from the start (at 0), so that increase() sees a replica's first rotation.
   for (const certificate of ['ca', 'serving']) rotations.inc({ certificate }, 0);
   new Gauge({
-    name: 'notify_guard_certificate_leader', help: '1 while this replica holds the certificate Lease, else 0.', registers: [registry],
-    collect() { this.set(isLeader() ? 1 : 0); },
+    name: 'notify_guard_certificate_leader',
+    help: '1 while this replica holds the certificate Lease, else 0.',
+    registers: [registry],
+    collect() {
+      this.set(isLeader() ? 1 : 0);
+    },
   });
   return {
     rotations,
-    injections: new Counter({ name: 'notify_guard_ca_bundle_injections_total', help: 'caBundle patches applied to a webhook configuration, by kind.', labelNames: ['kind'], registers: [registry] }),
-    observeLeader: (read) => { isLeader = read; },
+    injections: new Counter({
+      name: 'notify_guard_ca_bundle_injections_total',
+      help: 'caBundle patches applied to a webhook configuration, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    observeLeader: (read) => {
+      isLeader = read;
+    },
   };
 }

@@ -16,16 +16,41 @@ export interface ClusterMetrics {
 /** Creates the cluster metrics on `registry`. */
 export function createClusterMetrics(registry: Registry): ClusterMetrics {
   let source: { counts(): Record<string, number>; lastEventAgeSeconds(): Record<string, number> } | undefined;
-  const relists = new Counter({ name: 'notify_guard_cluster_relists_total', help: 'Full lists of a watched collection, by kind and reason (initial|expired|watchdog|error).', labelNames: ['kind', 'reason'], registers: [registry] });
-  const restarts = new Counter({ name: 'notify_guard_cluster_watch_restarts_total', help: 'Watches started again without a list, by kind and reason (closed|error).', labelNames: ['kind', 'reason'], registers: [registry] });
-  const events = new Counter({ name: 'notify_guard_cluster_watch_events_total', help: 'Watch events received (bookmarks included), by kind.', labelNames: ['kind'], registers: [registry] });
-  new Gauge({
-    name: 'notify_guard_cluster_objects', help: 'Objects held by the cluster view, by kind (Alert|Provider|Secret|Source|SecretProducer).', labelNames: ['kind'], registers: [registry],
-    collect() { for (const [kind, n] of Object.entries(source?.counts() ?? {})) this.set({ kind }, n); },
+  const relists = new Counter({
+    name: 'notify_guard_cluster_relists_total',
+    help: 'Full lists of a watched collection, by kind and reason (initial|expired|watchdog|error).',
+    labelNames: ['kind', 'reason'],
+    registers: [registry],
+  });
+  const restarts = new Counter({
+    name: 'notify_guard_cluster_watch_restarts_total',
+    help: 'Watches started again without a list, by kind and reason (closed|error).',
+    labelNames: ['kind', 'reason'],
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: 'notify_guard_cluster_watch_events_total',
+    help: 'Watch events received (bookmarks included), by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
   });
   new Gauge({
-    name: 'notify_guard_cluster_last_event_age_seconds', help: 'Seconds since a watched collection last delivered an event or bookmark (or was listed), by kind.', labelNames: ['kind'], registers: [registry],
-    collect() { for (const [kind, s] of Object.entries(source?.lastEventAgeSeconds() ?? {})) this.set({ kind }, s); },
+    name: 'notify_guard_cluster_objects',
+    help: 'Objects held by the cluster view, by kind (Alert|Provider|Secret|Source|SecretProducer).',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, n] of Object.entries(source?.counts() ?? {})) this.set({ kind }, n);
+    },
+  });
+  new Gauge({
+    name: 'notify_guard_cluster_last_event_age_seconds',
+    help: 'Seconds since a watched collection last delivered an event or bookmark (or was listed), by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, s] of Object.entries(source?.lastEventAgeSeconds() ?? {})) this.set({ kind }, s);
+    },
   });
   return {
     observer: {
@@ -33,7 +58,14 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
       watchRestarted: (kind, reason) => restarts.inc({ kind, reason }),
       event: (kind) => events.inc({ kind }),
     },
-    liveLookups: new Counter({ name: 'notify_guard_cluster_live_lookups_total', help: 'Live GETs made before denying for a missing object, by kind and result (found|absent|unknown).', labelNames: ['kind', 'result'], registers: [registry] }),
-    bind(s) { source = s; },
+    liveLookups: new Counter({
+      name: 'notify_guard_cluster_live_lookups_total',
+      help: 'Live GETs made before denying for a missing object, by kind and result (found|absent|unknown).',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    bind(s) {
+      source = s;
+    },
   };
 }

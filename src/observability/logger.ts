@@ -14,8 +14,17 @@ export type { Logger };
 
 /** Paths whose values are never written. */
 export const REDACT_PATHS = [
-  'object.data', 'object.stringData', 'oldObject.data', 'oldObject.stringData',
-  '*.data', '*.stringData', 'token', '*.token', 'address', '*.address', 'headers.authorization',
+  'object.data',
+  'object.stringData',
+  'oldObject.data',
+  'oldObject.stringData',
+  '*.data',
+  '*.stringData',
+  'token',
+  '*.token',
+  'address',
+  '*.address',
+  'headers.authorization',
 ];
 
 /** What `--log-format` selects: `auto` is text on a terminal, JSON otherwise. */
@@ -35,7 +44,16 @@ export function createLogger(level: string, destination?: DestinationStream, for
   const options = { level, base: { app: 'notify-guard' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (format === 'text') {
     const colorize = !destination && process.stdout.isTTY === true;
-    return pino(options, PinoPretty({ colorize, ignore: 'pid,hostname,app', translateTime: 'SYS:HH:MM:ss.l', sync: true, ...(destination ? { destination } : {}) }));
+    return pino(
+      options,
+      PinoPretty({
+        colorize,
+        ignore: 'pid,hostname,app',
+        translateTime: 'SYS:HH:MM:ss.l',
+        sync: true,
+        ...(destination ? { destination } : {}),
+      }),
+    );
   }
   return destination ? pino(options, destination) : pino(options);
 }

@@ -22,7 +22,12 @@ export function createAdmissionMetrics(opts: { processMetrics?: boolean } = {}):
   const labelNames = ['webhook', 'kind', 'operation', 'outcome'] as const;
   return {
     registry,
-    requests: new Counter({ name: 'notify_guard_admission_requests_total', help: 'AdmissionReview requests answered, by webhook (validate|mutate), kind, operation and outcome (allowed|denied|patched|error|bad_request).', labelNames, registers: [registry] }),
+    requests: new Counter({
+      name: 'notify_guard_admission_requests_total',
+      help: 'AdmissionReview requests answered, by webhook (validate|mutate), kind, operation and outcome (allowed|denied|patched|error|bad_request).',
+      labelNames,
+      registers: [registry],
+    }),
     duration: new Histogram({
       name: 'notify_guard_admission_duration_seconds',
       help: 'Time from receiving a decoded AdmissionReview to sending its response.',
@@ -31,6 +36,11 @@ export function createAdmissionMetrics(opts: { processMetrics?: boolean } = {}):
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
       registers: [registry],
     }),
-    findings: new Counter({ name: 'notify_guard_findings_total', help: 'Rule findings, by rule id and action (deny|warn).', labelNames: ['rule', 'action'], registers: [registry] }),
+    findings: new Counter({
+      name: 'notify_guard_findings_total',
+      help: 'Rule findings, by rule id and action (deny|warn).',
+      labelNames: ['rule', 'action'],
+      registers: [registry],
+    }),
   };
 }

@@ -14,8 +14,18 @@ export interface PolicyMetrics {
 
 /** Registers the audit metrics on `registry`. */
 export function createPolicyMetrics(registry: Registry): PolicyMetrics {
-  const violations = new Gauge({ name: 'notify_guard_policy_violations', help: 'Objects violating a convention of the policy at the last periodic audit, by convention and namespace.', labelNames: ['convention', 'namespace'], registers: [registry] });
-  const unwatched = new Gauge({ name: 'notify_guard_unwatched_objects', help: 'Kustomizations, HelmReleases and sources that no delivering Alert watches at the last periodic audit, by kind and namespace.', labelNames: ['kind', 'namespace'], registers: [registry] });
+  const violations = new Gauge({
+    name: 'notify_guard_policy_violations',
+    help: 'Objects violating a convention of the policy at the last periodic audit, by convention and namespace.',
+    labelNames: ['convention', 'namespace'],
+    registers: [registry],
+  });
+  const unwatched = new Gauge({
+    name: 'notify_guard_unwatched_objects',
+    help: 'Kustomizations, HelmReleases and sources that no delivering Alert watches at the last periodic audit, by kind and namespace.',
+    labelNames: ['kind', 'namespace'],
+    registers: [registry],
+  });
   return {
     publish(v, u) {
       violations.reset();

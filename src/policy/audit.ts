@@ -13,7 +13,12 @@ import { errorString, fieldError, quote } from './field-error.ts';
 import { field } from './field-path.ts';
 import type { Policy } from './policy.ts';
 import type { NamespaceLabels } from './conventions/evaluate-conventions.ts';
-import { conventionApplies, conventionRuleId, evaluateConventions, exemptionReason } from './conventions/evaluate-conventions.ts';
+import {
+  conventionApplies,
+  conventionRuleId,
+  evaluateConventions,
+  exemptionReason,
+} from './conventions/evaluate-conventions.ts';
 import type { FluxObjectMeta } from './coverage.ts';
 import { alertCovers } from './coverage.ts';
 
@@ -57,11 +62,25 @@ export function audit<T>(input: AuditInput<T>): AuditFinding<T>[] {
     const kind = guardedKind({ ...parseApiVersion(String(object.apiVersion ?? '')), kind: String(object.kind ?? '') });
     if (kind !== 'Alert' && kind !== 'Provider') continue;
     const id = { at, kind, namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
-    const evaluation = { kind, operation: 'CREATE' as const, namespace: id.namespace, name: id.name, object, oldObject: undefined };
-    for (const f of input.rules.evaluate(evaluation, input.cluster)) out.push({ ...id, rule: f.rule, action: f.action, message: errorString(f) });
+    const evaluation = {
+      kind,
+      operation: 'CREATE' as const,
+      namespace: id.namespace,
+      name: id.name,
+      object,
+      oldObject: undefined,
+    };
+    for (const f of input.rules.evaluate(evaluation, input.cluster))
+      out.push({ ...id, rule: f.rule, action: f.action, message: errorString(f) });
     const c = evaluateConventions(input.policy.conventions, evaluation, input.cluster, input.namespaces);
     for (const f of c.findings) out.push({ ...id, rule: f.rule, action: f.action, message: errorString(f) });
-    for (const e of c.exemptions) out.push({ ...id, rule: conventionRuleId(e.convention), action: 'note', message: `exempt from convention ${quote(e.convention)}: ${e.reason}` });
+    for (const e of c.exemptions)
+      out.push({
+        ...id,
+        rule: conventionRuleId(e.convention),
+        action: 'note',
+        message: `exempt from convention ${quote(e.convention)}: ${e.reason}`,
+      });
   }
   out.push(...coverageGaps(input));
   return out;
@@ -75,7 +94,11 @@ function coverageGaps<T>(input: AuditInput<T>): AuditFinding<T>[] {
     const o = metaOf(object);
     const id = { at, kind: o.kind, namespace: o.namespace, name: o.name };
     for (const c of required) {
-      if (!c.coverage!.kinds.includes(o.kind) || !conventionApplies(c, { name: o.namespace, labels: input.namespaces.labels(o.namespace) })) continue;
+      if (
+        !c.coverage!.kinds.includes(o.kind) ||
+        !conventionApplies(c, { name: o.namespace, labels: input.namespaces.labels(o.namespace) })
+      )
+        continue;
       if (input.deliveringAlerts.some((a) => alertCovers(a, o))) continue;
       const rule = conventionRuleId(c.name);
       const reason = exemptionReason(object, c.name);
@@ -83,9 +106,19 @@ function coverageGaps<T>(input: AuditInput<T>): AuditFinding<T>[] {
         out.push({ ...id, rule, action: 'note', message: `exempt from convention ${quote(c.name)}: ${reason}` });
         continue;
       }
-      out.push({ ...id, rule, action: c.action as 'deny' | 'warn',
-        message: errorString(fieldError('Required', field('metadata', 'name'), undefined,
-          `no Alert sends events of ${o.kind} ${quote(o.name)}: the platform requires ${o.kind} objects in namespace ${quote(o.namespace)} to be watched; add an Alert with an eventSource of kind ${o.kind} for it`)) });
+      out.push({
+        ...id,
+        rule,
+        action: c.action as 'deny' | 'warn',
+        message: errorString(
+          fieldError(
+            'Required',
+            field('metadata', 'name'),
+            undefined,
+            `no Alert sends events of ${o.kind} ${quote(o.name)}: the platform requires ${o.kind} objects in namespace ${quote(o.namespace)} to be watched; add an Alert with an eventSource of kind ${o.kind} for it`,
+          ),
+        ),
+      });
     }
   }
   return out;
@@ -93,11 +126,20 @@ function coverageGaps<T>(input: AuditInput<T>): AuditFinding<T>[] {
 
 /** A Flux object's kind, namespace, name and labels. */
 export function metaOf(object: KubeObject): FluxObjectMeta {
-  return { kind: String(object.kind), namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', labels: { ...(object.metadata?.labels ?? {}) } };
+  return {
+    kind: String(object.kind),
+    namespace: object.metadata?.namespace ?? '',
+    name: object.metadata?.name ?? '',
+    labels: { ...(object.metadata?.labels ?? {}) },
+  };
 }
 
 /** Objects violating each convention (deny or warn), and the count per convention and namespace. */
-export function violationCounts(findings: readonly AuditFinding<unknown>[]): { byConvention: Record<string, number>; byNamespace: Map<string, number>; total: number } {
+export function violationCounts(findings: readonly AuditFinding<unknown>[]): {
+  byConvention: Record<string, number>;
+  byNamespace: Map<string, number>;
+  total: number;
+} {
   const objects = new Map<string, Set<string>>();
   const byNamespace = new Map<string, number>();
   for (const f of findings) {

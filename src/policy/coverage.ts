@@ -24,11 +24,24 @@ export interface CoverageEntry extends FluxObjectMeta {
 }
 
 /** The kinds coverage reports by default: what a platform deploys with, and its sources. */
-export const COVERAGE_KINDS = ['Kustomization', 'HelmRelease', 'GitRepository', 'OCIRepository', 'HelmRepository', 'HelmChart', 'Bucket'] as const;
+export const COVERAGE_KINDS = [
+  'Kustomization',
+  'HelmRelease',
+  'GitRepository',
+  'OCIRepository',
+  'HelmRepository',
+  'HelmChart',
+  'Bucket',
+] as const;
 
 /** Alerts that deliver: not suspended, with a Provider that exists and is not suspended. */
 export function deliveringAlerts(alerts: readonly KubeObject[], providers: readonly KubeObject[]): KubeObject[] {
-  const live = new Set(providers.map(providerView).filter((p) => !p.suspend).map((p) => `${p.namespace}/${p.name}`));
+  const live = new Set(
+    providers
+      .map(providerView)
+      .filter((p) => !p.suspend)
+      .map((p) => `${p.namespace}/${p.name}`),
+  );
   return alerts.filter((a) => {
     const v = alertView(a);
     return !v.suspend && live.has(`${v.namespace}/${v.providerName}`);
@@ -38,13 +51,21 @@ export function deliveringAlerts(alerts: readonly KubeObject[], providers: reado
 /** True when the Alert would take events of the object. */
 export function alertCovers(alert: KubeObject, o: FluxObjectMeta): boolean {
   const a = alertView(alert);
-  return a.eventSources.some((s) => s.kind === o.kind
-    && (s.namespace || a.namespace) === o.namespace
-    && (s.name === '*' || s.name === o.name)
-    && Object.entries(s.matchLabels ?? {}).every(([k, v]) => o.labels[k] === v));
+  return a.eventSources.some(
+    (s) =>
+      s.kind === o.kind &&
+      (s.namespace || a.namespace) === o.namespace &&
+      (s.name === '*' || s.name === o.name) &&
+      Object.entries(s.matchLabels ?? {}).every(([k, v]) => o.labels[k] === v),
+  );
 }
 
 /** Each object with the Alerts covering it, in the order given. */
 export function coverage(objects: readonly FluxObjectMeta[], alerts: readonly KubeObject[]): CoverageEntry[] {
-  return objects.map((o) => ({ ...o, alerts: alerts.filter((a) => alertCovers(a, o)).map((a) => `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`) }));
+  return objects.map((o) => ({
+    ...o,
+    alerts: alerts
+      .filter((a) => alertCovers(a, o))
+      .map((a) => `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`),
+  }));
 }

@@ -53,7 +53,10 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
       if (!rule.operations.includes(ctx.operation)) continue;
       const action = policy.actions[rule.id] ?? rule.defaultAction;
       if (action === 'off') continue;
-      for (const e of rule.check(ctx)) out.push(rule.reportsMissing ? { ...e, rule: rule.id, action, reportsMissing: true } : { ...e, rule: rule.id, action });
+      for (const e of rule.check(ctx))
+        out.push(
+          rule.reportsMissing ? { ...e, rule: rule.id, action, reportsMissing: true } : { ...e, rule: rule.id, action },
+        );
     }
     return out;
   }
@@ -68,15 +71,21 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
       // An UPDATE that finalises a deleted object must never be blocked.
       if (input.operation === 'UPDATE' && subject.metadata?.deletionTimestamp) return [];
       // Only Secrets that a Provider references are inspected; all others pass untouched.
-      if (input.kind === 'Secret' && cluster.providersReferencingSecret(input.namespace, input.name).length === 0) return [];
+      if (input.kind === 'Secret' && cluster.providersReferencingSecret(input.namespace, input.name).length === 0)
+        return [];
 
       const ctx = context(input, subject, cluster, policy);
       const findings = budgeted(ctx, input.kind);
-      if (input.operation !== 'UPDATE' || !input.oldObject || !findings.some((f) => f.action === 'deny')) return findings;
+      if (input.operation !== 'UPDATE' || !input.oldObject || !findings.some((f) => f.action === 'deny'))
+        return findings;
 
       // Ratcheting: a problem the object already had before this UPDATE does not block it
       // (a controller adding a finalizer to an old, broken object must succeed); it is a warning.
-      const before = new Set(budgeted(context({ ...input, object: input.oldObject }, input.oldObject, cluster, policy), input.kind).map(findingKey));
+      const before = new Set(
+        budgeted(context({ ...input, object: input.oldObject }, input.oldObject, cluster, policy), input.kind).map(
+          findingKey,
+        ),
+      );
       return findings.map((f) => (f.action === 'deny' && before.has(findingKey(f)) ? { ...f, action: 'warn' } : f));
     },
   };

@@ -30,7 +30,9 @@ export interface FieldError {
 
 /** Builds a field error; leave `value` undefined to keep the value out of the message. */
 export function fieldError(type: ErrorType, path: FieldPath, value: unknown, detail: string): FieldError {
-  return value === undefined ? { field: path.toString(), type, detail } : { field: path.toString(), type, value, detail };
+  return value === undefined
+    ? { field: path.toString(), type, detail }
+    : { field: path.toString(), type, value, detail };
 }
 
 /** `Not found: "slack": <detail>`: the part after the field, as `ErrorBody()` prints it. */

@@ -17,35 +17,54 @@ test('without settings every rule has its default action and Slack hosts are all
 });
 
 test('sets rule actions, extends allowed hosts and turns cross-namespace sources into denials', () => {
-  const p = parsePolicy(`${HEAD}spec:
+  const p = parsePolicy(
+    `${HEAD}spec:
   rules: {alert-source-exists: off, provider-channel-ignored: deny}
   destinations: {allowedHosts: [Chat.Example.org]}
   flux: {noCrossNamespaceRefs: true}
   defaulting: {eventSeverityWithoutIntent: error}
-`, 'p.yaml', ALL_RULES);
+`,
+    'p.yaml',
+    ALL_RULES,
+  );
   assert.equal(p.actions['alert-source-exists'], 'off');
   assert.equal(p.actions['provider-channel-ignored'], 'deny');
   assert.equal(p.actions['alert-cross-namespace-source'], 'deny');
-  assert.deepEqual(p.allowedHosts, ['hooks.slack.com', 'slack.com', 'hooks.slack-gov.com', 'slack-gov.com', 'chat.example.org']);
+  assert.deepEqual(p.allowedHosts, [
+    'hooks.slack.com',
+    'slack.com',
+    'hooks.slack-gov.com',
+    'slack-gov.com',
+    'chat.example.org',
+  ]);
   assert.equal(p.eventSeverityWithoutIntent, 'error');
 });
 
 test('an explicit action for the cross-namespace rule wins over the Flux flag', () => {
-  const p = parsePolicy(`${HEAD}spec: {rules: {alert-cross-namespace-source: warn}, flux: {noCrossNamespaceRefs: true}}\n`, 'p.yaml', ALL_RULES);
+  const p = parsePolicy(
+    `${HEAD}spec: {rules: {alert-cross-namespace-source: warn}, flux: {noCrossNamespaceRefs: true}}\n`,
+    'p.yaml',
+    ALL_RULES,
+  );
   assert.equal(p.actions['alert-cross-namespace-source'], 'warn');
 });
 
 test('names the file and field of every mistake', () => {
   assert.throws(() => parsePolicy(`${HEAD}spec: {rules: {alert-provider-exist: deny}}\n`, 'p.yaml', ALL_RULES), {
     name: 'PolicyFileError',
-    message: /^p\.yaml: spec\.rules\.alert-provider-exist: unknown rule; known rules: alert-provider-ref-nonempty, alert-provider-exists,/,
+    message:
+      /^p\.yaml: spec\.rules\.alert-provider-exist: unknown rule; known rules: alert-provider-ref-nonempty, alert-provider-exists,/,
   });
   assert.throws(() => parsePolicy(`${HEAD}spec: {rules: {alert-provider-exists: block}}\n`, 'p.yaml', ALL_RULES), {
     message: 'p.yaml: spec.rules.alert-provider-exists: Invalid option: expected one of "deny"|"warn"|"off"',
   });
-  assert.throws(() => parsePolicy(`${HEAD}spec: {destinations: {allowedHosts: ["https://x.org/"]}}\n`, 'p.yaml', ALL_RULES), {
-    message: 'p.yaml: spec.destinations.allowedHosts.0: must be a host name such as hooks.slack.com (no scheme, port or path)',
-  });
+  assert.throws(
+    () => parsePolicy(`${HEAD}spec: {destinations: {allowedHosts: ["https://x.org/"]}}\n`, 'p.yaml', ALL_RULES),
+    {
+      message:
+        'p.yaml: spec.destinations.allowedHosts.0: must be a host name such as hooks.slack.com (no scheme, port or path)',
+    },
+  );
   assert.throws(() => parsePolicy(`${HEAD}spec: {colour: red}\n`, 'p.yaml', ALL_RULES), {
     message: 'p.yaml: spec: Unrecognized key: "colour"',
   });
@@ -56,7 +75,11 @@ test('names the file and field of every mistake', () => {
 });
 
 test('names namespaces whose Secrets are made out of band, and accepts the removed rule alert-match-labels-name', () => {
-  const p = parsePolicy(`${HEAD}spec: {secrets: {outOfBandNamespaces: [vault-apps, "*"]}, rules: {alert-match-labels-name: off}}\n`, 'p.yaml', ALL_RULES);
+  const p = parsePolicy(
+    `${HEAD}spec: {secrets: {outOfBandNamespaces: [vault-apps, "*"]}, rules: {alert-match-labels-name: off}}\n`,
+    'p.yaml',
+    ALL_RULES,
+  );
   assert.deepEqual(p.outOfBandSecretNamespaces, ['vault-apps', '*']);
   assert.equal(p.actions['alert-match-labels-name'], undefined);
   assert.throws(() => parsePolicy(`${HEAD}spec: {secrets: {outOfBandNamespaces: [Apps]}}\n`, 'p.yaml', ALL_RULES), {

@@ -16,7 +16,9 @@ export const POLICY_API_VERSION = 'notify-guard.fluxcd.community/v1alpha1';
 export const POLICY_KIND = 'NotifyGuardPolicy';
 
 const action = z.enum(['deny', 'warn', 'off']);
-const hostname = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name such as hooks.slack.com (no scheme, port or path)');
+const hostname = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name such as hooks.slack.com (no scheme, port or path)');
 
 const namespaceOrAll = z.string().regex(/^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/, 'must be a namespace name or "*"');
 
@@ -30,18 +32,22 @@ export const policySchema = z.strictObject({
   metadata: z.object({ name: z.string().optional() }).optional(),
   /** Written by the webhook on the NotifyGuardPolicy object; never read. */
   status: z.unknown().optional(),
-  spec: z.strictObject({
-    rules: z.record(z.string(), action).optional(),
-    destinations: z.strictObject({
-      allowedHosts: z.array(hostname).optional(),
-      checkedProviderTypes: z.array(z.string().min(1)).optional(),
-    }).optional(),
-    flux: z.strictObject({ noCrossNamespaceRefs: z.boolean().optional() }).optional(),
-    defaulting: z.strictObject({ eventSeverityWithoutIntent: z.enum(['keep', 'error']).optional() }).optional(),
-    relay: z.strictObject({ deliversSlack: z.boolean().optional() }).optional(),
-    secrets: z.strictObject({ outOfBandNamespaces: z.array(namespaceOrAll).optional() }).optional(),
-    conventions: z.array(conventionSchema).optional(),
-  }).optional(),
+  spec: z
+    .strictObject({
+      rules: z.record(z.string(), action).optional(),
+      destinations: z
+        .strictObject({
+          allowedHosts: z.array(hostname).optional(),
+          checkedProviderTypes: z.array(z.string().min(1)).optional(),
+        })
+        .optional(),
+      flux: z.strictObject({ noCrossNamespaceRefs: z.boolean().optional() }).optional(),
+      defaulting: z.strictObject({ eventSeverityWithoutIntent: z.enum(['keep', 'error']).optional() }).optional(),
+      relay: z.strictObject({ deliversSlack: z.boolean().optional() }).optional(),
+      secrets: z.strictObject({ outOfBandNamespaces: z.array(namespaceOrAll).optional() }).optional(),
+      conventions: z.array(conventionSchema).optional(),
+    })
+    .optional(),
 });
 
 /** A document that passed the shape check. */
@@ -69,10 +75,13 @@ export function parsePolicy(text: string, source: string, rules: readonly RuleDe
   const known = new Set(rules.map((r) => r.id));
   const unknown = Object.keys(spec.rules ?? {}).filter((id) => !known.has(id) && !REMOVED_RULES.includes(id));
   if (unknown.length > 0) {
-    throw new PolicyFileError(`${source}: ${unknown.map((id) => `spec.rules.${id}`).join(', ')}: unknown rule; known rules: ${[...known].join(', ')}`);
+    throw new PolicyFileError(
+      `${source}: ${unknown.map((id) => `spec.rules.${id}`).join(', ')}: unknown rule; known rules: ${[...known].join(', ')}`,
+    );
   }
   const conventionProblems = conventionErrors(spec.conventions ?? []);
-  if (conventionProblems.length > 0) throw new PolicyFileError(`${source}: ${conventionProblems.map(errorString).join('; ')}`);
+  if (conventionProblems.length > 0)
+    throw new PolicyFileError(`${source}: ${conventionProblems.map(errorString).join('; ')}`);
   return resolvePolicy(rules, policySettings(spec));
 }
 
@@ -81,9 +90,13 @@ export function policySettings(spec: NonNullable<PolicyDocument['spec']>): Polic
   return {
     ...(spec.rules ? { rules: spec.rules } : {}),
     ...(spec.destinations?.allowedHosts ? { allowedHosts: spec.destinations.allowedHosts } : {}),
-    ...(spec.destinations?.checkedProviderTypes ? { checkedProviderTypes: spec.destinations.checkedProviderTypes } : {}),
+    ...(spec.destinations?.checkedProviderTypes
+      ? { checkedProviderTypes: spec.destinations.checkedProviderTypes }
+      : {}),
     ...(spec.flux?.noCrossNamespaceRefs !== undefined ? { noCrossNamespaceRefs: spec.flux.noCrossNamespaceRefs } : {}),
-    ...(spec.defaulting?.eventSeverityWithoutIntent ? { eventSeverityWithoutIntent: spec.defaulting.eventSeverityWithoutIntent } : {}),
+    ...(spec.defaulting?.eventSeverityWithoutIntent
+      ? { eventSeverityWithoutIntent: spec.defaulting.eventSeverityWithoutIntent }
+      : {}),
     ...(spec.relay?.deliversSlack !== undefined ? { relayDeliversSlack: spec.relay.deliversSlack } : {}),
     ...(spec.secrets?.outOfBandNamespaces ? { outOfBandSecretNamespaces: spec.secrets.outOfBandNamespaces } : {}),
     ...(spec.conventions ? { conventions: resolveConventions(spec.conventions) } : {}),
@@ -96,7 +109,10 @@ export async function loadPolicyFile(path: string, rules: readonly RuleDefaults[
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new PolicyFileError(`${path}: cannot read policy file: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+    throw new PolicyFileError(
+      `${path}: cannot read policy file: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      { cause },
+    );
   }
   return parsePolicy(text, path, rules);
 }

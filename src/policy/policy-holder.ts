@@ -26,16 +26,28 @@ export interface PolicyHolder {
 }
 
 /** Creates a holder; namespace labels feed the conventions' scope and templates. */
-export function createPolicyHolder(rules: readonly Rule[], initial: Policy, initialSource: string, namespaces: NamespaceLabels): PolicyHolder {
-  const build = (policy: Policy, source: string) => ({ policy, source, engine: withConventions(createEngine(rules, policy), policy.conventions, namespaces) });
+export function createPolicyHolder(
+  rules: readonly Rule[],
+  initial: Policy,
+  initialSource: string,
+  namespaces: NamespaceLabels,
+): PolicyHolder {
+  const build = (policy: Policy, source: string) => ({
+    policy,
+    source,
+    engine: withConventions(createEngine(rules, policy), policy.conventions, namespaces),
+  });
   let state = build(initial, initialSource);
   const view = {} as Policy;
-  for (const key of Object.keys(initial) as (keyof Policy)[]) Object.defineProperty(view, key, { get: () => state.policy[key], enumerable: true });
+  for (const key of Object.keys(initial) as (keyof Policy)[])
+    Object.defineProperty(view, key, { get: () => state.policy[key], enumerable: true });
   return {
     engine: { evaluate: (input, cluster) => state.engine.evaluate(input, cluster) },
     policy: view,
     current: () => state.policy,
     source: () => state.source,
-    replace(policy, source) { state = build(policy, source); },
+    replace(policy, source) {
+      state = build(policy, source);
+    },
   };
 }

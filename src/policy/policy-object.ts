@@ -16,7 +16,8 @@ import { conventionErrors } from './conventions/convention-schema.ts';
 export const CLUSTER_POLICY_NAME = 'default';
 
 /** A usable policy, or why it is not. */
-export type PolicyReading = { readonly ok: true; readonly policy: Policy } | { readonly ok: false; readonly errors: readonly FieldError[] };
+export type PolicyReading =
+  { readonly ok: true; readonly policy: Policy } | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 /** Validates a policy document and resolves it against the rules. */
 export function readPolicyObject(doc: unknown, rules: readonly RuleDefaults[]): PolicyReading {
@@ -26,7 +27,14 @@ export function readPolicyObject(doc: unknown, rules: readonly RuleDefaults[]): 
   const known = new Set(rules.map((r) => r.id));
   const errors: FieldError[] = Object.keys(spec.rules ?? {})
     .filter((id) => !known.has(id) && !REMOVED_RULES.includes(id))
-    .map((id) => fieldError('NotSupported', field('spec', 'rules').key(id), id, `unknown rule; known rules: ${[...known].join(', ')}`));
+    .map((id) =>
+      fieldError(
+        'NotSupported',
+        field('spec', 'rules').key(id),
+        id,
+        `unknown rule; known rules: ${[...known].join(', ')}`,
+      ),
+    );
   errors.push(...conventionErrors(spec.conventions ?? []));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, policy: resolvePolicy(rules, policySettings(spec)) };
 }
@@ -45,13 +53,22 @@ function issueError(doc: unknown, i: Issue): FieldError {
   const value = valueAt(doc, i.path);
   if (i.code === 'unrecognized_keys') {
     const keys = i.keys ?? [];
-    return fieldError('Forbidden', keys.length === 1 ? childOf(path, keys[0]!) : path ?? field('(document)'), undefined,
-      `unknown field${keys.length === 1 ? '' : `s ${keys.map((k) => JSON.stringify(k)).join(', ')}`}; see docs/policy.md for the fields a NotifyGuardPolicy has`);
+    return fieldError(
+      'Forbidden',
+      keys.length === 1 ? childOf(path, keys[0]!) : (path ?? field('(document)')),
+      undefined,
+      `unknown field${keys.length === 1 ? '' : `s ${keys.map((k) => JSON.stringify(k)).join(', ')}`}; see docs/policy.md for the fields a NotifyGuardPolicy has`,
+    );
   }
   const at = path ?? field('(document)');
   if (value === undefined) return fieldError('Required', at, undefined, i.message);
   if (i.code === 'invalid_value' && i.values) {
-    return fieldError('NotSupported', at, value, `supported values: ${i.values.map((v) => JSON.stringify(v)).join(', ')}`);
+    return fieldError(
+      'NotSupported',
+      at,
+      value,
+      `supported values: ${i.values.map((v) => JSON.stringify(v)).join(', ')}`,
+    );
   }
   return fieldError('Invalid', at, typeof value === 'object' ? undefined : value, i.message);
 }

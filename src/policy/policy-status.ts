@@ -33,15 +33,31 @@ export interface PolicyStatus {
 }
 
 /** The status for a reading of the policy at `generation`, keeping transition times that did not change. */
-export function policyStatus(reading: PolicyReading, generation: number | undefined, previous: PolicyStatus | undefined, at: Date, inForce: string): PolicyStatus {
+export function policyStatus(
+  reading: PolicyReading,
+  generation: number | undefined,
+  previous: PolicyStatus | undefined,
+  at: Date,
+  inForce: string,
+): PolicyStatus {
   const ready: Omit<Condition, 'lastTransitionTime'> = reading.ok
-    ? { type: 'Ready', status: 'True', reason: 'Accepted', message: 'the policy is in force', ...(generation !== undefined ? { observedGeneration: generation } : {}) }
+    ? {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Accepted',
+        message: 'the policy is in force',
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      }
     : {
-      type: 'Ready', status: 'False', reason: 'Invalid', ...(generation !== undefined ? { observedGeneration: generation } : {}),
-      message: `${reading.errors.map(errorString).join('; ')}; the webhook keeps using ${inForce}`,
-    };
+        type: 'Ready',
+        status: 'False',
+        reason: 'Invalid',
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+        message: `${reading.errors.map(errorString).join('; ')}; the webhook keeps using ${inForce}`,
+      };
   const before = previous?.conditions?.find((c) => c.type === 'Ready');
-  const lastTransitionTime = before && before.status === ready.status ? before.lastTransitionTime : at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const lastTransitionTime =
+    before && before.status === ready.status ? before.lastTransitionTime : at.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     conditions: [{ ...ready, lastTransitionTime }],

@@ -9,7 +9,9 @@
 export class EventTooLargeError extends Error {
   readonly bytes: number;
   constructor(bytes: number, maxBytes: number) {
-    super(`the event needs ${bytes} bytes in the journal, even cut to what Slack shows; at most ${maxBytes} can be stored: send it with fewer or shorter metadata entries`);
+    super(
+      `the event needs ${bytes} bytes in the journal, even cut to what Slack shows; at most ${maxBytes} can be stored: send it with fewer or shorter metadata entries`,
+    );
     this.name = 'EventTooLargeError';
     this.bytes = bytes;
   }
@@ -19,7 +21,7 @@ export class EventTooLargeError extends Error {
 export class JournalFullError extends Error {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super('the relay\'s journal is at its disk budget (--journal-max-bytes); retry later');
+    super("the relay's journal is at its disk budget (--journal-max-bytes); retry later");
     this.name = 'JournalFullError';
     this.retryAfterSeconds = retryAfterSeconds;
   }

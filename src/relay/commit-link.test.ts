@@ -49,7 +49,10 @@ test('every forge and URL form links to the commit; credentials, ssh ports and .
     ['https://gitea.example.com/org/repo', `https://gitea.example.com/org/repo/commit/${SHA}`],
     ['https://forgejo.example.com/org/repo', `https://forgejo.example.com/org/repo/commit/${SHA}`],
     ['https://dev.azure.com/org/project/_git/repo', `https://dev.azure.com/org/project/_git/repo/commit/${SHA}`],
-    ['https://org@dev.azure.com/org/My%20Project/_git/repo', `https://dev.azure.com/org/My%20Project/_git/repo/commit/${SHA}`],
+    [
+      'https://org@dev.azure.com/org/My%20Project/_git/repo',
+      `https://dev.azure.com/org/My%20Project/_git/repo/commit/${SHA}`,
+    ],
     ['ssh://git@ssh.dev.azure.com/v3/org/project/repo', `https://dev.azure.com/org/project/_git/repo/commit/${SHA}`],
     ['git@ssh.dev.azure.com:v3/org/project/repo', `https://dev.azure.com/org/project/_git/repo/commit/${SHA}`],
     ['org@vs-ssh.visualstudio.com:v3/org/project/repo', `https://dev.azure.com/org/project/_git/repo/commit/${SHA}`],

@@ -27,12 +27,17 @@ export function commitOfRevision(revision: string): string | undefined {
 }
 
 /** Where a Git URL points: the host, the web origin for it, and the repository path. */
-interface Repo { readonly host: string; readonly web: string; readonly path: string }
+interface Repo {
+  readonly host: string;
+  readonly web: string;
+  readonly path: string;
+}
 
 function parseGitUrl(raw: string): Repo | undefined {
   const s = raw.trim();
   const scp = /^(?:[A-Za-z0-9._-]+@)?([A-Za-z0-9.-]+):(?!\/\/)(.+)$/.exec(s);
-  if (scp && !/^[a-z+]+:\/\//i.test(s)) return { host: scp[1]!.toLowerCase(), web: `https://${scp[1]!.toLowerCase()}`, path: scp[2]! };
+  if (scp && !/^[a-z+]+:\/\//i.test(s))
+    return { host: scp[1]!.toLowerCase(), web: `https://${scp[1]!.toLowerCase()}`, path: scp[2]! };
   let u: URL;
   try {
     u = new URL(s);
@@ -42,12 +47,20 @@ function parseGitUrl(raw: string): Repo | undefined {
   if (u.protocol !== 'https:' && u.protocol !== 'http:' && u.protocol !== 'ssh:') return undefined;
   const host = u.hostname.toLowerCase();
   // An ssh port says nothing about the web server's.
-  return { host, web: u.protocol === 'ssh:' ? `https://${host}` : `${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`, path: u.pathname };
+  return {
+    host,
+    web: u.protocol === 'ssh:' ? `https://${host}` : `${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`,
+    path: u.pathname,
+  };
 }
 
 /** The repository path without slashes at either end or `.git`, split; undefined if unsafe. */
 function segments(path: string): string[] | undefined {
-  const parts = path.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '').split('/').filter((p) => p !== '');
+  const parts = path
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\.git$/, '')
+    .split('/')
+    .filter((p) => p !== '');
   return parts.length > 0 && parts.every((p) => /^[A-Za-z0-9._~%-]+$/.test(p) && p !== '..') ? parts : undefined;
 }
 
@@ -60,13 +73,16 @@ export function commitUrl(revision: string, gitUrl: string): string | undefined 
   if (!parts) return undefined;
   const { host } = repo;
   const base = (p: string[]) => `${repo.web}/${p.join('/')}`;
-  if (host === 'dev.azure.com' || host === 'ssh.dev.azure.com' || host.endsWith('.visualstudio.com')) return azureDevOps(repo, parts, sha);
+  if (host === 'dev.azure.com' || host === 'ssh.dev.azure.com' || host.endsWith('.visualstudio.com'))
+    return azureDevOps(repo, parts, sha);
   if (parts.length < 2) return undefined;
-  if (host === 'github.com' || host === 'ssh.github.com' || host === 'www.github.com') return `https://github.com/${parts.join('/')}/commit/${sha}`;
+  if (host === 'github.com' || host === 'ssh.github.com' || host === 'www.github.com')
+    return `https://github.com/${parts.join('/')}/commit/${sha}`;
   if (host.startsWith('github.')) return `${base(parts)}/commit/${sha}`;
   if (host === 'gitlab.com' || host.startsWith('gitlab.')) return `${base(parts)}/-/commit/${sha}`;
   if (host === 'bitbucket.org') return `https://bitbucket.org/${parts.join('/')}/commits/${sha}`;
-  if (['codeberg.org', 'gitea.com'].includes(host) || host.startsWith('gitea.') || host.startsWith('forgejo.')) return `${base(parts)}/commit/${sha}`;
+  if (['codeberg.org', 'gitea.com'].includes(host) || host.startsWith('gitea.') || host.startsWith('forgejo.'))
+    return `${base(parts)}/commit/${sha}`;
   return undefined;
 }
 
@@ -74,7 +90,9 @@ export function commitUrl(revision: string, gitUrl: string): string | undefined 
 function azureDevOps(repo: Repo, parts: string[], sha: string): string | undefined {
   if (repo.host === 'ssh.dev.azure.com' || repo.host === 'vs-ssh.visualstudio.com') {
     const [v3, org, project, repo] = parts;
-    return v3 === 'v3' && org && project && repo && parts.length === 4 ? `https://dev.azure.com/${org}/${project}/_git/${repo}/commit/${sha}` : undefined;
+    return v3 === 'v3' && org && project && repo && parts.length === 4
+      ? `https://dev.azure.com/${org}/${project}/_git/${repo}/commit/${sha}`
+      : undefined;
   }
   const at = parts.indexOf('_git');
   if (at < 1 || at !== parts.length - 2) return undefined;

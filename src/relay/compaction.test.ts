@@ -7,31 +7,58 @@ import type { DeliveryTarget, RelayRecord } from './relay.ts';
 /** What a compaction at `at` writes of `records`: the reducer's live records, as the keeper writes them. */
 const compactRecords = (records: readonly RelayRecord[], at = 0) => liveRecords(replayState(records), at);
 
-const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
+const event = {
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
+  severity: 'error' as const,
+  timestamp: '',
+  message: 'm',
+  reason: 'r',
+  reportingController: 'kc',
+};
 const target: DeliveryTarget = { alert: 'apps/all', provider: 'apps/slack', metadata: {} };
 const accept = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [target] });
 const held = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [], held: true });
-const routed = (id: string, n: number): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: Array(n).fill(target) });
+const routed = (id: string, n: number): RelayRecord => ({
+  t: 'accept',
+  id,
+  at: 1,
+  key: id,
+  event,
+  deliveries: Array(n).fill(target),
+});
 
 test('compaction keeps a held event, and of a routed one only the routing that superseded it', () => {
   const records: RelayRecord[] = [
     held('still-held'),
-    held('routed-pending'), routed('routed-pending', 2), { t: 'done', id: 'routed-pending', i: 0 },
-    held('routed-done'), routed('routed-done', 1), { t: 'done', id: 'routed-done', i: 0 },
-    held('routed-nowhere'), routed('routed-nowhere', 0),
+    held('routed-pending'),
+    routed('routed-pending', 2),
+    { t: 'done', id: 'routed-pending', i: 0 },
+    held('routed-done'),
+    routed('routed-done', 1),
+    { t: 'done', id: 'routed-done', i: 0 },
+    held('routed-nowhere'),
+    routed('routed-nowhere', 0),
   ];
-  assert.deepEqual(compactRecords(records), [held('still-held'), routed('routed-pending', 2), { t: 'done', id: 'routed-pending', i: 0 }]);
+  assert.deepEqual(compactRecords(records), [
+    held('still-held'),
+    routed('routed-pending', 2),
+    { t: 'done', id: 'routed-pending', i: 0 },
+  ]);
 });
 
 test('compaction keeps the latest pause of each destination while it runs, and drops finished events', () => {
   const records: RelayRecord[] = [
-    accept('e1'), { t: 'done', id: 'e1', i: 0 },
+    accept('e1'),
+    { t: 'done', id: 'e1', i: 0 },
     accept('e2'),
     { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 5_000 },
     { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 },
     { t: 'paused', queue: 'slack', destination: 'ops/slack', until: 2_000 },
   ];
-  assert.deepEqual(compactRecords(records, 3_000), [accept('e2'), { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 }]);
+  assert.deepEqual(compactRecords(records, 3_000), [
+    accept('e2'),
+    { t: 'paused', queue: 'slack', destination: 'apps/slack', until: 9_000 },
+  ]);
   assert.deepEqual(pausesAt(replayState(records), 9_000), []);
 });
 
@@ -52,7 +79,13 @@ test('compaction keeps the latest record of each open failure episode, and none 
 
 test('a rewrite happens only past the threshold and when what is kept fills at most half of the journal', () => {
   assert.deepEqual(
-    [[1_000, 10, 2_000], [2_000, 10, 2_000], [2_000, 1_000, 2_000], [2_000, 1_001, 2_000], [70_000_000, 67_000_000, 64_000_000]].map(([size, live, at]) => shouldCompact(size!, live!, at!)),
+    [
+      [1_000, 10, 2_000],
+      [2_000, 10, 2_000],
+      [2_000, 1_000, 2_000],
+      [2_000, 1_001, 2_000],
+      [70_000_000, 67_000_000, 64_000_000],
+    ].map(([size, live, at]) => shouldCompact(size!, live!, at!)),
     [false, true, true, false, false],
   );
 });

@@ -27,7 +27,13 @@ export interface JournalKeeper {
 }
 
 /** A keeper of the journal `o.journal`, whose meaning is `o.state` (kept up to date by the relay). */
-export function createJournalKeeper(o: { journal: Journal<RelayRecord>; state: JournalState; compactAtBytes: number; logger: Logger; now?: () => number }): JournalKeeper {
+export function createJournalKeeper(o: {
+  journal: Journal<RelayRecord>;
+  state: JournalState;
+  compactAtBytes: number;
+  logger: Logger;
+  now?: () => number;
+}): JournalKeeper {
   let compacting = false;
   return {
     async compactIfLarge() {
@@ -38,7 +44,10 @@ export function createJournalKeeper(o: { journal: Journal<RelayRecord>; state: J
         // Every record handed to the journal is in the state already (the relay applies it first):
         // records still queued are written again after the rewrite, which replay folds as no-ops.
         await o.journal.rewrite(liveRecords(o.state, (o.now ?? Date.now)()));
-        o.logger.info({ beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size }, 'journal compacted');
+        o.logger.info(
+          { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },
+          'journal compacted',
+        );
       } catch (err) {
         o.logger.error({ err }, 'journal compaction failed; the journal keeps growing until the next attempt');
       } finally {

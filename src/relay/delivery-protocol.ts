@@ -67,7 +67,13 @@ export type ToDelivery =
  */
 export type FromDelivery =
   | { readonly t: 'ready' }
-  | { readonly t: 'resolve'; readonly req: number; readonly provider: string; readonly object?: InvolvedObject; readonly alert?: string }
+  | {
+      readonly t: 'resolve';
+      readonly req: number;
+      readonly provider: string;
+      readonly object?: InvolvedObject;
+      readonly alert?: string;
+    }
   | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
   | ({ readonly t: 'paused' } & Pause)
   | ({ readonly t: 'episode' } & EpisodeChange)

@@ -4,17 +4,32 @@ import type { Delivery } from './delivery-scheduler.ts';
 import { createDeliveryScheduler } from './delivery-scheduler.ts';
 import type { SendResult } from './slack-sender.ts';
 
-interface D extends Delivery { readonly n: number }
-const d = (n: number, destination = 'a', acceptedAt = Date.now()): D => ({ id: `e${n}`, destination, acceptedAt, attempts: 0, n });
+interface D extends Delivery {
+  readonly n: number;
+}
+const d = (n: number, destination = 'a', acceptedAt = Date.now()): D => ({
+  id: `e${n}`,
+  destination,
+  acceptedAt,
+  attempts: 0,
+  n,
+});
 
 function harness(results: (d: D) => SendResult, o: { perSecond?: number; burst?: number; maxAgeMs?: number } = {}) {
   const log: string[] = [];
   const sentAt: number[] = [];
   const s = createDeliveryScheduler<D>({
-    send: async (x) => { sentAt.push(Date.now()); return results(x); },
+    send: async (x) => {
+      sentAt.push(Date.now());
+      return results(x);
+    },
     onDone: (x, outcome) => log.push(`${outcome} ${x.destination}:${x.n}`),
     onDead: (x, reason) => log.push(`dead ${x.destination}:${x.n} ${reason}`),
-    perSecond: o.perSecond ?? 50, burst: o.burst ?? 2, backoff: { baseMs: 10, maxMs: 40 }, maxAgeMs: o.maxAgeMs ?? 60_000, random: () => 1,
+    perSecond: o.perSecond ?? 50,
+    burst: o.burst ?? 2,
+    backoff: { baseMs: 10, maxMs: 40 },
+    maxAgeMs: o.maxAgeMs ?? 60_000,
+    random: () => 1,
   });
   return { s, log, sentAt };
 }
@@ -33,7 +48,10 @@ test('keeps order per destination and paces to the rate after the burst', async 
 test('a 429 pauses only its destination, for its Retry-After', async () => {
   let limited = true;
   const { s, log, sentAt } = harness((x) => {
-    if (x.destination === 'slow' && limited) { limited = false; return { kind: 'rate-limited', retryAfterMs: 300 }; }
+    if (x.destination === 'slow' && limited) {
+      limited = false;
+      return { kind: 'rate-limited', retryAfterMs: 300 };
+    }
     return { kind: 'ok' };
   });
   const started = Date.now();
@@ -62,7 +80,9 @@ test('retries with backoff until it succeeds, or gives up past the maximum age',
 });
 
 test('a permanent error goes to dead letters and the queue moves on', async () => {
-  const { s, log } = harness((x) => (x.n === 1 ? { kind: 'permanent', reason: 'HTTP 404 channel_not_found' } : { kind: 'ok' }));
+  const { s, log } = harness((x) =>
+    x.n === 1 ? { kind: 'permanent', reason: 'HTTP 404 channel_not_found' } : { kind: 'ok' },
+  );
   s.enqueue(d(1));
   s.enqueue(d(2));
   await s.drain(5_000);
@@ -75,22 +95,34 @@ test('a destination answering 429 forever sends its deliveries to the dead lette
   s.enqueue(d(1));
   assert.equal(await s.drain(5_000), true);
   assert.equal(log.length, 1);
-  assert.match(log[0]!, /^dead a:1 gave up after \d+ attempts over \d+ s; last error: rate-limited \(HTTP 429, Retry-After 1 s\)$/);
+  assert.match(
+    log[0]!,
+    /^dead a:1 gave up after \d+ attempts over \d+ s; last error: rate-limited \(HTTP 429, Retry-After 1 s\)$/,
+  );
   assert.ok(sentAt.length >= 2, `${sentAt.length} attempts`);
   s.stop();
 });
 
 test('a Retry-After longer than the maximum age dead-letters the queue at once instead of parking it', async () => {
   let answered = 0;
-  const { s, log } = harness(() => { answered++; return { kind: 'rate-limited', retryAfterMs: 3_600_000 }; }, { maxAgeMs: 60_000 });
+  const { s, log } = harness(
+    () => {
+      answered++;
+      return { kind: 'rate-limited', retryAfterMs: 3_600_000 };
+    },
+    { maxAgeMs: 60_000 },
+  );
   s.enqueue(d(1));
   s.enqueue(d(2));
   assert.equal(await s.drain(5_000), true);
   // Ages in whole seconds, normalised: a loaded machine may take longer than half a second.
-  assert.deepEqual(log.map((l) => l.replace(/(over|after) \d+ s/, '$1 N s')), [
-    'dead a:1 gave up after 1 attempts over N s; last error: rate-limited (HTTP 429, Retry-After 3600 s)',
-    'dead a:2 gave up after N s: not sent within the maximum delivery age while a waits (rate-limited (HTTP 429, Retry-After 3600 s))',
-  ]);
+  assert.deepEqual(
+    log.map((l) => l.replace(/(over|after) \d+ s/, '$1 N s')),
+    [
+      'dead a:1 gave up after 1 attempts over N s; last error: rate-limited (HTTP 429, Retry-After 3600 s)',
+      'dead a:2 gave up after N s: not sent within the maximum delivery age while a waits (rate-limited (HTTP 429, Retry-After 3600 s))',
+    ],
+  );
   assert.equal(answered, 1);
   s.stop();
 });

@@ -46,7 +46,14 @@ export interface DeliveryScheduler<D extends Delivery> {
   stop(): void;
 }
 
-interface Queue<D> { items: D[]; tokens: number; refilledAt: number; pausedUntil: number; running: boolean; pausedFor: string }
+interface Queue<D> {
+  items: D[];
+  tokens: number;
+  refilledAt: number;
+  pausedUntil: number;
+  running: boolean;
+  pausedFor: string;
+}
 
 export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<D>): DeliveryScheduler<D> {
   const now = o.now ?? Date.now;
@@ -56,7 +63,14 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
   const timers = new Set<NodeJS.Timeout>();
   /** The last failure of a delivery that has failed, for its dead letter. */
   const lastError = new WeakMap<D, string>();
-  const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(() => { timers.delete(t); r(); }, ms); timers.add(t); });
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        r();
+      }, ms);
+      timers.add(t);
+    });
 
   function tokenWait(q: Queue<D>, at: number): number {
     q.tokens = Math.min(o.burst, q.tokens + ((at - q.refilledAt) / 1000) * o.perSecond);
@@ -87,7 +101,10 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
           o.onDead(head, tooOld(q, head, at));
           continue;
         }
-        if (wait > 0) { await sleep(wait); continue; }
+        if (wait > 0) {
+          await sleep(wait);
+          continue;
+        }
         q.tokens -= 1;
         await attempt(q, head);
       }
@@ -119,7 +136,11 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
     } else {
       d.attempts++;
       lastError.set(d, r.reason);
-      pause(q, random() * Math.min(o.backoff.maxMs, o.backoff.baseMs * 2 ** (d.attempts - 1)), `backing off after: ${r.reason}`);
+      pause(
+        q,
+        random() * Math.min(o.backoff.maxMs, o.backoff.baseMs * 2 ** (d.attempts - 1)),
+        `backing off after: ${r.reason}`,
+      );
     }
   }
 
@@ -130,7 +151,11 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
 
   function queueOf(destination: string): Queue<D> {
     let q = queues.get(destination);
-    if (!q) queues.set(destination, (q = { items: [], tokens: o.burst, refilledAt: now(), pausedUntil: 0, running: false, pausedFor: '' }));
+    if (!q)
+      queues.set(
+        destination,
+        (q = { items: [], tokens: o.burst, refilledAt: now(), pausedUntil: 0, running: false, pausedFor: '' }),
+      );
     return q;
   }
 
@@ -142,7 +167,10 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
     },
     pauseUntil(destination, until, why) {
       const q = queueOf(destination);
-      if (until > q.pausedUntil) { q.pausedUntil = until; q.pausedFor = why; }
+      if (until > q.pausedUntil) {
+        q.pausedUntil = until;
+        q.pausedFor = why;
+      }
     },
     pending: () => [...queues.values()].reduce((n, q) => n + q.items.length, 0),
     async drain(timeoutMs) {

@@ -22,15 +22,33 @@ test('the table is bounded, forgetting the Alert touched longest ago', () => {
   s.delivered('a/2', T0);
   s.delivered('a/1', T0 + 1);
   s.delivered('a/3', T0);
-  assert.deepEqual(s.list().map((x) => x.alert), ['a/1', 'a/3']);
+  assert.deepEqual(
+    s.list().map((x) => x.alert),
+    ['a/1', 'a/3'],
+  );
 });
 
 test('an answer about the Provider itself marks every Alert using it; one about the message marks only its Alert', () => {
   const s = createDeliveryStatus({ announceEveryMs: 0 });
   s.failed({ alert: 'apps/a', provider: 'apps/slack' }, 'HTTP 400 invalid_payload', T0, ['apps/a', 'apps/b']);
-  assert.deepEqual(s.list().map((x) => [x.alert, x.lastError?.reason]), [['apps/a', 'HTTP 400 invalid_payload']]);
-  for (const reason of ['HTTP 404 no_service', 'HTTP 403 invalid_token', 'invalid_auth', 'HTTP 404 channel_not_found']) {
+  assert.deepEqual(
+    s.list().map((x) => [x.alert, x.lastError?.reason]),
+    [['apps/a', 'HTTP 400 invalid_payload']],
+  );
+  for (const reason of [
+    'HTTP 404 no_service',
+    'HTTP 403 invalid_token',
+    'invalid_auth',
+    'HTTP 404 channel_not_found',
+  ]) {
     s.failed({ alert: 'apps/a', provider: 'apps/slack' }, reason, T0, ['apps/a', 'apps/b', 'apps/c']);
-    assert.deepEqual(s.list().map((x) => [x.alert, x.lastError?.reason]), [['apps/a', reason], ['apps/b', `Provider apps/slack: ${reason}`], ['apps/c', `Provider apps/slack: ${reason}`]]);
+    assert.deepEqual(
+      s.list().map((x) => [x.alert, x.lastError?.reason]),
+      [
+        ['apps/a', reason],
+        ['apps/b', `Provider apps/slack: ${reason}`],
+        ['apps/c', `Provider apps/slack: ${reason}`],
+      ],
+    );
   }
 });

@@ -24,18 +24,28 @@ export interface DeliveryStatus {
    * Notes a delivery that failed for good. When Slack's answer is about the Provider itself
    * (isProviderError), the other Alerts using it (`siblings`) are marked failed too.
    */
-  failed(target: { readonly alert: string; readonly provider: string }, reason: string, at: number, siblings?: readonly string[]): void;
+  failed(
+    target: { readonly alert: string; readonly provider: string },
+    reason: string,
+    at: number,
+    siblings?: readonly string[],
+  ): void;
   /** Every Alert's status, sorted by Alert. */
   list(): AlertDeliveryState[];
 }
 
-interface Entry { delivered?: number; announced?: number; error?: { at: number; reason: string } }
+interface Entry {
+  delivered?: number;
+  announced?: number;
+  error?: { at: number; reason: string };
+}
 
 /**
  * Slack's answers that are about the Provider (its webhook or token), not the message: every
  * Alert using the Provider would fail the same way.
  */
-const PROVIDER_ERRORS = /\b(channel_not_found|no_service|invalid_token|invalid_auth|channel_is_archived|is_archived|account_inactive|token_revoked)\b/;
+const PROVIDER_ERRORS =
+  /\b(channel_not_found|no_service|invalid_token|invalid_auth|channel_is_archived|is_archived|account_inactive|token_revoked)\b/;
 
 /** True when `reason` says the Provider itself is broken (so its other Alerts are too). */
 export function isProviderError(reason: string): boolean {
@@ -64,14 +74,17 @@ export function createDeliveryStatus(o: { announceEveryMs: number; maxAlerts?: n
     failed(target, reason, at, siblings = []) {
       touch(target.alert).error = { at, reason };
       if (!isProviderError(reason)) return;
-      for (const alert of siblings) if (alert !== target.alert) touch(alert).error = { at, reason: `Provider ${target.provider}: ${reason}` };
+      for (const alert of siblings)
+        if (alert !== target.alert) touch(alert).error = { at, reason: `Provider ${target.provider}: ${reason}` };
     },
     list() {
-      return [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([alert, e]) => ({
-        alert,
-        ...(e.delivered !== undefined ? { lastDelivered: iso(e.delivered) } : {}),
-        ...(e.error ? { lastError: { at: iso(e.error.at), reason: e.error.reason } } : {}),
-      }));
+      return [...entries]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([alert, e]) => ({
+          alert,
+          ...(e.delivered !== undefined ? { lastDelivered: iso(e.delivered) } : {}),
+          ...(e.error ? { lastError: { at: iso(e.error.at), reason: e.error.reason } } : {}),
+        }));
     },
   };
 }

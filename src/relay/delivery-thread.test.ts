@@ -12,21 +12,59 @@ import { tempDir } from '../../test/support/temp-dir.ts';
 const HOOK = '/services/T0THREAD/B0THREAD/threadsecretpart';
 let slack: FakeSlack;
 let url: string;
-before(async () => { slack = new FakeSlack({ perSecond: 100, burst: 100 }); url = await slack.start(); });
+before(async () => {
+  slack = new FakeSlack({ perSecond: 100, burst: 100 });
+  url = await slack.start();
+});
 after(() => slack.close());
 
-const settings = { pacing: { perSecond: 100, burst: 100 }, backoff: { baseMs: 10, maxMs: 50 }, maxAgeMs: 60_000, sendTimeoutMs: 2_000 };
-const event = (message: string): FluxEvent => ({ involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error', timestamp: '2026-11-23T10:00:00Z', message, reason: 'Failed', reportingController: 'kustomize-controller' });
-const job = (id: string, message: string, destination = 'apps/slack'): Job => ({ id, destination, acceptedAt: Date.now(), event: event(message), metadata: {} });
+const settings = {
+  pacing: { perSecond: 100, burst: 100 },
+  backoff: { baseMs: 10, maxMs: 50 },
+  maxAgeMs: 60_000,
+  sendTimeoutMs: 2_000,
+};
+const event = (message: string): FluxEvent => ({
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
+  severity: 'error',
+  timestamp: '2026-11-23T10:00:00Z',
+  message,
+  reason: 'Failed',
+  reportingController: 'kustomize-controller',
+});
+const job = (id: string, message: string, destination = 'apps/slack'): Job => ({
+  id,
+  destination,
+  acceptedAt: Date.now(),
+  event: event(message),
+  metadata: {},
+});
 
 function recorder() {
   const seen: string[] = [];
   const logs: string[] = [];
-  const logger = createLogger('info', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } }));
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        logs.push(c.toString('utf8'));
+        cb();
+      },
+    }),
+  );
   return {
-    seen, logs, logger,
+    seen,
+    logs,
+    logger,
     callbacks: {
-      resolve: async (provider: string) => (provider === 'apps/slack' ? { kind: 'send' as const, to: { address: `${url}${HOOK}` }, look: { username: 'flux', format: 'blocks' as const } } : { kind: 'permanent' as const, reason: `Provider ${provider} not found` }),
+      resolve: async (provider: string) =>
+        provider === 'apps/slack'
+          ? {
+              kind: 'send' as const,
+              to: { address: `${url}${HOOK}` },
+              look: { username: 'flux', format: 'blocks' as const },
+            }
+          : { kind: 'permanent' as const, reason: `Provider ${provider} not found` },
       onDone: (q: QueueName, j: Job, outcome: string) => seen.push(`${q} ${j.id} ${outcome}`),
       onDead: (q: QueueName, j: Job, reason: string) => seen.push(`${q} ${j.id} dead: ${reason}`),
       onAttempt: (q: QueueName, result: string) => seen.push(`${q} attempt ${result}`),
@@ -52,15 +90,28 @@ test('sends on its own thread, asking where to post, and reports each outcome on
   assert.equal(thread.pending(), 2);
   assert.equal(await thread.drain(10_000), true);
   await thread.stop();
-  assert.deepEqual(r.seen.sort(), ['slack attempt ok', 'slack attempt permanent', 'slack e1:0 sent', 'slack e2:0 dead: Provider apps/missing not found']);
-  assert.deepEqual(slack.received.slice(before).map((m) => [m.path, m.body['text']]), [[HOOK, 'Error: Kustomization apps/podinfo Failed: first']]);
+  assert.deepEqual(r.seen.sort(), [
+    'slack attempt ok',
+    'slack attempt permanent',
+    'slack e1:0 sent',
+    'slack e2:0 dead: Provider apps/missing not found',
+  ]);
+  assert.deepEqual(
+    slack.received.slice(before).map((m) => [m.path, m.body['text']]),
+    [[HOOK, 'Error: Kustomization apps/podinfo Failed: first']],
+  );
   assert.equal(thread.pending(), 0);
 });
 
 test('a delivery thread that dies is started again with every unfinished delivery', async (t) => {
   process.env['NG_CRASH_MARKER'] = join(tempDir('thread'), 'crashed');
   const r = recorder();
-  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/crashing-delivery-worker.ts', import.meta.url));
+  const thread = startDeliveryThread<Job>(
+    settings,
+    r.callbacks,
+    r.logger,
+    new URL('../../test/support/crashing-delivery-worker.ts', import.meta.url),
+  );
   t.after(() => thread.stop());
   const before = slack.received.length;
   thread.enqueue('slack', job('c1:0', 'crash'));
@@ -68,15 +119,32 @@ test('a delivery thread that dies is started again with every unfinished deliver
   await until(() => thread.pending() === 0);
   await thread.stop();
   assert.deepEqual(r.seen.filter((s) => !s.includes('attempt')).sort(), ['slack c1:0 sent', 'slack c2:0 sent']);
-  assert.deepEqual(slack.received.slice(before).map((m) => m.body['text']).sort(), ['Error: Kustomization apps/podinfo Failed: after the crash', 'Error: Kustomization apps/podinfo Failed: crash']);
-  assert.match(r.logs.join(''), /"pending":2,"restartInMs":0,"msg":"the delivery thread exited; starting it again with every unfinished delivery"/);
+  assert.deepEqual(
+    slack.received
+      .slice(before)
+      .map((m) => m.body['text'])
+      .sort(),
+    ['Error: Kustomization apps/podinfo Failed: after the crash', 'Error: Kustomization apps/podinfo Failed: crash'],
+  );
+  assert.match(
+    r.logs.join(''),
+    /"pending":2,"restartInMs":0,"msg":"the delivery thread exited; starting it again with every unfinished delivery"/,
+  );
 });
 
 test('a delivery thread that cannot start is restarted with a growing delay, not in a tight loop', async () => {
   const r = recorder();
-  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/failing-delivery-worker.ts', import.meta.url));
+  const thread = startDeliveryThread<Job>(
+    settings,
+    r.callbacks,
+    r.logger,
+    new URL('../../test/support/failing-delivery-worker.ts', import.meta.url),
+  );
   thread.enqueue('slack', job('f1:0', 'kept'));
-  const delays = () => r.logs.filter((l) => l.includes('the delivery thread exited')).map((l) => (JSON.parse(l) as { restartInMs: number }).restartInMs);
+  const delays = () =>
+    r.logs
+      .filter((l) => l.includes('the delivery thread exited'))
+      .map((l) => (JSON.parse(l) as { restartInMs: number }).restartInMs);
   // Waits on the restarts themselves, not on a fixed time: each waits twice as long as the last.
   await until(() => delays().length >= 5);
   await thread.stop();
@@ -86,10 +154,17 @@ test('a delivery thread that cannot start is restarted with a growing delay, not
 
 test('stop does not wait for a delivery thread that never started', async () => {
   const r = recorder();
-  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger, new URL('../../test/support/stuck-delivery-worker.ts', import.meta.url));
+  const thread = startDeliveryThread<Job>(
+    settings,
+    r.callbacks,
+    r.logger,
+    new URL('../../test/support/stuck-delivery-worker.ts', import.meta.url),
+  );
   // Whether stop waited its 2 s grace is judged by what fires first, not by the clock: a 1 s timer.
   let graceFiredFirst = false;
-  const marker = setTimeout(() => { graceFiredFirst = true; }, 1_000);
+  const marker = setTimeout(() => {
+    graceFiredFirst = true;
+  }, 1_000);
   await thread.stop();
   clearTimeout(marker);
   assert.equal(graceFiredFirst, false);

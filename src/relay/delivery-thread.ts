@@ -8,7 +8,15 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
-import type { DeliverySettings, EpisodeChange, FromDelivery, Job, Pause, QueueName, ToDelivery } from './delivery-protocol.ts';
+import type {
+  DeliverySettings,
+  EpisodeChange,
+  FromDelivery,
+  Job,
+  Pause,
+  QueueName,
+  ToDelivery,
+} from './delivery-protocol.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import type { InvolvedObject } from './flux-event.ts';
 
@@ -39,7 +47,12 @@ export interface DeliveryThread<J extends Job> {
 const WORKER = new URL(`./delivery-worker${extname(import.meta.url)}`, import.meta.url);
 
 /** Starts the delivery thread (`workerUrl`: the script it runs; tests substitute one that fails). */
-export function startDeliveryThread<J extends Job>(settings: DeliverySettings, on: DeliveryCallbacks<J>, logger: Logger, workerUrl: URL = WORKER): DeliveryThread<J> {
+export function startDeliveryThread<J extends Job>(
+  settings: DeliverySettings,
+  on: DeliveryCallbacks<J>,
+  logger: Logger,
+  workerUrl: URL = WORKER,
+): DeliveryThread<J> {
   const jobs: Record<QueueName, Map<string, J>> = { slack: new Map(), forward: new Map() };
   let stopping = false;
   /** Exits in a row without the thread having started; restarts back off (100 ms doubling to 30 s). */
@@ -57,7 +70,14 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
   let worker = spawn();
 
   function spawn(): Worker {
-    const w = new Worker(workerUrl, { workerData: { ...settings, pauses: [...pauses.values()], episodes: [...episodes.values()] } satisfies DeliverySettings, name: 'notify-guard delivery' });
+    const w = new Worker(workerUrl, {
+      workerData: {
+        ...settings,
+        pauses: [...pauses.values()],
+        episodes: [...episodes.values()],
+      } satisfies DeliverySettings,
+      name: 'notify-guard delivery',
+    });
     ready = false;
     exited = false;
     const send = (m: ToDelivery) => w.postMessage(m);
@@ -84,8 +104,10 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
         const job = jobs[m.queue].get(m.id);
         if (!job) return;
         jobs[m.queue].delete(m.id);
-        if (m.t === 'done') { on.onAttempt(m.queue, m.outcome === 'sent' ? 'ok' : 'skipped'); on.onDone(m.queue, job, m.outcome); }
-        else on.onDead(m.queue, job, m.reason);
+        if (m.t === 'done') {
+          on.onAttempt(m.queue, m.outcome === 'sent' ? 'ok' : 'skipped');
+          on.onDone(m.queue, job, m.outcome);
+        } else on.onDead(m.queue, job, m.reason);
       }
     });
     w.on('error', (err) => logger.error({ err }, 'the delivery thread failed'));
@@ -95,11 +117,16 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
       // Never expected; start again, with every unfinished job (jobs enqueued meanwhile included).
       const delayMs = failures === 0 ? 0 : Math.min(30_000, 100 * 2 ** (failures - 1));
       failures++;
-      logger.error({ code, pending: jobs.slack.size + jobs.forward.size, restartInMs: delayMs }, 'the delivery thread exited; starting it again with every unfinished delivery');
+      logger.error(
+        { code, pending: jobs.slack.size + jobs.forward.size, restartInMs: delayMs },
+        'the delivery thread exited; starting it again with every unfinished delivery',
+      );
       restartTimer = setTimeout(() => {
         if (stopping) return;
         worker = spawn();
-        for (const queue of ['slack', 'forward'] as const) for (const job of jobs[queue].values()) worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+        for (const queue of ['slack', 'forward'] as const)
+          for (const job of jobs[queue].values())
+            worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
       }, delayMs);
     });
     return w;
@@ -126,10 +153,20 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
       const w = worker;
       // A worker that never started (or has exited) cannot answer: terminate it without waiting.
       if (ready && !exited) {
-        const stopped = new Promise<void>((r) => { w.on('message', (m: FromDelivery) => { if (m.t === 'stopped') r(); }); w.once('exit', () => r()); });
+        const stopped = new Promise<void>((r) => {
+          w.on('message', (m: FromDelivery) => {
+            if (m.t === 'stopped') r();
+          });
+          w.once('exit', () => r());
+        });
         w.postMessage({ t: 'stop' } satisfies ToDelivery);
         let grace: NodeJS.Timeout | undefined;
-        await Promise.race([stopped, new Promise((r) => { grace = setTimeout(r, 2_000); })]);
+        await Promise.race([
+          stopped,
+          new Promise((r) => {
+            grace = setTimeout(r, 2_000);
+          }),
+        ]);
         clearTimeout(grace);
       }
       await w.terminate();
@@ -139,5 +176,12 @@ export function startDeliveryThread<J extends Job>(settings: DeliverySettings, o
 
 /** Only the fields the delivery thread needs (the relay thread's job may carry more). */
 function jobOnly(j: Job): Job {
-  return { id: j.id, destination: j.destination, acceptedAt: j.acceptedAt, event: j.event, metadata: j.metadata, ...(j.alert ? { alert: j.alert } : {}) };
+  return {
+    id: j.id,
+    destination: j.destination,
+    acceptedAt: j.acceptedAt,
+    event: j.event,
+    metadata: j.metadata,
+    ...(j.alert ? { alert: j.alert } : {}),
+  };
 }

@@ -25,11 +25,12 @@ const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, setti
 
 let nextRequest = 0;
 const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();
-const resolve = (provider: string, object: InvolvedObject, alert: string | undefined) => new Promise<ResolvedDestination | DeliveryResult>((done) => {
-  const req = nextRequest++;
-  resolving.set(req, done);
-  post({ t: 'resolve', req, provider, object, ...(alert ? { alert } : {}) });
-});
+const resolve = (provider: string, object: InvolvedObject, alert: string | undefined) =>
+  new Promise<ResolvedDestination | DeliveryResult>((done) => {
+    const req = nextRequest++;
+    resolving.set(req, done);
+    post({ t: 'resolve', req, provider, object, ...(alert ? { alert } : {}) });
+  });
 
 /** Open failure episodes (slack-episodes.ts); each change is reported for the journal. */
 const book = createEpisodeBook(
@@ -41,7 +42,9 @@ type Queued = Job & Delivery;
 const callbacks = (queue: QueueName) => ({
   onDone: (j: Queued, outcome: 'sent' | 'skipped') => post({ t: 'done', queue, id: j.id, outcome }),
   onDead: (j: Queued, reason: string) => post({ t: 'dead', queue, id: j.id, reason }),
-  onAttempt: (_j: Queued, result: string) => { if (result !== 'ok' && result !== 'skipped') post({ t: 'attempt', queue, result }); },
+  onAttempt: (_j: Queued, result: string) => {
+    if (result !== 'ok' && result !== 'skipped') post({ t: 'attempt', queue, result });
+  },
   onPause: (destination: string, until: number) => post({ t: 'paused', queue, destination, until }),
   backoff: settings.backoff,
   maxAgeMs: settings.maxAgeMs,
@@ -58,21 +61,34 @@ const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   }),
   // notification-controller is not rate-limited like Slack.
   forward: createDeliveryScheduler<Queued>({
-    send: (j) => forwarder ? forwarder.forward(j.event) : Promise.resolve({ kind: 'permanent', reason: 'no --forward-to address' }),
+    send: (j) =>
+      forwarder
+        ? forwarder.forward(j.event)
+        : Promise.resolve({ kind: 'permanent', reason: 'no --forward-to address' }),
     ...callbacks('forward'),
     perSecond: 1000,
     burst: 200,
   }),
 };
 
-for (const p of settings.pauses ?? []) queues[p.queue].pauseUntil(p.destination, p.until, `rate-limited (HTTP 429) until ${new Date(p.until).toISOString()}, before a restart`);
+for (const p of settings.pauses ?? [])
+  queues[p.queue].pauseUntil(
+    p.destination,
+    p.until,
+    `rate-limited (HTTP 429) until ${new Date(p.until).toISOString()}, before a restart`,
+  );
 post({ t: 'ready' });
 port.on('message', (m: ToDelivery) => {
   if (m.t === 'enqueue') queues[m.queue].enqueue({ ...m.job, attempts: 0 });
-  else if (m.t === 'resolved') { resolving.get(m.req)?.(m.result); resolving.delete(m.req); }
-  else {
+  else if (m.t === 'resolved') {
+    resolving.get(m.req)?.(m.result);
+    resolving.delete(m.req);
+  } else {
     queues.slack.stop();
     queues.forward.stop();
-    void Promise.allSettled([sender.close(), forwarder?.close()]).then(() => { post({ t: 'stopped' }); port.close(); });
+    void Promise.allSettled([sender.close(), forwarder?.close()]).then(() => {
+      post({ t: 'stopped' });
+      port.close();
+    });
   }
 });

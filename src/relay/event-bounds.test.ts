@@ -2,10 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boundEvent, cutText } from './event-bounds.ts';
 
-const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
+const event = {
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
+  severity: 'error' as const,
+  timestamp: '',
+  message: 'm',
+  reason: 'r',
+  reportingController: 'kc',
+};
 
-test('an event within Slack\'s 40,000 characters is kept as it is', () => {
-  const e = { ...event, message: 'x'.repeat(40_000), metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'y'.repeat(40_000) } };
+test("an event within Slack's 40,000 characters is kept as it is", () => {
+  const e = {
+    ...event,
+    message: 'x'.repeat(40_000),
+    metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'y'.repeat(40_000) },
+  };
   assert.deepEqual(boundEvent(e), { event: e, cut: 0 });
 });
 
@@ -15,12 +26,18 @@ test('the message and each metadata value are cut at 40,000 characters, saying s
     event: {
       ...event,
       message: `${'x'.repeat(40_000)}… [5 characters cut by notify-guard: Slack shows at most 40000]`,
-      metadata: { a: 'short', b: `${'y'.repeat(40_000)}… [2160000 characters cut by notify-guard: Slack shows at most 40000]` },
+      metadata: {
+        a: 'short',
+        b: `${'y'.repeat(40_000)}… [2160000 characters cut by notify-guard: Slack shows at most 40000]`,
+      },
     },
     cut: 2_160_005,
   });
 });
 
 test('a cut never splits a surrogate pair', () => {
-  assert.deepEqual(cutText(`ab${'😀'}cd`, 3), { text: 'ab… [4 characters cut by notify-guard: Slack shows at most 3]', cut: 4 });
+  assert.deepEqual(cutText(`ab${'😀'}cd`, 3), {
+    text: 'ab… [4 characters cut by notify-guard: Slack shows at most 3]',
+    cut: 4,
+  });
 });

@@ -46,7 +46,8 @@ export async function answerEvent(d: EventDeps, body: unknown): Promise<EventAns
   try {
     const outcome = await d.relay.accept(decoded.event);
     d.metrics.events.inc({ outcome });
-    if (outcome === 'duplicate') return { status: 429, body: failureStatus(429, 'TooManyRequests', 'duplicate event within the dedup window') };
+    if (outcome === 'duplicate')
+      return { status: 429, body: failureStatus(429, 'TooManyRequests', 'duplicate event within the dedup window') };
     return { status: 202, body: { status: outcome } };
   } catch (err) {
     if (err instanceof EventTooLargeError) {
@@ -55,18 +56,29 @@ export async function answerEvent(d: EventDeps, body: unknown): Promise<EventAns
     }
     if (err instanceof JournalFullError) {
       d.metrics.events.inc({ outcome: 'journal_full' });
-      return { status: 503, body: failureStatus(503, 'ServiceUnavailable', err.message), headers: { 'retry-after': String(err.retryAfterSeconds) } };
+      return {
+        status: 503,
+        body: failureStatus(503, 'ServiceUnavailable', err.message),
+        headers: { 'retry-after': String(err.retryAfterSeconds) },
+      };
     }
     d.metrics.events.inc({ outcome: 'unavailable' });
     d.logger.error({ err }, 'cannot journal an event; answering 503 so that the controller retries');
-    return { status: 503, body: failureStatus(503, 'ServiceUnavailable', 'the relay cannot store events right now; retry') };
+    return {
+      status: 503,
+      body: failureStatus(503, 'ServiceUnavailable', 'the relay cannot store events right now; retry'),
+    };
   }
 }
 
 /** Writes an answer as express's `res.status(s).json(body)` would. */
 export function sendAnswer(res: ServerResponse, a: EventAnswer): void {
   const text = JSON.stringify(a.body);
-  res.writeHead(a.status, { ...a.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(a.status, {
+    ...a.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -109,10 +121,12 @@ export function createEventFastPath(d: EventDeps): (req: IncomingMessage, res: S
         sendAnswer(res, { status: 400, body: bodyStatus.notJson() });
         return;
       }
-      answerEvent(d, body).then((a) => sendAnswer(res, a)).catch((err: unknown) => {
-        d.logger.error({ err }, 'answering an event failed');
-        if (!res.headersSent) sendAnswer(res, { status: 500, body: bodyStatus.internalError('relay') });
-      });
+      answerEvent(d, body)
+        .then((a) => sendAnswer(res, a))
+        .catch((err: unknown) => {
+          d.logger.error({ err }, 'answering an event failed');
+          if (!res.headersSent) sendAnswer(res, { status: 500, body: bodyStatus.internalError('relay') });
+        });
     });
     return true;
   };

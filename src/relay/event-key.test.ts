@@ -5,15 +5,40 @@ import { createDeduplicator, eventKey } from './event-key.ts';
 import type { FluxEvent } from './flux-event.ts';
 
 const base: FluxEvent = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
-  severity: 'error', timestamp: '2026-11-23T10:00:00Z', message: 'health check failed', reason: 'HealthCheckFailed', reportingController: 'kustomize-controller',
+  involvedObject: {
+    kind: 'Kustomization',
+    namespace: 'apps',
+    name: 'podinfo',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  },
+  severity: 'error',
+  timestamp: '2026-11-23T10:00:00Z',
+  message: 'health check failed',
+  reason: 'HealthCheckFailed',
+  reportingController: 'kustomize-controller',
 };
 
 test('the key is the SHA-256 of the same components notification-controller hashes', () => {
-  const withMeta: FluxEvent = { ...base, metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc', 'kustomize.toolkit.fluxcd.io/token': 't1', 'other/revision': 'ignored' } };
-  const expected = createHash('sha256').update('event/name=podinfo/namespace=apps/kind=Kustomization/message=health check failed/revision=main@sha1:abc/token=t1').digest('hex');
+  const withMeta: FluxEvent = {
+    ...base,
+    metadata: {
+      'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
+      'kustomize.toolkit.fluxcd.io/token': 't1',
+      'other/revision': 'ignored',
+    },
+  };
+  const expected = createHash('sha256')
+    .update(
+      'event/name=podinfo/namespace=apps/kind=Kustomization/message=health check failed/revision=main@sha1:abc/token=t1',
+    )
+    .digest('hex');
   assert.equal(eventKey(withMeta), expected);
-  assert.equal(eventKey(base), createHash('sha256').update('event/name=podinfo/namespace=apps/kind=Kustomization/message=health check failed').digest('hex'));
+  assert.equal(
+    eventKey(base),
+    createHash('sha256')
+      .update('event/name=podinfo/namespace=apps/kind=Kustomization/message=health check failed')
+      .digest('hex'),
+  );
 });
 
 test('timestamp, severity and reason do not change the key; message and revision do', () => {

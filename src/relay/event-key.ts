@@ -11,8 +11,18 @@ import { involvedGroup } from './flux-event.ts';
 /** The hex SHA-256 event key. */
 export function eventKey(e: FluxEvent): string {
   const group = involvedGroup(e);
-  const parts = ['event', `name=${e.involvedObject.name}`, `namespace=${e.involvedObject.namespace}`, `kind=${e.involvedObject.kind}`, `message=${e.message}`];
-  for (const [label, key] of [['originRevision', 'originRevision'], ['revision', 'revision'], ['token', 'token']] as const) {
+  const parts = [
+    'event',
+    `name=${e.involvedObject.name}`,
+    `namespace=${e.involvedObject.namespace}`,
+    `kind=${e.involvedObject.kind}`,
+    `message=${e.message}`,
+  ];
+  for (const [label, key] of [
+    ['originRevision', 'originRevision'],
+    ['revision', 'revision'],
+    ['token', 'token'],
+  ] as const) {
     const v = e.metadata?.[`${group}/${key}`];
     if (v !== undefined) parts.push(`${label}=${v}`);
   }

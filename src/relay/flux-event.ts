@@ -34,20 +34,34 @@ export function decodeEvent(body: unknown): DecodedEvent {
   const b = body as Record<string, unknown>;
   const o = b['involvedObject'] as Record<string, unknown> | undefined;
   if (!o || typeof o !== 'object') return bad('involvedObject is required');
-  for (const f of ['kind', 'name'] as const) if (typeof o[f] !== 'string' || o[f] === '') return bad(`involvedObject.${f} is required`);
-  if (o['namespace'] !== undefined && typeof o['namespace'] !== 'string') return bad('involvedObject.namespace must be a string');
+  for (const f of ['kind', 'name'] as const)
+    if (typeof o[f] !== 'string' || o[f] === '') return bad(`involvedObject.${f} is required`);
+  if (o['namespace'] !== undefined && typeof o['namespace'] !== 'string')
+    return bad('involvedObject.namespace must be a string');
   if (b['severity'] !== 'info' && b['severity'] !== 'error') return bad('severity must be "info" or "error"');
   if (typeof b['message'] !== 'string') return bad('message is required');
   if (typeof b['reason'] !== 'string') return bad('reason is required');
-  if (typeof b['reportingController'] !== 'string' || b['reportingController'] === '') return bad('reportingController is required');
+  if (typeof b['reportingController'] !== 'string' || b['reportingController'] === '')
+    return bad('reportingController is required');
   const metadata = b['metadata'];
   if (metadata !== undefined && metadata !== null) {
-    if (typeof metadata !== 'object' || Array.isArray(metadata) || Object.values(metadata).some((v) => typeof v !== 'string')) return bad('metadata must map strings to strings');
+    if (
+      typeof metadata !== 'object' ||
+      Array.isArray(metadata) ||
+      Object.values(metadata).some((v) => typeof v !== 'string')
+    )
+      return bad('metadata must map strings to strings');
   }
   return {
     ok: true,
     event: {
-      involvedObject: { kind: o['kind'] as string, name: o['name'] as string, namespace: (o['namespace'] as string | undefined) ?? '', ...(typeof o['apiVersion'] === 'string' ? { apiVersion: o['apiVersion'] } : {}), ...(typeof o['uid'] === 'string' ? { uid: o['uid'] } : {}) },
+      involvedObject: {
+        kind: o['kind'] as string,
+        name: o['name'] as string,
+        namespace: (o['namespace'] as string | undefined) ?? '',
+        ...(typeof o['apiVersion'] === 'string' ? { apiVersion: o['apiVersion'] } : {}),
+        ...(typeof o['uid'] === 'string' ? { uid: o['uid'] } : {}),
+      },
       severity: b['severity'],
       timestamp: typeof b['timestamp'] === 'string' ? b['timestamp'] : '',
       message: b['message'],

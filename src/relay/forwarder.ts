@@ -20,14 +20,23 @@ export function createForwarder(url: string, timeoutMs = 15_000): Forwarder {
   return {
     async forward(e) {
       try {
-        const r = await request(url, { method: 'POST', dispatcher, signal: AbortSignal.timeout(timeoutMs), headers: { 'content-type': 'application/json' }, body: JSON.stringify(e) });
+        const r = await request(url, {
+          method: 'POST',
+          dispatcher,
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(e),
+        });
         await r.body.dump();
         if (r.statusCode >= 200 && r.statusCode < 300) return { kind: 'ok' };
         if (r.statusCode === 429) return { kind: 'ok' };
         if (r.statusCode >= 500) return { kind: 'retry', reason: `HTTP ${r.statusCode}` };
         return { kind: 'permanent', reason: `HTTP ${r.statusCode}` };
       } catch (err) {
-        return { kind: 'retry', reason: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'connection failed' };
+        return {
+          kind: 'retry',
+          reason: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'connection failed',
+        };
       }
     },
     close: () => dispatcher.close(),

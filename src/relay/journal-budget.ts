@@ -18,18 +18,32 @@ export const DEFAULT_JOURNAL_MAX_BYTES = 640 * 1024 * 1024;
 export const JOURNAL_FULL_RETRY_AFTER_SECONDS = 10;
 
 /** Returns the bytes a record takes once it may be journaled; throws when it may not. */
-export function createJournalBudget(o: { journal: Journal<unknown>; maxBytes: number; keptBytes: () => number; compact: () => void; logger: Logger }): (record: unknown) => number {
+export function createJournalBudget(o: {
+  journal: Journal<unknown>;
+  maxBytes: number;
+  keptBytes: () => number;
+  compact: () => void;
+  logger: Logger;
+}): (record: unknown) => number {
   let full = false;
   return (record) => {
     const bytes = recordBytes(record);
     if (bytes > MAX_RECORD_BYTES) throw new EventTooLargeError(bytes, MAX_RECORD_BYTES);
     if (o.journal.size() + bytes > o.maxBytes) {
-      if (!full) o.logger.warn({ journalBytes: o.journal.size(), maxBytes: o.maxBytes, keptBytes: o.keptBytes() }, 'journal at its disk budget: answering 503 with Retry-After until deliveries and compaction free space; nothing accepted is dropped');
+      if (!full)
+        o.logger.warn(
+          { journalBytes: o.journal.size(), maxBytes: o.maxBytes, keptBytes: o.keptBytes() },
+          'journal at its disk budget: answering 503 with Retry-After until deliveries and compaction free space; nothing accepted is dropped',
+        );
       full = true;
       o.compact();
       throw new JournalFullError(JOURNAL_FULL_RETRY_AFTER_SECONDS);
     }
-    if (full) o.logger.info({ journalBytes: o.journal.size(), maxBytes: o.maxBytes }, 'journal below its disk budget again: accepting events');
+    if (full)
+      o.logger.info(
+        { journalBytes: o.journal.size(), maxBytes: o.maxBytes },
+        'journal below its disk budget again: accepting events',
+      );
     full = false;
     return bytes;
   };

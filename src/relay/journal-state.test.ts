@@ -7,31 +7,121 @@ import { openJournal, recordBytes } from './journal.ts';
 import type { DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { MAX_DEAD_LETTERS, apply, emptyState, liveRecords, pausesAt, replayState, unsettled } from './journal-state.ts';
 
-const event = { involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' }, severity: 'error' as const, timestamp: '', message: 'm', reason: 'r', reportingController: 'kc' };
+const event = {
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
+  severity: 'error' as const,
+  timestamp: '',
+  message: 'm',
+  reason: 'r',
+  reportingController: 'kc',
+};
 const target: DeliveryTarget = { alert: 'apps/all', provider: 'apps/slack', metadata: {} };
-const accept = (id: string, n = 1, forward = false): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: Array(n).fill(target), ...(forward ? { forward: true as const } : {}) });
+const accept = (id: string, n = 1, forward = false): RelayRecord => ({
+  t: 'accept',
+  id,
+  at: 1,
+  key: id,
+  event,
+  deliveries: Array(n).fill(target),
+  ...(forward ? { forward: true as const } : {}),
+});
 const held = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [], held: true });
 const done = (id: string, i = 0): RelayRecord => ({ t: 'done', id, i });
 const dead = (id: string, i = 0): RelayRecord => ({ t: 'dead', id, i, at: 7, reason: 'Slack answered 404' });
-const paused = (destination: string, until: number): RelayRecord => ({ t: 'paused', queue: 'slack', destination, until });
+const paused = (destination: string, until: number): RelayRecord => ({
+  t: 'paused',
+  queue: 'slack',
+  destination,
+  until,
+});
 
 /** The state as plain data: each kept event's settled deliveries and flags, the dead table, and whether liveBytes is exactly what a rewrite writes. */
 function summary(s: JournalState) {
-  const events = Object.fromEntries([...s.events].map(([id, e]) => [id, { held: e.accept.held ?? false, deliveries: e.accept.deliveries.length, settled: [...e.settled], unsettled: unsettled(e), forwarded: e.forwarded }]));
+  const events = Object.fromEntries(
+    [...s.events].map(([id, e]) => [
+      id,
+      {
+        held: e.accept.held ?? false,
+        deliveries: e.accept.deliveries.length,
+        settled: [...e.settled],
+        unsettled: unsettled(e),
+        forwarded: e.forwarded,
+      },
+    ]),
+  );
   const rewritten = liveRecords(s, 0).reduce((n, r) => n + recordBytes(r), 0);
   return { events, dead: s.dead.map((d) => `${d.id}:${d.i}`), liveBytesExact: s.liveBytes === rewritten };
 }
 
 const table: { name: string; records: RelayRecord[]; expect: ReturnType<typeof summary> }[] = [
-  { name: 'an accept is pending in every delivery', records: [accept('a', 2)], expect: { events: { a: { held: false, deliveries: 2, settled: [], unsettled: [0, 1], forwarded: true } }, dead: [], liveBytesExact: true } },
-  { name: 'a delivered event is dropped', records: [accept('a', 2), done('a', 1), done('a', 0)], expect: { events: {}, dead: [], liveBytesExact: true } },
-  { name: 'an event routed to no delivery is dropped at once', records: [accept('a', 0)], expect: { events: {}, dead: [], liveBytesExact: true } },
-  { name: 'a held event waits; its routing supersedes it', records: [held('h'), held('r'), accept('r', 2), done('r', 0)], expect: { events: { h: { held: true, deliveries: 0, settled: [], unsettled: [], forwarded: true }, r: { held: false, deliveries: 2, settled: [0], unsettled: [1], forwarded: true } }, dead: [], liveBytesExact: true } },
-  { name: 'a held event routed nowhere is dropped', records: [held('h'), accept('h', 0)], expect: { events: {}, dead: [], liveBytesExact: true } },
-  { name: 'a dead delivery keeps its event for the dead-letter table', records: [accept('a', 2), dead('a', 0), done('a', 1)], expect: { events: { a: { held: false, deliveries: 2, settled: [0, 1], unsettled: [], forwarded: true } }, dead: ['a:0'], liveBytesExact: true } },
-  { name: 'an event to forward stays until forwarded', records: [accept('f', 1, true), done('f')], expect: { events: { f: { held: false, deliveries: 1, settled: [0], unsettled: [], forwarded: false } }, dead: [], liveBytesExact: true } },
-  { name: 'forwarded and delivered: dropped', records: [accept('f', 1, true), done('f'), { t: 'forwarded', id: 'f' }], expect: { events: {}, dead: [], liveBytesExact: true } },
-  { name: 'outcomes replayed twice or for dropped events change nothing', records: [accept('a', 2), done('a', 0), done('a', 0), done('gone', 0), dead('gone', 1)], expect: { events: { a: { held: false, deliveries: 2, settled: [0], unsettled: [1], forwarded: true } }, dead: [], liveBytesExact: true } },
+  {
+    name: 'an accept is pending in every delivery',
+    records: [accept('a', 2)],
+    expect: {
+      events: { a: { held: false, deliveries: 2, settled: [], unsettled: [0, 1], forwarded: true } },
+      dead: [],
+      liveBytesExact: true,
+    },
+  },
+  {
+    name: 'a delivered event is dropped',
+    records: [accept('a', 2), done('a', 1), done('a', 0)],
+    expect: { events: {}, dead: [], liveBytesExact: true },
+  },
+  {
+    name: 'an event routed to no delivery is dropped at once',
+    records: [accept('a', 0)],
+    expect: { events: {}, dead: [], liveBytesExact: true },
+  },
+  {
+    name: 'a held event waits; its routing supersedes it',
+    records: [held('h'), held('r'), accept('r', 2), done('r', 0)],
+    expect: {
+      events: {
+        h: { held: true, deliveries: 0, settled: [], unsettled: [], forwarded: true },
+        r: { held: false, deliveries: 2, settled: [0], unsettled: [1], forwarded: true },
+      },
+      dead: [],
+      liveBytesExact: true,
+    },
+  },
+  {
+    name: 'a held event routed nowhere is dropped',
+    records: [held('h'), accept('h', 0)],
+    expect: { events: {}, dead: [], liveBytesExact: true },
+  },
+  {
+    name: 'a dead delivery keeps its event for the dead-letter table',
+    records: [accept('a', 2), dead('a', 0), done('a', 1)],
+    expect: {
+      events: { a: { held: false, deliveries: 2, settled: [0, 1], unsettled: [], forwarded: true } },
+      dead: ['a:0'],
+      liveBytesExact: true,
+    },
+  },
+  {
+    name: 'an event to forward stays until forwarded',
+    records: [accept('f', 1, true), done('f')],
+    expect: {
+      events: { f: { held: false, deliveries: 1, settled: [0], unsettled: [], forwarded: false } },
+      dead: [],
+      liveBytesExact: true,
+    },
+  },
+  {
+    name: 'forwarded and delivered: dropped',
+    records: [accept('f', 1, true), done('f'), { t: 'forwarded', id: 'f' }],
+    expect: { events: {}, dead: [], liveBytesExact: true },
+  },
+  {
+    name: 'outcomes replayed twice or for dropped events change nothing',
+    records: [accept('a', 2), done('a', 0), done('a', 0), done('gone', 0), dead('gone', 1)],
+    expect: {
+      events: { a: { held: false, deliveries: 2, settled: [0], unsettled: [1], forwarded: true } },
+      dead: [],
+      liveBytesExact: true,
+    },
+  },
 ];
 
 for (const c of table) {
@@ -54,19 +144,44 @@ test('journal state: the dead-letter table keeps the latest MAX_DEAD_LETTERS; an
   const records: RelayRecord[] = [accept('first', 2), dead('first', 0), dead('first', 1)];
   for (let n = 0; n < MAX_DEAD_LETTERS - 1; n++) records.push(accept(`e${n}`), dead(`e${n}`));
   for (const r of records) apply(s, r, recordBytes(r));
-  assert.deepEqual({ table: s.dead.length, oldest: s.dead[0], kept: s.events.has('first') }, { table: MAX_DEAD_LETTERS, oldest: dead('first', 1), kept: true });
+  assert.deepEqual(
+    { table: s.dead.length, oldest: s.dead[0], kept: s.events.has('first') },
+    { table: MAX_DEAD_LETTERS, oldest: dead('first', 1), kept: true },
+  );
   const last = [accept('last'), dead('last')];
   for (const r of last) apply(s, r, recordBytes(r));
-  assert.deepEqual({ table: s.dead.length, oldest: s.dead[0], kept: s.events.has('first'), events: s.events.size }, { table: MAX_DEAD_LETTERS, oldest: dead('e0'), kept: false, events: MAX_DEAD_LETTERS });
+  assert.deepEqual(
+    { table: s.dead.length, oldest: s.dead[0], kept: s.events.has('first'), events: s.events.size },
+    { table: MAX_DEAD_LETTERS, oldest: dead('e0'), kept: false, events: MAX_DEAD_LETTERS },
+  );
 });
 
-test('journal state: compaction writes each kept event\'s records, then running pauses, and replaying them gives the same state', () => {
+test("journal state: compaction writes each kept event's records, then running pauses, and replaying them gives the same state", () => {
   const records: RelayRecord[] = [
-    accept('a', 2), held('h'), accept('d', 1), done('a', 0), accept('f', 1, true), done('f', 0), dead('d', 0), accept('x'), done('x'), paused('apps/slack', 9_000), paused('ops/slack', 1_000),
+    accept('a', 2),
+    held('h'),
+    accept('d', 1),
+    done('a', 0),
+    accept('f', 1, true),
+    done('f', 0),
+    dead('d', 0),
+    accept('x'),
+    done('x'),
+    paused('apps/slack', 9_000),
+    paused('ops/slack', 1_000),
   ];
   const s = replayState(records);
   const compacted = liveRecords(s, 5_000);
-  assert.deepEqual(compacted, [accept('a', 2), done('a', 0), held('h'), accept('d', 1), dead('d', 0), accept('f', 1, true), done('f', 0), paused('apps/slack', 9_000)]);
+  assert.deepEqual(compacted, [
+    accept('a', 2),
+    done('a', 0),
+    held('h'),
+    accept('d', 1),
+    dead('d', 0),
+    accept('f', 1, true),
+    done('f', 0),
+    paused('apps/slack', 9_000),
+  ]);
   assert.deepEqual(liveRecords(replayState(compacted), 5_000), compacted);
 });
 
@@ -81,7 +196,11 @@ test('journal state: replay after a torn tail folds the records before the tear,
   await again.close();
   assert.equal(replayed.truncatedBytes, 9);
   assert.deepEqual(summary(replayState(replayed.records)), {
-    events: { a: { held: false, deliveries: 2, settled: [0], unsettled: [1], forwarded: true }, b: { held: false, deliveries: 1, settled: [], unsettled: [0], forwarded: true } },
-    dead: [], liveBytesExact: true,
+    events: {
+      a: { held: false, deliveries: 2, settled: [0], unsettled: [1], forwarded: true },
+      b: { held: false, deliveries: 1, settled: [], unsettled: [0], forwarded: true },
+    },
+    dead: [],
+    liveBytesExact: true,
   });
 });

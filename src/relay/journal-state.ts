@@ -40,10 +40,16 @@ export interface DeliveryTarget {
 /** Journal records. */
 export type RelayRecord =
   | {
-    readonly t: 'accept'; readonly id: string; readonly at: number; readonly key: string; readonly event: FluxEvent; readonly deliveries: readonly DeliveryTarget[]; readonly forward?: true;
-    /** Accepted before the view synced: not routed yet. A later accept record with this id carries the routing. */
-    readonly held?: true;
-  }
+      readonly t: 'accept';
+      readonly id: string;
+      readonly at: number;
+      readonly key: string;
+      readonly event: FluxEvent;
+      readonly deliveries: readonly DeliveryTarget[];
+      readonly forward?: true;
+      /** Accepted before the view synced: not routed yet. A later accept record with this id carries the routing. */
+      readonly held?: true;
+    }
   | { readonly t: 'forwarded'; readonly id: string }
   | { readonly t: 'done'; readonly id: string; readonly i: number }
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
@@ -140,7 +146,15 @@ function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number): void 
     e.acceptBytes = bytes;
     e.forwarded = !r.forward;
   } else {
-    state.events.set(r.id, { accept: r, outcomes: [], settled: new Set(), forwarded: !r.forward, deadLetters: 0, bytes, acceptBytes: bytes });
+    state.events.set(r.id, {
+      accept: r,
+      outcomes: [],
+      settled: new Set(),
+      forwarded: !r.forward,
+      deadLetters: 0,
+      bytes,
+      acceptBytes: bytes,
+    });
     state.liveBytes += bytes;
   }
   dropIfFinished(state, r.id);

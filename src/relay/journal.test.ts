@@ -22,7 +22,11 @@ test('records appended are replayed in order after reopening', async () => {
   await journal.append({ n: 4 });
   await journal.close();
   const replayed = await replay<{ n: number }>(path);
-  assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }], sizes: [15, 15, 15, 15], truncatedBytes: 0 });
+  assert.deepEqual(replayed, {
+    records: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }],
+    sizes: [15, 15, 15, 15],
+    truncatedBytes: 0,
+  });
 });
 
 /** Writes `bytes` into the file at `offset`, as a crash would have left them. */
@@ -38,13 +42,21 @@ test('a torn last record (a crash mid-write) is cut off; everything before it su
   await journal.append({ n: 1 }, { n: 2 });
   const end = journal.size();
   await journal.close();
-  assert.equal((await stat(path)).size, PREALLOCATE_BYTES, 'a new journal is zero-filled ahead, and its records are written over the zeros');
+  assert.equal(
+    (await stat(path)).size,
+    PREALLOCATE_BYTES,
+    'a new journal is zero-filled ahead, and its records are written over the zeros',
+  );
   await writeInto(path, end, Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22]));
   const { journal: j2, replayed } = await openJournal<{ n: number }>(path);
   assert.deepEqual(replayed, { records: [{ n: 1 }, { n: 2 }], sizes: [15, 15], truncatedBytes: 10 });
   await j2.append({ n: 3 });
   await j2.close();
-  assert.deepEqual(await replay<{ n: number }>(path), { records: [{ n: 1 }, { n: 2 }, { n: 3 }], sizes: [15, 15, 15], truncatedBytes: 0 });
+  assert.deepEqual(await replay<{ n: number }>(path), {
+    records: [{ n: 1 }, { n: 2 }, { n: 3 }],
+    sizes: [15, 15, 15],
+    truncatedBytes: 0,
+  });
 });
 
 test('a record whose checksum does not match ends the journal there', async () => {
@@ -66,7 +78,11 @@ test('a record cut short (its end never reached the disk) is a torn write too', 
   const end = journal.size();
   await journal.close();
   await writeInto(path, end - 12, Buffer.alloc(12));
-  assert.deepEqual(await replay<{ n: string }>(path), { records: [{ n: 'aaaaaaaaaaaaaaaaaaaa' }], sizes: [end / 2], truncatedBytes: end / 2 - 12 });
+  assert.deepEqual(await replay<{ n: string }>(path), {
+    records: [{ n: 'aaaaaaaaaaaaaaaaaaaa' }],
+    sizes: [end / 2],
+    truncatedBytes: end / 2 - 12,
+  });
 });
 
 test('appends beyond the zeros written ahead wait for the next stretch, which never lands on a record', async () => {
@@ -87,7 +103,11 @@ test('appends beyond the zeros written ahead wait for the next stretch, which ne
   const end = journal.size();
   await journal.close();
   assert.ok((await stat(path)).size > end, 'zeros ahead of the last record');
-  assert.deepEqual(await replay<{ n: number }>(path), { records: expected, sizes: expected.map((r) => 8 + JSON.stringify(r).length), truncatedBytes: 0 });
+  assert.deepEqual(await replay<{ n: number }>(path), {
+    records: expected,
+    sizes: expected.map((r) => 8 + JSON.stringify(r).length),
+    truncatedBytes: 0,
+  });
 });
 
 test('rewrite replaces the journal atomically and appends continue after it', async () => {
@@ -110,13 +130,29 @@ test('an append racing a rewrite lands in the new file, after the rewritten reco
 });
 
 /** Opens files as the journal does, with a hook on each write of the journal file itself. */
-function hookedOpen(onWrite: (n: number, write: () => Promise<unknown>, fh: FileHandle, bytes: Buffer, position: number) => Promise<unknown>): OpenFile {
+function hookedOpen(
+  onWrite: (
+    n: number,
+    write: () => Promise<unknown>,
+    fh: FileHandle,
+    bytes: Buffer,
+    position: number,
+  ) => Promise<unknown>,
+): OpenFile {
   let n = 0;
   return async (path, flags) => {
     const fh = await open(path, flags);
     return new Proxy(fh, {
       get(target, prop) {
-        if (prop === 'write') return (bytes: Buffer, ...rest: unknown[]) => onWrite(n++, () => (target.write as (...a: unknown[]) => Promise<unknown>)(bytes, ...rest), target, bytes, rest[2] as number);
+        if (prop === 'write')
+          return (bytes: Buffer, ...rest: unknown[]) =>
+            onWrite(
+              n++,
+              () => (target.write as (...a: unknown[]) => Promise<unknown>)(bytes, ...rest),
+              target,
+              bytes,
+              rest[2] as number,
+            );
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -127,8 +163,17 @@ function hookedOpen(onWrite: (n: number, write: () => Promise<unknown>, fh: File
 test('an append written while an earlier one is still on its way is acknowledged only after it', async () => {
   const path = await fresh();
   let release!: () => void;
-  const held = new Promise<void>((r) => { release = r; });
-  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: hookedOpen(async (n, write) => { const r = await write(); if (n === 0) await held; return r; }) });
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  const { journal } = await openJournal<{ n: number }>(path, {
+    preallocateBytes: 0,
+    openFile: hookedOpen(async (n, write) => {
+      const r = await write();
+      if (n === 0) await held;
+      return r;
+    }),
+  });
   const order: number[] = [];
   const first = journal.append({ n: 1 }).then(() => order.push(1));
   await new Promise((r) => setImmediate(r));
@@ -145,13 +190,18 @@ test('an append written while an earlier one is still on its way is acknowledged
 test('a failed write fails its appends and those written after it, and the file is cut back before the next append', async () => {
   const path = await fresh();
   let release!: () => void;
-  const held = new Promise<void>((r) => { release = r; });
-  const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: hookedOpen(async (n, write, fh, bytes, position) => {
-    if (n !== 1) return write();
-    await fh.write(bytes, 0, 5, position); // torn: a few bytes reach the file, then the disk fails
-    await held;
-    throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
-  }) });
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  const { journal } = await openJournal<{ n: number }>(path, {
+    preallocateBytes: 0,
+    openFile: hookedOpen(async (n, write, fh, bytes, position) => {
+      if (n !== 1) return write();
+      await fh.write(bytes, 0, 5, position); // torn: a few bytes reach the file, then the disk fails
+      await held;
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    }),
+  });
   await journal.append({ n: 1 });
   const failing = journal.append({ n: 2 });
   await new Promise((r) => setImmediate(r));
@@ -162,7 +212,11 @@ test('a failed write fails its appends and those written after it, and the file 
   await assert.rejects(after, { message: 'journal write failed' }, 'written after torn bytes: not acknowledged');
   await journal.append({ n: 4 });
   await journal.close();
-  assert.deepEqual((await replay<{ n: number }>(path)), { records: [{ n: 1 }, { n: 4 }], sizes: [15, 15], truncatedBytes: 0 });
+  assert.deepEqual(await replay<{ n: number }>(path), {
+    records: [{ n: 1 }, { n: 4 }],
+    sizes: [15, 15],
+    truncatedBytes: 0,
+  });
 });
 
 /** Counts the journal file's writes and the records in each. */
@@ -175,7 +229,7 @@ function countingOpen(writes: number[]): OpenFile {
   });
 }
 
-test('a record appended soon rides in the next append\'s write', async () => {
+test("a record appended soon rides in the next append's write", async () => {
   const path = await fresh();
   const writes: number[] = [];
   const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: countingOpen(writes) });

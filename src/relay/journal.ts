@@ -74,7 +74,8 @@ export function recordBytes(record: unknown): number {
 
 function frame(record: unknown): Buffer {
   const payload = encode(record);
-  if (payload.length > MAX_RECORD_BYTES) throw new Error(`journal record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`);
+  if (payload.length > MAX_RECORD_BYTES)
+    throw new Error(`journal record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`);
   const header = Buffer.alloc(HEADER);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
@@ -118,8 +119,17 @@ const MAX_WRITES_IN_FLIGHT = 2;
  */
 export const SOON_MS = 20;
 
-interface Pending { readonly bytes: Buffer; readonly resolve: () => void; readonly reject: (e: Error) => void }
-interface Batch { readonly items: Pending[]; readonly bytes: number; settled: boolean; error?: Error }
+interface Pending {
+  readonly bytes: Buffer;
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+}
+interface Batch {
+  readonly items: Pending[];
+  readonly bytes: number;
+  settled: boolean;
+  error?: Error;
+}
 
 /** How files are opened (tests wrap it to make writes fail). */
 export type OpenFile = (path: string, flags: number | string) => Promise<FileHandle>;
@@ -136,7 +146,10 @@ function endOfNonZero(bytes: Buffer): number {
  * PREALLOCATE_BYTES, 0 for none) is how far ahead of its records the file is zero-filled; tests
  * that count the journal's writes set it to 0.
  */
-export async function openJournal<T>(path: string, o: { openFile?: OpenFile; preallocateBytes?: number } = {}): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
+export async function openJournal<T>(
+  path: string,
+  o: { openFile?: OpenFile; preallocateBytes?: number } = {},
+): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
   const openFile = o.openFile ?? open;
   const preallocateBytes = o.preallocateBytes ?? PREALLOCATE_BYTES;
   let fh: FileHandle = await openFile(path, DURABLE);
@@ -172,12 +185,18 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
   let closed = false;
 
   function kick(): void {
-    if (broken) { repair(); return; }
+    if (broken) {
+      repair();
+      return;
+    }
     if (scheduled || queue.length === 0 || rewriting || inFlight.length >= MAX_WRITES_IN_FLIGHT) return;
     scheduled = true;
     // Appends of the same turn join one batch; waiting any longer (setImmediate) costs a whole
     // turn of the event loop, and under load batches form anyway while writes are in flight.
-    queueMicrotask(() => { scheduled = false; startBatch(); });
+    queueMicrotask(() => {
+      scheduled = false;
+      startBatch();
+    });
   }
 
   /** Moves the appendSoon records to the head of the queue (they were appended first). */
@@ -194,13 +213,31 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
    * the zeros never land on records.
    */
   function preallocate(): void {
-    if (preallocateBytes === 0 || extending || rewriting || broken || allocated - writeAt >= preallocateBytes / 2 || Date.now() < extendNotBefore) return;
+    if (
+      preallocateBytes === 0 ||
+      extending ||
+      rewriting ||
+      broken ||
+      allocated - writeAt >= preallocateBytes / 2 ||
+      Date.now() < extendNotBefore
+    )
+      return;
     const from = allocated;
     const file = fh;
-    extending = file.write(Buffer.alloc(preallocateBytes), 0, preallocateBytes, from).then(
-      () => { if (file === fh) allocated = Math.max(allocated, from + preallocateBytes); },
-      () => { extendNotBefore = Date.now() + PREALLOCATE_RETRY_MS; },
-    ).finally(() => { extending = undefined; kick(); });
+    extending = file
+      .write(Buffer.alloc(preallocateBytes), 0, preallocateBytes, from)
+      .then(
+        () => {
+          if (file === fh) allocated = Math.max(allocated, from + preallocateBytes);
+        },
+        () => {
+          extendNotBefore = Date.now() + PREALLOCATE_RETRY_MS;
+        },
+      )
+      .finally(() => {
+        extending = undefined;
+        kick();
+      });
   }
 
   function startBatch(): void {
@@ -216,10 +253,18 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
     writeAt += bytes.length;
     allocated = Math.max(allocated, writeAt);
     preallocate();
-    fh.write(bytes, 0, bytes.length, at).then(
-      () => undefined,
-      (err: unknown) => { batch.error = new Error('journal write failed', { cause: err }); },
-    ).finally(() => { batch.settled = true; acknowledge(); kick(); });
+    fh.write(bytes, 0, bytes.length, at)
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          batch.error = new Error('journal write failed', { cause: err });
+        },
+      )
+      .finally(() => {
+        batch.settled = true;
+        acknowledge();
+        kick();
+      });
     kick();
   }
 
@@ -227,10 +272,22 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
   function repair(): void {
     if (repairing || inFlight.length > 0 || extending) return;
     repairing = true;
-    fh.truncate(size).then(
-      () => { broken = undefined; writeAt = size; allocated = size; },
-      () => { takeSoon(); for (const p of queue.splice(0)) p.reject(broken!); },
-    ).finally(() => { repairing = false; if (!broken) kick(); });
+    fh.truncate(size)
+      .then(
+        () => {
+          broken = undefined;
+          writeAt = size;
+          allocated = size;
+        },
+        () => {
+          takeSoon();
+          for (const p of queue.splice(0)) p.reject(broken!);
+        },
+      )
+      .finally(() => {
+        repairing = false;
+        if (!broken) kick();
+      });
   }
 
   /**
@@ -244,7 +301,10 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
       // A batch written after a failed one may follow torn bytes: it fails too, and is cut off.
       broken ??= b.error;
       if (broken) for (const p of b.items) p.reject(b.error ?? broken);
-      else { size += b.bytes; for (const p of b.items) p.resolve(); }
+      else {
+        size += b.bytes;
+        for (const p of b.items) p.resolve();
+      }
     }
     if (inFlight.length === 0) {
       const waiters = quiet;
@@ -273,7 +333,10 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
         return;
       }
       soon.push({ bytes, resolve, reject });
-      soonTimer ??= setTimeout(() => { takeSoon(); kick(); }, SOON_MS);
+      soonTimer ??= setTimeout(() => {
+        takeSoon();
+        kick();
+      }, SOON_MS);
     });
   }
 
@@ -283,7 +346,9 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
     async rewrite(recs) {
       while (rewriting) await rewriting;
       let finished!: () => void;
-      rewriting = new Promise<void>((r) => { finished = r; });
+      rewriting = new Promise<void>((r) => {
+        finished = r;
+      });
       await noWriteInFlight();
       try {
         const tmp = `${path}.compact`;
@@ -312,7 +377,9 @@ export async function openJournal<T>(path: string, o: { openFile?: OpenFile; pre
       // Whatever was appended before close is written first.
       takeSoon();
       kick();
-      while (rewriting || queue.length > 0 || scheduled || inFlight.length > 0 || extending) await (rewriting ?? (inFlight.length > 0 || extending ? noWriteInFlight() : new Promise<void>((r) => setImmediate(r))));
+      while (rewriting || queue.length > 0 || scheduled || inFlight.length > 0 || extending)
+        await (rewriting ??
+          (inFlight.length > 0 || extending ? noWriteInFlight() : new Promise<void>((r) => setImmediate(r))));
       await fh.close();
     },
   };

@@ -18,7 +18,11 @@ export function isCommitStatusUpdate(e: FluxEvent): boolean {
 }
 
 /** The merged, prefix-stripped metadata for one Alert's notification. */
-export function notificationMetadata(e: FluxEvent, a: AlertView, objectAnnotations: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function notificationMetadata(
+  e: FluxEvent,
+  a: AlertView,
+  objectAnnotations: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return withEventMetadata(e, alertMetadata(a, objectAnnotations));
 }
 
@@ -27,9 +31,13 @@ export function notificationMetadata(e: FluxEvent, a: AlertView, objectAnnotatio
  * below the controller's metadata in precedence. The journal keeps this per Alert and the event's
  * own metadata once per event (`withEventMetadata` merges them at delivery).
  */
-export function alertMetadata(a: AlertView, objectAnnotations: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function alertMetadata(
+  a: AlertView,
+  objectAnnotations: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(objectAnnotations)) if (k.startsWith(EVENT_PREFIX)) out[k.slice(EVENT_PREFIX.length)] = v;
+  for (const [k, v] of Object.entries(objectAnnotations))
+    if (k.startsWith(EVENT_PREFIX)) out[k.slice(EVENT_PREFIX.length)] = v;
   Object.assign(out, a.eventMetadata);
   if (a.summary) out['summary'] = a.summary;
   return out;

@@ -24,9 +24,19 @@ import { MAX_EVENT_BYTES, answerEvent, createEventFastPath } from './event-endpo
  * The relay's request listener: a POST's body must fit the in-flight budget (else 503), then the
  * event fast path, then the express app for the rest.
  */
-export function createRelayHandler(d: EventDeps & { notReadyReason: () => string | undefined; limits?: Pick<ServerLimits, 'maxInflightBodyBytes' | 'smallBodyBytes'> }): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRelayHandler(
+  d: EventDeps & {
+    notReadyReason: () => string | undefined;
+    limits?: Pick<ServerLimits, 'maxInflightBodyBytes' | 'smallBodyBytes'>;
+  },
+): (req: IncomingMessage, res: ServerResponse) => void {
   const limits = d.limits ?? DEFAULT_SERVER_LIMITS;
-  const budget = createBodyBudget({ maxInflightBytes: limits.maxInflightBodyBytes, smallBodyBytes: limits.smallBodyBytes, maxBodyBytes: MAX_EVENT_BYTES, component: 'relay' });
+  const budget = createBodyBudget({
+    maxInflightBytes: limits.maxInflightBodyBytes,
+    smallBodyBytes: limits.smallBodyBytes,
+    maxBodyBytes: MAX_EVENT_BYTES,
+    component: 'relay',
+  });
   const fast = createEventFastPath(d);
   const app = createRelayApp(d);
   return (req, res) => {
@@ -40,14 +50,27 @@ function createRelayApp(d: EventDeps & { notReadyReason: () => string | undefine
   app.disable('x-powered-by');
   app.set('etag', false);
   addOperationalEndpoints(app, { registry: d.metrics.registry, notReadyReason: d.notReadyReason });
-  app.get('/dead-letters', (_req, res) => { res.json({ items: d.relay.deadLetters() }); });
-  app.get('/deliveries', (_req, res) => { res.json({ items: d.relay.deliveryStatus() }); });
-  // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
-  app.post(/.*/, express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity }), async (req: Request, res: Response) => {
-    const a = await answerEvent(d, req.body);
-    res.status(a.status).set(a.headers ?? {}).json(a.body);
+  app.get('/dead-letters', (_req, res) => {
+    res.json({ items: d.relay.deadLetters() });
   });
-  app.use((req, res) => { res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}`)); });
+  app.get('/deliveries', (_req, res) => {
+    res.json({ items: d.relay.deliveryStatus() });
+  });
+  // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
+  app.post(
+    /.*/,
+    express.json({ limit: MAX_EVENT_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity }),
+    async (req: Request, res: Response) => {
+      const a = await answerEvent(d, req.body);
+      res
+        .status(a.status)
+        .set(a.headers ?? {})
+        .json(a.body);
+    },
+  );
+  app.use((req, res) => {
+    res.status(404).json(failureStatus(404, 'NotFound', `no endpoint ${req.method} ${req.path}`));
+  });
   app.use(jsonErrorHandler({ maxBytes: MAX_EVENT_BYTES, body: 'event', component: 'relay', logger: d.logger }));
   return app;
 }

@@ -109,7 +109,6 @@ export interface RelayOptions {
   readonly maxJournalBytes?: number;
 }
 
-
 /** A job as this thread keeps it: which event and which of its deliveries. */
 interface RelayJob extends Job {
   readonly eventId: string;
@@ -128,58 +127,125 @@ export function startRelay(o: RelayOptions): Relay {
 
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   // At the budget a compaction must be possible, whatever --journal-compact-at says.
-  const keeper = createJournalKeeper({ journal: o.journal, state, compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes), logger: log });
+  const keeper = createJournalKeeper({
+    journal: o.journal,
+    state,
+    compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes),
+    logger: log,
+  });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
-    return o.journal.appendSoon(r).then(() => keeper.compactIfLarge()).catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
+    return o.journal
+      .appendSoon(r)
+      .then(() => keeper.compactIfLarge())
+      .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
 
-  const resolveDeps = { cluster: o.cluster, secrets: o.secrets, allowInsecureDestinations: o.allowInsecureDestinations, defaultFormat: o.slackFormat ?? 'blocks' };
-  const deliveries = startDeliveryThread<RelayJob>({
-    pacing: o.pacing ?? { perSecond: 1, burst: 3 }, backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs: o.maxAgeMs ?? 3_600_000, sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
-    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}), ...(o.slackCa ? { slackCa: o.slackCa } : {}),
-    pauses: pausesAt(state, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
-    episodes: openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
-  }, {
-    resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
-    onAttempt: (queue, result) => { if (queue === 'slack') o.metrics.attempts.inc({ result }); },
-    onPaused: (p) => { void record({ t: 'paused', ...p }); },
-    onEpisode: (c) => { void record({ t: 'episode', ...c }); },
-    onDone(queue, d, outcome) {
-      if (queue === 'forward') {
-        o.metrics.forwards.inc({ result: 'forwarded' });
-        void record({ t: 'forwarded', id: d.eventId });
-        return;
-      }
-      o.metrics.deliveries.inc({ result: outcome });
-      void record({ t: 'done', id: d.eventId, i: d.index });
-      if (outcome === 'sent' && d.target && status.delivered(d.target.alert, Date.now())) {
-        const [ns, name] = split(d.target.alert);
-        void o.warnings?.delivered?.({ namespace: ns, name }, `delivered notification for ${objectName(d.event)} through Provider ${d.target.provider}`);
-      }
+  const resolveDeps = {
+    cluster: o.cluster,
+    secrets: o.secrets,
+    allowInsecureDestinations: o.allowInsecureDestinations,
+    defaultFormat: o.slackFormat ?? 'blocks',
+  };
+  const deliveries = startDeliveryThread<RelayJob>(
+    {
+      pacing: o.pacing ?? { perSecond: 1, burst: 3 },
+      backoff: o.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
+      maxAgeMs: o.maxAgeMs ?? 3_600_000,
+      sendTimeoutMs: o.sendTimeoutMs ?? 15_000,
+      ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}),
+      ...(o.slackCa ? { slackCa: o.slackCa } : {}),
+      pauses: pausesAt(state, Date.now()).map(({ queue, destination, until }) => ({ queue, destination, until })),
+      episodes: openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
     },
-    onDead(queue, d, reason) {
-      if (queue === 'forward') {
-        o.metrics.forwards.inc({ result: 'dead' });
-        log.warn({ object: objectName(d.event), reason }, 'forwarding to notification-controller failed for good');
-        void record({ t: 'forwarded', id: d.eventId });
-        return;
-      }
-      const target = d.target!;
-      o.metrics.deliveries.inc({ result: 'dead' });
-      const [pns, pname] = split(target.provider);
-      status.failed(target, reason, Date.now(), o.cluster.alertsReferencingProvider(pns, pname).map((a) => `${pns}/${a.metadata?.name ?? ''}`));
-      log.warn({ alert: target.alert, provider: target.provider, object: objectName(d.event), reason }, 'delivery failed for good; moved to dead letters');
-      void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
-      const [ns, name] = split(target.alert);
-      void o.warnings?.dispatchFailed({ namespace: ns, name }, `failed to send notification for ${objectName(d.event)} through Provider ${target.provider}: ${reason}`);
+    {
+      resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
+      onAttempt: (queue, result) => {
+        if (queue === 'slack') o.metrics.attempts.inc({ result });
+      },
+      onPaused: (p) => {
+        void record({ t: 'paused', ...p });
+      },
+      onEpisode: (c) => {
+        void record({ t: 'episode', ...c });
+      },
+      onDone(queue, d, outcome) {
+        if (queue === 'forward') {
+          o.metrics.forwards.inc({ result: 'forwarded' });
+          void record({ t: 'forwarded', id: d.eventId });
+          return;
+        }
+        o.metrics.deliveries.inc({ result: outcome });
+        void record({ t: 'done', id: d.eventId, i: d.index });
+        if (outcome === 'sent' && d.target && status.delivered(d.target.alert, Date.now())) {
+          const [ns, name] = split(d.target.alert);
+          void o.warnings?.delivered?.(
+            { namespace: ns, name },
+            `delivered notification for ${objectName(d.event)} through Provider ${d.target.provider}`,
+          );
+        }
+      },
+      onDead(queue, d, reason) {
+        if (queue === 'forward') {
+          o.metrics.forwards.inc({ result: 'dead' });
+          log.warn({ object: objectName(d.event), reason }, 'forwarding to notification-controller failed for good');
+          void record({ t: 'forwarded', id: d.eventId });
+          return;
+        }
+        const target = d.target!;
+        o.metrics.deliveries.inc({ result: 'dead' });
+        const [pns, pname] = split(target.provider);
+        status.failed(
+          target,
+          reason,
+          Date.now(),
+          o.cluster.alertsReferencingProvider(pns, pname).map((a) => `${pns}/${a.metadata?.name ?? ''}`),
+        );
+        log.warn(
+          { alert: target.alert, provider: target.provider, object: objectName(d.event), reason },
+          'delivery failed for good; moved to dead letters',
+        );
+        void record({ t: 'dead', id: d.eventId, i: d.index, at: Date.now(), reason });
+        const [ns, name] = split(target.alert);
+        void o.warnings?.dispatchFailed(
+          { namespace: ns, name },
+          `failed to send notification for ${objectName(d.event)} through Provider ${target.provider}: ${reason}`,
+        );
+      },
     },
-  }, log);
-  const forward = (id: string, at: number, e: FluxEvent) => deliveries.enqueue('forward', { id: `${id}:forward`, destination: 'notification-controller', acceptedAt: at, event: e, metadata: {}, eventId: id, index: -1 });
+    log,
+  );
+  const forward = (id: string, at: number, e: FluxEvent) =>
+    deliveries.enqueue('forward', {
+      id: `${id}:forward`,
+      destination: 'notification-controller',
+      acceptedAt: at,
+      event: e,
+      metadata: {},
+      eventId: id,
+      index: -1,
+    });
 
-  function enqueue(id: string, at: number, e: FluxEvent, targets: readonly DeliveryTarget[], skip: ReadonlySet<number>): void {
+  function enqueue(
+    id: string,
+    at: number,
+    e: FluxEvent,
+    targets: readonly DeliveryTarget[],
+    skip: ReadonlySet<number>,
+  ): void {
     targets.forEach((target, index) => {
-      if (!skip.has(index)) deliveries.enqueue('slack', { id: `${id}:${index}`, destination: target.provider, acceptedAt: at, event: e, metadata: withEventMetadata(e, target.metadata), alert: target.alert, eventId: id, index, target });
+      if (!skip.has(index))
+        deliveries.enqueue('slack', {
+          id: `${id}:${index}`,
+          destination: target.provider,
+          acceptedAt: at,
+          event: e,
+          metadata: withEventMetadata(e, target.metadata),
+          alert: target.alert,
+          eventId: id,
+          index,
+          target,
+        });
     });
   }
 
@@ -191,13 +257,23 @@ export function startRelay(o: RelayOptions): Relay {
   const stillHeld: Accept[] = [];
   for (const [id, e] of state.events) {
     const a = e.accept;
-    if (a.held) { stillHeld.push(a); continue; }
+    if (a.held) {
+      stillHeld.push(a);
+      continue;
+    }
     resumed += unsettled(e).length;
     enqueue(id, a.at, a.event, a.deliveries, e.settled);
-    if (a.forward && !e.forwarded && o.forwardTo) { resumed++; forward(id, a.at, a.event); }
+    if (a.forward && !e.forwarded && o.forwardTo) {
+      resumed++;
+      forward(id, a.at, a.event);
+    }
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
-  if (stillHeld.length > 0) log.info({ events: stillHeld.length }, 'resuming events accepted before the cluster view synced; they are routed once it has');
+  if (stillHeld.length > 0)
+    log.info(
+      { events: stillHeld.length },
+      'resuming events accepted before the cluster view synced; they are routed once it has',
+    );
 
   /**
    * The Slack deliveries Flux's routing gives an event, one per destination: Alerts routing it to
@@ -207,16 +283,24 @@ export function startRelay(o: RelayOptions): Relay {
     const targets: DeliveryTarget[] = [];
     let saved = 0;
     if (isCommitStatusUpdate(e)) return { targets, saved };
-    const annotations = o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
+    const annotations =
+      o.cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name)?.annotations ?? {};
     const destinations = new Set<string>();
     for (const alert of routeEvent(e, o.cluster, o.routing)) {
       const a = alertView(alert);
       const provider = o.cluster.getProvider(a.namespace, a.providerName);
       if (!provider || providerView(provider).type !== 'slack') continue;
       const destination = slackDestinationKey(providerView(provider));
-      if (destinations.has(destination)) { saved++; continue; }
+      if (destinations.has(destination)) {
+        saved++;
+        continue;
+      }
       destinations.add(destination);
-      targets.push({ alert: `${a.namespace}/${a.name}`, provider: `${a.namespace}/${a.providerName}`, metadata: alertMetadata(a, annotations) });
+      targets.push({
+        alert: `${a.namespace}/${a.name}`,
+        provider: `${a.namespace}/${a.providerName}`,
+        metadata: alertMetadata(a, annotations),
+      });
     }
     return { targets, saved };
   }
@@ -227,7 +311,15 @@ export function startRelay(o: RelayOptions): Relay {
     const routed = held.map((h): Accept => {
       const t = targetsFor(h.event);
       saved += t.saved;
-      return { t: 'accept', id: h.id, at: h.at, key: h.key, event: h.event, deliveries: t.targets, ...(o.forwardTo ? { forward: true as const } : {}) };
+      return {
+        t: 'accept',
+        id: h.id,
+        at: h.at,
+        key: h.key,
+        event: h.event,
+        deliveries: t.targets,
+        ...(o.forwardTo ? { forward: true as const } : {}),
+      };
     });
     for (const r of routed) apply(state, r, recordBytes(r));
     await Promise.all(routed.map((r) => o.journal.append(r)));
@@ -238,10 +330,29 @@ export function startRelay(o: RelayOptions): Relay {
     }
     void keeper.compactIfLarge();
   }
-  const gate = createRoutingGate<Accept>({ synced: () => o.cluster.synced(), release, logger: log, initial: stillHeld });
-  o.metrics.bind({ pending: () => deliveries.pending(), deadLetters: () => state.dead.length, held: () => gate.held(), journalBytes: () => o.journal.size(), journalMaxBytes: () => maxJournalBytes, journalKeptBytes: () => state.liveBytes, alerts: () => status.list() });
+  const gate = createRoutingGate<Accept>({
+    synced: () => o.cluster.synced(),
+    release,
+    logger: log,
+    initial: stillHeld,
+  });
+  o.metrics.bind({
+    pending: () => deliveries.pending(),
+    deadLetters: () => state.dead.length,
+    held: () => gate.held(),
+    journalBytes: () => o.journal.size(),
+    journalMaxBytes: () => maxJournalBytes,
+    journalKeptBytes: () => state.liveBytes,
+    alerts: () => status.list(),
+  });
 
-  const admit = createJournalBudget({ journal: o.journal, maxBytes: maxJournalBytes, keptBytes: () => state.liveBytes, compact: () => void keeper.compactIfLarge(), logger: log });
+  const admit = createJournalBudget({
+    journal: o.journal,
+    maxBytes: maxJournalBytes,
+    keptBytes: () => state.liveBytes,
+    compact: () => void keeper.compactIfLarge(),
+    logger: log,
+  });
 
   /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
   async function journalAccept(r: Accept): Promise<void> {
@@ -265,7 +376,11 @@ export function startRelay(o: RelayOptions): Relay {
       if (dedup.isDuplicate(key, now)) return 'duplicate';
       // Routed on the event as sent (Flux matches the whole message); stored as Slack can show it.
       const { event: e, cut } = boundEvent(original);
-      if (cut > 0) log.info({ object: objectName(e), cutCharacters: cut }, 'event text longer than Slack shows; the journal keeps what Slack can show');
+      if (cut > 0)
+        log.info(
+          { object: objectName(e), cutCharacters: cut },
+          'event text longer than Slack shows; the journal keeps what Slack can show',
+        );
       if (!gate.open()) {
         dedup.remember(key, now);
         const held: Accept = { t: 'accept', id: randomUUID(), at: now, key, event: e, deliveries: [], held: true };
@@ -277,7 +392,15 @@ export function startRelay(o: RelayOptions): Relay {
       dedup.remember(key, now);
       if (targets.length === 0 && !o.forwardTo) return 'unrouted';
       const id = randomUUID();
-      await journalAccept({ t: 'accept', id, at: now, key, event: e, deliveries: targets, ...(o.forwardTo ? { forward: true as const } : {}) });
+      await journalAccept({
+        t: 'accept',
+        id,
+        at: now,
+        key,
+        event: e,
+        deliveries: targets,
+        ...(o.forwardTo ? { forward: true as const } : {}),
+      });
       o.metrics.sendsSaved.inc(saved);
       void keeper.compactIfLarge();
       enqueue(id, now, e, targets, new Set());
@@ -289,14 +412,25 @@ export function startRelay(o: RelayOptions): Relay {
     pending: () => deliveries.pending(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
-    stop: () => { gate.stop(); return deliveries.stop(); },
+    stop: () => {
+      gate.stop();
+      return deliveries.stop();
+    },
   };
 }
 
 /** The dead-letter table's row for a dead record (no secret in any field). */
 function deadLetter(a: Accept, d: Extract<RelayRecord, { t: 'dead' }>): DeadLetter {
   const t = a.deliveries[d.i]!;
-  return { id: d.id, alert: t.alert, provider: t.provider, involvedObject: objectName(a.event), message: a.event.message.slice(0, 200), reason: d.reason, at: new Date(d.at).toISOString() };
+  return {
+    id: d.id,
+    alert: t.alert,
+    provider: t.provider,
+    involvedObject: objectName(a.event),
+    message: a.event.message.slice(0, 200),
+    reason: d.reason,
+    at: new Date(d.at).toISOString(),
+  };
 }
 
 function split(ref: string): [string, string] {

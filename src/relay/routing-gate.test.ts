@@ -12,7 +12,14 @@ test('holds events until the view syncs, then releases them in order and opens',
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let synced = false;
   const released: string[][] = [];
-  const gate = createRoutingGate<string>({ synced: () => synced, logger, pollMs: 25, release: async (items) => { released.push(items); } });
+  const gate = createRoutingGate<string>({
+    synced: () => synced,
+    logger,
+    pollMs: 25,
+    release: async (items) => {
+      released.push(items);
+    },
+  });
   gate.hold('a');
   gate.hold('b');
   t.mock.timers.tick(100);
@@ -30,8 +37,17 @@ test('events held while a release is under way are released after it, before the
   const released: string[][] = [];
   let finish!: () => void;
   const gate = createRoutingGate<string>({
-    synced: () => true, logger, initial: ['replayed'],
-    release: (items) => { released.push(items); return released.length === 1 ? new Promise<void>((r) => { finish = r; }) : Promise.resolve(); },
+    synced: () => true,
+    logger,
+    initial: ['replayed'],
+    release: (items) => {
+      released.push(items);
+      return released.length === 1
+        ? new Promise<void>((r) => {
+            finish = r;
+          })
+        : Promise.resolve();
+    },
   });
   assert.equal(gate.open(), false, 'a replayed event keeps the gate closed even on a synced view');
   t.mock.timers.tick(0);
@@ -46,7 +62,14 @@ test('events held while a release is under way are released after it, before the
 test('an event held just after the gate opened (its caller saw it closed, then journaled) is still released', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const released: string[][] = [];
-  const gate = createRoutingGate<string>({ synced: () => true, logger, initial: ['replayed'], release: async (items) => { released.push(items); } });
+  const gate = createRoutingGate<string>({
+    synced: () => true,
+    logger,
+    initial: ['replayed'],
+    release: async (items) => {
+      released.push(items);
+    },
+  });
   t.mock.timers.tick(0);
   await settle();
   assert.equal(gate.open(), true);
@@ -54,7 +77,10 @@ test('an event held just after the gate opened (its caller saw it closed, then j
   assert.deepEqual({ open: gate.open(), held: gate.held() }, { open: false, held: 1 });
   t.mock.timers.tick(0);
   await settle();
-  assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: true, held: 0, released: [['replayed'], ['late']] });
+  assert.deepEqual(
+    { open: gate.open(), held: gate.held(), released },
+    { open: true, held: 0, released: [['replayed'], ['late']] },
+  );
   gate.stop();
 });
 
@@ -63,8 +89,14 @@ test('a failed release keeps the events held and retries them after retryMs', as
   let fail = true;
   const released: string[][] = [];
   const gate = createRoutingGate<string>({
-    synced: () => true, logger, retryMs: 1_000, initial: ['x'],
-    release: async (items) => { if (fail) throw new Error('journal unavailable'); released.push(items); },
+    synced: () => true,
+    logger,
+    retryMs: 1_000,
+    initial: ['x'],
+    release: async (items) => {
+      if (fail) throw new Error('journal unavailable');
+      released.push(items);
+    },
   });
   t.mock.timers.tick(0);
   await settle();
@@ -80,7 +112,13 @@ test('a failed release keeps the events held and retries them after retryMs', as
 });
 
 test('opens at once on a synced view with nothing replayed', () => {
-  const gate = createRoutingGate<string>({ synced: () => true, logger, release: async () => { throw new Error('nothing to release'); } });
+  const gate = createRoutingGate<string>({
+    synced: () => true,
+    logger,
+    release: async () => {
+      throw new Error('nothing to release');
+    },
+  });
   assert.equal(gate.open(), true);
   gate.stop();
 });
@@ -88,7 +126,13 @@ test('opens at once on a synced view with nothing replayed', () => {
 test('an event held just after the gate opened (its journal write was slow) is still released', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const released: string[][] = [];
-  const gate = createRoutingGate<string>({ synced: () => true, logger, release: async (items) => { released.push(items); } });
+  const gate = createRoutingGate<string>({
+    synced: () => true,
+    logger,
+    release: async (items) => {
+      released.push(items);
+    },
+  });
   assert.equal(gate.open(), true);
   gate.hold('late');
   assert.equal(gate.open(), false);

@@ -80,6 +80,9 @@ export function createRoutingGate<T>(o: RoutingGateOptions<T>): RoutingGate<T> {
       }
     },
     held: () => queue.length,
-    stop() { stopped = true; clearTimeout(timer); },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
   };
 }

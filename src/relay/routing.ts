@@ -26,7 +26,12 @@ export interface RoutingOptions {
  * `labels` are the involved object's labels, undefined when the object is not found.
  * Follows `filterAlertsForEvent` and `getNotificationParams` (cross-namespace check).
  */
-export function alertSkipReason(e: FluxEvent, a: AlertView, labels: Readonly<Record<string, string>> | undefined, o: RoutingOptions): string | undefined {
+export function alertSkipReason(
+  e: FluxEvent,
+  a: AlertView,
+  labels: Readonly<Record<string, string>> | undefined,
+  o: RoutingOptions,
+): string | undefined {
   if (a.suspend) return 'alert suspended';
   if ((a.eventSeverity ?? 'info') === 'error' && e.severity !== 'error') return 'severity';
   if (!a.eventSources.some((s) => sourceMatches(e, s, a.namespace, labels))) return 'no source matches';
@@ -42,7 +47,12 @@ export function alertSkipReason(e: FluxEvent, a: AlertView, labels: Readonly<Rec
  * name alike), the involved object must be found and carry every label; an object that cannot be
  * found matches no source that sets matchLabels.
  */
-function sourceMatches(e: FluxEvent, s: EventSource, alertNamespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+function sourceMatches(
+  e: FluxEvent,
+  s: EventSource,
+  alertNamespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const o = e.involvedObject;
   if (s.kind !== o.kind || (s.namespace ?? alertNamespace) !== o.namespace) return false;
   if (s.name !== '*' && s.name !== o.name) return false;
@@ -54,9 +64,12 @@ function sourceMatches(e: FluxEvent, s: EventSource, alertNamespace: string, lab
 export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions): KubeObject[] {
   const found = cluster.getSource(e.involvedObject.kind, e.involvedObject.namespace, e.involvedObject.name);
   const labels = found ? (found.labels ?? {}) : undefined;
-  return cluster.alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
+  return cluster
+    .alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
     .filter((obj) => alertSkipReason(e, alertView(obj), labels, o) === undefined)
-    .sort((x, y) => `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`));
+    .sort((x, y) =>
+      `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`),
+    );
 }
 
 /**

@@ -13,10 +13,22 @@ import type { FluxEvent } from './flux-event.ts';
 import { slackEscape } from './slack-message.ts';
 
 /** Slack's Block Kit limits (characters, after escaping). */
-export const BLOCK_LIMITS = { blocks: 50, header: 150, section: 3000, field: 2000, fieldsPerSection: 10, context: 2000, text: 40_000, username: 80 } as const;
+export const BLOCK_LIMITS = {
+  blocks: 50,
+  header: 150,
+  section: 3000,
+  field: 2000,
+  fieldsPerSection: 10,
+  context: 2000,
+  text: 40_000,
+  username: 80,
+} as const;
 
 /** A Block Kit text object. */
-export interface TextObject { readonly type: 'plain_text' | 'mrkdwn'; readonly text: string }
+export interface TextObject {
+  readonly type: 'plain_text' | 'mrkdwn';
+  readonly text: string;
+}
 /** The blocks the relay sends. */
 export type Block =
   | { readonly type: 'header'; readonly text: TextObject }
@@ -82,13 +94,21 @@ function codePoints(s: string): number {
 }
 
 /** The payload for one event to one Provider. */
-export function slackBlocksPayload(e: FluxEvent, metadata: Readonly<Record<string, string>>, look: BlocksLook): SlackBlocksPayload {
+export function slackBlocksPayload(
+  e: FluxEvent,
+  metadata: Readonly<Record<string, string>>,
+  look: BlocksLook,
+): SlackBlocksPayload {
   const o = e.involvedObject;
   const object = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
   const severity = e.severity === 'error' ? 'Error' : 'Info';
   const headline = `${severity}: ${object}${e.reason ? ` ${e.reason}` : ''}`;
-  const title = look.recoveredAfter ? `✅ Recovered after ${look.recoveredAfter}: ${object}${e.reason ? ` ${e.reason}` : ''}` : `${e.severity === 'error' ? '🔴' : '🟢'} ${headline}`;
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: fitCounted(title, BLOCK_LIMITS.header) } }];
+  const title = look.recoveredAfter
+    ? `✅ Recovered after ${look.recoveredAfter}: ${object}${e.reason ? ` ${e.reason}` : ''}`
+    : `${e.severity === 'error' ? '🔴' : '🟢'} ${headline}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: fitCounted(title, BLOCK_LIMITS.header) } },
+  ];
   const message = look.messageText ?? (e.message !== '' ? fitCounted(e.message, BLOCK_LIMITS.section) : '');
   if (message !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: message } });
   const context = contextBlock(e);
@@ -103,42 +123,70 @@ export function slackBlocksPayload(e: FluxEvent, metadata: Readonly<Record<strin
 }
 
 /** chat.update of a thread's parent when its object recovered: the failure, marked resolved. */
-export function resolvedParentPayload(e: FluxEvent, parent: { readonly ts: string; readonly channel: string; readonly since: number; readonly reason: string }, after: string, now: number): SlackBlocksPayload {
+export function resolvedParentPayload(
+  e: FluxEvent,
+  parent: { readonly ts: string; readonly channel: string; readonly since: number; readonly reason: string },
+  after: string,
+  now: number,
+): SlackBlocksPayload {
   const o = e.involvedObject;
   const headline = `Resolved after ${after}: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
-  const date = (ms: number) => `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
+  const date = (ms: number) =>
+    `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
   return {
-    channel: parent.channel, ts: parent.ts, username: fitCounted(e.reportingController, BLOCK_LIMITS.username),
+    channel: parent.channel,
+    ts: parent.ts,
+    username: fitCounted(e.reportingController, BLOCK_LIMITS.username),
     text: fitCounted(`${headline} (was ${parent.reason})`, BLOCK_LIMITS.text),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: fitCounted(`✅ ${headline}`, BLOCK_LIMITS.header) } },
-      { type: 'section', text: { type: 'mrkdwn', text: `Failed with *${fitCounted(parent.reason, 1000)}* from ${date(parent.since)}; recovered ${date(now)} with ${fitCounted(e.reason, 1000)}. Details in the thread.` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Failed with *${fitCounted(parent.reason, 1000)}* from ${date(parent.since)}; recovered ${date(now)} with ${fitCounted(e.reason, 1000)}. Details in the thread.`,
+        },
+      },
     ],
   };
 }
 
 /** Revision first, then summary, then the other metadata sorted; ten fields per section, within `maxSections`. */
-function fieldSections(metadata: Readonly<Record<string, string>>, commitUrl: string | undefined, maxSections: number): Block[] {
+function fieldSections(
+  metadata: Readonly<Record<string, string>>,
+  commitUrl: string | undefined,
+  maxSections: number,
+): Block[] {
   const rank = (k: string) => (k === 'revision' ? 0 : k === 'summary' ? 1 : 2);
   const entries = Object.entries(metadata).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   const field = (k: string, v: string): TextObject => {
     const title = `*${fitCounted(k, 150)}*\n`;
     const room = BLOCK_LIMITS.field - title.length;
-    const linked = k === 'revision' && commitUrl ? `<${commitUrl}|${fitCounted(v, room - commitUrl.length - 3)}>` : undefined;
+    const linked =
+      k === 'revision' && commitUrl ? `<${commitUrl}|${fitCounted(v, room - commitUrl.length - 3)}>` : undefined;
     const value = linked ?? fitCounted(v, room);
     return { type: 'mrkdwn', text: `${title}${value}` };
   };
   const room = maxSections * BLOCK_LIMITS.fieldsPerSection;
   const fields = entries.slice(0, room).map(([k, v]) => field(k, v));
-  if (entries.length > room) fields[room - 1] = { type: 'mrkdwn', text: `*more*\n${entries.length - room + 1} more metadata entries not shown` };
+  if (entries.length > room)
+    fields[room - 1] = { type: 'mrkdwn', text: `*more*\n${entries.length - room + 1} more metadata entries not shown` };
   const out: Block[] = [];
-  for (let i = 0; i < fields.length; i += BLOCK_LIMITS.fieldsPerSection) out.push({ type: 'section', fields: fields.slice(i, i + BLOCK_LIMITS.fieldsPerSection) });
+  for (let i = 0; i < fields.length; i += BLOCK_LIMITS.fieldsPerSection)
+    out.push({ type: 'section', fields: fields.slice(i, i + BLOCK_LIMITS.fieldsPerSection) });
   return out;
 }
 
 /** The reporting controller, and the event's time in the reader's time zone (Slack's date formatting). */
 function contextBlock(e: FluxEvent): Block {
   const at = Date.parse(e.timestamp);
-  const when = Number.isNaN(at) ? '' : ` · <!date^${Math.floor(at / 1000)}^{date_short_pretty} {time_secs}|${new Date(at).toISOString()}>`;
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `${fitCounted(e.reportingController, BLOCK_LIMITS.context - when.length)}${when}` }] };
+  const when = Number.isNaN(at)
+    ? ''
+    : ` · <!date^${Math.floor(at / 1000)}^{date_short_pretty} {time_secs}|${new Date(at).toISOString()}>`;
+  return {
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: `${fitCounted(e.reportingController, BLOCK_LIMITS.context - when.length)}${when}` },
+    ],
+  };
 }

@@ -54,13 +54,19 @@ export interface ResolvedDestination {
 }
 
 /** Reads the Provider `namespace/name` and its Secret now: where to post, or why not to. */
-export async function resolveSlackDestination(d: SlackResolveDeps, providerRef: string, object?: InvolvedObject, alertRef?: string): Promise<ResolvedDestination | DeliveryResult> {
+export async function resolveSlackDestination(
+  d: SlackResolveDeps,
+  providerRef: string,
+  object?: InvolvedObject,
+  alertRef?: string,
+): Promise<ResolvedDestination | DeliveryResult> {
   const slash = providerRef.indexOf('/');
   const [ns, name] = [providerRef.slice(0, slash), providerRef.slice(slash + 1)];
   const provider = d.cluster.getProvider(ns, name);
   if (!provider) return { kind: 'permanent', reason: `Provider ${providerRef} not found` };
   const p = providerView(provider);
-  if (p.type !== 'slack') return { kind: 'permanent', reason: `Provider ${providerRef} is of type ${JSON.stringify(p.type)}, not slack` };
+  if (p.type !== 'slack')
+    return { kind: 'permanent', reason: `Provider ${providerRef} is of type ${JSON.stringify(p.type)}, not slack` };
   if (p.suspend) return { kind: 'skipped', reason: 'Provider suspended' };
   let values: Readonly<Record<string, string>> | undefined;
   if (p.secretRef) {
@@ -80,13 +86,26 @@ export async function resolveSlackDestination(d: SlackResolveDeps, providerRef: 
     return { kind: 'permanent', reason: `Provider ${providerRef} has an address that is not a URL` };
   }
   if (url.protocol !== 'https:' && !(d.allowInsecureDestinations && url.protocol === 'http:')) {
-    return { kind: 'permanent', reason: `Provider ${providerRef} has a ${url.protocol.replace(':', '')} address; only https is allowed` };
+    return {
+      kind: 'permanent',
+      reason: `Provider ${providerRef} has a ${url.protocol.replace(':', '')} address; only https is allowed`,
+    };
   }
   const token = values ? boundToken(values) : undefined;
   const gitUrl = object ? d.cluster.gitUrlOf?.(object.kind, object.namespace, object.name) : undefined;
   const format = providerFormat(provider.metadata?.annotations, d.defaultFormat ?? 'blocks');
   const template = alertTemplate(d.cluster, alertRef) ?? provider.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION];
-  return { kind: 'send', to: { address, ...(token ? { token } : {}) }, look: { channel: p.channel, username: p.username, format, ...(gitUrl ? { gitUrl } : {}), ...(template ? { template } : {}) } };
+  return {
+    kind: 'send',
+    to: { address, ...(token ? { token } : {}) },
+    look: {
+      channel: p.channel,
+      username: p.username,
+      format,
+      ...(gitUrl ? { gitUrl } : {}),
+      ...(template ? { template } : {}),
+    },
+  };
 }
 
 /**
@@ -104,7 +123,9 @@ export function boundToken(values: Readonly<Record<string, string>>): string | u
 function alertTemplate(cluster: ClusterView, alertRef: string | undefined): string | undefined {
   if (!alertRef) return undefined;
   const slash = alertRef.indexOf('/');
-  return cluster.getAlert(alertRef.slice(0, slash), alertRef.slice(slash + 1))?.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION];
+  return cluster.getAlert(alertRef.slice(0, slash), alertRef.slice(slash + 1))?.metadata?.annotations?.[
+    MESSAGE_TEMPLATE_ANNOTATION
+  ];
 }
 
 /**
@@ -112,24 +133,48 @@ function alertTemplate(cluster: ClusterView, alertRef: string | undefined): stri
  * thread and mark recovery (slack-episodes.ts); the legacy layout is sent as notification-controller
  * sends it. `now`: epoch ms.
  */
-export async function sendToSlack(sender: SlackSender, to: ResolvedDestination, job: Pick<Job, 'destination' | 'event' | 'metadata'>, timeoutMs: number, book?: EpisodeBook, now = 0): Promise<SendResult> {
+export async function sendToSlack(
+  sender: SlackSender,
+  to: ResolvedDestination,
+  job: Pick<Job, 'destination' | 'event' | 'metadata'>,
+  timeoutMs: number,
+  book?: EpisodeBook,
+  now = 0,
+): Promise<SendResult> {
   const { event, metadata } = job;
   if (to.look.format === 'legacy') return sender.send(to.to, slackPayload(event, metadata, to.look), timeoutMs);
   const revision = metadata['revision'];
   const link = revision && to.look.gitUrl ? commitUrl(revision, to.look.gitUrl) : undefined;
-  const messageText = to.look.template ? renderSlackTemplate(to.look.template, event, metadata, link, BLOCK_LIMITS.section) : undefined;
+  const messageText = to.look.template
+    ? renderSlackTemplate(to.look.template, event, metadata, link, BLOCK_LIMITS.section)
+    : undefined;
   const key = episodeKey(job.destination, event);
   const open = book?.get(key);
   const plan = book ? planEpisode(open, event, now) : { broadcast: false };
-  const payload = slackBlocksPayload(event, metadata, { ...to.look, commitUrl: link, messageText, recoveredAfter: plan.recovered?.after });
-  const thread = plan.threadTs ? { thread_ts: plan.threadTs, ...(plan.broadcast ? { reply_broadcast: true } : {}) } : {};
+  const payload = slackBlocksPayload(event, metadata, {
+    ...to.look,
+    commitUrl: link,
+    messageText,
+    recoveredAfter: plan.recovered?.after,
+  });
+  const thread = plan.threadTs
+    ? { thread_ts: plan.threadTs, ...(plan.broadcast ? { reply_broadcast: true } : {}) }
+    : {};
   const result = await sender.send(to.to, { ...payload, ...thread }, timeoutMs);
   if (result.kind !== 'ok' || !book) return result;
   const next = nextEpisode(open, event, now, result.posted);
   if (next !== open) book.set(key, next);
   const parent = plan.recovered?.episode;
-  const update = parent?.ts && parent.channel && to.to.address.endsWith('/chat.postMessage') ? to.to.address.replace(/chat\.postMessage$/, 'chat.update') : undefined;
+  const update =
+    parent?.ts && parent.channel && to.to.address.endsWith('/chat.postMessage')
+      ? to.to.address.replace(/chat\.postMessage$/, 'chat.update')
+      : undefined;
   // Marking the parent resolved is best effort: the recovery itself is delivered.
-  if (update && parent?.ts && parent.channel) await sender.send({ ...to.to, address: update }, resolvedParentPayload(event, parent as Required<Episode>, plan.recovered!.after, now), timeoutMs);
+  if (update && parent?.ts && parent.channel)
+    await sender.send(
+      { ...to.to, address: update },
+      resolvedParentPayload(event, parent as Required<Episode>, plan.recovered!.after, now),
+      timeoutMs,
+    );
   return result;
 }

@@ -45,10 +45,20 @@ export function planEpisode(open: Episode | undefined, e: FluxEvent, now: number
 }
 
 /** The episode after `e` was delivered (`posted`: the message's ts and channel, when Slack said). */
-export function nextEpisode(open: Episode | undefined, e: FluxEvent, now: number, posted: { ts?: string; channel?: string } = {}): Episode | undefined {
+export function nextEpisode(
+  open: Episode | undefined,
+  e: FluxEvent,
+  now: number,
+  posted: { ts?: string; channel?: string } = {},
+): Episode | undefined {
   if (e.severity === 'info') return undefined;
   if (open) return open;
-  return { since: now, reason: e.reason, ...(posted.ts ? { ts: posted.ts } : {}), ...(posted.channel ? { channel: posted.channel } : {}) };
+  return {
+    since: now,
+    reason: e.reason,
+    ...(posted.ts ? { ts: posted.ts } : {}),
+    ...(posted.channel ? { channel: posted.channel } : {}),
+  };
 }
 
 /** `45s`, `12m`, `1h5m`, `2d3h`: the largest two units. */
@@ -70,7 +80,11 @@ export interface EpisodeBook {
  * A book of at most `max` open episodes: opening one more forgets the oldest, reported as closed
  * (an object that failed and was then deleted never recovers; its episode must not stay forever).
  */
-export function createEpisodeBook(initial: Iterable<readonly [string, Episode]>, onChange: (key: string, episode: Episode | undefined) => void, max = 10_000): EpisodeBook {
+export function createEpisodeBook(
+  initial: Iterable<readonly [string, Episode]>,
+  onChange: (key: string, episode: Episode | undefined) => void,
+  max = 10_000,
+): EpisodeBook {
   const open = new Map(initial);
   return {
     get: (key) => open.get(key),

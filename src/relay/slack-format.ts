@@ -16,6 +16,9 @@ export function parseSlackFormat(value: string | undefined): SlackFormat | undef
 }
 
 /** The layout for a Provider: its annotation when valid, else the relay's default. */
-export function providerFormat(annotations: Readonly<Record<string, string>> | undefined, fallback: SlackFormat): SlackFormat {
+export function providerFormat(
+  annotations: Readonly<Record<string, string>> | undefined,
+  fallback: SlackFormat,
+): SlackFormat {
   return parseSlackFormat(annotations?.[SLACK_FORMAT_ANNOTATION]?.trim()) ?? fallback;
 }

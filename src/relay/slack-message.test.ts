@@ -4,8 +4,18 @@ import type { FluxEvent } from './flux-event.ts';
 import { SLACK_LIMITS, fitEscaped, slackPayload } from './slack-message.ts';
 
 const e = (over: Partial<FluxEvent> = {}): FluxEvent => ({
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
-  severity: 'error', timestamp: '2026-11-23T10:00:00Z', message: 'Health check failed after 5m0s', reason: 'HealthCheckFailed', reportingController: 'kustomize-controller', ...over,
+  involvedObject: {
+    kind: 'Kustomization',
+    namespace: 'apps',
+    name: 'podinfo',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  },
+  severity: 'error',
+  timestamp: '2026-11-23T10:00:00Z',
+  message: 'Health check failed after 5m0s',
+  reason: 'HealthCheckFailed',
+  reportingController: 'kustomize-controller',
+  ...over,
 });
 
 test('renders what notification-controller sends, plus a text fallback, with fields sorted', () => {
@@ -13,10 +23,18 @@ test('renders what notification-controller sends, plus a text fallback, with fie
     channel: '#ops',
     username: 'kustomize-controller',
     text: 'Error: kustomization/podinfo.apps: Health check failed after 5m0s',
-    attachments: [{
-      color: 'danger', author_name: 'kustomization/podinfo.apps', text: 'Health check failed after 5m0s', mrkdwn_in: ['text'],
-      fields: [{ title: 'cluster', value: 'prod', short: false }, { title: 'revision', value: 'main@sha1:abc', short: false }],
-    }],
+    attachments: [
+      {
+        color: 'danger',
+        author_name: 'kustomization/podinfo.apps',
+        text: 'Health check failed after 5m0s',
+        mrkdwn_in: ['text'],
+        fields: [
+          { title: 'cluster', value: 'prod', short: false },
+          { title: 'revision', value: 'main@sha1:abc', short: false },
+        ],
+      },
+    ],
   });
 });
 
@@ -29,7 +47,11 @@ test('info events are green, the Provider username wins, an empty channel is lef
 });
 
 test('event text cannot mention @channel or forge a link', () => {
-  const p = slackPayload(e({ message: 'deploy <!channel> see <https://evil.example|docs> & more' }), { note: '<@U123>' }, {});
+  const p = slackPayload(
+    e({ message: 'deploy <!channel> see <https://evil.example|docs> & more' }),
+    { note: '<@U123>' },
+    {},
+  );
   assert.equal(p.attachments[0]!.text, 'deploy &lt;!channel&gt; see &lt;https://evil.example|docs&gt; &amp; more');
   assert.equal(p.attachments[0]!.fields[0]!.value, '&lt;@U123&gt;');
 });

@@ -9,9 +9,20 @@ import type { FluxEvent } from './flux-event.ts';
 
 /** Limits applied (characters, after escaping). */
 /** `username`: Slack caps a display name at 80 characters. */
-export const SLACK_LIMITS = { text: 3000, fallback: 500, fieldTitle: 150, fieldValue: 2000, fields: 20, username: 80 } as const;
+export const SLACK_LIMITS = {
+  text: 3000,
+  fallback: 500,
+  fieldTitle: 150,
+  fieldValue: 2000,
+  fields: 20,
+  username: 80,
+} as const;
 
-export interface SlackField { readonly title: string; readonly value: string; readonly short: boolean }
+export interface SlackField {
+  readonly title: string;
+  readonly value: string;
+  readonly short: boolean;
+}
 export interface SlackAttachment {
   readonly color: 'good' | 'danger';
   readonly author_name: string;
@@ -45,16 +56,40 @@ export function fitEscaped(raw: string, limit: number): string {
 }
 
 /** The payload for one event to one Provider. */
-export function slackPayload(e: FluxEvent, metadata: Readonly<Record<string, string>>, provider: { channel?: string | undefined; username?: string | undefined }): SlackPayload {
+export function slackPayload(
+  e: FluxEvent,
+  metadata: Readonly<Record<string, string>>,
+  provider: { channel?: string | undefined; username?: string | undefined },
+): SlackPayload {
   const o = e.involvedObject;
   const author = fitEscaped(`${o.kind.toLowerCase()}/${o.name}.${o.namespace}`, SLACK_LIMITS.fieldTitle);
   const entries = Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b));
-  const fields: SlackField[] = entries.slice(0, SLACK_LIMITS.fields).map(([k, v]) => ({ title: fitEscaped(k, SLACK_LIMITS.fieldTitle), value: fitEscaped(v, SLACK_LIMITS.fieldValue), short: false }));
-  if (entries.length > SLACK_LIMITS.fields) fields[fields.length - 1] = { title: 'more', value: `${entries.length - SLACK_LIMITS.fields + 1} more metadata entries not shown`, short: false };
+  const fields: SlackField[] = entries.slice(0, SLACK_LIMITS.fields).map(([k, v]) => ({
+    title: fitEscaped(k, SLACK_LIMITS.fieldTitle),
+    value: fitEscaped(v, SLACK_LIMITS.fieldValue),
+    short: false,
+  }));
+  if (entries.length > SLACK_LIMITS.fields)
+    fields[fields.length - 1] = {
+      title: 'more',
+      value: `${entries.length - SLACK_LIMITS.fields + 1} more metadata entries not shown`,
+      short: false,
+    };
   return {
     ...(provider.channel ? { channel: provider.channel } : {}),
     username: fitEscaped(provider.username || e.reportingController, SLACK_LIMITS.username),
-    text: fitEscaped(`${e.severity === 'error' ? 'Error' : 'Info'}: ${o.kind.toLowerCase()}/${o.name}.${o.namespace}: ${e.message}`, SLACK_LIMITS.fallback),
-    attachments: [{ color: e.severity === 'error' ? 'danger' : 'good', author_name: author, text: fitEscaped(e.message, SLACK_LIMITS.text), mrkdwn_in: ['text'], fields }],
+    text: fitEscaped(
+      `${e.severity === 'error' ? 'Error' : 'Info'}: ${o.kind.toLowerCase()}/${o.name}.${o.namespace}: ${e.message}`,
+      SLACK_LIMITS.fallback,
+    ),
+    attachments: [
+      {
+        color: e.severity === 'error' ? 'danger' : 'good',
+        author_name: author,
+        text: fitEscaped(e.message, SLACK_LIMITS.text),
+        mrkdwn_in: ['text'],
+        fields,
+      },
+    ],
   };
 }

@@ -9,10 +9,16 @@ const payload: SlackPayload = { username: 'flux', text: 'hi', attachments: [] };
 let slack: FakeSlack;
 let url: string;
 const sender = createSlackSender();
-before(async () => { slack = new FakeSlack({ burst: 100, perSecond: 100, retryAfterSeconds: 7, botTokens: ['xoxb-good'] }); url = await slack.start(); });
-after(async () => { await sender.close(); await slack.close(); });
+before(async () => {
+  slack = new FakeSlack({ burst: 100, perSecond: 100, retryAfterSeconds: 7, botTokens: ['xoxb-good'] });
+  url = await slack.start();
+});
+after(async () => {
+  await sender.close();
+  await slack.close();
+});
 
-test('classifies Slack\'s answers as documented, never quoting the URL or token', async () => {
+test("classifies Slack's answers as documented, never quoting the URL or token", async () => {
   const cases: [string, Parameters<FakeSlack['fault']>[1], string | undefined, unknown][] = [
     [HOOK, 'none', undefined, { kind: 'ok' }],
     [HOOK, 'channel_not_found', undefined, { kind: 'permanent', reason: 'HTTP 404 channel_not_found' }],
@@ -31,7 +37,11 @@ test('classifies Slack\'s answers as documented, never quoting the URL or token'
     assert.equal(JSON.stringify(r).includes('sendersecretpart') || JSON.stringify(r).includes('xoxb'), false);
   }
   slack.fault(HOOK, 'none');
-  assert.equal(slack.received.find((m) => m.path === '/api/chat.postMessage')?.authorization, 'Bearer xoxb-good', 'the token travels as a Bearer token');
+  assert.equal(
+    slack.received.find((m) => m.path === '/api/chat.postMessage')?.authorization,
+    'Bearer xoxb-good',
+    'the token travels as a Bearer token',
+  );
 });
 
 test('a connection reset is worth retrying; so is a timeout', async () => {
@@ -40,7 +50,10 @@ test('a connection reset is worth retrying; so is a timeout', async () => {
   assert.equal(r.kind, 'retry');
   assert.match((r as { reason: string }).reason, /^connection failed \(/);
   slack.fault('/services/T0SEND3/B0SEND3/x', 'hang');
-  assert.deepEqual(await sender.send({ address: `${url}/services/T0SEND3/B0SEND3/x` }, payload, 200), { kind: 'retry', reason: 'no answer within 200 ms' });
+  assert.deepEqual(await sender.send({ address: `${url}/services/T0SEND3/B0SEND3/x` }, payload, 200), {
+    kind: 'retry',
+    reason: 'no answer within 200 ms',
+  });
 });
 
 test('429 pauses for Retry-After, in seconds or as an HTTP date', async () => {
@@ -48,7 +61,10 @@ test('429 pauses for Retry-After, in seconds or as an HTTP date', async () => {
   const u = await s.start();
   try {
     await sender.send({ address: `${u}${HOOK}` }, payload, 2_000);
-    assert.deepEqual(await sender.send({ address: `${u}${HOOK}` }, payload, 2_000), { kind: 'rate-limited', retryAfterMs: 7000 });
+    assert.deepEqual(await sender.send({ address: `${u}${HOOK}` }, payload, 2_000), {
+      kind: 'rate-limited',
+      retryAfterMs: 7000,
+    });
   } finally {
     await s.close();
   }

@@ -25,7 +25,13 @@ export type SendResult =
   | { readonly kind: 'retry'; readonly reason: string }
   | { readonly kind: 'permanent'; readonly reason: string };
 
-const RETRYABLE_API_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const RETRYABLE_API_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 /** Sends Slack messages over a shared keep-alive connection pool. */
 export interface SlackSender {
@@ -56,7 +62,10 @@ export function createSlackSender(o: { ca?: string } = {}): SlackSender {
           method: 'POST',
           dispatcher,
           signal: AbortSignal.timeout(timeoutMs),
-          headers: { 'content-type': 'application/json; charset=utf-8', ...(to.token ? { authorization: `Bearer ${to.token}` } : {}) },
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            ...(to.token ? { authorization: `Bearer ${to.token}` } : {}),
+          },
           body: JSON.stringify(payload),
         });
         status = response.statusCode;
@@ -65,20 +74,33 @@ export function createSlackSender(o: { ca?: string } = {}): SlackSender {
         body = (await response.body.text().catch(() => '')).slice(0, 400);
       } catch (err) {
         const name = (err as Error).name;
-        return { kind: 'retry', reason: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})` };
+        return {
+          kind: 'retry',
+          reason:
+            name === 'TimeoutError'
+              ? `no answer within ${timeoutMs} ms`
+              : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})`,
+        };
       }
       if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(retryAfter, Date.now()) };
       if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
       if (status !== 200) return { kind: 'permanent', reason: `HTTP ${status} ${slackError(body)}`.trim() };
       if (body.trimStart().startsWith('{')) {
         let parsed: { ok?: boolean; error?: string; ts?: unknown; channel?: unknown } = {};
-        try { parsed = JSON.parse(body) as typeof parsed; } catch { /* a webhook answering 200 with JSON we cannot read is still a 200 */ }
+        try {
+          parsed = JSON.parse(body) as typeof parsed;
+        } catch {
+          /* a webhook answering 200 with JSON we cannot read is still a 200 */
+        }
         if (parsed.ok === false) {
           const error = parsed.error ?? 'unknown_error';
-          return RETRYABLE_API_ERRORS.has(error) ? { kind: 'retry', reason: error } : { kind: 'permanent', reason: error };
+          return RETRYABLE_API_ERRORS.has(error)
+            ? { kind: 'retry', reason: error }
+            : { kind: 'permanent', reason: error };
         }
         // chat.postMessage names the message it posted: the parent of a thread (slack-episodes.ts).
-        if (parsed.ok === true && typeof parsed.ts === 'string' && typeof parsed.channel === 'string') return { kind: 'ok', posted: { ts: parsed.ts, channel: parsed.channel } };
+        if (parsed.ok === true && typeof parsed.ts === 'string' && typeof parsed.channel === 'string')
+          return { kind: 'ok', posted: { ts: parsed.ts, channel: parsed.channel } };
       }
       return { kind: 'ok' };
     },

@@ -22,20 +22,41 @@ function bare(entries: Iterable<readonly [string, unknown]>): Record<string, unk
 }
 
 /** The values a template can name, escaped for Slack. */
-export function templateView(e: FluxEvent, metadata: Readonly<Record<string, string>>, commitUrl: string | undefined): Record<string, unknown> {
+export function templateView(
+  e: FluxEvent,
+  metadata: Readonly<Record<string, string>>,
+  commitUrl: string | undefined,
+): Record<string, unknown> {
   const esc = (s: string) => fitCounted(s, VALUE_MAX);
   const o = e.involvedObject;
   return bare([
-    ['object', bare([['kind', esc(o.kind)], ['namespace', esc(o.namespace)], ['name', esc(o.name)]])],
-    ['severity', e.severity], ['reason', esc(e.reason)], ['message', esc(e.message)],
-    ['revision', esc(metadata['revision'] ?? '')], ['commitUrl', commitUrl ?? ''],
-    ['reportingController', esc(e.reportingController)], ['timestamp', esc(e.timestamp)],
+    [
+      'object',
+      bare([
+        ['kind', esc(o.kind)],
+        ['namespace', esc(o.namespace)],
+        ['name', esc(o.name)],
+      ]),
+    ],
+    ['severity', e.severity],
+    ['reason', esc(e.reason)],
+    ['message', esc(e.message)],
+    ['revision', esc(metadata['revision'] ?? '')],
+    ['commitUrl', commitUrl ?? ''],
+    ['reportingController', esc(e.reportingController)],
+    ['timestamp', esc(e.timestamp)],
     ['metadata', bare(Object.entries(metadata).map(([k, v]) => [k, esc(v)] as const))],
   ]);
 }
 
 /** The rendered mrkdwn, within `limit` characters, or undefined (no usable template, or nothing rendered). */
-export function renderSlackTemplate(template: string, e: FluxEvent, metadata: Readonly<Record<string, string>>, commitUrl: string | undefined, limit: number): string | undefined {
+export function renderSlackTemplate(
+  template: string,
+  e: FluxEvent,
+  metadata: Readonly<Record<string, string>>,
+  commitUrl: string | undefined,
+  limit: number,
+): string | undefined {
   if (messageTemplateProblem(template)) return undefined;
   const out = renderMessageTemplate(template, templateView(e, metadata, commitUrl)).trim();
   return out === '' ? undefined : cutMrkdwn(out, limit);
@@ -48,7 +69,10 @@ export function cutMrkdwn(text: string, limit: number): string {
   let end = limit - tail(text.length).length;
   while (end > 0 && /[\uDC00-\uDFFF]/.test(text[end] ?? '')) end--;
   const head = text.slice(0, end);
-  const open = Math.max(head.lastIndexOf('<') > head.lastIndexOf('>') ? head.lastIndexOf('<') : -1, head.lastIndexOf('&') > head.lastIndexOf(';') ? head.lastIndexOf('&') : -1);
+  const open = Math.max(
+    head.lastIndexOf('<') > head.lastIndexOf('>') ? head.lastIndexOf('<') : -1,
+    head.lastIndexOf('&') > head.lastIndexOf(';') ? head.lastIndexOf('&') : -1,
+  );
   const cut = open >= 0 ? head.slice(0, open) : head;
   return `${cut}${tail(text.length - cut.length)}`;
 }

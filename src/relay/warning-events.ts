@@ -22,23 +22,51 @@ export interface WarningRecorder {
 export const DELIVERED_REASON = 'NotificationDelivered';
 
 /** Posts core/v1 Events through the API; failures are logged, never thrown. */
-export function apiWarningRecorder(api: KubeApi, o: { notificationVersion: string; logger: Logger; now?: () => Date }): WarningRecorder {
+export function apiWarningRecorder(
+  api: KubeApi,
+  o: { notificationVersion: string; logger: Logger; now?: () => Date },
+): WarningRecorder {
   const now = o.now ?? (() => new Date());
-  const post = async (alert: { namespace: string; name: string }, reason: string, type: 'Warning' | 'Normal', message: string) => {
-    const at = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const post = async (
+    alert: { namespace: string; name: string },
+    reason: string,
+    type: 'Warning' | 'Normal',
+    message: string,
+  ) => {
+    const at = now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     const body = {
-      apiVersion: 'v1', kind: 'Event',
+      apiVersion: 'v1',
+      kind: 'Event',
       metadata: { name: `${alert.name}.${randomBytes(8).toString('hex')}`, namespace: alert.namespace },
-      involvedObject: { apiVersion: `${NOTIFICATION_GROUP}/${o.notificationVersion}`, kind: 'Alert', name: alert.name, namespace: alert.namespace },
-      reason, message: message.slice(0, 1024), type,
-      source: { component: 'notify-guard-relay' }, reportingComponent: 'notify-guard-relay',
-      firstTimestamp: at, lastTimestamp: at, count: 1,
+      involvedObject: {
+        apiVersion: `${NOTIFICATION_GROUP}/${o.notificationVersion}`,
+        kind: 'Alert',
+        name: alert.name,
+        namespace: alert.namespace,
+      },
+      reason,
+      message: message.slice(0, 1024),
+      type,
+      source: { component: 'notify-guard-relay' },
+      reportingComponent: 'notify-guard-relay',
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
     };
     try {
       const r = await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(alert.namespace)}/events`, { body });
-      if (r.status !== 201 && r.status !== 200) o.logger.warn({ status: r.status, alert: `${alert.namespace}/${alert.name}`, reason }, 'could not record an event on the Alert');
+      if (r.status !== 201 && r.status !== 200)
+        o.logger.warn(
+          { status: r.status, alert: `${alert.namespace}/${alert.name}`, reason },
+          'could not record an event on the Alert',
+        );
     } catch (err) {
-      o.logger.warn({ err: (err as Error).message, alert: `${alert.namespace}/${alert.name}`, reason }, 'could not record an event on the Alert');
+      o.logger.warn(
+        { err: (err as Error).message, alert: `${alert.namespace}/${alert.name}`, reason },
+        'could not record an event on the Alert',
+      );
     }
   };
   return {

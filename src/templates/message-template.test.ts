@@ -10,7 +10,14 @@ test('a template that does not parse is reported at its line and column', () => 
     ['ok\n  {{#metadata}}\n{{cluster}}', { line: 2, column: 3, reason: 'unclosed section "metadata"' }],
     ['{{message}}\n\nend {{/metadata}}', { line: 3, column: 5, reason: 'unopened section "metadata"' }],
     ['{{#a}}{{/b}}', { line: 1, column: 1, reason: 'unclosed section "a"' }],
-    ['x'.repeat(MESSAGE_TEMPLATE_MAX + 1), { line: 1, column: 1, reason: `the template is ${MESSAGE_TEMPLATE_MAX + 1} characters long, more than ${MESSAGE_TEMPLATE_MAX}` }],
+    [
+      'x'.repeat(MESSAGE_TEMPLATE_MAX + 1),
+      {
+        line: 1,
+        column: 1,
+        reason: `the template is ${MESSAGE_TEMPLATE_MAX + 1} characters long, more than ${MESSAGE_TEMPLATE_MAX}`,
+      },
+    ],
   ];
   for (const [template, problem] of table) assert.deepEqual(messageTemplateProblem(template), problem, template);
 });

@@ -23,7 +23,12 @@ export interface TemplateProblem {
 
 /** The problem of `template`, or undefined when it parses and is not too long. */
 export function messageTemplateProblem(template: string): TemplateProblem | undefined {
-  if (template.length > MESSAGE_TEMPLATE_MAX) return { line: 1, column: 1, reason: `the template is ${template.length} characters long, more than ${MESSAGE_TEMPLATE_MAX}` };
+  if (template.length > MESSAGE_TEMPLATE_MAX)
+    return {
+      line: 1,
+      column: 1,
+      reason: `the template is ${template.length} characters long, more than ${MESSAGE_TEMPLATE_MAX}`,
+    };
   try {
     new Mustache.Writer().parse(template);
     return undefined;
@@ -32,7 +37,14 @@ export function messageTemplateProblem(template: string): TemplateProblem | unde
     const at = /^(.*) at (\d+)$/.exec(message);
     const offset = at ? openingOf(template, at[1]!, Number(at[2])) : 0;
     const before = template.slice(0, offset).split('\n');
-    return { line: before.length, column: before[before.length - 1]!.length + 1, reason: (at ? at[1]! : message).replace(/^Unclosed tag$/, 'unclosed tag').replace(/^Unclosed section/, 'unclosed section').replace(/^Unopened section/, 'unopened section') };
+    return {
+      line: before.length,
+      column: before[before.length - 1]!.length + 1,
+      reason: (at ? at[1]! : message)
+        .replace(/^Unclosed tag$/, 'unclosed tag')
+        .replace(/^Unclosed section/, 'unclosed section')
+        .replace(/^Unopened section/, 'unopened section'),
+    };
   }
 }
 
@@ -45,7 +57,8 @@ function openingOf(template: string, error: string, at: number): number {
   const section = /^Unclosed section "(.*)"$/.exec(error)?.[1];
   if (section === undefined) return at;
   let found = at;
-  for (const m of template.slice(0, at).matchAll(/\{\{\s*[#^]\s*([^}]*?)\s*\}\}/g)) if (m[1] === section) found = m.index;
+  for (const m of template.slice(0, at).matchAll(/\{\{\s*[#^]\s*([^}]*?)\s*\}\}/g))
+    if (m[1] === section) found = m.index;
   return found;
 }
 

@@ -10,10 +10,16 @@ import { eventually, metricValue, startLiveCluster } from '../support/live-clust
 import { fluxResources } from '../servers/fake-apiserver.ts';
 
 const A = (o: ReturnType<typeof alert>) => ({ ...o, apiVersion: 'notification.toolkit.fluxcd.io/v1beta3' });
-const ks = (ns: string, name: string) => ({ ...source('Kustomization', ns, name), apiVersion: 'kustomize.toolkit.fluxcd.io/v1' });
+const ks = (ns: string, name: string) => ({
+  ...source('Kustomization', ns, name),
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+});
 
 let live: LiveCluster | undefined;
-afterEach(async () => { await live?.close(); live = undefined; });
+afterEach(async () => {
+  await live?.close();
+  live = undefined;
+});
 
 describe('initial sync', () => {
   test('lists every kind, paginated, and reports synced only after', async () => {
@@ -21,7 +27,14 @@ describe('initial sync', () => {
       prepare(s) {
         for (let i = 0; i < 1203; i++) s.apply(secret(`ns-${i % 7}`, `s-${i}`, { address: REAL_URL }));
         s.apply(slackProvider('apps'));
-        s.apply(A(alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] })));
+        s.apply(
+          A(
+            alert('apps', 'a', {
+              providerRef: { name: 'slack' },
+              eventSources: [{ kind: 'Kustomization', name: '*' }],
+            }),
+          ),
+        );
         s.apply(ks('apps', 'apps'));
       },
     });
@@ -35,7 +48,10 @@ describe('initial sync', () => {
 
   test('a required kind it may not read keeps the view not ready, and it recovers once allowed', async () => {
     live = await startLiveCluster({ prepare: (s) => s.forbid('secrets') });
-    await eventually('Alerts and Providers listed', () => live!.view.counts()['Alert'] === 0 && (live!.server.stats.lists >= 3));
+    await eventually(
+      'Alerts and Providers listed',
+      () => live!.view.counts()['Alert'] === 0 && live!.server.stats.lists >= 3,
+    );
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(live.view.notReadyReason(), 'waiting for the initial list of Secret');
     assert.equal(live.view.synced(), false);
@@ -45,7 +61,12 @@ describe('initial sync', () => {
   });
 
   test('a source kind it may not read is simply not tracked', async () => {
-    live = await startLiveCluster({ prepare: (s) => { s.forbid('helmreleases'); s.apply(ks('apps', 'apps')); } });
+    live = await startLiveCluster({
+      prepare: (s) => {
+        s.forbid('helmreleases');
+        s.apply(ks('apps', 'apps'));
+      },
+    });
     await live.view.waitForSync(5_000);
     assert.equal(live.view.tracksSourceKind('HelmRelease'), false);
     assert.equal(live.view.tracksSourceKind('Kustomization'), true);
@@ -53,7 +74,10 @@ describe('initial sync', () => {
   });
 
   test('watches v1beta2 on a cluster that serves only v1beta2', async () => {
-    live = await startLiveCluster({ resources: fluxResources('v1beta2'), prepare: (s) => s.apply({ ...slackProvider('apps'), apiVersion: 'notification.toolkit.fluxcd.io/v1beta2' }) });
+    live = await startLiveCluster({
+      resources: fluxResources('v1beta2'),
+      prepare: (s) => s.apply({ ...slackProvider('apps'), apiVersion: 'notification.toolkit.fluxcd.io/v1beta2' }),
+    });
     await live.view.waitForSync(5_000);
     assert.equal(live.view.notificationVersion, 'v1beta2');
     assert.ok(live.view.getProvider('apps', 'slack'));
@@ -84,9 +108,18 @@ describe('changes', () => {
       live.server.apply(secret('apps', `s-${round}`, { address: REAL_URL }));
       live.server.apply(slackProvider(`team-${round}`));
     }
-    await eventually('every change seen', () => live!.view.counts()['Secret'] === 5 && live!.view.counts()['Provider'] === 5);
-    assert.equal(live.server.stats.lists, listsBefore, 'resumed by watching from the resourceVersion, not by relisting');
-    const restarts = await metricValue(live.registry, 'notify_guard_cluster_watch_restarts_total{kind="Secret",reason="closed"}') + await metricValue(live.registry, 'notify_guard_cluster_watch_restarts_total{kind="Secret",reason="error"}');
+    await eventually(
+      'every change seen',
+      () => live!.view.counts()['Secret'] === 5 && live!.view.counts()['Provider'] === 5,
+    );
+    assert.equal(
+      live.server.stats.lists,
+      listsBefore,
+      'resumed by watching from the resourceVersion, not by relisting',
+    );
+    const restarts =
+      (await metricValue(live.registry, 'notify_guard_cluster_watch_restarts_total{kind="Secret",reason="closed"}')) +
+      (await metricValue(live.registry, 'notify_guard_cluster_watch_restarts_total{kind="Secret",reason="error"}'));
     assert.equal(restarts, 5);
   });
 
@@ -101,8 +134,14 @@ describe('changes', () => {
     live.server.compact();
     live.server.dropWatches();
     live.server.setSilent(false);
-    await eventually('relisted after 410', () => live!.view.getProvider('apps', 'slack') === undefined && live!.view.getProvider('other', 'slack') !== undefined);
-    assert.ok(await metricValue(live.registry, 'notify_guard_cluster_relists_total{kind="Provider",reason="expired"}') >= 1);
+    await eventually(
+      'relisted after 410',
+      () =>
+        live!.view.getProvider('apps', 'slack') === undefined && live!.view.getProvider('other', 'slack') !== undefined,
+    );
+    assert.ok(
+      (await metricValue(live.registry, 'notify_guard_cluster_relists_total{kind="Provider",reason="expired"}')) >= 1,
+    );
   });
 
   test('a watch that goes silent without closing is abandoned by the watchdog and the kind relisted', async () => {
@@ -110,8 +149,14 @@ describe('changes', () => {
     await live.view.waitForSync(5_000);
     live.server.setSilent(true);
     live.server.apply(slackProvider('apps'));
-    await eventually('change seen through the watchdog relist', () => live!.view.getProvider('apps', 'slack') !== undefined, 3_000);
-    assert.ok(await metricValue(live.registry, 'notify_guard_cluster_relists_total{kind="Provider",reason="watchdog"}') >= 1);
+    await eventually(
+      'change seen through the watchdog relist',
+      () => live!.view.getProvider('apps', 'slack') !== undefined,
+      3_000,
+    );
+    assert.ok(
+      (await metricValue(live.registry, 'notify_guard_cluster_relists_total{kind="Provider",reason="watchdog"}')) >= 1,
+    );
     assert.ok(live.logs.some((l) => l.includes('watch delivered neither events nor bookmarks; relisting')));
     live.server.setSilent(false);
   });
@@ -121,16 +166,32 @@ describe('Secrets', () => {
   const VALUE = 'https://hooks.slack.com/services/T9SECRET9/B9SECRET9/never-to-be-logged-or-kept';
 
   test('keeps only facts: no value in the cache or in any log line', async () => {
-    live = await startLiveCluster({ prepare: (s) => s.apply(secret('apps', 'slack-url', { address: VALUE, token: 'xoxb-never-kept' })) });
+    live = await startLiveCluster({
+      prepare: (s) => s.apply(secret('apps', 'slack-url', { address: VALUE, token: 'xoxb-never-kept' })),
+    });
     await live.view.waitForSync(5_000);
     live.server.apply(secret('apps', 'slack-url', { address: VALUE, token: 'xoxb-never-kept', extra: 'x' }));
     live.server.apply(slackProvider('apps'));
-    await eventually('update seen', () => live!.view.getSecret('apps', 'slack-url')?.keys.length === 3 && live!.view.getProvider('apps', 'slack') !== undefined);
-    const cached = JSON.stringify([live.view.getSecret('apps', 'slack-url'), live.view.providersReferencingSecret('apps', 'slack-url')]);
+    await eventually(
+      'update seen',
+      () =>
+        live!.view.getSecret('apps', 'slack-url')?.keys.length === 3 &&
+        live!.view.getProvider('apps', 'slack') !== undefined,
+    );
+    const cached = JSON.stringify([
+      live.view.getSecret('apps', 'slack-url'),
+      live.view.providersReferencingSecret('apps', 'slack-url'),
+    ]);
     assert.ok(cached.includes('"keys":["address","extra","token"]'));
     assert.ok(cached.includes('"host":"hooks.slack.com"'));
     const logs = live.logs.join('');
-    for (const v of [VALUE, Buffer.from(VALUE).toString('base64'), 'xoxb-never-kept', Buffer.from('xoxb-never-kept').toString('base64'), 'never-to-be']) {
+    for (const v of [
+      VALUE,
+      Buffer.from(VALUE).toString('base64'),
+      'xoxb-never-kept',
+      Buffer.from('xoxb-never-kept').toString('base64'),
+      'never-to-be',
+    ]) {
       assert.equal(cached.includes(v), false, `cache holds ${v}`);
       assert.equal(logs.includes(v), false, `logs hold ${v}`);
     }

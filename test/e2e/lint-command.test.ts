@@ -13,11 +13,19 @@ import { alert, REAL_URL, secret, slackProvider } from '../support/objects.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const lint = (args: string[], input?: string) => spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, ...(input === undefined ? {} : { input }) });
+const lint = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    ...(input === undefined ? {} : { input }),
+  });
 const yamlOf = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
 
-const SECRET_FINDING = 'examples/tutorial/notifications.yaml:4: error: Secret "slack-url" in namespace "flux-system": data[address]: Required value: needed by Provider "slack" (spec.secretRef): Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address" [secret-keys-kept]';
-const PROVIDER_FINDING = 'examples/tutorial/notifications.yaml:12: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "flux-system": spec.secretRef.name: Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address" [provider-secret-keys]';
+const SECRET_FINDING =
+  'examples/tutorial/notifications.yaml:4: error: Secret "slack-url" in namespace "flux-system": data[address]: Required value: needed by Provider "slack" (spec.secretRef): Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address" [secret-keys-kept]';
+const PROVIDER_FINDING =
+  'examples/tutorial/notifications.yaml:12: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "flux-system": spec.secretRef.name: Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address" [provider-secret-keys]';
 
 test('the tutorial as developers copy it: two errors, each at its line, and exit 1', () => {
   const r = lint(['examples/tutorial']);
@@ -31,12 +39,28 @@ test('--output json gives the same findings as data', () => {
   assert.equal(r.status, 1);
   assert.deepEqual(JSON.parse(r.stdout), [
     {
-      source: 'examples/tutorial/notifications.yaml', line: 4, column: 1, kind: 'Secret', namespace: 'flux-system', name: 'slack-url', rule: 'secret-keys-kept', action: 'deny',
-      message: 'data[address]: Required value: needed by Provider "slack" (spec.secretRef): Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"',
+      source: 'examples/tutorial/notifications.yaml',
+      line: 4,
+      column: 1,
+      kind: 'Secret',
+      namespace: 'flux-system',
+      name: 'slack-url',
+      rule: 'secret-keys-kept',
+      action: 'deny',
+      message:
+        'data[address]: Required value: needed by Provider "slack" (spec.secretRef): Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"',
     },
     {
-      source: 'examples/tutorial/notifications.yaml', line: 12, column: 1, kind: 'Provider', namespace: 'flux-system', name: 'slack', rule: 'provider-secret-keys', action: 'deny',
-      message: 'spec.secretRef.name: Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"',
+      source: 'examples/tutorial/notifications.yaml',
+      line: 12,
+      column: 1,
+      kind: 'Provider',
+      namespace: 'flux-system',
+      name: 'slack',
+      rule: 'provider-secret-keys',
+      action: 'deny',
+      message:
+        'spec.secretRef.name: Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"',
     },
   ]);
 });
@@ -49,11 +73,21 @@ test('--output github writes one annotation per finding, on the line it concerns
     return `::${level} file=${file},line=${line},title=${rule}::${rest}`;
   };
   assert.equal(r.stdout, `${annotation(SECRET_FINDING)}\n${annotation(PROVIDER_FINDING)}\n`);
-  assert.match(r.stdout, /^::error file=examples\/tutorial\/notifications\.yaml,line=4,title=secret-keys-kept::Secret "slack-url" in namespace "flux-system": data\[address\]: Required value: /);
+  assert.match(
+    r.stdout,
+    /^::error file=examples\/tutorial\/notifications\.yaml,line=4,title=secret-keys-kept::Secret "slack-url" in namespace "flux-system": data\[address\]: Required value: /,
+  );
 });
 
 test('rendered manifests on stdin (kustomize build | notify-guard lint -): a clean set exits 0 and prints nothing on stdout', () => {
-  const r = lint(['-'], yamlOf(secret('apps', 'slack-url', { address: REAL_URL }), slackProvider('apps'), alert('apps', 'all', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] })));
+  const r = lint(
+    ['-'],
+    yamlOf(
+      secret('apps', 'slack-url', { address: REAL_URL }),
+      slackProvider('apps'),
+      alert('apps', 'all', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] }),
+    ),
+  );
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, 'no findings in 3 objects\n');
   assert.equal(r.status, 0);
@@ -63,7 +97,16 @@ test('warnings pass unless --strict; --context supplies a Secret kept out of the
   const dir = tempDir('lint');
   mkdirSync(join(dir, 'repo'));
   mkdirSync(join(dir, 'cluster'));
-  writeFileSync(join(dir, 'repo', 'notify.yaml'), yamlOf(slackProvider('apps'), alert('apps', 'infra', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*', namespace: 'flux-system' }] })));
+  writeFileSync(
+    join(dir, 'repo', 'notify.yaml'),
+    yamlOf(
+      slackProvider('apps'),
+      alert('apps', 'infra', {
+        providerRef: { name: 'slack' },
+        eventSources: [{ kind: 'Kustomization', name: '*', namespace: 'flux-system' }],
+      }),
+    ),
+  );
   writeFileSync(join(dir, 'cluster', 'secret.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL })));
   const warning = `${join(dir, 'repo', 'notify.yaml')}:11: warning: Alert.notification.toolkit.fluxcd.io "infra" in namespace "apps": spec.eventSources[0].namespace: Forbidden: source namespace "flux-system" differs from the Alert's namespace "apps": events from other namespaces are dropped if Flux runs with --no-cross-namespace-refs; create this Alert (and its Provider) in "flux-system" [alert-cross-namespace-source]`;
 
@@ -75,46 +118,76 @@ test('warnings pass unless --strict; --context supplies a Secret kept out of the
 
   const withoutContext = lint([join(dir, 'repo')]);
   assert.equal(withoutContext.status, 1);
-  assert.match(withoutContext.stdout, /^.*notify\.yaml:1: error: Provider\.notification\.toolkit\.fluxcd\.io "slack" in namespace "apps": spec\.secretRef\.name: Not found: "slack-url": .*\[provider-secret-exists\]\n/);
+  assert.match(
+    withoutContext.stdout,
+    /^.*notify\.yaml:1: error: Provider\.notification\.toolkit\.fluxcd\.io "slack" in namespace "apps": spec\.secretRef\.name: Not found: "slack-url": .*\[provider-secret-exists\]\n/,
+  );
 });
 
 test('what cannot be read exits 2 and says why; a usage mistake points to --help', () => {
   const broken = lint(['-'], 'kind: [\n');
   assert.equal(broken.status, 2);
-  assert.equal(broken.stderr, 'notify-guard lint: <stdin>:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]\n');
+  assert.equal(
+    broken.stderr,
+    'notify-guard lint: <stdin>:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
+  );
   const missing = lint(['no-such-dir']);
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr, 'notify-guard lint: no-such-dir: no such file or directory\n');
   const none = lint([]);
   assert.equal(none.status, 2);
-  assert.equal(none.stderr, "notify-guard lint: no manifests to lint: give one or more files or directories, or - for stdin\nRun 'notify-guard lint --help' for usage.\n");
+  assert.equal(
+    none.stderr,
+    "notify-guard lint: no manifests to lint: give one or more files or directories, or - for stdin\nRun 'notify-guard lint --help' for usage.\n",
+  );
   const format = lint(['--output', 'yaml', 'examples/tutorial']);
   assert.equal(format.status, 2);
-  assert.equal(format.stderr, 'notify-guard lint: --output "yaml": expected text, json, github or sarif\nRun \'notify-guard lint --help\' for usage.\n');
+  assert.equal(
+    format.stderr,
+    'notify-guard lint: --output "yaml": expected text, json, github or sarif\nRun \'notify-guard lint --help\' for usage.\n',
+  );
   const notDir = lint(['examples/tutorial', '--context', '/dev/null']);
   assert.equal(notDir.status, 2);
-  assert.equal(notDir.stderr, 'notify-guard lint: --context "/dev/null": not a directory or file\nRun \'notify-guard lint --help\' for usage.\n');
+  assert.equal(
+    notDir.stderr,
+    'notify-guard lint: --context "/dev/null": not a directory or file\nRun \'notify-guard lint --help\' for usage.\n',
+  );
   const under = lint(['examples/tutorial', '--context', 'examples/tutorial/notifications.yaml/more']);
   assert.equal(under.status, 2);
-  assert.equal(under.stderr, 'notify-guard lint: --context "examples/tutorial/notifications.yaml/more": no such file or directory\nRun \'notify-guard lint --help\' for usage.\n');
+  assert.equal(
+    under.stderr,
+    'notify-guard lint: --context "examples/tutorial/notifications.yaml/more": no such file or directory\nRun \'notify-guard lint --help\' for usage.\n',
+  );
   const release = lint(['--flux-version', '3', 'examples/tutorial']);
   assert.equal(release.status, 2);
-  assert.equal(release.stderr, 'notify-guard lint: --flux-version "3": expected a Flux v2 release such as 2.6 or v2.6.3, or current\nRun \'notify-guard lint --help\' for usage.\n');
+  assert.equal(
+    release.stderr,
+    'notify-guard lint: --flux-version "3": expected a Flux v2 release such as 2.6 or v2.6.3, or current\nRun \'notify-guard lint --help\' for usage.\n',
+  );
   const help = lint(['--help']);
   assert.equal(help.status, 0);
   assert.equal(help.stdout, LINT_USAGE);
 });
 
 test('--namespace must be a namespace name', async () => {
-  await assert.rejects(lintCommand(['--namespace', 'Team_A', 'examples/tutorial']), { name: 'UsageError', message: '--namespace "Team_A": expected a namespace name (lowercase letters, digits and \'-\')' });
+  await assert.rejects(lintCommand(['--namespace', 'Team_A', 'examples/tutorial']), {
+    name: 'UsageError',
+    message: '--namespace "Team_A": expected a namespace name (lowercase letters, digits and \'-\')',
+  });
 });
 
-const v1beta2Alert = { ...alert('apps', 'old', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] }), apiVersion: 'notification.toolkit.fluxcd.io/v1beta2' };
+const v1beta2Alert = {
+  ...alert('apps', 'old', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] }),
+  apiVersion: 'notification.toolkit.fluxcd.io/v1beta2',
+};
 
 test('a v1beta2 object is a warning with what to change, unless --flux-version names a release that serves it', () => {
   const input = yamlOf(secret('apps', 'slack-url', { address: REAL_URL }), slackProvider('apps'), v1beta2Alert);
   const current = lint(['-'], input);
-  assert.equal(current.stdout, '<stdin>:20: warning: Alert.notification.toolkit.fluxcd.io "old" in namespace "apps": apiVersion: Unsupported value: "notification.toolkit.fluxcd.io/v1beta2": Flux v2.9 does not serve v1beta2 (removed in Flux v2.9), so applying this Alert fails; change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass --flux-version with the release the cluster runs [lint-removed-api-version]\n');
+  assert.equal(
+    current.stdout,
+    '<stdin>:20: warning: Alert.notification.toolkit.fluxcd.io "old" in namespace "apps": apiVersion: Unsupported value: "notification.toolkit.fluxcd.io/v1beta2": Flux v2.9 does not serve v1beta2 (removed in Flux v2.9), so applying this Alert fails; change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass --flux-version with the release the cluster runs [lint-removed-api-version]\n',
+  );
   assert.equal(current.status, 0);
   assert.equal(lint(['-', '--strict'], input).status, 1);
   const older = lint(['-', '--flux-version', 'v2.8.4'], input);
@@ -127,18 +200,36 @@ test('duplicate objects across the inputs are reported at each copy, naming the 
   writeFileSync(join(dir, 'a.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL }), slackProvider('apps')));
   writeFileSync(join(dir, 'b.yaml'), yamlOf(slackProvider('apps', { timeout: '30s' })));
   const r = lint([join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--context', dir]);
-  const finding = (at: string, other: string) => `${join(dir, at)}: warning: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": metadata.name: Duplicate value: "slack": also defined at ${join(dir, other)}; applied together, one replaces the other, and these findings read the last one: keep one definition [lint-duplicate-object]\n`;
+  const finding = (at: string, other: string) =>
+    `${join(dir, at)}: warning: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": metadata.name: Duplicate value: "slack": also defined at ${join(dir, other)}; applied together, one replaces the other, and these findings read the last one: keep one definition [lint-duplicate-object]\n`;
   assert.equal(r.stdout, finding('a.yaml:10', 'b.yaml:1') + finding('b.yaml:1', 'a.yaml:10'));
   assert.equal(r.status, 0);
 });
 
 test('--output sarif is valid SARIF 2.1.0 (the OASIS schema), with one rule entry per rule and file, line and column per result', async () => {
   const dir = tempDir('lint-sarif');
-  writeFileSync(join(dir, 'notify.yaml'), yamlOf(slackProvider('apps', { address: REAL_URL }), v1beta2Alert,
-    { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'slack-url', namespace: 'apps' }, spec: { dataFrom: [{ extract: { key: 'slack' } }] } }));
+  writeFileSync(
+    join(dir, 'notify.yaml'),
+    yamlOf(slackProvider('apps', { address: REAL_URL }), v1beta2Alert, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'slack-url', namespace: 'apps' },
+      spec: { dataFrom: [{ extract: { key: 'slack' } }] },
+    }),
+  );
   const r = lint(['--output', 'sarif', 'examples/tutorial', join(dir, 'notify.yaml')]);
   assert.equal(r.status, 1);
-  const log = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleIndex: number; ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: object } }[] }[] }[] };
+  const log = JSON.parse(r.stdout) as {
+    runs: {
+      tool: { driver: { rules: { id: string; help: { text: string } }[] } };
+      results: {
+        ruleIndex: number;
+        ruleId: string;
+        level: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: object } }[];
+      }[];
+    }[];
+  };
   const { Ajv } = await import('ajv');
   const schema = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'));
   // Draft-04's top-level `id` is draft-07's `$id`; the schema uses no other draft-04 keyword.
@@ -154,15 +245,29 @@ test('--output sarif is valid SARIF 2.1.0 (the OASIS schema), with one rule entr
   const run = log.runs[0]!;
   const ids = run.tool.driver.rules.map((x) => x.id);
   assert.equal(new Set(ids).size, ids.length, 'one rule entry per rule id');
-  assert.ok(ids.includes('provider-secret-keys') && ids.includes('lint-removed-api-version') && ids.includes('lint-secret-keys-unknown'));
-  assert.equal(run.tool.driver.rules[ids.indexOf('provider-secret-keys')]!.help.text, 'A slack Provider needs its address in Secret key "address" or spec.address (a "url" or "webhook" key is never read), and a channel when a bot token posts to chat.postMessage. Fix: Rename the Secret key to "address", or set spec.address; with a bot token and chat.postMessage, set spec.channel.');
-  assert.deepEqual(run.results.map((x) =>
-    [x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region]), [
-    ['secret-keys-kept', 'error', 'examples/tutorial/notifications.yaml', { startLine: 4, startColumn: 1 }],
-    ['provider-secret-keys', 'error', 'examples/tutorial/notifications.yaml', { startLine: 12, startColumn: 1 }],
-    ['lint-secret-keys-unknown', 'note', `file://${join(dir, 'notify.yaml')}`, { startLine: 1, startColumn: 1 }],
-    ['lint-removed-api-version', 'warning', `file://${join(dir, 'notify.yaml')}`, { startLine: 12, startColumn: 1 }],
-  ]);
+  assert.ok(
+    ids.includes('provider-secret-keys') &&
+      ids.includes('lint-removed-api-version') &&
+      ids.includes('lint-secret-keys-unknown'),
+  );
+  assert.equal(
+    run.tool.driver.rules[ids.indexOf('provider-secret-keys')]!.help.text,
+    'A slack Provider needs its address in Secret key "address" or spec.address (a "url" or "webhook" key is never read), and a channel when a bot token posts to chat.postMessage. Fix: Rename the Secret key to "address", or set spec.address; with a bot token and chat.postMessage, set spec.channel.',
+  );
+  assert.deepEqual(
+    run.results.map((x) => [
+      x.ruleId,
+      x.level,
+      x.locations[0]!.physicalLocation.artifactLocation.uri,
+      x.locations[0]!.physicalLocation.region,
+    ]),
+    [
+      ['secret-keys-kept', 'error', 'examples/tutorial/notifications.yaml', { startLine: 4, startColumn: 1 }],
+      ['provider-secret-keys', 'error', 'examples/tutorial/notifications.yaml', { startLine: 12, startColumn: 1 }],
+      ['lint-secret-keys-unknown', 'note', `file://${join(dir, 'notify.yaml')}`, { startLine: 1, startColumn: 1 }],
+      ['lint-removed-api-version', 'warning', `file://${join(dir, 'notify.yaml')}`, { startLine: 12, startColumn: 1 }],
+    ],
+  );
   assert.equal(run.results[0]!.ruleIndex, ids.indexOf('secret-keys-kept'));
 });
 
@@ -173,39 +278,88 @@ test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying whic
   writeFileSync(join(app, 'kustomization.yaml'), 'resources: [base]\nnamespace: apps\n');
   writeFileSync(join(app, 'base', 'kustomization.yaml'), 'resources: [provider.yaml]\n');
   writeFileSync(join(app, 'base', 'provider.yaml'), yamlOf({ ...slackProvider('apps'), metadata: { name: 'slack' } }));
-  writeFileSync(join(dir, 'alert.yaml'), yamlOf(alert('apps', 'on-call', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] })));
+  writeFileSync(
+    join(dir, 'alert.yaml'),
+    yamlOf(
+      alert('apps', 'on-call', {
+        providerRef: { name: 'slack' },
+        eventSources: [{ kind: 'Kustomization', name: '*' }],
+      }),
+    ),
+  );
   // A stand-in for kustomize that prints what `kustomize build app` would: the Provider in namespace "apps".
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'kustomize'), `#!/bin/sh\nPATH=/usr/bin:/bin\n[ "$1" = build ] || exit 3\ncat <<'YAML'\n${yamlOf(slackProvider('apps'))}YAML\n`, { mode: 0o755 });
-  const run = (path: string) => spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', dir], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, PATH: path } });
+  writeFileSync(
+    join(bin, 'kustomize'),
+    `#!/bin/sh\nPATH=/usr/bin:/bin\n[ "$1" = build ] || exit 3\ncat <<'YAML'\n${yamlOf(slackProvider('apps'))}YAML\n`,
+    { mode: 0o755 },
+  );
+  const run = (path: string) =>
+    spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, PATH: path },
+    });
   const rendered = run(bin);
-  assert.equal(rendered.stdout, `${join(app, 'base', 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n`);
-  assert.equal(rendered.stderr, `notify-guard lint: note: rendered with kustomize (${join(bin, 'kustomize')} build <dir>): ${app}\n1 error and 0 warnings in 1 of 2 objects\n`);
+  assert.equal(
+    rendered.stdout,
+    `${join(app, 'base', 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n`,
+  );
+  assert.equal(
+    rendered.stderr,
+    `notify-guard lint: note: rendered with kustomize (${join(bin, 'kustomize')} build <dir>): ${app}\n1 error and 0 warnings in 1 of 2 objects\n`,
+  );
 
   const plain = run(join(dir, 'nothing-here'));
-  assert.equal(plain.stderr.split('\n')[0], `notify-guard lint: note: ${dir} holds ${join(app, 'kustomization.yaml')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`);
-  assert.match(plain.stdout, /provider\.yaml:1: error: .* in namespace "default": spec\.secretRef\.name: Not found: "slack-url"/);
+  assert.equal(
+    plain.stderr.split('\n')[0],
+    `notify-guard lint: note: ${dir} holds ${join(app, 'kustomization.yaml')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`,
+  );
+  assert.match(
+    plain.stdout,
+    /provider\.yaml:1: error: .* in namespace "default": spec\.secretRef\.name: Not found: "slack-url"/,
+  );
 
-  writeFileSync(join(bin, 'kustomize'), '#!/bin/sh\necho "Error: accumulating resources: no such file" >&2\nexit 1\n', { mode: 0o755 });
+  writeFileSync(join(bin, 'kustomize'), '#!/bin/sh\necho "Error: accumulating resources: no such file" >&2\nexit 1\n', {
+    mode: 0o755,
+  });
   const failing = run(bin);
-  assert.equal(failing.stderr.split('\n')[0], `notify-guard lint: note: ${app}: kustomize build ${app} failed: Error: accumulating resources: no such file; its files are linted as plain files`);
+  assert.equal(
+    failing.stderr.split('\n')[0],
+    `notify-guard lint: note: ${app}: kustomize build ${app} failed: Error: accumulating resources: no such file; its files are linted as plain files`,
+  );
   assert.equal(failing.status, 1);
 });
 
 test('as the pre-commit hook runs it: the changed files, the repository as context, files that are not manifests skipped with a note', () => {
-  const hooks = parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; language: string }[];
-  assert.deepEqual(hooks.map((h) => [h.id, h.language, h.entry]), [
-    ['notify-guard-lint', 'docker', 'node /app/dist/src/cli/main.js lint --context .'],
-    ['notify-guard-lint-system', 'system', 'notify-guard lint --context .'],
-  ]);
+  const hooks = parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as {
+    id: string;
+    entry: string;
+    language: string;
+  }[];
+  assert.deepEqual(
+    hooks.map((h) => [h.id, h.language, h.entry]),
+    [
+      ['notify-guard-lint', 'docker', 'node /app/dist/src/cli/main.js lint --context .'],
+      ['notify-guard-lint-system', 'system', 'notify-guard lint --context .'],
+    ],
+  );
   const repo = tempDir('lint-precommit');
   mkdirSync(join(repo, 'apps'));
   writeFileSync(join(repo, 'apps', 'secret.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL })));
   writeFileSync(join(repo, 'apps', 'provider.yaml'), yamlOf(slackProvider('apps')));
   writeFileSync(join(repo, 'hooks.yaml'), '- id: not-a-manifest\n');
-  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', '--context', '.', 'apps/provider.yaml'], { cwd: repo, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', '--context', '.', 'apps/provider.yaml'],
+    { cwd: repo, encoding: 'utf8', timeout: 20_000 },
+  );
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, 'notify-guard lint: note: --context .: skipped 1 file that is not a Kubernetes manifest (first: hooks.yaml:1: a document is not a Kubernetes object)\nno findings in 1 object\n');
+  assert.equal(
+    r.stderr,
+    'notify-guard lint: note: --context .: skipped 1 file that is not a Kubernetes manifest (first: hooks.yaml:1: a document is not a Kubernetes object)\nno findings in 1 object\n',
+  );
   assert.equal(r.status, 0);
 });

@@ -16,7 +16,21 @@ const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
  * are in place), then sends SIGTERM; resolves with stdout and the exit code.
  */
 function relayUntilListening(extra: string[]): Promise<{ stdout: string; code: number | null }> {
-  const child = spawn(process.execPath, [MAIN, 'relay', '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--listen', '127.0.0.1:0', '--journal', join(tempDir('logfmt'), 'relay.journal'), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      MAIN,
+      'relay',
+      '--cluster-dir',
+      join(ROOT, 'examples', 'cluster'),
+      '--listen',
+      '127.0.0.1:0',
+      '--journal',
+      join(tempDir('logfmt'), 'relay.journal'),
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let probed = false;
   child.stdout.on('data', (c: Buffer) => {
@@ -24,7 +38,9 @@ function relayUntilListening(extra: string[]): Promise<{ stdout: string; code: n
     const port = stdout.includes('relay listening') ? /listen"?: ?"127\.0\.0\.1:(\d+)"/.exec(stdout)?.[1] : undefined;
     if (port && !probed) {
       probed = true;
-      void fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.arrayBuffer()).finally(() => child.kill('SIGTERM'));
+      void fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((r) => r.arrayBuffer())
+        .finally(() => child.kill('SIGTERM'));
     }
   });
   return new Promise((resolve) => child.once('close', (code) => resolve({ stdout, code })));
@@ -37,16 +53,23 @@ test('off a terminal the default is one JSON object per line', { timeout: 30_000
   assert.deepEqual([first['level'], first['app'], first['msg']], [30, 'notify-guard', 'relay listening']);
 });
 
-test('--log-format text writes readable lines: time, level, message, then the fields', { timeout: 30_000 }, async () => {
-  const { stdout, code } = await relayUntilListening(['--log-format', 'text']);
-  assert.equal(code, 0);
-  const lines = stdout.split('\n');
-  assert.match(lines[0]!, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: relay listening$/);
-  assert.match(lines[1]!, /^ {4}listen: "127\.0\.0\.1:\d+"$/);
-});
+test(
+  '--log-format text writes readable lines: time, level, message, then the fields',
+  { timeout: 30_000 },
+  async () => {
+    const { stdout, code } = await relayUntilListening(['--log-format', 'text']);
+    assert.equal(code, 0);
+    const lines = stdout.split('\n');
+    assert.match(lines[0]!, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: relay listening$/);
+    assert.match(lines[1]!, /^ {4}listen: "127\.0\.0\.1:\d+"$/);
+  },
+);
 
 test('--log-format with another value is a usage error (exit 2)', () => {
-  const r = spawnSync(process.execPath, [MAIN, 'webhook', '--log-format', 'pretty'], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [MAIN, 'webhook', '--log-format', 'pretty'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--log-format "pretty": expected auto, json or text/);
 });

@@ -18,7 +18,23 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const TEAMS = 8;
 
 function startRelay(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'relay', '--listen', '127.0.0.1:0', '--journal', join(dir, 'relay.journal'), '--cluster-dir', join(dir, 'cluster'), '--allow-insecure-slack-destinations', '--drain-timeout', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'relay',
+      '--listen',
+      '127.0.0.1:0',
+      '--journal',
+      join(dir, 'relay.journal'),
+      '--cluster-dir',
+      join(dir, 'cluster'),
+      '--allow-insecure-slack-destinations',
+      '--drain-timeout',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -32,7 +48,13 @@ function startRelay(dir: string): Promise<{ child: ChildProcess; port: number }>
 
 function post(port: number, body: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(body);
   });
@@ -45,9 +67,24 @@ test('kill -9 mid-burst: every event answered 202 is delivered after a restart; 
   const docs: object[] = [];
   for (let t = 0; t < TEAMS; t++) {
     const ns = `team-${t}`;
-    docs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, stringData: { address: `${url}/services/T0CRASH${t}/B0CRASH/abcdefgh${t}` } });
-    docs.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'slack', namespace: ns }, spec: { type: 'slack', secretRef: { name: 'slack-url' } } });
-    docs.push({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'all', namespace: ns }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'slack-url', namespace: ns },
+      stringData: { address: `${url}/services/T0CRASH${t}/B0CRASH/abcdefgh${t}` },
+    });
+    docs.push({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name: 'slack', namespace: ns },
+      spec: { type: 'slack', secretRef: { name: 'slack-url' } },
+    });
+    docs.push({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Alert',
+      metadata: { name: 'all', namespace: ns },
+      spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
+    });
   }
   await mkdir(join(dir, 'cluster'));
   await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
@@ -59,8 +96,24 @@ test('kill -9 mid-burst: every event answered 202 is delivered after a restart; 
     const burst: Promise<void>[] = [];
     for (let i = 0; i < 120; i++) {
       const message = `burst event ${i}`;
-      const body = JSON.stringify({ involvedObject: { kind: 'Kustomization', namespace: `team-${i % TEAMS}`, name: `app-${i}`, apiVersion: 'kustomize.toolkit.fluxcd.io/v1' }, severity: 'error', timestamp: '', message, reason: 'r', reportingController: 'kustomize-controller' });
-      burst.push(post(relay.port, body).then((status) => { answers.set(message, status); }));
+      const body = JSON.stringify({
+        involvedObject: {
+          kind: 'Kustomization',
+          namespace: `team-${i % TEAMS}`,
+          name: `app-${i}`,
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        },
+        severity: 'error',
+        timestamp: '',
+        message,
+        reason: 'r',
+        reportingController: 'kustomize-controller',
+      });
+      burst.push(
+        post(relay.port, body).then((status) => {
+          answers.set(message, status);
+        }),
+      );
       if (i === 60) {
         await eventually('half answered', () => answers.size >= 40);
         relay.child.kill('SIGKILL');
@@ -69,14 +122,20 @@ test('kill -9 mid-burst: every event answered 202 is delivered after a restart; 
     await Promise.all(burst);
     const accepted = [...answers].filter(([, s]) => s === 202).map(([m]) => m);
     assert.ok(accepted.length >= 40, `${accepted.length} accepted before the kill`);
-    assert.ok([...answers.values()].some((s) => s === 0), 'some requests died with the relay');
+    assert.ok(
+      [...answers.values()].some((s) => s === 0),
+      'some requests died with the relay',
+    );
 
     relay = await startRelay(dir);
     slack.fault('*', 'none');
     const delivered = () => new Set(slack.received.map((m) => shownMessage(m.body)));
     await eventually('every accepted event delivered', () => accepted.every((m) => delivered().has(m)), 20_000);
     const counts = new Map<string, number>();
-    for (const m of slack.received) { const t = shownMessage(m.body) ?? ''; counts.set(t, (counts.get(t) ?? 0) + 1); }
+    for (const m of slack.received) {
+      const t = shownMessage(m.body) ?? '';
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
     const repeats = [...counts.values()].reduce((n, c) => n + c - 1, 0);
     assert.ok(repeats <= TEAMS, `${repeats} repeats; at most one in flight per destination`);
   } finally {

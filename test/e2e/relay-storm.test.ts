@@ -18,51 +18,124 @@ import { tempDir } from '../support/temp-dir.ts';
 
 const HOOK = '/services/T0AB12CD3/B0CD34EF5/q1w2e3r4t5y6u7i8o9p0a1s2';
 const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
-async function setUp(o: { journalMaxBytes?: number; compactAtBytes?: number; channels?: string[]; objects?: object[] } = {}) {
+async function setUp(
+  o: { journalMaxBytes?: number; compactAtBytes?: number; channels?: string[]; objects?: object[] } = {},
+) {
   const slack = new FakeSlack();
   const url = await slack.start();
   cleanups.push(() => slack.close());
   const dir = tempDir('relay-storm');
   const channels = o.channels ?? ['#ops'];
-  await writeFile(join(dir, 'cluster.yaml'), [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, stringData: { address: `${url}${HOOK}` } },
-    ...o.objects ?? channels.flatMap((channel, n) => [
-      { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: `slack-${n}`, namespace: 'apps' }, spec: { type: 'slack', channel, secretRef: { name: 'slack-url' } } },
-      { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: `ks-${n}`, namespace: 'apps' }, spec: { providerRef: { name: `slack-${n}` }, eventSeverity: 'info', eventSources: [{ kind: 'Kustomization', name: '*' }] } },
-    ]),
-  ].map((d) => stringify(d)).join('---\n'));
+  await writeFile(
+    join(dir, 'cluster.yaml'),
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'slack-url', namespace: 'apps' },
+        stringData: { address: `${url}${HOOK}` },
+      },
+      ...(o.objects ??
+        channels.flatMap((channel, n) => [
+          {
+            apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+            kind: 'Provider',
+            metadata: { name: `slack-${n}`, namespace: 'apps' },
+            spec: { type: 'slack', channel, secretRef: { name: 'slack-url' } },
+          },
+          {
+            apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+            kind: 'Alert',
+            metadata: { name: `ks-${n}`, namespace: 'apps' },
+            spec: {
+              providerRef: { name: `slack-${n}` },
+              eventSeverity: 'info',
+              eventSources: [{ kind: 'Kustomization', name: '*' }],
+            },
+          },
+        ])),
+    ]
+      .map((d) => stringify(d))
+      .join('---\n'),
+  );
   const logs: string[] = [];
-  const relay = await startRelayServer({
-    host: '127.0.0.1', port: 0, journalPath: join(dir, 'relay.journal'), journalCompactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024, ...(o.journalMaxBytes ? { journalMaxBytes: o.journalMaxBytes } : {}),
-    clusterDir: dir, kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 300_000, forwardTo: undefined,
-    noCrossNamespaceRefs: false, maxDeliveryAgeMs: 3_600_000, retryMaxIntervalMs: 1_000, drainTimeoutMs: 0, allowInsecureDestinations: true, logLevel: 'info',
-    // These tests pin what is stored and sent, in notification-controller's (legacy) layout.
-    slackFormat: 'legacy',
-  }, createLogger('info', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } })));
+  const relay = await startRelayServer(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      journalPath: join(dir, 'relay.journal'),
+      journalCompactAtBytes: o.compactAtBytes ?? 64 * 1024 * 1024,
+      ...(o.journalMaxBytes ? { journalMaxBytes: o.journalMaxBytes } : {}),
+      clusterDir: dir,
+      kubeconfig: undefined,
+      secretNamespaces: [],
+      dedupWindowMs: 300_000,
+      forwardTo: undefined,
+      noCrossNamespaceRefs: false,
+      maxDeliveryAgeMs: 3_600_000,
+      retryMaxIntervalMs: 1_000,
+      drainTimeoutMs: 0,
+      allowInsecureDestinations: true,
+      logLevel: 'info',
+      // These tests pin what is stored and sent, in notification-controller's (legacy) layout.
+      slackFormat: 'legacy',
+    },
+    createLogger(
+      'info',
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          logs.push(c.toString('utf8'));
+          cb();
+        },
+      }),
+    ),
+  );
   cleanups.push(() => relay.close());
   return { slack, url, relay, logs };
 }
 
 const event = (message: string, metadata: Record<string, string> = {}) => ({
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
-  severity: 'error', timestamp: '2026-11-23T10:00:00Z', message, reason: 'HealthCheckFailed', reportingController: 'kustomize-controller', metadata,
+  involvedObject: {
+    kind: 'Kustomization',
+    namespace: 'apps',
+    name: 'podinfo',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  },
+  severity: 'error',
+  timestamp: '2026-11-23T10:00:00Z',
+  message,
+  reason: 'HealthCheckFailed',
+  reportingController: 'kustomize-controller',
+  metadata,
 });
 
 function post(port: number, body: string): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'],
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const texts = (s: { slack: FakeSlack }) => s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text);
+const texts = (s: { slack: FakeSlack }) =>
+  s.slack.received.map((m) => (m.body['attachments'] as { text: string }[])[0]!.text);
 
 test('at its disk budget the journal answers 503 with Retry-After, says so, and delivers everything it accepted', async () => {
   const s = await setUp({ journalMaxBytes: 4_096, compactAtBytes: 1_024 });
@@ -76,31 +149,59 @@ test('at its disk budget the journal answers 503 with Retry-After, says so, and 
   }
   assert.ok(accepted.length >= 2, `accepted ${accepted.length} before the budget`);
   assert.deepEqual(refused, {
-    status: 503, retryAfter: '10',
-    body: JSON.stringify({ metadata: {}, status: 'Failure', message: 'the relay\'s journal is at its disk budget (--journal-max-bytes); retry later', reason: 'ServiceUnavailable', code: 503 }),
+    status: 503,
+    retryAfter: '10',
+    body: JSON.stringify({
+      metadata: {},
+      status: 'Failure',
+      message: "the relay's journal is at its disk budget (--journal-max-bytes); retry later",
+      reason: 'ServiceUnavailable',
+      code: 503,
+    }),
   });
   assert.equal(s.logs.filter((l) => l.includes('journal at its disk budget')).length, 1);
   s.slack.fault('*', 'none');
   await eventually('every accepted event delivered', () => s.slack.received.length === accepted.length, 20_000);
   assert.deepEqual(texts(s), accepted);
-  await eventually('accepting again once compaction freed the journal', async () => (await post(s.relay.port, JSON.stringify(event('after the storm')))).status === 202, 10_000);
+  await eventually(
+    'accepting again once compaction freed the journal',
+    async () => (await post(s.relay.port, JSON.stringify(event('after the storm')))).status === 202,
+    10_000,
+  );
   await eventually('the new event delivered', () => s.slack.received.length === accepted.length + 1, 10_000);
 });
 
 test('an event with a 2.2 MB metadata value routed to three Alerts is stored once, cut to what Slack shows, and delivered', async () => {
   const s = await setUp({ channels: ['#a', '#b', '#c'] });
   const revision = `main@sha1:${'f'.repeat(2_200_000)}`;
-  const r = await post(s.relay.port, JSON.stringify(event('big', { 'kustomize.toolkit.fluxcd.io/revision': revision })));
+  const r = await post(
+    s.relay.port,
+    JSON.stringify(event('big', { 'kustomize.toolkit.fluxcd.io/revision': revision })),
+  );
   assert.deepEqual({ status: r.status, body: r.body }, { status: 202, body: '{"status":"accepted"}' });
   await eventually('delivered to the three channels', () => s.slack.received.length === 3, 10_000);
   assert.deepEqual(s.slack.received.map((m) => m.body['channel']).sort(), ['#a', '#b', '#c']);
-  const field = (s.slack.received[0]!.body['attachments'] as { fields: { title: string; value: string }[] }[])[0]!.fields.find((f) => f.title === 'revision')!;
+  const field = (
+    s.slack.received[0]!.body['attachments'] as { fields: { title: string; value: string }[] }[]
+  )[0]!.fields.find((f) => f.title === 'revision')!;
   assert.equal(field.value.startsWith('main@sha1:ffff'), true);
-  assert.ok(s.logs.some((l) => l.includes('event text longer than Slack shows') && l.includes('"cutCharacters":2160010')));
+  assert.ok(
+    s.logs.some((l) => l.includes('event text longer than Slack shows') && l.includes('"cutCharacters":2160010')),
+  );
 });
 
-const provider = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name, namespace: 'apps' }, spec: { type: 'slack', ...spec } });
-const alert = (name: string, providerName: string, summary: string) => ({ apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name, namespace: 'apps' }, spec: { providerRef: { name: providerName }, summary, eventSources: [{ kind: 'Kustomization', name: '*' }] } });
+const provider = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+  kind: 'Provider',
+  metadata: { name, namespace: 'apps' },
+  spec: { type: 'slack', ...spec },
+});
+const alert = (name: string, providerName: string, summary: string) => ({
+  apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+  kind: 'Alert',
+  metadata: { name, namespace: 'apps' },
+  spec: { providerRef: { name: providerName }, summary, eventSources: [{ kind: 'Kustomization', name: '*' }] },
+});
 
 test('overlapping Alerts routing an event to the same Provider address and channel send it once, and the saved sends are counted', async () => {
   const s = await setUp({
@@ -108,17 +209,33 @@ test('overlapping Alerts routing an event to the same Provider address and chann
       provider('ops', { channel: '#ops', secretRef: { name: 'slack-url' } }),
       provider('ops-again', { channel: '#ops', secretRef: { name: 'slack-url' } }),
       provider('dev', { channel: '#dev', secretRef: { name: 'slack-url' } }),
-      alert('a-first', 'ops', 'first'), alert('b-same-provider', 'ops', 'second'), alert('c-same-destination', 'ops-again', 'third'), alert('d-other-channel', 'dev', 'fourth'),
+      alert('a-first', 'ops', 'first'),
+      alert('b-same-provider', 'ops', 'second'),
+      alert('c-same-destination', 'ops-again', 'third'),
+      alert('d-other-channel', 'dev', 'fourth'),
     ],
   });
   const r = await post(s.relay.port, JSON.stringify(event('Health check failed')));
   assert.deepEqual({ status: r.status, body: r.body }, { status: 202, body: '{"status":"accepted"}' });
   await eventually('delivered', () => s.slack.received.length === 2, 10_000);
   const payload = (channel: string, summary: string) => ({
-    channel, username: 'kustomize-controller', text: 'Error: kustomization/podinfo.apps: Health check failed',
-    attachments: [{ color: 'danger', author_name: 'kustomization/podinfo.apps', text: 'Health check failed', mrkdwn_in: ['text'], fields: [{ title: 'summary', value: summary, short: false }] }],
+    channel,
+    username: 'kustomize-controller',
+    text: 'Error: kustomization/podinfo.apps: Health check failed',
+    attachments: [
+      {
+        color: 'danger',
+        author_name: 'kustomization/podinfo.apps',
+        text: 'Health check failed',
+        mrkdwn_in: ['text'],
+        fields: [{ title: 'summary', value: summary, short: false }],
+      },
+    ],
   });
-  assert.deepEqual(s.slack.received.map((m) => m.body).sort((x, y) => String(x['channel']).localeCompare(String(y['channel']))), [payload('#dev', 'fourth'), payload('#ops', 'first')]);
+  assert.deepEqual(
+    s.slack.received.map((m) => m.body).sort((x, y) => String(x['channel']).localeCompare(String(y['channel']))),
+    [payload('#dev', 'fourth'), payload('#ops', 'first')],
+  );
   const metrics = await (await fetch(`http://127.0.0.1:${s.relay.port}/metrics`)).text();
   assert.match(metrics, /^notify_guard_relay_sends_saved_total 2$/m);
 });

@@ -18,22 +18,47 @@ import { startTestWebhook } from '../support/webhook-server.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+const heapAfterGc = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
 const MiB = 1024 * 1024;
 
 let w: TestWebhook;
-before(async () => { w = await startTestWebhook({ cluster: [slackProvider('apps')], limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 } }); });
+before(async () => {
+  w = await startTestWebhook({
+    cluster: [slackProvider('apps')],
+    limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 },
+  });
+});
 after(() => w.close());
 
-const spec = (inclusionList: string[]) => ({ providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }], inclusionList });
+const spec = (inclusionList: string[]) => ({
+  providerRef: { name: 'slack' },
+  eventSources: [{ kind: 'Kustomization', name: '*' }],
+  inclusionList,
+});
 
 test('30 reviews with 20 distinct costly patterns each (dry-run too) leave the heap within 32 MiB of before', async () => {
-  await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', 'warm', spec(['warm-up'])) })));
+  await post(
+    w.port,
+    w.caPem,
+    '/validate',
+    JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', 'warm', spec(['warm-up'])) })),
+  );
   const before = heapAfterGc();
   for (let r = 0; r < 30; r++) {
     // 20 x \pL{1000}: within one object's budget of repeats (20,000 instructions) and Unicode classes (32).
     const patterns = Array.from({ length: 20 }, (_, i) => `\\pL{1000}${r}-${i}`);
-    const answer = await post(w.port, w.caPem, '/validate', JSON.stringify(buildReview({ operation: 'CREATE', object: alert('apps', `a${r}`, spec(patterns)), dryRun: r % 2 === 0 })));
+    const answer = await post(
+      w.port,
+      w.caPem,
+      '/validate',
+      JSON.stringify(
+        buildReview({ operation: 'CREATE', object: alert('apps', `a${r}`, spec(patterns)), dryRun: r % 2 === 0 }),
+      ),
+    );
     assert.equal(answer.status, 200);
     assert.equal(JSON.parse(answer.body).response.allowed, true);
   }
@@ -57,14 +82,37 @@ test('20 uploads stalled at 2 of 3 MB are cut off, and their memory is released'
 
 test('a health probe is answered while half of a 6 MiB UPDATE review has arrived', async () => {
   const pad = 'x'.repeat(3 * MiB);
-  const body = Buffer.from(JSON.stringify(buildReview({ operation: 'UPDATE', object: alert('apps', 'big', { ...spec([]), pad }), oldObject: alert('apps', 'big', { ...spec([]), pad }), uid: 'big' })));
+  const body = Buffer.from(
+    JSON.stringify(
+      buildReview({
+        operation: 'UPDATE',
+        object: alert('apps', 'big', { ...spec([]), pad }),
+        oldObject: alert('apps', 'big', { ...spec([]), pad }),
+        uid: 'big',
+      }),
+    ),
+  );
   let reviewDone = false;
   let secondHalf = () => undefined as unknown;
   const review = new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: w.port, path: '/validate', method: 'POST', ca: w.caPem, servername: SERVICE_HOST, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => { reviewDone = true; resolve(res.statusCode ?? 0); });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: w.port,
+        path: '/validate',
+        method: 'POST',
+        ca: w.caPem,
+        servername: SERVICE_HOST,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          reviewDone = true;
+          resolve(res.statusCode ?? 0);
+        });
+      },
+    );
     req.on('error', reject);
     // Sent in 64 KiB pieces, the next only once the previous has been handed to the socket.
     // The first half now; the rest only once the probe has been answered.

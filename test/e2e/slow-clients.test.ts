@@ -19,8 +19,12 @@ import { startTestWebhook } from '../support/webhook-server.ts';
 
 const LIMITS: ServerLimits = {
   ...DEFAULT_SERVER_LIMITS,
-  handshakeTimeoutMs: 2_000, headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, maxConnections: 40,
-  maxInflightBodyBytes: 1024 * 1024, smallBodyBytes: 64 * 1024,
+  handshakeTimeoutMs: 2_000,
+  headersTimeoutMs: 2_000,
+  requestTimeoutMs: 4_000,
+  maxConnections: 40,
+  maxInflightBodyBytes: 1024 * 1024,
+  smallBodyBytes: 64 * 1024,
 };
 
 const SPEC = { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] };
@@ -28,7 +32,9 @@ const goodReview = { operation: 'CREATE' as const, object: alert('apps', 'fine',
 
 describe('webhook', () => {
   let w: TestWebhook;
-  before(async () => { w = await startTestWebhook({ cluster: [slackProvider('apps')], limits: LIMITS }); });
+  before(async () => {
+    w = await startTestWebhook({ cluster: [slackProvider('apps')], limits: LIMITS });
+  });
   after(() => w.close());
 
   test('a client dribbling its headers gets 408 at the headers timeout; a review is answered meanwhile', async () => {
@@ -36,7 +42,10 @@ describe('webhook', () => {
     const started = performance.now();
     void dribbleHeaders(slow, 100);
     let served = false;
-    const good = review(w.port, w.caPem, 'validate', goodReview).then((r) => { served = !slow.isClosed(); return r; });
+    const good = review(w.port, w.caPem, 'validate', goodReview).then((r) => {
+      served = !slow.isClosed();
+      return r;
+    });
     assert.deepEqual(await good, { uid: 'good', allowed: true });
     await slow.closed;
     assert.equal(served, true, 'the review was answered before the slow client was cut off');
@@ -77,30 +86,60 @@ describe('webhook', () => {
     }
     assert.match(refused, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
     assert.match(refused, /\r\nretry-after: 1\r\n/i);
-    assert.ok(refused.endsWith('{"metadata":{},"status":"Failure","message":"the webhook is already receiving 700000 bytes of request bodies, and 700000 more would pass its limit of 1048576; retry shortly","reason":"ServiceUnavailable","code":503}'));
+    assert.ok(
+      refused.endsWith(
+        '{"metadata":{},"status":"Failure","message":"the webhook is already receiving 700000 bytes of request bodies, and 700000 more would pass its limit of 1048576; retry shortly","reason":"ServiceUnavailable","code":503}',
+      ),
+    );
     assert.deepEqual(await review(w.port, w.caPem, 'validate', goodReview), { uid: 'good', allowed: true });
     first.socket.destroy();
     await first.closed;
-    const big = { operation: 'CREATE' as const, object: alert('apps', 'big', { ...SPEC, pad: 'x'.repeat(700_000) }), uid: 'big' };
+    const big = {
+      operation: 'CREATE' as const,
+      object: alert('apps', 'big', { ...SPEC, pad: 'x'.repeat(700_000) }),
+      uid: 'big',
+    };
     let answer: unknown;
-    await eventually('the budget freed', async () => typeof (answer = await review(w.port, w.caPem, 'validate', big).catch((e: Error) => e.message)) === 'object');
+    await eventually(
+      'the budget freed',
+      async () =>
+        typeof (answer = await review(w.port, w.caPem, 'validate', big).catch((e: Error) => e.message)) === 'object',
+    );
     assert.deepEqual(answer, { uid: 'big', allowed: true });
   });
 
   test('connections beyond the cap are refused; below it they are served again', async () => {
-    const idle = await Promise.all(Array.from({ length: LIMITS.maxConnections }, () => rawClient(w.port, w.caPem).catch(() => undefined)));
-    const refused = await rawClient(w.port, w.caPem).then(async (c) => { c.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'); await c.closed; return c.received(); }, (e: Error) => e.message);
+    const idle = await Promise.all(
+      Array.from({ length: LIMITS.maxConnections }, () => rawClient(w.port, w.caPem).catch(() => undefined)),
+    );
+    const refused = await rawClient(w.port, w.caPem).then(
+      async (c) => {
+        c.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+        await c.closed;
+        return c.received();
+      },
+      (e: Error) => e.message,
+    );
     assert.doesNotMatch(refused, /^HTTP\/1\.1 200/);
     for (const c of idle) c?.socket.destroy();
     await Promise.all(idle.map((c) => c?.closed));
     // The server counts a connection gone once it has seen it close: poll until it has.
-    await eventually('served again below the cap', async () => (await get(w.port, w.caPem, '/healthz').then((r) => r.status, () => 0)) === 200);
+    await eventually(
+      'served again below the cap',
+      async () =>
+        (await get(w.port, w.caPem, '/healthz').then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+    );
   });
 });
 
 describe('relay', () => {
   let s: StubbedRelayServer;
-  before(async () => { s = await startStubbedRelayServer(LIMITS); });
+  before(async () => {
+    s = await startStubbedRelayServer(LIMITS);
+  });
   after(() => s.close());
 
   test('a client dribbling its headers, and an upload stalled halfway, get 408 at their timeouts', async () => {

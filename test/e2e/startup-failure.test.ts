@@ -29,22 +29,58 @@ function run(args: readonly string[]): Promise<{ code: number | null; stderr: st
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
     child.on('exit', (code) => resolve({ code, stderr }));
   });
 }
 
-test('webhook: a port in use exits 1 naming the address, with the certificate watcher released', { timeout: 30_000 }, async () => {
-  const dir = tempDir('startup');
-  const r = await run(['webhook', '--listen', `127.0.0.1:${port}`, '--cert-dir', join(dir, 'certs'), '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--log-level', 'silent']);
-  assert.deepEqual(r, { code: 1, stderr: `notify-guard webhook: cannot listen on 127.0.0.1:${port}: the address is already in use\n` });
-});
+test(
+  'webhook: a port in use exits 1 naming the address, with the certificate watcher released',
+  { timeout: 30_000 },
+  async () => {
+    const dir = tempDir('startup');
+    const r = await run([
+      'webhook',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--cluster-dir',
+      join(ROOT, 'examples', 'cluster'),
+      '--log-level',
+      'silent',
+    ]);
+    assert.deepEqual(r, {
+      code: 1,
+      stderr: `notify-guard webhook: cannot listen on 127.0.0.1:${port}: the address is already in use\n`,
+    });
+  },
+);
 
-test('relay: a port in use exits 1 naming the address, with the delivery thread and journal released', { timeout: 30_000 }, async () => {
-  const dir = tempDir('startup');
-  const r = await run(['relay', '--listen', `127.0.0.1:${port}`, '--journal', join(dir, 'relay.journal'), '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--log-level', 'silent']);
-  assert.deepEqual(r, { code: 1, stderr: `notify-guard relay: cannot listen on 127.0.0.1:${port}: the address is already in use\n` });
-});
+test(
+  'relay: a port in use exits 1 naming the address, with the delivery thread and journal released',
+  { timeout: 30_000 },
+  async () => {
+    const dir = tempDir('startup');
+    const r = await run([
+      'relay',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--journal',
+      join(dir, 'relay.journal'),
+      '--cluster-dir',
+      join(ROOT, 'examples', 'cluster'),
+      '--log-level',
+      'silent',
+    ]);
+    assert.deepEqual(r, {
+      code: 1,
+      stderr: `notify-guard relay: cannot listen on 127.0.0.1:${port}: the address is already in use\n`,
+    });
+  },
+);
 
 test('in-process, a failed start leaves no handle behind: watcher, timers, delivery thread and journal are released', async () => {
   const { startWebhook } = await import('../../src/cli/webhook-command.ts');
@@ -55,15 +91,57 @@ test('in-process, a failed start leaves no handle behind: watcher, timers, deliv
   const quiet = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
   const dir = tempDir('startup');
   // What a started watcher, timer, worker or open file shows as (child processes of the tests above come and go).
-  const HELD = new Set(['FSEventWrap', 'StatWatcher', 'Timeout', 'FileHandle', 'FSReqCallback', 'MessagePort', 'Worker', 'TCPServerWrap', 'TCPWrap']);
-  const resources = () => process.getActiveResourcesInfo().filter((r) => HELD.has(r)).sort();
+  const HELD = new Set([
+    'FSEventWrap',
+    'StatWatcher',
+    'Timeout',
+    'FileHandle',
+    'FSReqCallback',
+    'MessagePort',
+    'Worker',
+    'TCPServerWrap',
+    'TCPWrap',
+  ]);
+  const resources = () =>
+    process
+      .getActiveResourcesInfo()
+      .filter((r) => HELD.has(r))
+      .sort();
   const before = resources();
-  const options = parseWebhookArgs(['--listen', `127.0.0.1:${port}`, '--cert-dir', join(dir, 'certs'), '--cluster-dir', join(ROOT, 'examples', 'cluster')]);
+  const options = parseWebhookArgs([
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--cert-dir',
+    join(dir, 'certs'),
+    '--cluster-dir',
+    join(ROOT, 'examples', 'cluster'),
+  ]);
   if (options === 'help') throw new Error('unexpected help');
-  await assert.rejects(startWebhook(options, quiet), { message: `cannot listen on 127.0.0.1:${port}: the address is already in use` });
-  await assert.rejects(startRelayServer({
-    host: '127.0.0.1', port, journalPath: join(dir, 'relay.journal'), journalCompactAtBytes: 64 * 1024 * 1024, clusterDir: join(ROOT, 'examples', 'cluster'), kubeconfig: undefined, secretNamespaces: [], dedupWindowMs: 0, forwardTo: undefined,
-    noCrossNamespaceRefs: false, maxDeliveryAgeMs: 60_000, retryMaxIntervalMs: 60_000, drainTimeoutMs: 0, allowInsecureDestinations: false, logLevel: 'silent',
-  }, quiet), { message: `cannot listen on 127.0.0.1:${port}: the address is already in use` });
+  await assert.rejects(startWebhook(options, quiet), {
+    message: `cannot listen on 127.0.0.1:${port}: the address is already in use`,
+  });
+  await assert.rejects(
+    startRelayServer(
+      {
+        host: '127.0.0.1',
+        port,
+        journalPath: join(dir, 'relay.journal'),
+        journalCompactAtBytes: 64 * 1024 * 1024,
+        clusterDir: join(ROOT, 'examples', 'cluster'),
+        kubeconfig: undefined,
+        secretNamespaces: [],
+        dedupWindowMs: 0,
+        forwardTo: undefined,
+        noCrossNamespaceRefs: false,
+        maxDeliveryAgeMs: 60_000,
+        retryMaxIntervalMs: 60_000,
+        drainTimeoutMs: 0,
+        allowInsecureDestinations: false,
+        logLevel: 'silent',
+      },
+      quiet,
+    ),
+    { message: `cannot listen on 127.0.0.1:${port}: the address is already in use` },
+  );
   assert.deepEqual(resources(), before);
 });

@@ -22,7 +22,14 @@ let ca: string;
 
 before(async () => {
   const certDir = join(tempDir('tls'), 'certs');
-  const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', certDir, '--cluster-dir', join(ROOT, 'examples', 'cluster')]);
+  const options = parseWebhookArgs([
+    '--listen',
+    '127.0.0.1:0',
+    '--cert-dir',
+    certDir,
+    '--cluster-dir',
+    join(ROOT, 'examples', 'cluster'),
+  ]);
   if (options === 'help') throw new Error('unexpected help');
   w = await startWebhook(options, createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })));
   ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
@@ -42,13 +49,28 @@ function handshake(o: { ciphers?: string; minVersion?: SecureVersion; maxVersion
 
 test('TLS 1.3 and TLS 1.2 with ECDHE AEAD suites are served', async () => {
   assert.equal(await handshake({}), 'TLSv1.3 TLS_AES_128_GCM_SHA256');
-  assert.equal(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), 'TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
-  assert.equal(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' }), 'TLSv1.2 TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256');
+  assert.equal(
+    await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }),
+    'TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  );
+  assert.equal(
+    await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' }),
+    'TLSv1.2 TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+  );
 });
 
 test('suites without forward secrecy, CBC suites and TLS 1.1 fail the handshake', async () => {
-  for (const ciphers of ['AES128-GCM-SHA256', 'AES256-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA384', 'DHE-RSA-AES128-GCM-SHA256']) {
+  for (const ciphers of [
+    'AES128-GCM-SHA256',
+    'AES256-SHA',
+    'ECDHE-RSA-AES128-SHA',
+    'ECDHE-RSA-AES256-SHA384',
+    'DHE-RSA-AES128-GCM-SHA256',
+  ]) {
     assert.match(await handshake({ maxVersion: 'TLSv1.2', ciphers }), /^ERR_SSL_|^ECONNRESET$/, ciphers);
   }
-  assert.match(await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }), /^ERR_SSL_|^ECONNRESET$/);
+  assert.match(
+    await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }),
+    /^ERR_SSL_|^ECONNRESET$/,
+  );
 });

@@ -20,41 +20,150 @@ const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) =>
 
 test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
-    host: '127.0.0.1', port: 8443, certDir: 'certs', policyFile: undefined, auditIntervalMs: 300_000,
+    host: '127.0.0.1',
+    port: 8443,
+    certDir: 'certs',
+    policyFile: undefined,
+    auditIntervalMs: 300_000,
     certs: { reloadIntervalMs: 10_000, selfManaged: undefined },
-    cluster: { clusterDir: 'x', kubeconfig: undefined, secretScope: { namespaces: [], labelSelector: undefined }, watchdogMs: 180_000, liveLookupTimeoutMs: 500 },
-    serviceName: 'notify-guard-webhook', serviceNamespace: 'notify-guard-system', logLevel: 'info', logFormat: 'auto',
+    cluster: {
+      clusterDir: 'x',
+      kubeconfig: undefined,
+      secretScope: { namespaces: [], labelSelector: undefined },
+      watchdogMs: 180_000,
+      liveLookupTimeoutMs: 500,
+    },
+    serviceName: 'notify-guard-webhook',
+    serviceNamespace: 'notify-guard-system',
+    logLevel: 'info',
+    logFormat: 'auto',
   });
-  assert.deepEqual(parseWebhookArgs(['--listen', '[::1]:9443', '--kubeconfig', 'kc', '--cert-dir', 'd', '--policy', 'p.yaml', '--service-name', 's', '--service-namespace', 'n', '--log-level', 'debug', '--log-format', 'json',
-    '--secret-namespaces', 'flux-system, apps', '--secret-selector', 'notify=true', '--watchdog-timeout', '60', '--live-lookup-timeout', '250',
-    '--cert-reload-interval', '5', '--self-managed-certs', '--cert-secret', 'tls', '--cert-lease', 'lease', '--webhook-config-name', 'ng', '--pod-name', 'pod-0',
-    '--ca-validity-days', '730', '--leaf-validity-days', '30', '--cert-renew-before-days', '10', '--audit-interval', '0']), {
-    host: '::1', port: 9443, certDir: 'd', policyFile: 'p.yaml', auditIntervalMs: 0,
-    certs: { reloadIntervalMs: 5_000, selfManaged: { secretName: 'tls', leaseName: 'lease', webhookConfigName: 'ng', identity: 'pod-0', caValidityDays: 730, leafValidityDays: 30, renewBeforeDays: 10 } },
-    cluster: { clusterDir: undefined, kubeconfig: 'kc', secretScope: { namespaces: ['flux-system', 'apps'], labelSelector: 'notify=true' }, watchdogMs: 60_000, liveLookupTimeoutMs: 250 },
-    serviceName: 's', serviceNamespace: 'n', logLevel: 'debug', logFormat: 'json',
+  assert.deepEqual(
+    parseWebhookArgs([
+      '--listen',
+      '[::1]:9443',
+      '--kubeconfig',
+      'kc',
+      '--cert-dir',
+      'd',
+      '--policy',
+      'p.yaml',
+      '--service-name',
+      's',
+      '--service-namespace',
+      'n',
+      '--log-level',
+      'debug',
+      '--log-format',
+      'json',
+      '--secret-namespaces',
+      'flux-system, apps',
+      '--secret-selector',
+      'notify=true',
+      '--watchdog-timeout',
+      '60',
+      '--live-lookup-timeout',
+      '250',
+      '--cert-reload-interval',
+      '5',
+      '--self-managed-certs',
+      '--cert-secret',
+      'tls',
+      '--cert-lease',
+      'lease',
+      '--webhook-config-name',
+      'ng',
+      '--pod-name',
+      'pod-0',
+      '--ca-validity-days',
+      '730',
+      '--leaf-validity-days',
+      '30',
+      '--cert-renew-before-days',
+      '10',
+      '--audit-interval',
+      '0',
+    ]),
+    {
+      host: '::1',
+      port: 9443,
+      certDir: 'd',
+      policyFile: 'p.yaml',
+      auditIntervalMs: 0,
+      certs: {
+        reloadIntervalMs: 5_000,
+        selfManaged: {
+          secretName: 'tls',
+          leaseName: 'lease',
+          webhookConfigName: 'ng',
+          identity: 'pod-0',
+          caValidityDays: 730,
+          leafValidityDays: 30,
+          renewBeforeDays: 10,
+        },
+      },
+      cluster: {
+        clusterDir: undefined,
+        kubeconfig: 'kc',
+        secretScope: { namespaces: ['flux-system', 'apps'], labelSelector: 'notify=true' },
+        watchdogMs: 60_000,
+        liveLookupTimeoutMs: 250,
+      },
+      serviceName: 's',
+      serviceNamespace: 'n',
+      logLevel: 'debug',
+      logFormat: 'json',
+    },
+  );
+  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--listen', '8443']), {
+    message: '--listen "8443": expected HOST:PORT, e.g. 127.0.0.1:8443 or 0.0.0.0:8443',
   });
-  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--listen', '8443']), { message: '--listen "8443": expected HOST:PORT, e.g. 127.0.0.1:8443 or 0.0.0.0:8443' });
-  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--kubeconfig', 'y']), { message: '--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server' });
-  assert.throws(() => parseWebhookArgs(['--live-lookup-timeout', '0']), { message: '--live-lookup-timeout "0": expected a whole number from 1 to 5000' });
-  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--self-managed-certs']), { message: '--self-managed-certs needs the API server; it cannot be used with --cluster-dir' });
+  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--kubeconfig', 'y']), {
+    message: '--cluster-dir and --kubeconfig exclude each other: state comes from manifests or from the API server',
+  });
+  assert.throws(() => parseWebhookArgs(['--live-lookup-timeout', '0']), {
+    message: '--live-lookup-timeout "0": expected a whole number from 1 to 5000',
+  });
+  assert.throws(() => parseWebhookArgs(['--cluster-dir', 'x', '--self-managed-certs']), {
+    message: '--self-managed-certs needs the API server; it cannot be used with --cluster-dir',
+  });
 });
 
 test('generates CA and serving certificate (key 0600, SANs for the Service, localhost and 127.0.0.1) and serves the example', async () => {
   const certDir = join(tempDir('webhook'), 'certs');
-  const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', certDir, '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', join(ROOT, 'examples', 'policy.yaml')]);
+  const options = parseWebhookArgs([
+    '--listen',
+    '127.0.0.1:0',
+    '--cert-dir',
+    certDir,
+    '--cluster-dir',
+    join(ROOT, 'examples', 'cluster'),
+    '--policy',
+    join(ROOT, 'examples', 'policy.yaml'),
+  ]);
   assert.notEqual(options, 'help');
   if (options === 'help') return;
   const w = await startWebhook(options, quiet());
   try {
     assert.equal((await stat(join(certDir, 'tls.key'))).mode & 0o777, 0o600);
     assert.deepEqual(certificateHosts(await readFile(join(certDir, 'tls.crt'), 'utf8')), [
-      'notify-guard-webhook', 'notify-guard-webhook.notify-guard-system', 'notify-guard-webhook.notify-guard-system.svc', 'localhost', '127.0.0.1',
+      'notify-guard-webhook',
+      'notify-guard-webhook.notify-guard-system',
+      'notify-guard-webhook.notify-guard-system.svc',
+      'localhost',
+      '127.0.0.1',
     ]);
     const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
     const sample = JSON.parse(await readFile(join(ROOT, 'examples', 'reviews', 'alert-missing-provider.json'), 'utf8'));
-    const r = await review(w.port, ca, 'validate', { operation: 'CREATE', object: sample.request.object, uid: sample.request.uid });
-    assert.deepEqual(r.status?.details?.causes?.map((c) => c.field), ['spec.providerRef.name', 'spec.eventSources[1].namespace']);
+    const r = await review(w.port, ca, 'validate', {
+      operation: 'CREATE',
+      object: sample.request.object,
+      uid: sample.request.uid,
+    });
+    assert.deepEqual(
+      r.status?.details?.causes?.map((c) => c.field),
+      ['spec.providerRef.name', 'spec.eventSources[1].namespace'],
+    );
   } finally {
     await w.close();
   }
@@ -63,24 +172,67 @@ test('generates CA and serving certificate (key 0600, SANs for the Service, loca
 test('a broken policy file stops startup with a message naming the file and field', async () => {
   const dir = tempDir('webhook');
   const policy = join(dir, 'policy.yaml');
-  await writeFile(policy, 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\nspec:\n  rules:\n    alert-provider-exists: maybe\n');
-  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', join(ROOT, 'examples', 'cluster'), '--policy', policy, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
+  await writeFile(
+    policy,
+    'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\nspec:\n  rules:\n    alert-provider-exists: maybe\n',
+  );
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'webhook',
+      '--cluster-dir',
+      join(ROOT, 'examples', 'cluster'),
+      '--policy',
+      policy,
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, `notify-guard webhook: ${policy}: spec.rules.alert-provider-exists: Invalid option: expected one of "deny"|"warn"|"off"\n`);
+  assert.equal(
+    r.stderr,
+    `notify-guard webhook: ${policy}: spec.rules.alert-provider-exists: Invalid option: expected one of "deny"|"warn"|"off"\n`,
+  );
 });
 
 test('an unknown flag exits 2 with a pointer to --help', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--colour'], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--colour'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, "notify-guard webhook: Unknown option '--colour'\nRun 'notify-guard webhook --help' for usage.\n");
+  assert.equal(
+    r.stderr,
+    "notify-guard webhook: Unknown option '--colour'\nRun 'notify-guard webhook --help' for usage.\n",
+  );
 });
 
 test('a manifest that is not YAML stops startup, naming file, line and column', async () => {
   const dir = tempDir('webhook');
   await writeFile(join(dir, 'bad.yaml'), 'kind: Alert\nmetadata: {name: a\n');
-  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--cluster-dir', dir, '--cert-dir', join(dir, 'certs'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'webhook',
+      '--cluster-dir',
+      dir,
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
   assert.equal(r.status, 1);
-  assert.match(r.stderr, new RegExp(`^notify-guard webhook: ${join(dir, 'bad.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: .+\\n$`));
+  assert.match(
+    r.stderr,
+    new RegExp(`^notify-guard webhook: ${join(dir, 'bad.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: .+\\n$`),
+  );
 });
 
 test('with --kubeconfig it serves from the live view: ready once synced, cluster metrics exposed', async () => {
@@ -95,8 +247,18 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
     const dir = tempDir('webhook');
     const kubeconfig = join(dir, 'kubeconfig');
     // The test API server speaks plain HTTP on 127.0.0.1, which client-node allows only with this flag.
-    await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
-    const options = parseWebhookArgs(['--listen', '127.0.0.1:0', '--cert-dir', join(dir, 'certs'), '--kubeconfig', kubeconfig]);
+    await writeFile(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`,
+    );
+    const options = parseWebhookArgs([
+      '--listen',
+      '127.0.0.1:0',
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--kubeconfig',
+      kubeconfig,
+    ]);
     if (options === 'help') throw new Error('unexpected help');
     w = await startWebhook(options, quiet());
     const ca = await readFile(join(dir, 'certs', 'ca.crt'), 'utf8');
@@ -107,7 +269,16 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
     }
     const metrics = (await get(w.port, ca, '/metrics')).body;
     assert.match(metrics, /^notify_guard_cluster_objects\{kind="Provider"\} 1$/m);
-    const r = await review(w.port, ca, 'validate', { operation: 'CREATE', object: { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'a', namespace: 'apps' }, spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] } }, uid: 'live' });
+    const r = await review(w.port, ca, 'validate', {
+      operation: 'CREATE',
+      object: {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Alert',
+        metadata: { name: 'a', namespace: 'apps' },
+        spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
+      },
+      uid: 'live',
+    });
     assert.deepEqual(r, { uid: 'live', allowed: true });
   } finally {
     await w?.close();
@@ -116,7 +287,14 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
 });
 
 test('without --cluster-dir, --kubeconfig or a cluster, startup says how to give it one', async () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '', HOME: tempDir('home') } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--listen', '127.0.0.1:0'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env['PATH'] ?? '', HOME: tempDir('home') },
+  });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, "notify-guard webhook: no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)\nRun 'notify-guard webhook --help' for usage.\n");
+  assert.equal(
+    r.stderr,
+    "notify-guard webhook: no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)\nRun 'notify-guard webhook --help' for usage.\n",
+  );
 });

@@ -24,25 +24,48 @@ import { anyReviewBody } from './arbitraries.ts';
 import { fuzzRuns, fuzzSeed } from './fuzz-settings.ts';
 
 const cluster = staticClusterView([
-  slackProvider('apps'), secret('apps', 'slack-url', { address: REAL_URL }), source('Kustomization', 'apps', 'podinfo', { app: 'podinfo' }),
+  slackProvider('apps'),
+  secret('apps', 'slack-url', { address: REAL_URL }),
+  source('Kustomization', 'apps', 'podinfo', { app: 'podinfo' }),
   alert('apps', 'a', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] }),
 ]);
 const errors: string[] = [];
-const logger = createLogger('error', new Writable({ write(c: Buffer, _e, cb) { errors.push(c.toString('utf8')); cb(); } }));
+const logger = createLogger(
+  'error',
+  new Writable({
+    write(c: Buffer, _e, cb) {
+      errors.push(c.toString('utf8'));
+      cb();
+    },
+  }),
+);
 
 function deps(relayDeliversSlack: boolean) {
-  const policy = resolvePolicy(ALL_RULES, { relayDeliversSlack, eventSeverityWithoutIntent: relayDeliversSlack ? 'error' : 'keep' });
+  const policy = resolvePolicy(ALL_RULES, {
+    relayDeliversSlack,
+    eventSeverityWithoutIntent: relayDeliversSlack ? 'error' : 'keep',
+  });
   const metrics = createAdmissionMetrics({ processMetrics: false });
-  return { metrics, handler: createAdmissionHandler({ engine: createEngine(ALL_RULES, policy), cluster, policy, metrics, logger }) };
+  return {
+    metrics,
+    handler: createAdmissionHandler({ engine: createEngine(ALL_RULES, policy), cluster, policy, metrics, logger }),
+  };
 }
 const both = [deps(false), deps(true)];
 
 /** Why `s` is not a metav1.Status kubectl can read, or undefined. */
 function statusProblem(s: Status): string | undefined {
-  if (s.status !== 'Failure' || typeof s.message !== 'string' || !Number.isInteger(s.code)) return 'status, message or code';
+  if (s.status !== 'Failure' || typeof s.message !== 'string' || !Number.isInteger(s.code))
+    return 'status, message or code';
   if (s.details !== undefined) {
-    if (typeof s.details.name !== 'string' || typeof s.details.kind !== 'string' || typeof s.details.group !== 'string') return 'details name/kind/group';
-    if (!(s.details.causes ?? []).every((c) => typeof c.reason === 'string' && typeof c.message === 'string' && typeof c.field === 'string')) return 'details.causes';
+    if (typeof s.details.name !== 'string' || typeof s.details.kind !== 'string' || typeof s.details.group !== 'string')
+      return 'details name/kind/group';
+    if (
+      !(s.details.causes ?? []).every(
+        (c) => typeof c.reason === 'string' && typeof c.message === 'string' && typeof c.field === 'string',
+      )
+    )
+      return 'details.causes';
   }
   return undefined;
 }
@@ -70,8 +93,16 @@ function checkAnswer(body: unknown, a: ReviewAnswer): void {
 
 test('every review body gets an AdmissionReview echoing its uid with a valid Status, or a JSON 400; no exception escapes', async (t) => {
   const seed = fuzzSeed(t);
-  await fc.assert(fc.asyncProperty(anyReviewBody, fc.constantFrom('validate' as const, 'mutate' as const), fc.boolean(), async (body, webhook, relay) => {
-    checkAnswer(body, await answerReview(both[relay ? 1 : 0]!, webhook, body));
-  }), { numRuns: fuzzRuns(2_000), seed });
+  await fc.assert(
+    fc.asyncProperty(
+      anyReviewBody,
+      fc.constantFrom('validate' as const, 'mutate' as const),
+      fc.boolean(),
+      async (body, webhook, relay) => {
+        checkAnswer(body, await answerReview(both[relay ? 1 : 0]!, webhook, body));
+      },
+    ),
+    { numRuns: fuzzRuns(2_000), seed },
+  );
   assert.deepEqual(errors, [], 'nothing logged at error level (an exception inside the handler)');
 });

@@ -14,12 +14,23 @@ import { PROMETHEUS_RULE_FILE, RULES_FILE, prometheusRuleFor } from '../support/
 import { TARGET_LABELS, exportedSamples, labelsUsedIn, metricsIn } from '../support/exported-metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const UNIT_TESTS = ['webhook-alerts.promtool.yaml', 'relay-alerts.promtool.yaml'].map((f) => join(import.meta.dirname, f));
+const UNIT_TESTS = ['webhook-alerts.promtool.yaml', 'relay-alerts.promtool.yaml'].map((f) =>
+  join(import.meta.dirname, f),
+);
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
-const skip = promtool.status !== 0 ? 'promtool is not installed (Debian: apt-get install prometheus; .ci/run installs it)' : false;
+const skip =
+  promtool.status !== 0 ? 'promtool is not installed (Debian: apt-get install prometheus; .ci/run installs it)' : false;
 
-interface AlertRule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
-const rules = (parse(readFileSync(RULES_FILE, 'utf8')) as { groups: { name: string; rules: AlertRule[] }[] }).groups.flatMap((g) => g.rules);
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+const rules = (
+  parse(readFileSync(RULES_FILE, 'utf8')) as { groups: { name: string; rules: AlertRule[] }[] }
+).groups.flatMap((g) => g.rules);
 
 describe('promtool', { skip }, () => {
   test('check rules: every rule of the rules file is valid', () => {
@@ -37,20 +48,43 @@ describe('promtool', { skip }, () => {
 
 test('the unit tests cover every alert both firing and quiet', () => {
   type Case = { alertname: string; exp_alerts?: unknown[] };
-  const cases = UNIT_TESTS.flatMap((f) => (parse(readFileSync(f, 'utf8')) as { tests: { alert_rule_test: Case[] }[] }).tests.flatMap((t) => t.alert_rule_test));
+  const cases = UNIT_TESTS.flatMap((f) =>
+    (parse(readFileSync(f, 'utf8')) as { tests: { alert_rule_test: Case[] }[] }).tests.flatMap(
+      (t) => t.alert_rule_test,
+    ),
+  );
   for (const name of new Set(rules.map((r) => r.alert))) {
-    assert.ok(cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) > 0), `${name} never fires in the unit tests`);
-    assert.ok(cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) === 0), `${name} is never shown quiet in the unit tests`);
+    assert.ok(
+      cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) > 0),
+      `${name} never fires in the unit tests`,
+    );
+    assert.ok(
+      cases.some((c) => c.alertname === name && (c.exp_alerts?.length ?? 0) === 0),
+      `${name} is never shown quiet in the unit tests`,
+    );
   }
 });
 
 test('every alert has a severity, a summary, a description and a runbook section in docs/operations.md', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
-  const anchors = new Set([...doc.matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+  const anchors = new Set(
+    [...doc.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
+      m[1]!
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
   for (const r of rules) {
     assert.ok(['warning', 'critical'].includes(r.labels.severity ?? ''), `${r.alert}: severity`);
-    assert.ok((r.annotations.summary ?? '').length > 20 && (r.annotations.description ?? '').length > 80, `${r.alert}: summary and description`);
-    assert.equal(r.annotations.runbook_url, `https://github.com/example/flux-notify-guard/blob/main/docs/operations.md#${r.alert.toLowerCase()}`);
+    assert.ok(
+      (r.annotations.summary ?? '').length > 20 && (r.annotations.description ?? '').length > 80,
+      `${r.alert}: summary and description`,
+    );
+    assert.equal(
+      r.annotations.runbook_url,
+      `https://github.com/example/flux-notify-guard/blob/main/docs/operations.md#${r.alert.toLowerCase()}`,
+    );
     assert.ok(anchors.has(r.alert.toLowerCase()), `docs/operations.md has no section "${r.alert}"`);
   }
 });
@@ -68,6 +102,7 @@ test('the rules use only metrics the code exports, with label names those metric
     assert.ok(names.length > 0, r.alert);
     const labels = new Set([...TARGET_LABELS, 'le', ...names.flatMap((n) => exported.get(n) ?? [])]);
     for (const n of names) assert.ok(n === 'up' || exported.has(n), `${r.alert}: ${n} is not exported`);
-    for (const l of labelsUsedIn(r.expr)) assert.ok(labels.has(l), `${r.alert}: label ${l} is on none of ${names.join(', ')}`);
+    for (const l of labelsUsedIn(r.expr))
+      assert.ok(labels.has(l), `${r.alert}: label ${l} is on none of ${names.join(', ')}`);
   }
 });

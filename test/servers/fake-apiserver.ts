@@ -29,8 +29,20 @@ export function certResources(): FakeResource[] {
   return [
     { group: '', version: 'v1', kind: 'Secret', plural: 'secrets' },
     { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases' },
-    { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', namespaced: false },
-    { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false },
+    {
+      group: 'admissionregistration.k8s.io',
+      version: 'v1',
+      kind: 'ValidatingWebhookConfiguration',
+      plural: 'validatingwebhookconfigurations',
+      namespaced: false,
+    },
+    {
+      group: 'admissionregistration.k8s.io',
+      version: 'v1',
+      kind: 'MutatingWebhookConfiguration',
+      plural: 'mutatingwebhookconfigurations',
+      namespaced: false,
+    },
   ];
 }
 
@@ -46,7 +58,12 @@ export function fluxResources(notificationVersion = 'v1beta3'): FakeResource[] {
   ];
 }
 
-interface HistoryEntry { readonly rv: number; readonly plural: string; readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: KubeObject }
+interface HistoryEntry {
+  readonly rv: number;
+  readonly plural: string;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: KubeObject;
+}
 /** The Secret producer kinds (ExternalSecret, SealedSecret), as a cluster with their operators serves them. */
 export function secretProducerResources(): FakeResource[] {
   return [
@@ -55,16 +72,37 @@ export function secretProducerResources(): FakeResource[] {
   ];
 }
 
-interface Watcher { readonly plural: string; readonly namespace: string | undefined; readonly match: (o: KubeObject) => boolean; readonly metadataOnly: boolean; readonly bookmarks: boolean; readonly res: ServerResponse; rv: number; readonly resource: FakeResource }
+interface Watcher {
+  readonly plural: string;
+  readonly namespace: string | undefined;
+  readonly match: (o: KubeObject) => boolean;
+  readonly metadataOnly: boolean;
+  readonly bookmarks: boolean;
+  readonly res: ServerResponse;
+  rv: number;
+  readonly resource: FakeResource;
+}
 
 /**
  * One request as RBAC authorizes it: the verb, the resource, the namespace and the object's name
  * (for list and watch, the name a `metadata.name=` field selector pins, as authorization reads it).
  */
-export interface FakeApiCall { readonly verb: string; readonly group: string; readonly resource: string; readonly namespace: string | undefined; readonly name: string | undefined }
+export interface FakeApiCall {
+  readonly verb: string;
+  readonly group: string;
+  readonly resource: string;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+}
 
 /** Counters tests assert on. */
-export interface FakeStats { lists: number; watches: number; gets: number; connections: number; listsByResource: Record<string, number> }
+export interface FakeStats {
+  lists: number;
+  watches: number;
+  gets: number;
+  connections: number;
+  listsByResource: Record<string, number>;
+}
 
 export class FakeApiServer {
   readonly stats: FakeStats = { lists: 0, watches: 0, gets: 0, connections: 0, listsByResource: {} };
@@ -94,7 +132,9 @@ export class FakeApiServer {
   /** Starts listening on 127.0.0.1; returns the base URL. */
   async start(): Promise<string> {
     this.server = createServer((req, res) => this.route(req, res));
-    this.server.on('connection', () => { this.stats.connections++; });
+    this.server.on('connection', () => {
+      this.stats.connections++;
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.o.bookmarkIntervalMs ?? 200);
     this.bookmarkTimer.unref();
@@ -110,7 +150,10 @@ export class FakeApiServer {
     clearInterval(this.bookmarkTimer);
     for (const w of this.watchers) w.res.destroy();
     this.watchers.clear();
-    await new Promise<void>((r) => { this.server?.close(() => r()); this.server?.closeAllConnections(); });
+    await new Promise<void>((r) => {
+      this.server?.close(() => r());
+      this.server?.closeAllConnections();
+    });
   }
 
   /** Creates or replaces an object (by apiVersion/kind, namespace and name). */
@@ -119,7 +162,14 @@ export class FakeApiServer {
     const items = this.store.get(r.plural)!;
     const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
     const existed = items.has(key);
-    const stored: KubeObject = { ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), resourceVersion: String(++this.rv), uid: obj.metadata?.uid ?? `uid-${key}` } };
+    const stored: KubeObject = {
+      ...structuredClone(obj),
+      metadata: {
+        ...structuredClone(obj.metadata),
+        resourceVersion: String(++this.rv),
+        uid: obj.metadata?.uid ?? `uid-${key}`,
+      },
+    };
     items.set(key, stored);
     this.record({ rv: this.rv, plural: r.plural, type: existed ? 'MODIFIED' : 'ADDED', object: stored });
     return stored;
@@ -167,7 +217,9 @@ export class FakeApiServer {
    */
   holdLists(plural: string): { arrived: Promise<void>; release(): void } {
     let arrived!: () => void;
-    const arrival = new Promise<void>((r) => { arrived = r; });
+    const arrival = new Promise<void>((r) => {
+      arrived = r;
+    });
     const gate = { parked: [] as (() => void)[], arrived };
     this.heldLists.set(plural, gate);
     return {
@@ -197,7 +249,11 @@ export class FakeApiServer {
   }
 
   private resourceOf(obj: KubeObject): FakeResource {
-    const r = this.resources.find((x) => x.kind === obj.kind && (x.group === '' ? obj.apiVersion === x.version : obj.apiVersion === `${x.group}/${x.version}`));
+    const r = this.resources.find(
+      (x) =>
+        x.kind === obj.kind &&
+        (x.group === '' ? obj.apiVersion === x.version : obj.apiVersion === `${x.group}/${x.version}`),
+    );
     if (!r) throw new Error(`fake apiserver does not serve ${obj.apiVersion} ${obj.kind}`);
     return r;
   }
@@ -224,7 +280,9 @@ export class FakeApiServer {
       for (const e of this.history) this.deliver(w, e);
       w.rv = this.rv;
       const kind = w.metadataOnly ? 'PartialObjectMetadata' : w.resource.kind;
-      w.res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind, apiVersion: w.resource.group ? `${w.resource.group}/${w.resource.version}` : w.resource.version, metadata: { resourceVersion: String(this.rv) } } })}\n`);
+      w.res.write(
+        `${JSON.stringify({ type: 'BOOKMARK', object: { kind, apiVersion: w.resource.group ? `${w.resource.group}/${w.resource.version}` : w.resource.version, metadata: { resourceVersion: String(this.rv) } } })}\n`,
+      );
     }
   }
 
@@ -235,29 +293,62 @@ export class FakeApiServer {
     if (parts[0] === 'apis' && parts.length === 2) return this.group(parts[1]!, res);
     if (parts[0] === 'apis' && parts.length === 3) return this.resourceList(parts[1]!, parts[2]!, res);
     // /api/v1/[namespaces/{ns}/]{plural}[/{name}] and /apis/{g}/{v}/[namespaces/{ns}/]{plural}[/{name}]
-    const [group, version, rest] = parts[0] === 'api' ? ['', parts[1] ?? '', parts.slice(2)] : [parts[1] ?? '', parts[2] ?? '', parts.slice(3)];
+    const [group, version, rest] =
+      parts[0] === 'api' ? ['', parts[1] ?? '', parts.slice(2)] : [parts[1] ?? '', parts[2] ?? '', parts.slice(3)];
     let namespace: string | undefined;
     let tail = rest;
-    if (tail[0] === 'namespaces' && tail.length >= 3) { namespace = decodeURIComponent(tail[1]!); tail = tail.slice(2); }
+    if (tail[0] === 'namespaces' && tail.length >= 3) {
+      namespace = decodeURIComponent(tail[1]!);
+      tail = tail.slice(2);
+    }
     const resource = this.resources.find((r) => r.group === group && r.version === version && r.plural === tail[0]);
     if (resource && tail.length === 3 && tail[2] === 'status' && req.method === 'PATCH') {
-      this.calls.push({ verb: 'patch', group, resource: `${resource.plural}/status`, namespace, name: decodeURIComponent(tail[1]!) });
-      void readBody(req).then((body) => this.patchStatus(resource, namespace ?? '', decodeURIComponent(tail[1]!), body, res));
+      this.calls.push({
+        verb: 'patch',
+        group,
+        resource: `${resource.plural}/status`,
+        namespace,
+        name: decodeURIComponent(tail[1]!),
+      });
+      void readBody(req).then((body) =>
+        this.patchStatus(resource, namespace ?? '', decodeURIComponent(tail[1]!), body, res),
+      );
       return;
     }
-    if (!resource || tail.length > 2) return status(res, 404, 'NotFound', `the server could not find the requested resource`);
-    if (this.forbidden.has(resource.plural)) return status(res, 403, 'Forbidden', `${resource.plural} is forbidden: User "system:serviceaccount:notify-guard-system:notify-guard" cannot list resource "${resource.plural}"`);
+    if (!resource || tail.length > 2)
+      return status(res, 404, 'NotFound', `the server could not find the requested resource`);
+    if (this.forbidden.has(resource.plural))
+      return status(
+        res,
+        403,
+        'Forbidden',
+        `${resource.plural} is forbidden: User "system:serviceaccount:notify-guard-system:notify-guard" cannot list resource "${resource.plural}"`,
+      );
     const method = req.method ?? 'GET';
     this.calls.push(rbacCall(method, url, resource, namespace, tail[1] ? decodeURIComponent(tail[1]) : undefined));
     if (method !== 'GET') {
-      void readBody(req).then((body) => this.write(method, resource, namespace ?? '', tail[1] ? decodeURIComponent(tail[1]) : undefined, String(req.headers['content-type'] ?? ''), body, res));
+      void readBody(req).then((body) =>
+        this.write(
+          method,
+          resource,
+          namespace ?? '',
+          tail[1] ? decodeURIComponent(tail[1]) : undefined,
+          String(req.headers['content-type'] ?? ''),
+          body,
+          res,
+        ),
+      );
       return;
     }
     if (tail.length === 2) return this.getOne(resource, namespace ?? '', decodeURIComponent(tail[1]!), res);
     const accept = String(req.headers['accept'] ?? '');
     const metadataOnly = accept.includes('as=PartialObjectMetadata');
-    const match = selectorMatcher(url.searchParams.get('labelSelector') ?? '', url.searchParams.get('fieldSelector') ?? '');
-    if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return this.watch(resource, namespace, match, metadataOnly, url.searchParams, res);
+    const match = selectorMatcher(
+      url.searchParams.get('labelSelector') ?? '',
+      url.searchParams.get('fieldSelector') ?? '',
+    );
+    if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')
+      return this.watch(resource, namespace, match, metadataOnly, url.searchParams, res);
     const held = this.heldLists.get(resource.plural);
     if (held) {
       held.parked.push(() => this.list(resource, namespace, match, metadataOnly, url.searchParams, res));
@@ -270,16 +361,41 @@ export class FakeApiServer {
   private group(group: string, res: ServerResponse): void {
     const versions = [...new Set(this.resources.filter((r) => r.group === group).map((r) => r.version))];
     if (versions.length === 0) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
-    json(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v })), preferredVersion: { groupVersion: `${group}/${versions[0]}`, version: versions[0] } });
+    json(res, 200, {
+      kind: 'APIGroup',
+      apiVersion: 'v1',
+      name: group,
+      versions: versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v })),
+      preferredVersion: { groupVersion: `${group}/${versions[0]}`, version: versions[0] },
+    });
   }
 
   private resourceList(group: string, version: string, res: ServerResponse): void {
     const rs = this.resources.filter((r) => r.group === group && r.version === version);
     if (rs.length === 0) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
-    json(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: rs.map((r) => ({ name: r.plural, singularName: r.kind.toLowerCase(), namespaced: true, kind: r.kind, verbs: ['get', 'list', 'watch'] })) });
+    json(res, 200, {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: `${group}/${version}`,
+      resources: rs.map((r) => ({
+        name: r.plural,
+        singularName: r.kind.toLowerCase(),
+        namespaced: true,
+        kind: r.kind,
+        verbs: ['get', 'list', 'watch'],
+      })),
+    });
   }
 
-  private write(method: string, r: FakeResource, namespace: string, name: string | undefined, contentType: string, body: string, res: ServerResponse): void {
+  private write(
+    method: string,
+    r: FakeResource,
+    namespace: string,
+    name: string | undefined,
+    contentType: string,
+    body: string,
+    res: ServerResponse,
+  ): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -291,8 +407,18 @@ export class FakeApiServer {
     if (method === 'POST' && name === undefined) {
       const obj = parsed as KubeObject;
       const key = `${namespace}/${obj.metadata?.name ?? ''}`;
-      if (items.has(key)) return status(res, 409, 'AlreadyExists', `${r.plural} "${obj.metadata?.name}" already exists`);
-      return json(res, 201, this.apply({ ...obj, apiVersion, kind: r.kind, metadata: { ...obj.metadata, ...(r.namespaced === false ? {} : { namespace }) } }));
+      if (items.has(key))
+        return status(res, 409, 'AlreadyExists', `${r.plural} "${obj.metadata?.name}" already exists`);
+      return json(
+        res,
+        201,
+        this.apply({
+          ...obj,
+          apiVersion,
+          kind: r.kind,
+          metadata: { ...obj.metadata, ...(r.namespaced === false ? {} : { namespace }) },
+        }),
+      );
     }
     if (name === undefined) return status(res, 405, 'MethodNotAllowed', 'method not allowed on a collection');
     const existing = items.get(`${namespace}/${name}`);
@@ -300,21 +426,36 @@ export class FakeApiServer {
     if (method === 'PUT') {
       const obj = parsed as KubeObject;
       const rv = obj.metadata?.['resourceVersion'];
-      if (rv !== undefined && rv !== existing.metadata?.['resourceVersion']) return status(res, 409, 'Conflict', `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+      if (rv !== undefined && rv !== existing.metadata?.['resourceVersion'])
+        return status(
+          res,
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        );
       return json(res, 200, this.apply({ ...obj, apiVersion, kind: r.kind }));
     }
     if (method === 'PATCH') {
       let patched: KubeObject;
       if (contentType.startsWith('application/json-patch+json')) {
         try {
-          patched = fastJsonPatch.applyPatch(structuredClone(existing), parsed as fastJsonPatch.Operation[], true).newDocument;
+          patched = fastJsonPatch.applyPatch(
+            structuredClone(existing),
+            parsed as fastJsonPatch.Operation[],
+            true,
+          ).newDocument;
         } catch (e) {
           return status(res, 422, 'Invalid', `patch does not apply: ${(e as Error).message}`);
         }
       } else if (contentType.startsWith('application/merge-patch+json')) {
         patched = mergePatch(structuredClone(existing), parsed) as KubeObject;
       } else {
-        return status(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`);
+        return status(
+          res,
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+        );
       }
       return json(res, 200, this.apply(patched));
     }
@@ -342,7 +483,14 @@ export class FakeApiServer {
     json(res, 200, obj);
   }
 
-  private list(r: FakeResource, namespace: string | undefined, match: (o: KubeObject) => boolean, metadataOnly: boolean, q: URLSearchParams, res: ServerResponse): void {
+  private list(
+    r: FakeResource,
+    namespace: string | undefined,
+    match: (o: KubeObject) => boolean,
+    metadataOnly: boolean,
+    q: URLSearchParams,
+    res: ServerResponse,
+  ): void {
     this.stats.lists++;
     this.stats.listsByResource[r.plural] = (this.stats.listsByResource[r.plural] ?? 0) + 1;
     const limit = Number(q.get('limit') ?? 0);
@@ -351,14 +499,22 @@ export class FakeApiServer {
     let listRv: string;
     if (cont) {
       const snap = this.snapshots.get(cont);
-      if (!snap) return status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.');
+      if (!snap)
+        return status(
+          res,
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result.',
+        );
       this.snapshots.delete(cont);
       [listRv, remaining] = [cont.split(':')[0]!, snap];
     } else {
       remaining = [...this.store.get(r.plural)!.values()]
         .filter((o) => namespace === undefined || o.metadata?.namespace === namespace)
         .filter(match)
-        .sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+        .sort((a, b) =>
+          `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`),
+        );
       listRv = String(this.rv);
     }
     const page = limit > 0 ? remaining.slice(0, limit) : remaining;
@@ -370,40 +526,94 @@ export class FakeApiServer {
       metadata['continue'] = token;
     }
     const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
-    json(res, 200, metadataOnly
-      ? { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: page.map((o) => partial(o)) }
-      : { kind: `${r.kind}List`, apiVersion, metadata, items: page.map((o) => ({ ...o, apiVersion, kind: r.kind })) });
+    json(
+      res,
+      200,
+      metadataOnly
+        ? {
+            kind: 'PartialObjectMetadataList',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata,
+            items: page.map((o) => partial(o)),
+          }
+        : { kind: `${r.kind}List`, apiVersion, metadata, items: page.map((o) => ({ ...o, apiVersion, kind: r.kind })) },
+    );
   }
 
-  private watch(r: FakeResource, namespace: string | undefined, match: (o: KubeObject) => boolean, metadataOnly: boolean, q: URLSearchParams, res: ServerResponse): void {
+  private watch(
+    r: FakeResource,
+    namespace: string | undefined,
+    match: (o: KubeObject) => boolean,
+    metadataOnly: boolean,
+    q: URLSearchParams,
+    res: ServerResponse,
+  ): void {
     this.stats.watches++;
     const from = Number(q.get('resourceVersion') || 0);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     if (from > 0 && from < this.oldestRetained) {
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.oldestRetained})`, reason: 'Expired', code: 410 } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.oldestRetained})`, reason: 'Expired', code: 410 } })}\n`,
+      );
       return;
     }
-    const w: Watcher = { plural: r.plural, namespace, match, metadataOnly, bookmarks: q.get('allowWatchBookmarks') === 'true', res, rv: from, resource: r };
+    const w: Watcher = {
+      plural: r.plural,
+      namespace,
+      match,
+      metadataOnly,
+      bookmarks: q.get('allowWatchBookmarks') === 'true',
+      res,
+      rv: from,
+      resource: r,
+    };
     this.watchers.add(w);
     res.on('close', () => this.watchers.delete(w));
     if (!this.silent) for (const e of this.history) this.deliver(w, e);
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
-    if (timeout > 0) setTimeout(() => { this.watchers.delete(w); res.end(); }, timeout * 1000).unref();
+    if (timeout > 0)
+      setTimeout(() => {
+        this.watchers.delete(w);
+        res.end();
+      }, timeout * 1000).unref();
   }
 }
 
-function rbacCall(method: string, url: URL, r: FakeResource, namespace: string | undefined, name: string | undefined): FakeApiCall {
+function rbacCall(
+  method: string,
+  url: URL,
+  r: FakeResource,
+  namespace: string | undefined,
+  name: string | undefined,
+): FakeApiCall {
   const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
   const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-  const verb = method === 'GET' ? (name !== undefined ? 'get' : watch ? 'watch' : 'list') : verbs[method] ?? method.toLowerCase();
+  const verb =
+    method === 'GET'
+      ? name !== undefined
+        ? 'get'
+        : watch
+          ? 'watch'
+          : 'list'
+      : (verbs[method] ?? method.toLowerCase());
   const pinned = /(?:^|,)metadata\.name=([^,]+)/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
   return { verb, group: r.group, resource: r.plural, namespace, name: name ?? pinned };
 }
 
 function partial(o: KubeObject): KubeObject {
   const m = o.metadata ?? {};
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m['resourceVersion'], ...(m.labels ? { labels: m.labels } : {}) } };
+  return {
+    kind: 'PartialObjectMetadata',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m['resourceVersion'],
+      ...(m.labels ? { labels: m.labels } : {}),
+    },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

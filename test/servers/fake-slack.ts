@@ -13,7 +13,16 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A fault mode for a path (or '*' for all). */
-export type SlackFault = 'none' | 'error-500' | 'error-503' | 'hang' | 'reset' | 'channel_not_found' | 'no_service' | 'channel_is_archived' | 'invalid_token';
+export type SlackFault =
+  | 'none'
+  | 'error-500'
+  | 'error-503'
+  | 'hang'
+  | 'reset'
+  | 'channel_not_found'
+  | 'no_service'
+  | 'channel_is_archived'
+  | 'invalid_token';
 
 /** One accepted message. */
 export interface ReceivedMessage {
@@ -39,12 +48,20 @@ function blocksWithinLimits(body: Record<string, unknown>): boolean {
   const blocks = body['blocks'];
   if (blocks === undefined) return true;
   if (!Array.isArray(blocks) || blocks.length > 50) return false;
-  const ok = (t: unknown, max: number) => typeof (t as { text?: unknown })?.text === 'string' && ((t as { text: string }).text.length > 0) && (t as { text: string }).text.length <= max;
+  const ok = (t: unknown, max: number) =>
+    typeof (t as { text?: unknown })?.text === 'string' &&
+    (t as { text: string }).text.length > 0 &&
+    (t as { text: string }).text.length <= max;
   return (blocks as { type: string; text?: unknown; fields?: unknown[]; elements?: unknown[] }[]).every((b) =>
-    b.type === 'header' ? ok(b.text, 150)
-      : b.type === 'section' ? (b.text === undefined || ok(b.text, 3000)) && (b.fields === undefined || (b.fields.length <= 10 && b.fields.every((f) => ok(f, 2000))))
-        : b.type === 'context' ? Array.isArray(b.elements) && b.elements.length <= 10 && b.elements.every((e) => ok(e, 3000))
-          : false);
+    b.type === 'header'
+      ? ok(b.text, 150)
+      : b.type === 'section'
+        ? (b.text === undefined || ok(b.text, 3000)) &&
+          (b.fields === undefined || (b.fields.length <= 10 && b.fields.every((f) => ok(f, 2000))))
+        : b.type === 'context'
+          ? Array.isArray(b.elements) && b.elements.length <= 10 && b.elements.every((e) => ok(e, 3000))
+          : false,
+  );
 }
 
 export class FakeSlack {
@@ -76,7 +93,10 @@ export class FakeSlack {
 
   async close(): Promise<void> {
     for (const r of this.hung) r.destroy();
-    await new Promise<void>((r) => { this.server?.close(() => r()); this.server?.closeAllConnections(); });
+    await new Promise<void>((r) => {
+      this.server?.close(() => r());
+      this.server?.closeAllConnections();
+    });
   }
 
   /** Sets the fault mode of a path ('*' for every path). */
@@ -94,19 +114,36 @@ export class FakeSlack {
       res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain', ...headers });
       res.end(body);
     };
-    if (fault === 'hang') { this.attempts.push({ path, status: 0 }); this.hung.push(res); return; }
-    if (fault === 'reset') { this.attempts.push({ path, status: 0 }); req.socket.destroy(); return; }
+    if (fault === 'hang') {
+      this.attempts.push({ path, status: 0 });
+      this.hung.push(res);
+      return;
+    }
+    if (fault === 'reset') {
+      this.attempts.push({ path, status: 0 });
+      req.socket.destroy();
+      return;
+    }
     const update = path === '/api/chat.update';
     const api = path === '/api/chat.postMessage' || update;
-    if (fault === 'error-500' || fault === 'error-503') return answer(fault === 'error-500' ? 500 : 503, api ? '{"ok":false,"error":"internal_error"}' : 'internal_error');
+    if (fault === 'error-500' || fault === 'error-503')
+      return answer(
+        fault === 'error-500' ? 500 : 503,
+        api ? '{"ok":false,"error":"internal_error"}' : 'internal_error',
+      );
     if (!api && !/^\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+$/.test(path)) return answer(404, 'no_service');
     if (!this.take(path)) {
-      return answer(429, api ? '{"ok":false,"error":"ratelimited"}' : 'rate_limited', { 'retry-after': String(this.rate.retryAfterSeconds) });
+      return answer(429, api ? '{"ok":false,"error":"ratelimited"}' : 'rate_limited', {
+        'retry-after': String(this.rate.retryAfterSeconds),
+      });
     }
-    if (api && !this.tokens.has((req.headers['authorization'] ?? '').replace(/^Bearer /, ''))) return answer(200, '{"ok":false,"error":"invalid_auth"}');
-    if (fault === 'channel_not_found') return answer(api ? 200 : 404, api ? '{"ok":false,"error":"channel_not_found"}' : 'channel_not_found');
+    if (api && !this.tokens.has((req.headers['authorization'] ?? '').replace(/^Bearer /, '')))
+      return answer(200, '{"ok":false,"error":"invalid_auth"}');
+    if (fault === 'channel_not_found')
+      return answer(api ? 200 : 404, api ? '{"ok":false,"error":"channel_not_found"}' : 'channel_not_found');
     if (fault === 'no_service') return answer(404, 'no_service');
-    if (fault === 'channel_is_archived') return answer(api ? 200 : 410, api ? '{"ok":false,"error":"is_archived"}' : 'channel_is_archived');
+    if (fault === 'channel_is_archived')
+      return answer(api ? 200 : 410, api ? '{"ok":false,"error":"is_archived"}' : 'channel_is_archived');
     if (fault === 'invalid_token') return answer(403, 'invalid_token');
     let body: Record<string, unknown>;
     try {
@@ -114,10 +151,13 @@ export class FakeSlack {
     } catch {
       return answer(400, api ? '{"ok":false,"error":"invalid_json"}' : 'invalid_payload');
     }
-    if (typeof body['text'] !== 'string' && !Array.isArray(body['attachments'])) return answer(400, api ? '{"ok":false,"error":"no_text"}' : 'no_text');
-    if (!blocksWithinLimits(body)) return answer(api ? 200 : 400, api ? '{"ok":false,"error":"invalid_blocks"}' : 'invalid_blocks');
+    if (typeof body['text'] !== 'string' && !Array.isArray(body['attachments']))
+      return answer(400, api ? '{"ok":false,"error":"no_text"}' : 'no_text');
+    if (!blocksWithinLimits(body))
+      return answer(api ? 200 : 400, api ? '{"ok":false,"error":"invalid_blocks"}' : 'invalid_blocks');
     if (update) {
-      if (this.posted.get(String(body['ts'])) !== String(body['channel'])) return answer(200, '{"ok":false,"error":"message_not_found"}');
+      if (this.posted.get(String(body['ts'])) !== String(body['channel']))
+        return answer(200, '{"ok":false,"error":"message_not_found"}');
       this.updates.push({ path, body, authorization: req.headers['authorization'], at: Date.now() });
       return answer(200, JSON.stringify({ ok: true, channel: body['channel'], ts: body['ts'] }));
     }

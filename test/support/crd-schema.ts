@@ -14,7 +14,10 @@ const ROOT = join(import.meta.dirname, '..', 'fixtures', 'flux-crds');
 
 type Schema = Record<string, unknown>;
 
-interface CrdVersion { readonly name: string; readonly schema: { openAPIV3Schema: Schema } }
+interface CrdVersion {
+  readonly name: string;
+  readonly schema: { openAPIV3Schema: Schema };
+}
 
 /** The schema of `kind` at `version` from a release folder (`current`, `v1.6.0-...`). */
 export function crdSchema(release: string, kind: 'Alert' | 'Provider', version: string): Schema {
@@ -30,7 +33,9 @@ export function servedVersions(): { release: string; kind: 'Alert' | 'Provider';
   const out: { release: string; kind: 'Alert' | 'Provider'; version: string }[] = [];
   for (const release of readdirSync(ROOT).sort()) {
     for (const kind of ['Alert', 'Provider'] as const) {
-      const crd = parse(readFileSync(join(ROOT, release, `notification.toolkit.fluxcd.io_${kind.toLowerCase()}s.yaml`), 'utf8')) as { spec: { versions: CrdVersion[] } };
+      const crd = parse(
+        readFileSync(join(ROOT, release, `notification.toolkit.fluxcd.io_${kind.toLowerCase()}s.yaml`), 'utf8'),
+      ) as { spec: { versions: CrdVersion[] } };
       for (const v of crd.spec.versions) out.push({ release, kind, version: v.name });
     }
   }

@@ -15,8 +15,13 @@ export interface Panel {
   readonly targets?: { expr: string; refId: string; legendFormat: string }[];
 }
 
-export const DASHBOARD = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'manifests', 'monitoring', 'dashboard.json'), 'utf8')) as {
-  uid: string; title: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown }[] };
+export const DASHBOARD = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'manifests', 'monitoring', 'dashboard.json'), 'utf8'),
+) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query: unknown }[] };
 };
 
 /** Every query of the dashboard, as written. */

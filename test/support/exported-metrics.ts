@@ -23,7 +23,8 @@ export async function exportedSamples(): Promise<Map<string, string[]>> {
   for (const registry of [webhook.registry, relay.registry]) {
     for (const m of await registry.getMetricsAsJSON()) {
       const labels = [...new Set(m.values.flatMap((v) => Object.keys(v.labels)).filter((l) => l !== 'le'))];
-      const declared = (registry.getSingleMetric(m.name) as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [];
+      const declared =
+        (registry.getSingleMetric(m.name) as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [];
       const names = String(m.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => m.name + s) : [m.name];
       for (const n of names) out.set(n, [...new Set([...declared, ...labels])].sort());
     }
@@ -40,7 +41,16 @@ export function metricsIn(expr: string): string[] {
 /** Label names an expression reads: in selectors' matchers and in `by (...)` and `on (...)`. */
 export function labelsUsedIn(expr: string): string[] {
   const lists = [...expr.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g), ...expr.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
-  return [...new Set(lists.flatMap((l) => l.split(',').map((s) => s.trim().split(/\s*[=!]~?\s*/)[0]!).filter(Boolean)))].sort();
+  return [
+    ...new Set(
+      lists.flatMap((l) =>
+        l
+          .split(',')
+          .map((s) => s.trim().split(/\s*[=!]~?\s*/)[0]!)
+          .filter(Boolean),
+      ),
+    ),
+  ].sort();
 }
 
 /** Labels every scraped series has besides its own (the PodMonitor's, or the plain scrape config's in docs/operations.md). */

@@ -13,7 +13,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The reason to skip kustomize tests, or false when kubectl is on PATH. */
-export const kustomizeSkip = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0 ? 'kubectl is not installed' : false;
+export const kustomizeSkip =
+  spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0 ? 'kubectl is not installed' : false;
 
 /** The objects `kubectl kustomize` renders from `dir` (relative to the repository root). */
 export function renderKustomization(dir: string): Obj[] {

@@ -26,7 +26,12 @@ import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 export function kubeApiFor(url: string, transport = process.env['NOTIFY_GUARD_TEST_TRANSPORT']): KubeApi {
   if (transport !== 'client-node') return createNodeKubeApi({ server: url, skipTLSVerify: true });
   const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'fake', server: url, skipTLSVerify: true }], users: [{ name: 'tester' }], contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }], currentContext: 'fake' });
+  kc.loadFromOptions({
+    clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
+    users: [{ name: 'tester' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
+    currentContext: 'fake',
+  });
   return createKubeApi(kc);
 }
 
@@ -54,16 +59,46 @@ export async function startLiveCluster(o: LiveClusterOptions = {}): Promise<Live
   const url = await server.start();
   o.prepare?.(server);
   const logs: string[] = [];
-  const logger = createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } }));
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        logs.push(c.toString('utf8'));
+        cb();
+      },
+    }),
+  );
   const registry = new Registry();
   const metrics = createClusterMetrics(registry);
   const api = kubeApiFor(url);
-  const view = await startInformerView({ api, logger, metrics, secretScope: o.secretScope ?? { namespaces: [], labelSelector: undefined }, watchdogMs: o.watchdogMs ?? 5_000, backoff: { initialMs: 20, maxMs: 200 } });
-  return { server, api, view, registry, metrics, logs, close: async () => { view.stop(); await server.close(); } };
+  const view = await startInformerView({
+    api,
+    logger,
+    metrics,
+    secretScope: o.secretScope ?? { namespaces: [], labelSelector: undefined },
+    watchdogMs: o.watchdogMs ?? 5_000,
+    backoff: { initialMs: 20, maxMs: 200 },
+  });
+  return {
+    server,
+    api,
+    view,
+    registry,
+    metrics,
+    logs,
+    close: async () => {
+      view.stop();
+      await server.close();
+    },
+  };
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs` with `what`. */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);

@@ -14,7 +14,12 @@ export const PROMETHEUS_RULE_FILE = join(MONITORING_DIR, 'prometheusrule.yaml');
 export function prometheusRuleFor(rulesText: string): string {
   const at = rulesText.search(/^groups:/m);
   if (at < 0) throw new Error('the rules file has no top-level "groups:"');
-  const groups = rulesText.slice(at).trimEnd().split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n');
+  const groups = rulesText
+    .slice(at)
+    .trimEnd()
+    .split('\n')
+    .map((l) => (l === '' ? l : `  ${l}`))
+    .join('\n');
   return [
     '# Generated from notify-guard.rules.yaml by `npm run monitoring:generate`: edit that file, not this one.',
     'apiVersion: monitoring.coreos.com/v1',

@@ -6,12 +6,33 @@ import type { KubeObject } from '../../src/flux/objects.ts';
 export const REAL_URL = 'https://hooks.slack.com/services/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';
 export const PLACEHOLDER_URL = 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
 
-export function alert(namespace: string, name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}, version = 'v1beta3'): KubeObject {
-  return { apiVersion: `notification.toolkit.fluxcd.io/${version}`, kind: 'Alert', metadata: { name, namespace, ...meta }, spec };
+export function alert(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+  meta: Record<string, unknown> = {},
+  version = 'v1beta3',
+): KubeObject {
+  return {
+    apiVersion: `notification.toolkit.fluxcd.io/${version}`,
+    kind: 'Alert',
+    metadata: { name, namespace, ...meta },
+    spec,
+  };
 }
 
-export function provider(namespace: string, name: string, spec: Record<string, unknown>, version = 'v1beta3'): KubeObject {
-  return { apiVersion: `notification.toolkit.fluxcd.io/${version}`, kind: 'Provider', metadata: { name, namespace }, spec };
+export function provider(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+  version = 'v1beta3',
+): KubeObject {
+  return {
+    apiVersion: `notification.toolkit.fluxcd.io/${version}`,
+    kind: 'Provider',
+    metadata: { name, namespace },
+    spec,
+  };
 }
 
 /** A Secret as the API server serves it: `data` base64-encoded. */

@@ -27,17 +27,37 @@ export class Prometheus {
   private constructor(url: string, child: ChildProcess) {
     this.url = url;
     this.child = child;
-    child.stderr!.on('data', (c: Buffer) => { this.stderr = (this.stderr + c.toString()).slice(-4000); });
+    child.stderr!.on('data', (c: Buffer) => {
+      this.stderr = (this.stderr + c.toString()).slice(-4000);
+    });
   }
 
   /** Starts `prometheus` with `configFile`, storing in `dataDir`; resolves once it is ready, rejects if it exits first. */
   static async start(configFile: string, dataDir: string): Promise<Prometheus> {
     const port = await freePort();
-    const child = spawn('prometheus', [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      'prometheus',
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${dataDir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const p = new Prometheus(`http://127.0.0.1:${port}`, child);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`prometheus exited (${code}): ${p.stderr}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`prometheus exited (${code}): ${p.stderr}`))),
+    );
     exited.catch(() => undefined);
-    await Promise.race([exited, eventually('prometheus ready', async () => (await fetch(`${p.url}/-/ready`).catch(() => undefined))?.status === 200, 30_000)]);
+    await Promise.race([
+      exited,
+      eventually(
+        'prometheus ready',
+        async () => (await fetch(`${p.url}/-/ready`).catch(() => undefined))?.status === 200,
+        30_000,
+      ),
+    ]);
     return p;
   }
 

@@ -29,21 +29,41 @@ export function rawClient(port: number, caPem?: string): Promise<RawClient> {
     const onConnect = () => {
       socket.off('error', reject);
       socket.on('error', () => undefined);
-      const waitFor = (pattern: RegExp) => new Promise<string>((done, fail) => {
-        const check = () => {
-          if (pattern.test(data)) { socket.off('data', check); done(data); } else if (closed) fail(new Error(`closed before ${pattern}: ${JSON.stringify(data.slice(0, 200))}`));
-        };
-        socket.on('data', check);
-        void closing.then(check);
-        check();
+      const waitFor = (pattern: RegExp) =>
+        new Promise<string>((done, fail) => {
+          const check = () => {
+            if (pattern.test(data)) {
+              socket.off('data', check);
+              done(data);
+            } else if (closed) fail(new Error(`closed before ${pattern}: ${JSON.stringify(data.slice(0, 200))}`));
+          };
+          socket.on('data', check);
+          void closing.then(check);
+          check();
+        });
+      resolve({
+        socket,
+        closed: closing,
+        received: () => data,
+        isClosed: () => closed,
+        write: (t) => {
+          if (!closed) socket.write(t);
+        },
+        waitFor,
       });
-      resolve({ socket, closed: closing, received: () => data, isClosed: () => closed, write: (t) => { if (!closed) socket.write(t); }, waitFor });
     };
     const socket: Socket = caPem
       ? tlsConnect({ host: '127.0.0.1', port, ca: caPem, servername: SERVICE_HOST }, onConnect)
       : tcpConnect({ host: '127.0.0.1', port }, onConnect);
-    const closing = new Promise<void>((r) => socket.once('close', () => { closed = true; r(); }));
-    socket.on('data', (c: Buffer) => { data += c.toString('latin1'); });
+    const closing = new Promise<void>((r) =>
+      socket.once('close', () => {
+        closed = true;
+        r();
+      }),
+    );
+    socket.on('data', (c: Buffer) => {
+      data += c.toString('latin1');
+    });
     socket.once('error', reject);
   });
 }
@@ -59,6 +79,8 @@ export async function dribbleHeaders(c: RawClient, everyMs: number, max = 1_000)
 
 /** Sends the headers of a POST declaring `declared` body bytes, then `sent` of them, then stalls. */
 export function stalledUpload(c: RawClient, path: string, declared: number, sent: number): void {
-  c.write(`POST ${path} HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
+  c.write(
+    `POST ${path} HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`,
+  );
   c.write(Buffer.alloc(sent, 0x20));
 }

@@ -25,20 +25,53 @@ export interface StubbedRelayServer {
 }
 
 /** Starts the listener with the relay's server limits (default: DEFAULT_SERVER_LIMITS). */
-export async function startStubbedRelayServer(limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<StubbedRelayServer> {
+export async function startStubbedRelayServer(
+  limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+): Promise<StubbedRelayServer> {
   const accepted: FluxEvent[] = [];
   const relay: Relay = {
-    accept: (e) => { accepted.push(e); return Promise.resolve('accepted'); },
-    deadLetters: () => [], deliveryStatus: () => [], pending: () => 0, held: () => 0, drain: () => Promise.resolve(true), stop: () => Promise.resolve(),
+    accept: (e) => {
+      accepted.push(e);
+      return Promise.resolve('accepted');
+    },
+    deadLetters: () => [],
+    deliveryStatus: () => [],
+    pending: () => 0,
+    held: () => 0,
+    drain: () => Promise.resolve(true),
+    stop: () => Promise.resolve(),
   };
   const logs: string[] = [];
-  const logger = createLogger('debug', new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString('utf8')); cb(); } }));
-  const server = createServer(serverTimeouts(limits), createRelayHandler({ relay, metrics: createRelayMetrics({ processMetrics: false }), logger, notReadyReason: () => undefined, limits }));
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        logs.push(c.toString('utf8'));
+        cb();
+      },
+    }),
+  );
+  const server = createServer(
+    serverTimeouts(limits),
+    createRelayHandler({
+      relay,
+      metrics: createRelayMetrics({ processMetrics: false }),
+      logger,
+      notReadyReason: () => undefined,
+      limits,
+    }),
+  );
   capConnections(server, limits);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    server, accepted, logs,
+    server,
+    accepted,
+    logs,
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

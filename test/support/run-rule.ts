@@ -25,17 +25,19 @@ export function runRule(rule: Rule, c: RuleCase): string[] {
   const subject = c.object;
   const isSecret = subject.kind === 'Secret';
   const operation = c.operation ?? 'CREATE';
-  return rule.check({
-    operation,
-    object: subject,
-    oldObject: c.oldObject,
-    namespace: subject.metadata?.namespace ?? '',
-    name: subject.metadata?.name ?? '',
-    secret: isSecret && operation !== 'DELETE' ? secretFacts(subject) : undefined,
-    oldSecret: isSecret && c.oldObject ? secretFacts(c.oldObject) : undefined,
-    cluster: staticClusterView(c.cluster ?? []),
-    policy: c.policy ?? defaultPolicy(ALL_RULES),
-  }).map(errorString);
+  return rule
+    .check({
+      operation,
+      object: subject,
+      oldObject: c.oldObject,
+      namespace: subject.metadata?.namespace ?? '',
+      name: subject.metadata?.name ?? '',
+      secret: isSecret && operation !== 'DELETE' ? secretFacts(subject) : undefined,
+      oldSecret: isSecret && c.oldObject ? secretFacts(c.oldObject) : undefined,
+      cluster: staticClusterView(c.cluster ?? []),
+      policy: c.policy ?? defaultPolicy(ALL_RULES),
+    })
+    .map(errorString);
 }
 
 /** One row of a rule's test table: a name, the case, and the exact printed field errors. */

@@ -20,7 +20,14 @@ export interface Traffic {
   stop(): Promise<TrafficResult>;
 }
 
-export function startTraffic(o: { port: number; servername: string; trust: () => string; path?: string; keepAliveWorkers?: number; newConnectionWorkers?: number }): Traffic {
+export function startTraffic(o: {
+  port: number;
+  servername: string;
+  trust: () => string;
+  path?: string;
+  keepAliveWorkers?: number;
+  newConnectionWorkers?: number;
+}): Traffic {
   const serials = new Set<string>();
   const failures: string[] = [];
   let ok = 0;
@@ -30,32 +37,50 @@ export function startTraffic(o: { port: number; servername: string; trust: () =>
   const agents = new Map<string, Agent>();
   const agentFor = (bundle: string) => {
     let a = agents.get(bundle);
-    if (!a) agents.set(bundle, (a = new Agent({ keepAlive: true, maxSockets: 2, ca: bundle, servername: o.servername })));
+    if (!a)
+      agents.set(bundle, (a = new Agent({ keepAlive: true, maxSockets: 2, ca: bundle, servername: o.servername })));
     return a;
   };
-  const one = (keepAlive: boolean) => new Promise<void>((resolve) => {
-    const bundle = o.trust();
-    const req = request({
-      host: '127.0.0.1', port: o.port, path: o.path ?? '/healthz', method: 'GET', servername: o.servername,
-      ...(keepAlive ? { agent: agentFor(bundle) } : { agent: false, ca: bundle }),
-    }, (res) => {
-      if (!keepAlive) {
-        const serial = (res.socket as TLSSocket).getPeerCertificate?.()?.serialNumber;
-        if (serial) serials.add(serial.toLowerCase().replace(/^0+/, ''));
-      }
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) { ok++; if (keepAlive) keepAliveOk++; else newConnectionOk++; } else failures.push(`HTTP ${res.statusCode}`);
+  const one = (keepAlive: boolean) =>
+    new Promise<void>((resolve) => {
+      const bundle = o.trust();
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: o.port,
+          path: o.path ?? '/healthz',
+          method: 'GET',
+          servername: o.servername,
+          ...(keepAlive ? { agent: agentFor(bundle) } : { agent: false, ca: bundle }),
+        },
+        (res) => {
+          if (!keepAlive) {
+            const serial = (res.socket as TLSSocket).getPeerCertificate?.()?.serialNumber;
+            if (serial) serials.add(serial.toLowerCase().replace(/^0+/, ''));
+          }
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) {
+              ok++;
+              if (keepAlive) keepAliveOk++;
+              else newConnectionOk++;
+            } else failures.push(`HTTP ${res.statusCode}`);
+            resolve();
+          });
+        },
+      );
+      req.on('error', (e) => {
+        failures.push(`${keepAlive ? 'keep-alive' : 'new connection'}: ${e.message}`);
         resolve();
       });
+      req.end();
     });
-    req.on('error', (e) => { failures.push(`${keepAlive ? 'keep-alive' : 'new connection'}: ${e.message}`); resolve(); });
-    req.end();
-  });
   const loops = [
     ...Array.from({ length: o.keepAliveWorkers ?? 2 }, () => true),
     ...Array.from({ length: o.newConnectionWorkers ?? 2 }, () => false),
-  ].map(async (keepAlive) => { while (!stopped) await one(keepAlive); });
+  ].map(async (keepAlive) => {
+    while (!stopped) await one(keepAlive);
+  });
   return {
     serials,
     async stop() {

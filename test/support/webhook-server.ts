@@ -33,7 +33,12 @@ export function testCertificates(): Promise<{ ca: CertificatePem; leaf: Certific
   certs ??= (async () => {
     const now = new Date();
     const ca = await createCA({ now, validityDays: 2 });
-    const leaf = await createServingCertificate({ ca, now, validityDays: 1, hosts: [...serviceHosts('notify-guard-webhook', 'notify-guard-system'), 'localhost', '127.0.0.1'] });
+    const leaf = await createServingCertificate({
+      ca,
+      now,
+      validityDays: 1,
+      hosts: [...serviceHosts('notify-guard-webhook', 'notify-guard-system'), 'localhost', '127.0.0.1'],
+    });
     return { ca, leaf };
   })();
   return certs;
@@ -63,12 +68,25 @@ export interface TestWebhookOptions {
 export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<TestWebhook> {
   const { ca, leaf } = await testCertificates();
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logs.push(chunk.toString('utf8')); cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
   const logger = createLogger('debug', sink);
   const rules = o.rules ?? ALL_RULES;
   const policy = o.policy ?? defaultPolicy(rules);
   const metrics = createAdmissionMetrics({ processMetrics: false });
-  const handler = createAdmissionHandler({ engine: createEngine(rules, policy), cluster: o.view ?? staticClusterView(o.cluster ?? []), ...(o.liveLookup ? { liveLookup: o.liveLookup } : {}), ...(o.lookups ? { lookups: o.lookups } : {}), policy, metrics, logger });
+  const handler = createAdmissionHandler({
+    engine: createEngine(rules, policy),
+    cluster: o.view ?? staticClusterView(o.cluster ?? []),
+    ...(o.liveLookup ? { liveLookup: o.liveLookup } : {}),
+    ...(o.lookups ? { lookups: o.lookups } : {}),
+    policy,
+    metrics,
+    logger,
+  });
   const limits = o.limits ?? DEFAULT_SERVER_LIMITS;
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason: o.ready ?? (() => undefined), limits });
   const server = createServer({ ...servingContext(leaf), ...serverTimeouts(limits) }, app);
@@ -79,6 +97,10 @@ export async function startTestWebhook(o: TestWebhookOptions = {}): Promise<Test
     caPem: ca.certPem,
     logs,
     metrics,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

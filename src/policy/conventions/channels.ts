@@ -19,7 +19,8 @@ type Channels = NonNullable<ConventionRequirements['channels']>;
 export const channelsConvention: ConventionCheck<'channels'> = {
   key: 'channels',
   kinds: ['Provider'],
-  description: 'slack Providers notify only the channels the namespace may use: spec.channel matches a pattern; an incoming webhook is registered for the namespace.',
+  description:
+    'slack Providers notify only the channels the namespace may use: spec.channel matches a pattern; an incoming webhook is registered for the namespace.',
   check(ctx, req) {
     const p = providerView(ctx.object);
     if (p.type !== 'slack') return [];
@@ -35,9 +36,15 @@ export const channelsConvention: ConventionCheck<'channels'> = {
     // When the address in use cannot be read (a Secret outside the view, or one whose keys or
     // value are unknown), it may be an incoming webhook, which ignores spec.channel: only warn.
     const unknown = use.from === 'unknown' || (use.from === 'secret' && use.facts === undefined);
-    return channelFindings(ctx, req.patterns, p.channel).map((e) => (unknown
-      ? { ...e, detail: `${e.detail} (the address in use cannot be read here; if it is an incoming webhook, Slack ignores spec.channel)`, doubtful: true as const }
-      : e));
+    return channelFindings(ctx, req.patterns, p.channel).map((e) =>
+      unknown
+        ? {
+            ...e,
+            detail: `${e.detail} (the address in use cannot be read here; if it is an incoming webhook, Slack ignores spec.channel)`,
+            doubtful: true as const,
+          }
+        : e,
+    );
   },
 };
 
@@ -46,22 +53,49 @@ function channelFindings(ctx: ConventionContext, patterns: readonly string[], ch
   const m = matchesAny(patterns, name, ctx.namespace);
   if (m.matched) return [];
   const allowed = m.filled.length > 0 ? `channels matching ${m.filled.map(quote).join(', ')}` : 'no channel';
-  const missing = m.missingLabels.length > 0 ? ` (namespace ${quote(ctx.namespace.name)} has no label ${m.missingLabels.map(quote).join(', ')}, which the policy's patterns need)` : '';
-  return [fieldError('Invalid', field('spec', 'channel'), channel,
-    `namespace ${quote(ctx.namespace.name)} may notify ${allowed}${missing}: use one of them, or ask the platform team`)];
+  const missing =
+    m.missingLabels.length > 0
+      ? ` (namespace ${quote(ctx.namespace.name)} has no label ${m.missingLabels.map(quote).join(', ')}, which the policy's patterns need)`
+      : '';
+  return [
+    fieldError(
+      'Invalid',
+      field('spec', 'channel'),
+      channel,
+      `namespace ${quote(ctx.namespace.name)} may notify ${allowed}${missing}: use one of them, or ask the platform team`,
+    ),
+  ];
 }
 
-function webhookFindings(ctx: ConventionContext, req: Channels, id: string, path: ReturnType<typeof field>, shown: string | undefined): FieldError[] {
+function webhookFindings(
+  ctx: ConventionContext,
+  req: Channels,
+  id: string,
+  path: ReturnType<typeof field>,
+  shown: string | undefined,
+): FieldError[] {
   const entry = req.webhooks!.find((w) => w.id === id);
   if (!entry) {
-    return [fieldError('Invalid', path, shown,
-      `the Slack incoming webhook ${id} is not registered in the policy: ask the platform team to register it with its channel and namespaces`)];
+    return [
+      fieldError(
+        'Invalid',
+        path,
+        shown,
+        `the Slack incoming webhook ${id} is not registered in the policy: ask the platform team to register it with its channel and namespaces`,
+      ),
+    ];
   }
   const allowed = entry.namespaces.some((n) => {
     const f = fillTemplate(n, ctx.namespace);
     return 'text' in f && f.text === ctx.namespace.name;
   });
   if (allowed) return [];
-  return [fieldError('Invalid', path, shown,
-    `the Slack incoming webhook ${id} (channel ${quote(entry.channel)}) is registered for namespaces ${entry.namespaces.map(quote).join(', ')}, not ${quote(ctx.namespace.name)}: use a webhook registered for this namespace`)];
+  return [
+    fieldError(
+      'Invalid',
+      path,
+      shown,
+      `the Slack incoming webhook ${id} (channel ${quote(entry.channel)}) is registered for namespaces ${entry.namespaces.map(quote).join(', ')}, not ${quote(ctx.namespace.name)}: use a webhook registered for this namespace`,
+    ),
+  ];
 }

@@ -8,7 +8,11 @@ import type { NamespaceLabels } from './evaluate-conventions.ts';
 import { evaluateConventions } from './evaluate-conventions.ts';
 
 /** Wraps a rule engine so that each evaluation also runs the conventions. */
-export function withConventions(engine: Engine, conventions: readonly Convention[], namespaces: NamespaceLabels): Engine {
+export function withConventions(
+  engine: Engine,
+  conventions: readonly Convention[],
+  namespaces: NamespaceLabels,
+): Engine {
   if (conventions.length === 0) return engine;
   return {
     evaluate(input, cluster) {

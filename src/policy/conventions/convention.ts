@@ -26,7 +26,10 @@ export interface RegisteredWebhook {
 export interface ConventionRequirements {
   readonly channels?: { readonly patterns?: readonly string[]; readonly webhooks?: readonly RegisteredWebhook[] };
   readonly severity?: { readonly required?: 'info' | 'error'; readonly infoForbiddenChannels?: readonly string[] };
-  readonly eventMetadata?: { readonly required?: readonly string[]; readonly defaults?: Readonly<Record<string, string>> };
+  readonly eventMetadata?: {
+    readonly required?: readonly string[];
+    readonly defaults?: Readonly<Record<string, string>>;
+  };
   readonly providers?: { readonly allowed?: boolean; readonly allowedTypes?: readonly string[] };
   /** Objects of these kinds in the convention's namespaces must be watched by an Alert. */
   readonly coverage?: { readonly kinds: readonly string[] };

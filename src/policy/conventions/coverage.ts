@@ -17,7 +17,8 @@ export const coverageConvention: ConventionCheck<'coverage'> = {
   key: 'coverage',
   kinds: ['Alert'],
   operations: ['UPDATE', 'DELETE'],
-  description: 'Objects of the required kinds are watched by an Alert: audit reports the gaps, and deleting (or suspending) the last Alert watching a required namespace is reported.',
+  description:
+    'Objects of the required kinds are watched by an Alert: audit reports the gaps, and deleting (or suspending) the last Alert watching a required namespace is reported.',
   check(ctx, req) {
     const before = ctx.operation === 'DELETE' ? ctx.object : ctx.oldObject;
     if (!before) return [];
@@ -34,9 +35,18 @@ export const coverageConvention: ConventionCheck<'coverage'> = {
         return !(v.namespace === a.namespace && v.name === a.name) && !v.suspend;
       });
       if (others.length > 0) return;
-      const what = ctx.operation === 'DELETE' ? `Alert ${quote(a.name)} is the last one watching` : `after this change no Alert watches`;
-      out.push(fieldError('Forbidden', field('spec', 'eventSources').index(index), undefined,
-        `${what} ${kind} objects in namespace ${quote(ns)}, which the platform requires to be covered: create another Alert for them first`));
+      const what =
+        ctx.operation === 'DELETE'
+          ? `Alert ${quote(a.name)} is the last one watching`
+          : `after this change no Alert watches`;
+      out.push(
+        fieldError(
+          'Forbidden',
+          field('spec', 'eventSources').index(index),
+          undefined,
+          `${what} ${kind} objects in namespace ${quote(ns)}, which the platform requires to be covered: create another Alert for them first`,
+        ),
+      );
     });
     return out;
   },
@@ -45,7 +55,9 @@ export const coverageConvention: ConventionCheck<'coverage'> = {
 /** The (kind, namespace) pairs an Alert watches, with the index of the first source giving each; none when suspended. */
 function watchedSources(alert: KubeObject): { kind: string; namespace: string; index: number }[] {
   const a = alertView(alert);
-  return a.suspend ? [] : a.eventSources.map((s, index) => ({ kind: s.kind, namespace: s.namespace || a.namespace, index }));
+  return a.suspend
+    ? []
+    : a.eventSources.map((s, index) => ({ kind: s.kind, namespace: s.namespace || a.namespace, index }));
 }
 
 function watched(alert: KubeObject): Set<string> {

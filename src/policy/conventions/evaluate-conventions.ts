@@ -25,7 +25,9 @@ export interface NamespaceLabels {
 /** Namespace labels from Namespace objects among `objects` (manifests, a snapshot). */
 export function namespaceLabelsFrom(objects: Iterable<KubeObject>): NamespaceLabels {
   const labels = new Map<string, Readonly<Record<string, string>>>();
-  for (const o of objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata?.name) labels.set(o.metadata.name, { ...(o.metadata.labels ?? {}) });
+  for (const o of objects)
+    if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata?.name)
+      labels.set(o.metadata.name, { ...(o.metadata.labels ?? {}) });
   return { labels: (ns) => labels.get(ns) };
 }
 
@@ -59,15 +61,29 @@ export function conventionRuleId(name: string): string {
 }
 
 /** Runs every convention that applies to the object. */
-export function evaluateConventions(conventions: readonly Convention[], input: ConventionInput, cluster: ClusterView, namespaces: NamespaceLabels): ConventionResult {
+export function evaluateConventions(
+  conventions: readonly Convention[],
+  input: ConventionInput,
+  cluster: ClusterView,
+  namespaces: NamespaceLabels,
+): ConventionResult {
   const subject = input.operation === 'DELETE' ? input.oldObject : input.object;
   if (conventions.length === 0 || !subject || input.operation === 'CONNECT') return { findings: [], exemptions: [] };
   if (input.operation === 'UPDATE' && subject.metadata?.deletionTimestamp) return { findings: [], exemptions: [] };
   const env: Env = { kind: input.kind, operation: input.operation, cluster, namespaces };
-  const now = run(conventions, subject, input.namespace, env, input.operation === 'UPDATE' ? input.oldObject : undefined);
+  const now = run(
+    conventions,
+    subject,
+    input.namespace,
+    env,
+    input.operation === 'UPDATE' ? input.oldObject : undefined,
+  );
   if (input.operation !== 'UPDATE' || !input.oldObject || !now.findings.some((f) => f.action === 'deny')) return now;
   const before = new Set(run(conventions, input.oldObject, input.namespace, env).findings.map(key));
-  return { ...now, findings: now.findings.map((f) => (f.action === 'deny' && before.has(key(f)) ? { ...f, action: 'warn' } : f)) };
+  return {
+    ...now,
+    findings: now.findings.map((f) => (f.action === 'deny' && before.has(key(f)) ? { ...f, action: 'warn' } : f)),
+  };
 }
 
 interface Env {
@@ -85,11 +101,23 @@ export function conventionApplies(c: Convention, ns: NamespaceFacts): boolean {
 /** The exemption reason an object's annotations give for a convention: a reason, '' when none is given, undefined when not exempt. */
 export function exemptionReason(object: KubeObject, convention: string): string | undefined {
   const a = object.metadata?.annotations ?? {};
-  if (!(a[EXEMPT_ANNOTATION] ?? '').split(',').map((s) => s.trim()).includes(convention)) return undefined;
+  if (
+    !(a[EXEMPT_ANNOTATION] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .includes(convention)
+  )
+    return undefined;
   return (a[EXEMPT_REASON_ANNOTATION] ?? '').trim();
 }
 
-function run(conventions: readonly Convention[], object: KubeObject, namespace: string, env: Env, oldObject?: KubeObject): ConventionResult {
+function run(
+  conventions: readonly Convention[],
+  object: KubeObject,
+  namespace: string,
+  env: Env,
+  oldObject?: KubeObject,
+): ConventionResult {
   const findings: Finding[] = [];
   const exemptions: ExemptionUse[] = [];
   const facts = (name: string): NamespaceFacts => ({ name, labels: env.namespaces.labels(name) });
@@ -98,9 +126,20 @@ function run(conventions: readonly Convention[], object: KubeObject, namespace: 
     if (c.action === 'off') continue;
     // Coverage is about the namespaces the Alert watches, which the check scopes itself.
     if (!conventionApplies(c, ns) && !c.coverage) continue;
-    const ctx = { operation: env.operation, object, ...(oldObject ? { oldObject } : {}), namespace: ns, cluster: env.cluster, appliesTo: (n: string) => conventionApplies(c, facts(n)) };
-    const errors = CONVENTION_CHECKS.filter((k) => k.kinds.includes(env.kind) && (k.operations ?? ['CREATE', 'UPDATE']).includes(env.operation) && c[k.key] !== undefined)
-      .flatMap((k) => k.check(ctx, c[k.key] as never));
+    const ctx = {
+      operation: env.operation,
+      object,
+      ...(oldObject ? { oldObject } : {}),
+      namespace: ns,
+      cluster: env.cluster,
+      appliesTo: (n: string) => conventionApplies(c, facts(n)),
+    };
+    const errors = CONVENTION_CHECKS.filter(
+      (k) =>
+        k.kinds.includes(env.kind) &&
+        (k.operations ?? ['CREATE', 'UPDATE']).includes(env.operation) &&
+        c[k.key] !== undefined,
+    ).flatMap((k) => k.check(ctx, c[k.key] as never));
     if (errors.length === 0) continue;
     const rule = conventionRuleId(c.name);
     const reason = exemptionReason(object, c.name);
@@ -109,8 +148,16 @@ function run(conventions: readonly Convention[], object: KubeObject, namespace: 
       continue;
     }
     if (reason === '') {
-      findings.push({ ...fieldError('Required', field('metadata', 'annotations').key(EXEMPT_REASON_ANNOTATION), undefined,
-        `the exemption from convention ${quote(c.name)} needs a reason: set annotation ${EXEMPT_REASON_ANNOTATION}; until then the convention applies`), rule, action: 'warn' });
+      findings.push({
+        ...fieldError(
+          'Required',
+          field('metadata', 'annotations').key(EXEMPT_REASON_ANNOTATION),
+          undefined,
+          `the exemption from convention ${quote(c.name)} needs a reason: set annotation ${EXEMPT_REASON_ANNOTATION}; until then the convention applies`,
+        ),
+        rule,
+        action: 'warn',
+      });
     }
     for (const { doubtful, ...e } of errors) findings.push({ ...e, rule, action: doubtful ? 'warn' : c.action });
   }

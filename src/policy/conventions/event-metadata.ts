@@ -14,16 +14,29 @@ import type { ConventionCheck } from './convention.ts';
 export const eventMetadataConvention: ConventionCheck<'eventMetadata'> = {
   key: 'eventMetadata',
   kinds: ['Alert'],
-  description: 'Alerts carry the eventMetadata keys the platform requires (added by the mutating webhook when the policy gives a default).',
+  description:
+    'Alerts carry the eventMetadata keys the platform requires (added by the mutating webhook when the policy gives a default).',
   check(ctx, req) {
     const present = alertView(ctx.object).eventMetadata;
     const missing = (req.required ?? []).filter((k) => !Object.hasOwn(present, k) || present[k] === '');
     if (missing.length === 0) return [];
     if (ctx.object.apiVersion?.endsWith('/v1beta1')) {
-      return [fieldError('Required', field('spec', 'eventMetadata'), undefined,
-        `Alerts in namespace ${quote(ctx.namespace.name)} must carry eventMetadata ${missing.map(quote).join(', ')}, which v1beta1 Alerts cannot hold: use apiVersion notification.toolkit.fluxcd.io/v1beta3`)];
+      return [
+        fieldError(
+          'Required',
+          field('spec', 'eventMetadata'),
+          undefined,
+          `Alerts in namespace ${quote(ctx.namespace.name)} must carry eventMetadata ${missing.map(quote).join(', ')}, which v1beta1 Alerts cannot hold: use apiVersion notification.toolkit.fluxcd.io/v1beta3`,
+        ),
+      ];
     }
-    return [fieldError('Required', field('spec', 'eventMetadata'), undefined,
-      `Alerts in namespace ${quote(ctx.namespace.name)} must carry eventMetadata ${missing.map(quote).join(', ')}: add ${missing.map((k) => `${k}: <value>`).join(', ')} under spec.eventMetadata`)];
+    return [
+      fieldError(
+        'Required',
+        field('spec', 'eventMetadata'),
+        undefined,
+        `Alerts in namespace ${quote(ctx.namespace.name)} must carry eventMetadata ${missing.map(quote).join(', ')}: add ${missing.map((k) => `${k}: <value>`).join(', ')} under spec.eventMetadata`,
+      ),
+    ];
   },
 };

@@ -8,7 +8,11 @@ import type { NamespaceFacts } from './template.ts';
 /** A Kubernetes LabelSelector. */
 export interface LabelSelector {
   readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly { readonly key: string; readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; readonly values?: readonly string[] }[];
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    readonly values?: readonly string[];
+  }[];
 }
 
 /** Namespaces by name and/or selector; a namespace in either is in scope. */
@@ -44,8 +48,10 @@ export function selectorProblem(s: LabelSelector): { index: number; detail: stri
   for (let i = 0; i < exprs.length; i++) {
     const e = exprs[i]!;
     const n = e.values?.length ?? 0;
-    if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) return { index: i, detail: `values must be non-empty when operator is ${e.operator}` };
-    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) return { index: i, detail: `values must be empty when operator is ${e.operator}` };
+    if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0)
+      return { index: i, detail: `values must be non-empty when operator is ${e.operator}` };
+    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0)
+      return { index: i, detail: `values must be empty when operator is ${e.operator}` };
   }
   return undefined;
 }

@@ -17,11 +17,23 @@ export const providerPlacementConvention: ConventionCheck<'providers'> = {
     const p = providerView(ctx.object);
     const out: FieldError[] = [];
     if (req.allowed === false) {
-      out.push(fieldError('Forbidden', field('metadata', 'namespace'), undefined,
-        `Providers may not be created in namespace ${quote(ctx.namespace.name)}: use the Provider the platform team runs for you, or ask it`));
+      out.push(
+        fieldError(
+          'Forbidden',
+          field('metadata', 'namespace'),
+          undefined,
+          `Providers may not be created in namespace ${quote(ctx.namespace.name)}: use the Provider the platform team runs for you, or ask it`,
+        ),
+      );
     } else if (req.allowedTypes && !req.allowedTypes.includes(p.type)) {
-      out.push(fieldError('NotSupported', field('spec', 'type'), p.type,
-        `namespace ${quote(ctx.namespace.name)} may use Provider types ${req.allowedTypes.map(quote).join(', ')}`));
+      out.push(
+        fieldError(
+          'NotSupported',
+          field('spec', 'type'),
+          p.type,
+          `namespace ${quote(ctx.namespace.name)} may use Provider types ${req.allowedTypes.map(quote).join(', ')}`,
+        ),
+      );
     }
     return out;
   },

@@ -16,16 +16,26 @@ import { matchesAny } from './template.ts';
 export const severityConvention: ConventionCheck<'severity'> = {
   key: 'severity',
   kinds: ['Alert'],
-  description: 'Alerts carry the required eventSeverity, and info Alerts do not target the channels the policy keeps for errors.',
+  description:
+    'Alerts carry the required eventSeverity, and info Alerts do not target the channels the policy keeps for errors.',
   check(ctx, req) {
     const a = alertView(ctx.object);
     const severity = a.eventSeverity ?? 'info';
     const out: ConventionError[] = [];
     if (req.required && severity !== req.required) {
-      out.push(fieldError('Invalid', field('spec', 'eventSeverity'), severity,
-        `Alerts in namespace ${quote(ctx.namespace.name)} must have eventSeverity ${quote(req.required)}: set spec.eventSeverity: ${req.required}`));
+      out.push(
+        fieldError(
+          'Invalid',
+          field('spec', 'eventSeverity'),
+          severity,
+          `Alerts in namespace ${quote(ctx.namespace.name)} must have eventSeverity ${quote(req.required)}: set spec.eventSeverity: ${req.required}`,
+        ),
+      );
     }
-    const provider = req.infoForbiddenChannels && severity === 'info' && a.providerName ? ctx.cluster.getProvider(a.namespace, a.providerName) : undefined;
+    const provider =
+      req.infoForbiddenChannels && severity === 'info' && a.providerName
+        ? ctx.cluster.getProvider(a.namespace, a.providerName)
+        : undefined;
     if (!provider) return out;
     const p = providerView(provider);
     const channel = p.channel?.replace(/^#/, '');
@@ -35,8 +45,12 @@ export const severityConvention: ConventionCheck<'severity'> = {
     if ('facts' in use && use.facts?.slackAppWebhook) return out;
     const unknown = use.from === 'unknown' || (use.from === 'secret' && use.facts === undefined);
     out.push({
-      ...fieldError('Invalid', field('spec', 'eventSeverity'), severity,
-        `Provider ${quote(a.providerName)} posts to channel ${quote(channel)}, which takes only error events: set spec.eventSeverity: error, or use another Provider${unknown ? ' (the Provider\'s address cannot be read here; if it is an incoming webhook, Slack ignores spec.channel)' : ''}`),
+      ...fieldError(
+        'Invalid',
+        field('spec', 'eventSeverity'),
+        severity,
+        `Provider ${quote(a.providerName)} posts to channel ${quote(channel)}, which takes only error events: set spec.eventSeverity: error, or use another Provider${unknown ? " (the Provider's address cannot be read here; if it is an incoming webhook, Slack ignores spec.channel)" : ''}`,
+      ),
       ...(unknown ? { doubtful: true as const } : {}),
     });
     return out;

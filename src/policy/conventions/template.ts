@@ -13,7 +13,8 @@ export interface NamespaceFacts {
 }
 
 const TOKEN = /\{([^{}]*)\}/g;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Why a pattern or template is malformed (unknown placeholder, stray brace), or undefined. */
 export function templateProblem(pattern: string): string | undefined {
@@ -24,7 +25,8 @@ export function templateProblem(pattern: string): string | undefined {
     return `unknown placeholder {${inner}}: use {namespace} or {label:KEY} with a label key such as team or example.com/team`;
   }
   const rest = pattern.replace(TOKEN, '');
-  if (rest.includes('{') || rest.includes('}')) return 'unbalanced brace: placeholders are written {namespace} or {label:KEY}';
+  if (rest.includes('{') || rest.includes('}'))
+    return 'unbalanced brace: placeholders are written {namespace} or {label:KEY}';
   return undefined;
 }
 
@@ -63,7 +65,11 @@ export function globMatches(pattern: string, value: string): boolean {
 }
 
 /** Fills every pattern for the namespace and reports whether `value` matches one. */
-export function matchesAny(patterns: readonly string[], value: string, ns: NamespaceFacts): { matched: boolean; filled: string[]; missingLabels: string[] } {
+export function matchesAny(
+  patterns: readonly string[],
+  value: string,
+  ns: NamespaceFacts,
+): { matched: boolean; filled: string[]; missingLabels: string[] } {
   const filled: string[] = [];
   const missingLabels: string[] = [];
   for (const p of patterns) {

@@ -16,7 +16,11 @@ import { fillTemplate } from '../conventions/template.ts';
 import type { Defaulted } from './event-severity.ts';
 
 /** Returns the Alert with the missing default keys added, or undefined when nothing changes. */
-export function defaultEventMetadata(obj: KubeObject, conventions: readonly Convention[], ns: NamespaceFacts): Defaulted | undefined {
+export function defaultEventMetadata(
+  obj: KubeObject,
+  conventions: readonly Convention[],
+  ns: NamespaceFacts,
+): Defaulted | undefined {
   if (obj.apiVersion?.endsWith('/v1beta1')) return undefined;
   const current = asRecord(specOf(obj)['eventMetadata']);
   const added: Record<string, string> = {};
@@ -27,7 +31,8 @@ export function defaultEventMetadata(obj: KubeObject, conventions: readonly Conv
       if (Object.hasOwn(current, key) || Object.hasOwn(added, key)) continue;
       const f = fillTemplate(template, ns);
       if ('text' in f) added[key] = f.text;
-      else unfilled.push(`${key} (namespace ${JSON.stringify(ns.name)} has no label ${JSON.stringify(f.missingLabel)})`);
+      else
+        unfilled.push(`${key} (namespace ${JSON.stringify(ns.name)} has no label ${JSON.stringify(f.missingLabel)})`);
     }
   }
   const keys = Object.keys(added);

@@ -36,9 +36,10 @@ export function defaultEventSeverity(obj: KubeObject, withoutIntent: SeverityWit
   const intent = current === undefined ? 'not-set-apply' : severityIntent(obj);
   if (intent === 'set-by-user') return undefined;
   if (intent === 'unknown' && withoutIntent === 'keep') return undefined;
-  const why = intent === 'unknown'
-    ? 'the policy defaults it when intent cannot be told'
-    : 'it was not set in the applied configuration';
+  const why =
+    intent === 'unknown'
+      ? 'the policy defaults it when intent cannot be told'
+      : 'it was not set in the applied configuration';
   return {
     object: { ...obj, spec: { ...specOf(obj), eventSeverity: 'error' } },
     warning: `spec.eventSeverity: defaulted to "error" because ${why}; set eventSeverity: info explicitly to receive info events`,

@@ -22,14 +22,22 @@ export function markRelayDelivered(obj: KubeObject, oldObj: KubeObject | undefin
   let user: boolean;
   if (intent.kind === 'set-by-user') user = intent.value === true;
   else if (intent.kind === 'not-set-apply' || intent.kind === 'not-set-last-applied') user = false;
-  else if (marked && (oldObj === undefined || specOf(oldObj)['suspend'] === spec['suspend'])) user = annotations[USER_SUSPEND_ANNOTATION] === 'true';
+  else if (marked && (oldObj === undefined || specOf(oldObj)['suspend'] === spec['suspend']))
+    user = annotations[USER_SUSPEND_ANNOTATION] === 'true';
   else user = spec['suspend'] === true;
   const wanted = String(user);
   if (marked && annotations[USER_SUSPEND_ANNOTATION] === wanted && spec['suspend'] === true) return undefined;
   return {
     object: {
       ...obj,
-      metadata: { ...obj.metadata, annotations: { ...annotations, [DELIVERED_BY_ANNOTATION]: DELIVERED_BY_RELAY, [USER_SUSPEND_ANNOTATION]: wanted } },
+      metadata: {
+        ...obj.metadata,
+        annotations: {
+          ...annotations,
+          [DELIVERED_BY_ANNOTATION]: DELIVERED_BY_RELAY,
+          [USER_SUSPEND_ANNOTATION]: wanted,
+        },
+      },
       spec: { ...spec, suspend: true },
     },
     warning: `spec.suspend: set to true because the notify-guard relay delivers this slack Provider (notification-controller skips suspended Providers); your suspend (${wanted}) is kept in annotation ${USER_SUSPEND_ANNOTATION}`,

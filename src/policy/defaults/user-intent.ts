@@ -24,7 +24,9 @@ export type FieldIntent =
 export function specFieldIntent(obj: KubeObject, field: string): FieldIntent {
   const applies = (obj.metadata?.managedFields ?? []).filter((m) => m.operation === 'Apply' && !m.subresource);
   if (applies.length > 0) {
-    return applies.some((m) => owns(m, field)) ? { kind: 'set-by-user', value: specOf(obj)[field] } : { kind: 'not-set-apply' };
+    return applies.some((m) => owns(m, field))
+      ? { kind: 'set-by-user', value: specOf(obj)[field] }
+      : { kind: 'not-set-apply' };
   }
   const lastApplied = obj.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
   if (lastApplied !== undefined) {

@@ -25,8 +25,14 @@ export const alertCrossNamespaceSource: Rule = {
       : 'events from other namespaces are dropped if Flux runs with --no-cross-namespace-refs';
     a.eventSources.forEach((s, i) => {
       if (s.namespace === undefined || s.namespace === a.namespace || s.namespace.includes('*')) return;
-      out.push(fieldError('Forbidden', field('spec', 'eventSources').index(i).child('namespace'), s.namespace,
-        `source namespace ${quote(s.namespace)} differs from the Alert's namespace ${quote(a.namespace)}: ${why}; create this Alert (and its Provider) in ${quote(s.namespace)}`));
+      out.push(
+        fieldError(
+          'Forbidden',
+          field('spec', 'eventSources').index(i).child('namespace'),
+          s.namespace,
+          `source namespace ${quote(s.namespace)} differs from the Alert's namespace ${quote(a.namespace)}: ${why}; create this Alert (and its Provider) in ${quote(s.namespace)}`,
+        ),
+      );
     });
     return out;
   },

@@ -17,7 +17,13 @@ export const alertEventSourcesNonempty: Rule = {
   follows: '`eventMatchesAlertSources`',
   check({ object }) {
     if (alertView(object).eventSources.length > 0) return [];
-    return [fieldError('Required', field('spec', 'eventSources'), undefined,
-      'an Alert without event sources matches no event; add at least one, e.g. {kind: Kustomization, name: "*"}')];
+    return [
+      fieldError(
+        'Required',
+        field('spec', 'eventSources'),
+        undefined,
+        'an Alert without event sources matches no event; add at least one, e.g. {kind: Kustomization, name: "*"}',
+      ),
+    ];
   },
 };

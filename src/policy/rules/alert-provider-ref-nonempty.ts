@@ -13,11 +13,17 @@ export const alertProviderRefNonempty: Rule = {
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
   description: 'spec.providerRef.name must not be empty: the schema admits "", and such an Alert never notifies.',
-  remediation: 'Set spec.providerRef.name to the name of a Provider in the Alert\'s namespace.',
+  remediation: "Set spec.providerRef.name to the name of a Provider in the Alert's namespace.",
   follows: '`getNotificationParams` (Provider Get by name)',
   check({ object }) {
     if (alertView(object).providerName.trim() !== '') return [];
-    return [fieldError('Required', field('spec', 'providerRef', 'name'), undefined,
-      'name the Provider in this namespace that should send these events')];
+    return [
+      fieldError(
+        'Required',
+        field('spec', 'providerRef', 'name'),
+        undefined,
+        'name the Provider in this namespace that should send these events',
+      ),
+    ];
   },
 };

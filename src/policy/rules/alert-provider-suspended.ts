@@ -12,14 +12,20 @@ export const alertProviderSuspended: Rule = {
   kind: 'Alert',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'The Alert\'s Provider is suspended, so the Alert sends nothing.',
+  description: "The Alert's Provider is suspended, so the Alert sends nothing.",
   remediation: 'Resume the Provider (spec.suspend: false) or point the Alert at another one.',
   follows: '`getNotificationParams` (skips a suspended Provider)',
   check({ object, cluster }) {
     const a = alertView(object);
     const p = cluster.getProvider(a.namespace, a.providerName);
     if (!p || !providerView(p).suspend) return [];
-    return [fieldError('Invalid', field('spec', 'providerRef', 'name'), a.providerName,
-      `Provider ${quote(a.providerName)} is suspended, so this Alert sends nothing until it is resumed`)];
+    return [
+      fieldError(
+        'Invalid',
+        field('spec', 'providerRef', 'name'),
+        a.providerName,
+        `Provider ${quote(a.providerName)} is suspended, so this Alert sends nothing until it is resumed`,
+      ),
+    ];
   },
 };

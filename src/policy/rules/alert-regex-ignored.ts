@@ -17,7 +17,8 @@ export const alertRegexIgnored: Rule = {
   kind: 'Alert',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'An inclusionList entry (while another compiles) or exclusionList entry that RE2 cannot compile: Flux skips it and records a Warning event on every event. A pattern over the compile caps of notify-guard is not compiled here, and said so.',
+  description:
+    'An inclusionList entry (while another compiles) or exclusionList entry that RE2 cannot compile: Flux skips it and records a Warning event on every event. A pattern over the compile caps of notify-guard is not compiled here, and said so.',
   remediation: 'Rewrite the pattern in RE2 syntax: no look-around, no back-references.',
   follows: '`messageIsIncluded`, `messageIsExcluded`',
   check({ object }) {
@@ -28,7 +29,8 @@ export const alertRegexIgnored: Rule = {
     a.inclusionList.forEach((pattern, i) => {
       const v = includes[i]!;
       if (v.kind === 'unchecked') out.push(unchecked('inclusionList', i, v.reason));
-      else if (v.kind === 'invalid' && someInclusionMaySend) out.push(ignored('inclusionList', i, pattern, v.error, 'includes nothing'));
+      else if (v.kind === 'invalid' && someInclusionMaySend)
+        out.push(ignored('inclusionList', i, pattern, v.error, 'includes nothing'));
     });
     a.exclusionList.forEach((pattern, i) => {
       const v = re2Verdict(pattern);
@@ -40,11 +42,20 @@ export const alertRegexIgnored: Rule = {
 };
 
 function ignored(list: string, i: number, pattern: string, error: string, effect: string): FieldError {
-  return fieldError('Invalid', field('spec', list).index(i), pattern,
-    `${error}; Flux skips this pattern, so it ${effect}; RE2 (Go regexp) has no look-around or back-references`);
+  return fieldError(
+    'Invalid',
+    field('spec', list).index(i),
+    pattern,
+    `${error}; Flux skips this pattern, so it ${effect}; RE2 (Go regexp) has no look-around or back-references`,
+  );
 }
 
 function unchecked(list: string, i: number, reason: string): FieldError {
   // The value is left out: a pattern over the caps is long, and a warning is cut at 256 characters.
-  return fieldError('Invalid', field('spec', list).index(i), undefined, `${reason}; not compiled here (Flux compiles it)`);
+  return fieldError(
+    'Invalid',
+    field('spec', list).index(i),
+    undefined,
+    `${reason}; not compiled here (Flux compiles it)`,
+  );
 }

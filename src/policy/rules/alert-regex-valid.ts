@@ -17,7 +17,8 @@ export const alertRegexValid: Rule = {
   kind: 'Alert',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
-  description: 'At least one inclusionList entry must compile as RE2 (Go regexp): when none does, Flux includes no event and the Alert never sends.',
+  description:
+    'At least one inclusionList entry must compile as RE2 (Go regexp): when none does, Flux includes no event and the Alert never sends.',
   remediation: 'Rewrite the patterns in RE2 syntax: no look-around, no back-references.',
   follows: '`messageIsIncluded` (a pattern that fails to compile is skipped)',
   check({ object }) {
@@ -25,7 +26,13 @@ export const alertRegexValid: Rule = {
     const verdicts = list.map((p) => re2Verdict(p));
     const errors = verdicts.map((v) => (v.kind === 'invalid' ? v.error : undefined));
     if (list.length === 0 || errors.some((e) => e === undefined)) return [];
-    return list.map((pattern, i) => fieldError('Invalid', field('spec', 'inclusionList').index(i), pattern,
-      `${errors[i]}; no inclusionList entry compiles, so Flux includes no event and this Alert never sends; Flux uses RE2 (Go regexp) syntax: no look-around or back-references`));
+    return list.map((pattern, i) =>
+      fieldError(
+        'Invalid',
+        field('spec', 'inclusionList').index(i),
+        pattern,
+        `${errors[i]}; no inclusionList entry compiles, so Flux includes no event and this Alert never sends; Flux uses RE2 (Go regexp) syntax: no look-around or back-references`,
+      ),
+    );
   },
 };

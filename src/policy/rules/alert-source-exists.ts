@@ -24,8 +24,14 @@ export const alertSourceExists: Rule = {
       if (s.name === '*' || s.name === '' || !cluster.tracksSourceKind(s.kind)) return;
       const ns = s.namespace ?? a.namespace;
       if (ns.includes('*') || cluster.getSource(s.kind, ns, s.name)) return;
-      out.push(fieldError('NotFound', field('spec', 'eventSources').index(i).child('name'), s.name,
-        `no ${s.kind} ${quote(s.name)} in namespace ${quote(ns)}; this source sends nothing until it exists`));
+      out.push(
+        fieldError(
+          'NotFound',
+          field('spec', 'eventSources').index(i).child('name'),
+          s.name,
+          `no ${s.kind} ${quote(s.name)} in namespace ${quote(ns)}; this source sends nothing until it exists`,
+        ),
+      );
     });
     return out;
   },

@@ -14,7 +14,8 @@ export const alertSourceLabels: Rule = {
   kind: 'Alert',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'An event source with a concrete name and matchLabels names an object that lacks those labels: Flux applies both, so the source sends nothing.',
+  description:
+    'An event source with a concrete name and matchLabels names an object that lacks those labels: Flux applies both, so the source sends nothing.',
   remediation: 'Add the labels to the object, or remove matchLabels (the name alone selects it).',
   follows: '`eventMatchesAlertSource` (name, then matchLabels)',
   check({ object, cluster }) {
@@ -25,10 +26,18 @@ export const alertSourceLabels: Rule = {
       const ns = s.namespace ?? a.namespace;
       const found = cluster.getSource(s.kind, ns, s.name);
       if (!found) return;
-      const missing = Object.entries(s.matchLabels).filter(([k, v]) => found.labels?.[k] !== v).map(([k, v]) => `${k}=${v}`);
+      const missing = Object.entries(s.matchLabels)
+        .filter(([k, v]) => found.labels?.[k] !== v)
+        .map(([k, v]) => `${k}=${v}`);
       if (missing.length === 0) return;
-      out.push(fieldError('Invalid', field('spec', 'eventSources').index(i).child('matchLabels'), undefined,
-        `${s.kind} ${quote(s.name)} lacks ${missing.map(quote).join(', ')}, and Flux applies matchLabels next to a name too, so this source sends nothing; add the labels or remove matchLabels`));
+      out.push(
+        fieldError(
+          'Invalid',
+          field('spec', 'eventSources').index(i).child('matchLabels'),
+          undefined,
+          `${s.kind} ${quote(s.name)} lacks ${missing.map(quote).join(', ')}, and Flux applies matchLabels next to a name too, so this source sends nothing; add the labels or remove matchLabels`,
+        ),
+      );
     });
     return out;
   },

@@ -14,14 +14,20 @@ export const alertSourceNamespaceWildcard: Rule = {
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
   description: 'eventSources[].namespace "*" is not a wildcard in Flux; the source matches no event.',
-  remediation: 'Omit namespace to match the Alert\'s own namespace, or add one event source per namespace.',
+  remediation: "Omit namespace to match the Alert's own namespace, or add one event source per namespace.",
   follows: '`eventMatchesAlertSource` (namespace compared exactly)',
   check({ object }) {
     const out: FieldError[] = [];
     alertView(object).eventSources.forEach((s, i) => {
       if (s.namespace?.includes('*')) {
-        out.push(fieldError('Invalid', field('spec', 'eventSources').index(i).child('namespace'), s.namespace,
-          'Flux compares namespaces exactly and "*" is not a wildcard, so this source matches no event; omit namespace to match the Alert\'s own namespace, or add one event source per namespace'));
+        out.push(
+          fieldError(
+            'Invalid',
+            field('spec', 'eventSources').index(i).child('namespace'),
+            s.namespace,
+            'Flux compares namespaces exactly and "*" is not a wildcard, so this source matches no event; omit namespace to match the Alert\'s own namespace, or add one event source per namespace',
+          ),
+        );
       }
     });
     return out;

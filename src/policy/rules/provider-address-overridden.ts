@@ -20,7 +20,13 @@ export const providerAddressOverridden: Rule = {
     const p = providerView(object);
     if (!p.address || !p.secretRef) return [];
     if (addressInUse(p, cluster.getSecret(p.namespace, p.secretRef)).from !== 'secret') return [];
-    return [fieldError('Invalid', field('spec', 'address'), undefined,
-      `unused: key "address" of Secret ${quote(p.secretRef)} overrides spec.address, and Flux sends to that one; remove spec.address`)];
+    return [
+      fieldError(
+        'Invalid',
+        field('spec', 'address'),
+        undefined,
+        `unused: key "address" of Secret ${quote(p.secretRef)} overrides spec.address, and Flux sends to that one; remove spec.address`,
+      ),
+    ];
   },
 };

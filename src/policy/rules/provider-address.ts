@@ -17,7 +17,8 @@ export const providerAddress: Rule = {
   kind: 'Provider',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
-  description: 'A checked Provider\'s address in use (Secret key "address", else spec.address) must be an absolute https URL of at most 2048 bytes on an allowed host, not a placeholder, and a whole Slack incoming-webhook path on hooks.slack.com/services/.',
+  description:
+    'A checked Provider\'s address in use (Secret key "address", else spec.address) must be an absolute https URL of at most 2048 bytes on an allowed host, not a placeholder, and a whole Slack incoming-webhook path on hooks.slack.com/services/.',
   remediation: 'Use the real webhook URL from Slack; ask the platform team to allow other hosts in the policy.',
   follows: '`createNotifier`, `extractAuthFromSecret` (2048 bytes)',
   check({ object, cluster, policy }) {
@@ -31,7 +32,15 @@ export const providerAddress: Rule = {
       if (problem) out.push(fieldError('Invalid', field('spec', 'address'), p.address, problem));
     } else if (use.from === 'secret' && use.facts && p.secretRef) {
       const problem = addressProblem(use.facts, policy.allowedHosts);
-      if (problem) out.push(fieldError('Invalid', field('spec', 'secretRef', 'name'), p.secretRef, `in Secret ${quote(p.secretRef)} key "address": ${problem}`));
+      if (problem)
+        out.push(
+          fieldError(
+            'Invalid',
+            field('spec', 'secretRef', 'name'),
+            p.secretRef,
+            `in Secret ${quote(p.secretRef)} key "address": ${problem}`,
+          ),
+        );
     }
     return out;
   },

@@ -16,7 +16,8 @@ export const providerChannelIgnored: Rule = {
   kind: 'Provider',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'spec.channel and spec.username are ignored by Slack app incoming webhooks (hooks.slack.com/services/...).',
+  description:
+    'spec.channel and spec.username are ignored by Slack app incoming webhooks (hooks.slack.com/services/...).',
   remediation: 'Create a webhook for the wanted channel in Slack, or use a bot token with chat.postMessage.',
   follows: '`Slack.Post` (channel and username in the payload)',
   check({ object, cluster }) {
@@ -27,8 +28,15 @@ export const providerChannelIgnored: Rule = {
     const out: FieldError[] = [];
     for (const f of ['channel', 'username'] as const) {
       const v = p[f];
-      if (v) out.push(fieldError('Invalid', field('spec', f), v,
-        `Slack app incoming webhooks ignore ${f}; messages go to the channel the webhook was created for (use a bot token with chat.postMessage to choose the ${f})`));
+      if (v)
+        out.push(
+          fieldError(
+            'Invalid',
+            field('spec', f),
+            v,
+            `Slack app incoming webhooks ignore ${f}; messages go to the channel the webhook was created for (use a bot token with chat.postMessage to choose the ${f})`,
+          ),
+        );
     }
     return out;
   },

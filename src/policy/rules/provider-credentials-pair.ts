@@ -14,7 +14,8 @@ export const providerCredentialsPair: Rule = {
   kind: 'Provider',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'The secretRef Secret has username without password (or the reverse): Flux drops its username, password and token, and sends without them.',
+  description:
+    'The secretRef Secret has username without password (or the reverse): Flux drops its username, password and token, and sends without them.',
   remediation: 'Supply username and password together, or remove the one that is alone.',
   follows: '`extractAuthFromSecret` → fluxcd/pkg `AuthMethodsFromSecret`',
   check({ object, cluster }) {
@@ -23,6 +24,13 @@ export const providerCredentialsPair: Rule = {
     if (!p.secretRef || !secret || secret.keysKnown === false) return [];
     const problem = credentialPairProblem(secret.keys);
     if (!problem) return [];
-    return [fieldError('Invalid', field('spec', 'secretRef', 'name'), p.secretRef, `Secret ${quote(p.secretRef)} has ${problem.detail}`)];
+    return [
+      fieldError(
+        'Invalid',
+        field('spec', 'secretRef', 'name'),
+        p.secretRef,
+        `Secret ${quote(p.secretRef)} has ${problem.detail}`,
+      ),
+    ];
   },
 };

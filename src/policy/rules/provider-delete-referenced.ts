@@ -15,9 +15,18 @@ export const providerDeleteReferenced: Rule = {
   remediation: 'Delete or repoint the Alerts first.',
   follows: '`getNotificationParams`',
   check({ namespace, name, cluster }) {
-    const alerts = cluster.alertsReferencingProvider(namespace, name).map((a) => a.metadata?.name ?? '').sort();
+    const alerts = cluster
+      .alertsReferencingProvider(namespace, name)
+      .map((a) => a.metadata?.name ?? '')
+      .sort();
     if (alerts.length === 0) return [];
-    return [fieldError('Forbidden', field('metadata', 'name'), undefined,
-      `Provider ${quote(name)} is still referenced by Alert ${alerts.map(quote).join(', ')}, which will stop sending notifications`)];
+    return [
+      fieldError(
+        'Forbidden',
+        field('metadata', 'name'),
+        undefined,
+        `Provider ${quote(name)} is still referenced by Alert ${alerts.map(quote).join(', ')}, which will stop sending notifications`,
+      ),
+    ];
   },
 };

@@ -19,8 +19,10 @@ export const providerSecretExists: Rule = {
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
   reportsMissing: true,
-  description: 'Every Secret a Provider references (secretRef, certSecretRef, proxySecretRef) must exist in the Provider\'s namespace, or be made by an ExternalSecret or SealedSecret there.',
-  remediation: 'Create the Secret (or its ExternalSecret or SealedSecret) in the Provider\'s namespace, or correct the name; if something else makes it, list the namespace in the policy\'s spec.secrets.outOfBandNamespaces.',
+  description:
+    "Every Secret a Provider references (secretRef, certSecretRef, proxySecretRef) must exist in the Provider's namespace, or be made by an ExternalSecret or SealedSecret there.",
+  remediation:
+    "Create the Secret (or its ExternalSecret or SealedSecret) in the Provider's namespace, or correct the name; if something else makes it, list the namespace in the policy's spec.secrets.outOfBandNamespaces.",
   follows: '`createNotifier` → `getSecret` (at send time)',
   check({ object, cluster, policy }) {
     const p = providerView(object);
@@ -28,10 +30,18 @@ export const providerSecretExists: Rule = {
     for (const { ref, name } of missingSecrets(p, cluster)) {
       if (cluster.secretProducers(p.namespace, name).length > 0 || secretsMadeOutOfBand(policy, p.namespace)) continue;
       const elsewhere = cluster.secretNamespaces(name).filter((ns) => ns !== p.namespace);
-      const hint = elsewhere.length > 0
-        ? `; a Secret of that name exists in namespace ${elsewhere.map(quote).join(', ')}, but Secret references are local: create it in ${quote(p.namespace)}`
-        : `; create it in ${quote(p.namespace)} or correct the name`;
-      out.push(fieldError('NotFound', field('spec', ref, 'name'), name, `no Secret ${quote(name)} in namespace ${quote(p.namespace)}${hint}`));
+      const hint =
+        elsewhere.length > 0
+          ? `; a Secret of that name exists in namespace ${elsewhere.map(quote).join(', ')}, but Secret references are local: create it in ${quote(p.namespace)}`
+          : `; create it in ${quote(p.namespace)} or correct the name`;
+      out.push(
+        fieldError(
+          'NotFound',
+          field('spec', ref, 'name'),
+          name,
+          `no Secret ${quote(name)} in namespace ${quote(p.namespace)}${hint}`,
+        ),
+      );
     }
     return out;
   },

@@ -18,8 +18,10 @@ export const providerSecretPending: Rule = {
   kind: 'Provider',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'A referenced Secret does not exist yet, and an ExternalSecret or SealedSecret (or, per the policy, something out of band) will create it; until then the Provider sends nothing.',
-  remediation: 'Check that the ExternalSecret or SealedSecret syncs (kubectl describe it); nothing to change in the Provider.',
+  description:
+    'A referenced Secret does not exist yet, and an ExternalSecret or SealedSecret (or, per the policy, something out of band) will create it; until then the Provider sends nothing.',
+  remediation:
+    'Check that the ExternalSecret or SealedSecret syncs (kubectl describe it); nothing to change in the Provider.',
   follows: '`createNotifier` → `getSecret` (at send time)',
   check({ object, cluster, policy }) {
     const p = providerView(object);
@@ -28,12 +30,21 @@ export const providerSecretPending: Rule = {
     if (!cluster.covers('Secret', p.namespace)) return out;
     for (const { ref, name } of missingSecrets(p, cluster)) {
       const producers = cluster.secretProducers(p.namespace, name);
-      const maker = producers.length > 0
-        ? `${producers.map(producerLabel).join(' and ')} will create it`
-        : secretsMadeOutOfBand(policy, p.namespace) ? `the policy says Secrets in namespace ${quote(p.namespace)} are made out of band` : undefined;
+      const maker =
+        producers.length > 0
+          ? `${producers.map(producerLabel).join(' and ')} will create it`
+          : secretsMadeOutOfBand(policy, p.namespace)
+            ? `the policy says Secrets in namespace ${quote(p.namespace)} are made out of band`
+            : undefined;
       if (!maker) continue;
-      out.push(fieldError('NotFound', field('spec', ref, 'name'), name,
-        `Secret ${quote(name)} does not exist yet; ${maker}; the Provider sends nothing until it does`));
+      out.push(
+        fieldError(
+          'NotFound',
+          field('spec', ref, 'name'),
+          name,
+          `Secret ${quote(name)} does not exist yet; ${maker}; the Provider sends nothing until it does`,
+        ),
+      );
     }
     return out;
   },

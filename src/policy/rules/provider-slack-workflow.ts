@@ -15,17 +15,27 @@ export const providerSlackWorkflow: Rule = {
   kind: 'Provider',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'A Slack Workflow Builder URL (/workflows/, /triggers/) is not an incoming webhook: a workflow may not read the payload Flux sends.',
-  remediation: 'Use an incoming webhook (https://hooks.slack.com/services/T…/B…/…) or a bot token with chat.postMessage.',
+  description:
+    'A Slack Workflow Builder URL (/workflows/, /triggers/) is not an incoming webhook: a workflow may not read the payload Flux sends.',
+  remediation:
+    'Use an incoming webhook (https://hooks.slack.com/services/T…/B…/…) or a bot token with chat.postMessage.',
   follows: '`Slack.Post` (internal/notifier/slack.go)',
   check({ object, cluster }) {
     const p = providerView(object);
     if (p.type !== 'slack') return [];
     const use = addressInUse(p, p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined);
     if (!('facts' in use) || !use.facts?.slackWorkflow) return [];
-    const why = 'a Slack workflow or trigger URL is not an incoming webhook: a workflow reads only the variables it declares and may not read Flux\'s payload; use a /services/ webhook or chat.postMessage';
+    const why =
+      "a Slack workflow or trigger URL is not an incoming webhook: a workflow reads only the variables it declares and may not read Flux's payload; use a /services/ webhook or chat.postMessage";
     return use.from === 'spec'
       ? [fieldError('Invalid', field('spec', 'address'), undefined, why)]
-      : [fieldError('Invalid', field('spec', 'secretRef', 'name'), p.secretRef, `in Secret ${quote(p.secretRef ?? '')} key "address": ${why}`)];
+      : [
+          fieldError(
+            'Invalid',
+            field('spec', 'secretRef', 'name'),
+            p.secretRef,
+            `in Secret ${quote(p.secretRef ?? '')} key "address": ${why}`,
+          ),
+        ];
   },
 };

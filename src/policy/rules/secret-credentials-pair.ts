@@ -15,7 +15,8 @@ export const secretCredentialsPair: Rule = {
   kind: 'Secret',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'warn',
-  description: 'A Secret read through a Provider\'s secretRef has username without password (or the reverse): Flux drops its credentials and sends without them.',
+  description:
+    "A Secret read through a Provider's secretRef has username without password (or the reverse): Flux drops its credentials and sends without them.",
   remediation: 'Supply username and password together, or remove the one that is alone.',
   follows: '`extractAuthFromSecret` → fluxcd/pkg `AuthMethodsFromSecret`',
   check({ secret, cluster, namespace, name }) {
@@ -24,7 +25,14 @@ export const secretCredentialsPair: Rule = {
     const out: FieldError[] = [];
     for (const ref of cluster.providersReferencingSecret(namespace, name)) {
       if (ref.field !== 'secretRef') continue;
-      out.push(fieldError('Required', field('data').key(problem.key), undefined, `read by Provider ${quote(providerView(ref.provider).name)} (spec.secretRef): ${problem.detail}`));
+      out.push(
+        fieldError(
+          'Required',
+          field('data').key(problem.key),
+          undefined,
+          `read by Provider ${quote(providerView(ref.provider).name)} (spec.secretRef): ${problem.detail}`,
+        ),
+      );
     }
     return out;
   },

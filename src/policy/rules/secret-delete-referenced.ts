@@ -16,10 +16,18 @@ export const secretDeleteReferenced: Rule = {
   remediation: 'Repoint or delete the Providers first.',
   follows: '`createNotifier` → `getSecret`',
   check({ namespace, name, cluster }) {
-    const refs = cluster.providersReferencingSecret(namespace, name)
-      .map((r) => `${quote(providerView(r.provider).name)} (spec.${r.field})`).sort();
+    const refs = cluster
+      .providersReferencingSecret(namespace, name)
+      .map((r) => `${quote(providerView(r.provider).name)} (spec.${r.field})`)
+      .sort();
     if (refs.length === 0) return [];
-    return [fieldError('Forbidden', field('metadata', 'name'), undefined,
-      `Secret ${quote(name)} is still referenced by Provider ${refs.join(', ')}, which will stop sending notifications`)];
+    return [
+      fieldError(
+        'Forbidden',
+        field('metadata', 'name'),
+        undefined,
+        `Secret ${quote(name)} is still referenced by Provider ${refs.join(', ')}, which will stop sending notifications`,
+      ),
+    ];
   },
 };

@@ -17,7 +17,8 @@ export const secretKeysKept: Rule = {
   kind: 'Secret',
   operations: ['CREATE', 'UPDATE'],
   defaultAction: 'deny',
-  description: 'A Secret referenced by a Provider\'s secretRef must keep the keys that Provider needs and a valid address.',
+  description:
+    "A Secret referenced by a Provider's secretRef must keep the keys that Provider needs and a valid address.",
   remediation: 'Keep key "address" while Providers reference the Secret, or repoint the Providers first.',
   follows: '`createNotifier`, `extractAuthFromSecret`',
   check({ secret, cluster, policy, namespace, name }) {
@@ -29,12 +30,15 @@ export const secretKeysKept: Rule = {
       const by = `Provider ${quote(p.name)} (spec.secretRef)`;
       if (p.type === 'slack') {
         for (const problem of slackSecretKeyProblems(p, secret)) {
-          out.push(fieldError('Required', field('data').key(problem.key), undefined, `needed by ${by}: ${problem.detail}`));
+          out.push(
+            fieldError('Required', field('data').key(problem.key), undefined, `needed by ${by}: ${problem.detail}`),
+          );
         }
       }
       if (secret.address && policy.checkedProviderTypes.includes(p.type)) {
         const problem = addressProblem(secret.address, policy.allowedHosts);
-        if (problem) out.push(fieldError('Invalid', field('data').key('address'), undefined, `used by ${by}: ${problem}`));
+        if (problem)
+          out.push(fieldError('Invalid', field('data').key('address'), undefined, `used by ${by}: ${problem}`));
       }
     }
     return out;

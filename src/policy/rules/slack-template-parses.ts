@@ -4,7 +4,11 @@ import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import type { KubeObject } from '../../flux/objects.ts';
 import type { GuardedKind } from '../../flux/api.ts';
-import { MESSAGE_TEMPLATE_ANNOTATION, MESSAGE_TEMPLATE_MAX, messageTemplateProblem } from '../../templates/message-template.ts';
+import {
+  MESSAGE_TEMPLATE_ANNOTATION,
+  MESSAGE_TEMPLATE_MAX,
+  messageTemplateProblem,
+} from '../../templates/message-template.ts';
 
 /**
  * The relay's message template (annotation `notify-guard.fluxcd.community/slack-template` on a
@@ -21,7 +25,7 @@ function templateParses(kind: GuardedKind): Rule {
     defaultAction: 'deny',
     description: `The ${kind}'s notify-guard.fluxcd.community/slack-template annotation must parse as a Mustache template of at most ${MESSAGE_TEMPLATE_MAX} characters: the relay ignores one that does not.`,
     remediation: 'Close every {{tag}} and {{#section}}…{{/section}} at the line and column the error names.',
-    follows: 'none: notify-guard extension (the relay\'s message templates)',
+    follows: "none: notify-guard extension (the relay's message templates)",
     check: (ctx) => check(ctx),
   };
 }
@@ -33,8 +37,14 @@ function check({ object, oldObject, operation }: RuleContext): readonly FieldErr
   const problem = messageTemplateProblem(template);
   if (!problem) return [];
   const shown = template.length > 60 ? `${template.slice(0, 57)}...` : template;
-  return [fieldError('Invalid', field('metadata', 'annotations').key(MESSAGE_TEMPLATE_ANNOTATION), shown,
-    `line ${problem.line}, column ${problem.column}: ${problem.reason}; the relay would show the plain message instead: fix the template or remove the annotation`)];
+  return [
+    fieldError(
+      'Invalid',
+      field('metadata', 'annotations').key(MESSAGE_TEMPLATE_ANNOTATION),
+      shown,
+      `line ${problem.line}, column ${problem.column}: ${problem.reason}; the relay would show the plain message instead: fix the template or remove the annotation`,
+    ),
+  ];
 }
 
 function annotation(obj: KubeObject): string | undefined {
