@@ -119,15 +119,15 @@ async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup):
   return {
     server,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        certs.stop();
-        audit?.stop();
-        policies.stop();
-        cluster.stop();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: async () => {
+      audit?.stop();
+      policies.stop();
+      cluster.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // The certificate Lease is given up while the server closes, so a replica takes over at once.
+      await Promise.all([certs.stop(), closed]);
+    },
   };
 }
 

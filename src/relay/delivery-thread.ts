@@ -86,7 +86,8 @@ export function startDeliveryThread<J extends Job>(
         if (w === worker) ready = true;
         failures = 0;
       } else if (m.t === 'resolve') {
-        on.resolve(m.provider, m.object, m.alert)
+        void on
+          .resolve(m.provider, m.object, m.alert)
           .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
           .then((result) => send({ t: 'resolved', req: m.req, result }));
       } else if (m.t === 'attempt') {
