@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
-import { failureStatus } from '../admission/status.ts';
+import { failureStatus } from '../kube/status.ts';
 import { bodyStatus } from '../http/common-endpoints.ts';
 import { tooManyContainers } from '../http/json-complexity.ts';
 import { decodeEvent } from './flux-event.ts';
