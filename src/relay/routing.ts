@@ -13,6 +13,7 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { AlertView, EventSource, KubeObject, ProviderView } from '../flux/objects.ts';
 import { alertView } from '../flux/objects.ts';
 import { re2Matches } from '../flux/re2.ts';
+import { userSuspended } from '../policy/defaults/relay-mode.ts';
 import type { FluxEvent } from './flux-event.ts';
 
 /** Routing settings. */
@@ -81,5 +82,5 @@ export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions
  */
 export function slackDestinationKey(p: ProviderView): string {
   const where = p.secretRef ? `secret ${p.namespace}/${p.secretRef} ${p.address ?? ''}` : `address ${p.address ?? ''}`;
-  return JSON.stringify([where, p.channel ?? '', p.suspend]);
+  return JSON.stringify([where, p.channel ?? '', userSuspended(p)]);
 }
