@@ -2,9 +2,10 @@
  * The only way an AdmissionResponse is built. Every constructor takes the request's uid.
  */
 import type { Operation as PatchOperation } from 'fast-json-patch';
-import type { AdmissionResponse, AdmissionReview, Status } from './review.ts';
+import type { AdmissionResponse, AdmissionReview } from './review.ts';
+import type { Status } from '../kube/status.ts';
 import { ADMISSION_API_VERSION } from './review.ts';
-import { failureStatus } from './status.ts';
+import { failureStatus } from '../kube/status.ts';
 
 /** Kubernetes may truncate warnings longer than this; keep each within it. */
 export const MAX_WARNING_LENGTH = 256;

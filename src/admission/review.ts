@@ -5,6 +5,7 @@
 import type { GroupVersionKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Operation } from '../policy/rule.ts';
+import type { Status } from '../kube/status.ts';
 import { MAX_DEPTH, nestedTooDeep, objectShapeProblem } from './object-shape.ts';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -24,28 +25,6 @@ export interface AdmissionRequest {
   oldObject?: KubeObject | null;
   dryRun?: boolean;
   options?: unknown;
-}
-
-/** metav1.Status, as carried in `response.status`. */
-export interface Status {
-  metadata: Record<string, never>;
-  status: 'Success' | 'Failure';
-  message: string;
-  reason?: string;
-  details?: {
-    name?: string;
-    group?: string;
-    kind?: string;
-    causes?: StatusCause[];
-  };
-  code: number;
-}
-
-/** metav1.StatusCause. */
-export interface StatusCause {
-  reason: string;
-  message: string;
-  field: string;
 }
 
 /** `response` of an AdmissionReview. */

@@ -5,7 +5,7 @@
  */
 import type { FieldError } from '../policy/field-error.ts';
 import { ErrorTypes, errorBody, errorString } from '../policy/field-error.ts';
-import type { Status } from './review.ts';
+import type { Status } from '../kube/status.ts';
 
 /** Identifies the object a Status speaks of. */
 export interface StatusSubject {
@@ -32,9 +32,4 @@ export function invalidStatus(subject: StatusSubject, errors: readonly FieldErro
     },
     code: 422,
   };
-}
-
-/** A Failure Status with a code and message (400, 500, ...). */
-export function failureStatus(code: number, reason: string, message: string): Status {
-  return { metadata: {}, status: 'Failure', message, reason, code };
 }

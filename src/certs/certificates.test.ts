@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import forge from 'node-forge';
-import {
-  certificateHosts,
-  certificateProblem,
-  createCA,
-  createServingCertificate,
-  serviceHosts,
-} from './certificates.ts';
+import { certificateHosts, createCA, createServingCertificate, serviceHosts } from './certificates.ts';
+import { tlsClientProblem } from '../../test/support/tls-client-check.ts';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const HOST = 'notify-guard-webhook.notify-guard-system.svc';
@@ -20,17 +15,17 @@ test('a serving certificate is valid at issue, for its service names, and invali
     validityDays: 30,
     hosts: [...serviceHosts('notify-guard-webhook', 'notify-guard-system'), 'localhost', '127.0.0.1'],
   });
-  assert.equal(certificateProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: HOST }), undefined);
+  assert.equal(tlsClientProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: HOST }), undefined);
   assert.equal(
-    certificateProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T11:59:00Z'), host: HOST }),
+    tlsClientProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T11:59:00Z'), host: HOST }),
     undefined,
   );
   assert.equal(
-    certificateProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T12:00:01Z') }),
+    tlsClientProblem(leaf.certPem, { caPem: ca.certPem, at: new Date('2026-12-23T12:00:01Z') }),
     'expired at 2026-12-23T12:00:00.000Z',
   );
   assert.equal(
-    certificateProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: 'other.svc' }),
+    tlsClientProblem(leaf.certPem, { caPem: ca.certPem, at: NOW, host: 'other.svc' }),
     'not valid for host other.svc',
   );
   assert.deepEqual(certificateHosts(leaf.certPem), [
@@ -44,9 +39,9 @@ test('a serving certificate is valid at issue, for its service names, and invali
 
 test('notBefore is backdated five minutes for clock skew', async () => {
   const ca = await createCA({ now: NOW, validityDays: 1 });
-  assert.equal(certificateProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:55:30Z') }), undefined);
+  assert.equal(tlsClientProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:55:30Z') }), undefined);
   assert.equal(
-    certificateProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:54:59Z') }),
+    tlsClientProblem(ca.certPem, { caPem: ca.certPem, at: new Date('2026-11-23T11:54:59Z') }),
     'not valid before 2026-11-23T11:55:00.000Z',
   );
 });
@@ -55,7 +50,7 @@ test('a certificate from another CA is rejected', async () => {
   const ca = await createCA({ now: NOW, validityDays: 10 });
   const other = await createCA({ now: NOW, validityDays: 10 });
   const leaf = await createServingCertificate({ ca: other, now: NOW, validityDays: 5, hosts: [HOST] });
-  assert.equal(certificateProblem(leaf.certPem, { caPem: ca.certPem, at: NOW }), 'not signed by the CA');
+  assert.equal(tlsClientProblem(leaf.certPem, { caPem: ca.certPem, at: NOW }), 'not signed by the CA');
 });
 
 test('CA and leaf carry the key usages, constraints and random 128-bit serials', async () => {

@@ -80,27 +80,6 @@ export function serviceHosts(service: string, namespace: string): string[] {
   return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`];
 }
 
-/** Why a certificate is not valid, or undefined when it is. */
-export function certificateProblem(certPem: string, o: { caPem: string; at: Date; host?: string }): string | undefined {
-  let cert: forge.pki.Certificate;
-  let ca: forge.pki.Certificate;
-  try {
-    cert = forge.pki.certificateFromPem(certPem);
-    ca = forge.pki.certificateFromPem(o.caPem);
-  } catch (e) {
-    return `cannot parse certificate: ${(e as Error).message}`;
-  }
-  if (o.at < cert.validity.notBefore) return `not valid before ${cert.validity.notBefore.toISOString()}`;
-  if (o.at > cert.validity.notAfter) return `expired at ${cert.validity.notAfter.toISOString()}`;
-  try {
-    if (!ca.verify(cert)) return 'not signed by the CA';
-  } catch {
-    return 'not signed by the CA';
-  }
-  if (o.host !== undefined && !certificateHosts(certPem).includes(o.host)) return `not valid for host ${o.host}`;
-  return undefined;
-}
-
 /** The DNS names and IPs in a certificate's subjectAltName. */
 export function certificateHosts(certPem: string): string[] {
   const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName') as

@@ -1,7 +1,7 @@
 /**
- * The read-only view of the cluster that rules consult. Implementations: `StaticClusterView`
- * (manifests on disk, tests) and, later, an informer-backed view. Every lookup is O(1) or
- * O(matches): rules run on the admission hot path.
+ * The read-only view of the cluster that the rules and the relay consult. Implementations:
+ * `staticClusterView` (manifests on disk, tests) and the informer-backed live view
+ * (informer-view.ts). Every lookup is O(1) or O(matches): rules run on the admission hot path.
  */
 import type { KubeObject, ObjectMeta, ProviderSecretRef } from '../flux/objects.ts';
 import type { SecretFacts } from '../flux/secret-facts.ts';

@@ -30,7 +30,7 @@ export interface WatchHandle {
   abort(): void;
 }
 
-/** API access used by reflectors, live lookups and (later) certificate injection. */
+/** Requests and watches to the API server: what every reader and writer of the cluster goes through. */
 export interface KubeApi {
   request(
     method: 'GET' | 'PATCH' | 'POST' | 'PUT',

@@ -32,15 +32,15 @@ export interface AddressFacts {
 }
 
 /** Flux's limit on `spec.address` (CRD `maxLength: 2048`) and on a Secret's `address` (`extractAuthFromSecret`). */
-export const MAX_ADDRESS_BYTES = 2048;
+const MAX_ADDRESS_BYTES = 2048;
 
 /** The Web API endpoint that a Slack bot token posts to. */
 export const CHAT_POST_MESSAGE_URL = 'https://slack.com/api/chat.postMessage';
 
 /** Slack's incoming-webhook hosts: commercial and GovSlack. */
-export const SLACK_HOOK_HOSTS: readonly string[] = ['hooks.slack.com', 'hooks.slack-gov.com'];
+const SLACK_HOOK_HOSTS: readonly string[] = ['hooks.slack.com', 'hooks.slack-gov.com'];
 /** Slack's Web API hosts: commercial and GovSlack. */
-export const SLACK_API_HOSTS: readonly string[] = ['slack.com', 'slack-gov.com'];
+const SLACK_API_HOSTS: readonly string[] = ['slack.com', 'slack-gov.com'];
 
 /** Derives facts from an address; the address itself is dropped when this returns. */
 export function addressFacts(address: string): AddressFacts {

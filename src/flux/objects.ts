@@ -5,8 +5,6 @@
  * fields survive end to end.
  */
 
-import { DELIVERED_BY_ANNOTATION, DELIVERED_BY_RELAY, userSuspend } from './relay-delivery.ts';
-
 /** Any Kubernetes object, as JSON. */
 export interface KubeObject {
   apiVersion?: string;
@@ -66,10 +64,10 @@ export interface ProviderView {
   readonly address: string | undefined;
   readonly channel: string | undefined;
   readonly username: string | undefined;
-  /** The suspend the user meant (for a relay-delivered Provider: its user-suspend annotation). */
+  /** `spec.suspend`. A Provider the relay delivers has its own (policy/defaults/relay-mode.ts `userSuspended`). */
   readonly suspend: boolean;
-  /** True when the notify-guard relay delivers this Provider (its spec.suspend is then the relay's). */
-  readonly relayDelivered: boolean;
+  /** `metadata.annotations` (string values only). */
+  readonly annotations: Readonly<Record<string, string>>;
   readonly secretRef: string | undefined;
   readonly certSecretRef: string | undefined;
   readonly proxySecretRef: string | undefined;
@@ -112,8 +110,8 @@ export function providerView(obj: KubeObject): ProviderView {
     address: str(spec['address']),
     channel: str(spec['channel']),
     username: str(spec['username']),
-    suspend: userSuspend(obj.metadata?.annotations, spec['suspend'] === true),
-    relayDelivered: obj.metadata?.annotations?.[DELIVERED_BY_ANNOTATION] === DELIVERED_BY_RELAY,
+    suspend: spec['suspend'] === true,
+    annotations: stringMap(obj.metadata?.annotations),
     secretRef: ref('secretRef'),
     certSecretRef: ref('certSecretRef'),
     proxySecretRef: ref('proxySecretRef'),

@@ -35,18 +35,18 @@ export const MAX_UNICODE_CLASSES_PER_OBJECT = 32;
  * Instructions that counted repeats (`x{n}`, `(..){n,m}`) may add within one `withPatternBudget`,
  * estimated by `repeatExpansion`: each copy is compiled (about 1 ms per 1,000 in re2js).
  */
-export const MAX_REPEAT_EXPANSION_PER_OBJECT = 20_000;
+const MAX_REPEAT_EXPANSION_PER_OBJECT = 20_000;
 /** Memory the memo may hold, by estimate. */
 export const CACHE_BYTES = 16 * 1024 * 1024;
 /** A program estimated larger than this is never kept (one at the per-object repeat budget is about 3 MiB). */
-export const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 type Compiled = ({ re: RE2JS } | { error: string }) & { readonly bytes: number };
 const compiled = new Map<string, Compiled>();
 let cachedBytes = 0;
 
 /** Estimated bytes a compiled program holds: its instructions, each distinct rune table, the pattern. */
-export function programBytes(pattern: string, re: RE2JS): number {
+function programBytes(pattern: string, re: RE2JS): number {
   const prog = (re as unknown as { re2Input?: { prog?: { inst?: readonly { runes?: ArrayLike<number> }[] } } }).re2Input
     ?.prog;
   const insts = prog?.inst ?? [];

@@ -39,7 +39,7 @@ export const SECRET_PRODUCER_KINDS: readonly ProducerKind[] = [
 ];
 
 /** The producer kind of an object, read from its apiVersion and kind. */
-export function producerKindOf(o: KubeObject): ProducerKind | undefined {
+function producerKindOf(o: KubeObject): ProducerKind | undefined {
   if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') return undefined;
   const { group, version } = parseApiVersion(o.apiVersion);
   return SECRET_PRODUCER_KINDS.find((k) => k.kind === o.kind && k.group === group && k.versions.includes(version));

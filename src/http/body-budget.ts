@@ -7,7 +7,7 @@
  * connection cap), so ordinary reviews and events keep being served while large uploads stall.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { failureStatus } from '../admission/status.ts';
+import { failureStatus } from '../kube/status.ts';
 
 /** Admits or refuses request bodies. */
 export interface BodyBudget {

@@ -7,7 +7,7 @@ import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
-import { failureStatus } from '../admission/status.ts';
+import { failureStatus } from '../kube/status.ts';
 import { MAX_JSON_CONTAINERS } from './json-complexity.ts';
 
 /** Adds /healthz, /readyz (503 with the reason while not ready) and /metrics. */

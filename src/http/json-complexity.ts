@@ -10,7 +10,7 @@
 export const MAX_JSON_CONTAINERS = 100_000;
 
 /** Thrown (through body-parser's `verify`) for a body over the limit. */
-export class TooComplexError extends Error {
+class TooComplexError extends Error {
   readonly type = 'entity.too.complex';
   readonly status = 400;
   constructor(max: number) {

@@ -3,11 +3,20 @@
  */
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { ReflectorObserver } from '../cluster/reflector.ts';
+
+/**
+ * Counts what a watched collection does; a reflector reports to it (cluster/reflector.ts's
+ * ReflectorObserver, whose reasons arrive here as label values).
+ */
+export interface WatchCounters {
+  relisted(kind: string, reason: string): void;
+  watchRestarted(kind: string, reason: string): void;
+  event(kind: string): void;
+}
 
 /** The cluster view's metrics; gauges read their values at scrape time. */
 export interface ClusterMetrics {
-  readonly observer: ReflectorObserver;
+  readonly observer: WatchCounters;
   readonly liveLookups: Counter<'kind' | 'result'>;
   /** Registers the callbacks that gauges read at scrape time. */
   bind(source: { counts(): Record<string, number>; lastEventAgeSeconds(): Record<string, number> }): void;

@@ -9,6 +9,7 @@
  */
 import type { KubeObject } from '../flux/objects.ts';
 import { alertView, providerView } from '../flux/objects.ts';
+import { userSuspended } from './defaults/relay-mode.ts';
 
 /** A Flux object that events may be about (metadata only). */
 export interface FluxObjectMeta {
@@ -39,7 +40,7 @@ export function deliveringAlerts(alerts: readonly KubeObject[], providers: reado
   const live = new Set(
     providers
       .map(providerView)
-      .filter((p) => !p.suspend)
+      .filter((p) => !userSuspended(p))
       .map((p) => `${p.namespace}/${p.name}`),
   );
   return alerts.filter((a) => {

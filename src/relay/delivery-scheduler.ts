@@ -41,8 +41,6 @@ export interface DeliveryScheduler<D extends Delivery> {
   pauseUntil(destination: string, until: number, why: string): void;
   /** Deliveries waiting or in flight. */
   pending(): number;
-  /** Resolves when every queue is empty, or after `timeoutMs`; true when empty. */
-  drain(timeoutMs: number): Promise<boolean>;
   stop(): void;
 }
 
@@ -173,14 +171,6 @@ export function createDeliveryScheduler<D extends Delivery>(o: SchedulerOptions<
       }
     },
     pending: () => [...queues.values()].reduce((n, q) => n + q.items.length, 0),
-    async drain(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while ([...queues.values()].some((q) => q.items.length > 0)) {
-        if (Date.now() > deadline) return false;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return true;
-    },
     stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);

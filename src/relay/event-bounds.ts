@@ -3,7 +3,8 @@
  * (chat.postMessage's `text`; longer text is truncated by Slack), so no text of an event is kept
  * longer than that: the message and each metadata value are cut there, and what is cut is said in
  * the text itself. This bounds an accept record by the event's number of fields, not by the size
- * of one value (a 2.2 MB metadata value used to make a record over 4 MiB, answered 503 forever).
+ * of one value (a 2.2 MB metadata value would otherwise make a record over the journal's 4 MiB
+ * record limit, answered 503 on every retry).
  */
 import type { FluxEvent } from './flux-event.ts';
 

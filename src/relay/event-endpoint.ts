@@ -5,15 +5,15 @@
  * accept (Flux retries 5xx), with Retry-After when it is at its disk budget (accept-refusal.ts). The fast path
  * reads and parses an unencoded POST body itself, since this is the relay's hot path: express and
  * body-parser cost about a third of an accept's CPU and, measured, 2-3 ms of p99 accept latency
- * with deliveries running. It answers exactly as the express route did (an empty body reads as
- * {}, as body-parser reads it). Encoded bodies (gzip, deflate, br), a charset other than UTF-8,
+ * with deliveries running. Both paths answer through `answerEvent`, so alike (an empty body reads
+ * as {}, as body-parser reads it). Encoded bodies (gzip, deflate, br), a charset other than UTF-8,
  * bodies declared larger than the limit and every other request go to the express app
- * (relay-app.ts), which answers them as before.
+ * (relay-app.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
-import { failureStatus } from '../admission/status.ts';
+import { failureStatus } from '../kube/status.ts';
 import { bodyStatus } from '../http/common-endpoints.ts';
 import { tooManyContainers } from '../http/json-complexity.ts';
 import { decodeEvent } from './flux-event.ts';

@@ -11,7 +11,7 @@
 import express from 'express';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { failureStatus } from '../admission/status.ts';
+import { failureStatus } from '../kube/status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
 import { createBodyBudget } from '../http/body-budget.ts';
 import { verifyJsonComplexity } from '../http/json-complexity.ts';

@@ -13,6 +13,7 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { AlertView, EventSource, KubeObject, ProviderView } from '../flux/objects.ts';
 import { alertView } from '../flux/objects.ts';
 import { re2Matches } from '../flux/re2.ts';
+import { userSuspended } from '../policy/defaults/relay-mode.ts';
 import type { FluxEvent } from './flux-event.ts';
 
 /** Routing settings. */
@@ -22,23 +23,23 @@ export interface RoutingOptions {
 }
 
 /**
- * Why an Alert does not take an event (for logs and tests), or undefined when it does.
- * `labels` are the involved object's labels, undefined when the object is not found.
- * Follows `filterAlertsForEvent` and `getNotificationParams` (cross-namespace check).
+ * Whether an Alert takes an event: not suspended, its severity, a matching source, the exclusion
+ * and inclusion lists, and the cross-namespace block. `labels` are the involved object's labels,
+ * undefined when the object is not found. Follows `filterAlertsForEvent` and
+ * `getNotificationParams` (cross-namespace check).
  */
-export function alertSkipReason(
+function alertTakes(
   e: FluxEvent,
   a: AlertView,
   labels: Readonly<Record<string, string>> | undefined,
   o: RoutingOptions,
-): string | undefined {
-  if (a.suspend) return 'alert suspended';
-  if ((a.eventSeverity ?? 'info') === 'error' && e.severity !== 'error') return 'severity';
-  if (!a.eventSources.some((s) => sourceMatches(e, s, a.namespace, labels))) return 'no source matches';
-  if (a.exclusionList.some((p) => re2Matches(p, e.message))) return 'excluded';
-  if (a.inclusionList.length > 0 && !a.inclusionList.some((p) => re2Matches(p, e.message))) return 'not included';
-  if (o.noCrossNamespaceRefs && e.involvedObject.namespace !== a.namespace) return 'cross-namespace events are blocked';
-  return undefined;
+): boolean {
+  if (a.suspend) return false;
+  if ((a.eventSeverity ?? 'info') === 'error' && e.severity !== 'error') return false;
+  if (!a.eventSources.some((s) => sourceMatches(e, s, a.namespace, labels))) return false;
+  if (a.exclusionList.some((p) => re2Matches(p, e.message))) return false;
+  if (a.inclusionList.length > 0 && !a.inclusionList.some((p) => re2Matches(p, e.message))) return false;
+  return !(o.noCrossNamespaceRefs && e.involvedObject.namespace !== a.namespace);
 }
 
 /**
@@ -66,7 +67,7 @@ export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions
   const labels = found ? (found.labels ?? {}) : undefined;
   return cluster
     .alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
-    .filter((obj) => alertSkipReason(e, alertView(obj), labels, o) === undefined)
+    .filter((obj) => alertTakes(e, alertView(obj), labels, o))
     .sort((x, y) =>
       `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`),
     );
@@ -81,5 +82,5 @@ export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions
  */
 export function slackDestinationKey(p: ProviderView): string {
   const where = p.secretRef ? `secret ${p.namespace}/${p.secretRef} ${p.address ?? ''}` : `address ${p.address ?? ''}`;
-  return JSON.stringify([where, p.channel ?? '', p.suspend]);
+  return JSON.stringify([where, p.channel ?? '', userSuspended(p)]);
 }

@@ -9,6 +9,7 @@
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import { credentialPairProblem } from '../flux/credential-pair.ts';
 import { providerView } from '../flux/objects.ts';
+import { userSuspended } from '../policy/defaults/relay-mode.ts';
 import { commitUrl } from './commit-link.ts';
 import type { InvolvedObject } from './flux-event.ts';
 import type { SecretValues } from './secret-values.ts';
@@ -67,7 +68,7 @@ export async function resolveSlackDestination(
   const p = providerView(provider);
   if (p.type !== 'slack')
     return { kind: 'permanent', reason: `Provider ${providerRef} is of type ${JSON.stringify(p.type)}, not slack` };
-  if (p.suspend) return { kind: 'skipped', reason: 'Provider suspended' };
+  if (userSuspended(p)) return { kind: 'skipped', reason: 'Provider suspended' };
   let values: Readonly<Record<string, string>> | undefined;
   if (p.secretRef) {
     try {

@@ -9,7 +9,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { certificateHosts, certificateProblem } from '../../src/certs/certificates.ts';
+import { certificateHosts } from '../../src/certs/certificates.ts';
+import { tlsClientProblem } from '../support/tls-client-check.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -62,7 +63,7 @@ test('writes the files, prints the caBundle, injects it keeping comments, and re
     'webhook.example.org',
   ]);
   assert.equal(
-    certificateProblem(leaf, { caPem: ca, at: new Date(), host: 'notify-guard-webhook.notify-guard-system.svc' }),
+    tlsClientProblem(leaf, { caPem: ca, at: new Date(), host: 'notify-guard-webhook.notify-guard-system.svc' }),
     undefined,
   );
 

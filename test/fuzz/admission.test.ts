@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { answerReview } from '../../src/admission/app.ts';
 import type { ReviewAnswer } from '../../src/admission/app.ts';
 import { createAdmissionHandler } from '../../src/admission/handler.ts';
-import type { Status } from '../../src/admission/review.ts';
+import type { Status } from '../../src/kube/status.ts';
 import { staticClusterView } from '../../src/cluster/static-view.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createAdmissionMetrics } from '../../src/observability/metrics.ts';

@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from '../../flux/objects.ts';
 import { specOf } from '../../flux/objects.ts';
-import { DELIVERED_BY_ANNOTATION, DELIVERED_BY_RELAY, USER_SUSPEND_ANNOTATION } from '../../flux/relay-delivery.ts';
+import { DELIVERED_BY_ANNOTATION, DELIVERED_BY_RELAY, USER_SUSPEND_ANNOTATION } from './relay-mode.ts';
 import type { Defaulted } from './event-severity.ts';
 import { specFieldIntent } from './user-intent.ts';
 

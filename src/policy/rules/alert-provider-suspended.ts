@@ -2,6 +2,7 @@ import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { alertView, providerView } from '../../flux/objects.ts';
+import { userSuspended } from '../defaults/relay-mode.ts';
 
 /**
  * An Alert whose Provider is suspended sends nothing: notification-controller's
@@ -18,7 +19,7 @@ export const alertProviderSuspended: Rule = {
   check({ object, cluster }) {
     const a = alertView(object);
     const p = cluster.getProvider(a.namespace, a.providerName);
-    if (!p || !providerView(p).suspend) return [];
+    if (!p || !userSuspended(providerView(p))) return [];
     return [
       fieldError(
         'Invalid',
