@@ -54,6 +54,35 @@ only what Flux will certainly not deliver; when in doubt, warn.** So:
 \`alert-cross-namespace-source\` defaults to \`deny\` instead of \`warn\` when the policy sets
 \`spec.flux.noCrossNamespaceRefs: true\` (and the rule has no explicit action).
 
+## Opting an object out of a rule
+
+An object may opt out of one rule with an annotation naming the rule, its value the reason (as
+kube-linter's \`ignore-check.kube-linter.io/<check>\`):
+
+\`\`\`yaml
+metadata:
+  annotations:
+    notify-guard.fluxcd.community/ignore.alert-source-exists: "PLAT-311: the Kustomization is applied by another cluster's Flux"
+\`\`\`
+
+- The rule still runs; its findings on that object are never enforced: each is a warning that
+  begins \`ignored by annotation notify-guard.fluxcd.community/ignore.<rule-id>:\`, so kubectl still
+  shows what the rule found. \`lint\` and \`audit\` report them as notes with a \`reason:\` line (in
+  JSON an \`ignored\` field, in SARIF a suppression with the reason as its justification); the
+  webhook counts them in \`notify_guard_findings_ignored_total{rule}\` ([metrics.md](metrics.md)).
+- An empty reason does not opt out: the rule applies, and a warning names the annotation
+  (\`metadata.annotations[notify-guard.fluxcd.community/ignore.<rule-id>]: Required value: ...\`).
+- One annotation per rule, each with its own reason; an annotation naming no rule changes nothing.
+  The object's own annotations count (for a DELETE, the deleted object's), so the UPDATE that adds
+  the annotation is itself admitted.
+- **Every rule may be opted out of, denying ones included.** A rule denies only what Flux will
+  certainly not deliver, so an opt-out can only let through an object that does not notify: the
+  team that owns it chose that, with a reason the platform reads in \`audit\`, and a metric it can
+  alert on.
+- Conventions are exempted differently: by the platform's \`notify-guard.fluxcd.community/exempt\`
+  and \`exempt-reason\` annotations ([platform.md](platform.md#a-convention)); the \`ignore.\`
+  annotation applies to rules only.
+
 ## How findings become answers
 
 - A \`deny\` finding rejects the request with a 422 \`Invalid\` Status, as apimachinery builds it:
@@ -62,6 +91,13 @@ only what Flux will certainly not deliver; when in doubt, warn.** So:
   \`[first, second]\`, as kubectl prints any aggregate.
 - A \`warn\` finding adds a warning (\`field: Type: detail\`), which kubectl prints as \`Warning: ...\`.
   Warnings are printable ASCII and at most 256 characters.
+- **How to fix**: each message ends with what to do about this object (the Provider to create,
+  the key to rename, the Alerts to repoint first), in the grammar of a field error; the rule's
+  general remediation (the table's \`how to fix\`) is not appended a second time. \`lint\` and
+  \`audit\` print the remediation on a \`fix:\` line under each finding (SARIF: the rule's help).
+  Two rules' warnings say what happens and need no change to the object: \`provider-secret-pending\`
+  (the producer will make the Secret) and \`alert-regex-ignored\` for a pattern over the compile
+  caps (Flux compiles it).
 - **Ratcheting**: on UPDATE, a denial the old object already had becomes a warning, so a controller
   adding a finalizer to an old, broken object (or a user fixing one problem at a time) is never
   blocked by a problem the change did not introduce. An UPDATE of an object being deleted

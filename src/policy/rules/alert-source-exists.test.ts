@@ -16,7 +16,7 @@ table(alertSourceExists, [
       cluster: [source('HelmRelease', 'apps', 'podinfo')],
     },
     [
-      'spec.eventSources[1].name: Not found: "redis": no HelmRelease "redis" in namespace "apps"; this source sends nothing until it exists',
+      'spec.eventSources[1].name: Not found: "redis": no HelmRelease "redis" in namespace "apps"; this source sends nothing until it exists; correct the kind, name or namespace, unless the object is about to be created',
     ],
   ],
   [

@@ -16,7 +16,7 @@ table(providerDeleteReferenced, [
       ],
     },
     [
-      'metadata.name: Forbidden: Provider "slack" is still referenced by Alert "alpha", "zeta", which will stop sending notifications',
+      'metadata.name: Forbidden: Provider "slack" is still referenced by Alert "alpha", "zeta", which will stop sending notifications; delete or repoint those Alerts first',
     ],
   ],
   [

@@ -18,7 +18,7 @@ table(secretDeleteReferenced, [
       ],
     },
     [
-      'metadata.name: Forbidden: Secret "slack-url" is still referenced by Provider "github" (spec.certSecretRef), "slack" (spec.secretRef), which will stop sending notifications',
+      'metadata.name: Forbidden: Secret "slack-url" is still referenced by Provider "github" (spec.certSecretRef), "slack" (spec.secretRef), which will stop sending notifications; repoint or delete those Providers first',
     ],
   ],
   [
