@@ -7,7 +7,7 @@
  * may be opted out of (docs/rules.md#opting-an-object-out-of-a-rule). Pure.
  */
 import type { KubeObject } from '../flux/objects.ts';
-import type { Finding } from './engine.ts';
+import type { FieldError } from './field-error.ts';
 import { fieldError, quote } from './field-error.ts';
 import { field } from './field-path.ts';
 
@@ -18,6 +18,14 @@ export const IGNORE_ANNOTATION_PREFIX = 'notify-guard.fluxcd.community/ignore.';
 export interface OptOut {
   readonly annotation: string;
   readonly reason: string;
+}
+
+/** A rule's finding as the engine makes it (engine.ts `Finding`; not imported, so no cycle). */
+export interface RuleFinding extends FieldError {
+  readonly rule: string;
+  readonly action: 'deny' | 'warn';
+  readonly remediation?: string;
+  readonly ignored?: OptOut;
 }
 
 /** The annotation that opts an object out of rule `ruleId`. */
@@ -36,10 +44,13 @@ export function optOutReason(object: KubeObject, ruleId: string): string | undef
 }
 
 /** Applies the object's opt-out (if any) to one rule's findings on it. */
-export function applyOptOut(ruleId: string, object: KubeObject, findings: Finding[]): Finding[] {
-  if (findings.length === 0) return findings;
-  const reason = optOutReason(object, ruleId);
-  if (reason === undefined) return findings;
+export function applyOptOut<F extends RuleFinding>(
+  ruleId: string,
+  object: KubeObject,
+  findings: readonly F[],
+): (F | RuleFinding)[] {
+  const reason = findings.length === 0 ? undefined : optOutReason(object, ruleId);
+  if (reason === undefined) return [...findings];
   const annotation = ignoreAnnotation(ruleId);
   if (reason === '')
     return [
