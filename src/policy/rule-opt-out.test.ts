@@ -76,3 +76,14 @@ test("a Secret opts out by its own metadata, also on DELETE (the deleted object'
     [['warn', 'rotating']],
   );
 });
+
+test('the UPDATE that adds the annotation is itself admitted: the new object opts out', () => {
+  const object = annotated({ 'notify-guard.fluxcd.community/ignore.alert-provider-exists': 'PLAT-7' });
+  assert.deepEqual(
+    ruleFindings(alertProviderExists, { operation: 'UPDATE', object, oldObject: annotated({}) }).map((f) => [
+      f.action,
+      f.ignored?.reason,
+    ]),
+    [['warn', 'PLAT-7']],
+  );
+});
