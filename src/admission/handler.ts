@@ -74,6 +74,7 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
       { engine: deps.engine, cluster: deps.cluster, liveLookup: deps.liveLookup, lookups: deps.lookups },
     );
     for (const f of findings) metrics.findings.inc({ rule: f.rule, action: f.action });
+    for (const f of findings) if (f.ignored) metrics.ignoredFindings.inc({ rule: f.rule });
     const denials = findings.filter((f) => f.action === 'deny');
     const warnings = findings.filter((f) => f.action === 'warn').map(errorString);
     if (denials.length === 0) return allowed(req.uid, warnings);

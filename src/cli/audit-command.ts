@@ -25,7 +25,7 @@ export const AUDIT_USAGE = `Usage: notify-guard audit [flags]
 
 Lists the existing Alerts and Providers that violate the current policy (its rules and the
 platform's conventions), the Flux objects that coverage conventions require watched but no Alert
-watches, and the exemptions objects claim. The policy is --policy FILE, else the NotifyGuardPolicy
+watches, and the exemptions objects claim (from conventions, and opt-outs from rules). The policy is --policy FILE, else the NotifyGuardPolicy
 "default" of the cluster, else the defaults. Exits 0 when nothing would be denied, 1 when
 something would, 2 when the cluster or the policy cannot be read.
 
@@ -117,6 +117,8 @@ export function auditFindings(snapshot: ClusterSnapshot, policy: Policy): LintFi
     rule: f.rule,
     action: f.action,
     message: f.message,
+    ...(f.remediation ? { remediation: f.remediation } : {}),
+    ...(f.ignored ? { ignored: f.ignored } : {}),
   }));
 }
 

@@ -179,12 +179,13 @@ function sarifRules(policy: Policy) {
 function summarise(findings: readonly LintFinding[], objectCount: number, strict: boolean, io: LintIo): number {
   const errors = findings.filter((f) => f.action === 'deny').length;
   const warnings = findings.filter((f) => f.action === 'warn').length;
-  const notes = findings.length - errors - warnings;
+  const ignored = findings.filter((f) => f.ignored).length;
+  const notes = findings.length - errors - warnings - ignored;
   const objects = new Set(findings.map((f) => `${f.kind}/${f.namespace}/${f.name}`)).size;
-  const counts =
-    notes > 0
-      ? `${errors} ${plural(errors, 'error')}, ${warnings} ${plural(warnings, 'warning')} and ${notes} ${plural(notes, 'note')}`
-      : `${errors} ${plural(errors, 'error')} and ${warnings} ${plural(warnings, 'warning')}`;
+  const parts = [`${errors} ${plural(errors, 'error')}`, `${warnings} ${plural(warnings, 'warning')}`];
+  if (notes > 0) parts.push(`${notes} ${plural(notes, 'note')}`);
+  if (ignored > 0) parts.push(`${ignored} ignored by annotation`);
+  const counts = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   io.stderr.write(
     findings.length === 0
       ? `no findings in ${objectCount} ${plural(objectCount, 'object')}\n`

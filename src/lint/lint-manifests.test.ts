@@ -53,6 +53,7 @@ test('checks the Alerts, Providers and Secrets of the manifests against each oth
       rule: 'alert-source-namespace-wildcard',
       action: 'deny',
       message: WILDCARD,
+      remediation: "Omit namespace to match the Alert's own namespace, or add one event source per namespace.",
     },
     {
       source: 'repo/notify.yaml',
@@ -64,11 +65,13 @@ test('checks the Alerts, Providers and Secrets of the manifests against each oth
       action: 'deny',
       message:
         'spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "default"; a Secret of that name exists in namespace "apps", but Secret references are local: create it in "default"',
+      remediation:
+        "Create the Secret (or its ExternalSecret or SealedSecret) in the Provider's namespace, or correct the name; if something else makes it, list the namespace in the policy's spec.secrets.outOfBandNamespaces.",
     },
   ]);
   assert.equal(
     formatFinding(findings[0]!),
-    `repo/notify.yaml:1: error: Alert.notification.toolkit.fluxcd.io "team-alerts" in namespace "default": ${WILDCARD} [alert-source-namespace-wildcard]`,
+    `repo/notify.yaml:1: error: Alert.notification.toolkit.fluxcd.io "team-alerts" in namespace "default": ${WILDCARD} [alert-source-namespace-wildcard]\n  fix: Omit namespace to match the Alert's own namespace, or add one event source per namespace.`,
   );
 });
 
@@ -127,7 +130,7 @@ test("the policy decides each rule's action, as in the webhook: warn and off", (
   );
   assert.equal(
     formatFinding(findings[0]!),
-    `repo/notify.yaml:1: warning: Alert.notification.toolkit.fluxcd.io "team-alerts" in namespace "apps": ${WILDCARD} [alert-source-namespace-wildcard]`,
+    `repo/notify.yaml:1: warning: Alert.notification.toolkit.fluxcd.io "team-alerts" in namespace "apps": ${WILDCARD} [alert-source-namespace-wildcard]\n  fix: Omit namespace to match the Alert's own namespace, or add one event source per namespace.`,
   );
 });
 

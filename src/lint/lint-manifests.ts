@@ -11,11 +11,13 @@ import type { GuardedKind } from '../flux/api.ts';
 import { guardedKind, parseApiVersion, qualifiedKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { providerView } from '../flux/objects.ts';
-import type { Engine } from '../policy/engine.ts';
+import type { Engine, Finding } from '../policy/engine.ts';
+import type { OptOut } from '../policy/rule-opt-out.ts';
 import { errorString } from '../policy/field-error.ts';
 import type { FluxRelease } from './api-versions.ts';
 import { CURRENT_FLUX, removedApiVersionMessage } from './api-versions.ts';
 import { duplicateLocations } from './duplicates.ts';
+import type { LintRule } from './lint-rules.ts';
 import { DUPLICATE_OBJECT, REMOVED_API_VERSION, SECRET_KEYS_UNKNOWN } from './lint-rules.ts';
 
 /** One finding about one object of the linted manifests. */
@@ -36,6 +38,10 @@ export interface LintFinding {
   readonly message: string;
   /** The column (from 1) where the object starts, when known. */
   readonly column?: number;
+  /** How to fix it: the rule's remediation. */
+  readonly remediation?: string;
+  /** The object opts out of the rule by annotation (the reason it gives): a note, never enforced. */
+  readonly ignored?: OptOut;
 }
 
 /** What to lint, and how. */
@@ -75,37 +81,46 @@ export function lintManifests(input: LintInput): LintFinding[] {
       name: object.metadata?.name ?? '',
     };
     const removed = removedApiVersionMessage(object, input.fluxRelease ?? CURRENT_FLUX);
-    if (removed)
-      out.push({
-        ...at,
-        kind: String(object.kind),
-        rule: REMOVED_API_VERSION.id,
-        action: REMOVED_API_VERSION.action,
-        message: removed,
-      });
+    if (removed) out.push(lintOnly(REMOVED_API_VERSION, { ...at, kind: String(object.kind) }, removed));
     const elsewhere = duplicates.get(i);
-    if (elsewhere) {
-      out.push({
-        ...at,
-        kind: String(object.kind),
-        rule: DUPLICATE_OBJECT.id,
-        action: DUPLICATE_OBJECT.action,
-        message: `metadata.name: Duplicate value: ${JSON.stringify(at.name)}: also defined at ${elsewhere.join(', ')}; applied together, one replaces the other, and these findings read the last one: keep one definition`,
-      });
-    }
+    if (elsewhere)
+      out.push(
+        lintOnly(
+          DUPLICATE_OBJECT,
+          { ...at, kind: String(object.kind) },
+          `metadata.name: Duplicate value: ${JSON.stringify(at.name)}: also defined at ${elsewhere.join(', ')}; applied together, one replaces the other, and these findings read the last one: keep one definition`,
+        ),
+      );
     const kind = kindOf(object);
     if (!kind) return;
     for (const f of input.engine.evaluate(
       { kind, operation: 'CREATE', namespace: at.namespace, name: at.name, object, oldObject: undefined },
       view,
-    )) {
-      out.push({ ...at, kind, rule: f.rule, action: f.action, message: errorString(f) });
-    }
+    ))
+      out.push(fromEngine({ ...at, kind }, f));
     const note = kind === 'Provider' ? keysUnknownNote(object, view) : undefined;
-    if (note)
-      out.push({ ...at, kind, rule: SECRET_KEYS_UNKNOWN.id, action: SECRET_KEYS_UNKNOWN.action, message: note });
+    if (note) out.push(lintOnly(SECRET_KEYS_UNKNOWN, { ...at, kind }, note));
   });
   return out;
+}
+
+/** Where a finding is and about what. */
+type FindingPlace = Pick<LintFinding, 'source' | 'line' | 'column' | 'kind' | 'namespace' | 'name'>;
+
+/** An engine finding as the linter reports it: one the object opts out of is a note. */
+function fromEngine(at: FindingPlace, f: Finding): LintFinding {
+  return {
+    ...at,
+    rule: f.rule,
+    action: f.ignored ? 'note' : f.action,
+    message: errorString(f),
+    ...(f.remediation ? { remediation: f.remediation } : {}),
+    ...(f.ignored ? { ignored: f.ignored } : {}),
+  };
+}
+
+function lintOnly(rule: LintRule, at: FindingPlace, message: string): LintFinding {
+  return { ...at, rule: rule.id, action: rule.action, message, remediation: rule.remediation };
 }
 
 /** The note for a Provider whose secretRef Secret has keys that cannot be known, or undefined. */
@@ -119,9 +134,20 @@ function keysUnknownNote(object: KubeObject, view: ClusterView): string | undefi
   return `spec.secretRef.name: Secret ${JSON.stringify(p.secretRef)} is made by ${secret.producedBy ?? 'another object'} from ${why}, so its keys cannot be known here: key checks skipped`;
 }
 
-/** `file:line: error: Alert.notification.toolkit.fluxcd.io "x" in namespace "apps": <field error> [rule]`. */
+/**
+ * `file:line: error: Alert.notification.toolkit.fluxcd.io "x" in namespace "apps": <field error> [rule]`,
+ * then `  reason: <why>` for a finding the object opts out of, or `  fix: <remediation>`.
+ */
 export function formatFinding(f: LintFinding): string {
-  return `${f.source}:${f.line}: ${level(f)}: ${subject(f)}: ${f.message} [${f.rule}]`;
+  return [`${f.source}:${f.line}: ${level(f)}: ${subject(f)}: ${f.message} [${f.rule}]`, ...explanation(f)].join(
+    '\n  ',
+  );
+}
+
+/** The lines under a finding: why it is ignored, or how to fix it. */
+function explanation(f: LintFinding): string[] {
+  if (f.ignored) return [`reason: ${f.ignored.reason}`];
+  return f.remediation ? [`fix: ${f.remediation}`] : [];
 }
 
 /**
@@ -133,7 +159,8 @@ export function formatGithubAnnotation(f: LintFinding): string {
   const data = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
   const property = (s: string) => data(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
   const command = f.action === 'note' ? 'notice' : level(f);
-  return `::${command} file=${property(f.source)},line=${f.line},title=${property(f.rule)}::${data(`${subject(f)}: ${f.message}`)}`;
+  const text = [`${subject(f)}: ${f.message}`, ...explanation(f)].join('\n');
+  return `::${command} file=${property(f.source)},line=${f.line},title=${property(f.rule)}::${data(text)}`;
 }
 
 /** The finding's level as text, GitHub and SARIF name it. */

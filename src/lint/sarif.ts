@@ -51,6 +51,7 @@ export function sarifLog(
           ruleId: f.rule,
           ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
           level: level(f),
+          ...(f.ignored ? { suppressions: [{ kind: 'inSource', justification: f.ignored.reason }] } : {}),
           message: {
             text: `${f.kind} ${JSON.stringify(f.name)} in namespace ${JSON.stringify(f.namespace)}: ${f.message}`,
           },

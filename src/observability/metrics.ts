@@ -13,6 +13,8 @@ export interface AdmissionMetrics {
   readonly duration: Histogram<'webhook' | 'kind' | 'operation' | 'outcome'>;
   /** notify_guard_findings_total{rule,action} */
   readonly findings: Counter<'rule' | 'action'>;
+  /** notify_guard_findings_ignored_total{rule}: findings an object opts out of by annotation */
+  readonly ignoredFindings: Counter<'rule'>;
 }
 
 /** Creates the registry and the admission metrics; `processMetrics` adds Node's defaults. */
@@ -40,6 +42,12 @@ export function createAdmissionMetrics(opts: { processMetrics?: boolean } = {}):
       name: 'notify_guard_findings_total',
       help: 'Rule findings, by rule id and action (deny|warn).',
       labelNames: ['rule', 'action'],
+      registers: [registry],
+    }),
+    ignoredFindings: new Counter({
+      name: 'notify_guard_findings_ignored_total',
+      help: 'Rule findings not enforced because the object opts out of the rule by annotation (notify-guard.fluxcd.community/ignore.RULE), by rule id; each is also counted as a warning in notify_guard_findings_total.',
+      labelNames: ['rule'],
       registers: [registry],
     }),
   };

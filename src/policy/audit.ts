@@ -8,7 +8,8 @@
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import { guardedKind, parseApiVersion } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
-import type { Engine } from './engine.ts';
+import type { Engine, Finding } from './engine.ts';
+import type { OptOut } from './rule-opt-out.ts';
 import { errorString, fieldError, quote } from './field-error.ts';
 import { field } from './field-path.ts';
 import type { Policy } from './policy.ts';
@@ -35,9 +36,13 @@ export interface AuditFinding<T> {
   readonly namespace: string;
   readonly name: string;
   readonly rule: string;
-  /** `note`: an exemption the object claims, with its reason. */
+  /** `note`: an exemption the object claims (from a convention, or a rule's opt-out), with its reason. */
   readonly action: 'deny' | 'warn' | 'note';
   readonly message: string;
+  /** How to fix it: the rule's remediation. */
+  readonly remediation?: string;
+  /** The object opts out of the rule by annotation (rule-opt-out.ts). */
+  readonly ignored?: OptOut;
 }
 
 /** What the audit reads. */
@@ -70,8 +75,7 @@ export function audit<T>(input: AuditInput<T>): AuditFinding<T>[] {
       object,
       oldObject: undefined,
     };
-    for (const f of input.rules.evaluate(evaluation, input.cluster))
-      out.push({ ...id, rule: f.rule, action: f.action, message: errorString(f) });
+    for (const f of input.rules.evaluate(evaluation, input.cluster)) out.push(ruleFinding(id, f));
     const c = evaluateConventions(input.policy.conventions, evaluation, input.cluster, input.namespaces);
     for (const f of c.findings) out.push({ ...id, rule: f.rule, action: f.action, message: errorString(f) });
     for (const e of c.exemptions)
@@ -84,6 +88,18 @@ export function audit<T>(input: AuditInput<T>): AuditFinding<T>[] {
   }
   out.push(...coverageGaps(input));
   return out;
+}
+
+/** A rule's finding in the audit: one the object opts out of is a note, like a convention's exemption. */
+function ruleFinding<T>(id: Omit<AuditFinding<T>, 'rule' | 'action' | 'message'>, f: Finding): AuditFinding<T> {
+  return {
+    ...id,
+    rule: f.rule,
+    action: f.ignored ? 'note' : f.action,
+    message: errorString(f),
+    ...(f.remediation ? { remediation: f.remediation } : {}),
+    ...(f.ignored ? { ignored: f.ignored } : {}),
+  };
 }
 
 function coverageGaps<T>(input: AuditInput<T>): AuditFinding<T>[] {

@@ -6,6 +6,8 @@ import { createEngine } from './engine.ts';
 import { defaultPolicy, resolvePolicy } from './policy.ts';
 import type { Rule } from './rule.ts';
 import { ALL_RULES } from './rules/index.ts';
+import { ruleFindings } from '../../test/support/run-rule.ts';
+import { alertProviderExists } from './rules/alert-provider-exists.ts';
 
 const brokenAlert = alert('apps', 'a', {
   providerRef: { name: 'missing' },
@@ -185,5 +187,12 @@ test('an exception inside a rule propagates to the caller (the handler turns it 
         view,
       ),
     { name: 'TypeError', message: 'bug' },
+  );
+});
+
+test("the engine attaches the rule's remediation to each finding", () => {
+  assert.deepEqual(
+    ruleFindings(alertProviderExists, { object: brokenAlert }).map((f) => f.remediation),
+    ["Create the Provider in the Alert's namespace, or correct the name."],
   );
 });

@@ -1,5 +1,6 @@
 /**
- * Runs the rules that apply to a request and attaches each finding's rule id and action.
+ * Runs the rules that apply to a request and attaches each finding's rule id, action and
+ * remediation, and the object's opt-out by annotation (rule-opt-out.ts).
  * Pure and synchronous: no I/O, no clock, no logging. Exceptions from a rule propagate (they
  * are bugs); the admission layer turns them into a 500 review response.
  */
@@ -13,6 +14,8 @@ import { errorString } from './field-error.ts';
 import type { Policy } from './policy.ts';
 import type { Operation, Rule, RuleContext } from './rule.ts';
 import { withPatternBudget } from '../flux/re2.ts';
+import type { OptOut } from './rule-opt-out.ts';
+import { applyOptOut } from './rule-opt-out.ts';
 
 /** A rule's finding with the action the policy gives it. */
 export interface Finding extends FieldError {
@@ -20,6 +23,10 @@ export interface Finding extends FieldError {
   readonly action: 'deny' | 'warn';
   /** The finding says a referenced object is missing; confirm before denying (rule.reportsMissing). */
   readonly reportsMissing?: true;
+  /** How to fix it: the rule's remediation (lint and audit print it). */
+  readonly remediation?: string;
+  /** The object opts out of the rule by annotation (rule-opt-out.ts): reported, never enforced. */
+  readonly ignored?: OptOut;
 }
 
 /** One admission request, reduced to what the rules need. */
@@ -53,10 +60,8 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
       if (!rule.operations.includes(ctx.operation)) continue;
       const action = policy.actions[rule.id] ?? rule.defaultAction;
       if (action === 'off') continue;
-      for (const e of rule.check(ctx))
-        out.push(
-          rule.reportsMissing ? { ...e, rule: rule.id, action, reportsMissing: true } : { ...e, rule: rule.id, action },
-        );
+      const found = rule.check(ctx).map((e) => finding(rule, e, action));
+      out.push(...applyOptOut(rule.id, ctx.object, found));
     }
     return out;
   }
@@ -107,6 +112,12 @@ function context(input: EvaluationInput, subject: KubeObject, cluster: ClusterVi
     cluster,
     policy,
   };
+}
+
+/** A rule's field error as a finding: the rule's id, the policy's action and the rule's remediation. */
+function finding(rule: Rule, e: FieldError, action: 'deny' | 'warn'): Finding {
+  const f: Finding = { ...e, rule: rule.id, action, remediation: rule.remediation };
+  return rule.reportsMissing ? { ...f, reportsMissing: true } : f;
 }
 
 function metadataOnly(o: KubeObject): KubeObject {

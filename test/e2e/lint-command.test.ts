@@ -22,6 +22,9 @@ const lint = (args: string[], input?: string) =>
   });
 const yamlOf = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
 
+const SECRET_FIX = 'Keep key "address" while Providers reference the Secret, or repoint the Providers first.';
+const PROVIDER_FIX =
+  'Rename the Secret key to "address", or set spec.address; with a bot token and chat.postMessage, set spec.channel.';
 const SECRET_FINDING =
   'examples/tutorial/notifications.yaml:4: error: Secret "slack-url" in namespace "flux-system": data[address]: Required value: needed by Provider "slack" (spec.secretRef): Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address" [secret-keys-kept]';
 const PROVIDER_FINDING =
@@ -29,7 +32,7 @@ const PROVIDER_FINDING =
 
 test('the tutorial as developers copy it: two errors, each at its line, and exit 1', () => {
   const r = lint(['examples/tutorial']);
-  assert.equal(r.stdout, `${SECRET_FINDING}\n${PROVIDER_FINDING}\n`);
+  assert.equal(r.stdout, `${SECRET_FINDING}\n  fix: ${SECRET_FIX}\n${PROVIDER_FINDING}\n  fix: ${PROVIDER_FIX}\n`);
   assert.equal(r.stderr, '2 errors and 0 warnings in 2 of 3 objects\n');
   assert.equal(r.status, 1);
 });
@@ -49,6 +52,7 @@ test('--output json gives the same findings as data', () => {
       action: 'deny',
       message:
         'data[address]: Required value: needed by Provider "slack" (spec.secretRef): Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"',
+      remediation: SECRET_FIX,
     },
     {
       source: 'examples/tutorial/notifications.yaml',
@@ -61,6 +65,7 @@ test('--output json gives the same findings as data', () => {
       action: 'deny',
       message:
         'spec.secretRef.name: Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address"',
+      remediation: PROVIDER_FIX,
     },
   ]);
 });
@@ -68,11 +73,11 @@ test('--output json gives the same findings as data', () => {
 test('--output github writes one annotation per finding, on the line it concerns', () => {
   const r = lint(['--output', 'github', 'examples/tutorial']);
   assert.equal(r.status, 1);
-  const annotation = (finding: string) => {
+  const annotation = (finding: string, fix: string) => {
     const [, file, line, level, rest, rule] = /^(.+?):(\d+): (error|warning): (.*) \[([a-z-]+)\]$/.exec(finding)!;
-    return `::${level} file=${file},line=${line},title=${rule}::${rest}`;
+    return `::${level} file=${file},line=${line},title=${rule}::${rest}%0Afix: ${fix}`;
   };
-  assert.equal(r.stdout, `${annotation(SECRET_FINDING)}\n${annotation(PROVIDER_FINDING)}\n`);
+  assert.equal(r.stdout, `${annotation(SECRET_FINDING, SECRET_FIX)}\n${annotation(PROVIDER_FINDING, PROVIDER_FIX)}\n`);
   assert.match(
     r.stdout,
     /^::error file=examples\/tutorial\/notifications\.yaml,line=4,title=secret-keys-kept::Secret "slack-url" in namespace "flux-system": data\[address\]: Required value: /,
@@ -108,7 +113,7 @@ test('warnings pass unless --strict; --context supplies a Secret kept out of the
     ),
   );
   writeFileSync(join(dir, 'cluster', 'secret.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL })));
-  const warning = `${join(dir, 'repo', 'notify.yaml')}:11: warning: Alert.notification.toolkit.fluxcd.io "infra" in namespace "apps": spec.eventSources[0].namespace: Forbidden: source namespace "flux-system" differs from the Alert's namespace "apps": events from other namespaces are dropped if Flux runs with --no-cross-namespace-refs; create this Alert (and its Provider) in "flux-system" [alert-cross-namespace-source]`;
+  const warning = `${join(dir, 'repo', 'notify.yaml')}:11: warning: Alert.notification.toolkit.fluxcd.io "infra" in namespace "apps": spec.eventSources[0].namespace: Forbidden: source namespace "flux-system" differs from the Alert's namespace "apps": events from other namespaces are dropped if Flux runs with --no-cross-namespace-refs; create this Alert (and its Provider) in "flux-system" [alert-cross-namespace-source]\n  fix: Put the Alert in the namespace of the objects it watches, or remove the namespace.`;
 
   const relaxed = lint([join(dir, 'repo'), '--context', join(dir, 'cluster')]);
   assert.equal(relaxed.stdout, `${warning}\n`);
@@ -186,7 +191,8 @@ test('a v1beta2 object is a warning with what to change, unless --flux-version n
   const current = lint(['-'], input);
   assert.equal(
     current.stdout,
-    '<stdin>:20: warning: Alert.notification.toolkit.fluxcd.io "old" in namespace "apps": apiVersion: Unsupported value: "notification.toolkit.fluxcd.io/v1beta2": Flux v2.9 does not serve v1beta2 (removed in Flux v2.9), so applying this Alert fails; change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass --flux-version with the release the cluster runs [lint-removed-api-version]\n',
+    '<stdin>:20: warning: Alert.notification.toolkit.fluxcd.io "old" in namespace "apps": apiVersion: Unsupported value: "notification.toolkit.fluxcd.io/v1beta2": Flux v2.9 does not serve v1beta2 (removed in Flux v2.9), so applying this Alert fails; change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass --flux-version with the release the cluster runs [lint-removed-api-version]\n' +
+      '  fix: Change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass the Flux release the cluster runs with --flux-version.\n',
   );
   assert.equal(current.status, 0);
   assert.equal(lint(['-', '--strict'], input).status, 1);
@@ -201,7 +207,7 @@ test('duplicate objects across the inputs are reported at each copy, naming the 
   writeFileSync(join(dir, 'b.yaml'), yamlOf(slackProvider('apps', { timeout: '30s' })));
   const r = lint([join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--context', dir]);
   const finding = (at: string, other: string) =>
-    `${join(dir, at)}: warning: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": metadata.name: Duplicate value: "slack": also defined at ${join(dir, other)}; applied together, one replaces the other, and these findings read the last one: keep one definition [lint-duplicate-object]\n`;
+    `${join(dir, at)}: warning: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": metadata.name: Duplicate value: "slack": also defined at ${join(dir, other)}; applied together, one replaces the other, and these findings read the last one: keep one definition [lint-duplicate-object]\n  fix: Keep one definition of the object, or give the copies different names or namespaces.\n`;
   assert.equal(r.stdout, finding('a.yaml:10', 'b.yaml:1') + finding('b.yaml:1', 'a.yaml:10'));
   assert.equal(r.status, 0);
 });
@@ -305,7 +311,7 @@ test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying whic
   const rendered = run(bin);
   assert.equal(
     rendered.stdout,
-    `${join(app, 'base', 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n`,
+    `${join(app, 'base', 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n  fix: Create the Secret (or its ExternalSecret or SealedSecret) in the Provider's namespace, or correct the name; if something else makes it, list the namespace in the policy's spec.secrets.outOfBandNamespaces.\n`,
   );
   assert.equal(
     rendered.stderr,

@@ -165,7 +165,7 @@ describe('UPDATE, DELETE and dryRun', () => {
     assert.deepEqual(shown(await review(w.port, w.caPem, 'validate', { operation: 'DELETE', oldObject: PROVIDER })), {
       result: 'allowed',
       warnings: [
-        'metadata.name: Forbidden: Provider "slack" is still referenced by Alert "flux-alerts", which will stop sending notifications',
+        'metadata.name: Forbidden: Provider "slack" is still referenced by Alert "flux-alerts", which will stop sending notifications; delete or repoint those Alerts first',
       ],
     });
   });
@@ -174,7 +174,7 @@ describe('UPDATE, DELETE and dryRun', () => {
     assert.deepEqual(shown(await review(w.port, w.caPem, 'validate', { operation: 'DELETE', oldObject: goodSecret })), {
       result: 'allowed',
       warnings: [
-        'metadata.name: Forbidden: Secret "slack-url" is still referenced by Provider "slack" (spec.secretRef), which will stop sending notifications',
+        'metadata.name: Forbidden: Secret "slack-url" is still referenced by Provider "slack" (spec.secretRef), which will stop sending notifications; repoint or delete those Providers first',
       ],
     });
   });

@@ -231,6 +231,16 @@ async function driveTraffic({ slack, api, webhook, relay }: Awaited<ReturnType<t
     ).allowed,
     false,
   );
+  const optedOut = { annotations: { 'notify-guard.fluxcd.community/ignore.alert-provider-exists': 'a test' } };
+  assert.equal(
+    (
+      await review(webhook.port, caPem, 'validate', {
+        operation: 'CREATE',
+        object: alert('apps', 'opted-out', { providerRef: { name: 'nowhere' }, eventSources: sources }, optedOut),
+      })
+    ).allowed,
+    true,
+  );
   assert.equal(
     (
       await review(webhook.port, caPem, 'mutate', {

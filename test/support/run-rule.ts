@@ -1,12 +1,15 @@
 /**
- * Runs one rule in isolation against a cluster built from objects, returning the printed
- * field errors: what a rule test asserts on.
+ * The one rule tester: runs one rule through the policy engine itself (`createEngine` with that
+ * rule alone), so a rule test sees exactly what production sees: the context the engine builds
+ * (a Secret's facts, never its data), the Secrets it skips, ratcheting and the opt-out annotation.
+ * Returns the printed field errors: what a rule test asserts on.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ClusterView } from '../../src/cluster/cluster-view.ts';
 import type { KubeObject } from '../../src/flux/objects.ts';
-import { secretFacts } from '../../src/flux/secret-facts.ts';
 import { staticClusterView } from '../../src/cluster/static-view.ts';
+import { createEngine } from '../../src/policy/engine.ts';
 import { errorString } from '../../src/policy/field-error.ts';
 import type { Policy } from '../../src/policy/policy.ts';
 import { defaultPolicy } from '../../src/policy/policy.ts';
@@ -14,30 +17,40 @@ import type { Operation, Rule } from '../../src/policy/rule.ts';
 import { ALL_RULES } from '../../src/policy/rules/index.ts';
 
 export interface RuleCase {
+  /** The object after the change; for DELETE, the object being deleted. */
   readonly object: KubeObject;
   readonly oldObject?: KubeObject;
   readonly operation?: Operation;
+  /** The other objects of the cluster (a static view of them). */
   readonly cluster?: readonly KubeObject[];
+  /** A view to read instead of `cluster` (a live view's partial coverage, say). */
+  readonly view?: ClusterView;
   readonly policy?: Policy;
 }
 
-export function runRule(rule: Rule, c: RuleCase): string[] {
-  const subject = c.object;
-  const isSecret = subject.kind === 'Secret';
+/** The request the API server would send for the case, as the engine receives it. */
+function evaluation(rule: Rule, c: RuleCase) {
   const operation = c.operation ?? 'CREATE';
-  return rule
-    .check({
-      operation,
-      object: subject,
-      oldObject: c.oldObject,
-      namespace: subject.metadata?.namespace ?? '',
-      name: subject.metadata?.name ?? '',
-      secret: isSecret && operation !== 'DELETE' ? secretFacts(subject) : undefined,
-      oldSecret: isSecret && c.oldObject ? secretFacts(c.oldObject) : undefined,
-      cluster: staticClusterView(c.cluster ?? []),
-      policy: c.policy ?? defaultPolicy(ALL_RULES),
-    })
-    .map(errorString);
+  const deleting = operation === 'DELETE';
+  return {
+    kind: rule.kind,
+    operation,
+    namespace: c.object.metadata?.namespace ?? '',
+    name: c.object.metadata?.name ?? '',
+    object: deleting ? undefined : c.object,
+    oldObject: deleting ? c.object : c.oldObject,
+  };
+}
+
+/** The findings of `rule` alone for the case, through the engine. */
+export function ruleFindings(rule: Rule, c: RuleCase) {
+  const engine = createEngine([rule], c.policy ?? defaultPolicy(ALL_RULES));
+  return engine.evaluate(evaluation(rule, c), c.view ?? staticClusterView(c.cluster ?? []));
+}
+
+/** The printed field errors of `rule` alone for the case. */
+export function runRule(rule: Rule, c: RuleCase): string[] {
+  return ruleFindings(rule, c).map(errorString);
 }
 
 /** One row of a rule's test table: a name, the case, and the exact printed field errors. */

@@ -29,7 +29,7 @@ export const alertSourceExists: Rule = {
           'NotFound',
           field('spec', 'eventSources').index(i).child('name'),
           s.name,
-          `no ${s.kind} ${quote(s.name)} in namespace ${quote(ns)}; this source sends nothing until it exists`,
+          `no ${s.kind} ${quote(s.name)} in namespace ${quote(ns)}; this source sends nothing until it exists; correct the kind, name or namespace, unless the object is about to be created`,
         ),
       );
     });

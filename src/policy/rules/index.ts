@@ -1,7 +1,8 @@
 /**
  * Every rule, in the order findings are reported. Adding a rule: one file in this folder (with
- * `follows`: the notification-controller function it follows), one line here, one test table,
- * one row in docs/rules.md (rules-doc.test.ts checks the row against the rule).
+ * `follows`: the notification-controller function it follows), one line here, one test table beside it
+ * (`<rule-id>.test.ts`, run through the engine by test/support/run-rule.ts),
+ * then `npm run docs:rules` to regenerate docs/rules.md (rules-doc.test.ts fails when it is stale).
  */
 import type { Rule } from '../rule.ts';
 import { alertProviderRefNonempty } from './alert-provider-ref-nonempty.ts';

@@ -25,7 +25,7 @@ export const providerDeleteReferenced: Rule = {
         'Forbidden',
         field('metadata', 'name'),
         undefined,
-        `Provider ${quote(name)} is still referenced by Alert ${alerts.map(quote).join(', ')}, which will stop sending notifications`,
+        `Provider ${quote(name)} is still referenced by Alert ${alerts.map(quote).join(', ')}, which will stop sending notifications; delete or repoint those Alerts first`,
       ),
     ];
   },

@@ -26,7 +26,7 @@ export const secretDeleteReferenced: Rule = {
         'Forbidden',
         field('metadata', 'name'),
         undefined,
-        `Secret ${quote(name)} is still referenced by Provider ${refs.join(', ')}, which will stop sending notifications`,
+        `Secret ${quote(name)} is still referenced by Provider ${refs.join(', ')}, which will stop sending notifications; repoint or delete those Providers first`,
       ),
     ];
   },

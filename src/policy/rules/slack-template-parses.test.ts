@@ -4,11 +4,14 @@ import { ruleTable as table } from '../../../test/support/run-rule.ts';
 import { alertSlackTemplateParses, providerSlackTemplateParses } from './slack-template-parses.ts';
 
 const A = 'notify-guard.fluxcd.community/slack-template';
+
 const annotated = (o: KubeObject, template: string): KubeObject => ({
   ...o,
   metadata: { ...o.metadata, annotations: { [A]: template } },
 });
+
 const provider = (template: string) => annotated(slackProvider(), template);
+
 const ks = { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] };
 
 table(providerSlackTemplateParses, [

@@ -1,8 +1,6 @@
 import { PLACEHOLDER_URL, REAL_URL, provider, secret, slackProvider } from '../../../test/support/objects.ts';
 import { ruleTable as table } from '../../../test/support/run-rule.ts';
 import { secretKeysKept } from './secret-keys-kept.ts';
-import { secretDeleteReferenced } from './secret-delete-referenced.ts';
-import { secretCredentialsPair } from './secret-credentials-pair.ts';
 
 table(secretKeysKept, [
   [
@@ -60,50 +58,6 @@ table(secretKeysKept, [
     {
       object: secret('apps', 'ca', { 'ca.crt': 'x' }),
       cluster: [provider('apps', 'slack', { type: 'slack', address: REAL_URL, certSecretRef: { name: 'ca' } })],
-    },
-    [],
-  ],
-]);
-
-table(secretDeleteReferenced, [
-  [
-    'warns about deleting a Secret that Providers read, naming them and the field',
-    {
-      operation: 'DELETE',
-      object: secret('apps', 'slack-url', {}),
-      cluster: [
-        slackProvider(),
-        provider('apps', 'github', {
-          type: 'github',
-          secretRef: { name: 'other' },
-          certSecretRef: { name: 'slack-url' },
-        }),
-      ],
-    },
-    [
-      'metadata.name: Forbidden: Secret "slack-url" is still referenced by Provider "github" (spec.certSecretRef), "slack" (spec.secretRef), which will stop sending notifications',
-    ],
-  ],
-  [
-    'is quiet for an unreferenced Secret',
-    { operation: 'DELETE', object: secret('apps', 'other', {}), cluster: [slackProvider()] },
-    [],
-  ],
-]);
-
-table(secretCredentialsPair, [
-  [
-    'warns about a Secret read through secretRef that has username without password, naming the Provider',
-    { object: secret('apps', 'slack-url', { address: REAL_URL, username: 'bot' }), cluster: [slackProvider()] },
-    [
-      'data[password]: Required value: read by Provider "slack" (spec.secretRef): key "username" without "password": Flux then drops its username, password and token and sends without them; add "password" or remove "username"',
-    ],
-  ],
-  [
-    'ignores Providers that read it only as proxySecretRef (a proxy takes a username alone)',
-    {
-      object: secret('apps', 'proxy', { address: 'http://proxy:3128', username: 'u' }),
-      cluster: [provider('apps', 'slack', { type: 'slack', address: REAL_URL, proxySecretRef: { name: 'proxy' } })],
     },
     [],
   ],
