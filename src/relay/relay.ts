@@ -35,7 +35,7 @@ import { startDeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, discard, openEpisodes, pausesAt, replayState, unsettled } from './journal-state.ts';
-import { recordBytes } from './journal.ts';
+import { recordBytes } from './journal-record.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { AlertDeliveryState } from './delivery-status.ts';
