@@ -56,7 +56,6 @@ export default tseslint.config(
       'src/observability/relay-metrics.ts',
       'src/relay/delivery-scheduler.ts',
       'src/relay/delivery-thread.ts',
-      'src/relay/relay.ts',
     ],
     rules: { 'max-lines-per-function': 'off' },
   },
