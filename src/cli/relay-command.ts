@@ -160,11 +160,18 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
+/** What tests change that no flag does: a CA for their local Slack over TLS, the relay's clock, its pacing. */
+export interface RelayServerHooks {
+  readonly slackCa?: string;
+  readonly now?: () => number;
+  readonly pacing?: { readonly perSecond: number; readonly burst: number };
+}
+
 /** Opens the journal, replays it, wires the relay and listens; a failure (a port in use) releases what was started and throws. */
 export function startRelayServer(
   o: RelayOptions,
   logger: Logger = createLogger(o.logLevel),
-  extra: { slackCa?: string } = {},
+  extra: RelayServerHooks = {},
 ): Promise<RunningRelay> {
   return startOrRelease((startup) => openRelayServer(o, logger, extra, startup));
 }
@@ -172,7 +179,7 @@ export function startRelayServer(
 async function openRelayServer(
   o: RelayOptions,
   logger: Logger,
-  extra: { slackCa?: string },
+  extra: RelayServerHooks,
   startup: Startup,
 ): Promise<RunningRelay> {
   const metrics = createRelayMetrics();
@@ -189,42 +196,9 @@ async function openRelayServer(
     logger,
   );
   startup.started(() => cluster.stop());
-  const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
-  startup.started(() => journal.close());
-  if (replayed.truncatedBytes > 0)
-    logger.warn(
-      { journal: o.journalPath, bytes: replayed.truncatedBytes },
-      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
-    );
-  // The state of the compacted journal is the state of the whole one: fold once, hand it on.
-  const replayedState = replayState(replayed.records, replayed.sizes);
-  const kept = liveRecords(replayedState, Date.now());
-  if (kept.length < replayed.records.length) await journal.rewrite(kept);
-  const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
-  const warnings =
-    cluster.api && cluster.notificationVersion
-      ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger })
-      : undefined;
-  const relay = startRelay({
-    journal,
-    replayed: kept,
-    replayedState,
-    cluster: cluster.view,
-    secrets,
-    logger,
-    metrics,
-    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}),
-    ...(extra.slackCa ? { slackCa: extra.slackCa } : {}),
-    ...(warnings ? { warnings } : {}),
-    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs },
-    dedupWindowMs: o.dedupWindowMs,
-    allowInsecureDestinations: o.allowInsecureDestinations,
-    maxAgeMs: o.maxDeliveryAgeMs,
-    ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
-    backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
-    compactAtBytes: o.journalCompactAtBytes,
-    ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
-  });
+  const opened = await openReplayedJournal(o.journalPath, logger);
+  startup.started(() => opened.journal.close());
+  const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
   const server = createServer(
@@ -238,26 +212,88 @@ async function openRelayServer(
     { listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() },
     'relay listening',
   );
+  const close = () =>
+    closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+  return { server, port, relay, close };
+}
+
+/**
+ * Opens and replays the journal; a torn tail is reported, and a journal holding more than a
+ * restart needs is compacted before the relay starts. The state of the compacted journal is the
+ * state of the whole one: it is folded once and handed on.
+ */
+async function openReplayedJournal(path: string, logger: Logger) {
+  const { journal, replayed } = await openJournal<RelayRecord>(path);
+  if (replayed.truncatedBytes > 0)
+    logger.warn(
+      { journal: path, bytes: replayed.truncatedBytes },
+      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
+    );
+  try {
+    const replayedState = replayState(replayed.records, replayed.sizes);
+    const kept = liveRecords(replayedState, Date.now());
+    if (kept.length < replayed.records.length) await journal.rewrite(kept);
+    return { journal, replayed: kept, replayedState };
+  } catch (err) {
+    await journal.close();
+    throw err;
+  }
+}
+
+/** The relay's settings from the flags and the cluster source. */
+function relaySettings(
+  o: RelayOptions,
+  cluster: Awaited<ReturnType<typeof openClusterSource>>,
+  logger: Logger,
+  extra: RelayServerHooks,
+) {
+  const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
+  const warnings =
+    cluster.api && cluster.notificationVersion
+      ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger })
+      : undefined;
   return {
-    server,
-    port,
-    relay,
-    async close() {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeIdleConnections();
-      });
-      const drained = await relay.drain(o.drainTimeoutMs);
-      if (!drained)
-        logger.info(
-          { pending: relay.pending() },
-          'drain timeout reached; undelivered entries stay in the journal for the next start',
-        );
-      await relay.stop();
-      cluster.stop();
-      await journal.close();
-    },
+    cluster: cluster.view,
+    secrets,
+    logger,
+    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}),
+    ...(extra.slackCa ? { slackCa: extra.slackCa } : {}),
+    ...(extra.now ? { now: extra.now } : {}),
+    ...(extra.pacing ? { pacing: extra.pacing } : {}),
+    ...(warnings ? { warnings } : {}),
+    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs },
+    dedupWindowMs: o.dedupWindowMs,
+    allowInsecureDestinations: o.allowInsecureDestinations,
+    maxAgeMs: o.maxDeliveryAgeMs,
+    ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
+    backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
+    compactAtBytes: o.journalCompactAtBytes,
+    ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
   };
+}
+
+/** Stops accepting, delivers for at most the drain timeout, stops the relay and closes the journal. */
+async function closeRelay(r: {
+  server: Server;
+  relay: Relay;
+  cluster: { stop(): void };
+  journal: { close(): Promise<void> };
+  logger: Logger;
+  drainMs: number;
+}): Promise<void> {
+  await new Promise<void>((done) => {
+    r.server.close(() => done());
+    r.server.closeIdleConnections();
+  });
+  const drained = await r.relay.drain(r.drainMs);
+  if (!drained)
+    r.logger.info(
+      { pending: r.relay.pending() },
+      'drain timeout reached; undelivered entries stay in the journal for the next start',
+    );
+  await r.relay.stop();
+  r.cluster.stop();
+  await r.journal.close();
 }
 
 export async function relayCommand(argv: readonly string[]): Promise<number> {

@@ -29,8 +29,10 @@ export interface OutcomeDeps {
 /** The delivery callbacks, but for `resolve` (where to post), which the caller supplies. */
 export function deliveryOutcomes(d: OutcomeDeps): Omit<DeliveryCallbacks<RelayJob>, 'resolve'> {
   return {
-    onAttempt: (queue, result) => {
-      if (queue === 'slack') d.metrics.attempts.inc({ result });
+    onAttempt: (queue, result, error) => {
+      if (queue !== 'slack') return;
+      d.metrics.attempts.inc({ result });
+      if (error) d.metrics.deliveryErrors.inc({ error });
     },
     onPaused: (p) => d.record({ t: 'paused', ...p }),
     onEpisode: (c) => d.record({ t: 'episode', ...c }),

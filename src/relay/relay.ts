@@ -264,6 +264,10 @@ function bindGauges(
 ): void {
   o.metrics.bind({
     pending: () => r.deliveries.pending(),
+    oldestPendingAgeSeconds: () => {
+      const at = r.deliveries.oldestAcceptedAt();
+      return at === undefined ? 0 : Math.max(0, (r.now() - at) / 1000);
+    },
     deadLetters: () => r.state.dead.length,
     held: () => r.gate.held(),
     journalBytes: () => o.journal.size(),
