@@ -525,22 +525,11 @@ test('/metrics counts events, deliveries and attempts (made on the delivery thre
   assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 429);
   await eventually('delivered', () => s.slack.received.length === 1);
   await eventually('counted', () => s.relay.relay.pending() === 0);
-  const text = await new Promise<string>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: s.relay.port, path: '/metrics' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    })
-      .on('error', reject)
-      .end();
-  });
-  const lines = text
-    .split('\n')
-    .filter((l) =>
-      /^notify_guard_relay_(events_total|deliveries_total|delivery_attempts_total|pending_deliveries|dead_letters|journal_append_seconds_count)/.test(
-        l,
-      ),
-    );
+  const text = await metricsText(s.relay.port);
+  const lines = relayLines(
+    text,
+    /^notify_guard_relay_(events_total|deliveries_total|delivery_attempts_total|pending_deliveries|dead_letters|journal_append_seconds_count)/,
+  );
   assert.deepEqual(lines, [
     'notify_guard_relay_pending_deliveries 0',
     'notify_guard_relay_dead_letters 0',
