@@ -399,12 +399,7 @@ test("the backlog's age is the oldest pending delivery's, on the relay's clock",
 });
 
 test('the journal is compacted while running: delivered events leave it, dead letters survive a restart', async () => {
-  // Pacing (Slack's 1 a second, the relay's and the fake Slack's) is not what this pins: lifted.
-  const s = await setUp({
-    compactAtBytes: 2048,
-    pacing: { perSecond: 1000, burst: 100 },
-    slack: { perSecond: 1000, burst: 100 },
-  });
+  const s = await setUp({ compactAtBytes: 2048 });
   s.slack.fault('*', 'channel_not_found');
   await post(s.relay.port, JSON.stringify(event('dead one')));
   await eventually('dead', () => s.relay.relay.deadLetters().length === 1);
