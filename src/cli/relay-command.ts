@@ -5,12 +5,10 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { createRelayMetrics } from '../observability/relay-metrics.ts';
 import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { createLogger, resolveLogFormat } from '../observability/logger.ts';
-import type { LogFormat, Logger } from '../observability/logger.ts';
-import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
+import type { Logger } from '../observability/logger.ts';
 import { openJournal } from '../relay/journal.ts';
 import { startRelay } from '../relay/relay.ts';
 import type { Relay, RelayRecord } from '../relay/relay.ts';
@@ -18,139 +16,16 @@ import { createRelayHandler } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
 import { liveRecords, replayState } from '../relay/journal-state.ts';
-import type { SlackFormat } from '../relay/slack-format.ts';
-import { parseSlackFormat } from '../relay/slack-format.ts';
 import { openClusterSource } from './cluster-source.ts';
-import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
+import { RELAY_USAGE, parseRelayArgs } from './relay-flags.ts';
+import type { RelayOptions } from './relay-flags.ts';
 import { untilSignal } from './signals.ts';
 import { listenOn, startOrRelease } from './startup.ts';
 import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import type { Startup } from './startup.ts';
 
-export const RELAY_USAGE = `Usage: notify-guard relay [flags]
-
-Receives the events Flux controllers send to --events-addr, journals each one durably, and
-delivers it to the Slack Providers of the Alerts it matches (Flux's routing semantics).
-
-Flags:
-  --listen HOST:PORT          address to serve the event API on (default 127.0.0.1:9292)
-  --journal FILE              the write-ahead journal (default relay.journal)
-  --journal-compact-at MB     rewrite the journal with only what a restart needs once it is this large
-                              and that need fills at most half of it (default 64)
-  --journal-max-bytes MB      disk budget of the journal: past it, events are answered 503 with Retry-After
-                              until deliveries and compaction free space (default 640; a compaction needs 1.5x)
-  --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
-  --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
-  --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
-  --forward-to URL            also forward every event, durably, to notification-controller's event API
-  --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
-  --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
-  --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
-  --retry-max-interval SECONDS  longest wait between two attempts of a failing delivery (default 60; backoff doubles from 1 s, full jitter)
-  --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
-  --slack-format FORMAT       blocks|legacy: Slack layout for Providers without the slack-format annotation (default blocks)
-  --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
-  --log-level LEVEL           trace|debug|info|warn|error (default info)
-  --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
-  -h, --help                  show this help
-`;
-
-export interface RelayOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly journalPath: string;
-  readonly journalCompactAtBytes: number;
-  /** The journal's disk budget (default DEFAULT_JOURNAL_MAX_BYTES). */
-  readonly journalMaxBytes?: number;
-  readonly clusterDir: string | undefined;
-  readonly kubeconfig: string | undefined;
-  readonly secretNamespaces: string[];
-  readonly dedupWindowMs: number;
-  readonly forwardTo: string | undefined;
-  readonly noCrossNamespaceRefs: boolean;
-  readonly maxDeliveryAgeMs: number;
-  readonly retryMaxIntervalMs: number;
-  readonly drainTimeoutMs: number;
-  readonly allowInsecureDestinations: boolean;
-  /** `--slack-format`: the layout for Providers without the annotation; absent means blocks. */
-  readonly slackFormat?: SlackFormat;
-  readonly logLevel: string;
-  /** `--log-format`; absent means auto. */
-  readonly logFormat?: LogFormat;
-}
-
-export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      listen: { type: 'string', default: '127.0.0.1:9292' },
-      journal: { type: 'string', default: 'relay.journal' },
-      'journal-compact-at': { type: 'string', default: '64' },
-      'journal-max-bytes': { type: 'string', default: '640' },
-      'cluster-dir': { type: 'string' },
-      kubeconfig: { type: 'string' },
-      'secret-namespaces': { type: 'string', default: 'all' },
-      'dedup-window': { type: 'string', default: '300' },
-      'forward-to': { type: 'string' },
-      'no-cross-namespace-refs': { type: 'boolean', default: false },
-      'max-delivery-age': { type: 'string', default: '3600' },
-      'retry-max-interval': { type: 'string', default: '60' },
-      'drain-timeout': { type: 'string', default: '10' },
-      'allow-insecure-slack-destinations': { type: 'boolean', default: false },
-      'slack-format': { type: 'string', default: 'blocks' },
-      'log-level': { type: 'string', default: 'info' },
-      'log-format': { type: 'string', default: 'auto' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) return 'help';
-  const seconds = (flag: string, v: string, min: number, max: number) => 1000 * parseWholeNumber(flag, v, min, max);
-  if (values['cluster-dir'] && values.kubeconfig)
-    throw new UsageError('--cluster-dir and --kubeconfig exclude each other');
-  const { host, port } = parseListenAddress(values.listen);
-  return {
-    host,
-    port,
-    journalPath: values.journal,
-    journalCompactAtBytes:
-      parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
-    journalMaxBytes: parseWholeNumber('--journal-max-bytes', values['journal-max-bytes'], 8, 1_048_576) * 1024 * 1024,
-    clusterDir: values['cluster-dir'],
-    kubeconfig: values.kubeconfig,
-    secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
-    dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),
-    forwardTo: forwardUrl(values['forward-to']),
-    noCrossNamespaceRefs: values['no-cross-namespace-refs'],
-    maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
-    retryMaxIntervalMs: seconds('--retry-max-interval', values['retry-max-interval'], 1, 3600),
-    drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
-    allowInsecureDestinations: values['allow-insecure-slack-destinations'],
-    slackFormat: slackFormatFlag(values['slack-format']),
-    logLevel: parseLogLevel(values['log-level']),
-    logFormat: parseLogFormat(values['log-format']),
-  };
-}
-
-function slackFormatFlag(v: string): SlackFormat {
-  const f = parseSlackFormat(v);
-  if (!f) throw new UsageError(`--slack-format ${JSON.stringify(v)}: expected blocks or legacy`);
-  return f;
-}
-
-function forwardUrl(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  try {
-    const u = new URL(v);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
-  } catch {
-    /* reported below */
-  }
-  throw new UsageError(
-    `--forward-to ${JSON.stringify(v)}: expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./`,
-  );
-}
+export { RELAY_USAGE, parseRelayArgs } from './relay-flags.ts';
+export type { RelayOptions } from './relay-flags.ts';
 
 export interface RunningRelay {
   readonly server: Server;
@@ -160,11 +35,18 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
+/** What tests change that no flag does: a CA for their local Slack over TLS, the relay's clock, its pacing. */
+export interface RelayServerHooks {
+  readonly slackCa?: string;
+  readonly now?: () => number;
+  readonly pacing?: { readonly perSecond: number; readonly burst: number };
+}
+
 /** Opens the journal, replays it, wires the relay and listens; a failure (a port in use) releases what was started and throws. */
 export function startRelayServer(
   o: RelayOptions,
   logger: Logger = createLogger(o.logLevel),
-  extra: { slackCa?: string } = {},
+  extra: RelayServerHooks = {},
 ): Promise<RunningRelay> {
   return startOrRelease((startup) => openRelayServer(o, logger, extra, startup));
 }
@@ -172,7 +54,7 @@ export function startRelayServer(
 async function openRelayServer(
   o: RelayOptions,
   logger: Logger,
-  extra: { slackCa?: string },
+  extra: RelayServerHooks,
   startup: Startup,
 ): Promise<RunningRelay> {
   const metrics = createRelayMetrics();
@@ -189,42 +71,9 @@ async function openRelayServer(
     logger,
   );
   startup.started(() => cluster.stop());
-  const { journal, replayed } = await openJournal<RelayRecord>(o.journalPath);
-  startup.started(() => journal.close());
-  if (replayed.truncatedBytes > 0)
-    logger.warn(
-      { journal: o.journalPath, bytes: replayed.truncatedBytes },
-      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
-    );
-  // The state of the compacted journal is the state of the whole one: fold once, hand it on.
-  const replayedState = replayState(replayed.records, replayed.sizes);
-  const kept = liveRecords(replayedState, Date.now());
-  if (kept.length < replayed.records.length) await journal.rewrite(kept);
-  const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
-  const warnings =
-    cluster.api && cluster.notificationVersion
-      ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger })
-      : undefined;
-  const relay = startRelay({
-    journal,
-    replayed: kept,
-    replayedState,
-    cluster: cluster.view,
-    secrets,
-    logger,
-    metrics,
-    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}),
-    ...(extra.slackCa ? { slackCa: extra.slackCa } : {}),
-    ...(warnings ? { warnings } : {}),
-    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs },
-    dedupWindowMs: o.dedupWindowMs,
-    allowInsecureDestinations: o.allowInsecureDestinations,
-    maxAgeMs: o.maxDeliveryAgeMs,
-    ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
-    backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
-    compactAtBytes: o.journalCompactAtBytes,
-    ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
-  });
+  const opened = await openReplayedJournal(o.journalPath, logger);
+  startup.started(() => opened.journal.close());
+  const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
   const server = createServer(
@@ -238,26 +87,88 @@ async function openRelayServer(
     { listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() },
     'relay listening',
   );
+  const close = () =>
+    closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+  return { server, port, relay, close };
+}
+
+/**
+ * Opens and replays the journal; a torn tail is reported, and a journal holding more than a
+ * restart needs is compacted before the relay starts. The state of the compacted journal is the
+ * state of the whole one: it is folded once and handed on.
+ */
+async function openReplayedJournal(path: string, logger: Logger) {
+  const { journal, replayed } = await openJournal<RelayRecord>(path);
+  if (replayed.truncatedBytes > 0)
+    logger.warn(
+      { journal: path, bytes: replayed.truncatedBytes },
+      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
+    );
+  try {
+    const replayedState = replayState(replayed.records, replayed.sizes);
+    const kept = liveRecords(replayedState, Date.now());
+    if (kept.length < replayed.records.length) await journal.rewrite(kept);
+    return { journal, replayed: kept, replayedState };
+  } catch (err) {
+    await journal.close();
+    throw err;
+  }
+}
+
+/** The relay's settings from the flags and the cluster source. */
+function relaySettings(
+  o: RelayOptions,
+  cluster: Awaited<ReturnType<typeof openClusterSource>>,
+  logger: Logger,
+  extra: RelayServerHooks,
+) {
+  const secrets = o.clusterDir ? manifestSecretValues(o.clusterDir) : apiSecretValues(cluster.api!);
+  const warnings =
+    cluster.api && cluster.notificationVersion
+      ? apiWarningRecorder(cluster.api, { notificationVersion: cluster.notificationVersion, logger })
+      : undefined;
   return {
-    server,
-    port,
-    relay,
-    async close() {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeIdleConnections();
-      });
-      const drained = await relay.drain(o.drainTimeoutMs);
-      if (!drained)
-        logger.info(
-          { pending: relay.pending() },
-          'drain timeout reached; undelivered entries stay in the journal for the next start',
-        );
-      await relay.stop();
-      cluster.stop();
-      await journal.close();
-    },
+    cluster: cluster.view,
+    secrets,
+    logger,
+    ...(o.forwardTo ? { forwardTo: o.forwardTo } : {}),
+    ...(extra.slackCa ? { slackCa: extra.slackCa } : {}),
+    ...(extra.now ? { now: extra.now } : {}),
+    ...(extra.pacing ? { pacing: extra.pacing } : {}),
+    ...(warnings ? { warnings } : {}),
+    routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs },
+    dedupWindowMs: o.dedupWindowMs,
+    allowInsecureDestinations: o.allowInsecureDestinations,
+    maxAgeMs: o.maxDeliveryAgeMs,
+    ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),
+    backoff: { baseMs: Math.min(1_000, o.retryMaxIntervalMs), maxMs: o.retryMaxIntervalMs },
+    compactAtBytes: o.journalCompactAtBytes,
+    ...(o.journalMaxBytes ? { maxJournalBytes: o.journalMaxBytes } : {}),
   };
+}
+
+/** Stops accepting, delivers for at most the drain timeout, stops the relay and closes the journal. */
+async function closeRelay(r: {
+  server: Server;
+  relay: Relay;
+  cluster: { stop(): void };
+  journal: { close(): Promise<void> };
+  logger: Logger;
+  drainMs: number;
+}): Promise<void> {
+  await new Promise<void>((done) => {
+    r.server.close(() => done());
+    r.server.closeIdleConnections();
+  });
+  const drained = await r.relay.drain(r.drainMs);
+  if (!drained)
+    r.logger.info(
+      { pending: r.relay.pending() },
+      'drain timeout reached; undelivered entries stay in the journal for the next start',
+    );
+  await r.relay.stop();
+  r.cluster.stop();
+  await r.journal.close();
 }
 
 export async function relayCommand(argv: readonly string[]): Promise<number> {

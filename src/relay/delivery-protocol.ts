@@ -8,6 +8,7 @@
 import type { FluxEvent, InvolvedObject } from './flux-event.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import type { Episode } from './slack-episodes.ts';
+import type { SlackErrorClass } from './slack-error-class.ts';
 
 /** The two queues: Slack Providers, and forwarding to notification-controller. */
 export type QueueName = 'slack' | 'forward';
@@ -74,7 +75,7 @@ export type FromDelivery =
       readonly object?: InvolvedObject;
       readonly alert?: string;
     }
-  | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string }
+  | { readonly t: 'attempt'; readonly queue: QueueName; readonly result: string; readonly error?: SlackErrorClass }
   | ({ readonly t: 'paused' } & Pause)
   | ({ readonly t: 'episode' } & EpisodeChange)
   | { readonly t: 'done'; readonly queue: QueueName; readonly id: string; readonly outcome: 'sent' | 'skipped' }

@@ -40,14 +40,25 @@ const job = (id: string, message: string, destination = 'apps/slack'): Job => ({
   metadata: {},
 });
 
+/** Records callbacks and log lines; `until` waits on them (no clock: the test's timeout bounds it). */
 function recorder() {
   const seen: string[] = [];
   const logs: string[] = [];
+  const waiters = new Set<() => void>();
+  const changed = () => {
+    for (const w of waiters) w();
+    waiters.clear();
+  };
+  const see = (line: string) => {
+    seen.push(line);
+    changed();
+  };
   const logger = createLogger(
     'info',
     new Writable({
       write(c: Buffer, _e, cb) {
         logs.push(c.toString('utf8'));
+        changed();
         cb();
       },
     }),
@@ -56,6 +67,10 @@ function recorder() {
     seen,
     logs,
     logger,
+    /** Resolves once `check` holds, checking after each callback and log line. */
+    async until(check: () => boolean): Promise<void> {
+      while (!check()) await new Promise<void>((r) => waiters.add(r));
+    },
     callbacks: {
       resolve: async (provider: string) =>
         provider === 'apps/slack'
@@ -65,19 +80,11 @@ function recorder() {
               look: { username: 'flux', format: 'blocks' as const },
             }
           : { kind: 'permanent' as const, reason: `Provider ${provider} not found` },
-      onDone: (q: QueueName, j: Job, outcome: string) => seen.push(`${q} ${j.id} ${outcome}`),
-      onDead: (q: QueueName, j: Job, reason: string) => seen.push(`${q} ${j.id} dead: ${reason}`),
-      onAttempt: (q: QueueName, result: string) => seen.push(`${q} attempt ${result}`),
+      onDone: (q: QueueName, j: Job, outcome: string) => see(`${q} ${j.id} ${outcome}`),
+      onDead: (q: QueueName, j: Job, reason: string) => see(`${q} ${j.id} dead: ${reason}`),
+      onAttempt: (q: QueueName, result: string) => see(`${q} attempt ${result}`),
     },
   };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('sends on its own thread, asking where to post, and reports each outcome once', async (t) => {
@@ -116,7 +123,7 @@ test('a delivery thread that dies is started again with every unfinished deliver
   const before = slack.received.length;
   thread.enqueue('slack', job('c1:0', 'crash'));
   thread.enqueue('slack', job('c2:0', 'after the crash'));
-  await until(() => thread.pending() === 0);
+  await r.until(() => thread.pending() === 0);
   await thread.stop();
   assert.deepEqual(r.seen.filter((s) => !s.includes('attempt')).sort(), ['slack c1:0 sent', 'slack c2:0 sent']);
   assert.deepEqual(
@@ -146,7 +153,7 @@ test('a delivery thread that cannot start is restarted with a growing delay, not
       .filter((l) => l.includes('the delivery thread exited'))
       .map((l) => (JSON.parse(l) as { restartInMs: number }).restartInMs);
   // Waits on the restarts themselves, not on a fixed time: each waits twice as long as the last.
-  await until(() => delays().length >= 5);
+  await r.until(() => delays().length >= 5);
   await thread.stop();
   assert.deepEqual(delays().slice(0, 5), [0, 100, 200, 400, 800]);
   assert.equal(thread.pending(), 1, 'the job is kept for the journal');

@@ -19,6 +19,7 @@ import type {
 } from './delivery-protocol.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import type { InvolvedObject } from './flux-event.ts';
+import type { SlackErrorClass } from './slack-error-class.ts';
 
 /** What the relay thread does with the delivery thread's reports. */
 export interface DeliveryCallbacks<J extends Job> {
@@ -26,7 +27,8 @@ export interface DeliveryCallbacks<J extends Job> {
   resolve(provider: string, object?: InvolvedObject, alert?: string): Promise<ResolvedDestination | DeliveryResult>;
   onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
   onDead(queue: QueueName, job: J, reason: string): void;
-  onAttempt(queue: QueueName, result: string): void;
+  /** Every attempt's result; `error`: the class of a failed Slack attempt (slack-error-class.ts). */
+  onAttempt(queue: QueueName, result: string, error?: SlackErrorClass): void;
   /** A 429 paused a destination (journal it: the pause must outlive a restart). */
   onPaused?(pause: Pause): void;
   /** A failure episode opened or closed (journal it: threads outlive a restart). */
@@ -38,6 +40,8 @@ export interface DeliveryThread<J extends Job> {
   enqueue(queue: QueueName, job: J): void;
   /** Jobs not yet done or dead, per queue. */
   pending(queue?: QueueName): number;
+  /** When the oldest pending Slack delivery was accepted (epoch ms); undefined when none is pending. */
+  oldestAcceptedAt(): number | undefined;
   /** Resolves when nothing is pending, or after `timeoutMs`; true when nothing is. */
   drain(timeoutMs: number): Promise<boolean>;
   /** Stops sending; what is pending stays in the journal for the next start. */
@@ -46,6 +50,27 @@ export interface DeliveryThread<J extends Job> {
 
 const WORKER = new URL(`./delivery-worker${extname(import.meta.url)}`, import.meta.url);
 
+/** The thread's handle state, shared by the functions below. */
+interface Handle<J extends Job> {
+  readonly settings: DeliverySettings;
+  readonly on: DeliveryCallbacks<J>;
+  readonly logger: Logger;
+  readonly workerUrl: URL;
+  readonly jobs: Record<QueueName, Map<string, J>>;
+  /** The latest pause per queue and destination, given to a restarted thread. */
+  readonly pauses: Map<string, Pause>;
+  /** The open failure episodes, given to a restarted thread. */
+  readonly episodes: Map<string, EpisodeChange>;
+  worker: Worker;
+  stopping: boolean;
+  /** Exits in a row without the thread having started; restarts back off (100 ms doubling to 30 s). */
+  failures: number;
+  restartTimer: NodeJS.Timeout | undefined;
+  /** Whether the current worker has said it is ready (only then can it answer `stop`), and whether it has exited. */
+  ready: boolean;
+  exited: boolean;
+}
+
 /** Starts the delivery thread (`workerUrl`: the script it runs; tests substitute one that fails). */
 export function startDeliveryThread<J extends Job>(
   settings: DeliverySettings,
@@ -53,126 +78,133 @@ export function startDeliveryThread<J extends Job>(
   logger: Logger,
   workerUrl: URL = WORKER,
 ): DeliveryThread<J> {
-  const jobs: Record<QueueName, Map<string, J>> = { slack: new Map(), forward: new Map() };
-  let stopping = false;
-  /** Exits in a row without the thread having started; restarts back off (100 ms doubling to 30 s). */
-  let failures = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
-  /** Whether the current worker has said it is ready (only then can it answer `stop`), and whether it has exited. */
-  let ready = false;
-  let exited = false;
-  /** The latest pause per queue and destination, given to a restarted thread. */
-  const pauses = new Map<string, Pause>();
-  for (const p of settings.pauses ?? []) pauses.set(`${p.queue} ${p.destination}`, p);
-  /** The open failure episodes, given to a restarted thread. */
-  const episodes = new Map<string, EpisodeChange>();
-  for (const e of settings.episodes ?? []) episodes.set(e.key, e);
-  let worker = spawn();
-
-  function spawn(): Worker {
-    const w = new Worker(workerUrl, {
-      workerData: {
-        ...settings,
-        pauses: [...pauses.values()],
-        episodes: [...episodes.values()],
-      } satisfies DeliverySettings,
-      name: 'notify-guard delivery',
-    });
-    ready = false;
-    exited = false;
-    const send = (m: ToDelivery) => w.postMessage(m);
-    w.on('message', (m: FromDelivery) => {
-      if (m.t === 'ready') {
-        if (w === worker) ready = true;
-        failures = 0;
-      } else if (m.t === 'resolve') {
-        void on
-          .resolve(m.provider, m.object, m.alert)
-          .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
-          .then((result) => send({ t: 'resolved', req: m.req, result }));
-      } else if (m.t === 'attempt') {
-        on.onAttempt(m.queue, m.result);
-      } else if (m.t === 'paused') {
-        const pause: Pause = { queue: m.queue, destination: m.destination, until: m.until };
-        pauses.set(`${m.queue} ${m.destination}`, pause);
-        on.onPaused?.(pause);
-      } else if (m.t === 'episode') {
-        const change: EpisodeChange = { key: m.key, ...(m.episode ? { episode: m.episode } : {}) };
-        if (change.episode) episodes.set(m.key, change);
-        else episodes.delete(m.key);
-        on.onEpisode?.(change);
-      } else if (m.t === 'done' || m.t === 'dead') {
-        const job = jobs[m.queue].get(m.id);
-        if (!job) return;
-        jobs[m.queue].delete(m.id);
-        if (m.t === 'done') {
-          on.onAttempt(m.queue, m.outcome === 'sent' ? 'ok' : 'skipped');
-          on.onDone(m.queue, job, m.outcome);
-        } else on.onDead(m.queue, job, m.reason);
-      }
-    });
-    w.on('error', (err) => logger.error({ err }, 'the delivery thread failed'));
-    w.on('exit', (code) => {
-      if (w === worker) exited = true;
-      if (stopping || w !== worker) return;
-      // Never expected; start again, with every unfinished job (jobs enqueued meanwhile included).
-      const delayMs = failures === 0 ? 0 : Math.min(30_000, 100 * 2 ** (failures - 1));
-      failures++;
-      logger.error(
-        { code, pending: jobs.slack.size + jobs.forward.size, restartInMs: delayMs },
-        'the delivery thread exited; starting it again with every unfinished delivery',
-      );
-      restartTimer = setTimeout(() => {
-        if (stopping) return;
-        worker = spawn();
-        for (const queue of ['slack', 'forward'] as const)
-          for (const job of jobs[queue].values())
-            worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
-      }, delayMs);
-    });
-    return w;
-  }
-
+  const h: Handle<J> = {
+    ...{ settings, on, logger, workerUrl, jobs: { slack: new Map(), forward: new Map() } },
+    pauses: new Map((settings.pauses ?? []).map((p) => [`${p.queue} ${p.destination}`, p])),
+    episodes: new Map((settings.episodes ?? []).map((e) => [e.key, e])),
+    ...{ worker: undefined as unknown as Worker, stopping: false, failures: 0, restartTimer: undefined },
+    ...{ ready: false, exited: false },
+  };
+  h.worker = spawn(h);
   return {
     enqueue(queue, job) {
-      jobs[queue].set(job.id, job);
-      worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+      h.jobs[queue].set(job.id, job);
+      h.worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
     },
-    pending: (queue) => (queue ? jobs[queue].size : jobs.slack.size + jobs.forward.size),
+    pending: (queue) => (queue ? h.jobs[queue].size : h.jobs.slack.size + h.jobs.forward.size),
+    oldestAcceptedAt: () => oldestAcceptedAt(h.jobs.slack),
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      while (jobs.slack.size + jobs.forward.size > 0) {
+      while (h.jobs.slack.size + h.jobs.forward.size > 0) {
         if (Date.now() > deadline) return false;
         await new Promise((r) => setTimeout(r, 20));
       }
       return true;
     },
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      clearTimeout(restartTimer);
-      const w = worker;
-      // A worker that never started (or has exited) cannot answer: terminate it without waiting.
-      if (ready && !exited) {
-        const stopped = new Promise<void>((r) => {
-          w.on('message', (m: FromDelivery) => {
-            if (m.t === 'stopped') r();
-          });
-          w.once('exit', () => r());
-        });
-        w.postMessage({ t: 'stop' } satisfies ToDelivery);
-        let grace: NodeJS.Timeout | undefined;
-        await Promise.race([
-          stopped,
-          new Promise((r) => {
-            grace = setTimeout(r, 2_000);
-          }),
-        ]);
-        clearTimeout(grace);
-      }
-      await w.terminate();
-    },
+    stop: () => stop(h),
   };
+}
+
+/** The earliest accept time among `jobs` (undefined when there are none). */
+function oldestAcceptedAt(jobs: Map<string, Job>): number | undefined {
+  let oldest: number | undefined;
+  for (const j of jobs.values()) if (oldest === undefined || j.acceptedAt < oldest) oldest = j.acceptedAt;
+  return oldest;
+}
+
+function spawn<J extends Job>(h: Handle<J>): Worker {
+  const w = new Worker(h.workerUrl, {
+    workerData: {
+      ...h.settings,
+      pauses: [...h.pauses.values()],
+      episodes: [...h.episodes.values()],
+    } satisfies DeliverySettings,
+    name: 'notify-guard delivery',
+  });
+  h.ready = false;
+  h.exited = false;
+  w.on('message', (m: FromDelivery) => onMessage(h, w, m));
+  w.on('error', (err) => h.logger.error({ err }, 'the delivery thread failed'));
+  w.on('exit', (code) => onExit(h, w, code));
+  return w;
+}
+
+/** Turns one report of the delivery thread into state and callbacks. */
+function onMessage<J extends Job>(h: Handle<J>, w: Worker, m: FromDelivery): void {
+  if (m.t === 'ready') {
+    if (w === h.worker) h.ready = true;
+    h.failures = 0;
+  } else if (m.t === 'resolve') {
+    void h.on
+      .resolve(m.provider, m.object, m.alert)
+      .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
+      .then((result) => w.postMessage({ t: 'resolved', req: m.req, result } satisfies ToDelivery));
+  } else if (m.t === 'attempt') {
+    h.on.onAttempt(m.queue, m.result, m.error);
+  } else if (m.t === 'paused') {
+    const pause: Pause = { queue: m.queue, destination: m.destination, until: m.until };
+    h.pauses.set(`${m.queue} ${m.destination}`, pause);
+    h.on.onPaused?.(pause);
+  } else if (m.t === 'episode') {
+    const change: EpisodeChange = { key: m.key, ...(m.episode ? { episode: m.episode } : {}) };
+    if (change.episode) h.episodes.set(m.key, change);
+    else h.episodes.delete(m.key);
+    h.on.onEpisode?.(change);
+  } else if (m.t === 'done' || m.t === 'dead') {
+    const job = h.jobs[m.queue].get(m.id);
+    if (!job) return;
+    h.jobs[m.queue].delete(m.id);
+    if (m.t === 'done') {
+      h.on.onAttempt(m.queue, m.outcome === 'sent' ? 'ok' : 'skipped');
+      h.on.onDone(m.queue, job, m.outcome);
+    } else h.on.onDead(m.queue, job, m.reason);
+  }
+}
+
+/** A thread that exits unasked is started again, with every unfinished job (jobs enqueued meanwhile included). */
+function onExit<J extends Job>(h: Handle<J>, w: Worker, code: number): void {
+  if (w === h.worker) h.exited = true;
+  if (h.stopping || w !== h.worker) return;
+  const delayMs = h.failures === 0 ? 0 : Math.min(30_000, 100 * 2 ** (h.failures - 1));
+  h.failures++;
+  h.logger.error(
+    { code, pending: h.jobs.slack.size + h.jobs.forward.size, restartInMs: delayMs },
+    'the delivery thread exited; starting it again with every unfinished delivery',
+  );
+  h.restartTimer = setTimeout(() => {
+    if (h.stopping) return;
+    h.worker = spawn(h);
+    for (const queue of ['slack', 'forward'] as const)
+      for (const job of h.jobs[queue].values())
+        h.worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
+  }, delayMs);
+}
+
+/** Asks a started thread to stop (up to 2 s), then terminates it. */
+async function stop<J extends Job>(h: Handle<J>): Promise<void> {
+  if (h.stopping) return;
+  h.stopping = true;
+  clearTimeout(h.restartTimer);
+  const w = h.worker;
+  // A worker that never started (or has exited) cannot answer: terminate it without waiting.
+  if (h.ready && !h.exited) {
+    const stopped = new Promise<void>((r) => {
+      w.on('message', (m: FromDelivery) => {
+        if (m.t === 'stopped') r();
+      });
+      w.once('exit', () => r());
+    });
+    w.postMessage({ t: 'stop' } satisfies ToDelivery);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      stopped,
+      new Promise((r) => {
+        grace = setTimeout(r, 2_000);
+      }),
+    ]);
+    clearTimeout(grace);
+  }
+  await w.terminate();
 }
 
 /** Only the fields the delivery thread needs (the relay thread's job may carry more). */

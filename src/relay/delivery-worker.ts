@@ -15,6 +15,7 @@ import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import { createEpisodeBook } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
 import { createSlackSender } from './slack-sender.ts';
+import { slackErrorClass } from './slack-error-class.ts';
 
 const port = parentPort as MessagePort;
 const settings = workerData as DeliverySettings;
@@ -42,8 +43,10 @@ type Queued = Job & Delivery;
 const callbacks = (queue: QueueName) => ({
   onDone: (j: Queued, outcome: 'sent' | 'skipped') => post({ t: 'done', queue, id: j.id, outcome }),
   onDead: (j: Queued, reason: string) => post({ t: 'dead', queue, id: j.id, reason }),
-  onAttempt: (_j: Queued, result: string) => {
-    if (result !== 'ok' && result !== 'skipped') post({ t: 'attempt', queue, result });
+  onAttempt: (_j: Queued, result: string, r: DeliveryResult) => {
+    if (result === 'ok' || result === 'skipped') return;
+    const error = queue === 'slack' ? slackErrorClass(r) : undefined;
+    post({ t: 'attempt', queue, result, ...(error ? { error } : {}) });
   },
   onPause: (destination: string, until: number) => post({ t: 'paused', queue, destination, until }),
   backoff: settings.backoff,

@@ -81,3 +81,8 @@ export function involvedGroup(e: FluxEvent): string {
 function bad(message: string): DecodedEvent {
   return { ok: false, message };
 }
+
+/** `Kind/namespace/name` of the event's object, as logs and messages name it. */
+export function objectName(e: FluxEvent): string {
+  return `${e.involvedObject.kind}/${e.involvedObject.namespace}/${e.involvedObject.name}`;
+}

@@ -7,7 +7,7 @@
 import type { Logger } from '../observability/logger.ts';
 import { EventTooLargeError, JournalFullError } from './accept-refusal.ts';
 import type { Journal } from './journal.ts';
-import { MAX_RECORD_BYTES, recordBytes } from './journal.ts';
+import { MAX_RECORD_BYTES, recordBytes } from './journal-record.ts';
 
 /**
  * The journal's default disk budget: a compaction writes the kept half next to the full file, so

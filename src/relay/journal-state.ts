@@ -26,7 +26,7 @@
  */
 import type { EpisodeChange, Pause } from './delivery-protocol.ts';
 import type { FluxEvent } from './flux-event.ts';
-import { recordBytes } from './journal.ts';
+import { recordBytes } from './journal-record.ts';
 
 /** One Slack delivery decided at accept time. */
 export interface DeliveryTarget {

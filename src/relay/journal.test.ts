@@ -8,6 +8,8 @@ import type { OpenFile } from './journal.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
 
 const fresh = async () => join(tempDir('journal'), 'journal');
+/** One turn of the event loop: the journal's promise chains run, no time passes. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
 /** What a restart would replay from `path` (the journal is opened and closed again). */
 async function replay<T>(path: string) {
   const { journal, replayed } = await openJournal<T>(path);
@@ -171,14 +173,20 @@ test('an append written while an earlier one is still on its way is acknowledged
     openFile: hookedOpen(async (n, write) => {
       const r = await write();
       if (n === 0) await held;
+      if (n === 1) secondWritten();
       return r;
     }),
   });
+  let secondWritten!: () => void;
+  const written = new Promise<void>((r) => {
+    secondWritten = r;
+  });
   const order: number[] = [];
   const first = journal.append({ n: 1 }).then(() => order.push(1));
-  await new Promise((r) => setImmediate(r));
+  await turn();
   const second = journal.append({ n: 2 }).then(() => order.push(2));
-  await new Promise((r) => setTimeout(r, 50));
+  await written;
+  await turn();
   assert.deepEqual(order, [], 'the second write finished first but waits for the first');
   release();
   await Promise.all([first, second]);
@@ -196,17 +204,26 @@ test('a failed write fails its appends and those written after it, and the file 
   const { journal } = await openJournal<{ n: number }>(path, {
     preallocateBytes: 0,
     openFile: hookedOpen(async (n, write, fh, bytes, position) => {
-      if (n !== 1) return write();
+      if (n !== 1) {
+        const r = await write();
+        if (n === 2) thirdWritten();
+        return r;
+      }
       await fh.write(bytes, 0, 5, position); // torn: a few bytes reach the file, then the disk fails
       await held;
       throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
     }),
   });
+  let thirdWritten!: () => void;
+  const written = new Promise<void>((r) => {
+    thirdWritten = r;
+  });
   await journal.append({ n: 1 });
   const failing = journal.append({ n: 2 });
-  await new Promise((r) => setImmediate(r));
+  await turn();
   const after = journal.append({ n: 3 });
-  await new Promise((r) => setTimeout(r, 20));
+  await written; // on disk after the torn bytes, while the failing write is still on its way
+  await turn();
   release();
   await assert.rejects(failing, { message: 'journal write failed' });
   await assert.rejects(after, { message: 'journal write failed' }, 'written after torn bytes: not acknowledged');
@@ -229,12 +246,13 @@ function countingOpen(writes: number[]): OpenFile {
   });
 }
 
-test("a record appended soon rides in the next append's write", async () => {
+test("a record appended soon rides in the next append's write", async (t) => {
   const path = await fresh();
   const writes: number[] = [];
   const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: countingOpen(writes) });
+  t.mock.timers.enable({ apis: ['setTimeout'] }); // SOON_MS never passes on its own
   const outcome = journal.appendSoon({ n: 1 });
-  await new Promise((r) => setImmediate(r));
+  await turn();
   assert.deepEqual(writes, [], 'not written on its own at once');
   await Promise.all([journal.append({ n: 2 }), outcome]);
   assert.deepEqual(writes, [2], 'one write for both');
@@ -242,13 +260,17 @@ test("a record appended soon rides in the next append's write", async () => {
   assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }]);
 });
 
-test('a record appended soon is written alone after SOON_MS when nothing else is appended', async () => {
+test('a record appended soon is written alone after SOON_MS when nothing else is appended', async (t) => {
   const path = await fresh();
   const writes: number[] = [];
   const { journal } = await openJournal<{ n: number }>(path, { preallocateBytes: 0, openFile: countingOpen(writes) });
-  const started = performance.now();
-  await Promise.all([journal.appendSoon({ n: 1 }), journal.appendSoon({ n: 2 })]);
-  assert.ok(performance.now() - started >= SOON_MS - 1, `waited ${performance.now() - started} ms`);
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const outcomes = Promise.all([journal.appendSoon({ n: 1 }), journal.appendSoon({ n: 2 })]);
+  t.mock.timers.tick(SOON_MS - 1);
+  await turn();
+  assert.deepEqual(writes, [], 'still waiting for a write to ride in');
+  t.mock.timers.tick(1);
+  await outcomes;
   assert.deepEqual(writes, [2]);
   await journal.close();
   assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 1 }, { n: 2 }]);

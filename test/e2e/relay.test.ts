@@ -32,6 +32,9 @@ async function setUp(
     retryMaxIntervalMs?: number;
     compactAtBytes?: number;
     providerAnnotations?: Record<string, string>;
+    /** The relay's clock (accept times, the backlog's age). */
+    now?: () => number;
+    pacing?: { perSecond: number; burst: number };
   } = {},
 ) {
   const slack = new FakeSlack(o.slack);
@@ -107,6 +110,7 @@ async function setUp(
           },
         }),
       ),
+      { ...(o.now ? { now: o.now } : {}), ...(o.pacing ? { pacing: o.pacing } : {}) },
     );
     return r;
   };
@@ -171,6 +175,24 @@ function post(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The relay's /metrics text. */
+function metricsText(port: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** The sample lines of `text` matching `pattern`. */
+function relayLines(text: string, pattern: RegExp): string[] {
+  return text.split('\n').filter((l) => pattern.test(l));
 }
 
 test('an accepted event reaches Slack in Block Kit, with metadata merged as notification-controller merges it', async () => {
@@ -303,33 +325,77 @@ test('5xx: retried with backoff until Slack recovers', async () => {
   await eventually('delivered after recovery', () => s.slack.received.length === 1, 10_000);
 });
 
-test('Slack answering 5xx for 30 s: every event is delivered once it recovers, none lost', async () => {
-  const s = await setUp({ retryMaxIntervalMs: 2_000 });
+test('Slack answering 5xx through many retries: every event is delivered once it recovers, none lost, each failure counted as 5xx', async () => {
+  // The outage is a count of failed attempts, not a length of time: backoff is capped at 50 ms
+  // and pacing (1 a second, Slack's, tested above) is lifted.
+  const s = await setUp({ retryMaxIntervalMs: 50, pacing: { perSecond: 1000, burst: 100 } });
   s.slack.fault('*', 'error-500');
-  const started = Date.now();
   for (let i = 1; i <= 3; i++)
     assert.equal((await post(s.relay.port, JSON.stringify(event(`outage ${i}`)))).status, 202);
-  await new Promise((r) => setTimeout(r, 30_000 - (Date.now() - started)));
+  const failed = () => s.slack.attempts.filter((a) => a.status === 500).length;
+  await eventually('retried through 10 failed attempts', () => failed() >= 10, 10_000);
   assert.equal(s.slack.received.length, 0);
-  assert.ok(s.slack.attempts.filter((a) => a.status === 500).length >= 10, 'kept retrying through the outage');
+  assert.equal(s.relay.relay.pending(), 3, 'nothing given up or lost during the outage');
   s.slack.fault('*', 'none');
   await eventually('all delivered after the outage', () => s.slack.received.length === 3, 10_000);
   assert.deepEqual(
     s.slack.received.map((m) => shownMessage(m.body)),
     ['outage 1', 'outage 2', 'outage 3'],
   );
+  await eventually('every outcome reported', () => s.relay.relay.pending() === 0);
+  assert.deepEqual(relayLines(await metricsText(s.relay.port), /^notify_guard_relay_delivery_errors_total/), [
+    `notify_guard_relay_delivery_errors_total{error="5xx"} ${failed()}`,
+  ]);
 });
 
 test('Slack unreachable (connection refused), then back: retried until it answers, then delivered', async () => {
-  const s = await setUp({ retryMaxIntervalMs: 1_000 });
+  const s = await setUp({ retryMaxIntervalMs: 50 });
   const port = Number(new URL(s.url).port);
   await s.slack.close();
   assert.equal((await post(s.relay.port, JSON.stringify(event('while slack is down')))).status, 202);
-  await new Promise((r) => setTimeout(r, 2_500));
+  const refused = async () =>
+    Number(
+      relayLines(await metricsText(s.relay.port), /^notify_guard_relay_delivery_errors_total\{error="connection"\}/)[0]
+        ?.split(' ')
+        .at(-1) ?? 0,
+    );
+  await eventually('refused three times', async () => (await refused()) >= 3, 10_000);
   assert.equal(s.relay.relay.pending(), 1, 'still pending while Slack is down');
   await s.slack.start(port);
   await eventually('delivered once Slack is back', () => s.slack.received.length === 1, 10_000);
   assert.equal(shownMessage(s.slack.received[0]!.body), 'while slack is down');
+});
+
+test("failed attempts are counted by Slack's error word, never by free text", async () => {
+  const s = await setUp();
+  s.slack.fault('*', 'channel_not_found');
+  await post(s.relay.port, JSON.stringify(event('to a missing channel')));
+  await eventually('dead', () => s.relay.relay.deadLetters().length === 1);
+  s.slack.fault('*', 'invalid_token');
+  await post(s.relay.port, JSON.stringify(event('with a revoked webhook')));
+  await eventually('dead', () => s.relay.relay.deadLetters().length === 2);
+  assert.deepEqual(relayLines(await metricsText(s.relay.port), /^notify_guard_relay_delivery_errors_total/), [
+    'notify_guard_relay_delivery_errors_total{error="channel_not_found"} 1',
+    'notify_guard_relay_delivery_errors_total{error="invalid_token"} 1',
+  ]);
+});
+
+test("the backlog's age is the oldest pending delivery's, on the relay's clock", async () => {
+  let offset = 0;
+  const base = Date.now();
+  const s = await setUp({ now: () => base + offset });
+  const age = /^notify_guard_relay_oldest_pending_delivery_age_seconds/;
+  assert.deepEqual(relayLines(await metricsText(s.relay.port), age), [
+    'notify_guard_relay_oldest_pending_delivery_age_seconds 0',
+  ]);
+  s.slack.fault('*', 'error-503');
+  await post(s.relay.port, JSON.stringify(event('first')));
+  offset = 30_000;
+  await post(s.relay.port, JSON.stringify(event('second')));
+  offset = 90_000;
+  assert.deepEqual(relayLines(await metricsText(s.relay.port), age), [
+    'notify_guard_relay_oldest_pending_delivery_age_seconds 90',
+  ]);
 });
 
 test('the journal is compacted while running: delivered events leave it, dead letters survive a restart', async () => {
@@ -454,22 +520,11 @@ test('/metrics counts events, deliveries and attempts (made on the delivery thre
   assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 429);
   await eventually('delivered', () => s.slack.received.length === 1);
   await eventually('counted', () => s.relay.relay.pending() === 0);
-  const text = await new Promise<string>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: s.relay.port, path: '/metrics' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    })
-      .on('error', reject)
-      .end();
-  });
-  const lines = text
-    .split('\n')
-    .filter((l) =>
-      /^notify_guard_relay_(events_total|deliveries_total|delivery_attempts_total|pending_deliveries|dead_letters|journal_append_seconds_count)/.test(
-        l,
-      ),
-    );
+  const text = await metricsText(s.relay.port);
+  const lines = relayLines(
+    text,
+    /^notify_guard_relay_(events_total|deliveries_total|delivery_attempts_total|pending_deliveries|dead_letters|journal_append_seconds_count)/,
+  );
   assert.deepEqual(lines, [
     'notify_guard_relay_pending_deliveries 0',
     'notify_guard_relay_dead_letters 0',

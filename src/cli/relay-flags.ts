@@ -1,0 +1,135 @@
+/**
+ * The flags of `notify-guard relay`: the usage text (README.md's relay table follows it) and their
+ * parsing into RelayOptions, with a UsageError naming the flag for a bad value.
+ */
+import { parseArgs } from 'node:util';
+import type { LogFormat } from '../observability/logger.ts';
+import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
+import type { SlackFormat } from '../relay/slack-format.ts';
+import { parseSlackFormat } from '../relay/slack-format.ts';
+import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
+
+export const RELAY_USAGE = `Usage: notify-guard relay [flags]
+
+Receives the events Flux controllers send to --events-addr, journals each one durably, and
+delivers it to the Slack Providers of the Alerts it matches (Flux's routing semantics).
+
+Flags:
+  --listen HOST:PORT          address to serve the event API on (default 127.0.0.1:9292)
+  --journal FILE              the write-ahead journal (default relay.journal)
+  --journal-compact-at MB     rewrite the journal with only what a restart needs once it is this large
+                              and that need fills at most half of it (default 64)
+  --journal-max-bytes MB      disk budget of the journal: past it, events are answered 503 with Retry-After
+                              until deliveries and compaction free space (default 640; a compaction needs 1.5x)
+  --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
+  --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
+  --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
+  --forward-to URL            also forward every event, durably, to notification-controller's event API
+  --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
+  --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
+  --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
+  --retry-max-interval SECONDS  longest wait between two attempts of a failing delivery (default 60; backoff doubles from 1 s, full jitter)
+  --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
+  --slack-format FORMAT       blocks|legacy: Slack layout for Providers without the slack-format annotation (default blocks)
+  --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
+  --log-level LEVEL           trace|debug|info|warn|error (default info)
+  --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
+  -h, --help                  show this help
+`;
+
+export interface RelayOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly journalPath: string;
+  readonly journalCompactAtBytes: number;
+  /** The journal's disk budget (default DEFAULT_JOURNAL_MAX_BYTES). */
+  readonly journalMaxBytes?: number;
+  readonly clusterDir: string | undefined;
+  readonly kubeconfig: string | undefined;
+  readonly secretNamespaces: string[];
+  readonly dedupWindowMs: number;
+  readonly forwardTo: string | undefined;
+  readonly noCrossNamespaceRefs: boolean;
+  readonly maxDeliveryAgeMs: number;
+  readonly retryMaxIntervalMs: number;
+  readonly drainTimeoutMs: number;
+  readonly allowInsecureDestinations: boolean;
+  /** `--slack-format`: the layout for Providers without the annotation; absent means blocks. */
+  readonly slackFormat?: SlackFormat;
+  readonly logLevel: string;
+  /** `--log-format`; absent means auto. */
+  readonly logFormat?: LogFormat;
+}
+
+export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      listen: { type: 'string', default: '127.0.0.1:9292' },
+      journal: { type: 'string', default: 'relay.journal' },
+      'journal-compact-at': { type: 'string', default: '64' },
+      'journal-max-bytes': { type: 'string', default: '640' },
+      'cluster-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'secret-namespaces': { type: 'string', default: 'all' },
+      'dedup-window': { type: 'string', default: '300' },
+      'forward-to': { type: 'string' },
+      'no-cross-namespace-refs': { type: 'boolean', default: false },
+      'max-delivery-age': { type: 'string', default: '3600' },
+      'retry-max-interval': { type: 'string', default: '60' },
+      'drain-timeout': { type: 'string', default: '10' },
+      'allow-insecure-slack-destinations': { type: 'boolean', default: false },
+      'slack-format': { type: 'string', default: 'blocks' },
+      'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const seconds = (flag: string, v: string, min: number, max: number) => 1000 * parseWholeNumber(flag, v, min, max);
+  if (values['cluster-dir'] && values.kubeconfig)
+    throw new UsageError('--cluster-dir and --kubeconfig exclude each other');
+  const { host, port } = parseListenAddress(values.listen);
+  return {
+    host,
+    port,
+    journalPath: values.journal,
+    journalCompactAtBytes:
+      parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
+    journalMaxBytes: parseWholeNumber('--journal-max-bytes', values['journal-max-bytes'], 8, 1_048_576) * 1024 * 1024,
+    clusterDir: values['cluster-dir'],
+    kubeconfig: values.kubeconfig,
+    secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
+    dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),
+    forwardTo: forwardUrl(values['forward-to']),
+    noCrossNamespaceRefs: values['no-cross-namespace-refs'],
+    maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
+    retryMaxIntervalMs: seconds('--retry-max-interval', values['retry-max-interval'], 1, 3600),
+    drainTimeoutMs: seconds('--drain-timeout', values['drain-timeout'], 0, 600),
+    allowInsecureDestinations: values['allow-insecure-slack-destinations'],
+    slackFormat: slackFormatFlag(values['slack-format']),
+    logLevel: parseLogLevel(values['log-level']),
+    logFormat: parseLogFormat(values['log-format']),
+  };
+}
+
+function slackFormatFlag(v: string): SlackFormat {
+  const f = parseSlackFormat(v);
+  if (!f) throw new UsageError(`--slack-format ${JSON.stringify(v)}: expected blocks or legacy`);
+  return f;
+}
+
+function forwardUrl(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
+  } catch {
+    /* reported below */
+  }
+  throw new UsageError(
+    `--forward-to ${JSON.stringify(v)}: expected an http(s) URL, e.g. http://notification-controller.flux-system.svc.cluster.local./`,
+  );
+}
