@@ -44,10 +44,11 @@ export function digestLegacyPayload(acc: DigestAcc, look: DigestLook): SlackPayl
   };
 }
 
-/** A group as a field: its name; its count, times and examples. */
+/** A group as a field: its name; its count, times, examples and how many more. */
 function groupField(acc: DigestAcc, g: DigestGroup): SlackField {
   const iso = (ms: number) => new Date(ms).toISOString();
   const examples = examplesOf(acc, g).map((x) => `• ${x.name}: ${x.message}${x.cut > 0 ? '…' : ''}`);
+  if (g.count > examples.length) examples.push(`and ${(g.count - examples.length).toLocaleString('en-US')} more`);
   return {
     title: fitEscaped(groupName(g), SLACK_LIMITS.fieldTitle),
     value: fitEscaped(

@@ -3,7 +3,8 @@
  * sending them one by one at the destination's pace would take more than `maxSendMs`. The pace is
  * the delivery scheduler's token bucket (delivery-scheduler.ts: `perSecond` messages a second, up
  * to `burst` at once) plus any wait the queue is already under (a 429's Retry-After, a backoff).
- * Pure: the caller passes what the queue holds and its pace.
+ * A single queued event is never a digest: it is sent as it is, however long it waits. Pure: the
+ * caller passes what the queue holds and its pace.
  */
 
 /** The digest settings, to become the relay's `--digest-after` and `--digest-window`. */
@@ -37,7 +38,7 @@ export type DigestDecision =
 
 /** How long sending the queue one by one would take, in ms. */
 export function sendTimeMs(q: QueueView): number {
-  const tokens = Math.floor(Math.max(0, Math.min(q.tokens ?? q.burst, q.burst)));
+  const tokens = Math.max(0, Math.min(q.tokens ?? q.burst, q.burst));
   const paced = Math.max(0, q.queued - tokens);
   return Math.ceil((q.waitMs ?? 0) + (paced * 1000) / q.perSecond);
 }
