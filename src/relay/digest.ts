@@ -146,9 +146,10 @@ export function foldEvent(acc: DigestAcc, e: FluxEvent, at: number, id: string):
   acc.first = acc.count === 1 ? at : Math.min(acc.first, at);
   acc.last = Math.max(acc.last, at);
   const group = acc.groups.find((g) => sameGroup(g, key)) ?? openGroup(acc, key);
-  if (group) widen(group, at);
-  else widen(acc.overflow[severity], at);
-  if (group) keepExample(acc, key, e, at);
+  if (group) {
+    widen(group, at);
+    keepExample(acc, key, e, at);
+  } else widen(acc.overflow[severity], at);
   addId(acc.ids, id);
   return acc;
 }
