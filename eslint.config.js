@@ -52,7 +52,6 @@ export default tseslint.config(
       'src/cluster/client-node-kube-api.ts',
       'src/cluster/informer-view.ts',
       'src/cluster/node-kube-api.ts',
-      'src/cluster/reflector.ts',
       'src/observability/relay-metrics.ts',
       'src/relay/delivery-scheduler.ts',
       'src/relay/delivery-thread.ts',
