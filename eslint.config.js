@@ -42,7 +42,6 @@ export default tseslint.config(
     files: [
       'bench/open-loop-process.ts',
       'bench/synthetic-cluster.ts',
-      'src/admission/handler.ts',
       'src/certs/leader-election.ts',
       'src/certs/self-managed.ts',
       'src/cli/policy-source.ts',
