@@ -46,8 +46,6 @@ export default tseslint.config(
       'src/certs/self-managed.ts',
       'src/cli/policy-source.ts',
       'src/cli/relay-command.ts',
-      'src/cli/webhook-command.ts',
-      'src/cli/webhook-flags.ts',
       'src/observability/relay-metrics.ts',
       'src/relay/delivery-scheduler.ts',
       'src/relay/delivery-thread.ts',

@@ -4,7 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -297,4 +301,62 @@ test('without --cluster-dir, --kubeconfig or a cluster, startup says how to give
     r.stderr,
     "notify-guard webhook: no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)\nRun 'notify-guard webhook --help' for usage.\n",
   );
+});
+
+test('SIGTERM while start-up waits for the API server stops the webhook cleanly with exit code 0', async () => {
+  // An API server that parks every request: start-up is then certainly still in progress.
+  const parked: ServerResponse[] = [];
+  let arrived!: () => void;
+  const firstRequest = new Promise<void>((resolve) => (arrived = resolve));
+  const api = createHttpServer((_req, res) => {
+    parked.push(res);
+    arrived();
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const { port } = api.address() as AddressInfo;
+  const dir = tempDir('webhook');
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: held\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: held\n  context: {cluster: held, user: tester}\ncurrent-context: held\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'webhook',
+      '--kubeconfig',
+      kubeconfig,
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--listen',
+      '127.0.0.1:0',
+      '--log-format',
+      'json',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('exit', (code, signal) => resolve([code, signal])),
+  );
+  try {
+    await firstRequest;
+    child.kill('SIGTERM');
+    const lines = createInterface({ input: child.stdout });
+    for await (const line of lines) {
+      const entry = JSON.parse(line) as { msg?: string; signal?: string };
+      if (entry.msg === 'shutting down') {
+        assert.equal(entry.signal, 'SIGTERM');
+        break;
+      }
+    }
+    // The request start-up was waiting for now fails; the abandoned start ends there.
+    for (const res of parked.splice(0)) res.destroy();
+    api.on('request', (_req, res: ServerResponse) => res.destroy());
+    assert.deepEqual(await exited, [0, null]);
+  } finally {
+    child.kill('SIGKILL');
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  }
 });
