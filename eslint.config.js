@@ -44,7 +44,6 @@ export default tseslint.config(
       'bench/synthetic-cluster.ts',
       'src/certs/leader-election.ts',
       'src/certs/self-managed.ts',
-      'src/cli/policy-source.ts',
       'src/cli/relay-command.ts',
       'src/observability/relay-metrics.ts',
       'src/relay/delivery-scheduler.ts',
