@@ -42,8 +42,6 @@ export default tseslint.config(
     files: [
       'bench/open-loop-process.ts',
       'bench/synthetic-cluster.ts',
-      'src/certs/leader-election.ts',
-      'src/certs/self-managed.ts',
       'src/cli/relay-command.ts',
       'src/observability/relay-metrics.ts',
       'src/relay/delivery-scheduler.ts',
