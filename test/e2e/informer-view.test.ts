@@ -52,7 +52,12 @@ describe('initial sync', () => {
       'Alerts and Providers listed',
       () => live!.view.counts()['Alert'] === 0 && live!.server.stats.lists >= 3,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    // A retry of the Secret list means the first one was refused.
+    await eventually(
+      'the Secret list refused and retried',
+      async () =>
+        (await metricValue(live!.registry, 'notify_guard_cluster_relists_total{kind="Secret",reason="error"}')) >= 1,
+    );
     assert.equal(live.view.notReadyReason(), 'waiting for the initial list of Secret');
     assert.equal(live.view.synced(), false);
     live.server.allow('secrets');
