@@ -22,6 +22,33 @@ import { tempDir } from '../support/temp-dir.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 
+/** A debug logger whose lines can be waited for: `next(fields)` resolves on a line carrying them. */
+function logEvents() {
+  const lines: Record<string, unknown>[] = [];
+  const waiting: { fields: Record<string, unknown>; resolve: () => void }[] = [];
+  const matches = (line: Record<string, unknown>, fields: Record<string, unknown>) =>
+    Object.entries(fields).every(([k, v]) => line[k] === v);
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        const line = JSON.parse(chunk.toString()) as Record<string, unknown>;
+        lines.push(line);
+        for (const w of waiting.filter((x) => matches(line, x.fields))) {
+          waiting.splice(waiting.indexOf(w), 1);
+          w.resolve();
+        }
+        cb();
+      },
+    }),
+  );
+  const next = (fields: Record<string, unknown>) =>
+    lines.some((l) => matches(l, fields))
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiting.push({ fields, resolve }));
+  return { logger, next };
+}
+
 test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
     host: '127.0.0.1',
@@ -264,13 +291,12 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
       kubeconfig,
     ]);
     if (options === 'help') throw new Error('unexpected help');
-    w = await startWebhook(options, quiet());
+    const log = logEvents();
+    w = await startWebhook(options, log.logger);
     const ca = await readFile(join(dir, 'certs', 'ca.crt'), 'utf8');
-    const deadline = Date.now() + 5_000;
-    while ((await get(w.port, ca, '/readyz')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('never ready');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Ready once every required collection is listed: wait for those lists, not for the clock.
+    await Promise.all(['Alert', 'Provider', 'Secret'].map((kind) => log.next({ msg: 'listed', kind })));
+    assert.equal((await get(w.port, ca, '/readyz')).status, 200);
     const metrics = (await get(w.port, ca, '/metrics')).body;
     assert.match(metrics, /^notify_guard_cluster_objects\{kind="Provider"\} 1$/m);
     const r = await review(w.port, ca, 'validate', {
