@@ -37,22 +37,4 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },
-  {
-    // Known debt (issue #14): functions still over 60 lines. Split one, then delete its file here.
-    files: [
-      'bench/open-loop-process.ts',
-      'bench/synthetic-cluster.ts',
-      'src/admission/handler.ts',
-      'src/certs/leader-election.ts',
-      'src/certs/self-managed.ts',
-      'src/cli/policy-source.ts',
-      'src/cli/webhook-command.ts',
-      'src/cli/webhook-flags.ts',
-      'src/cluster/client-node-kube-api.ts',
-      'src/cluster/informer-view.ts',
-      'src/cluster/node-kube-api.ts',
-      'src/cluster/reflector.ts',
-    ],
-    rules: { 'max-lines-per-function': 'off' },
-  },
 );

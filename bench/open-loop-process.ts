@@ -65,29 +65,52 @@ function completeAnswer(buffer: Buffer): number | undefined {
   return complete ? Number(head.slice(9, 12)) : undefined;
 }
 
-async function run(o: LoadRequest): Promise<LoadReport> {
-  const total = Math.round(o.rate * o.seconds);
-  const requests = Array.from({ length: total }, (_, i) => requestBytes(o.port, benchEvent(o.first + i, o.spread)));
+/** The answers so far: latencies of the 202s, other statuses, and when every request is answered. */
+function createTally(total: number) {
   const latencies = new Float64Array(total);
   const other: Record<string, number> = {};
   let accepted = 0;
   let answered = 0;
-  let queued = 0;
-  const free: Socket[] = [];
-  const waiting: Buffer[] = [];
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const count = (status: number) => {
-    other[status] = (other[status] ?? 0) + 1;
-  };
-  const done = (socket: Socket | undefined) => {
+  const answer = () => {
     if (++answered === total) finish();
-    const next = waiting.shift();
-    if (socket && next) send(socket, next);
-    else if (socket) free.push(socket);
   };
+  return {
+    finished,
+    accepted(ms: number) {
+      latencies[accepted++] = ms;
+      answer();
+    },
+    other(status: number) {
+      other[status] = (other[status] ?? 0) + 1;
+      answer();
+    },
+    report(ownLoopP99: number, queued: number): LoadReport {
+      const sorted = latencies.subarray(0, accepted).sort();
+      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+      return {
+        p50: at(0.5),
+        p99: at(0.99),
+        max: sorted[sorted.length - 1] ?? NaN,
+        accepted,
+        other,
+        ownLoopP99,
+        queued,
+      };
+    },
+  };
+}
+
+type Tally = ReturnType<typeof createTally>;
+
+/** CONNECTIONS keep-alive connections, one request at a time on each; requests wait for a free one. */
+async function openPool(port: number, tally: Tally) {
+  const free: Socket[] = [];
+  const waiting: Buffer[] = [];
+  let queued = 0;
   /** When each busy connection's request was written. */
   const inFlight = new Map<Socket, number>();
   const send = (socket: Socket, bytes: Buffer) => {
@@ -95,9 +118,14 @@ async function run(o: LoadRequest): Promise<LoadReport> {
     inFlight.set(socket, performance.now());
     socket.write(bytes);
   };
+  const release = (socket: Socket) => {
+    const next = waiting.shift();
+    if (next) send(socket, next);
+    else free.push(socket);
+  };
   const open = () =>
     new Promise<Socket>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: o.port, noDelay: true }, () => resolve(socket));
+      const socket = connect({ host: '127.0.0.1', port, noDelay: true }, () => resolve(socket));
       let buffer: Buffer | undefined;
       socket.on('data', (chunk: Buffer) => {
         const at = performance.now();
@@ -105,54 +133,58 @@ async function run(o: LoadRequest): Promise<LoadReport> {
         const status = completeAnswer(buffer);
         if (status === undefined) return;
         buffer = undefined;
-        if (status === 202) latencies[accepted++] = at - inFlight.get(socket)!;
-        else count(status);
+        const sentAt = inFlight.get(socket)!;
         inFlight.delete(socket);
-        done(socket);
+        if (status === 202) tally.accepted(at - sentAt);
+        else tally.other(status);
+        release(socket);
       });
       socket.on('error', () => {});
       socket.on('close', () => {
         if (free.includes(socket)) free.splice(free.indexOf(socket), 1);
-        if (inFlight.delete(socket)) {
-          count(0);
-          done(undefined);
-        }
+        if (inFlight.delete(socket)) tally.other(0);
       });
     });
   free.push(...(await Promise.all(Array.from({ length: CONNECTIONS }, open))));
+  return {
+    dispatch(bytes: Buffer) {
+      const socket = free.pop();
+      if (socket) send(socket, bytes);
+      else {
+        queued++;
+        waiting.push(bytes);
+      }
+    },
+    queued: () => queued,
+    close: () => free.forEach((s) => s.destroy()),
+  };
+}
 
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  const interval = 1000 / o.rate;
+/** Sends request `i` at `i / rate` seconds after the start (open loop: never waits for answers). */
+function pace(requests: readonly Buffer[], rate: number, dispatch: (bytes: Buffer) => void): void {
+  const interval = 1000 / rate;
   const started = performance.now();
   let next = 0;
   const tick = () => {
     const now = performance.now();
-    for (; next < total && started + next * interval <= now; next++) {
-      const socket = free.pop();
-      if (socket) send(socket, requests[next]!);
-      else {
-        queued++;
-        waiting.push(requests[next]!);
-      }
-    }
-    if (next < total) setTimeout(tick, Math.max(0, started + next * interval - performance.now()));
+    for (; next < requests.length && started + next * interval <= now; next++) dispatch(requests[next]!);
+    if (next < requests.length) setTimeout(tick, Math.max(0, started + next * interval - performance.now()));
   };
   tick();
-  await finished;
+}
+
+async function run(o: LoadRequest): Promise<LoadReport> {
+  const total = Math.round(o.rate * o.seconds);
+  const requests = Array.from({ length: total }, (_, i) => requestBytes(o.port, benchEvent(o.first + i, o.spread)));
+  const tally = createTally(total);
+  const pool = await openPool(o.port, tally);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  pace(requests, o.rate, pool.dispatch);
+  await tally.finished;
   loop.disable();
-  for (const s of free) s.destroy();
-  const sorted = latencies.subarray(0, accepted).sort();
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-  return {
-    p50: at(0.5),
-    p99: at(0.99),
-    max: sorted[sorted.length - 1] ?? NaN,
-    accepted,
-    other,
-    ownLoopP99: loop.percentile(99) / 1e6,
-    queued,
-  };
+  pool.close();
+  return tally.report(loop.percentile(99) / 1e6, pool.queued());
 }
 
 process.on('message', (m: LoadRequest | 'stop') => {

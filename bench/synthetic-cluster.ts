@@ -64,63 +64,78 @@ export function syntheticReviews(namespaces: number): object[] {
   for (let k = 0; k < 256; k++) {
     const ns = `team-${(k * 37) % namespaces}`;
     const base = { uid: `bench-${k}`, namespace: ns, userInfo: { username: 'bench' }, dryRun: false };
-    const alert = {
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Alert',
-      metadata: {
-        name: `new-${k}`,
-        namespace: ns,
-        annotations: {
-          'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}',
-        },
-      },
-      spec: {
-        providerRef: { name: k === 0 ? 'missing' : 'slack-0' },
-        eventSeverity: 'info',
-        eventSources: [
-          { kind: 'HelmRelease', name: 'app-0' },
-          { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns },
-        ],
-        inclusionList: ['.*(failed|error).*'],
-      },
-    };
-    const provider = {
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Provider',
-      metadata: { name: 'slack-1', namespace: ns },
-      spec: { type: 'slack', secretRef: { name: k === 1 ? 'nope' : 'slack-1' } },
-    };
-    const secret = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: k % 3 === 0 ? 'unrelated' : 'slack-1', namespace: ns },
-      type: 'Opaque',
-      data: { address: Buffer.from(BENCH_URL).toString('base64') },
-    };
-    const kinds = [
-      {
-        kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Alert' },
-        name: alert.metadata.name,
-        operation: 'CREATE',
-        object: alert,
-        oldObject: null,
-      },
-      {
-        kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Provider' },
-        name: 'slack-1',
-        operation: 'UPDATE',
-        object: provider,
-        oldObject: provider,
-      },
-      {
-        kind: { group: '', version: 'v1', kind: 'Secret' },
-        name: secret.metadata.name,
-        operation: 'UPDATE',
-        object: secret,
-        oldObject: secret,
-      },
-    ];
-    reviews.push({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { ...base, ...kinds[k % 3] } });
+    const requests = [alertCreate, providerUpdate, secretUpdate];
+    reviews.push({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { ...base, ...requests[k % 3]!(k, ns) },
+    });
   }
   return reviews;
+}
+
+/** Request `k`'s Alert CREATE (the first names a missing Provider; 1 in 8 watch every namespace). */
+function alertCreate(k: number, ns: string) {
+  const alert = {
+    apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+    kind: 'Alert',
+    metadata: {
+      name: `new-${k}`,
+      namespace: ns,
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"providerRef":{"name":"slack-0"}}}',
+      },
+    },
+    spec: {
+      providerRef: { name: k === 0 ? 'missing' : 'slack-0' },
+      eventSeverity: 'info',
+      eventSources: [
+        { kind: 'HelmRelease', name: 'app-0' },
+        { kind: 'Kustomization', name: '*', namespace: k % 8 === 1 ? '*' : ns },
+      ],
+      inclusionList: ['.*(failed|error).*'],
+    },
+  };
+  return {
+    kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Alert' },
+    name: alert.metadata.name,
+    operation: 'CREATE',
+    object: alert,
+    oldObject: null,
+  };
+}
+
+/** Request `k`'s Provider UPDATE (the second names a missing Secret). */
+function providerUpdate(k: number, ns: string) {
+  const provider = {
+    apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+    kind: 'Provider',
+    metadata: { name: 'slack-1', namespace: ns },
+    spec: { type: 'slack', secretRef: { name: k === 1 ? 'nope' : 'slack-1' } },
+  };
+  return {
+    kind: { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', kind: 'Provider' },
+    name: 'slack-1',
+    operation: 'UPDATE',
+    object: provider,
+    oldObject: provider,
+  };
+}
+
+/** Request `k`'s Secret UPDATE (1 in 3 a Secret no Provider reads). */
+function secretUpdate(k: number, ns: string) {
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: k % 3 === 0 ? 'unrelated' : 'slack-1', namespace: ns },
+    type: 'Opaque',
+    data: { address: Buffer.from(BENCH_URL).toString('base64') },
+  };
+  return {
+    kind: { group: '', version: 'v1', kind: 'Secret' },
+    name: secret.metadata.name,
+    operation: 'UPDATE',
+    object: secret,
+    oldObject: secret,
+  };
 }

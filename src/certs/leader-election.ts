@@ -123,23 +123,35 @@ export function createElector(o: ElectorOptions): Elector {
         o.onError?.(err as Error); // counts as no renewal: the renew deadline decides
       }
       if (isLeader()) return o.timing.retryPeriodMs;
-      const jittered = o.timing.retryPeriodMs * (1 + o.random() * JITTER_FACTOR);
-      // Wake when the watched Lease would lapse, if that comes first (a failed try waits the period).
-      const untilLapse = lapsesAt === undefined ? Infinity : lapsesAt - o.now();
-      return untilLapse > 0 ? Math.min(jittered, untilLapse) : jittered;
+      return candidateDelayMs(o.timing, o.random(), lapsesAt === undefined ? Infinity : lapsesAt - o.now());
     },
     async release() {
       if (!isLeader()) return;
       renewedAt = undefined;
-      const got = await o.api.request('GET', one, { timeoutMs }).catch(() => undefined);
-      const lease =
-        got?.status === 200 ? (got.body as { metadata?: Record<string, unknown>; spec?: LeaseSpec }) : undefined;
-      if (!lease || lease.spec?.holderIdentity !== o.identity) return;
-      await o.api
-        .request('PUT', one, { body: { ...lease, spec: releasedLease(lease.spec, o.now()) }, timeoutMs })
-        .catch(() => undefined);
+      await giveUp(o, one, timeoutMs);
     },
   };
+}
+
+/**
+ * A candidate's delay until its next try: the retry period plus a jitter of up to JITTER_FACTOR
+ * times it (`jitter` in [0, 1)), or the time until the watched Lease would lapse when that comes
+ * first (`untilLapseMs` Infinity when unknown: a failed try waits the period).
+ */
+export function candidateDelayMs(timing: ElectionTiming, jitter: number, untilLapseMs: number): number {
+  const jittered = timing.retryPeriodMs * (1 + jitter * JITTER_FACTOR);
+  return untilLapseMs > 0 ? Math.min(jittered, untilLapseMs) : jittered;
+}
+
+/** Gives the Lease up if it still names this replica (best effort: failures are ignored). */
+async function giveUp(o: ElectorOptions, one: string, timeoutMs: number): Promise<void> {
+  const got = await o.api.request('GET', one, { timeoutMs }).catch(() => undefined);
+  const lease =
+    got?.status === 200 ? (got.body as { metadata?: Record<string, unknown>; spec?: LeaseSpec }) : undefined;
+  if (!lease || lease.spec?.holderIdentity !== o.identity) return;
+  await o.api
+    .request('PUT', one, { body: { ...lease, spec: releasedLease(lease.spec, o.now()) }, timeoutMs })
+    .catch(() => undefined);
 }
 
 /** A running election: `step` on its own schedule; `onChange` hears every change of leadership. */

@@ -15,9 +15,10 @@ import type { CertMetrics } from '../observability/cert-metrics.ts';
 import { WEBHOOK_CONFIG_PATHS, injectionProblem } from './ca-injection.ts';
 import type { WebhookConfigKind } from './ca-injection.ts';
 import { createCertApi } from './cert-api.ts';
+import type { CertApi } from './cert-api.ts';
 import { certLifetimesProblem } from './cert-settings.ts';
 import { CLIENT_GO_TIMING, createElector, electionTimingProblem, runElection } from './leader-election.ts';
-import type { ElectionTiming } from './leader-election.ts';
+import type { ElectionTiming, Elector } from './leader-election.ts';
 import { runLeaderPass } from './rotation-executor.ts';
 import type { ServingTls } from './serving-tls.ts';
 
@@ -75,45 +76,10 @@ export function startSelfManagedCerts(o: SelfManagedOptions): SelfManagedCerts {
     secretName: o.secretName,
     configName: o.webhookConfigName,
   });
-  let leaseError: string | undefined;
-  const onError = (err: Error | undefined) => {
-    if (err && err.message !== leaseError) log.warn({ err: err.message }, 'lease check failed; retrying');
-    leaseError = err?.message;
-  };
-  const elector = createElector({
-    api: o.api,
-    namespace: o.namespace,
-    name: o.leaseName,
-    identity: o.identity,
-    timing,
-    now: () => now().getTime(),
-    random: o.random ?? Math.random,
-    onError,
-  });
+  const elector = electorFor(o, timing, now, log);
   o.metrics?.observeLeader(() => elector.isLeader());
-  const executor = {
-    io,
-    log,
-    metrics: o.metrics,
-    hosts: o.hosts,
-    renewBeforeMs: o.renewBeforeMs,
-    caValidityDays: o.caValidityDays,
-    leafValidityDays: o.leafValidityDays,
-    configName: o.webhookConfigName,
-  };
-  let notReady: string | undefined = 'no serving certificate yet';
-
-  async function pass(): Promise<void> {
-    if (elector.isLeader()) await runLeaderPass(executor, now());
-    const s = await io.readSecret();
-    if (s.data) o.tls.update({ caPem: s.data.bundlePem, certPem: s.data.certPem, keyPem: s.data.keyPem });
-    const served = o.tls.current();
-    notReady = served
-      ? injectionProblem(await io.readConfigs(), o.webhookConfigName, served.certPem)
-      : 'no serving certificate yet';
-  }
-
-  const passes = serialised(pass, (err) => log.warn({ err: err.message }, 'certificate pass failed; retrying'));
+  const replica = servingReplica(o, io, elector, now, log);
+  const passes = serialised(replica.pass, (err) => log.warn({ err: err.message }, 'certificate pass failed; retrying'));
   const election = runElection(elector, (leader) => {
     log.info(
       { lease: `${o.namespace}/${o.leaseName}`, identity: o.identity },
@@ -125,9 +91,8 @@ export function startSelfManagedCerts(o: SelfManagedOptions): SelfManagedCerts {
   const interval = setInterval(() => void passes.run(), o.intervalMs);
   interval.unref();
   void passes.run();
-
   return {
-    notReadyReason: () => notReady,
+    notReadyReason: replica.notReadyReason,
     isLeader: () => elector.isLeader(),
     tick: () => passes.run(),
     async stop() {
@@ -135,6 +100,54 @@ export function startSelfManagedCerts(o: SelfManagedOptions): SelfManagedCerts {
       clearInterval(interval);
       for (const w of watchers) w.stop();
       await election.stop();
+    },
+  };
+}
+
+/** The elector on the certificate Lease; a failing check is logged once per distinct error. */
+function electorFor(o: SelfManagedOptions, timing: ElectionTiming, now: () => Date, log: Logger): Elector {
+  let leaseError: string | undefined;
+  return createElector({
+    api: o.api,
+    namespace: o.namespace,
+    name: o.leaseName,
+    identity: o.identity,
+    timing,
+    now: () => now().getTime(),
+    random: o.random ?? Math.random,
+    onError: (err) => {
+      if (err && err.message !== leaseError) log.warn({ err: err.message }, 'lease check failed; retrying');
+      leaseError = err?.message;
+    },
+  });
+}
+
+/**
+ * One replica's pass: the holder's rotation first (when leading), then serve the Secret's
+ * certificate and check that the injected bundles trust it (readiness).
+ */
+function servingReplica(o: SelfManagedOptions, io: CertApi, elector: Elector, now: () => Date, log: Logger) {
+  const executor = {
+    io,
+    log,
+    metrics: o.metrics,
+    hosts: o.hosts,
+    renewBeforeMs: o.renewBeforeMs,
+    caValidityDays: o.caValidityDays,
+    leafValidityDays: o.leafValidityDays,
+    configName: o.webhookConfigName,
+  };
+  let notReady: string | undefined = 'no serving certificate yet';
+  return {
+    notReadyReason: () => notReady,
+    async pass(): Promise<void> {
+      if (elector.isLeader()) await runLeaderPass(executor, now());
+      const s = await io.readSecret();
+      if (s.data) o.tls.update({ caPem: s.data.bundlePem, certPem: s.data.certPem, keyPem: s.data.keyPem });
+      const served = o.tls.current();
+      notReady = served
+        ? injectionProblem(await io.readConfigs(), o.webhookConfigName, served.certPem)
+        : 'no serving certificate yet';
     },
   };
 }

@@ -60,15 +60,27 @@ export interface PolicySource {
   stop(): void;
 }
 
+/** The policy the file gives (or the defaults), in force whenever no NotifyGuardPolicy is. */
+interface Fallback {
+  policy: Policy;
+  source: string;
+}
+
+/** What the pieces of the source share: the holder, the fallback, whether the cluster's policy is in force. */
+interface SourceState {
+  readonly holder: PolicyHolder;
+  readonly log: Logger;
+  fallback: Fallback;
+  clusterInForce: boolean;
+  /** The NotifyGuardPolicy's spec last read ('' when there is none). */
+  lastSpec: string;
+}
+
 /** Loads the initial policy (a broken file fails startup) and starts watching. */
 export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySource> {
-  const log = o.logger.child({ component: 'policy' });
-  const now = o.now ?? (() => new Date());
-  let fallback: { policy: Policy; source: string } = o.policyFile
+  const fallback: Fallback = o.policyFile
     ? { policy: await loadPolicyFile(o.policyFile, o.rules), source: `policy file ${o.policyFile}` }
     : { policy: defaultPolicy(o.rules), source: 'the default policy' };
-  let clusterInForce = false;
-  let lastSpec = '';
   const staticLabels =
     o.clusterDir && !o.live ? namespaceLabelsFrom((await loadManifests(o.clusterDir)).map((l) => l.object)) : undefined;
   const labelsOf: NamespaceLabels = { labels: (ns) => (watcher ? watcher.labels(ns) : staticLabels?.labels(ns)) };
@@ -78,63 +90,108 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     fallback.source,
     staticLabels || o.live ? labelsOf : NO_NAMESPACE_LABELS,
   );
-
-  const onClusterPolicy = (obj: KubeObject | undefined) => {
-    if (!obj) {
-      lastSpec = '';
-      if (clusterInForce)
-        log.info(
-          { policy: fallback.source },
-          `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" deleted; back to ${fallback.source}`,
-        );
-      clusterInForce = false;
-      holder.replace(fallback.policy, fallback.source);
-      return;
-    }
-    const spec = JSON.stringify(obj['spec'] ?? null);
-    if (spec === lastSpec) return; // a status write, or a relist: nothing to read again
-    lastSpec = spec;
-    const generation = typeof obj.metadata?.['generation'] === 'number' ? obj.metadata['generation'] : undefined;
-    const reading = readPolicyObject(obj, o.rules);
-    const source = `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}"${generation !== undefined ? ` generation ${generation}` : ''}`;
-    if (reading.ok) {
-      clusterInForce = true;
-      holder.replace(reading.policy, source);
-      log.info({ policy: source }, 'policy in force');
-    } else {
-      log.warn(
-        { policy: source, inForce: holder.source(), errors: reading.errors.length },
-        'NotifyGuardPolicy cannot be used; the last good policy stays in force',
-      );
-    }
-    const status = policyStatus(reading, generation, obj['status'] as PolicyStatus | undefined, now(), holder.source());
-    if (!sameStatus(obj['status'], status)) {
-      void watcher?.writeStatus(status).then(
-        (code) => {
-          if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
-        },
-        (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'),
-      );
-    }
+  const state: SourceState = {
+    holder,
+    log: o.logger.child({ component: 'policy' }),
+    fallback,
+    clusterInForce: false,
+    lastSpec: '',
   };
+  const watcher = await startClusterPolicy(o, state, (status) => writeStatus(state, watcher, status));
+  const reloadFile = await fileReloader(o, state);
+  const stopFileWatch = o.policyFile ? watchFile(o.policyFile, o.fileReloadMs ?? 10_000, reloadFile) : () => undefined;
+  return {
+    holder,
+    namespaces: labelsOf,
+    notReadyReason: () => watcher?.notReadyReason(),
+    reloadFile,
+    reportViolations(counts) {
+      if (state.lastSpec !== '') writeStatus(state, watcher, { violations: counts });
+    },
+    stop() {
+      stopFileWatch();
+      watcher?.stop();
+    },
+  };
+}
 
-  const { startPolicyWatch } = o.live ? await import('../cluster/policy-watch.ts') : { startPolicyWatch: undefined };
-  const watcher =
-    o.live && startPolicyWatch
-      ? startPolicyWatch({
-          api: o.live.api,
-          logger: o.logger,
-          observer: o.live.observer,
-          watchdogMs: o.live.watchdogMs,
-          name: CLUSTER_POLICY_NAME,
-          onChange: onClusterPolicy,
-          ...(o.live.backoff ? { backoff: o.live.backoff } : {}),
-        })
-      : undefined;
+type PolicyWatch = ReturnType<typeof import('../cluster/policy-watch.ts').startPolicyWatch>;
 
+/** In live mode, follows the NotifyGuardPolicy named `default` (policy-watch.ts is loaded only then). */
+async function startClusterPolicy(
+  o: PolicySourceOptions,
+  state: SourceState,
+  write: (status: Partial<PolicyStatus>) => void,
+): Promise<PolicyWatch | undefined> {
+  if (!o.live) return undefined;
+  const { startPolicyWatch } = await import('../cluster/policy-watch.ts');
+  const now = o.now ?? (() => new Date());
+  return startPolicyWatch({
+    api: o.live.api,
+    logger: o.logger,
+    observer: o.live.observer,
+    watchdogMs: o.live.watchdogMs,
+    name: CLUSTER_POLICY_NAME,
+    onChange: (obj) => onClusterPolicy(state, o.rules, obj, now, write),
+    ...(o.live.backoff ? { backoff: o.live.backoff } : {}),
+  });
+}
+
+/** A change of the NotifyGuardPolicy: adopt a valid spec, keep the last good one otherwise, report in its status. */
+function onClusterPolicy(
+  state: SourceState,
+  rules: readonly Rule[],
+  obj: KubeObject | undefined,
+  now: () => Date,
+  write: (status: PolicyStatus) => void,
+): void {
+  const { holder, log } = state;
+  if (!obj) {
+    state.lastSpec = '';
+    if (state.clusterInForce)
+      log.info(
+        { policy: state.fallback.source },
+        `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" deleted; back to ${state.fallback.source}`,
+      );
+    state.clusterInForce = false;
+    holder.replace(state.fallback.policy, state.fallback.source);
+    return;
+  }
+  const spec = JSON.stringify(obj['spec'] ?? null);
+  if (spec === state.lastSpec) return; // a status write, or a relist: nothing to read again
+  state.lastSpec = spec;
+  const generation = typeof obj.metadata?.['generation'] === 'number' ? obj.metadata['generation'] : undefined;
+  const reading = readPolicyObject(obj, rules);
+  const source = `NotifyGuardPolicy "${CLUSTER_POLICY_NAME}"${generation !== undefined ? ` generation ${generation}` : ''}`;
+  if (reading.ok) {
+    state.clusterInForce = true;
+    holder.replace(reading.policy, source);
+    log.info({ policy: source }, 'policy in force');
+  } else {
+    log.warn(
+      { policy: source, inForce: holder.source(), errors: reading.errors.length },
+      'NotifyGuardPolicy cannot be used; the last good policy stays in force',
+    );
+  }
+  const status = policyStatus(reading, generation, obj['status'] as PolicyStatus | undefined, now(), holder.source());
+  if (!sameStatus(obj['status'], status)) write(status);
+}
+
+/** Writes (part of) the NotifyGuardPolicy's status; a failure is logged, never thrown. */
+function writeStatus(state: SourceState, watcher: PolicyWatch | undefined, status: Partial<PolicyStatus>): void {
+  void watcher?.writeStatus(status).then(
+    (code) => {
+      if (code >= 300) state.log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
+    },
+    (err: unknown) => state.log.warn({ err }, 'cannot write the NotifyGuardPolicy status'),
+  );
+}
+
+/** Re-reads the policy file (one read at a time); an unusable version keeps the last good one. */
+async function fileReloader(o: PolicySourceOptions, state: SourceState): Promise<() => Promise<void>> {
   let lastText = o.policyFile ? await readFile(o.policyFile, 'utf8').catch(() => '') : '';
   let running: Promise<void> | undefined;
-  const reloadFile = (): Promise<void> => {
+  return () => {
     if (!o.policyFile) return Promise.resolve();
     const file = o.policyFile;
     running ??= (async () => {
@@ -142,12 +199,12 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
         const text = await readFile(file, 'utf8');
         if (text === lastText) return;
         lastText = text;
-        fallback = { policy: parsePolicy(text, file, o.rules), source: `policy file ${file}` };
-        if (!clusterInForce) holder.replace(fallback.policy, fallback.source);
-        log.info({ policy: file, inForce: holder.source() }, 'policy file reloaded');
+        state.fallback = { policy: parsePolicy(text, file, o.rules), source: `policy file ${file}` };
+        if (!state.clusterInForce) state.holder.replace(state.fallback.policy, state.fallback.source);
+        state.log.info({ policy: file, inForce: state.holder.source() }, 'policy file reloaded');
       } catch (err) {
-        log.warn(
-          { err, policy: file, inForce: holder.source() },
+        state.log.warn(
+          { err, policy: file, inForce: state.holder.source() },
           'policy file changed but cannot be used; the last good policy stays in force',
         );
       } finally {
@@ -155,27 +212,6 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
       }
     })();
     return running;
-  };
-  const stopFileWatch = o.policyFile ? watchFile(o.policyFile, o.fileReloadMs ?? 10_000, reloadFile) : () => undefined;
-
-  return {
-    holder,
-    namespaces: labelsOf,
-    notReadyReason: () => watcher?.notReadyReason(),
-    reloadFile,
-    reportViolations(counts) {
-      if (!watcher || lastSpec === '') return;
-      void watcher.writeStatus({ violations: counts }).then(
-        (code) => {
-          if (code >= 300) log.warn({ code }, 'cannot write the NotifyGuardPolicy status');
-        },
-        (err: unknown) => log.warn({ err }, 'cannot write the NotifyGuardPolicy status'),
-      );
-    },
-    stop() {
-      stopFileWatch();
-      watcher?.stop();
-    },
   };
 }
 

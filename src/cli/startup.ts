@@ -7,33 +7,43 @@
 
 /** Collects the stops of what has been started so far. */
 export interface Startup {
-  /** Registers how to release a resource just started. */
+  /**
+   * Registers how to release a resource just started. Once start-up has been aborted (a stop
+   * signal), releases it at once and throws the abort's reason, so the start goes no further.
+   */
   started(stop: () => void | Promise<void>): void;
   /** Releases everything registered, newest first; never rejects. */
   release(): Promise<void>;
 }
 
-export function createStartup(): Startup {
+/** A Startup; when `signal` aborts, what was started is released at once. */
+export function createStartup(signal?: AbortSignal): Startup {
   const stops: (() => void | Promise<void>)[] = [];
+  const release = async () => {
+    while (stops.length > 0) {
+      try {
+        await stops.pop()!();
+      } catch {
+        /* releasing after a failure: the first error is the one reported */
+      }
+    }
+  };
+  signal?.addEventListener('abort', () => void release(), { once: true });
   return {
     started(stop) {
       stops.push(stop);
-    },
-    async release() {
-      while (stops.length > 0) {
-        try {
-          await stops.pop()!();
-        } catch {
-          /* releasing after a failure: the first error is the one reported */
-        }
+      if (signal?.aborted) {
+        void release();
+        throw new Error(`start-up stopped by ${String(signal.reason)}`);
       }
     },
+    release,
   };
 }
 
 /** Runs `start` with a Startup; when it throws, releases what it started and rethrows. */
-export async function startOrRelease<T>(start: (s: Startup) => Promise<T>): Promise<T> {
-  const s = createStartup();
+export async function startOrRelease<T>(start: (s: Startup) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const s = createStartup(signal);
   try {
     return await start(s);
   } catch (err) {

@@ -65,39 +65,41 @@ export interface WebhookOptions {
   readonly logFormat?: LogFormat;
 }
 
+/** The flags parseArgs reads (the usage text above describes each). */
+const WEBHOOK_FLAGS = {
+  listen: { type: 'string', default: '127.0.0.1:8443' },
+  'cert-dir': { type: 'string', default: 'certs' },
+  'cluster-dir': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'secret-namespaces': { type: 'string', default: 'all' },
+  'secret-selector': { type: 'string' },
+  'watchdog-timeout': { type: 'string', default: '180' },
+  'live-lookup-timeout': { type: 'string', default: '500' },
+  policy: { type: 'string' },
+  'audit-interval': { type: 'string', default: '300' },
+  'service-name': { type: 'string', default: 'notify-guard-webhook' },
+  'service-namespace': { type: 'string', default: 'notify-guard-system' },
+  'log-level': { type: 'string', default: 'info' },
+  'log-format': { type: 'string', default: 'auto' },
+  'cert-reload-interval': { type: 'string', default: '10' },
+  'self-managed-certs': { type: 'boolean', default: false },
+  'cert-secret': { type: 'string', default: 'notify-guard-webhook-tls' },
+  'cert-lease': { type: 'string', default: 'notify-guard-certs' },
+  'webhook-config-name': { type: 'string', default: 'notify-guard' },
+  'pod-name': { type: 'string' },
+  'ca-validity-days': { type: 'string', default: '1825' },
+  'leaf-validity-days': { type: 'string', default: '90' },
+  'cert-renew-before-days': { type: 'string', default: '30' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type FlagValues = ReturnType<typeof parseFlags>;
+const parseFlags = (argv: readonly string[]) =>
+  parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: WEBHOOK_FLAGS }).values;
+
 /** Parses argv (after the subcommand) into options; throws UsageError on a mistake. */
 export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      listen: { type: 'string', default: '127.0.0.1:8443' },
-      'cert-dir': { type: 'string', default: 'certs' },
-      'cluster-dir': { type: 'string' },
-      kubeconfig: { type: 'string' },
-      'secret-namespaces': { type: 'string', default: 'all' },
-      'secret-selector': { type: 'string' },
-      'watchdog-timeout': { type: 'string', default: '180' },
-      'live-lookup-timeout': { type: 'string', default: '500' },
-      policy: { type: 'string' },
-      'audit-interval': { type: 'string', default: '300' },
-      'service-name': { type: 'string', default: 'notify-guard-webhook' },
-      'service-namespace': { type: 'string', default: 'notify-guard-system' },
-      'log-level': { type: 'string', default: 'info' },
-      'log-format': { type: 'string', default: 'auto' },
-      'cert-reload-interval': { type: 'string', default: '10' },
-      'self-managed-certs': { type: 'boolean', default: false },
-      'cert-secret': { type: 'string', default: 'notify-guard-webhook-tls' },
-      'cert-lease': { type: 'string', default: 'notify-guard-certs' },
-      'webhook-config-name': { type: 'string', default: 'notify-guard' },
-      'pod-name': { type: 'string' },
-      'ca-validity-days': { type: 'string', default: '1825' },
-      'leaf-validity-days': { type: 'string', default: '90' },
-      'cert-renew-before-days': { type: 'string', default: '30' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = parseFlags(argv);
   if (values.help) return 'help';
   if (values['cluster-dir'] && values.kubeconfig)
     throw new UsageError(
@@ -114,22 +116,27 @@ export function parseWebhookArgs(argv: readonly string[]): WebhookOptions | 'hel
       reloadIntervalMs: 1000 * parseNumber('--cert-reload-interval', values['cert-reload-interval'], 1, 3600),
       selfManaged: values['self-managed-certs'] ? selfManagedOptions(values) : undefined,
     },
-    cluster: {
-      clusterDir: values['cluster-dir'],
-      kubeconfig: values.kubeconfig,
-      secretScope: {
-        namespaces: parseSecretNamespaces(values['secret-namespaces']),
-        labelSelector: values['secret-selector'],
-      },
-      watchdogMs: 1000 * parseNumber('--watchdog-timeout', values['watchdog-timeout'], 1, 3600),
-      liveLookupTimeoutMs: parseNumber('--live-lookup-timeout', values['live-lookup-timeout'], 1, 5000),
-    },
+    cluster: clusterOptions(values),
     policyFile: values.policy,
     auditIntervalMs: 1000 * parseNumber('--audit-interval', values['audit-interval'], 0, 86_400),
     serviceName: values['service-name'],
     serviceNamespace: values['service-namespace'],
     logLevel: parseLogLevel(values['log-level']),
     logFormat: parseLogFormat(values['log-format']),
+  };
+}
+
+/** Where the cluster state comes from and how the live view reads it. */
+function clusterOptions(values: FlagValues): ClusterSourceOptions {
+  return {
+    clusterDir: values['cluster-dir'],
+    kubeconfig: values.kubeconfig,
+    secretScope: {
+      namespaces: parseSecretNamespaces(values['secret-namespaces']),
+      labelSelector: values['secret-selector'],
+    },
+    watchdogMs: 1000 * parseNumber('--watchdog-timeout', values['watchdog-timeout'], 1, 3600),
+    liveLookupTimeoutMs: parseNumber('--live-lookup-timeout', values['live-lookup-timeout'], 1, 5000),
   };
 }
 

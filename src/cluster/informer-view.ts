@@ -44,30 +44,73 @@ export interface InformerView extends ClusterView {
   stop(): void;
 }
 
+/** A running reflector and what it fills. */
+interface Collection {
+  readonly kind: string;
+  readonly required: boolean;
+  readonly r: Reflector;
+}
+
 /** Discovers the served versions and starts every reflector. */
 export async function startInformerView(o: InformerViewOptions): Promise<InformerView> {
   const version = await notificationVersion(o.api);
   const sources = await sourceResources(o.api);
   const producers = await producerResources(o.api);
   const index = new ObjectIndex();
-  const reflectors: { kind: string; required: boolean; r: Reflector }[] = [];
+  const start = collectionStarter(o, index);
+  const reflectors: Collection[] = [
+    start('Alert', `/apis/${NOTIFICATION_GROUP}/${version}/alerts`),
+    start('Provider', `/apis/${NOTIFICATION_GROUP}/${version}/providers`),
+    ...secretPaths(o.secretScope).map((path) =>
+      start('Secret', path, {
+        fieldSelector: SECRET_FIELD_SELECTOR,
+        ...(o.secretScope.labelSelector ? { labelSelector: o.secretScope.labelSelector } : {}),
+      }),
+    ),
+    // For the relay, GitRepositories and Kustomizations in full: the index keeps only their origin (source-origin.ts).
+    ...sources.map((s) =>
+      start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, {
+        ...(o.keepSourceOrigins === true && ORIGIN_KINDS.has(s.kind) ? {} : { accept: PARTIAL_METADATA_LIST }),
+        optional: true,
+      }),
+    ),
+    // Secret producers (ExternalSecret, SealedSecret): listed in full, reduced on arrival by the
+    // index to names, target names and key names; no value is kept.
+    ...producers.map((p) =>
+      start(p.kind, `/apis/${p.group}/${p.version}/${p.plural}`, {
+        optional: true,
+        apiVersion: `${p.group}/${p.version}`,
+      }),
+    ),
+  ];
+  o.metrics.bind({
+    counts: () => index.counts(),
+    lastEventAgeSeconds: () => {
+      const ages: Record<string, number> = {};
+      for (const x of reflectors) ages[x.kind] = Math.max(ages[x.kind] ?? 0, x.r.lastEventAgeMs() / 1000);
+      return ages;
+    },
+  });
+  return viewOver(o, version, index, reflectors);
+}
 
+/** How one collection is read: its Accept, selectors, whether it may be missing, its apiVersion. */
+interface CollectionOptions {
+  accept?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  optional?: boolean;
+  apiVersion?: string;
+}
+
+/** Starts reflectors that fill `index` (objects stored with their kind, and `apiVersion` if given). */
+function collectionStarter(o: InformerViewOptions, index: ObjectIndex) {
   const applyAs = (kind: string, apiVersion?: string) => (event: StoreEvent, obj: Record<string, unknown>) => {
     const meta = (obj['metadata'] ?? {}) as { name?: string; namespace?: string };
     if (event === 'delete') index.remove(kind, meta.namespace ?? '', meta.name ?? '');
     else index.upsert({ ...(obj as KubeObject), kind, ...(apiVersion ? { apiVersion } : {}) });
   };
-  const start = (
-    kind: string,
-    path: string,
-    extra: {
-      accept?: string;
-      labelSelector?: string;
-      fieldSelector?: string;
-      optional?: boolean;
-      apiVersion?: string;
-    } = {},
-  ) => {
+  return (kind: string, path: string, extra: CollectionOptions = {}): Collection => {
     const { apiVersion, ...rest } = extra;
     const r = startReflector({
       kind,
@@ -80,50 +123,19 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
       ...(o.backoff ? { backoff: o.backoff } : {}),
       ...rest,
     });
-    reflectors.push({ kind, required: !extra.optional, r });
+    return { kind, required: !extra.optional, r };
   };
+}
 
-  start('Alert', `/apis/${NOTIFICATION_GROUP}/${version}/alerts`);
-  start('Provider', `/apis/${NOTIFICATION_GROUP}/${version}/providers`);
-  for (const path of secretPaths(o.secretScope)) {
-    start('Secret', path, {
-      fieldSelector: SECRET_FIELD_SELECTOR,
-      ...(o.secretScope.labelSelector ? { labelSelector: o.secretScope.labelSelector } : {}),
-    });
-  }
-  for (const s of sources) {
-    // For the relay, GitRepositories and Kustomizations in full: the index keeps only their origin (source-origin.ts).
-    const full = o.keepSourceOrigins === true && ORIGIN_KINDS.has(s.kind);
-    start(s.kind, `/apis/${s.group}/${s.version}/${s.plural}`, {
-      ...(full ? {} : { accept: PARTIAL_METADATA_LIST }),
-      optional: true,
-    });
-  }
-  // Secret producers (ExternalSecret, SealedSecret): listed in full, reduced on arrival by the
-  // index to names, target names and key names; no value is kept.
-  for (const p of producers)
-    start(p.kind, `/apis/${p.group}/${p.version}/${p.plural}`, {
-      optional: true,
-      apiVersion: `${p.group}/${p.version}`,
-    });
-
+/** The view answered from `index`, ready once every required collection is listed. */
+function viewOver(o: InformerViewOptions, version: string, index: ObjectIndex, reflectors: Collection[]): InformerView {
   const notReadyReason = () => {
     const waiting = [...new Set(reflectors.filter((x) => !x.r.synced()).map((x) => x.kind))];
     return waiting.length > 0 ? `waiting for the initial list of ${waiting.join(', ')}` : undefined;
   };
   const synced = () => notReadyReason() === undefined;
   const secretsAuthoritative = o.secretScope.labelSelector === undefined;
-
-  o.metrics.bind({
-    counts: () => index.counts(),
-    lastEventAgeSeconds: () => {
-      const ages: Record<string, number> = {};
-      for (const x of reflectors) ages[x.kind] = Math.max(ages[x.kind] ?? 0, x.r.lastEventAgeMs() / 1000);
-      return ages;
-    },
-  });
-
-  const view: InformerView = {
+  return {
     notificationVersion: version,
     synced,
     notReadyReason,
@@ -133,18 +145,8 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
         secretsAuthoritative && (o.secretScope.namespaces.length === 0 || o.secretScope.namespaces.includes(namespace))
       );
     },
-    waitForSync(timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const deadline = Date.now() + timeoutMs;
-        const check = () => {
-          if (synced()) resolve();
-          else if (Date.now() > deadline)
-            reject(new Error(`cluster view not synced after ${timeoutMs} ms: ${notReadyReason()}`));
-          else setTimeout(check, 20);
-        };
-        check();
-      });
-    },
+    waitForSync: (timeoutMs) =>
+      waitUntil(synced, timeoutMs, () => `cluster view not synced after ${timeoutMs} ms: ${notReadyReason()}`),
     counts: () => index.counts(),
     stop() {
       for (const x of reflectors) x.r.stop();
@@ -163,5 +165,17 @@ export async function startInformerView(o: InformerViewOptions): Promise<Informe
     getSource: (kind, ns, n) => index.getSource(kind, ns, n),
     gitUrlOf: (kind, ns, n) => index.gitUrlOf(kind, ns, n),
   };
-  return view;
+}
+
+/** Resolves once `done()` holds (checked every 20 ms), or rejects with `message()` after `timeoutMs`. */
+function waitUntil(done: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const check = () => {
+      if (done()) resolve();
+      else if (Date.now() > deadline) reject(new Error(message()));
+      else setTimeout(check, 20);
+    };
+    check();
+  });
 }

@@ -13,7 +13,7 @@ import { Agent as HttpAgent, STATUS_CODES, request as httpRequest } from 'node:h
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeApi } from './kube-api.ts';
+import type { KubeApi, KubeResponse, WatchHandle, WatchHandlers } from './kube-api.ts';
 import { DISPATCHER_LIFETIME_MS } from './kube-api.ts';
 
 /** Static credentials, as the kubeconfig gives them (file paths absolute). */
@@ -38,14 +38,38 @@ const material = (file: string | undefined, data: string | undefined) =>
   file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
 const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 
+/** What a request and a watch need: a URL, headers with the current token, the current pool. */
+interface Transport {
+  readonly send: typeof httpRequest;
+  url(path: string, query: Record<string, string>): URL;
+  headers(accept: string | undefined): Record<string, string>;
+  agent(): HttpAgent;
+}
+
 /** Creates the API access; `now` is injectable for the token and pool lifetimes. */
 export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date.now): KubeApi {
   const base = c.server.replace(/\/$/, '');
-  const secure = base.startsWith('https:');
-  const send = secure ? httpsRequest : httpRequest;
-  // The pool is renewed periodically so that rotated client certificates and CAs are read again.
+  const t: Transport = {
+    send: base.startsWith('https:') ? httpsRequest : httpRequest,
+    url(path, query) {
+      const u = new URL(base + path);
+      for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+      return u;
+    },
+    headers: tokenHeaders(c, now),
+    agent: connectionPool(c, base.startsWith('https:'), now),
+  };
+  return {
+    request: (method, path, o = {}) => sendRequest(t, method, path, o),
+    // async: a throw while opening becomes a rejection, as before.
+    watch: async (path, query, handlers, o = {}) => openWatch(t, path, query, handlers, o),
+  };
+}
+
+/** The pool is renewed periodically so that rotated client certificates and CAs are read again. */
+function connectionPool(c: StaticCredentials, secure: boolean, now: () => number): () => HttpAgent {
   let pool: { agent: HttpAgent; created: number } | undefined;
-  const agent = () => {
+  return () => {
     if (pool && now() - pool.created <= DISPATCHER_LIFETIME_MS) return pool.agent;
     pool?.agent.destroy();
     const tls = {
@@ -61,101 +85,104 @@ export function createNodeKubeApi(c: StaticCredentials, now: () => number = Date
     };
     return pool.agent;
   };
+}
+
+/** Headers with the bearer token; a token file is read again once TOKEN_FILE_REFRESH_MS has passed. */
+function tokenHeaders(c: StaticCredentials, now: () => number): (accept: string | undefined) => Record<string, string> {
   let token: { value: string; read: number } | undefined;
-  const headers = (accept: string | undefined): Record<string, string> => {
+  return (accept) => {
     if (c.tokenFile && (!token || now() - token.read > TOKEN_FILE_REFRESH_MS))
       token = { value: readFileSync(c.tokenFile, 'utf8').trim(), read: now() };
     const bearer = c.token ?? token?.value;
     return { accept: accept ?? 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
   };
-  const url = (path: string, query: Record<string, string>) => {
-    const u = new URL(base + path);
-    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
-    return u;
-  };
+}
 
-  return {
-    request(method, path, o = {}) {
-      const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
-      return new Promise((resolve, reject) => {
-        const h = headers(o.accept);
-        if (body !== undefined) h['content-type'] = o.contentType ?? 'application/json';
-        // A timer of its own, cleared once answered: an AbortSignal given to the request would
-        // still fire after the answer and destroy the pooled socket another request then uses.
-        let settled = false;
-        const settle = (fn: () => void) => {
-          if (!settled) {
-            settled = true;
-            clearTimeout(timer);
-            fn();
-          }
-        };
-        const req = send(url(path, o.query ?? {}), { method, headers: h, agent: agent() }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (err) => settle(() => reject(err)));
-          res.on('end', () =>
-            settle(() =>
-              resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) }),
-            ),
-          );
-        });
-        const timer = setTimeout(
-          () =>
-            settle(() => {
-              req.destroy();
-              reject(timeoutError());
-            }),
-          o.timeoutMs ?? 30_000,
-        );
-        req.on('error', (err) => settle(() => reject(err)));
-        req.end(body);
-      });
-    },
+type RequestOptions = Parameters<KubeApi['request']>[2] & object;
 
-    async watch(path, query, handlers, o = {}) {
-      let done = false;
-      let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (err: unknown) => {
-        if (done) return;
-        done = true;
+function sendRequest(t: Transport, method: string, path: string, o: RequestOptions): Promise<KubeResponse> {
+  const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
+  return new Promise((resolve, reject) => {
+    const h = t.headers(o.accept);
+    if (body !== undefined) h['content-type'] = o.contentType ?? 'application/json';
+    // A timer of its own, cleared once answered: an AbortSignal given to the request would
+    // still fire after the answer and destroy the pooled socket another request then uses.
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (!settled) {
+        settled = true;
         clearTimeout(timer);
-        req.destroy();
-        handlers.onDone(err && timedOut ? timeoutError() : err);
-      };
-      const resetTimer = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          finish(timeoutError());
-        }, o.inactivityMs ?? 30_000);
-        timer.unref();
-      };
-      const req = send(
-        url(path, { ...query, watch: 'true' }),
-        { method: 'GET', headers: headers(o.accept), agent: agent() },
-        (res) => {
-          if (res.statusCode !== 200) {
-            res.resume();
-            finish(
-              Object.assign(
-                new Error(res.statusMessage || STATUS_CODES[res.statusCode ?? 500] || 'Internal Server Error'),
-                { statusCode: res.statusCode },
-              ),
-            );
-            return;
-          }
-          resetTimer();
-          streamEvents(res, handlers, resetTimer, finish);
-        },
+        fn();
+      }
+    };
+    const req = t.send(t.url(path, o.query ?? {}), { method, headers: h, agent: t.agent() }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (err) => settle(() => reject(err)));
+      res.on('end', () =>
+        settle(() => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) })),
       );
-      req.on('error', (err) => finish(err));
-      req.end();
-      resetTimer();
-      return { abort: () => finish(new DOMException('This operation was aborted', 'AbortError')) };
-    },
+    });
+    const timer = setTimeout(
+      () =>
+        settle(() => {
+          req.destroy();
+          reject(timeoutError());
+        }),
+      o.timeoutMs ?? 30_000,
+    );
+    req.on('error', (err) => settle(() => reject(err)));
+    req.end(body);
+  });
+}
+
+function openWatch(
+  t: Transport,
+  path: string,
+  query: Record<string, string>,
+  handlers: WatchHandlers,
+  o: { accept?: string; inactivityMs?: number },
+): WatchHandle {
+  let done = false;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = (err: unknown) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.destroy();
+    handlers.onDone(err && timedOut ? timeoutError() : err);
   };
+  const resetTimer = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      finish(timeoutError());
+    }, o.inactivityMs ?? 30_000);
+    timer.unref();
+  };
+  const req = t.send(
+    t.url(path, { ...query, watch: 'true' }),
+    { method: 'GET', headers: t.headers(o.accept), agent: t.agent() },
+    (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        finish(
+          Object.assign(
+            new Error(res.statusMessage || STATUS_CODES[res.statusCode ?? 500] || 'Internal Server Error'),
+            { statusCode: res.statusCode },
+          ),
+        );
+        return;
+      }
+      resetTimer();
+      streamEvents(res, handlers, resetTimer, finish);
+    },
+  );
+  req.on('error', (err) => finish(err));
+  req.end();
+  resetTimer();
+  return { abort: () => finish(new DOMException('This operation was aborted', 'AbortError')) };
 }
 
 /** Calls `onEvent` for each JSON line (lines that do not parse are skipped, as client-node does). */

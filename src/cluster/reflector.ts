@@ -4,17 +4,24 @@
  * from the last seen resourceVersion (bookmarks included) so no event is lost -> on 410 Gone,
  * or when the watch stays silent longer than the watchdog allows, list again and delete what
  * disappeared. Errors back off exponentially with full jitter.
+ * Every decision is a pure function in reflector-plan.ts; this file is the I/O loop that performs them.
  */
 import type { KubeApi, WatchHandle } from './kube-api.ts';
+import type {
+  Backoff,
+  ReflectorAction,
+  ReflectorState,
+  RelistReason,
+  RestartReason,
+  StoreEvent,
+  Transition,
+  WatchEnd,
+} from './reflector-plan.ts';
+import * as plan from './reflector-plan.ts';
 import { statusCode } from './kube-api.ts';
 import type { Logger } from '../observability/logger.ts';
 
-/** A store event. */
-export type StoreEvent = 'upsert' | 'delete';
-
-/** Why a reflector listed again or restarted its watch (metric label values). */
-export type RelistReason = 'initial' | 'expired' | 'watchdog' | 'error';
-export type RestartReason = 'closed' | 'error';
+export type { StoreEvent, RelistReason, RestartReason } from './reflector-plan.ts';
 
 /** Observer for metrics. */
 export interface ReflectorObserver {
@@ -46,7 +53,11 @@ export interface ReflectorOptions {
    * so the webhook never denies on a view it could not fill.
    */
   readonly optional?: boolean;
-  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly backoff?: Backoff;
+  /** Clock (milliseconds) for event ages; defaults to Date.now. */
+  readonly now?: () => number;
+  /** Source of jitter (0..1) for backoff and watch timeouts; defaults to Math.random. */
+  readonly random?: () => number;
 }
 
 /** A running reflector. */
@@ -60,197 +71,150 @@ export interface Reflector {
   stop(): void;
 }
 
-interface Meta {
-  name?: string;
-  namespace?: string;
-  resourceVersion?: string;
-}
-interface ListBody {
-  metadata?: { resourceVersion?: string; continue?: string };
-  items?: Record<string, unknown>[];
-}
-
-const metaOf = (o: Record<string, unknown>) => (o['metadata'] ?? {}) as Meta;
-const keyOf = (o: Record<string, unknown>) => `${metaOf(o).namespace ?? ''}/${metaOf(o).name ?? ''}`;
-/** The object a delete is applied with, from its key (neither a namespace nor a name holds '/'). */
-const stubOf = (k: string): Record<string, unknown> => {
-  const slash = k.indexOf('/');
-  return { metadata: { name: k.slice(slash + 1), namespace: k.slice(0, slash) } };
-};
-
 /** Starts a reflector; it runs until `stop()`. */
 export function startReflector(o: ReflectorOptions): Reflector {
-  const backoff = o.backoff ?? { initialMs: 250, maxMs: 30_000 };
-  /** Keys (`namespace/name`) of the objects applied and not deleted since. */
-  const known = new Set<string>();
-  let resourceVersion = '';
-  let synced = false;
-  let stopped = false;
-  let unavailable: number | undefined;
-  let lastEvent = Date.now();
-  let attempt = 0;
-  let watch: WatchHandle | undefined;
-  let generation = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const log = o.logger.child({ component: 'reflector', kind: o.kind });
-
-  const selectors = (): Record<string, string> => ({
-    ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
-    ...(o.fieldSelector ? { fieldSelector: o.fieldSelector } : {}),
-  });
-
-  const later = (fn: () => void, ms: number) => {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(fn, ms);
+  const loop = new ReflectorLoop(o);
+  void loop.list('initial');
+  return {
+    synced: () => loop.state.synced,
+    lastEventAgeMs: () => loop.now() - loop.lastEvent,
+    unavailable: () => loop.state.unavailable,
+    stop: () => loop.stop(),
   };
-  const backoffMs = () => Math.random() * Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++);
+}
 
-  async function list(reason: RelistReason): Promise<void> {
-    if (stopped) return;
-    watch?.abort();
-    generation++;
-    o.observer.relisted(o.kind, reason);
-    try {
-      const items: Record<string, unknown>[] = [];
-      let cont = '';
-      let rv = '';
-      do {
-        const r = await o.api.request('GET', o.path, {
-          accept: o.accept,
-          query: { ...selectors(), limit: String(o.pageSize ?? 500), ...(cont ? { continue: cont } : {}) },
-        });
-        if (r.status === 410 && cont) {
-          // The continue token expired mid-list: start the list again.
-          items.length = 0;
-          cont = '';
-          continue;
-        }
-        if (r.status !== 200)
-          throw Object.assign(new Error(`list ${o.path}: HTTP ${r.status}`), { statusCode: r.status });
-        const body = r.body as ListBody;
-        for (const item of body.items ?? []) items.push(item);
-        cont = body.metadata?.continue ?? '';
-        rv = body.metadata?.resourceVersion ?? '';
-      } while (cont);
-      if (stopped) return;
-      // The whole list is applied in one step (the relay's routing gate relies on it: a view that
-      // has synced never shows a half-applied relist).
-      const listed = new Set<string>();
-      for (const item of items) {
-        const k = keyOf(item);
-        listed.add(k);
-        known.add(k);
-        o.apply('upsert', item);
-      }
-      for (const k of known) {
-        if (!listed.has(k)) {
-          known.delete(k);
-          o.apply('delete', stubOf(k));
-        }
-      }
-      resourceVersion = rv;
-      synced = true;
-      unavailable = undefined;
-      lastEvent = Date.now();
-      attempt = 0;
-      log.debug({ reason, items: items.length, resourceVersion }, 'listed');
-      void startWatch();
-    } catch (err) {
-      const code = statusCode(err);
-      if ((code === 403 || code === 404) && o.optional) {
-        // Not allowed or not served: the kind is not tracked (rules then say nothing about it).
-        unavailable = code;
-        synced = true;
-        log.warn({ status: code, path: o.path }, 'collection cannot be read; this kind is not tracked');
-        later(() => void list('error'), Math.max(backoff.maxMs, 60_000));
-        return;
-      }
-      log.warn({ err: describe(err), status: code }, 'list failed; retrying');
-      later(() => void list('error'), backoffMs());
-    }
+/** The I/O loop: performs list and watch requests and the actions reflector-plan.ts decides. */
+class ReflectorLoop {
+  state: ReflectorState = plan.INITIAL_STATE;
+  /** Keys (`namespace/name`) of the objects applied and not deleted since. */
+  private readonly known = new Set<string>();
+  readonly now: () => number;
+  lastEvent: number;
+  private stopped = false;
+  private watchHandle: WatchHandle | undefined;
+  /** Bumped by each list, watch and stop: callbacks of an older one are ignored. */
+  private generation = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
+  private readonly selectors: Record<string, string>;
+
+  private readonly o: ReflectorOptions;
+
+  constructor(o: ReflectorOptions) {
+    this.o = o;
+    this.now = o.now ?? Date.now;
+    this.random = o.random ?? Math.random;
+    this.lastEvent = this.now();
+    this.backoff = o.backoff ?? { initialMs: 250, maxMs: 30_000 };
+    this.log = o.logger.child({ component: 'reflector', kind: o.kind });
+    this.selectors = {
+      ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
+      ...(o.fieldSelector ? { fieldSelector: o.fieldSelector } : {}),
+    };
   }
 
-  async function startWatch(): Promise<void> {
-    if (stopped) return;
-    const mine = ++generation;
-    let expired = false;
-    const query = {
-      ...selectors(),
-      allowWatchBookmarks: 'true',
-      resourceVersion,
-      timeoutSeconds: String(240 + Math.floor(Math.random() * 120)),
-    };
+  async list(reason: RelistReason): Promise<void> {
+    if (this.stopped) return;
+    this.watchHandle?.abort();
+    this.generation++;
+    this.o.observer.relisted(this.o.kind, reason);
+    let read: plan.ListProgress;
     try {
-      watch = await o.api.watch(
-        o.path,
+      read = await this.readList();
+    } catch (err) {
+      const failure = { status: statusCode(err), error: describe(err), path: this.o.path, optional: !!this.o.optional };
+      this.perform(plan.listFailed(this.state, failure, this.backoff, this.random()));
+      return;
+    }
+    if (this.stopped) return;
+    this.perform(plan.listApplied(this.state, this.known, read.items, read.resourceVersion), () => {
+      this.lastEvent = this.now();
+      this.log.debug({ reason, items: read.items.length, resourceVersion: read.resourceVersion }, 'listed');
+    });
+  }
+
+  private async readList(): Promise<plan.ListProgress> {
+    let progress = plan.LIST_START;
+    while (!progress.done) {
+      const r = await this.o.api.request('GET', this.o.path, {
+        accept: this.o.accept,
+        query: plan.listQuery(this.selectors, this.o.pageSize ?? 500, progress.cont),
+      });
+      const next = plan.pageRead(progress, r.status, r.body);
+      if ('failed' in next)
+        throw Object.assign(new Error(`list ${this.o.path}: ${next.reason}`), { statusCode: next.failed });
+      progress = next;
+    }
+    return progress;
+  }
+
+  async watch(): Promise<void> {
+    if (this.stopped) return;
+    const mine = ++this.generation;
+    this.state = plan.watchStarting(this.state);
+    const query = plan.watchQuery(this.selectors, this.state.resourceVersion, this.random());
+    try {
+      this.watchHandle = await this.o.api.watch(
+        this.o.path,
         query,
         {
-          onEvent(type, object) {
-            if (mine !== generation) return;
-            lastEvent = Date.now();
-            o.observer.event(o.kind);
-            if (type === 'ERROR') {
-              const code = (object as { code?: number }).code;
-              if (code === 410) expired = true;
-              log.debug({ code, reason: (object as { reason?: string }).reason }, 'watch error event');
-              return;
-            }
-            const rv = metaOf(object).resourceVersion;
-            if (rv) resourceVersion = rv;
-            if (type === 'BOOKMARK') return;
-            attempt = 0;
-            const k = keyOf(object);
-            if (type === 'DELETED') {
-              known.delete(k);
-              o.apply('delete', object);
-            } else if (type === 'ADDED' || type === 'MODIFIED') {
-              known.add(k);
-              o.apply('upsert', object);
-            }
+          onEvent: (type, object) => {
+            if (mine !== this.generation) return;
+            this.lastEvent = this.now();
+            this.o.observer.event(this.o.kind);
+            this.perform(plan.watchEvent(this.state, type, object));
           },
-          onDone(err) {
-            if (mine !== generation || stopped) return;
-            if (expired || statusCode(err) === 410) {
-              later(() => void list('expired'), 0);
-            } else if ((err as { name?: string } | null)?.name === 'TimeoutError') {
-              log.warn(
-                { silentForMs: Date.now() - lastEvent },
-                'watch delivered neither events nor bookmarks; relisting',
-              );
-              later(() => void list('watchdog'), 0);
-            } else if (err) {
-              o.observer.watchRestarted(o.kind, 'error');
-              log.info({ err: describe(err) }, 'watch failed; reconnecting');
-              later(() => void startWatch(), backoffMs());
-            } else {
-              o.observer.watchRestarted(o.kind, 'closed');
-              later(() => void startWatch(), 0);
-            }
+          onDone: (err) => {
+            if (mine !== this.generation || this.stopped) return;
+            this.perform(plan.watchEnded(this.state, this.classify(err), this.backoff, this.random()));
           },
         },
-        { accept: o.accept, inactivityMs: o.watchdogMs },
+        { accept: this.o.accept, inactivityMs: this.o.watchdogMs },
       );
     } catch (err) {
-      if (mine !== generation) return;
-      o.observer.watchRestarted(o.kind, 'error');
-      later(() => void startWatch(), backoffMs());
-      log.info({ err: describe(err) }, 'watch could not start; retrying');
+      if (mine !== this.generation) return;
+      this.perform(plan.watchStartFailed(this.state, describe(err), this.backoff, this.random()));
     }
   }
 
-  void list('initial');
-  return {
-    synced: () => synced,
-    lastEventAgeMs: () => Date.now() - lastEvent,
-    unavailable: () => unavailable,
-    stop() {
-      stopped = true;
-      generation++;
-      clearTimeout(timer);
-      watch?.abort();
-    },
-  };
+  private classify(err: unknown): WatchEnd {
+    if (statusCode(err) === 410) return { kind: 'gone' };
+    if ((err as { name?: string } | null)?.name === 'TimeoutError')
+      return { kind: 'silent', silentForMs: this.now() - this.lastEvent };
+    if (err) return { kind: 'failed', error: describe(err) };
+    return { kind: 'closed' };
+  }
+
+  /** Adopts the new state, performs the actions, runs `after`, then schedules the next step. */
+  private perform(t: Transition, after?: () => void): void {
+    this.state = t.state;
+    for (const a of t.actions) this.act(a);
+    after?.();
+    const next = t.next;
+    if (!next || this.stopped) return;
+    clearTimeout(this.timer);
+    if (next.run === 'list') this.timer = setTimeout(() => void this.list(next.reason), next.afterMs);
+    else this.timer = setTimeout(() => void this.watch(), next.afterMs);
+  }
+
+  private act(a: ReflectorAction): void {
+    if (a.type === 'apply') {
+      const k = plan.keyOf(a.object);
+      if (a.event === 'delete') this.known.delete(k);
+      else this.known.add(k);
+      this.o.apply(a.event, a.object);
+    } else if (a.type === 'restarted') this.o.observer.watchRestarted(this.o.kind, a.reason);
+    else this.log[a.level](a.fields, a.msg);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    clearTimeout(this.timer);
+    this.watchHandle?.abort();
+  }
 }
 
 function describe(err: unknown): string {

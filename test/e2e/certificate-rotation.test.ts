@@ -172,7 +172,7 @@ async function clusterWithWebhookConfigs(seed?: (s: FakeApiServer) => void): Pro
 async function startReplica(
   api: FakeApiServer,
   identity: string,
-  overrides: { renewBeforeDays?: number } = {},
+  overrides: { renewBeforeDays?: number; now?: () => Date } = {},
 ): Promise<Replica> {
   const tls = createServingTls();
   const registry = new Registry();
@@ -194,6 +194,7 @@ async function startReplica(
     renewBeforeMs: (overrides.renewBeforeDays ?? 30) * DAY,
     intervalMs: 100,
     election: FAST_ELECTION,
+    ...(overrides.now ? { now: overrides.now } : {}),
   });
   cleanups.push(() => certs.stop());
   return { tls, certs, port, registry };
@@ -212,8 +213,11 @@ const bundleOf = (api: FakeApiServer) =>
 
 test('self-managed: one leader creates the Secret, injects the caBundle everywhere, and every replica becomes ready serving it', async () => {
   const api = await clusterWithWebhookConfigs();
-  const r1 = await startReplica(api, 'pod-1');
-  const r2 = await startReplica(api, 'pod-2');
+  // The replicas' clock stands still: the leader's renewals never miss the renew deadline and the
+  // Lease never lapses for the other, however slowly a loaded machine runs the passes.
+  const at = new Date();
+  const r1 = await startReplica(api, 'pod-1', { now: () => at });
+  const r2 = await startReplica(api, 'pod-2', { now: () => at });
   await eventually(
     'both ready',
     () => r1.certs.notReadyReason() === undefined && r2.certs.notReadyReason() === undefined,

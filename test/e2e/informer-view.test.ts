@@ -52,7 +52,16 @@ describe('initial sync', () => {
       'Alerts and Providers listed',
       () => live!.view.counts()['Alert'] === 0 && live!.server.stats.lists >= 3,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    // Every other collection listed, the Secret list refused: only Secrets keep the view waiting...
+    const secretRetries = () =>
+      metricValue(live!.registry, 'notify_guard_cluster_relists_total{kind="Secret",reason="error"}');
+    await eventually(
+      'only the Secret list outstanding',
+      () => live!.view.notReadyReason() === 'waiting for the initial list of Secret',
+    );
+    // ...and still do after the refused list has been retried twice more.
+    const retried = await secretRetries();
+    await eventually('two more Secret retries', async () => (await secretRetries()) >= retried + 2);
     assert.equal(live.view.notReadyReason(), 'waiting for the initial list of Secret');
     assert.equal(live.view.synced(), false);
     live.server.allow('secrets');

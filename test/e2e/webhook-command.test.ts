@@ -4,7 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -17,6 +21,33 @@ import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+
+/** A debug logger whose lines can be waited for: `next(fields)` resolves on a line carrying them. */
+function logEvents() {
+  const lines: Record<string, unknown>[] = [];
+  const waiting: { fields: Record<string, unknown>; resolve: () => void }[] = [];
+  const matches = (line: Record<string, unknown>, fields: Record<string, unknown>) =>
+    Object.entries(fields).every(([k, v]) => line[k] === v);
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        const line = JSON.parse(chunk.toString()) as Record<string, unknown>;
+        lines.push(line);
+        for (const w of waiting.filter((x) => matches(line, x.fields))) {
+          waiting.splice(waiting.indexOf(w), 1);
+          w.resolve();
+        }
+        cb();
+      },
+    }),
+  );
+  const next = (fields: Record<string, unknown>) =>
+    lines.some((l) => matches(l, fields))
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiting.push({ fields, resolve }));
+  return { logger, next };
+}
 
 test('parses every flag, with defaults', () => {
   assert.deepEqual(parseWebhookArgs(['--cluster-dir', 'x']), {
@@ -260,13 +291,12 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
       kubeconfig,
     ]);
     if (options === 'help') throw new Error('unexpected help');
-    w = await startWebhook(options, quiet());
+    const log = logEvents();
+    w = await startWebhook(options, log.logger);
     const ca = await readFile(join(dir, 'certs', 'ca.crt'), 'utf8');
-    const deadline = Date.now() + 5_000;
-    while ((await get(w.port, ca, '/readyz')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('never ready');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Ready once every required collection is listed: wait for those lists, not for the clock.
+    await Promise.all(['Alert', 'Provider', 'Secret'].map((kind) => log.next({ msg: 'listed', kind })));
+    assert.equal((await get(w.port, ca, '/readyz')).status, 200);
     const metrics = (await get(w.port, ca, '/metrics')).body;
     assert.match(metrics, /^notify_guard_cluster_objects\{kind="Provider"\} 1$/m);
     const r = await review(w.port, ca, 'validate', {
@@ -297,4 +327,62 @@ test('without --cluster-dir, --kubeconfig or a cluster, startup says how to give
     r.stderr,
     "notify-guard webhook: no cluster to read: run in a cluster, pass --kubeconfig FILE (or set KUBECONFIG), or pass --cluster-dir DIR for local use (try --cluster-dir examples/cluster)\nRun 'notify-guard webhook --help' for usage.\n",
   );
+});
+
+test('SIGTERM while start-up waits for the API server stops the webhook cleanly with exit code 0', async () => {
+  // An API server that parks every request: start-up is then certainly still in progress.
+  const parked: ServerResponse[] = [];
+  let arrived!: () => void;
+  const firstRequest = new Promise<void>((resolve) => (arrived = resolve));
+  const api = createHttpServer((_req, res) => {
+    parked.push(res);
+    arrived();
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const { port } = api.address() as AddressInfo;
+  const dir = tempDir('webhook');
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: held\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: held\n  context: {cluster: held, user: tester}\ncurrent-context: held\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'webhook',
+      '--kubeconfig',
+      kubeconfig,
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--listen',
+      '127.0.0.1:0',
+      '--log-format',
+      'json',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('exit', (code, signal) => resolve([code, signal])),
+  );
+  try {
+    await firstRequest;
+    child.kill('SIGTERM');
+    const lines = createInterface({ input: child.stdout });
+    for await (const line of lines) {
+      const entry = JSON.parse(line) as { msg?: string; signal?: string };
+      if (entry.msg === 'shutting down') {
+        assert.equal(entry.signal, 'SIGTERM');
+        break;
+      }
+    }
+    // The request start-up was waiting for now fails; the abandoned start ends there.
+    for (const res of parked.splice(0)) res.destroy();
+    api.on('request', (_req, res: ServerResponse) => res.destroy());
+    assert.deepEqual(await exited, [0, null]);
+  } finally {
+    child.kill('SIGKILL');
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  }
 });
