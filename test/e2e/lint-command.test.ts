@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import { parse, stringify } from 'yaml';
 import { LINT_USAGE, lintCommand } from '../../src/cli/lint-command.ts';
 import { alert, REAL_URL, secret, slackProvider } from '../support/objects.ts';
+import { runInProcess } from '../support/in-process-command.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,14 +24,8 @@ const lintCli = (args: string[], o: { cwd?: string } = {}) =>
     timeout: 20_000,
   });
 /** The same command in this process: what it writes and the exit code main.ts would set. */
-async function lint(args: string[], input = '', env?: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const status = await lintCommand(args, { stdin: Readable.from([input]), stdout, stderr, ...(env ? { env } : {}) });
-  stdout.end();
-  stderr.end();
-  return { status, stdout: await text(stdout), stderr: await text(stderr) };
-}
+const lint = (args: string[], input = '', env?: NodeJS.ProcessEnv) =>
+  runInProcess(lintCommand, args, { input, ...(env ? { env } : {}) });
 const yamlOf = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
 
 const SECRET_FIX = 'Keep key "address" while Providers reference the Secret, or repoint the Providers first.';
