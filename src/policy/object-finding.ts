@@ -2,7 +2,7 @@
  * A finding about one Kubernetes object, wherever the object was read: the common shape of the
  * audit's findings (audit.ts, objects of a cluster or its manifests) and the linter's
  * (lint/lint-manifests.ts, objects of a repository), each adding where it found the object.
- * `lint` and `audit` print both with the same formatters.
+ * `audit` prints its findings with lint's formatters.
  */
 import type { OptOut } from './rule-opt-out.ts';
 
@@ -19,7 +19,10 @@ export interface ObjectFinding {
    * run: an exemption or opt-out the object claims (with its reason), or the linter's own remark.
    */
   readonly action: 'deny' | 'warn' | 'note';
-  /** The field error as apimachinery prints it: `spec.providerRef.name: Not found: "slack": ...`. */
+  /**
+   * The field error as apimachinery prints it (`spec.providerRef.name: Not found: "slack": ...`);
+   * for an exemption, the convention and the reason given.
+   */
   readonly message: string;
   /** How to fix it: the rule's remediation. */
   readonly remediation?: string;
