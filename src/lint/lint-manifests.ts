@@ -12,7 +12,7 @@ import { guardedKind, parseApiVersion, qualifiedKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { providerView } from '../flux/objects.ts';
 import type { Engine, Finding } from '../policy/engine.ts';
-import type { OptOut } from '../policy/rule-opt-out.ts';
+import type { ObjectFinding } from '../policy/object-finding.ts';
 import { errorString } from '../policy/field-error.ts';
 import type { FluxRelease } from './api-versions.ts';
 import { CURRENT_FLUX, removedApiVersionMessage } from './api-versions.ts';
@@ -20,28 +20,12 @@ import { duplicateLocations } from './duplicates.ts';
 import type { LintRule } from './lint-rules.ts';
 import { DUPLICATE_OBJECT, REMOVED_API_VERSION, SECRET_KEYS_UNKNOWN } from './lint-rules.ts';
 
-/** One finding about one object of the linted manifests. */
-export interface LintFinding {
+/** One finding about one object of the linted manifests, at the object's place in them. */
+export interface LintFinding extends ObjectFinding {
   readonly source: string;
   readonly line: number;
-  /** The object's kind: Alert, Provider, Secret, or any kind for lint-duplicate-object. */
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly rule: string;
-  /**
-   * What the webhook would do: deny the object, or admit it with a warning; `note` is the
-   * linter's own remark, which never fails a run.
-   */
-  readonly action: 'deny' | 'warn' | 'note';
-  /** The field error as apimachinery prints it: `spec.providerRef.name: Not found: "slack": ...`. */
-  readonly message: string;
   /** The column (from 1) where the object starts, when known. */
   readonly column?: number;
-  /** How to fix it: the rule's remediation. */
-  readonly remediation?: string;
-  /** The object opts out of the rule by annotation (the reason it gives): a note, never enforced. */
-  readonly ignored?: OptOut;
 }
 
 /** What to lint, and how. */

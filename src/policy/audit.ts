@@ -9,7 +9,7 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import { guardedKind, parseApiVersion } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Engine, Finding } from './engine.ts';
-import type { OptOut } from './rule-opt-out.ts';
+import type { ObjectFinding } from './object-finding.ts';
 import { errorString, fieldError, quote } from './field-error.ts';
 import { field } from './field-path.ts';
 import type { Policy } from './policy.ts';
@@ -29,20 +29,9 @@ export interface AuditSubject<T> {
   readonly at: T;
 }
 
-/** One finding of the audit. */
-export interface AuditFinding<T> {
+/** One finding of the audit, at where its object was found. */
+export interface AuditFinding<T> extends ObjectFinding {
   readonly at: T;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly rule: string;
-  /** `note`: an exemption the object claims (from a convention, or a rule's opt-out), with its reason. */
-  readonly action: 'deny' | 'warn' | 'note';
-  readonly message: string;
-  /** How to fix it: the rule's remediation. */
-  readonly remediation?: string;
-  /** The object opts out of the rule by annotation (rule-opt-out.ts). */
-  readonly ignored?: OptOut;
 }
 
 /** What the audit reads. */

@@ -17,7 +17,16 @@ test('the compiled build runs: every command prints its flags', () => {
   const out = tempDir('build-test', join(ROOT, '.local'));
   const tsc = spawnSync(
     process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out],
+    // --noCheck: `npm test` type-checks these files with the same options (tsconfig.build.json extends
+    // tsconfig.json, which includes them); the emitted JavaScript is the same with or without it.
+    [
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--noCheck',
+      '--outDir',
+      out,
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);

@@ -108,7 +108,18 @@ test('mounted files: a leaf rotation and a CA rotation are picked up without a r
   await eventually('renewed leaf served', () => traffic.serials.has(serialOf(a2.certPem)));
   await publish(caB, b1);
   await eventually('leaf from the new CA served', () => traffic.serials.has(serialOf(b1.certPem)));
-  await new Promise((r) => setTimeout(r, 200));
+  // Traffic on both kinds of connection after the last rotation, waited for rather than slept for.
+  const at = traffic.counts();
+  await eventually(
+    'ten more requests of each kind',
+    () => {
+      const c = traffic.counts();
+      return (
+        c.keepAliveOk >= Math.max(at.keepAliveOk + 10, 21) && c.newConnectionOk >= Math.max(at.newConnectionOk + 10, 21)
+      );
+    },
+    20_000,
+  );
   const result = await traffic.stop();
   assert.deepEqual(result.failures, []);
   assert.ok(result.keepAliveOk > 20 && result.newConnectionOk > 20, JSON.stringify(result));

@@ -10,16 +10,22 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { LINT_USAGE, lintCommand } from '../../src/cli/lint-command.ts';
 import { alert, REAL_URL, secret, slackProvider } from '../support/objects.ts';
+import { runInProcess } from '../support/in-process-command.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const lint = (args: string[], input?: string) =>
+// Paths in the findings are as given, relative to the repository root, as a user in it runs them.
+process.chdir(ROOT);
+/** The executable as users run it: one process per path through main.ts (argv, exit code). */
+const lintCli = (args: string[], o: { cwd?: string } = {}) =>
   spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', ...args], {
-    cwd: ROOT,
+    cwd: o.cwd ?? ROOT,
     encoding: 'utf8',
     timeout: 20_000,
-    ...(input === undefined ? {} : { input }),
   });
+/** The same command in this process: what it writes and the exit code main.ts would set. */
+const lint = (args: string[], input = '', env?: NodeJS.ProcessEnv) =>
+  runInProcess(lintCommand, args, { input, ...(env ? { env } : {}) });
 const yamlOf = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
 
 const SECRET_FIX = 'Keep key "address" while Providers reference the Secret, or repoint the Providers first.';
@@ -31,14 +37,14 @@ const PROVIDER_FINDING =
   'examples/tutorial/notifications.yaml:12: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "flux-system": spec.secretRef.name: Invalid value: "slack-url": Secret "slack-url" has no key "address": Flux reads the Slack address only from key "address", and this Secret has it under "url": rename the key to "address" [provider-secret-keys]';
 
 test('the tutorial as developers copy it: two errors, each at its line, and exit 1', () => {
-  const r = lint(['examples/tutorial']);
+  const r = lintCli(['examples/tutorial']);
   assert.equal(r.stdout, `${SECRET_FINDING}\n  fix: ${SECRET_FIX}\n${PROVIDER_FINDING}\n  fix: ${PROVIDER_FIX}\n`);
   assert.equal(r.stderr, '2 errors and 0 warnings in 2 of 3 objects\n');
   assert.equal(r.status, 1);
 });
 
-test('--output json gives the same findings as data', () => {
-  const r = lint(['--output', 'json', 'examples/tutorial/notifications.yaml']);
+test('--output json gives the same findings as data', async () => {
+  const r = await lint(['--output', 'json', 'examples/tutorial/notifications.yaml']);
   assert.equal(r.status, 1);
   assert.deepEqual(JSON.parse(r.stdout), [
     {
@@ -70,8 +76,8 @@ test('--output json gives the same findings as data', () => {
   ]);
 });
 
-test('--output github writes one annotation per finding, on the line it concerns', () => {
-  const r = lint(['--output', 'github', 'examples/tutorial']);
+test('--output github writes one annotation per finding, on the line it concerns', async () => {
+  const r = await lint(['--output', 'github', 'examples/tutorial']);
   assert.equal(r.status, 1);
   const annotation = (finding: string, fix: string) => {
     const [, file, line, level, rest, rule] = /^(.+?):(\d+): (error|warning): (.*) \[([a-z-]+)\]$/.exec(finding)!;
@@ -84,8 +90,8 @@ test('--output github writes one annotation per finding, on the line it concerns
   );
 });
 
-test('rendered manifests on stdin (kustomize build | notify-guard lint -): a clean set exits 0 and prints nothing on stdout', () => {
-  const r = lint(
+test('rendered manifests on stdin (kustomize build | notify-guard lint -): a clean set exits 0 and prints nothing on stdout', async () => {
+  const r = await lint(
     ['-'],
     yamlOf(
       secret('apps', 'slack-url', { address: REAL_URL }),
@@ -98,7 +104,7 @@ test('rendered manifests on stdin (kustomize build | notify-guard lint -): a cle
   assert.equal(r.status, 0);
 });
 
-test('warnings pass unless --strict; --context supplies a Secret kept out of the repository', () => {
+test('warnings pass unless --strict; --context supplies a Secret kept out of the repository', async () => {
   const dir = tempDir('lint');
   mkdirSync(join(dir, 'repo'));
   mkdirSync(join(dir, 'cluster'));
@@ -115,13 +121,13 @@ test('warnings pass unless --strict; --context supplies a Secret kept out of the
   writeFileSync(join(dir, 'cluster', 'secret.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL })));
   const warning = `${join(dir, 'repo', 'notify.yaml')}:11: warning: Alert.notification.toolkit.fluxcd.io "infra" in namespace "apps": spec.eventSources[0].namespace: Forbidden: source namespace "flux-system" differs from the Alert's namespace "apps": events from other namespaces are dropped if Flux runs with --no-cross-namespace-refs; create this Alert (and its Provider) in "flux-system" [alert-cross-namespace-source]\n  fix: Put the Alert in the namespace of the objects it watches, or remove the namespace.`;
 
-  const relaxed = lint([join(dir, 'repo'), '--context', join(dir, 'cluster')]);
+  const relaxed = await lint([join(dir, 'repo'), '--context', join(dir, 'cluster')]);
   assert.equal(relaxed.stdout, `${warning}\n`);
   assert.equal(relaxed.stderr, '0 errors and 1 warning in 1 of 2 objects\n');
   assert.equal(relaxed.status, 0);
-  assert.equal(lint([join(dir, 'repo'), '--context', join(dir, 'cluster'), '--strict']).status, 1);
+  assert.equal((await lint([join(dir, 'repo'), '--context', join(dir, 'cluster'), '--strict'])).status, 1);
 
-  const withoutContext = lint([join(dir, 'repo')]);
+  const withoutContext = await lint([join(dir, 'repo')]);
   assert.equal(withoutContext.status, 1);
   assert.match(
     withoutContext.stdout,
@@ -129,47 +135,41 @@ test('warnings pass unless --strict; --context supplies a Secret kept out of the
   );
 });
 
-test('what cannot be read exits 2 and says why; a usage mistake points to --help', () => {
-  const broken = lint(['-'], 'kind: [\n');
+test('what cannot be read exits 2 and says why; a usage mistake points to --help', async () => {
+  const broken = await lint(['-'], 'kind: [\n');
   assert.equal(broken.status, 2);
   assert.equal(
     broken.stderr,
     'notify-guard lint: <stdin>:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
   );
-  const missing = lint(['no-such-dir']);
+  const missing = await lint(['no-such-dir']);
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr, 'notify-guard lint: no-such-dir: no such file or directory\n');
-  const none = lint([]);
+  // main.ts turns a usage mistake into exit 2 and a pointer to --help: once over the CLI, then the messages in-process.
+  const none = lintCli([]);
   assert.equal(none.status, 2);
   assert.equal(
     none.stderr,
     "notify-guard lint: no manifests to lint: give one or more files or directories, or - for stdin\nRun 'notify-guard lint --help' for usage.\n",
   );
-  const format = lint(['--output', 'yaml', 'examples/tutorial']);
-  assert.equal(format.status, 2);
-  assert.equal(
-    format.stderr,
-    'notify-guard lint: --output "yaml": expected text, json, github or sarif\nRun \'notify-guard lint --help\' for usage.\n',
+  const usage = (message: string) => ({ name: 'UsageError', message });
+  await assert.rejects(
+    lint(['--output', 'yaml', 'examples/tutorial']),
+    usage('--output "yaml": expected text, json, github or sarif'),
   );
-  const notDir = lint(['examples/tutorial', '--context', '/dev/null']);
-  assert.equal(notDir.status, 2);
-  assert.equal(
-    notDir.stderr,
-    'notify-guard lint: --context "/dev/null": not a directory or file\nRun \'notify-guard lint --help\' for usage.\n',
+  await assert.rejects(
+    lint(['examples/tutorial', '--context', '/dev/null']),
+    usage('--context "/dev/null": not a directory or file'),
   );
-  const under = lint(['examples/tutorial', '--context', 'examples/tutorial/notifications.yaml/more']);
-  assert.equal(under.status, 2);
-  assert.equal(
-    under.stderr,
-    'notify-guard lint: --context "examples/tutorial/notifications.yaml/more": no such file or directory\nRun \'notify-guard lint --help\' for usage.\n',
+  await assert.rejects(
+    lint(['examples/tutorial', '--context', 'examples/tutorial/notifications.yaml/more']),
+    usage('--context "examples/tutorial/notifications.yaml/more": no such file or directory'),
   );
-  const release = lint(['--flux-version', '3', 'examples/tutorial']);
-  assert.equal(release.status, 2);
-  assert.equal(
-    release.stderr,
-    'notify-guard lint: --flux-version "3": expected a Flux v2 release such as 2.6 or v2.6.3, or current\nRun \'notify-guard lint --help\' for usage.\n',
+  await assert.rejects(
+    lint(['--flux-version', '3', 'examples/tutorial']),
+    usage('--flux-version "3": expected a Flux v2 release such as 2.6 or v2.6.3, or current'),
   );
-  const help = lint(['--help']);
+  const help = await lint(['--help']);
   assert.equal(help.status, 0);
   assert.equal(help.stdout, LINT_USAGE);
 });
@@ -186,26 +186,26 @@ const v1beta2Alert = {
   apiVersion: 'notification.toolkit.fluxcd.io/v1beta2',
 };
 
-test('a v1beta2 object is a warning with what to change, unless --flux-version names a release that serves it', () => {
+test('a v1beta2 object is a warning with what to change, unless --flux-version names a release that serves it', async () => {
   const input = yamlOf(secret('apps', 'slack-url', { address: REAL_URL }), slackProvider('apps'), v1beta2Alert);
-  const current = lint(['-'], input);
+  const current = await lint(['-'], input);
   assert.equal(
     current.stdout,
     '<stdin>:20: warning: Alert.notification.toolkit.fluxcd.io "old" in namespace "apps": apiVersion: Unsupported value: "notification.toolkit.fluxcd.io/v1beta2": Flux v2.9 does not serve v1beta2 (removed in Flux v2.9), so applying this Alert fails; change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass --flux-version with the release the cluster runs [lint-removed-api-version]\n' +
       '  fix: Change apiVersion to notification.toolkit.fluxcd.io/v1beta3 (the spec fields keep their names), or pass the Flux release the cluster runs with --flux-version.\n',
   );
   assert.equal(current.status, 0);
-  assert.equal(lint(['-', '--strict'], input).status, 1);
-  const older = lint(['-', '--flux-version', 'v2.8.4'], input);
+  assert.equal((await lint(['-', '--strict'], input)).status, 1);
+  const older = await lint(['-', '--flux-version', 'v2.8.4'], input);
   assert.equal(older.stdout, '');
   assert.equal(older.stderr, 'no findings in 3 objects\n');
 });
 
-test('duplicate objects across the inputs are reported at each copy, naming the other; a file in both PATH and --context is one', () => {
+test('duplicate objects across the inputs are reported at each copy, naming the other; a file in both PATH and --context is one', async () => {
   const dir = tempDir('lint-dup');
   writeFileSync(join(dir, 'a.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL }), slackProvider('apps')));
   writeFileSync(join(dir, 'b.yaml'), yamlOf(slackProvider('apps', { timeout: '30s' })));
-  const r = lint([join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--context', dir]);
+  const r = await lint([join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--context', dir]);
   const finding = (at: string, other: string) =>
     `${join(dir, at)}: warning: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": metadata.name: Duplicate value: "slack": also defined at ${join(dir, other)}; applied together, one replaces the other, and these findings read the last one: keep one definition [lint-duplicate-object]\n  fix: Keep one definition of the object, or give the copies different names or namespaces.\n`;
   assert.equal(r.stdout, finding('a.yaml:10', 'b.yaml:1') + finding('b.yaml:1', 'a.yaml:10'));
@@ -223,7 +223,7 @@ test('--output sarif is valid SARIF 2.1.0 (the OASIS schema), with one rule entr
       spec: { dataFrom: [{ extract: { key: 'slack' } }] },
     }),
   );
-  const r = lint(['--output', 'sarif', 'examples/tutorial', join(dir, 'notify.yaml')]);
+  const r = await lint(['--output', 'sarif', 'examples/tutorial', join(dir, 'notify.yaml')]);
   assert.equal(r.status, 1);
   const log = JSON.parse(r.stdout) as {
     runs: {
@@ -277,7 +277,7 @@ test('--output sarif is valid SARIF 2.1.0 (the OASIS schema), with one rule entr
   assert.equal(run.results[0]!.ruleIndex, ids.indexOf('secret-keys-kept'));
 });
 
-test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying which, other files read as they are; without either, plain files with a note', () => {
+test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying which, other files read as they are; without either, plain files with a note', async () => {
   const dir = tempDir('lint-kustomize');
   const app = join(dir, 'app');
   mkdirSync(join(app, 'base'), { recursive: true });
@@ -301,14 +301,8 @@ test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying whic
     `#!/bin/sh\nPATH=/usr/bin:/bin\n[ "$1" = build ] || exit 3\ncat <<'YAML'\n${yamlOf(slackProvider('apps'))}YAML\n`,
     { mode: 0o755 },
   );
-  const run = (path: string) =>
-    spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', dir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 20_000,
-      env: { ...process.env, PATH: path },
-    });
-  const rendered = run(bin);
+  const run = (path: string) => lint([dir], '', { ...process.env, PATH: path });
+  const rendered = await run(bin);
   assert.equal(
     rendered.stdout,
     `${join(app, 'base', 'provider.yaml')}:1: error: Provider.notification.toolkit.fluxcd.io "slack" in namespace "apps": spec.secretRef.name: Not found: "slack-url": no Secret "slack-url" in namespace "apps"; create it in "apps" or correct the name [provider-secret-exists]\n  fix: Create the Secret (or its ExternalSecret or SealedSecret) in the Provider's namespace, or correct the name; if something else makes it, list the namespace in the policy's spec.secrets.outOfBandNamespaces.\n`,
@@ -318,7 +312,7 @@ test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying whic
     `notify-guard lint: note: rendered with kustomize (${join(bin, 'kustomize')} build <dir>): ${app}\n1 error and 0 warnings in 1 of 2 objects\n`,
   );
 
-  const plain = run(join(dir, 'nothing-here'));
+  const plain = await run(join(dir, 'nothing-here'));
   assert.equal(
     plain.stderr.split('\n')[0],
     `notify-guard lint: note: ${dir} holds ${join(app, 'kustomization.yaml')}, but neither kustomize nor kubectl is on PATH: linted as plain files, so patches are read as objects and overlays are not applied`,
@@ -331,7 +325,7 @@ test('kustomizations are rendered by kustomize (or kubectl) on PATH, saying whic
   writeFileSync(join(bin, 'kustomize'), '#!/bin/sh\necho "Error: accumulating resources: no such file" >&2\nexit 1\n', {
     mode: 0o755,
   });
-  const failing = run(bin);
+  const failing = await run(bin);
   assert.equal(
     failing.stderr.split('\n')[0],
     `notify-guard lint: note: ${app}: kustomize build ${app} failed: Error: accumulating resources: no such file; its files are linted as plain files`,
@@ -357,11 +351,7 @@ test('as the pre-commit hook runs it: the changed files, the repository as conte
   writeFileSync(join(repo, 'apps', 'secret.yaml'), yamlOf(secret('apps', 'slack-url', { address: REAL_URL })));
   writeFileSync(join(repo, 'apps', 'provider.yaml'), yamlOf(slackProvider('apps')));
   writeFileSync(join(repo, 'hooks.yaml'), '- id: not-a-manifest\n');
-  const r = spawnSync(
-    process.execPath,
-    [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', '--context', '.', 'apps/provider.yaml'],
-    { cwd: repo, encoding: 'utf8', timeout: 20_000 },
-  );
+  const r = lintCli(['--context', '.', 'apps/provider.yaml'], { cwd: repo });
   assert.equal(r.stdout, '');
   assert.equal(
     r.stderr,

@@ -10,15 +10,25 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadManifests } from '../../src/cluster/manifests.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
+import { auditCommand } from '../../src/cli/audit-command.ts';
+import { coverageCommand } from '../../src/cli/coverage-command.ts';
+import { lintCommand } from '../../src/cli/lint-command.ts';
+import { runInProcess } from '../support/in-process-command.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const run = (args: string[]) =>
+// Paths in the findings are as given, relative to the repository root, as a user in it runs them.
+process.chdir(ROOT);
+/** The executable as users run it (main.ts, argv, exit code). */
+const runCli = (args: string[]) =>
   spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 30_000,
   });
+const COMMANDS = { audit: auditCommand, lint: lintCommand, coverage: coverageCommand };
+/** The same subcommand in this process. */
+const run = ([command, ...args]: string[]) => runInProcess(COMMANDS[command as keyof typeof COMMANDS], args);
 const AUDIT = ['audit', '--cluster-dir', 'examples/platform/cluster', '--policy', 'examples/platform/policy.yaml'];
 
 const A = 'Alert.notification.toolkit.fluxcd.io';
@@ -76,7 +86,7 @@ const FINDINGS = [
 const SUMMARY = '2 errors, 3 warnings and 1 exemption in 12 objects (policy: examples/platform/policy.yaml)\n';
 
 test('audit --cluster-dir: every violation, coverage gap and exemption at its line; exit 1 for the denials', () => {
-  const r = run(AUDIT);
+  const r = runCli(AUDIT);
   assert.equal(
     r.stdout,
     FINDINGS.map(
@@ -88,8 +98,8 @@ test('audit --cluster-dir: every violation, coverage gap and exemption at its li
   assert.equal(r.status, 1);
 });
 
-test('audit --output json, github and sarif carry the same findings', () => {
-  const json = run([...AUDIT, '--output', 'json']);
+test('audit --output json, github and sarif carry the same findings', async () => {
+  const json = await run([...AUDIT, '--output', 'json']);
   const actions = { note: 'note', warning: 'warn', error: 'deny' } as const;
   assert.deepEqual(
     JSON.parse(json.stdout),
@@ -105,7 +115,7 @@ test('audit --output json, github and sarif carry the same findings', () => {
       message,
     })),
   );
-  const github = run([...AUDIT, '--output', 'github']);
+  const github = await run([...AUDIT, '--output', 'github']);
   assert.equal(
     github.stdout,
     FINDINGS.map(
@@ -113,7 +123,7 @@ test('audit --output json, github and sarif carry the same findings', () => {
         `::${level === 'note' ? 'notice' : level} file=examples/platform/cluster/${file},line=${line},title=${rule.replace(':', '%3A')}::${subject}: ${message}\n`,
     ).join(''),
   );
-  const sarif = JSON.parse(run([...AUDIT, '--output', 'sarif']).stdout) as {
+  const sarif = JSON.parse((await run([...AUDIT, '--output', 'sarif'])).stdout) as {
     runs: {
       tool: { driver: { rules: { id: string }[] } };
       results: {
@@ -146,8 +156,8 @@ test('audit --output json, github and sarif carry the same findings', () => {
   );
 });
 
-test('lint --policy runs the conventions too (namespace labels from the manifests), SARIF listing them as rules', () => {
-  const r = run(['lint', '--policy', 'examples/platform/policy.yaml', 'examples/platform/cluster']);
+test('lint --policy runs the conventions too (namespace labels from the manifests), SARIF listing them as rules', async () => {
+  const r = await run(['lint', '--policy', 'examples/platform/policy.yaml', 'examples/platform/cluster']);
   // Lint checks Alerts and Providers as written; coverage and exemptions are audit's.
   assert.equal(
     r.stdout,
@@ -160,7 +170,8 @@ test('lint --policy runs the conventions too (namespace labels from the manifest
   );
   assert.equal(r.status, 1);
   const sarif = JSON.parse(
-    run(['lint', '--policy', 'examples/platform/policy.yaml', '--output', 'sarif', 'examples/platform/cluster']).stdout,
+    (await run(['lint', '--policy', 'examples/platform/policy.yaml', '--output', 'sarif', 'examples/platform/cluster']))
+      .stdout,
   ) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex?: number }[] }[] };
   assert.ok(
     sarif.runs[0]!.results.every(
@@ -169,8 +180,8 @@ test('lint --policy runs the conventions too (namespace labels from the manifest
   );
 });
 
-test('coverage --cluster-dir: a table per namespace and kind, and json with the Alerts watching each object', () => {
-  const table = run(['coverage', '--cluster-dir', 'examples/platform/cluster']);
+test('coverage --cluster-dir: a table per namespace and kind, and json with the Alerts watching each object', async () => {
+  const table = await run(['coverage', '--cluster-dir', 'examples/platform/cluster']);
   assert.equal(
     table.stdout,
     [
@@ -183,7 +194,9 @@ test('coverage --cluster-dir: a table per namespace and kind, and json with the 
     ].join('\n'),
   );
   assert.equal(table.status, 0);
-  const json = JSON.parse(run(['coverage', '--cluster-dir', 'examples/platform/cluster', '--output', 'json']).stdout);
+  const json = JSON.parse(
+    (await run(['coverage', '--cluster-dir', 'examples/platform/cluster', '--output', 'json'])).stdout,
+  );
   assert.deepEqual(json, [
     { kind: 'HelmRelease', namespace: 'data', name: 'spark', labels: {}, alerts: [] },
     { kind: 'Kustomization', namespace: 'payments', name: 'app', labels: {}, alerts: ['payments/deploys'] },
@@ -234,7 +247,7 @@ test('audit against the API server reads the cluster\'s NotifyGuardPolicy "defau
       ...parse(readFileSync(join(ROOT, 'examples', 'platform', 'policy.yaml'), 'utf8')),
       spec: { conventions: [{ name: 'x', channels: { patterns: ['{team}'] } }] },
     });
-    const bad = await runAsync(['audit', '--kubeconfig', kubeconfig]);
+    const bad = await run(['audit', '--kubeconfig', kubeconfig]);
     assert.equal(
       bad.stderr,
       'notify-guard audit: NotifyGuardPolicy "default" cannot be used: spec.conventions[0].channels.patterns[0]: Invalid value: "{team}": unknown placeholder {team}: use {namespace} or {label:KEY} with a label key such as team or example.com/team\n',

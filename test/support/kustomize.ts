@@ -16,9 +16,19 @@ export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint
 export const kustomizeSkip =
   spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0 ? 'kubectl is not installed' : false;
 
-/** The objects `kubectl kustomize` renders from `dir` (relative to the repository root). */
+const rendered = new Map<string, Obj[]>();
+
+/**
+ * The objects `kubectl kustomize` renders from `dir` (relative to the repository root): rendered
+ * once per test file, each caller getting its own copy to navigate or change.
+ */
 export function renderKustomization(dir: string): Obj[] {
-  const r = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
+  let objects = rendered.get(dir);
+  if (!objects) {
+    const r = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
+    rendered.set(dir, objects);
+  }
+  return structuredClone(objects);
 }

@@ -17,6 +17,8 @@ export interface TrafficResult {
 export interface Traffic {
   /** Serial numbers (lower-case hex) seen on new connections so far. */
   readonly serials: Set<string>;
+  /** Successful requests so far, on kept-alive and on new connections. */
+  counts(): { keepAliveOk: number; newConnectionOk: number };
   stop(): Promise<TrafficResult>;
 }
 
@@ -83,6 +85,7 @@ export function startTraffic(o: {
   });
   return {
     serials,
+    counts: () => ({ keepAliveOk, newConnectionOk }),
     async stop() {
       stopped = true;
       await Promise.all(loops);
