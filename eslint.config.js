@@ -43,7 +43,7 @@ export default tseslint.config(
       'bench/open-loop-process.ts',
       'bench/synthetic-cluster.ts',
       'src/admission/handler.ts',
-      'src/certs/leader-election.ts',
+      'src/cluster/leader-election.ts',
       'src/certs/self-managed.ts',
       'src/cli/policy-source.ts',
       'src/cli/webhook-command.ts',

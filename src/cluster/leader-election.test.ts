@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeApiServer, certResources } from '../../test/servers/fake-apiserver.ts';
 import { kubeApiFor } from '../../test/support/live-cluster.ts';
-import type { KubeApi } from '../cluster/kube-api.ts';
+import type { KubeApi } from './kube-api.ts';
 import { CLIENT_GO_TIMING, createElector, electionTimingProblem, takeoverBoundMs } from './leader-election.ts';
 import type { Elector } from './leader-election.ts';
 import { decideLease, releasedLease } from './lease.ts';

@@ -12,7 +12,7 @@
  * API round trips. The holder gives up (10 s) before any candidate may take over (15 s), so two
  * replicas never both count themselves leader while the clocks run at the same rate.
  */
-import type { KubeApi } from '../cluster/kube-api.ts';
+import type { KubeApi } from './kube-api.ts';
 import type { LeaseObservation, LeaseSpec } from './lease.ts';
 import { decideLease, releasedLease } from './lease.ts';
 
