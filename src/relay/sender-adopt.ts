@@ -57,6 +57,7 @@ export function createAdopter(d: AdoptDeps): Adopter {
         await d.journal(r);
       } catch (err) {
         ids.forget(h.id);
+        d.dedup.forget(h.key);
         throw err;
       }
       d.deliver(r);
