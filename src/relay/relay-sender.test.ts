@@ -63,7 +63,7 @@ function replica(o: { sender: () => boolean; senderUrl?: () => string | undefine
       },
       forward: () => undefined,
     },
-    backoff: { baseMs: 1, maxMs: 5 },
+    handoffBackoff: { baseMs: 1, maxMs: 5 },
     onHandoff: (r) => {
       results.push(r);
       heard?.();

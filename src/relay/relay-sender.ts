@@ -29,8 +29,8 @@ export interface SenderRoleDeps {
   /** Journals an outcome record. */
   readonly record: (r: RelayRecord) => void;
   readonly queue: RelayQueue;
-  /** Retries of a handoff, as of deliveries (default 1 s doubling to 60 s). */
-  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Retries of a handoff (default HANDOFF_BACKOFF). */
+  readonly handoffBackoff?: { readonly baseMs: number; readonly maxMs: number };
   /** A handoff still failing after this long is given up: the event is kept (default 1 hour). */
   readonly maxAgeMs?: number;
   readonly sendTimeoutMs?: number;
@@ -52,6 +52,13 @@ export interface SenderRole {
   stop(): Promise<void>;
 }
 
+/**
+ * A handoff is retried at most every 2 s (the election's retry period), with full jitter: the
+ * sender is a pod beside this one, and once the Lease has moved the next try finds out, so events
+ * accepted while the sender was down flow again within about 2 s of the takeover.
+ */
+export const HANDOFF_BACKOFF = { baseMs: 200, maxMs: 2_000 } as const;
+
 export function startSenderRole(d: SenderRoleDeps): SenderRole {
   const maxAgeMs = d.maxAgeMs ?? 3_600_000;
   const adopter = createAdopter({
@@ -60,7 +67,7 @@ export function startSenderRole(d: SenderRoleDeps): SenderRole {
     idWindowMs: Math.max(d.dedupWindowMs, maxAgeMs),
   });
   const handoff = createHandoff({
-    ...{ gate: d.gate, backoff: d.backoff ?? { baseMs: 1_000, maxMs: 60_000 }, maxAgeMs, log: d.log, now: d.now },
+    ...{ gate: d.gate, backoff: d.handoffBackoff ?? HANDOFF_BACKOFF, maxAgeMs, log: d.log, now: d.now },
     client: createHandoffClient(d.sendTimeoutMs ?? 15_000),
     onHanded(a, indexes) {
       for (const i of indexes) d.record({ t: 'done', id: a.id, i });
