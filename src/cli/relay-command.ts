@@ -80,6 +80,8 @@ async function openRelayServer(
   const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), ...senderOptions, metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
+  const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
+  if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),
     createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }),
@@ -87,8 +89,6 @@ async function openRelayServer(
   capConnections(server, DEFAULT_SERVER_LIMITS);
   await listenOn(server, o.host, o.port);
   const port = (server.address() as AddressInfo).port;
-  const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
-  if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   logger.info(
     {
       ...{ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() },
