@@ -3,8 +3,8 @@
  * API server (part of `npm run bench:certs`): replicas' tries are events on one timeline, so a
  * hundred crashes take a second. Figures are in docs/certificates.md.
  */
-import { createElector, CLIENT_GO_TIMING, takeoverBoundMs } from '../src/certs/leader-election.ts';
-import type { Elector } from '../src/certs/leader-election.ts';
+import { createElector, CLIENT_GO_TIMING, takeoverBoundMs } from '../src/cluster/leader-election.ts';
+import type { Elector } from '../src/cluster/leader-election.ts';
 import { FakeApiServer, certResources } from '../test/servers/fake-apiserver.ts';
 import { kubeApiFor } from '../test/support/live-cluster.ts';
 

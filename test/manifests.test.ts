@@ -46,7 +46,9 @@ describe('manifests/ (kustomize base)', { skip }, () => {
         'NetworkPolicy/notify-guard',
         'PodDisruptionBudget/notify-guard',
         'Role/notify-guard-certs',
+        'Role/notify-guard-relay-sender',
         'RoleBinding/notify-guard-certs',
+        'RoleBinding/notify-guard-relay-sender',
         'Service/notify-guard',
         'Service/notify-guard-relay',
         'Service/notify-guard-webhook',
@@ -181,6 +183,17 @@ describe('manifests/ (kustomize base)', { skip }, () => {
     assert.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [443, 'webhook']);
     const relaySvc = byKind('Service').find((s) => s.metadata.name === 'notify-guard-relay')!;
     assert.deepEqual([relaySvc.spec.ports[0].port, relaySvc.spec.ports[0].targetPort], [80, 'events']);
+    // One sender per destination (docs/relay-replicas.md): the Lease the relay's Role grants, the
+    // peer port, the holder's pod reached through the governing headless Service.
+    const sender = relay.sender!;
+    const role = byKind('Role').find((r) => r.metadata.name === 'notify-guard-relay-sender')!;
+    assert.deepEqual(role.rules[1].resourceNames, [sender.leaseName]);
+    const peerPort = container('relay').ports.find((p: Obj) => p.name === 'peer').containerPort;
+    assert.equal(sender.peerPort, peerPort);
+    const headless = byKind('StatefulSet')[0]!.spec.serviceName;
+    assert.equal(sender.peerUrl, `http://{identity}.${headless}:${peerPort}/handoff`);
+    const env = Object.fromEntries(container('relay').env.map((e: Obj) => [e.name, e.valueFrom.fieldRef.fieldPath]));
+    assert.deepEqual(env, { POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace' });
   });
 });
 
@@ -221,9 +234,10 @@ describe('manifests/overlays and manifests/flux', { skip }, () => {
         `notify-guard-system/${cert.metadata.name}`,
       );
     }
-    assert.equal(
-      objs.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding'),
-      false,
+    assert.deepEqual(
+      objs.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding').map((o) => `${o.kind}/${o.metadata.name}`),
+      ['Role/notify-guard-relay-sender', 'RoleBinding/notify-guard-relay-sender'],
+      "only the relay's sender Lease",
     );
   });
 

@@ -17,8 +17,8 @@ import type { WebhookConfigKind } from './ca-injection.ts';
 import { createCertApi } from './cert-api.ts';
 import type { CertApi } from './cert-api.ts';
 import { certLifetimesProblem } from './cert-settings.ts';
-import { CLIENT_GO_TIMING, createElector, electionTimingProblem, runElection } from './leader-election.ts';
-import type { ElectionTiming, Elector } from './leader-election.ts';
+import { CLIENT_GO_TIMING, createElector, electionTimingProblem, runElection } from '../cluster/leader-election.ts';
+import type { ElectionTiming, Elector } from '../cluster/leader-election.ts';
 import { runLeaderPass } from './rotation-executor.ts';
 import type { ServingTls } from './serving-tls.ts';
 

@@ -23,6 +23,7 @@ import { untilSignal } from './signals.ts';
 import { listenOn, startOrRelease } from './startup.ts';
 import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import type { Startup } from './startup.ts';
+import { listenForHandoffs, startSenderElection } from './relay-sender-election.ts';
 
 export { RELAY_USAGE, parseRelayArgs } from './relay-flags.ts';
 export type { RelayOptions } from './relay-flags.ts';
@@ -73,9 +74,14 @@ async function openRelayServer(
   startup.started(() => cluster.stop());
   const opened = await openReplayedJournal(o.journalPath, logger);
   startup.started(() => opened.journal.close());
-  const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), metrics });
+  const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
+  if (election) startup.started(() => election.stop());
+  const senderOptions = election ? { sender: election.gate, onHandoff: election.onHandoff } : {};
+  const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), ...senderOptions, metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
+  const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
+  if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),
     createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }),
@@ -84,11 +90,18 @@ async function openRelayServer(
   await listenOn(server, o.host, o.port);
   const port = (server.address() as AddressInfo).port;
   logger.info(
-    { listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() },
+    {
+      ...{ listen: `${o.host}:${port}`, journal: o.journalPath, cluster: cluster.describe, resumed: relay.pending() },
+      ...(peer ? { peerListen: `${o.sender!.peerHost}:${peer.port}` } : {}),
+    },
     'relay listening',
   );
-  const close = () =>
-    closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+  // The sender gives its Lease up first, so that what it has not posted is handed to the next one.
+  const close = async () => {
+    await election?.stop();
+    if (peer) peer.server.close();
+    await closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+  };
   return { server, port, relay, close };
 }
 

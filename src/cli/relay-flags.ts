@@ -2,7 +2,11 @@
  * The flags of `notify-guard relay`: the usage text (README.md's relay table follows it) and their
  * parsing into RelayOptions, with a UsageError naming the flag for a bad value.
  */
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { electionTimingProblem } from '../cluster/leader-election.ts';
+import type { ElectionTiming } from '../cluster/leader-election.ts';
+import type { SenderElectionFlags } from './relay-sender-election.ts';
 import type { LogFormat } from '../observability/logger.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
 import type { SlackFormat } from '../relay/slack-format.ts';
@@ -32,6 +36,14 @@ Flags:
   --drain-timeout SECONDS     on SIGTERM, stop accepting and deliver for at most this long (default 10)
   --slack-format FORMAT       blocks|legacy: Slack layout for Providers without the slack-format annotation (default blocks)
   --allow-insecure-slack-destinations  permit http:// Slack addresses (local testing only; refused by default)
+  --sender-lease NAME         with replicas: only the holder of this Lease posts to Slack; the others hand
+                              their events to it (docs/relay-replicas.md; needs the API server). Default: off
+  --sender-lease-namespace NS namespace of the sender Lease (default $POD_NAMESPACE, else notify-guard-system)
+  --sender-lease-timing L,R,P lease duration, renew deadline and retry period in seconds (default 15,10,2)
+  --pod-name NAME             this replica's identity in the sender Lease (default $POD_NAME, else the host name)
+  --peer-listen HOST:PORT     address of the handoff endpoint the sender receives events on (default 127.0.0.1:9293)
+  --peer-url URL              the sender's handoff endpoint, {identity} standing for the Lease holder
+                              (default http://{identity}.notify-guard:9293/handoff)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
   --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                  show this help
@@ -59,6 +71,8 @@ export interface RelayOptions {
   readonly logLevel: string;
   /** `--log-format`; absent means auto. */
   readonly logFormat?: LogFormat;
+  /** `--sender-lease` and the flags that go with it; absent: this replica sends alone. */
+  readonly sender?: SenderElectionFlags;
 }
 
 export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
@@ -84,6 +98,12 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       'slack-format': { type: 'string', default: 'blocks' },
       'log-level': { type: 'string', default: 'info' },
       'log-format': { type: 'string', default: 'auto' },
+      'sender-lease': { type: 'string' },
+      'sender-lease-namespace': { type: 'string' },
+      'sender-lease-timing': { type: 'string', default: '15,10,2' },
+      'pod-name': { type: 'string' },
+      'peer-listen': { type: 'string', default: '127.0.0.1:9293' },
+      'peer-url': { type: 'string', default: 'http://{identity}.notify-guard:9293/handoff' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -112,7 +132,45 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     slackFormat: slackFormatFlag(values['slack-format']),
     logLevel: parseLogLevel(values['log-level']),
     logFormat: parseLogFormat(values['log-format']),
+    ...senderFlags(values),
   };
+}
+
+/** `--sender-lease` and its companions; they need the API server. */
+function senderFlags(v: Record<string, string | boolean | undefined>): { sender?: SenderElectionFlags } {
+  const text = (flag: string) => v[flag] as string | undefined;
+  const leaseName = text('sender-lease');
+  if (leaseName === undefined) return {};
+  if (v['cluster-dir']) throw new UsageError('--sender-lease needs the API server, not --cluster-dir');
+  const peer = parseListenAddress(text('peer-listen')!);
+  const peerUrl = text('peer-url')!;
+  if (!peerUrl.includes('{identity}') || !/^https?:\/\//.test(peerUrl))
+    throw new UsageError(`--peer-url ${JSON.stringify(peerUrl)}: expected an http(s) URL containing {identity}`);
+  return {
+    sender: {
+      leaseName,
+      namespace: text('sender-lease-namespace') ?? process.env['POD_NAMESPACE'] ?? 'notify-guard-system',
+      identity: text('pod-name') ?? process.env['POD_NAME'] ?? hostname(),
+      timing: electionTiming(text('sender-lease-timing')!),
+      peerUrl,
+      peerHost: peer.host,
+      peerPort: peer.port,
+    },
+  };
+}
+
+/** `L,R,P` seconds -> the election's timing (checked by the election when it starts). */
+function electionTiming(v: string): ElectionTiming {
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p <= 0))
+    throw new UsageError(
+      `--sender-lease-timing ${JSON.stringify(v)}: expected three positive numbers of seconds, e.g. 15,10,2`,
+    );
+  const [lease, renew, retry] = parts.map((p) => Math.round(p * 1000)) as [number, number, number];
+  const timing = { leaseDurationMs: lease, renewDeadlineMs: renew, retryPeriodMs: retry };
+  const problem = electionTimingProblem(timing);
+  if (problem) throw new UsageError(`--sender-lease-timing ${JSON.stringify(v)}: ${problem}`);
+  return timing;
 }
 
 function slackFormatFlag(v: string): SlackFormat {

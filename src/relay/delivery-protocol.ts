@@ -71,6 +71,8 @@ export type FromDelivery =
   | {
       readonly t: 'resolve';
       readonly req: number;
+      /** The job about to be posted. */
+      readonly id?: string;
       readonly provider: string;
       readonly object?: InvolvedObject;
       readonly alert?: string;

@@ -23,8 +23,13 @@ import type { SlackErrorClass } from './slack-error-class.ts';
 
 /** What the relay thread does with the delivery thread's reports. */
 export interface DeliveryCallbacks<J extends Job> {
-  /** Where to post for a Slack Provider, read now (`object`: the event's, for its source's Git URL). */
-  resolve(provider: string, object?: InvolvedObject, alert?: string): Promise<ResolvedDestination | DeliveryResult>;
+  /** Where to post for a Slack Provider, read now (`object`: the event's, for its source's Git URL; `job`: the one to post). */
+  resolve(
+    provider: string,
+    object?: InvolvedObject,
+    alert?: string,
+    job?: J,
+  ): Promise<ResolvedDestination | DeliveryResult>;
   onDone(queue: QueueName, job: J, outcome: 'sent' | 'skipped'): void;
   onDead(queue: QueueName, job: J, reason: string): void;
   /** Every attempt's result; `error`: the class of a failed Slack attempt (slack-error-class.ts). */
@@ -136,7 +141,7 @@ function onMessage<J extends Job>(h: Handle<J>, w: Worker, m: FromDelivery): voi
     h.failures = 0;
   } else if (m.t === 'resolve') {
     void h.on
-      .resolve(m.provider, m.object, m.alert)
+      .resolve(m.provider, m.object, m.alert, m.id === undefined ? undefined : h.jobs.slack.get(m.id))
       .catch((err: unknown): DeliveryResult => ({ kind: 'retry', reason: (err as Error).message }))
       .then((result) => w.postMessage({ t: 'resolved', req: m.req, result } satisfies ToDelivery));
   } else if (m.t === 'attempt') {

@@ -26,11 +26,11 @@ const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, setti
 
 let nextRequest = 0;
 const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();
-const resolve = (provider: string, object: InvolvedObject, alert: string | undefined) =>
+const resolve = (provider: string, object: InvolvedObject, alert: string | undefined, id: string) =>
   new Promise<ResolvedDestination | DeliveryResult>((done) => {
     const req = nextRequest++;
     resolving.set(req, done);
-    post({ t: 'resolve', req, provider, object, ...(alert ? { alert } : {}) });
+    post({ t: 'resolve', req, id, provider, object, ...(alert ? { alert } : {}) });
   });
 
 /** Open failure episodes (slack-episodes.ts); each change is reported for the journal. */
@@ -55,7 +55,7 @@ const callbacks = (queue: QueueName) => ({
 const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   slack: createDeliveryScheduler<Queued>({
     async send(j) {
-      const to = await resolve(j.destination, j.event.involvedObject, j.alert);
+      const to = await resolve(j.destination, j.event.involvedObject, j.alert, j.id);
       return to.kind === 'send' ? sendToSlack(sender, to, j, settings.sendTimeoutMs, book, Date.now()) : to;
     },
     ...callbacks('slack'),

@@ -73,7 +73,7 @@ export function createAcceptPath(d: AcceptDeps): (original: FluxEvent) => Promis
 }
 
 /** Journals an accept record durably; a failure forgets the event so that Flux's retry is taken. */
-async function journalAccept(d: AcceptDeps, r: AcceptRecord): Promise<void> {
+export async function journalAccept(d: AcceptDeps, r: AcceptRecord): Promise<void> {
   const journaling = d.metrics.journalAppend.startTimer();
   try {
     // In the state before the write: a compaction starting meanwhile must keep it.

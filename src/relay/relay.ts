@@ -39,7 +39,7 @@ import { createDeliveryStatus } from './delivery-status.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
-import { createAcceptPath } from './relay-accept.ts';
+import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes } from './relay-outcomes.ts';
 import { createRelayQueue } from './relay-queue.ts';
@@ -47,6 +47,12 @@ import type { RelayJob, RelayQueue } from './relay-queue.ts';
 import { slackTargets } from './relay-targets.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { DeadLetter } from './dead-letter.ts';
+import type { HandedEvent, SenderGate } from './sender-gate.ts';
+import type { AdoptOutcome } from './sender-adopt.ts';
+import type { HandoffResult } from './sender-handoff.ts';
+import { startSenderRole } from './relay-sender.ts';
+import type { SenderRole } from './relay-sender.ts';
+import type { DeliveryResult } from './slack-delivery.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
 export type { AcceptOutcome } from './relay-accept.ts';
@@ -56,6 +62,8 @@ export type { DeadLetter } from './dead-letter.ts';
 export interface Relay {
   /** Accepts an event; rejects (journal unavailable) without acknowledging anything. */
   accept(e: FluxEvent): Promise<AcceptOutcome>;
+  /** Adopts an event the other replica hands to this one, the sender (relay-sender.ts); 'not-sender' without a gate. */
+  adopt?(h: HandedEvent): Promise<AdoptOutcome>;
   deadLetters(): readonly DeadLetter[];
   /** Each Alert's last delivery and last failure (delivery-status.ts). */
   deliveryStatus(): readonly AlertDeliveryState[];
@@ -101,6 +109,10 @@ export interface RelayOptions {
   readonly maxJournalBytes?: number;
   /** The clock accepts and outcomes are stamped with (default Date.now). */
   readonly now?: () => number;
+  /** With replicas: only while this says so does the relay post to Slack; else it hands events to the sender (relay-sender.ts). */
+  readonly sender?: SenderGate;
+  /** Hears how each handoff to the sender ended (metrics). */
+  readonly onHandoff?: (result: HandoffResult) => void;
 }
 
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
@@ -128,11 +140,12 @@ export function startRelay(o: RelayOptions): Relay {
       .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
   const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
-  const deliveries = startDeliveries(o, state, outcomes, log, now);
+  let role: SenderRole | undefined;
+  const deliveries = startDeliveries(o, state, outcomes, log, now, (job) => role?.beforePost(job.eventId, job.index));
   const queue = createRelayQueue(deliveries);
   const queueAccept = (r: Accept) => {
     void keeper.compactIfLarge();
-    queue.deliver(r);
+    if (!role?.takes(r)) queue.deliver(r);
     if (o.forwardTo) queue.forward(r);
   };
   const stillHeld = resume(o, state, dedup, queue, log);
@@ -151,11 +164,16 @@ export function startRelay(o: RelayOptions): Relay {
     logger: log,
   });
   const targets = (e: FluxEvent) => slackTargets(e, o.cluster, o.routing);
-  const accept = createAcceptPath({
+  const acceptDeps = {
     ...{ journal: o.journal, state, dedup, gate, admit, targets, queue: queueAccept },
     ...{ forward: !!o.forwardTo, metrics: o.metrics, log, now },
-  });
-  return relayHandle(state, status, gate, deliveries, accept);
+  };
+  const accept = createAcceptPath(acceptDeps);
+  if (o.sender) {
+    const journal = (r: Accept) => journalAccept(acceptDeps, r);
+    role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
+  }
+  return relayHandle(state, status, gate, deliveries, accept, role);
 }
 
 /** The delivery thread, started with the settings and the pauses and episodes the journal holds. */
@@ -165,6 +183,7 @@ function startDeliveries(
   outcomes: ReturnType<typeof deliveryOutcomes>,
   log: Logger,
   now: () => number,
+  beforePost: (job: RelayJob) => DeliveryResult | undefined,
 ): DeliveryThread<RelayJob> {
   const resolveDeps = {
     cluster: o.cluster,
@@ -184,7 +203,8 @@ function startDeliveries(
       episodes: openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
     },
     {
-      resolve: (provider, object, alert) => resolveSlackDestination(resolveDeps, provider, object, alert),
+      resolve: (provider, object, alert, job) =>
+        Promise.resolve((job && beforePost(job)) ?? resolveSlackDestination(resolveDeps, provider, object, alert)),
       ...outcomes,
     },
     log,
@@ -284,16 +304,19 @@ function relayHandle(
   gate: RoutingGate<Accept>,
   deliveries: DeliveryThread<RelayJob>,
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
+  role: SenderRole | undefined,
 ): Relay {
   return {
     accept,
+    adopt: (h) => role?.adopt(h) ?? Promise.resolve('not-sender'),
     deadLetters: () => state.dead.map((d) => deadLetter(state.events.get(d.id)!.accept, d)),
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
-    stop: () => {
+    stop: async () => {
       gate.stop();
+      await role?.stop();
       return deliveries.stop();
     },
   };

@@ -161,6 +161,8 @@ async function startServers(stops: Stops) {
     '0',
     '--log-level',
     'silent',
+    // As the manifests run it: the sender election (its metrics), alone here, so it is the sender.
+    ...['--sender-lease', 'notify-guard-relay-sender', '--pod-name', 'notify-guard-0', '--peer-listen', '127.0.0.1:0'],
   ]);
   assert.ok(relayOptions !== 'help');
   const relay: RunningRelay = await startRelayServer(relayOptions, silent());

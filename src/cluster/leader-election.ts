@@ -12,7 +12,7 @@
  * API round trips. The holder gives up (10 s) before any candidate may take over (15 s), so two
  * replicas never both count themselves leader while the clocks run at the same rate.
  */
-import type { KubeApi } from '../cluster/kube-api.ts';
+import type { KubeApi } from './kube-api.ts';
 import type { LeaseObservation, LeaseSpec } from './lease.ts';
 import { decideLease, releasedLease } from './lease.ts';
 
@@ -70,6 +70,8 @@ export interface Elector {
   step(): Promise<number>;
   /** True while this replica holds the Lease and has renewed it within the renew deadline. */
   isLeader(): boolean;
+  /** The holder the Lease named when last read (this replica's identity once it wrote it), if any. */
+  holder(): string | undefined;
   /** Gives the Lease up when held (best effort); this replica is no longer leader. */
   release(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export function createElector(o: ElectorOptions): Elector {
   let seen: LeaseObservation = { record: undefined, at: 0 };
   let renewedAt: number | undefined;
   let lapsesAt: number | undefined;
+  let holder: string | undefined;
 
   const isLeader = () => renewedAt !== undefined && o.now() - renewedAt < o.timing.renewDeadlineMs;
 
@@ -95,6 +98,7 @@ export function createElector(o: ElectorOptions): Elector {
     const d = decideLease(lease ? (lease.spec ?? {}) : undefined, seen, { identity: o.identity, durationSeconds, now });
     seen = d.observation;
     lapsesAt = d.write === 'none' ? d.lapsesAt : undefined;
+    holder = d.write === 'none' ? d.holder : lease?.spec?.holderIdentity || undefined;
     if (d.write === 'none') {
       renewedAt = undefined;
       return;
@@ -110,10 +114,12 @@ export function createElector(o: ElectorOptions): Elector {
       throw new Error(`writing Lease ${o.namespace}/${o.name}: HTTP ${r.status}`);
     seen = { record: JSON.stringify((r.body as { spec?: LeaseSpec }).spec ?? d.spec), at: now };
     renewedAt = now;
+    holder = o.identity;
   }
 
   return {
     isLeader,
+    holder: () => holder,
     async step() {
       const now = o.now();
       try {
@@ -128,6 +134,7 @@ export function createElector(o: ElectorOptions): Elector {
     async release() {
       if (!isLeader()) return;
       renewedAt = undefined;
+      holder = undefined;
       await giveUp(o, one, timeoutMs);
     },
   };

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeApiServer, certResources } from '../../test/servers/fake-apiserver.ts';
 import { kubeApiFor } from '../../test/support/live-cluster.ts';
-import type { KubeApi } from '../cluster/kube-api.ts';
+import type { KubeApi } from './kube-api.ts';
 import { CLIENT_GO_TIMING, createElector, electionTimingProblem, takeoverBoundMs } from './leader-election.ts';
 import type { Elector } from './leader-election.ts';
 import { decideLease, releasedLease } from './lease.ts';
@@ -256,14 +256,17 @@ test('a holder that stops gives the Lease up: another replica leads within one t
   const sim = simulation(9);
   const holder = sim.add('pod-0');
   await sim.runUntil(T0 + 500);
-  sim.add('pod-1');
+  const other = sim.add('pod-1');
   await sim.runUntil(T0 + MIN);
+  assert.deepEqual([holder.elector.holder(), other.elector.holder()], ['pod-0', 'pod-0'], 'both know the holder');
   holder.stepping = false;
   await holder.elector.release();
   const stoppedAt = sim.now;
   assert.equal(holder.elector.isLeader(), false);
+  assert.equal(holder.elector.holder(), undefined);
   await sim.runUntil(stoppedAt + 4_400);
   assert.deepEqual(sim.leaders(), ['pod-1']);
+  assert.equal(other.elector.holder(), 'pod-1');
   assert.equal(sim.lease()['leaseTransitions'], 1);
 });
 

@@ -1,0 +1,89 @@
+/**
+ * `notify-guard relay --sender-lease`: the Lease election of the replica that posts to Slack
+ * (docs/relay-replicas.md), with client-go's timing by default (cluster/leader-election.ts), and
+ * the handoff endpoint (`--peer-listen`) on which the sender adopts what the other replica accepted.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { KubeApi } from '../cluster/kube-api.ts';
+import { createElector, electionTimingProblem, runElection } from '../cluster/leader-election.ts';
+import type { ElectionTiming } from '../cluster/leader-election.ts';
+import type { Logger } from '../observability/logger.ts';
+import { registerSenderMetrics } from '../observability/sender-metrics.ts';
+import { createHandoffHandler } from '../relay/handoff-endpoint.ts';
+import type { AdoptOutcome } from '../relay/sender-adopt.ts';
+import type { HandedEvent } from '../relay/sender-gate.ts';
+import type { SenderGate } from '../relay/sender-gate.ts';
+import type { HandoffResult } from '../relay/sender-handoff.ts';
+import { listenOn } from './startup.ts';
+
+/** The flags of the election (relay-flags.ts). */
+export interface SenderElectionFlags {
+  readonly leaseName: string;
+  readonly namespace: string;
+  /** This replica's identity in the Lease (the pod name). */
+  readonly identity: string;
+  readonly timing: ElectionTiming;
+  /** The sender's handoff URL, `{identity}` standing for the Lease's holder. */
+  readonly peerUrl: string;
+  readonly peerHost: string;
+  readonly peerPort: number;
+}
+
+/** A running election. */
+export interface SenderElection {
+  readonly gate: SenderGate;
+  readonly onHandoff: (result: HandoffResult) => void;
+  /** Gives the Lease up (the other replica takes it within one retry). */
+  stop(): Promise<void>;
+}
+
+/** Starts electing; throws on a timing that cannot elect safely. */
+export function startSenderElection(
+  api: KubeApi,
+  f: SenderElectionFlags,
+  logger: Logger,
+  registry: Registry,
+): SenderElection {
+  const problem = electionTimingProblem(f.timing);
+  if (problem) throw new Error(`--sender-lease-timing: ${problem}`);
+  const log = logger.child({ component: 'sender-election' });
+  let lastError: string | undefined;
+  const elector = createElector({
+    ...{ api, namespace: f.namespace, name: f.leaseName, identity: f.identity, timing: f.timing },
+    now: Date.now,
+    random: Math.random,
+    onError(err) {
+      if (err && err.message !== lastError) log.warn({ err: err.message }, 'sender Lease check failed; retrying');
+      lastError = err?.message;
+    },
+  });
+  const metrics = registerSenderMetrics(registry, () => elector.isLeader());
+  const running = runElection(elector, (sender) =>
+    log.info(
+      { lease: `${f.namespace}/${f.leaseName}`, identity: f.identity },
+      sender ? 'this replica is the sender' : 'this replica is no longer the sender',
+    ),
+  );
+  const gate: SenderGate = {
+    isSender: () => elector.isLeader(),
+    senderUrl() {
+      const holder = elector.holder();
+      return holder === undefined || holder === f.identity ? undefined : f.peerUrl.replaceAll('{identity}', holder);
+    },
+  };
+  return { gate, onHandoff: (result) => metrics.handoffs.inc({ result }), stop: () => running.stop() };
+}
+
+/** Listens for handoffs on `--peer-listen`; resolves the server and its port. */
+export async function listenForHandoffs(
+  f: Pick<SenderElectionFlags, 'peerHost' | 'peerPort'>,
+  adopt: (h: HandedEvent) => Promise<AdoptOutcome>,
+  logger: Logger,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(createHandoffHandler({ adopt, logger }));
+  await listenOn(server, f.peerHost, f.peerPort);
+  return { server, port: (server.address() as AddressInfo).port };
+}

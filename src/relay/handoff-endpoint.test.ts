@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger } from '../observability/logger.ts';
+import { JournalFullError } from './accept-refusal.ts';
+import { createHandoffHandler } from './handoff-endpoint.ts';
+import type { AdoptOutcome } from './sender-adopt.ts';
+
+const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+const handed = {
+  id: 'e1',
+  at: 1,
+  key: 'k',
+  event: {
+    involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
+    severity: 'error',
+    timestamp: '',
+    message: 'm',
+    reason: 'r',
+    reportingController: 'kc',
+  },
+  deliveries: [{ alert: 'apps/all', provider: 'apps/slack', metadata: {} }],
+};
+
+async function serve(adopt: () => Promise<AdoptOutcome>) {
+  const server = createServer(createHandoffHandler({ adopt, logger }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const call = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { call, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const failure = (code: number, reason: string, message: string) => ({
+  metadata: {},
+  status: 'Failure',
+  message,
+  reason,
+  code,
+});
+
+test('the handoff endpoint answers each outcome as the other replica must take it', async () => {
+  const outcomes: (AdoptOutcome | Error)[] = ['adopted', 'duplicate', 'not-sender', new JournalFullError(5)];
+  const s = await serve(async () => {
+    const o = outcomes.shift()!;
+    if (o instanceof Error) throw o;
+    return o;
+  });
+  try {
+    const body = JSON.stringify(handed);
+    assert.deepEqual(await s.call('POST', '/handoff', body), { status: 202, body: { status: 'adopted' } });
+    assert.deepEqual(await s.call('POST', '/handoff', body), { status: 200, body: { status: 'duplicate' } });
+    assert.deepEqual(await s.call('POST', '/handoff', body), {
+      status: 503,
+      body: failure(503, 'ServiceUnavailable', 'this replica is not the sender; retry'),
+    });
+    assert.deepEqual(await s.call('POST', '/handoff', body), {
+      status: 503,
+      body: failure(503, 'ServiceUnavailable', 'the sender cannot store events right now; retry'),
+    });
+    assert.deepEqual(await s.call('POST', '/handoff', '{'), {
+      status: 400,
+      body: failure(400, 'BadRequest', 'invalid handoff: body is not JSON'),
+    });
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify({ ...handed, deliveries: [] })), {
+      status: 400,
+      body: failure(
+        400,
+        'BadRequest',
+        'invalid handoff: deliveries: expected a non-empty list of {alert, provider, metadata}',
+      ),
+    });
+    assert.deepEqual(await s.call('GET', '/handoff'), {
+      status: 404,
+      body: failure(404, 'NotFound', 'no endpoint GET /handoff'),
+    });
+  } finally {
+    await s.close();
+  }
+});
