@@ -9,6 +9,7 @@ import { createCertMetrics } from '../../src/observability/cert-metrics.ts';
 import { createClusterMetrics } from '../../src/observability/cluster-metrics.ts';
 import { createRelayMetrics } from '../../src/observability/relay-metrics.ts';
 import { registerReadinessGauge } from '../../src/observability/readiness-metric.ts';
+import { registerSenderMetrics } from '../../src/observability/sender-metrics.ts';
 
 /** Sample name -> label names (without `le`), for everything the webhook and relay register. */
 export async function exportedSamples(): Promise<Map<string, string[]>> {
@@ -19,6 +20,7 @@ export async function exportedSamples(): Promise<Map<string, string[]>> {
   const relay = createRelayMetrics();
   createClusterMetrics(relay.registry);
   registerReadinessGauge(relay.registry, 'notify_guard_relay_ready', () => undefined);
+  registerSenderMetrics(relay.registry, () => true);
   const out = new Map<string, string[]>();
   for (const registry of [webhook.registry, relay.registry]) {
     for (const m of await registry.getMetricsAsJSON()) {
