@@ -45,7 +45,7 @@ import { deliveryOutcomes } from './relay-outcomes.ts';
 import { createRelayQueue } from './relay-queue.ts';
 import type { RelayJob, RelayQueue } from './relay-queue.ts';
 import { slackTargets } from './relay-targets.ts';
-import { deadLetter } from './dead-letter.ts';
+import { deadLetter, digestDeadLetter } from './dead-letter.ts';
 import type { DeadLetter } from './dead-letter.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
@@ -287,7 +287,8 @@ function relayHandle(
 ): Relay {
   return {
     accept,
-    deadLetters: () => state.dead.map((d) => deadLetter(state.events.get(d.id)!.accept, d)),
+    deadLetters: () =>
+      state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending(),
     held: () => gate.held(),
