@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { LogFormat } from '../observability/logger.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
+import type { DigestSettings } from '../relay/digest-trigger.ts';
 import type { SlackFormat } from '../relay/slack-format.ts';
 import { parseSlackFormat } from '../relay/slack-format.ts';
 import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
@@ -26,6 +27,9 @@ Flags:
   --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
   --forward-to URL            also forward every event, durably, to notification-controller's event API
   --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
+  --digest-after N            fold a destination's queue into one burst digest message when more than N events
+                              wait for it (default 5; 0 sends every event alone, and keeps every pending one in memory)
+  --digest-window DURATION    also fold when sending the queue one by one would take longer than this (default 10s)
   --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
   --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
   --retry-max-interval SECONDS  longest wait between two attempts of a failing delivery (default 60; backoff doubles from 1 s, full jitter)
@@ -48,6 +52,8 @@ export interface RelayOptions {
   readonly kubeconfig: string | undefined;
   readonly secretNamespaces: string[];
   readonly dedupWindowMs: number;
+  /** `--digest-after`, `--digest-window` (digest-trigger.ts); absent means DIGEST_DEFAULTS. */
+  readonly digest?: DigestSettings;
   readonly forwardTo: string | undefined;
   readonly noCrossNamespaceRefs: boolean;
   readonly maxDeliveryAgeMs: number;
@@ -75,6 +81,8 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       kubeconfig: { type: 'string' },
       'secret-namespaces': { type: 'string', default: 'all' },
       'dedup-window': { type: 'string', default: '300' },
+      'digest-after': { type: 'string', default: '5' },
+      'digest-window': { type: 'string', default: '10s' },
       'forward-to': { type: 'string' },
       'no-cross-namespace-refs': { type: 'boolean', default: false },
       'max-delivery-age': { type: 'string', default: '3600' },
@@ -103,6 +111,10 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     kubeconfig: values.kubeconfig,
     secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
     dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),
+    digest: {
+      maxQueued: parseWholeNumber('--digest-after', values['digest-after'], 0, 10_000),
+      maxSendMs: durationFlag('--digest-window', values['digest-window']),
+    },
     forwardTo: forwardUrl(values['forward-to']),
     noCrossNamespaceRefs: values['no-cross-namespace-refs'],
     maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
@@ -113,6 +125,15 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     logLevel: parseLogLevel(values['log-level']),
     logFormat: parseLogFormat(values['log-format']),
   };
+}
+
+/** A duration: `500ms`, `10s`, `2m` (at most an hour). */
+function durationFlag(flag: string, v: string): number {
+  const m = /^(\d+)(ms|s|m)$/.exec(v);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
+  if (!(ms >= 0 && ms <= 3_600_000))
+    throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a duration such as 500ms, 10s or 2m (at most 1h)`);
+  return ms;
 }
 
 function slackFormatFlag(v: string): SlackFormat {

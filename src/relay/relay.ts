@@ -20,7 +20,6 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { createDeduplicator } from './event-key.ts';
-import type { Deduplicator } from './event-key.ts';
 import type { FluxEvent } from './flux-event.ts';
 import type { Journal } from './journal.ts';
 import { DEFAULT_JOURNAL_MAX_BYTES, createJournalBudget } from './journal-budget.ts';
@@ -29,7 +28,7 @@ import { startDeliveryThread } from './delivery-thread.ts';
 import type { DeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, JournalState, RelayRecord } from './journal-state.ts';
-import { apply, openEpisodes, pausesAt, replayState, unsettled } from './journal-state.ts';
+import { apply, openEpisodes, pausesAt, replayState } from './journal-state.ts';
 import { recordBytes } from './journal-record.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
@@ -43,9 +42,15 @@ import { createAcceptPath } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes } from './relay-outcomes.ts';
 import { createRelayQueue } from './relay-queue.ts';
-import type { RelayJob, RelayQueue } from './relay-queue.ts';
+import type { RelayJob } from './relay-queue.ts';
+import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
 import { deadLetter, digestDeadLetter } from './dead-letter.ts';
+import { createDigestLines } from './digest-lines.ts';
+import type { DigestLines } from './digest-lines.ts';
+import type { DigestSettings } from './digest-trigger.ts';
+import { DIGEST_DEFAULTS } from './digest-trigger.ts';
+import { randomUUID } from 'node:crypto';
 import type { DeadLetter } from './dead-letter.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
@@ -101,6 +106,8 @@ export interface RelayOptions {
   readonly maxJournalBytes?: number;
   /** The clock accepts and outcomes are stamped with (default Date.now). */
   readonly now?: () => number;
+  /** When a destination's queue folds into a burst digest (default DIGEST_DEFAULTS: `--digest-after`, `--digest-window`). */
+  readonly digest?: DigestSettings;
 }
 
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
@@ -128,8 +135,12 @@ export function startRelay(o: RelayOptions): Relay {
       .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
   const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
-  const deliveries = startDeliveries(o, state, outcomes, log, now);
-  const queue = createRelayQueue(deliveries);
+  const lines = digestLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
+  const deliveries = startDeliveries(o, state, settledIn(lines, outcomes), log, now);
+  const queue = createRelayQueue({
+    enqueue: (q, job) => (q === 'slack' ? lines.deliver(job) : deliveries.enqueue(q, job)),
+  });
+  for (const [id, d] of state.digests) lines.resume(id, d.destination);
   const queueAccept = (r: Accept) => {
     void keeper.compactIfLarge();
     queue.deliver(r);
@@ -155,7 +166,42 @@ export function startRelay(o: RelayOptions): Relay {
     ...{ journal: o.journal, state, dedup, gate, admit, targets, queue: queueAccept },
     ...{ forward: !!o.forwardTo, metrics: o.metrics, log, now },
   });
-  return relayHandle(state, status, gate, deliveries, accept);
+  return relayHandle(state, status, gate, deliveries, accept, lines);
+}
+
+/** The lines where a destination's bursts fold into digests (digest-lines.ts), over the journal state. */
+function digestLines(
+  o: RelayOptions,
+  state: JournalState,
+  record: (r: RelayRecord) => void,
+  now: () => number,
+  send: (job: RelayJob) => void,
+): DigestLines {
+  return createDigestLines({
+    settings: o.digest ?? DIGEST_DEFAULTS,
+    pacing: o.pacing ?? { perSecond: 1, burst: 3 },
+    send,
+    record,
+    acc: (id) => state.digests.get(id)?.acc,
+    waitMs: (destination) => Math.max(0, (state.pauses.get(`slack ${destination}`)?.record.until ?? 0) - now()),
+    newId: randomUUID,
+    onFold: () => o.metrics.eventsFolded.inc(),
+  });
+}
+
+/** The outcome callbacks, telling the digest lines of each Slack job settled. */
+function settledIn(lines: DigestLines, outcomes: ReturnType<typeof deliveryOutcomes>): typeof outcomes {
+  return {
+    ...outcomes,
+    onDone: (queue, job, outcome) => {
+      outcomes.onDone(queue, job, outcome);
+      if (queue === 'slack') lines.settled(job);
+    },
+    onDead: (queue, job, reason) => {
+      outcomes.onDead(queue, job, reason);
+      if (queue === 'slack') lines.settled(job);
+    },
+  };
 }
 
 /** The delivery thread, started with the settings and the pauses and episodes the journal holds. */
@@ -189,65 +235,6 @@ function startDeliveries(
     },
     log,
   );
-}
-
-/**
- * Replay: queues what is neither done nor dead (dead letters are in the state already) and
- * restores the dedup window; returns the events still held (accepted before the view synced,
- * never routed), which wait for the gate again.
- */
-function resume(o: RelayOptions, state: JournalState, dedup: Deduplicator, queue: RelayQueue, log: Logger): Accept[] {
-  for (const r of o.replayed) if (r.t === 'accept') dedup.remember(r.key, r.at);
-  let resumed = 0;
-  const stillHeld: Accept[] = [];
-  for (const e of state.events.values()) {
-    const a = e.accept;
-    if (a.held) {
-      stillHeld.push(a);
-      continue;
-    }
-    resumed += unsettled(e).length;
-    queue.deliver(a, e.settled);
-    if (a.forward && !e.forwarded && o.forwardTo) {
-      resumed++;
-      queue.forward(a);
-    }
-  }
-  if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
-  if (stillHeld.length > 0)
-    log.info(
-      { events: stillHeld.length },
-      'resuming events accepted before the cluster view synced; they are routed once it has',
-    );
-  return stillHeld;
-}
-
-/** Routes held events, journals their routing, then queues them. */
-async function release(
-  o: RelayOptions,
-  state: JournalState,
-  held: Accept[],
-  queueAccept: (r: Accept) => void,
-): Promise<void> {
-  let saved = 0;
-  const routed = held.map((h): Accept => {
-    const t = slackTargets(h.event, o.cluster, o.routing);
-    saved += t.saved;
-    const { id, at, key, event } = h;
-    return {
-      t: 'accept',
-      id,
-      at,
-      key,
-      event,
-      deliveries: t.targets,
-      ...(o.forwardTo ? { forward: true as const } : {}),
-    };
-  });
-  for (const r of routed) apply(state, r, recordBytes(r));
-  await Promise.all(routed.map((r) => o.journal.append(r)));
-  o.metrics.sendsSaved.inc(saved);
-  for (const r of routed) queueAccept(r);
 }
 
 /** Binds the gauges read at scrape time to the running relay. */
@@ -284,13 +271,14 @@ function relayHandle(
   gate: RoutingGate<Accept>,
   deliveries: DeliveryThread<RelayJob>,
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
+  lines: DigestLines,
 ): Relay {
   return {
     accept,
     deadLetters: () =>
       state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
     deliveryStatus: () => status.list(),
-    pending: () => deliveries.pending(),
+    pending: () => deliveries.pending() + lines.open(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
     stop: () => {
