@@ -162,11 +162,35 @@ interface Storm {
   rssPeakMB: number;
   rssAtStormEndMB: number;
   rssEndMB: number;
+  /** The relay's V8 heap in use (live and not yet collected) when drained, and its peak among the samples. */
+  heapEndMB: number;
+  heapPeakMB: number;
   journalPeakMB: number;
   drainSeconds: number;
   slack: { alone: number; digests: number; digestEvents: number };
   deadLetters: number;
   restart?: { replayMs: number; rssMB: number; hwmMB: number; journalMB: number };
+}
+
+/** Samples the relay's RSS (and the kernel's high-water mark) and the journal's size every 200 ms, its heap every 2 s. */
+function sampling(dir: string, relay: () => Relay) {
+  const peak = { rss: 0, journal: 0, heap: 0 };
+  const heap = setInterval(() => {
+    void metric(relay().port, 'notify_guard_relay_nodejs_heap_size_used_bytes').then((b) => {
+      if (b > 0) peak.heap = Math.max(peak.heap, b / 1048576);
+    });
+  }, 2000);
+  const sample = () => {
+    const m = memoryOf(relay().child.pid!);
+    peak.rss = Math.max(peak.rss, m.hwm, m.rss);
+    try {
+      peak.journal = Math.max(peak.journal, statSync(join(dir, 'relay.journal')).size / 1024 / 1024);
+    } catch {
+      /* between a rewrite's rename and the next stat */
+    }
+  };
+  const every = setInterval(sample, 200);
+  return { peak, sample, stop: () => (clearInterval(every), clearInterval(heap)) };
 }
 
 /** Pushes `events` unique events through a relay started with `flags`; kills and restarts it halfway when `kill`. */
@@ -176,17 +200,7 @@ async function storm(events: number, flags: string[], kill: boolean): Promise<St
   await mkdir(join(dir, 'cluster'));
   await writeCluster(dir, slack.url);
   let relay = await startRelay(dir, flags);
-  const peak = { rss: 0, journal: 0 };
-  const sample = () => {
-    const m = memoryOf(relay.child.pid!);
-    peak.rss = Math.max(peak.rss, m.hwm, m.rss);
-    try {
-      peak.journal = Math.max(peak.journal, statSync(join(dir, 'relay.journal')).size / 1024 / 1024);
-    } catch {
-      /* between a rewrite's rename and the next stat */
-    }
-  };
-  const sampler = setInterval(sample, 200);
+  const { peak, sample, stop } = sampling(dir, () => relay);
   const r: Partial<Storm> = { events, journalFull: 0 };
   const load = await pushEvents(
     events,
@@ -216,15 +230,16 @@ async function storm(events: number, flags: string[], kill: boolean): Promise<St
   }
   r.drainSeconds = (performance.now() - drainStart) / 1000;
   sample();
-  clearInterval(sampler);
+  stop();
   r.rssEndMB = memoryOf(relay.child.pid!).rss;
+  r.heapEndMB = (await metric(relay.port, 'notify_guard_relay_nodejs_heap_size_used_bytes')) / 1048576;
   r.deadLetters = await metric(relay.port, 'notify_guard_relay_dead_letters');
   await sleep(1500);
   r.slack = await slack.count();
   relay.child.kill('SIGKILL');
   await slack.stop();
   await rm(dir, { recursive: true, force: true });
-  return { ...(r as Storm), ...load, rssPeakMB: peak.rss, journalPeakMB: peak.journal };
+  return { ...(r as Storm), ...load, rssPeakMB: peak.rss, heapPeakMB: peak.heap, journalPeakMB: peak.journal };
 }
 
 /** Closed-loop load: CONCURRENCY senders until `events` are accepted; a 503 or a dead connection is retried. */
@@ -302,7 +317,7 @@ function describeStorm(name: string, s: Storm): string[] {
   const lines = [
     `${name}: ${n(s.events)} events into ${DESTINATIONS} destinations (Slack 1/s per webhook, burst 3)`,
     `  accepts: ${n(s.rate)}/s over ${n(s.acceptSeconds, 1)} s (slowest whole second ${n(s.slowestSecond)}); 503 journal full: ${n(s.journalFull)}`,
-    `  RSS: peak ${n(s.rssPeakMB)} MB, at the storm's end ${n(s.rssAtStormEndMB)} MB, drained ${n(s.rssEndMB)} MB; journal peak ${n(s.journalPeakMB, 1)} MB`,
+    `  RSS: peak ${n(s.rssPeakMB)} MB, at the storm's end ${n(s.rssAtStormEndMB)} MB, drained ${n(s.rssEndMB)} MB; V8 heap used: peak ${n(s.heapPeakMB)} MB, drained ${n(s.heapEndMB)} MB; journal peak ${n(s.journalPeakMB, 1)} MB`,
     `  Slack received ${n(s.slack.alone + s.slack.digests)} messages: ${n(s.slack.alone)} alone, ${n(s.slack.digests)} digests holding ${n(s.slack.digestEvents)} events; accounted ${n(s.slack.alone + s.slack.digestEvents)} of ${n(s.events)} (+ ${n(s.deadLetters)} dead letters; repeats come from the kill)`,
     `  every destination drained ${n(s.drainSeconds, 1)} s after the last accept`,
   ];

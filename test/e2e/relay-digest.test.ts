@@ -44,12 +44,13 @@ async function setUp() {
       metadata: { name: 'slack', namespace: 'apps' },
       spec: { type: 'slack', channel: '#ops', secretRef: { name: 'slack-url' } },
     },
-    {
+    // Two Alerts overlap on one Provider: each event is sent (or folded) once, the other send saved.
+    ...['all', 'all-again'].map((name) => ({
       apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
       kind: 'Alert',
-      metadata: { name: 'all', namespace: 'apps' },
+      metadata: { name, namespace: 'apps' },
       spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
-    },
+    })),
   ];
   await writeFile(join(dir, 'cluster.yaml'), objects.map((d) => stringify(d)).join('---\n'));
   const relay = await startRelayServer(
@@ -109,7 +110,7 @@ async function burst(port: number): Promise<void> {
 
 const date = `<!date^${AT / 1000}^{date_short_pretty} {time_secs}|${new Date(AT).toISOString()}>`;
 
-test('a burst into one webhook: five alone, then one digest of the seven others, exactly', async () => {
+test('a burst into one webhook through two overlapping Alerts: five alone, then one digest of the seven others, exactly; each event once', async () => {
   const s = await setUp();
   s.slack.fault('*', 'error-503');
   await burst(s.relay.port);
@@ -161,6 +162,7 @@ test('a burst into one webhook: five alone, then one digest of the seven others,
   assert.match(metrics, /^notify_guard_relay_events_folded_total 7$/m);
   assert.match(metrics, /^notify_guard_relay_digests_total\{result="sent"\} 1$/m);
   assert.match(metrics, /^notify_guard_relay_deliveries_total\{result="sent"\} 5$/m);
+  assert.match(metrics, /^notify_guard_relay_sends_saved_total 12$/m);
   assert.deepEqual(JSON.parse((await call(s.relay.port, 'GET', '/dead-letters')).body), { items: [] });
 });
 
