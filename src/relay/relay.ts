@@ -7,7 +7,9 @@
  * journaling (there is nothing to lose), unless every event is forwarded to notification-controller
  * (`--forward-to`), in which case it is journaled and forwarded too.
  * deliver: on a thread of its own (delivery-thread.ts), so sending never delays an accept; per
- * destination, paced; the Provider and its Secret are read here at each attempt; each outcome is
+ * destination, paced, a burst beyond a short window folded into one digest (digest-lines.ts), so
+ * that pending work holds a window and an accumulator per destination, not every event; the
+ * Provider and its Secret are read here at each attempt; each outcome is
  * journaled here (relay-outcomes.ts). On start, the journal is replayed and every delivery neither
  * done nor dead is queued again (relay-queue.ts): delivery is at-least-once, and only a message in
  * flight at a crash can repeat.
