@@ -15,6 +15,8 @@
  * 10 ms, the relay's event-loop delay, GC, CPU time, and how busy the whole machine was.
  * The latency phases run in BENCH_ROUNDS rounds (default 3) and the median is judged, on the
  * relay's own measurement (request read -> 202 written); the generator's is printed beside it.
+ * Then the storm phase (relay-storm-bench.ts): `--events N` unique events (default 1,000,000)
+ * into 500 destinations, the relay killed halfway; `--storm-only` runs it alone.
  * BENCH_PROF=1 writes a CPU profile of each measured phase to .local/prof-relay/;
  * BENCH_PROF=alloc writes an allocation profile instead.
  */
@@ -24,13 +26,22 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { staticClusterView } from '../src/cluster/static-view.ts';
 import type { KubeObject } from '../src/flux/objects.ts';
 import { routeEvent } from '../src/relay/routing.ts';
 import type { FluxEvent } from '../src/relay/flux-event.ts';
 import { benchEvent } from './bench-events.ts';
+import { runStorm } from './relay-storm-bench.ts';
 import type { LoadReport, LoadRequest } from './open-loop-process.ts';
 
+const { values: flags } = parseArgs({
+  options: { events: { type: 'string', default: '1000000' }, 'storm-only': { type: 'boolean', default: false } },
+});
+if (flags['storm-only']) {
+  for (const line of await runStorm(Number(flags.events))) console.log(line);
+  process.exit(0);
+}
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const ROOT = join(import.meta.dirname, '..');
@@ -366,3 +377,4 @@ console.log(
 console.log(
   `relay RSS: ${f(median(rounds.map((r) => r.backlog.report.rssMB)))} MB after the 500/s phase with a backlog; ${f(median(rounds.map((r) => r.keepingUp.report.rssMB)))} MB after the 500/s phase keeping up; ${tpReport.rssMB.toFixed(0)} MB after the throughput phase, holding its undelivered backlog of ~${Math.round(tp.perSecond * SECONDS - 50 * SECONDS)} deliveries`,
 );
+for (const line of await runStorm(Number(flags.events))) console.log(line);

@@ -34,6 +34,7 @@ test('relay flags parse with their defaults', () => {
     kubeconfig: undefined,
     secretNamespaces: [],
     dedupWindowMs: 300_000,
+    digest: { maxQueued: 5, maxSendMs: 10_000 },
     forwardTo: undefined,
     noCrossNamespaceRefs: false,
     maxDeliveryAgeMs: 3_600_000,
@@ -54,6 +55,13 @@ test('relay flags parse with their defaults', () => {
   assert.equal((parseRelayArgs(['--slack-format', 'legacy']) as { slackFormat: string }).slackFormat, 'legacy');
   assert.throws(() => parseRelayArgs(['--slack-format', 'fancy']), {
     message: '--slack-format "fancy": expected blocks or legacy',
+  });
+  assert.deepEqual((parseRelayArgs(['--digest-after', '0', '--digest-window', '2m']) as { digest: object }).digest, {
+    maxQueued: 0,
+    maxSendMs: 120_000,
+  });
+  assert.throws(() => parseRelayArgs(['--digest-window', '10']), {
+    message: '--digest-window "10": expected a duration such as 500ms, 10s or 2m (at most 1h)',
   });
 });
 

@@ -151,6 +151,7 @@ function relaySettings(
     ...(warnings ? { warnings } : {}),
     routing: { noCrossNamespaceRefs: o.noCrossNamespaceRefs },
     dedupWindowMs: o.dedupWindowMs,
+    ...(o.digest ? { digest: o.digest } : {}),
     allowInsecureDestinations: o.allowInsecureDestinations,
     maxAgeMs: o.maxDeliveryAgeMs,
     ...(o.slackFormat ? { slackFormat: o.slackFormat } : {}),

@@ -9,6 +9,7 @@ import type { ElectionTiming } from '../cluster/leader-election.ts';
 import type { SenderElectionFlags } from './relay-sender-election.ts';
 import type { LogFormat } from '../observability/logger.ts';
 import { parseSecretNamespaces } from '../cluster/secret-scope.ts';
+import type { DigestSettings } from '../relay/digest-trigger.ts';
 import type { SlackFormat } from '../relay/slack-format.ts';
 import { parseSlackFormat } from '../relay/slack-format.ts';
 import { UsageError, parseListenAddress, parseLogFormat, parseLogLevel, parseWholeNumber } from './flag-values.ts';
@@ -30,6 +31,9 @@ Flags:
   --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
   --forward-to URL            also forward every event, durably, to notification-controller's event API
   --dedup-window SECONDS      a repeated event within this window is answered 429 and not sent again (default 300)
+  --digest-after N            fold a destination's queue into one burst digest message when more than N events
+                              wait for it (default 5; 0 sends every event alone, and keeps every pending one in memory)
+  --digest-window DURATION    also fold when sending the queue one by one would take longer than this (default 10s)
   --no-cross-namespace-refs   an Alert takes events of its own namespace only, like Flux's flag
   --max-delivery-age SECONDS  give up (dead letter) on a delivery still failing after this long (default 3600)
   --retry-max-interval SECONDS  longest wait between two attempts of a failing delivery (default 60; backoff doubles from 1 s, full jitter)
@@ -60,6 +64,8 @@ export interface RelayOptions {
   readonly kubeconfig: string | undefined;
   readonly secretNamespaces: string[];
   readonly dedupWindowMs: number;
+  /** `--digest-after`, `--digest-window` (digest-trigger.ts); absent means DIGEST_DEFAULTS. */
+  readonly digest?: DigestSettings;
   readonly forwardTo: string | undefined;
   readonly noCrossNamespaceRefs: boolean;
   readonly maxDeliveryAgeMs: number;
@@ -75,38 +81,38 @@ export interface RelayOptions {
   readonly sender?: SenderElectionFlags;
 }
 
+/** The relay's flags as node:util parseArgs declares them. */
+const RELAY_FLAGS = {
+  listen: { type: 'string', default: '127.0.0.1:9292' },
+  journal: { type: 'string', default: 'relay.journal' },
+  'journal-compact-at': { type: 'string', default: '64' },
+  'journal-max-bytes': { type: 'string', default: '640' },
+  'cluster-dir': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'secret-namespaces': { type: 'string', default: 'all' },
+  'dedup-window': { type: 'string', default: '300' },
+  'digest-after': { type: 'string', default: '5' },
+  'digest-window': { type: 'string', default: '10s' },
+  'forward-to': { type: 'string' },
+  'no-cross-namespace-refs': { type: 'boolean', default: false },
+  'max-delivery-age': { type: 'string', default: '3600' },
+  'retry-max-interval': { type: 'string', default: '60' },
+  'drain-timeout': { type: 'string', default: '10' },
+  'allow-insecure-slack-destinations': { type: 'boolean', default: false },
+  'slack-format': { type: 'string', default: 'blocks' },
+  'log-level': { type: 'string', default: 'info' },
+  'log-format': { type: 'string', default: 'auto' },
+  'sender-lease': { type: 'string' },
+  'sender-lease-namespace': { type: 'string' },
+  'sender-lease-timing': { type: 'string', default: '15,10,2' },
+  'pod-name': { type: 'string' },
+  'peer-listen': { type: 'string', default: '127.0.0.1:9293' },
+  'peer-url': { type: 'string', default: 'http://{identity}.notify-guard:9293/handoff' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      listen: { type: 'string', default: '127.0.0.1:9292' },
-      journal: { type: 'string', default: 'relay.journal' },
-      'journal-compact-at': { type: 'string', default: '64' },
-      'journal-max-bytes': { type: 'string', default: '640' },
-      'cluster-dir': { type: 'string' },
-      kubeconfig: { type: 'string' },
-      'secret-namespaces': { type: 'string', default: 'all' },
-      'dedup-window': { type: 'string', default: '300' },
-      'forward-to': { type: 'string' },
-      'no-cross-namespace-refs': { type: 'boolean', default: false },
-      'max-delivery-age': { type: 'string', default: '3600' },
-      'retry-max-interval': { type: 'string', default: '60' },
-      'drain-timeout': { type: 'string', default: '10' },
-      'allow-insecure-slack-destinations': { type: 'boolean', default: false },
-      'slack-format': { type: 'string', default: 'blocks' },
-      'log-level': { type: 'string', default: 'info' },
-      'log-format': { type: 'string', default: 'auto' },
-      'sender-lease': { type: 'string' },
-      'sender-lease-namespace': { type: 'string' },
-      'sender-lease-timing': { type: 'string', default: '15,10,2' },
-      'pod-name': { type: 'string' },
-      'peer-listen': { type: 'string', default: '127.0.0.1:9293' },
-      'peer-url': { type: 'string', default: 'http://{identity}.notify-guard:9293/handoff' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: RELAY_FLAGS });
   if (values.help) return 'help';
   const seconds = (flag: string, v: string, min: number, max: number) => 1000 * parseWholeNumber(flag, v, min, max);
   if (values['cluster-dir'] && values.kubeconfig)
@@ -123,6 +129,10 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
     kubeconfig: values.kubeconfig,
     secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
     dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),
+    digest: {
+      maxQueued: parseWholeNumber('--digest-after', values['digest-after'], 0, 10_000),
+      maxSendMs: durationFlag('--digest-window', values['digest-window']),
+    },
     forwardTo: forwardUrl(values['forward-to']),
     noCrossNamespaceRefs: values['no-cross-namespace-refs'],
     maxDeliveryAgeMs: seconds('--max-delivery-age', values['max-delivery-age'], 1, 7 * 86_400),
@@ -171,6 +181,15 @@ function electionTiming(v: string): ElectionTiming {
   const problem = electionTimingProblem(timing);
   if (problem) throw new UsageError(`--sender-lease-timing ${JSON.stringify(v)}: ${problem}`);
   return timing;
+}
+
+/** A duration: `500ms`, `10s`, `2m` (at most an hour). */
+function durationFlag(flag: string, v: string): number {
+  const m = /^(\d+)(ms|s|m)$/.exec(v);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
+  if (!(ms >= 0 && ms <= 3_600_000))
+    throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a duration such as 500ms, 10s or 2m (at most 1h)`);
+  return ms;
 }
 
 function slackFormatFlag(v: string): SlackFormat {

@@ -17,6 +17,10 @@ export interface RelayMetrics {
   readonly forwards: Counter<'result'>;
   /** notify_guard_relay_sends_saved_total: deliveries not made because another Alert sent the event to the same destination. */
   readonly sendsSaved: Counter;
+  /** Burst digests finished, by result (sent|skipped|dead). */
+  readonly digests: Counter<'result'>;
+  /** Deliveries folded into a burst digest instead of being sent alone. */
+  readonly eventsFolded: Counter;
   /** notify_guard_relay_journal_append_seconds: an accepted event's wait for the disk, before its 202. */
   readonly journalAppend: Histogram;
   /** Binds the gauges that read state at scrape time. */
@@ -165,6 +169,19 @@ function relayCounters(registry: Registry): Omit<RelayMetrics, 'registry' | 'bin
       'Slack messages not sent because another Alert routed the same event to the same destination (Provider address and channel).',
       [],
     ),
+    digests: zeroed(
+      counter(
+        'notify_guard_relay_digests_total',
+        'Burst digests finished, by result (sent|skipped|dead): one message each for the events folded into it.',
+        ['result'],
+      ),
+      ['sent', 'skipped', 'dead'],
+    ),
+    eventsFolded: counter(
+      'notify_guard_relay_events_folded_total',
+      'Deliveries folded into a burst digest (one per event and destination) instead of being sent alone.',
+      [],
+    ),
     journalAppend: new Histogram({
       name: 'notify_guard_relay_journal_append_seconds',
       help: 'Time to journal an accepted event durably (O_DSYNC write), the part of its 202 spent waiting for the disk.',
@@ -172,4 +189,10 @@ function relayCounters(registry: Registry): Omit<RelayMetrics, 'registry' | 'bin
       registers: [registry],
     }),
   };
+}
+
+/** `c` with a zero series per result, so that a scrape shows it (and rate() starts) before the first digest. */
+function zeroed(c: Counter<'result'>, results: readonly string[]): Counter<'result'> {
+  for (const result of results) c.inc({ result }, 0);
+  return c;
 }

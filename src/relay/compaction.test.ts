@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shouldCompact } from './compaction.ts';
-import { liveRecords, pausesAt, replayState } from './journal-state.ts';
+import { createJournalKeeper, shouldCompact } from './compaction.ts';
+import { apply, liveRecords, pausesAt, replayState } from './journal-state.ts';
 import type { DeliveryTarget, RelayRecord } from './relay.ts';
 
 /** What a compaction at `at` writes of `records`: the reducer's live records, as the keeper writes them. */
@@ -88,4 +88,37 @@ test('a rewrite happens only past the threshold and when what is kept fills at m
     ].map(([size, live, at]) => shouldCompact(size!, live!, at!)),
     [false, true, true, false, false],
   );
+});
+
+test('a compaction asked for while one runs runs once more after it: the last outcome of a storm is not left over the threshold', async () => {
+  const state = replayState([accept('e1'), accept('e2')]);
+  let size = 10_000;
+  const rewrites: string[][] = [];
+  let finishFirst!: () => void;
+  const journal = {
+    append: () => Promise.resolve(),
+    appendSoon: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    size: () => size,
+    rewrite: async (records: readonly RelayRecord[]) => {
+      rewrites.push(records.map((r) => ('id' in r ? r.id : r.t)));
+      if (rewrites.length === 1) await new Promise<void>((r) => (finishFirst = r));
+      size = 5_000;
+    },
+  };
+  const logs: string[] = [];
+  const logger = { info: (_o: unknown, m: string) => logs.push(m), error: (_o: unknown, m: string) => logs.push(m) };
+  const keeper = createJournalKeeper({ journal, state, compactAtBytes: 1_000, logger: logger as never, now: () => 0 });
+  const first = keeper.compactIfLarge();
+  // While the first rewrite runs, the last outcome settles e2 and asks again.
+  apply(state, { t: 'done', id: 'e2', i: 0 }, 20);
+  await keeper.compactIfLarge();
+  finishFirst();
+  await first;
+  assert.deepEqual(rewrites, [['e1', 'e2'], ['e1']]);
+  assert.deepEqual(logs, ['journal compacted', 'journal compacted']);
+  // Nothing asked meanwhile: one rewrite per call.
+  size = 10_000;
+  await keeper.compactIfLarge();
+  assert.equal(rewrites.length, 3);
 });

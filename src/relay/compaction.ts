@@ -35,21 +35,39 @@ export function createJournalKeeper(o: {
   now?: () => number;
 }): JournalKeeper {
   let compacting = false;
+  // A call while a rewrite runs is remembered: the state may have shrunk meanwhile (the last outcome
+  // of a storm), and skipping it would leave the journal over the threshold until the next write.
+  let askedAgain = false;
+  const once = async () => {
+    const before = o.journal.size();
+    try {
+      // Every record handed to the journal is in the state already (the relay applies it first):
+      // records still queued are written again after the rewrite, which replay folds as no-ops.
+      await o.journal.rewrite(liveRecords(o.state, (o.now ?? Date.now)()));
+      o.logger.info(
+        { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },
+        'journal compacted',
+      );
+    } catch (err) {
+      o.logger.error({ err }, 'journal compaction failed; the journal keeps growing until the next attempt');
+      return false;
+    }
+    return true;
+  };
   return {
     async compactIfLarge() {
-      if (compacting || !shouldCompact(o.journal.size(), o.state.liveBytes, o.compactAtBytes)) return;
+      if (compacting) {
+        askedAgain = true;
+        return;
+      }
       compacting = true;
       try {
-        const before = o.journal.size();
-        // Every record handed to the journal is in the state already (the relay applies it first):
-        // records still queued are written again after the rewrite, which replay folds as no-ops.
-        await o.journal.rewrite(liveRecords(o.state, (o.now ?? Date.now)()));
-        o.logger.info(
-          { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },
-          'journal compacted',
-        );
-      } catch (err) {
-        o.logger.error({ err }, 'journal compaction failed; the journal keeps growing until the next attempt');
+        // At most one more rewrite per call that came in meanwhile; a failed rewrite waits for the next write.
+        do {
+          askedAgain = false;
+          if (!shouldCompact(o.journal.size(), o.state.liveBytes, o.compactAtBytes)) break;
+          if (!(await once())) break;
+        } while (askedAgain);
       } finally {
         compacting = false;
       }

@@ -1,5 +1,9 @@
-/** The dead-letter table (GET /dead-letters): one row per delivery that failed for good. */
+/**
+ * The dead-letter table (GET /dead-letters): one row per delivery that failed for good, and one
+ * per burst digest that did (naming how many events it held: journal-digests.ts).
+ */
 import { objectName } from './flux-event.ts';
+import type { DigestDeadRecord } from './journal-digests.ts';
 import type { AcceptRecord, DeadRecord } from './journal-state.ts';
 
 /** A delivery that failed for good; no secret in any field. */
@@ -11,6 +15,8 @@ export interface DeadLetter {
   readonly message: string;
   readonly reason: string;
   readonly at: string;
+  /** For a digest: how many events it held (their alerts and objects are in its message, never sent). */
+  readonly events?: number;
 }
 
 /** The dead-letter table's row for a dead record (no secret in any field). */
@@ -24,5 +30,19 @@ export function deadLetter(a: AcceptRecord, d: DeadRecord): DeadLetter {
     message: a.event.message.slice(0, 200),
     reason: d.reason,
     at: new Date(d.at).toISOString(),
+  };
+}
+
+/** The row of a dead digest: `alert` and `involvedObject` are empty (a digest spans many). */
+export function digestDeadLetter(d: DigestDeadRecord): DeadLetter {
+  return {
+    id: d.id,
+    alert: '',
+    provider: d.destination,
+    involvedObject: '',
+    message: `burst digest of ${d.count} ${d.count === 1 ? 'event' : 'events'}, not delivered`,
+    reason: d.reason,
+    at: new Date(d.at).toISOString(),
+    events: d.count,
   };
 }

@@ -5,6 +5,7 @@
  * accept. Destinations are read on the relay thread at each attempt (`resolve`), so a changed
  * Provider or Secret is honoured as before.
  */
+import type { DigestAcc } from './digest.ts';
 import type { FluxEvent, InvolvedObject } from './flux-event.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import type { Episode } from './slack-episodes.ts';
@@ -23,6 +24,8 @@ export interface Job {
   readonly metadata: Readonly<Record<string, string>>;
   /** `namespace/name` of the Alert a Slack delivery is for (its message template, if any). */
   readonly alert?: string;
+  /** A burst digest (digest-lines.ts): sent as one message in place of `event`, which names its Provider. */
+  readonly digest?: DigestAcc;
 }
 
 /** A destination paused by a 429 until `until` (epoch ms): journaled, so that it outlives a restart. */

@@ -221,5 +221,6 @@ function jobOnly(j: Job): Job {
     event: j.event,
     metadata: j.metadata,
     ...(j.alert ? { alert: j.alert } : {}),
+    ...(j.digest ? { digest: j.digest } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { createForwarder } from './forwarder.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import { createEpisodeBook } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
+import { sendDigest } from './digest-delivery.ts';
 import { createSlackSender } from './slack-sender.ts';
 import { slackErrorClass } from './slack-error-class.ts';
 
@@ -26,11 +27,11 @@ const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, setti
 
 let nextRequest = 0;
 const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();
-const resolve = (provider: string, object: InvolvedObject, alert: string | undefined, id: string) =>
+const resolve = (provider: string, object: InvolvedObject | undefined, alert: string | undefined, id: string) =>
   new Promise<ResolvedDestination | DeliveryResult>((done) => {
     const req = nextRequest++;
     resolving.set(req, done);
-    post({ t: 'resolve', req, id, provider, object, ...(alert ? { alert } : {}) });
+    post({ t: 'resolve', req, id, provider, ...(object ? { object } : {}), ...(alert ? { alert } : {}) });
   });
 
 /** Open failure episodes (slack-episodes.ts); each change is reported for the journal. */
@@ -55,6 +56,10 @@ const callbacks = (queue: QueueName) => ({
 const queues: Record<QueueName, DeliveryScheduler<Queued>> = {
   slack: createDeliveryScheduler<Queued>({
     async send(j) {
+      if (j.digest) {
+        const to = await resolve(j.destination, undefined, undefined, j.id);
+        return to.kind === 'send' ? sendDigest(sender, to, j.destination, j.digest, settings.sendTimeoutMs) : to;
+      }
       const to = await resolve(j.destination, j.event.involvedObject, j.alert, j.id);
       return to.kind === 'send' ? sendToSlack(sender, to, j, settings.sendTimeoutMs, book, Date.now()) : to;
     },

@@ -12,7 +12,7 @@
 import type { DigestAcc, DigestExample, DigestGroup } from './digest.ts';
 import { examplesOf, orderedGroups } from './digest.ts';
 import type { Block, SlackBlocksPayload } from './slack-blocks.ts';
-import { BLOCK_LIMITS, fitCounted } from './slack-blocks.ts';
+import { BLOCK_LIMITS, fitCounted, slackDate } from './slack-blocks.ts';
 import { formatDuration } from './slack-episodes.ts';
 import { slackEscape } from './slack-message.ts';
 
@@ -105,9 +105,4 @@ function exampleLine(x: DigestExample, room: number): string {
   // at most as many digits as both counts together, hence the room left for x.cut's digits.
   const fitted = fitCounted(x.message, left - String(x.cut).length);
   return name + fitted.replace(/(\d+) more characters\)$/, (_, n: string) => `${Number(n) + x.cut} more characters)`);
-}
-
-/** A time in the reader's time zone (Slack's date formatting), the ISO time as fallback. */
-export function slackDate(ms: number): string {
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
 }

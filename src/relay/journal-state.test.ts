@@ -50,7 +50,11 @@ function summary(s: JournalState) {
     ]),
   );
   const rewritten = liveRecords(s, 0).reduce((n, r) => n + recordBytes(r), 0);
-  return { events, dead: s.dead.map((d) => `${d.id}:${d.i}`), liveBytesExact: s.liveBytes === rewritten };
+  return {
+    events,
+    dead: s.dead.map((d) => (d.t === 'dead' ? `${d.id}:${d.i}` : d.id)),
+    liveBytesExact: s.liveBytes === rewritten,
+  };
 }
 
 const table: { name: string; records: RelayRecord[]; expect: ReturnType<typeof summary> }[] = [

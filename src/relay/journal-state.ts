@@ -14,6 +14,8 @@
  *   counts, and only while it runs.
  * - `episode`: an object's failure episode at a Provider (its Slack thread, slack-episodes.ts) opened
  *   or changed (`episode` set) or closed (unset); the latest record of each open one counts.
+ * - `fold`, `digest`, `digest-done`, `digest-dead`: burst digests (journal-digests.ts). A `fold`
+ *   settles a delivery into its destination's digest, so an absorbed event's own state is dropped.
  * An event is finished once it is routed, every delivery is settled and it is forwarded (when it
  * had to be). A finished event is dropped, unless one of its dead deliveries is still in the
  * dead-letter table, which keeps the latest MAX_DEAD_LETTERS dead deliveries: an event leaves with
@@ -25,7 +27,10 @@
  * and one case in `apply`.
  */
 import type { EpisodeChange, Pause } from './delivery-protocol.ts';
+import type { DigestRecord } from './digest.ts';
 import type { FluxEvent } from './flux-event.ts';
+import type { DigestBook, DigestDeadRecord, DigestJournalRecord, FoldRecord } from './journal-digests.ts';
+import { digestSnapshots, foldInto, forgetDeadDigest, settleDigest, snapshot } from './journal-digests.ts';
 import { recordBytes } from './journal-record.ts';
 
 /** One Slack delivery decided at accept time. */
@@ -54,11 +59,14 @@ export type RelayRecord =
   | { readonly t: 'done'; readonly id: string; readonly i: number }
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
   | ({ readonly t: 'paused' } & Pause)
-  | ({ readonly t: 'episode' } & EpisodeChange);
+  | ({ readonly t: 'episode' } & EpisodeChange)
+  | DigestJournalRecord;
 
 export type AcceptRecord = Extract<RelayRecord, { t: 'accept' }>;
-export type OutcomeRecord = Extract<RelayRecord, { t: 'done' | 'dead' }>;
+export type OutcomeRecord = Extract<RelayRecord, { t: 'done' | 'dead' | 'fold' }>;
 export type DeadRecord = Extract<RelayRecord, { t: 'dead' }>;
+/** A row of the dead-letter table: a delivery, or a digest (which names how many events it held). */
+export type DeadEntry = DeadRecord | DigestDeadRecord;
 export type PausedRecord = Extract<RelayRecord, { t: 'paused' }>;
 export type EpisodeRecord = Extract<RelayRecord, { t: 'episode' }>;
 
@@ -80,22 +88,25 @@ export interface EventState {
   acceptBytes: number;
 }
 
-/** The journal's meaning. */
-export interface JournalState {
+/** The journal's meaning (its digests: journal-digests.ts). */
+export interface JournalState extends DigestBook {
   readonly events: Map<string, EventState>;
   /** The latest pause of each `queue destination` (expired ones are filtered by readers). */
   readonly pauses: Map<string, { readonly record: PausedRecord; readonly bytes: number }>;
   /** The latest record of each open failure episode, by its key. */
   readonly episodes: Map<string, { readonly record: EpisodeRecord; readonly bytes: number }>;
   /** The dead-letter table, oldest first, at most MAX_DEAD_LETTERS. */
-  readonly dead: DeadRecord[];
+  readonly dead: DeadEntry[];
   /** Journal bytes of everything kept: what a compaction would write. */
   liveBytes: number;
 }
 
 /** An empty journal. */
 export function emptyState(): JournalState {
-  return { events: new Map(), pauses: new Map(), episodes: new Map(), dead: [], liveBytes: 0 };
+  return {
+    ...{ events: new Map(), pauses: new Map(), episodes: new Map(), dead: [], liveBytes: 0 },
+    ...{ digests: new Map(), deadDigests: new Map() },
+  };
 }
 
 /** Folds one record of `bytes` journal bytes into `state`; returns it. */
@@ -120,6 +131,10 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number): Journ
     acceptEvent(state, r, bytes);
     return state;
   }
+  if (r.t === 'digest' || r.t === 'digest-done' || r.t === 'digest-dead') {
+    applyDigest(state, r, bytes);
+    return state;
+  }
   const e = state.events.get(r.id);
   if (!e) return state; // finished and dropped already (or an outcome replayed twice)
   if (r.t === 'forwarded') {
@@ -131,7 +146,8 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number): Journ
     e.settled.add(r.i);
     e.outcomes.push(r);
     grow(state, e, bytes);
-    if (r.t === 'dead') addDeadLetter(state, e, r);
+    if (r.t === 'dead') addDeadLetter(state, r, e);
+    if (r.t === 'fold') foldInto(state, r, e.accept.event, e.accept.at);
   }
   dropIfFinished(state, r.id);
   return state;
@@ -165,11 +181,22 @@ function grow(state: JournalState, e: EventState, bytes: number): void {
   state.liveBytes += bytes;
 }
 
-function addDeadLetter(state: JournalState, e: EventState, r: DeadRecord): void {
+/** A digest's own records: its whole accumulator, delivered, or dead (a row of the dead-letter table). */
+function applyDigest(state: JournalState, r: DigestRecord | Exclude<DigestJournalRecord, FoldRecord>, bytes: number) {
+  if (r.t === 'digest') snapshot(state, r, bytes);
+  else if (r.t === 'digest-done') settleDigest(state, r.id);
+  else if (!state.deadDigests.has(r.id)) {
+    settleDigest(state, r.id, bytes);
+    addDeadLetter(state, r);
+  }
+}
+
+function addDeadLetter(state: JournalState, r: DeadEntry, e?: EventState): void {
   state.dead.push(r);
-  e.deadLetters++;
+  if (e) e.deadLetters++;
   if (state.dead.length <= MAX_DEAD_LETTERS) return;
   const evicted = state.dead.shift()!;
+  if (evicted.t === 'digest-dead') return forgetDeadDigest(state, evicted.id);
   const owner = state.events.get(evicted.id);
   if (!owner) return;
   owner.deadLetters--;
@@ -193,13 +220,22 @@ export function pausesAt(state: JournalState, at: number): PausedRecord[] {
   return [...state.pauses.values()].map((p) => p.record).filter((p) => p.until > at);
 }
 
-/** What a compacted journal holds: each kept event's records, the pauses running at `at`, the open episodes. */
+/**
+ * What a compacted journal holds: each kept event's records, then the digests not yet settled
+ * (after the folds of kept events, which they supersede), the dead digests in the table, the pauses
+ * running at `at`, the open episodes. A fold into a digest already settled is written as `done`:
+ * replayed as a fold, it would open that digest again.
+ */
 export function liveRecords(state: JournalState, at: number): RelayRecord[] {
   const records: RelayRecord[] = [];
   for (const [id, e] of state.events) {
-    records.push(e.accept, ...e.outcomes);
+    records.push(e.accept);
+    for (const o of e.outcomes)
+      records.push(o.t === 'fold' && !state.digests.has(o.digest) ? { t: 'done', id: o.id, i: o.i } : o);
     if (e.forwarded && e.accept.forward) records.push({ t: 'forwarded', id });
   }
+  records.push(...digestSnapshots(state));
+  records.push(...state.dead.filter((d): d is DigestDeadRecord => d.t === 'digest-dead'));
   records.push(...pausesAt(state, at), ...openEpisodes(state));
   return records;
 }

@@ -42,6 +42,11 @@ export function deliveryOutcomes(d: OutcomeDeps): Omit<DeliveryCallbacks<RelayJo
 }
 
 function onDone(d: OutcomeDeps, queue: QueueName, job: RelayJob, outcome: 'sent' | 'skipped'): void {
+  if (job.digest) {
+    d.metrics.digests.inc({ result: outcome });
+    d.record({ t: 'digest-done', id: job.eventId });
+    return;
+  }
   if (queue === 'forward') {
     d.metrics.forwards.inc({ result: 'forwarded' });
     d.record({ t: 'forwarded', id: job.eventId });
@@ -59,6 +64,7 @@ function onDone(d: OutcomeDeps, queue: QueueName, job: RelayJob, outcome: 'sent'
 }
 
 function onDead(d: OutcomeDeps, queue: QueueName, job: RelayJob, reason: string): void {
+  if (job.digest) return onDigestDead(d, job, job.digest.count, reason);
   if (queue === 'forward') {
     d.metrics.forwards.inc({ result: 'dead' });
     d.log.warn({ object: objectName(job.event), reason }, 'forwarding to notification-controller failed for good');
@@ -80,6 +86,16 @@ function onDead(d: OutcomeDeps, queue: QueueName, job: RelayJob, reason: string)
     { namespace: ns, name },
     `failed to send notification for ${objectName(job.event)} through Provider ${target.provider}: ${reason}`,
   );
+}
+
+/** A digest failed for good: one dead letter naming how many events it held. */
+function onDigestDead(d: OutcomeDeps, job: RelayJob, count: number, reason: string): void {
+  d.metrics.digests.inc({ result: 'dead' });
+  d.log.warn(
+    { provider: job.destination, digest: job.eventId, events: count, reason },
+    'burst digest failed for good; moved to dead letters',
+  );
+  d.record({ t: 'digest-dead', id: job.eventId, destination: job.destination, count, at: d.now(), reason });
 }
 
 /** `namespace/name` -> [namespace, name]. */

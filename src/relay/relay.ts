@@ -7,7 +7,9 @@
  * journaling (there is nothing to lose), unless every event is forwarded to notification-controller
  * (`--forward-to`), in which case it is journaled and forwarded too.
  * deliver: on a thread of its own (delivery-thread.ts), so sending never delays an accept; per
- * destination, paced; the Provider and its Secret are read here at each attempt; each outcome is
+ * destination, paced, a burst beyond a short window folded into one digest (digest-lines.ts), so
+ * that pending work holds a window and an accumulator per destination, not every event; the
+ * Provider and its Secret are read here at each attempt; each outcome is
  * journaled here (relay-outcomes.ts). On start, the journal is replayed and every delivery neither
  * done nor dead is queued again (relay-queue.ts): delivery is at-least-once, and only a message in
  * flight at a crash can repeat.
@@ -20,7 +22,6 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { createDeduplicator } from './event-key.ts';
-import type { Deduplicator } from './event-key.ts';
 import type { FluxEvent } from './flux-event.ts';
 import type { Journal } from './journal.ts';
 import { DEFAULT_JOURNAL_MAX_BYTES, createJournalBudget } from './journal-budget.ts';
@@ -29,7 +30,7 @@ import { startDeliveryThread } from './delivery-thread.ts';
 import type { DeliveryThread } from './delivery-thread.ts';
 import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, JournalState, RelayRecord } from './journal-state.ts';
-import { apply, openEpisodes, pausesAt, replayState, unsettled } from './journal-state.ts';
+import { apply, openEpisodes, pausesAt, replayState } from './journal-state.ts';
 import { recordBytes } from './journal-record.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
@@ -43,9 +44,15 @@ import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes } from './relay-outcomes.ts';
 import { createRelayQueue } from './relay-queue.ts';
-import type { RelayJob, RelayQueue } from './relay-queue.ts';
+import type { RelayJob } from './relay-queue.ts';
+import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
-import { deadLetter } from './dead-letter.ts';
+import { deadLetter, digestDeadLetter } from './dead-letter.ts';
+import { createDigestLines } from './digest-lines.ts';
+import type { DigestLines } from './digest-lines.ts';
+import type { DigestSettings } from './digest-trigger.ts';
+import { DIGEST_DEFAULTS } from './digest-trigger.ts';
+import { randomUUID } from 'node:crypto';
 import type { DeadLetter } from './dead-letter.ts';
 import type { HandedEvent, SenderGate } from './sender-gate.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
@@ -113,6 +120,8 @@ export interface RelayOptions {
   readonly sender?: SenderGate;
   /** Hears how each handoff to the sender ended (metrics). */
   readonly onHandoff?: (result: HandoffResult) => void;
+  /** When a destination's queue folds into a burst digest (default DIGEST_DEFAULTS: `--digest-after`, `--digest-window`). */
+  readonly digest?: DigestSettings;
 }
 
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
@@ -124,25 +133,17 @@ export function startRelay(o: RelayOptions): Relay {
   const state = o.replayedState ?? replayState(o.replayed);
   const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-  // At the budget a compaction must be possible, whatever --journal-compact-at says.
-  const keeper = createJournalKeeper({
-    journal: o.journal,
-    state,
-    compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes),
-    logger: log,
-    now,
-  });
-  const record = (r: RelayRecord) => {
-    apply(state, r, recordBytes(r));
-    void o.journal
-      .appendSoon(r)
-      .then(() => keeper.compactIfLarge())
-      .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
-  };
+  const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
   const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
   let role: SenderRole | undefined;
-  const deliveries = startDeliveries(o, state, outcomes, log, now, (job) => role?.beforePost(job.eventId, job.index));
-  const queue = createRelayQueue(deliveries);
+  const lines = digestLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
+  // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
+  const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
+  const deliveries = startDeliveries(o, state, settledIn(lines, outcomes), log, now, beforePost);
+  const queue = createRelayQueue({
+    enqueue: (q, job) => (q === 'slack' ? lines.deliver(job) : deliveries.enqueue(q, job)),
+  });
+  for (const [id, d] of state.digests) lines.resume(id, d.destination);
   const queueAccept = (r: Accept) => {
     void keeper.compactIfLarge();
     if (!role?.takes(r)) queue.deliver(r);
@@ -173,7 +174,62 @@ export function startRelay(o: RelayOptions): Relay {
     const journal = (r: Accept) => journalAccept(acceptDeps, r);
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
-  return relayHandle(state, status, gate, deliveries, accept, role);
+  return relayHandle(state, status, gate, deliveries, accept, lines, role);
+}
+
+/** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
+function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: number, log: Logger, now: () => number) {
+  // At the budget a compaction must be possible, whatever --journal-compact-at says.
+  const keeper = createJournalKeeper({
+    journal: o.journal,
+    state,
+    compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes),
+    logger: log,
+    now,
+  });
+  const record = (r: RelayRecord) => {
+    apply(state, r, recordBytes(r));
+    void o.journal
+      .appendSoon(r)
+      .then(() => keeper.compactIfLarge())
+      .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
+  };
+  return { keeper, record };
+}
+
+/** The lines where a destination's bursts fold into digests (digest-lines.ts), over the journal state. */
+function digestLines(
+  o: RelayOptions,
+  state: JournalState,
+  record: (r: RelayRecord) => void,
+  now: () => number,
+  send: (job: RelayJob) => void,
+): DigestLines {
+  return createDigestLines({
+    settings: o.digest ?? DIGEST_DEFAULTS,
+    pacing: o.pacing ?? { perSecond: 1, burst: 3 },
+    send,
+    record,
+    acc: (id) => state.digests.get(id)?.acc,
+    waitMs: (destination) => Math.max(0, (state.pauses.get(`slack ${destination}`)?.record.until ?? 0) - now()),
+    newId: randomUUID,
+    onFold: () => o.metrics.eventsFolded.inc(),
+  });
+}
+
+/** The outcome callbacks, telling the digest lines of each Slack job settled. */
+function settledIn(lines: DigestLines, outcomes: ReturnType<typeof deliveryOutcomes>): typeof outcomes {
+  return {
+    ...outcomes,
+    onDone: (queue, job, outcome) => {
+      outcomes.onDone(queue, job, outcome);
+      if (queue === 'slack') lines.settled(job);
+    },
+    onDead: (queue, job, reason) => {
+      outcomes.onDead(queue, job, reason);
+      if (queue === 'slack') lines.settled(job);
+    },
+  };
 }
 
 /** The delivery thread, started with the settings and the pauses and episodes the journal holds. */
@@ -211,65 +267,6 @@ function startDeliveries(
   );
 }
 
-/**
- * Replay: queues what is neither done nor dead (dead letters are in the state already) and
- * restores the dedup window; returns the events still held (accepted before the view synced,
- * never routed), which wait for the gate again.
- */
-function resume(o: RelayOptions, state: JournalState, dedup: Deduplicator, queue: RelayQueue, log: Logger): Accept[] {
-  for (const r of o.replayed) if (r.t === 'accept') dedup.remember(r.key, r.at);
-  let resumed = 0;
-  const stillHeld: Accept[] = [];
-  for (const e of state.events.values()) {
-    const a = e.accept;
-    if (a.held) {
-      stillHeld.push(a);
-      continue;
-    }
-    resumed += unsettled(e).length;
-    queue.deliver(a, e.settled);
-    if (a.forward && !e.forwarded && o.forwardTo) {
-      resumed++;
-      queue.forward(a);
-    }
-  }
-  if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
-  if (stillHeld.length > 0)
-    log.info(
-      { events: stillHeld.length },
-      'resuming events accepted before the cluster view synced; they are routed once it has',
-    );
-  return stillHeld;
-}
-
-/** Routes held events, journals their routing, then queues them. */
-async function release(
-  o: RelayOptions,
-  state: JournalState,
-  held: Accept[],
-  queueAccept: (r: Accept) => void,
-): Promise<void> {
-  let saved = 0;
-  const routed = held.map((h): Accept => {
-    const t = slackTargets(h.event, o.cluster, o.routing);
-    saved += t.saved;
-    const { id, at, key, event } = h;
-    return {
-      t: 'accept',
-      id,
-      at,
-      key,
-      event,
-      deliveries: t.targets,
-      ...(o.forwardTo ? { forward: true as const } : {}),
-    };
-  });
-  for (const r of routed) apply(state, r, recordBytes(r));
-  await Promise.all(routed.map((r) => o.journal.append(r)));
-  o.metrics.sendsSaved.inc(saved);
-  for (const r of routed) queueAccept(r);
-}
-
 /** Binds the gauges read at scrape time to the running relay. */
 function bindGauges(
   o: RelayOptions,
@@ -304,14 +301,16 @@ function relayHandle(
   gate: RoutingGate<Accept>,
   deliveries: DeliveryThread<RelayJob>,
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
+  lines: DigestLines,
   role: SenderRole | undefined,
 ): Relay {
   return {
     accept,
     adopt: (h) => role?.adopt(h) ?? Promise.resolve('not-sender'),
-    deadLetters: () => state.dead.map((d) => deadLetter(state.events.get(d.id)!.accept, d)),
+    deadLetters: () =>
+      state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
     deliveryStatus: () => status.list(),
-    pending: () => deliveries.pending(),
+    pending: () => deliveries.pending() + lines.open(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
     stop: async () => {

@@ -131,8 +131,6 @@ export function resolvedParentPayload(
 ): SlackBlocksPayload {
   const o = e.involvedObject;
   const headline = `Resolved after ${after}: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
-  const date = (ms: number) =>
-    `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
   return {
     channel: parent.channel,
     ts: parent.ts,
@@ -144,7 +142,7 @@ export function resolvedParentPayload(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Failed with *${fitCounted(parent.reason, 1000)}* from ${date(parent.since)}; recovered ${date(now)} with ${fitCounted(e.reason, 1000)}. Details in the thread.`,
+          text: `Failed with *${fitCounted(parent.reason, 1000)}* from ${slackDate(parent.since)}; recovered ${slackDate(now)} with ${fitCounted(e.reason, 1000)}. Details in the thread.`,
         },
       },
     ],
@@ -180,13 +178,16 @@ function fieldSections(
 /** The reporting controller, and the event's time in the reader's time zone (Slack's date formatting). */
 function contextBlock(e: FluxEvent): Block {
   const at = Date.parse(e.timestamp);
-  const when = Number.isNaN(at)
-    ? ''
-    : ` · <!date^${Math.floor(at / 1000)}^{date_short_pretty} {time_secs}|${new Date(at).toISOString()}>`;
+  const when = Number.isNaN(at) ? '' : ` · ${slackDate(at)}`;
   return {
     type: 'context',
     elements: [
       { type: 'mrkdwn', text: `${fitCounted(e.reportingController, BLOCK_LIMITS.context - when.length)}${when}` },
     ],
   };
+}
+
+/** A time (epoch ms) in the reader's time zone (Slack's date formatting), the ISO time as fallback. */
+export function slackDate(ms: number): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
 }

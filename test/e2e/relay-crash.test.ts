@@ -32,6 +32,9 @@ function startRelay(dir: string): Promise<{ child: ChildProcess; port: number }>
       '--allow-insecure-slack-destinations',
       '--drain-timeout',
       '0',
+      // Every event alone, so each is seen by its message (digests: relay-digest.test.ts).
+      '--digest-after',
+      '0',
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

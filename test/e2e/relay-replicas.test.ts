@@ -82,6 +82,8 @@ function startReplica(kubeconfig: string, journal: string, peerPort: number): Pr
       ...['--retry-max-interval', '1', '--sender-lease', LEASE, '--sender-lease-namespace', NS],
       ...['--sender-lease-timing', '3,2,0.5', '--pod-name', identity, '--peer-listen', identity],
       ...['--peer-url', 'http://{identity}/handoff'],
+      // Each event alone, so that Slack's messages name the events a sender posted (digests fold a burst).
+      ...['--digest-after', '0'],
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

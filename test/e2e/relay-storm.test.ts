@@ -81,8 +81,10 @@ async function setUp(
       drainTimeoutMs: 0,
       allowInsecureDestinations: true,
       logLevel: 'info',
-      // These tests pin what is stored and sent, in notification-controller's (legacy) layout.
+      // These tests pin what is stored and sent, in notification-controller's (legacy) layout,
+      // each event alone (burst digests: relay-digest.test.ts).
       slackFormat: 'legacy',
+      digest: { maxQueued: 0, maxSendMs: 10_000 },
     },
     createLogger(
       'info',

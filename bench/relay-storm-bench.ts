@@ -1,0 +1,349 @@
+/**
+ * The storm phase of `npm run bench:relay` (also runnable alone: `node bench/relay-storm-bench.ts
+ * --events 20000`): N unique events (default 1,000,000) pushed as fast as the relay accepts them
+ * (64 concurrent senders) into 500 Slack destinations, the Slack stand-in (fake-slack-process.ts)
+ * at 1 message/s per webhook with burst 3. The relay is the real CLI (`notify-guard relay`), in a
+ * process of its own, killed with SIGKILL when half the events are accepted and started again on
+ * the same journal. Prints: accept rate, RSS peak (the kernel's VmHWM) and at the end, journal
+ * bytes peak (the file's size), messages Slack received (alone, digests and the events they
+ * hold), time until every destination is drained, and the restart's replay time and RSS. The
+ * baseline, in the same run: the same storm of fewer events with digests off (`--digest-after 0`),
+ * and a start on an empty journal. A benchmark, not a test: nothing here is judged.
+ */
+import { fork, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { benchEvent } from './bench-events.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+/** The relay runs with the Node options the image ships (Dockerfile ENV NODE_OPTIONS), unless BENCH_NODE_FLAGS overrides them. */
+const NODE_FLAGS = (
+  process.env['BENCH_NODE_FLAGS'] ??
+  /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ??
+  ''
+)
+  .split(' ')
+  .filter(Boolean);
+const DESTINATIONS = 500;
+const CONCURRENCY = 64;
+
+interface Relay {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Spawn to "relay listening": start-up, replay included. */
+  readonly startMs: number;
+}
+
+/** The kernel's figures for a process, in MB: RSS now and its high-water mark. */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+function startRelay(dir: string, flags: string[]): Promise<Relay> {
+  const began = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      ...NODE_FLAGS,
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'relay',
+      '--listen',
+      '127.0.0.1:0',
+      '--journal',
+      join(dir, 'relay.journal'),
+    ]
+      .concat(['--cluster-dir', join(dir, 'cluster'), '--allow-insecure-slack-destinations', '--drain-timeout', '0'])
+      .concat(flags),
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (c: Buffer) => {
+      buffered = (buffered + c.toString()).slice(-4096);
+      const m = /"listen":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"relay listening"/.exec(buffered);
+      if (!m) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve({ child, port: Number(m[1]), startMs: performance.now() - began });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`relay exited ${code} before listening`)));
+  });
+}
+
+async function writeCluster(dir: string, slackUrl: string): Promise<void> {
+  const docs: object[] = [];
+  for (let i = 0; i < DESTINATIONS; i++) {
+    const ns = `team-${i}`;
+    const address = `${slackUrl}/services/T0STORM${i}/B0STORM/abcdefghijklmnop`;
+    docs.push(
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, stringData: { address } },
+      {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Provider',
+        metadata: { name: 'slack', namespace: ns },
+        spec: { type: 'slack', secretRef: { name: 'slack-url' } },
+      },
+      {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Alert',
+        metadata: { name: 'all', namespace: ns },
+        spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
+      },
+    );
+  }
+  await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+}
+
+function post(agent: Agent, port: number, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { agent, host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The Slack stand-in (1 message/s per webhook, burst 3), in a process of its own. */
+async function startSlack() {
+  const child = fork(join(import.meta.dirname, 'fake-slack-process.ts'), ['1', '3'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((r) => child.once('message', (m) => r((m as { url: string }).url)));
+  return {
+    url,
+    count: () =>
+      new Promise<{ alone: number; digests: number; digestEvents: number }>((r) => {
+        child.once('message', (m) =>
+          r((m as { count: { alone: number; digests: number; digestEvents: number } }).count),
+        );
+        child.send('count');
+      }),
+    stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.send('stop'))),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What one storm measured. */
+interface Storm {
+  events: number;
+  acceptSeconds: number;
+  /** Accepts per second: over the storm (the restart excluded), and the slowest whole second. */
+  rate: number;
+  slowestSecond: number;
+  journalFull: number;
+  rssPeakMB: number;
+  rssAtStormEndMB: number;
+  rssEndMB: number;
+  /** The relay's V8 heap in use (live and not yet collected) when drained, and its peak among the samples. */
+  heapEndMB: number;
+  heapPeakMB: number;
+  journalPeakMB: number;
+  drainSeconds: number;
+  slack: { alone: number; digests: number; digestEvents: number };
+  deadLetters: number;
+  restart?: { replayMs: number; rssMB: number; hwmMB: number; journalMB: number };
+}
+
+/** Samples the relay's RSS (and the kernel's high-water mark) and the journal's size every 200 ms, its heap every 2 s. */
+function sampling(dir: string, relay: () => Relay) {
+  const peak = { rss: 0, journal: 0, heap: 0 };
+  const heap = setInterval(() => {
+    void metric(relay().port, 'notify_guard_relay_nodejs_heap_size_used_bytes').then((b) => {
+      if (b > 0) peak.heap = Math.max(peak.heap, b / 1048576);
+    });
+  }, 2000);
+  const sample = () => {
+    const m = memoryOf(relay().child.pid!);
+    peak.rss = Math.max(peak.rss, m.hwm, m.rss);
+    try {
+      peak.journal = Math.max(peak.journal, statSync(join(dir, 'relay.journal')).size / 1024 / 1024);
+    } catch {
+      /* between a rewrite's rename and the next stat */
+    }
+  };
+  const every = setInterval(sample, 200);
+  return { peak, sample, stop: () => (clearInterval(every), clearInterval(heap)) };
+}
+
+/** Pushes `events` unique events through a relay started with `flags`; kills and restarts it halfway when `kill`. */
+async function storm(events: number, flags: string[], kill: boolean): Promise<Storm> {
+  const slack = await startSlack();
+  const dir = await mkdtemp(join(tmpdir(), 'ng-relay-storm-'));
+  await mkdir(join(dir, 'cluster'));
+  await writeCluster(dir, slack.url);
+  let relay = await startRelay(dir, flags);
+  const { peak, sample, stop } = sampling(dir, () => relay);
+  const r: Partial<Storm> = { events, journalFull: 0 };
+  const load = await pushEvents(
+    events,
+    () => relay,
+    kill
+      ? async () => {
+          sample();
+          relay.child.kill('SIGKILL');
+          await new Promise((res) => relay.child.once('exit', res));
+          relay = await startRelay(dir, flags);
+          const m = memoryOf(relay.child.pid!);
+          r.restart = {
+            replayMs: relay.startMs,
+            rssMB: m.rss,
+            hwmMB: m.hwm,
+            journalMB: statSync(join(dir, 'relay.journal')).size / 1048576,
+          };
+        }
+      : undefined,
+  );
+  sample();
+  r.rssAtStormEndMB = memoryOf(relay.child.pid!).rss;
+  const drainStart = performance.now();
+  while ((await metric(relay.port, 'notify_guard_relay_pending_deliveries')) !== 0) {
+    if (performance.now() - drainStart > 30 * 60_000) break;
+    await sleep(500);
+  }
+  r.drainSeconds = (performance.now() - drainStart) / 1000;
+  sample();
+  stop();
+  r.rssEndMB = memoryOf(relay.child.pid!).rss;
+  r.heapEndMB = (await metric(relay.port, 'notify_guard_relay_nodejs_heap_size_used_bytes')) / 1048576;
+  r.deadLetters = await metric(relay.port, 'notify_guard_relay_dead_letters');
+  await sleep(1500);
+  r.slack = await slack.count();
+  relay.child.kill('SIGKILL');
+  await slack.stop();
+  await rm(dir, { recursive: true, force: true });
+  return { ...(r as Storm), ...load, rssPeakMB: peak.rss, heapPeakMB: peak.heap, journalPeakMB: peak.journal };
+}
+
+/** Closed-loop load: CONCURRENCY senders until `events` are accepted; a 503 or a dead connection is retried. */
+async function pushEvents(events: number, relay: () => Relay, midway?: () => Promise<void>) {
+  let [next, accepted, journalFull] = [0, 0, 0];
+  const retry: number[] = [];
+  let agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let pause: Promise<void> | undefined;
+  let pausedMs = 0;
+  const perSecond: number[] = [];
+  let lastCount = 0;
+  const ticker = setInterval(() => {
+    if (!pause) perSecond.push(accepted - lastCount);
+    lastCount = accepted;
+  }, 1000);
+  const began = performance.now();
+  const worker = async () => {
+    while (accepted < events) {
+      if (pause) await pause;
+      const i = retry.pop() ?? (next < events ? next++ : -1);
+      if (i < 0) {
+        await sleep(20);
+        continue;
+      }
+      const status = await post(agent, relay().port, benchEvent(i, DESTINATIONS));
+      // 429: a duplicate, i.e. journaled before (its 202 was lost with the killed relay).
+      if (status === 202 || status === 429) accepted++;
+      else {
+        if (status === 503) journalFull++;
+        retry.push(i);
+        await sleep(status === 503 ? 200 : 20);
+      }
+      if (midway && accepted >= events / 2 && !pause) {
+        const run = midway;
+        midway = undefined;
+        const t = performance.now();
+        pause = run().then(() => {
+          agent.destroy();
+          agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+          pausedMs = performance.now() - t;
+          pause = undefined;
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  clearInterval(ticker);
+  agent.destroy();
+  const acceptSeconds = (performance.now() - began - pausedMs) / 1000;
+  const whole = perSecond.slice(1, -1);
+  return {
+    acceptSeconds,
+    rate: events / acceptSeconds,
+    slowestSecond: whole.length > 0 ? Math.min(...whole) : NaN,
+    journalFull,
+  };
+}
+
+/** An empty journal's start, for the replay's baseline. */
+async function emptyStart(): Promise<{ ms: number; rssMB: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ng-relay-empty-'));
+  await mkdir(join(dir, 'cluster'));
+  await writeCluster(dir, 'http://127.0.0.1:9');
+  const relay = await startRelay(dir, []);
+  const rssMB = memoryOf(relay.child.pid!).rss;
+  relay.child.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+  return { ms: relay.startMs, rssMB };
+}
+
+const n = (x: number, digits = 0) =>
+  x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function describeStorm(name: string, s: Storm): string[] {
+  const lines = [
+    `${name}: ${n(s.events)} events into ${DESTINATIONS} destinations (Slack 1/s per webhook, burst 3)`,
+    `  accepts: ${n(s.rate)}/s over ${n(s.acceptSeconds, 1)} s (slowest whole second ${n(s.slowestSecond)}); 503 journal full: ${n(s.journalFull)}`,
+    `  RSS: peak ${n(s.rssPeakMB)} MB, at the storm's end ${n(s.rssAtStormEndMB)} MB, drained ${n(s.rssEndMB)} MB; V8 heap used: peak ${n(s.heapPeakMB)} MB, drained ${n(s.heapEndMB)} MB; journal peak ${n(s.journalPeakMB, 1)} MB`,
+    `  Slack received ${n(s.slack.alone + s.slack.digests)} messages: ${n(s.slack.alone)} alone, ${n(s.slack.digests)} digests holding ${n(s.slack.digestEvents)} events; accounted ${n(s.slack.alone + s.slack.digestEvents)} of ${n(s.events)} (+ ${n(s.deadLetters)} dead letters; repeats come from the kill)`,
+    `  every destination drained ${n(s.drainSeconds, 1)} s after the last accept`,
+  ];
+  if (s.restart)
+    lines.push(
+      `  kill -9 halfway, restart on a ${n(s.restart.journalMB, 1)} MB journal: listening after ${n(s.restart.replayMs)} ms (replay included), RSS ${n(s.restart.rssMB)} MB (high-water ${n(s.restart.hwmMB)} MB)`,
+    );
+  return lines;
+}
+
+/** The storm phase: the storm with digests (killed halfway), a smaller one with digests off, an empty start. */
+async function runStorm(events: number): Promise<string[]> {
+  const empty = await emptyStart();
+  const withDigests = await storm(events, [], true);
+  const baselineEvents = Math.min(events, 50_000);
+  const off = await storm(baselineEvents, ['--digest-after', '0'], false);
+  return [
+    ...describeStorm('storm', withDigests),
+    `  baseline: a start on an empty journal listens after ${n(empty.ms)} ms, RSS ${n(empty.rssMB)} MB`,
+    ...describeStorm('baseline, digests off (--digest-after 0)', off),
+  ];
+}
+
+export { runStorm };
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' } } });
+  for (const line of await runStorm(Number(values.events))) console.log(line);
+}
