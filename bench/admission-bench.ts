@@ -36,6 +36,7 @@ import type { LoadResult } from './load.ts';
 import { startCliWebhook } from './cli-webhook.ts';
 import type { CliWebhook, Launch } from './cli-webhook.ts';
 import { haveWrk, wrkRunner } from './wrk.ts';
+import { cpuMs } from './proc-cpu.ts';
 import { syntheticCluster, syntheticReviews } from './synthetic-cluster.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -172,6 +173,7 @@ async function startBaseline(flags: readonly string[]) {
   );
   return {
     port,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -217,22 +219,37 @@ async function comparePaths(f: FlagSet) {
   const live = await webhook(f, ['--kubeconfig', api.kubeconfig]);
   const synced = { dir: dir.memory(), live: live.memory() };
   const results: Record<'bare' | 'dir' | 'live', LoadResult[]> = { bare: [], dir: [], live: [] };
+  const cpu: Record<'bare' | 'dir' | 'live', number[]> = { bare: [], dir: [], live: [] };
   const loads: string[] = [];
   for (let r = 0; wrk && r < ROUNDS; r++) {
     loads.push(load());
-    for (const [k, port] of [
-      ['bare', baseline.port],
-      ['dir', dir.port],
-      ['live', live.port],
+    for (const [k, server] of [
+      ['bare', baseline],
+      ['dir', dir],
+      ['live', live],
     ] as const) {
-      run(port, 1);
-      results[k].push(run(port, SECONDS)!);
+      run(server.port, 1);
+      const before = cpuMs(server.pid);
+      const x = run(server.port, SECONDS)!;
+      results[k].push(x);
+      cpu[k].push(((cpuMs(server.pid) - before) * 1000) / Math.max(1, x.requests));
     }
   }
   const after = { dir: dir.memory(), live: live.memory() };
   await Promise.all([baseline.stop(), dir.stop(), live.stop()]);
   await api.stop();
   report(f.name, { dir, live }, synced, after, results, loads);
+  reportCpu(cpu);
+  console.log('');
+}
+
+/** CPU per request (median of the rounds), and the bare server's as a share of the webhook's. */
+function reportCpu(cpu: Record<'bare' | 'dir' | 'live', number[]>) {
+  if (!cpu.bare.length) return;
+  const bare = median(cpu.bare);
+  console.log(
+    `  CPU per request (median of rounds): bare ${bare.toFixed(0)} us, --cluster-dir ${median(cpu.dir).toFixed(0)} us (bare/it ${(bare / median(cpu.dir)).toFixed(2)}x), live ${median(cpu.live).toFixed(0)} us (bare/it ${(bare / median(cpu.live)).toFixed(2)}x)`,
+  );
 }
 
 function report(
@@ -270,7 +287,6 @@ function report(
         `    initial sync (spawn to ready, module loading included) ${(s.live.readyMs / 1000).toFixed(2)} s (<= 3 s ${verdict(s.live.readyMs <= 3000)})`,
       );
   }
-  console.log('');
 }
 
 for (const f of flagSets) await comparePaths(f);
