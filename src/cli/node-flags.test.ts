@@ -14,6 +14,7 @@ test('started without the flag, restarts with it before the script, keeping its 
     '/usr/bin/node',
     '--enable-source-maps',
     '--max-semi-space-size=2',
+    '--optimize-for-size',
     '/app/dist/src/cli/main.js',
     'webhook',
     '--listen',
@@ -21,11 +22,19 @@ test('started without the flag, restarts with it before the script, keeping its 
   ]);
 });
 
-test('a flag given on the command line or in NODE_OPTIONS, with any value, is kept: no restart', () => {
-  assert.equal(restartArgs(['--max-semi-space-size=2'], undefined, ARGV), undefined);
-  assert.equal(restartArgs(['--max-semi-space-size=8'], '', ARGV), undefined);
-  assert.equal(restartArgs([], '--enable-source-maps  --max-semi-space-size=4', ARGV), undefined);
-  assert.equal(restartArgs(['--max-semi-space-size', '4'], undefined, ARGV), undefined);
+test('a flag given on the command line or in NODE_OPTIONS, with any value or negated, is kept: no restart', () => {
+  assert.equal(restartArgs(['--max-semi-space-size=2', '--optimize-for-size'], undefined, ARGV), undefined);
+  assert.equal(restartArgs(['--max-semi-space-size=8'], '--no-optimize-for-size', ARGV), undefined);
+  assert.equal(restartArgs([], '--enable-source-maps  --max-semi-space-size=4 --optimize_for_size', ARGV), undefined);
+  assert.equal(restartArgs(['--max-semi-space-size', '4', '--no-optimize-for-size'], undefined, ARGV), undefined);
+});
+
+test('only the missing flag is added', () => {
+  assert.deepEqual(restartArgs([], '--max-semi-space-size=2', ARGV)?.slice(0, 3), [
+    '/usr/bin/node',
+    '--optimize-for-size',
+    '/app/dist/src/cli/main.js',
+  ]);
 });
 
 test('plain `node main.ts webhook` runs with the flag, in the same process', async () => {
@@ -49,7 +58,11 @@ test('plain `node main.ts webhook` runs with the flag, in the same process', asy
   try {
     for await (const line of createInterface({ input: child.stdout })) if (line.includes('webhook listening')) break;
     const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
-    assert.deepEqual(cmdline.slice(1, 3), ['--max-semi-space-size=2', join(import.meta.dirname, 'main.ts')]);
+    assert.deepEqual(cmdline.slice(1, 4), [
+      '--max-semi-space-size=2',
+      '--optimize-for-size',
+      join(import.meta.dirname, 'main.ts'),
+    ]);
   } finally {
     child.kill('SIGTERM');
   }
