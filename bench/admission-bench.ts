@@ -62,8 +62,7 @@ mkdirSync(WORK, { recursive: true });
 // Three ways to start it: the bin as npm installs it (executable, its shebang's flags), the image
 // (`node main.js` with the Dockerfile's NODE_OPTIONS), and plain `node main.js` with no flag at all.
 chmodSync(MAIN, 0o755);
-const IMAGE_NODE_OPTIONS =
-  /^ENV NODE_OPTIONS="?([^"\n]*)"?$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 const SHEBANG_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(MAIN, 'utf8').split('\n')[0]!)?.[1] ?? '')
   .split(' ')
   .filter(Boolean);

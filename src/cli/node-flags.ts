@@ -10,6 +10,8 @@
  * `v8.setFlagsFromString` after start leaves the young generation at its default 64 MB
  * (measured), since V8 sizes the heap when the isolate is created. A flag the user gives (on the
  * command line or in NODE_OPTIONS, with any value, or negated as `--no-optimize-for-size`) is kept.
+ * Node refuses `--optimize-for-size` in NODE_OPTIONS (not on its allowlist), so the image sets
+ * only `--max-semi-space-size=2` there and the program adds the other on the command line.
  */
 
 /** The flags, each with the value the program wants. */
