@@ -21,6 +21,8 @@ export interface CliWebhook {
   readonly readyMs: number;
   /** Current RSS and the peak RSS so far (VmHWM), in MB. */
   memory(): { rssMB: number; peakMB: number };
+  /** Its process id. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startCliWebhook(o: {
     listeningMs,
     readyMs,
     memory: () => ({ rssMB: status('VmRSS'), peakMB: status('VmHWM') }),
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

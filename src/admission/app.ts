@@ -1,10 +1,12 @@
 /**
- * The express app of the admission webhook (no listen: the entry point owns the server).
+ * The admission webhook's request listener (no listen: the entry point owns the server).
  * Endpoints: POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics.
- * Every answer but /metrics is JSON; bad bodies get a 4xx Status, never plain text.
+ * Every answer but /metrics is JSON; bad bodies get a 4xx Status, never plain text. Plain reviews
+ * take the fast path (review-fast-path.ts); the express app answers the rest.
  */
 import express from 'express';
 import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
 import type { AdmissionMetrics } from '../observability/metrics.ts';
 import type { AdmissionHandler, WebhookName } from './handler.ts';
@@ -16,6 +18,7 @@ import { failureStatus } from '../kube/status.ts';
 import { addOperationalEndpoints, jsonErrorHandler } from '../http/common-endpoints.ts';
 import { createBodyBudget } from '../http/body-budget.ts';
 import { verifyJsonComplexity } from '../http/json-complexity.ts';
+import { createReviewFastPath } from './review-fast-path.ts';
 import { DEFAULT_SERVER_LIMITS } from '../http/server-limits.ts';
 import type { ServerLimits } from '../http/server-limits.ts';
 
@@ -57,11 +60,11 @@ export async function answerReview(
   return { status: 200, body: toReview(await deps.handler.handle(webhook, decoded.request)) };
 }
 
-/** Builds the express app. */
-export function createAdmissionApp(deps: AppDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+/**
+ * Builds the listener: a POST's body must fit the in-flight budget (else 503), then the review
+ * fast path, then the express app for the rest.
+ */
+export function createAdmissionApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const limits = deps.limits ?? DEFAULT_SERVER_LIMITS;
   const budget = createBodyBudget({
     maxInflightBytes: limits.maxInflightBodyBytes,
@@ -69,9 +72,23 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
     maxBodyBytes: MAX_BODY_BYTES,
     component: 'webhook',
   });
-  const admitBody = (req: Request, res: Response, next: () => void) => {
-    if (budget.admit(req, res)) next();
+  const fast = createReviewFastPath({
+    logger: deps.logger,
+    maxBodyBytes: MAX_BODY_BYTES,
+    answer: (webhook, body) => answerReview(deps, webhook, body),
+  });
+  const app = createExpressApp(deps);
+  return (req, res) => {
+    if (req.method === 'POST' && !budget.admit(req, res)) return;
+    if (!fast(req, res)) app(req, res);
   };
+}
+
+/** The express app: reviews the fast path leaves (encoded, another charset, declared over the limit), and the rest. */
+function createExpressApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false, verify: verifyJsonComplexity });
 
   const review = (webhook: WebhookName) => async (req: Request, res: Response) => {
@@ -79,8 +96,8 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
     res.status(a.status).json(a.body);
   };
 
-  app.post('/validate', admitBody, json, review('validate'));
-  app.post('/mutate', admitBody, json, review('mutate'));
+  app.post('/validate', json, review('validate'));
+  app.post('/mutate', json, review('mutate'));
   addOperationalEndpoints(app, { registry: deps.metrics.registry, notReadyReason: deps.notReadyReason });
   app.use((req, res) => {
     res

@@ -8,6 +8,7 @@ import {
   listApplied,
   listFailed,
   listQuery,
+  pageApplied,
   pageRead,
   watchEnded,
   watchEvent,
@@ -39,45 +40,54 @@ test('backoff is full jitter over initial * 2^attempt, capped at max, and counts
   }
 });
 
-test('a list upserts every item, deletes what it no longer holds, syncs and resumes watching from its resourceVersion', () => {
-  const a = obj('team', 'a');
-  const b = obj('team', 'b');
+test('a complete list deletes what the store holds and the list did not name, syncs and resumes watching from its resourceVersion', () => {
   const t = listApplied(
     { ...INITIAL_STATE, attempt: 4, unavailable: 403 },
     new Set(['team/a', 'old/gone']),
-    [a, b],
+    new Set(['team/a', 'team/b']),
     '42',
   );
   assert.deepEqual(t, {
     state: { resourceVersion: '42', synced: true, unavailable: undefined, attempt: 0, expired: false },
-    actions: [
-      { type: 'apply', event: 'upsert', object: a },
-      { type: 'apply', event: 'upsert', object: b },
-      { type: 'apply', event: 'delete', object: { metadata: { name: 'gone', namespace: 'old' } } },
-    ],
+    actions: [{ type: 'apply', event: 'delete', object: { metadata: { name: 'gone', namespace: 'old' } } }],
     next: { run: 'watch', afterMs: 0 },
   });
 });
 
 test('a cluster-scoped object deleted by a relist is applied with an empty namespace', () => {
-  const t = listApplied(INITIAL_STATE, new Set(['/crb']), [], '1');
+  const t = listApplied(INITIAL_STATE, new Set(['/crb']), new Set(), '1');
   assert.deepEqual(t.actions, [
     { type: 'apply', event: 'delete', object: { metadata: { name: 'crb', namespace: '' } } },
   ]);
 });
 
-test('pages accumulate until the continue token is empty', () => {
+test("each page's items are upserted as it arrives; the list ends when the continue token is empty", () => {
   const p1 = pageRead(LIST_START, 200, { metadata: { continue: 'c1', resourceVersion: '5' }, items: [obj('a', '1')] });
-  assert.deepEqual(p1, { items: [obj('a', '1')], cont: 'c1', resourceVersion: '5', done: false });
-  const p2 = pageRead(p1 as typeof LIST_START, 200, { metadata: { resourceVersion: '6' }, items: [obj('a', '2')] });
-  assert.deepEqual(p2, { items: [obj('a', '1'), obj('a', '2')], cont: '', resourceVersion: '6', done: true });
+  assert.deepEqual(p1, {
+    progress: { cont: 'c1', resourceVersion: '5', done: false },
+    items: [obj('a', '1')],
+    restarted: false,
+  });
+  const p2 = pageRead({ cont: 'c1', resourceVersion: '5', done: false }, 200, {
+    metadata: { resourceVersion: '6' },
+    items: [obj('a', '2')],
+  });
+  assert.deepEqual(p2, {
+    progress: { cont: '', resourceVersion: '6', done: true },
+    items: [obj('a', '2')],
+    restarted: false,
+  });
+  assert.deepEqual(pageApplied([obj('a', '1'), obj('a', '2')]), [
+    { type: 'apply', event: 'upsert', object: obj('a', '1') },
+    { type: 'apply', event: 'upsert', object: obj('a', '2') },
+  ]);
   assert.deepEqual(listQuery({ labelSelector: 'x=y' }, 500, ''), { labelSelector: 'x=y', limit: '500' });
   assert.deepEqual(listQuery({}, 2, 'c1'), { limit: '2', continue: 'c1' });
 });
 
-test('an expired continue token starts the list again from the first page instead of applying a partial list', () => {
-  const p1 = { items: [obj('a', '1')], cont: 'c1', resourceVersion: '5', done: false };
-  assert.deepEqual(pageRead(p1, 410, {}), LIST_START);
+test('an expired continue token starts the list again from the first page, forgetting the keys listed so far', () => {
+  const p1 = { cont: 'c1', resourceVersion: '5', done: false };
+  assert.deepEqual(pageRead(p1, 410, {}), { progress: LIST_START, items: [], restarted: true });
   assert.equal(LIST_START.done, false);
 });
 

@@ -87,9 +87,8 @@ export const stubOf = (k: string): Record<string, unknown> => {
   return { metadata: { name: k.slice(slash + 1), namespace: k.slice(0, slash) } };
 };
 
-/** A list read page by page: the items so far, the continue token, the list's resourceVersion. */
+/** A list read page by page: the continue token and the list's resourceVersion so far. */
 export interface ListProgress {
-  readonly items: readonly Record<string, unknown>[];
   readonly cont: string;
   readonly resourceVersion: string;
   /** True when the last page has been read. */
@@ -97,34 +96,46 @@ export interface ListProgress {
 }
 
 /** Before the first page. */
-export const LIST_START: ListProgress = { items: [], cont: '', resourceVersion: '', done: false };
+export const LIST_START: ListProgress = { cont: '', resourceVersion: '', done: false };
 
 /** The query of one list page. */
 export function listQuery(selectors: Record<string, string>, pageSize: number, cont: string): Record<string, string> {
   return { ...selectors, limit: String(pageSize), ...(cont ? { continue: cont } : {}) };
 }
 
+/** A page read: its items (upserted at once, so a list never holds more than a page) and what comes next. */
+export interface PageRead {
+  readonly progress: ListProgress;
+  readonly items: readonly Record<string, unknown>[];
+  /** The continue token expired: the list starts again from its first page, and the keys listed so far are forgotten. */
+  readonly restarted: boolean;
+}
+
 /**
- * One page answered: append its items, or start the list again from the first page when the
- * continue token expired (410 on a continued page); any other non-200, or a body that is not an
- * object, fails the list (never applied as an empty list, which would delete the whole store).
+ * One page answered: its items and the next step, or start the list again from the first page
+ * when the continue token expired (410 on a continued page); any other non-200, or a body that is
+ * not an object, fails the list (never applied as an empty list, which would delete the whole store).
  */
 export function pageRead(
   progress: ListProgress,
   status: number,
   body: unknown,
-): ListProgress | { readonly failed: number | undefined; readonly reason: string } {
-  if (status === 410 && progress.cont) return LIST_START;
+): PageRead | { readonly failed: number | undefined; readonly reason: string } {
+  if (status === 410 && progress.cont) return { progress: LIST_START, items: [], restarted: true };
   if (status !== 200) return { failed: status, reason: `HTTP ${status}` };
   if (typeof body !== 'object' || body === null) return { failed: undefined, reason: 'the answer is not a list' };
   const b = body as { metadata?: { resourceVersion?: string; continue?: string }; items?: Record<string, unknown>[] };
   const cont = b.metadata?.continue ?? '';
   return {
-    items: [...progress.items, ...(b.items ?? [])],
-    cont,
-    resourceVersion: b.metadata?.resourceVersion ?? '',
-    done: cont === '',
+    progress: { cont, resourceVersion: b.metadata?.resourceVersion ?? '', done: cont === '' },
+    items: b.items ?? [],
+    restarted: false,
   };
+}
+
+/** A page's items as upserts. */
+export function pageApplied(items: readonly Record<string, unknown>[]): ReflectorAction[] {
+  return items.map((object) => ({ type: 'apply', event: 'upsert', object }));
 }
 
 /** Full-jitter backoff: `jitter` (0..1) times min(max, initial * 2^attempt); the attempt counts up. */
@@ -134,22 +145,18 @@ export function backoffStep(state: ReflectorState, backoff: Backoff, jitter: num
 }
 
 /**
- * A complete list (every page) was read: upsert every item, delete what the store holds and the
- * list does not (one step, so a synced view never shows a half-applied relist), resume watching
- * from the list's resourceVersion.
+ * A complete list (every page) was read, its items upserted page by page: delete what the store
+ * holds and the list did not name (only now, so neither a failed nor a restarted list ever deletes,
+ * and a relist never leaves out an object that exists), sync, and resume watching from the list's
+ * resourceVersion.
  */
 export function listApplied(
   state: ReflectorState,
   known: ReadonlySet<string>,
-  items: readonly Record<string, unknown>[],
+  listed: ReadonlySet<string>,
   resourceVersion: string,
 ): Transition {
   const actions: ReflectorAction[] = [];
-  const listed = new Set<string>();
-  for (const item of items) {
-    listed.add(keyOf(item));
-    actions.push({ type: 'apply', event: 'upsert', object: item });
-  }
   for (const k of known) if (!listed.has(k)) actions.push({ type: 'apply', event: 'delete', object: stubOf(k) });
   return {
     state: { ...state, resourceVersion, synced: true, unavailable: undefined, attempt: 0 },

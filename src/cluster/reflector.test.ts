@@ -8,7 +8,7 @@ import { createLogger } from '../observability/logger.ts';
 
 const obj = (name: string) => ({ metadata: { namespace: 'apps', name } });
 
-test('a continue token that expires mid-list restarts the list from its first page; nothing is deleted', async () => {
+test('a continue token that expires mid-list restarts the list from its first page, upserting page by page; nothing is deleted', async () => {
   const pages: KubeResponse[] = [
     { status: 200, body: { metadata: { continue: 'c1', resourceVersion: '5' }, items: [obj('a')] } },
     { status: 410, body: { kind: 'Status', code: 410, reason: 'Expired' } },
@@ -52,6 +52,7 @@ test('a continue token that expires mid-list restarts the list from its first pa
       { limit: '500', continue: 'c2' },
     ]);
     assert.deepEqual(applied, [
+      ['upsert', 'a'],
       ['upsert', 'a'],
       ['upsert', 'b'],
     ]);

@@ -120,7 +120,7 @@ class ReflectorLoop {
     this.watchHandle?.abort();
     this.generation++;
     this.o.observer.relisted(this.o.kind, reason);
-    let read: plan.ListProgress;
+    let read: { listed: Set<string>; resourceVersion: string } | undefined;
     try {
       read = await this.readList();
     } catch (err) {
@@ -128,26 +128,36 @@ class ReflectorLoop {
       this.perform(plan.listFailed(this.state, failure, this.backoff, this.random()));
       return;
     }
-    if (this.stopped) return;
-    this.perform(plan.listApplied(this.state, this.known, read.items, read.resourceVersion), () => {
+    if (!read) return;
+    const { listed, resourceVersion } = read;
+    this.perform(plan.listApplied(this.state, this.known, listed, resourceVersion), () => {
       this.lastEvent = this.now();
-      this.log.debug({ reason, items: read.items.length, resourceVersion: read.resourceVersion }, 'listed');
+      this.log.debug({ reason, items: listed.size, resourceVersion }, 'listed');
     });
   }
 
-  private async readList(): Promise<plan.ListProgress> {
+  /**
+   * Reads the list page by page, upserting each page's items as it arrives, so that no more than
+   * a page of raw objects is held; returns the keys listed, or undefined once stopped.
+   */
+  private async readList(): Promise<{ listed: Set<string>; resourceVersion: string } | undefined> {
     let progress = plan.LIST_START;
+    let listed = new Set<string>();
     while (!progress.done) {
       const r = await this.o.api.request('GET', this.o.path, {
         accept: this.o.accept,
         query: plan.listQuery(this.selectors, this.o.pageSize ?? 500, progress.cont),
       });
+      if (this.stopped) return undefined;
       const next = plan.pageRead(progress, r.status, r.body);
       if ('failed' in next)
         throw Object.assign(new Error(`list ${this.o.path}: ${next.reason}`), { statusCode: next.failed });
-      progress = next;
+      if (next.restarted) listed = new Set();
+      for (const item of next.items) listed.add(plan.keyOf(item));
+      for (const a of plan.pageApplied(next.items)) this.act(a);
+      progress = next.progress;
     }
-    return progress;
+    return { listed, resourceVersion: progress.resourceVersion };
   }
 
   async watch(): Promise<void> {

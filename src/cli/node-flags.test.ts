@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { restartArgs } from './node-flags.ts';
+import { tempDir } from '../../test/support/temp-dir.ts';
+
+const ARGV = ['/usr/bin/node', '/app/dist/src/cli/main.js', 'webhook', '--listen', '0.0.0.0:8443'];
+
+test('started without the flag, restarts with it before the script, keeping its other flags', () => {
+  assert.deepEqual(restartArgs(['--enable-source-maps'], undefined, ARGV), [
+    '/usr/bin/node',
+    '--enable-source-maps',
+    '--max-semi-space-size=2',
+    '--optimize-for-size',
+    '/app/dist/src/cli/main.js',
+    'webhook',
+    '--listen',
+    '0.0.0.0:8443',
+  ]);
+});
+
+test('a flag given on the command line or in NODE_OPTIONS, with any value or negated, is kept: no restart', () => {
+  assert.equal(restartArgs(['--max-semi-space-size=2', '--optimize-for-size'], undefined, ARGV), undefined);
+  assert.equal(restartArgs(['--no-optimize-for-size'], '--max-semi-space-size=8', ARGV), undefined);
+  assert.equal(restartArgs(['--optimize_for_size'], '--enable-source-maps  --max-semi-space-size=4', ARGV), undefined);
+  assert.equal(restartArgs(['--max-semi-space-size', '4', '--no-optimize-for-size'], undefined, ARGV), undefined);
+});
+
+test("only the missing flag is added (the image's NODE_OPTIONS has the one Node allows there)", () => {
+  assert.deepEqual(restartArgs([], '--max-semi-space-size=2', ARGV)?.slice(0, 3), [
+    '/usr/bin/node',
+    '--optimize-for-size',
+    '/app/dist/src/cli/main.js',
+  ]);
+});
+
+test('plain `node main.ts webhook` runs with the flag, in the same process', async () => {
+  const certDir = tempDir('node-flags');
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, 'main.ts'),
+      'webhook',
+      '--listen',
+      '127.0.0.1:0',
+      '--cert-dir',
+      certDir,
+      '--cluster-dir',
+      join(import.meta.dirname, '..', '..', 'examples', 'cluster'),
+      '--audit-interval',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NODE_OPTIONS: '' } },
+  );
+  try {
+    for await (const line of createInterface({ input: child.stdout })) if (line.includes('webhook listening')) break;
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(cmdline.slice(1, 4), [
+      '--max-semi-space-size=2',
+      '--optimize-for-size',
+      join(import.meta.dirname, 'main.ts'),
+    ]);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
