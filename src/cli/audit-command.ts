@@ -122,6 +122,29 @@ export function auditFindings(snapshot: ClusterSnapshot, policy: Policy): LintFi
   }));
 }
 
+/** Objects judged between two turns of the event loop in `auditFindingsInSlices`. */
+export const AUDIT_SLICE = 500;
+
+/**
+ * `auditFindings`, the same findings in the same order, judged AUDIT_SLICE objects at a time with
+ * `yieldNow` between slices: the webhook's periodic audit of a large cluster then never holds the
+ * event loop for longer than one slice, so reviews and probes are answered meanwhile.
+ */
+export async function auditFindingsInSlices(
+  snapshot: ClusterSnapshot,
+  policy: Policy,
+  yieldNow: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+): Promise<LintFinding[]> {
+  const out: LintFinding[] = [];
+  for (let i = 0; i < snapshot.subjects.length; i += AUDIT_SLICE) {
+    const subjects = snapshot.subjects.slice(i, i + AUDIT_SLICE);
+    out.push(...auditFindings({ ...snapshot, subjects, fluxObjects: [] }, policy));
+    await yieldNow();
+  }
+  out.push(...auditFindings({ ...snapshot, subjects: [] }, policy));
+  return out;
+}
+
 /** The rules in force and the policy's conventions, for SARIF. */
 function sarifRules(policy: Policy): SarifRuleInfo[] {
   const levels = { deny: 'error', warn: 'warning' } as const;

@@ -11,7 +11,7 @@ import { metaOf, violationCounts } from '../policy/audit.ts';
 import { coverage, deliveringAlerts } from '../policy/coverage.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { ViolationCounts } from '../policy/policy-status.ts';
-import { auditFindings } from './audit-command.ts';
+import { auditFindingsInSlices } from './audit-command.ts';
 import type { ClusterSnapshot } from './cluster-snapshot.ts';
 
 /** What the periodic audit needs. */
@@ -51,7 +51,8 @@ export function startPeriodicAudit(o: PeriodicAuditOptions): PeriodicAudit {
       try {
         const snapshot = await o.load();
         const policy = o.policy();
-        const counts = violationCounts(auditFindings(snapshot, policy).map((f) => ({ ...f, at: undefined })));
+        const findings = await auditFindingsInSlices(snapshot, policy);
+        const counts = violationCounts(findings.map((f) => ({ ...f, at: undefined })));
         const unwatched = new Map<string, number>();
         for (const e of coverage(
           snapshot.fluxObjects.map((f) => metaOf(f.object)),
