@@ -141,3 +141,26 @@ test('an event held just after the gate opened (its journal write was slow) is s
   assert.deepEqual({ open: gate.open(), held: gate.held(), released }, { open: true, held: 0, released: [['late']] });
   gate.stop();
 });
+
+test('asked once the view has synced, with nothing held, the gate opens at once, not at its next poll; never during a release', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let synced = false;
+  let finish!: () => void;
+  const gate = createRoutingGate<string>({
+    synced: () => synced,
+    logger,
+    pollMs: 25,
+    release: () => new Promise<void>((r) => (finish = r)),
+  });
+  assert.equal(gate.open(), false);
+  synced = true;
+  assert.equal(gate.open(), true); // no tick of the 25 ms poll has run
+  gate.hold('a'); // held just as it opened: closed until 'a' is routed
+  t.mock.timers.tick(0);
+  await settle();
+  assert.deepEqual({ open: gate.open(), held: gate.held() }, { open: false, held: 0 }); // 'a' is being released
+  finish();
+  await settle();
+  assert.equal(gate.open(), true);
+  gate.stop();
+});

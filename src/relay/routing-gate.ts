@@ -2,8 +2,10 @@
  * The routing gate: events accepted before the cluster view has completed its first list of every
  * kind are held (journaled, answered 202) and routed, in the order they came, once it has. Routing
  * against an incomplete view would match no Alert and drop the event silently; a view that has
- * synced once stays complete (a relist replaces the store in one step, see cluster/reflector.ts),
- * so the gate opens once and closes again only to release an event held just as it opened.
+ * synced once stays complete (a relist applies page by page but deletes only once the whole list is
+ * in, see cluster/reflector.ts), so the gate opens once and closes again only to release an event
+ * held just as it opened. Asked while closed, it opens at once when the view has synced and nothing
+ * is held or being released, rather than at its next poll.
  */
 import type { Logger } from '../observability/logger.ts';
 
@@ -42,6 +44,7 @@ export function createRoutingGate<T>(o: RoutingGateOptions<T>): RoutingGate<T> {
   const queue: T[] = [...(o.initial ?? [])];
   let open = false;
   let stopped = false;
+  let releasing = false;
   let timer: NodeJS.Timeout | undefined;
 
   const later = (ms: number) => {
@@ -51,9 +54,11 @@ export function createRoutingGate<T>(o: RoutingGateOptions<T>): RoutingGate<T> {
   };
 
   async function tick(): Promise<void> {
+    if (releasing) return; // the release under way takes what is queued meanwhile, in order
     if (!o.synced()) return later(o.pollMs ?? 25);
     while (queue.length > 0 && !stopped) {
       const batch = queue.splice(0);
+      releasing = true;
       try {
         await o.release(batch);
         o.logger.info({ events: batch.length }, 'cluster view synced: routed the events held until then');
@@ -61,6 +66,8 @@ export function createRoutingGate<T>(o: RoutingGateOptions<T>): RoutingGate<T> {
         queue.unshift(...batch);
         o.logger.error({ err, events: queue.length }, 'routing held events failed; retrying');
         return later(o.retryMs ?? 1_000);
+      } finally {
+        releasing = false;
       }
     }
     if (!stopped) open = true;
@@ -69,7 +76,10 @@ export function createRoutingGate<T>(o: RoutingGateOptions<T>): RoutingGate<T> {
   if (o.synced() && queue.length === 0) open = true;
   else later(0);
   return {
-    open: () => open,
+    open() {
+      if (!open && !stopped && !releasing && queue.length === 0 && o.synced()) open = true;
+      return open;
+    },
     hold(item) {
       queue.push(item);
       // The caller saw the gate closed and then journaled the event (an await): if the gate
