@@ -17,6 +17,7 @@ import { FakeSlack, shownMessage } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { startLiveRelay } from '../support/live-relay.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { slackDestination } from '../support/objects.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -56,27 +57,8 @@ test('live mode: delivers with Secret values read from the API, links the revisi
   const api = new FakeApiServer([...fluxResources(), { group: '', version: 'v1', kind: 'Event', plural: 'events' }]);
   const apiUrl = await api.start();
   for (const ns of ['apps', 'gone']) {
-    api.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'slack-url', namespace: ns },
-      type: 'Opaque',
-      data: {
-        address: Buffer.from(`${slackUrl}/services/T0LIVE${ns.toUpperCase()}/B0LIVE/abcdefgh`).toString('base64'),
-      },
-    });
-    api.apply({
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Provider',
-      metadata: { name: 'slack', namespace: ns },
-      spec: { type: 'slack', secretRef: { name: 'slack-url' } },
-    });
-    api.apply({
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Alert',
-      metadata: { name: 'all', namespace: ns },
-      spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
-    });
+    for (const o of slackDestination(ns, `${slackUrl}/services/T0LIVE${ns.toUpperCase()}/B0LIVE/abcdefgh`))
+      api.apply(o);
   }
   api.apply({
     apiVersion: 'source.toolkit.fluxcd.io/v1',

@@ -22,6 +22,7 @@ import { FakeSlack, shownMessage } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { kubeconfigFor } from '../support/live-relay.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { slackDestination } from '../support/objects.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TEAMS = 4;
@@ -138,25 +139,7 @@ async function metric(r: Replica, series: string): Promise<number> {
 function seed(api: FakeApiServer, slackUrl: string): void {
   for (let t = 0; t < TEAMS; t++) {
     const ns = `team-${t}`;
-    api.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'slack-url', namespace: ns },
-      type: 'Opaque',
-      data: { address: Buffer.from(`${slackUrl}/services/T0REPL${t}/B0REPL/abcdefgh${t}`).toString('base64') },
-    });
-    api.apply({
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Provider',
-      metadata: { name: 'slack', namespace: ns },
-      spec: { type: 'slack', secretRef: { name: 'slack-url' } },
-    });
-    api.apply({
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Alert',
-      metadata: { name: 'all', namespace: ns },
-      spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
-    });
+    for (const o of slackDestination(ns, `${slackUrl}/services/T0REPL${t}/B0REPL/abcdefgh${t}`)) api.apply(o);
   }
 }
 

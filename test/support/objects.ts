@@ -50,3 +50,15 @@ export function source(kind: string, namespace: string, name: string, labels?: R
 export function slackProvider(ns = 'apps', extra: Record<string, unknown> = {}): KubeObject {
   return provider(ns, 'slack', { type: 'slack', secretRef: { name: 'slack-url' }, ...extra });
 }
+
+/**
+ * One Slack destination in `ns` as the relay tests set it up: Secret `slack-url` holding `address`,
+ * the Provider `slack` reading it, and an Alert `all` on every Kustomization of the namespace.
+ */
+export function slackDestination(ns: string, address: string): KubeObject[] {
+  return [
+    secret(ns, 'slack-url', { address }),
+    slackProvider(ns),
+    alert(ns, 'all', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] }),
+  ];
+}
