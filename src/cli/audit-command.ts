@@ -97,13 +97,27 @@ export async function auditCommand(argv: readonly string[], io: CommandIo = proc
   return errors > 0 || (values.strict && warnings > 0) ? 1 : 0;
 }
 
+/** What an audit of `snapshot` judges with: built once, also when it is judged in slices. */
+interface AuditTools {
+  readonly delivering: ReturnType<typeof deliveringAlerts>;
+  readonly engine: ReturnType<typeof createEngine>;
+}
+
+function auditTools(snapshot: ClusterSnapshot, policy: Policy): AuditTools {
+  return { delivering: deliveringAlerts(snapshot.alerts, snapshot.providers), engine: createEngine(ALL_RULES, policy) };
+}
+
 /** The audit's findings in lint's shape, so lint's formatters print them. */
-export function auditFindings(snapshot: ClusterSnapshot, policy: Policy): LintFinding[] {
+export function auditFindings(
+  snapshot: ClusterSnapshot,
+  policy: Policy,
+  tools: AuditTools = auditTools(snapshot, policy),
+): LintFinding[] {
   return audit({
     subjects: snapshot.subjects,
     fluxObjects: snapshot.fluxObjects,
-    deliveringAlerts: deliveringAlerts(snapshot.alerts, snapshot.providers),
-    rules: createEngine(ALL_RULES, policy),
+    deliveringAlerts: tools.delivering,
+    rules: tools.engine,
     policy,
     cluster: snapshot.view,
     namespaces: snapshot.namespaces,
@@ -135,13 +149,14 @@ export async function auditFindingsInSlices(
   policy: Policy,
   yieldNow: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
 ): Promise<LintFinding[]> {
+  const tools = auditTools(snapshot, policy);
   const out: LintFinding[] = [];
   for (let i = 0; i < snapshot.subjects.length; i += AUDIT_SLICE) {
     const subjects = snapshot.subjects.slice(i, i + AUDIT_SLICE);
-    out.push(...auditFindings({ ...snapshot, subjects, fluxObjects: [] }, policy));
+    out.push(...auditFindings({ ...snapshot, subjects, fluxObjects: [] }, policy, tools));
     await yieldNow();
   }
-  out.push(...auditFindings({ ...snapshot, subjects: [] }, policy));
+  out.push(...auditFindings({ ...snapshot, subjects: [] }, policy, tools));
   return out;
 }
 
