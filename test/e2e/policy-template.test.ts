@@ -177,3 +177,46 @@ test('lint --policy refuses a policy whose message template does not parse, nami
     `notify-guard lint: ${file}: spec.conventions[0].messages.template: Invalid value: "*{{object.name}}*\\n{{message": line 2, column 1: unclosed tag; close every {{tag}} and {{#section}}…{{/section}} at the line and column named\n`,
   );
 });
+
+test('the webhook denies a NotifyGuardPolicy whose message template does not parse: a 422 naming the field, line and column', async () => {
+  const { withPolicyValidation } = await import('../../src/admission/policy-admission.ts');
+  const { createAdmissionMetrics } = await import('../../src/observability/metrics.ts');
+  const { ALL_RULES } = await import('../../src/policy/rules/index.ts');
+  const quiet = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+  const handler = withPolicyValidation(
+    { handle: () => Promise.reject(new Error('not a policy request')) },
+    ALL_RULES,
+    quiet,
+    createAdmissionMetrics(),
+  );
+  const review = (template: string) =>
+    handler.handle('validate', {
+      uid: 'u1',
+      kind: { group: 'notify-guard.fluxcd.community', version: 'v1alpha1', kind: 'NotifyGuardPolicy' },
+      name: 'default',
+      operation: 'CREATE',
+      object: policy({ template, require: true }),
+    });
+  const r = await review('{{#metadata.cluster}}on {{.}}\n{{message}}');
+  const cause =
+    'line 1, column 1: unclosed section "metadata.cluster"; close every {{tag}} and {{#section}}…{{/section}} at the line and column named';
+  assert.deepEqual(
+    [r.allowed, r.status?.code, r.status?.reason, r.status?.details?.causes],
+    [
+      false,
+      422,
+      'Invalid',
+      [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.conventions[0].messages.template',
+          message: `Invalid value: "{{#metadata.cluster}}on {{.}}\\n{{message}}": ${cause}`,
+        },
+      ],
+    ],
+  );
+  assert.deepEqual(await review('{{#metadata.cluster}}on {{.}}{{/metadata.cluster}}\n{{message}}'), {
+    uid: 'u1',
+    allowed: true,
+  });
+});
