@@ -24,6 +24,7 @@ import { listenOn, startOrRelease } from './startup.ts';
 import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import type { Startup } from './startup.ts';
 import { listenForHandoffs, startSenderElection } from './relay-sender-election.ts';
+import { openRelayTemplates } from './relay-templates.ts';
 
 export { RELAY_USAGE, parseRelayArgs } from './relay-flags.ts';
 export type { RelayOptions } from './relay-flags.ts';
@@ -72,19 +73,23 @@ async function openRelayServer(
     logger,
   );
   startup.started(() => cluster.stop());
+  const templates = await openRelayTemplates(cluster, o.clusterDir, logger);
+  startup.started(() => templates.stop());
+  const notReadyReason = () => cluster.notReadyReason() ?? templates.notReadyReason();
   const opened = await openReplayedJournal(o.journalPath, logger);
   startup.started(() => opened.journal.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
   if (election) startup.started(() => election.stop());
   const senderOptions = election ? { sender: election.gate, onHandoff: election.onHandoff } : {};
-  const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), ...senderOptions, metrics });
-  registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
+  const settings = { ...relaySettings(o, cluster, logger, extra), ...templates.wiring(cluster.view) };
+  const relay = startRelay({ ...opened, ...settings, ...senderOptions, metrics });
+  registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', notReadyReason);
   startup.started(() => relay.stop());
   const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
   if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),
-    createRelayHandler({ relay, metrics, logger, notReadyReason: () => cluster.notReadyReason() }),
+    createRelayHandler({ relay, metrics, logger, notReadyReason }),
   );
   capConnections(server, DEFAULT_SERVER_LIMITS);
   await listenOn(server, o.host, o.port);
@@ -101,6 +106,7 @@ async function openRelayServer(
     await election?.stop();
     if (peer) peer.server.close();
     await closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+    templates.stop();
   };
   return { server, port, relay, close };
 }

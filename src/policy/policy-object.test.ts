@@ -74,7 +74,7 @@ test("every mistake is a field error in apimachinery's grammar", () => {
       'spec.conventions[0].channels.patterns[0]: Invalid value: "team-{team}-*": unknown placeholder {team}: use {namespace} or {label:KEY} with a label key such as team or example.com/team',
       'spec.conventions[0].channels.patterns[1]: Invalid value: "ops-{label:env": unbalanced brace: placeholders are written {namespace} or {label:KEY}',
       'spec.conventions[1].name: Duplicate value: "chan": each convention needs a name of its own',
-      'spec.conventions[1]: Invalid value: a convention sets exactly one of channels, severity, eventMetadata, providers, coverage; this one sets severity, eventMetadata',
+      'spec.conventions[1]: Invalid value: a convention sets exactly one of channels, severity, eventMetadata, providers, coverage, messages; this one sets severity, eventMetadata',
       'spec.conventions[2].namespaces.selector.matchExpressions[0]: Invalid value: values must be non-empty when operator is In',
     ],
   );
@@ -96,6 +96,28 @@ test('a webhook registry entry must hold the ids, never the secret segment', () 
       'spec.conventions[0].channels.webhooks[0].id: Invalid value: "T0AB12CD3/B0CD34EF5/q1w2e3r4": must be the team and hook ids of the webhook URL, T…/B… (never the secret segment after them)',
     ],
   );
+});
+
+test('a message template that does not parse is denied at its path, with the line and column', () => {
+  assert.deepEqual(
+    errors(
+      policy({
+        conventions: [
+          { name: 'ok', messages: { template: '*{{object.kind}}* {{reason}}\n{{message}}' } },
+          { name: 'broken', messages: { template: '*{{object.kind}}*\n{{#metadata.cluster}}on {{.}}', require: true } },
+          { name: 'long', messages: { template: `${'x'.repeat(70)}{{message` } },
+        ],
+      }),
+    ),
+    [
+      'spec.conventions[1].messages.template: Invalid value: "*{{object.kind}}*\\n{{#metadata.cluster}}on {{.}}": line 2, column 1: unclosed section "metadata.cluster"; close every {{tag}} and {{#section}}…{{/section}} at the line and column named',
+      `spec.conventions[2].messages.template: Invalid value: "${'x'.repeat(57)}...": line 1, column 71: unclosed tag; close every {{tag}} and {{#section}}…{{/section}} at the line and column named`,
+    ],
+  );
+  assert.deepEqual(errors(policy({ conventions: [{ name: 'empty', messages: { template: '', require: 'yes' } }] })), [
+    'spec.conventions[0].messages.template: Invalid value: "": Too small: expected string to have >=1 characters',
+    'spec.conventions[0].messages.require: Invalid value: "yes": Invalid input: expected boolean, received string',
+  ]);
 });
 
 test('the Ready condition says what is wrong and what stays in force; an unchanged condition keeps its time', () => {

@@ -60,6 +60,7 @@ import type { HandoffResult } from './sender-handoff.ts';
 import { startSenderRole } from './relay-sender.ts';
 import type { SenderRole } from './relay-sender.ts';
 import type { DeliveryResult } from './slack-delivery.ts';
+import type { PlatformTemplateLookup } from './slack-template.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
 export type { AcceptOutcome } from './relay-accept.ts';
@@ -122,6 +123,8 @@ export interface RelayOptions {
   readonly onHandoff?: (result: HandoffResult) => void;
   /** When a destination's queue folds into a burst digest (default DIGEST_DEFAULTS: `--digest-after`, `--digest-window`). */
   readonly digest?: DigestSettings;
+  /** The platform's message template for a delivery (the policy's messages convention, wired by cli/). */
+  readonly templateFor?: PlatformTemplateLookup;
 }
 
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
@@ -246,6 +249,7 @@ function startDeliveries(
     secrets: o.secrets,
     allowInsecureDestinations: o.allowInsecureDestinations,
     defaultFormat: o.slackFormat ?? 'blocks',
+    ...(o.templateFor ? { templateFor: o.templateFor } : {}),
   };
   return startDeliveryThread<RelayJob>(
     {

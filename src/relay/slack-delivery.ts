@@ -9,12 +9,14 @@
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import { credentialPairProblem } from '../flux/credential-pair.ts';
 import { providerView } from '../flux/objects.ts';
+import type { KubeObject } from '../flux/objects.ts';
 import { userSuspended } from '../policy/defaults/relay-mode.ts';
 import { commitUrl } from './commit-link.ts';
 import type { InvolvedObject } from './flux-event.ts';
 import type { SecretValues } from './secret-values.ts';
 import { BLOCK_LIMITS, resolvedParentPayload, slackBlocksPayload } from './slack-blocks.ts';
-import { renderSlackTemplate } from './slack-template.ts';
+import { chooseTemplate, renderSlackTemplate } from './slack-template.ts';
+import type { PlatformTemplateLookup } from './slack-template.ts';
 import { MESSAGE_TEMPLATE_ANNOTATION } from '../templates/message-template.ts';
 import type { SlackFormat } from './slack-format.ts';
 import { providerFormat } from './slack-format.ts';
@@ -34,6 +36,8 @@ export interface SlackResolveDeps {
   readonly allowInsecureDestinations: boolean;
   /** The layout for Providers without the format annotation (`--slack-format`; default blocks). */
   readonly defaultFormat?: SlackFormat;
+  /** The platform's message template for a delivery (cli/relay-templates.ts), if the policy gives one. */
+  readonly templateFor?: PlatformTemplateLookup;
 }
 
 /** How the message looks: Provider fields and the layout. */
@@ -43,7 +47,7 @@ export interface SlackLook {
   readonly format: SlackFormat;
   /** The Git URL of the event's source (a GitRepository's spec.url), for commit links. */
   readonly gitUrl?: string;
-  /** The message template of the Alert, else of the Provider (Block Kit only). */
+  /** The message template: the Alert's, the Provider's or the platform's (slack-template.ts `chooseTemplate`; Block Kit only). */
   readonly template?: string;
 }
 
@@ -95,7 +99,12 @@ export async function resolveSlackDestination(
   const token = values ? boundToken(values) : undefined;
   const gitUrl = object ? d.cluster.gitUrlOf?.(object.kind, object.namespace, object.name) : undefined;
   const format = providerFormat(provider.metadata?.annotations, d.defaultFormat ?? 'blocks');
-  const template = alertTemplate(d.cluster, alertRef) ?? provider.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION];
+  const alert = alertObject(d.cluster, alertRef);
+  const template = chooseTemplate(
+    alert?.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION],
+    provider.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION],
+    d.templateFor?.(alert, provider),
+  );
   return {
     kind: 'send',
     to: { address, ...(token ? { token } : {}) },
@@ -120,13 +129,11 @@ export function boundToken(values: Readonly<Record<string, string>>): string | u
   return values['token'] || undefined;
 }
 
-/** The message template annotation of the Alert `namespace/name`, if any. */
-function alertTemplate(cluster: ClusterView, alertRef: string | undefined): string | undefined {
+/** The Alert `namespace/name`, if any (its message template annotation). */
+function alertObject(cluster: ClusterView, alertRef: string | undefined): KubeObject | undefined {
   if (!alertRef) return undefined;
   const slash = alertRef.indexOf('/');
-  return cluster.getAlert(alertRef.slice(0, slash), alertRef.slice(slash + 1))?.metadata?.annotations?.[
-    MESSAGE_TEMPLATE_ANNOTATION
-  ];
+  return cluster.getAlert(alertRef.slice(0, slash), alertRef.slice(slash + 1));
 }
 
 /**

@@ -11,8 +11,43 @@
 import type { FluxEvent } from './flux-event.ts';
 import { messageTemplateProblem, renderMessageTemplate } from '../templates/message-template.ts';
 import { fitCounted } from './slack-blocks.ts';
+import type { KubeObject } from '../flux/objects.ts';
 
 const VALUE_MAX = 3000;
+
+/** The platform's template for a delivery: the policy's `messages` convention, resolved outside the relay. */
+export interface PlatformTemplate {
+  readonly template: string;
+  /** True: it wins over the Alert's and the Provider's annotations. */
+  readonly required: boolean;
+}
+
+/**
+ * The platform's template for a delivery of `alert` through `provider` (both as the view holds
+ * them now), or undefined. cli/ wires it from the NotifyGuardPolicy: the relay never reads the
+ * policy itself, so a change to the policy applies to the next attempt of every delivery.
+ */
+export type PlatformTemplateLookup = (
+  alert: KubeObject | undefined,
+  provider: KubeObject,
+) => PlatformTemplate | undefined;
+
+/**
+ * The template a delivery renders: the first that parses of the Alert's annotation, the
+ * Provider's annotation and the platform's; the platform's alone when it is required. A template
+ * that does not parse is passed over (the webhook denies one; an annotation may predate it), and
+ * none leaves the built-in layout.
+ */
+export function chooseTemplate(
+  alertAnnotation: string | undefined,
+  providerAnnotation: string | undefined,
+  platform: PlatformTemplate | undefined,
+): string | undefined {
+  const candidates = platform?.required
+    ? [platform.template]
+    : [alertAnnotation, providerAnnotation, platform?.template];
+  return candidates.find((t) => t !== undefined && t !== '' && !messageTemplateProblem(t));
+}
 
 /** A plain record with no prototype: template names reach only its own keys. */
 function bare(entries: Iterable<readonly [string, unknown]>): Record<string, unknown> {

@@ -1,6 +1,6 @@
 /**
  * The schema of `spec.conventions` (shape: zod; meaning: `conventionErrors`). A bad pattern,
- * template, selector or duplicate name is a field error, so the policy file, the
+ * template (a pattern's, or a message template that does not parse, with its line and column), selector or duplicate name is a field error, so the policy file, the
  * NotifyGuardPolicy object and the webhook's validation of it all report the same thing.
  */
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import { field } from '../field-path.ts';
 import type { Convention } from './convention.ts';
 import { selectorProblem } from './namespace-scope.ts';
 import { templateProblem } from './template.ts';
+import { messagesTemplateError } from './messages.ts';
 
 const dnsLabel = z
   .string()
@@ -81,10 +82,11 @@ export const conventionSchema = z.strictObject({
         .min(1),
     })
     .optional(),
+  messages: z.strictObject({ template: z.string().min(1), require: z.boolean().optional() }).optional(),
 });
 
 /** The requirement keys; exactly one per convention. */
-export const REQUIREMENT_KEYS = ['channels', 'severity', 'eventMetadata', 'providers', 'coverage'] as const;
+export const REQUIREMENT_KEYS = ['channels', 'severity', 'eventMetadata', 'providers', 'coverage', 'messages'] as const;
 
 type Parsed = z.infer<typeof conventionSchema>;
 
@@ -141,6 +143,10 @@ export function conventionErrors(
       const problem = templateProblem(t);
       if (problem) out.push(fieldError('Invalid', path, t, problem));
     }
+    const message = c.messages
+      ? messagesTemplateError(p.child('messages', 'template'), c.messages.template)
+      : undefined;
+    if (message) out.push(message);
   });
   return out;
 }

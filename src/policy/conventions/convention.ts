@@ -33,6 +33,8 @@ export interface ConventionRequirements {
   readonly providers?: { readonly allowed?: boolean; readonly allowedTypes?: readonly string[] };
   /** Objects of these kinds in the convention's namespaces must be watched by an Alert. */
   readonly coverage?: { readonly kinds: readonly string[] };
+  /** The Slack message template of Alerts in scope; `require`: Alerts and Providers may not override it. */
+  readonly messages?: { readonly template: string; readonly require?: boolean };
 }
 
 /** One convention of the policy, as validated. */

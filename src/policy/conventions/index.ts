@@ -9,6 +9,7 @@ import { severityConvention } from './severity.ts';
 import { eventMetadataConvention } from './event-metadata.ts';
 import { providerPlacementConvention } from './provider-placement.ts';
 import { coverageConvention } from './coverage.ts';
+import { messagesConvention } from './messages.ts';
 
 /** All convention checks, by requirement key. */
 export const CONVENTION_CHECKS: readonly ConventionCheck[] = [
@@ -17,4 +18,5 @@ export const CONVENTION_CHECKS: readonly ConventionCheck[] = [
   eventMetadataConvention,
   providerPlacementConvention,
   coverageConvention,
+  messagesConvention,
 ] as readonly ConventionCheck[];
