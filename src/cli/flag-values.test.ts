@@ -31,6 +31,7 @@ test('relay flags parse with their defaults', () => {
     journalCompactAtBytes: 64 * 1024 * 1024,
     journalMaxBytes: 640 * 1024 * 1024,
     clusterDir: undefined,
+    policyFile: undefined,
     kubeconfig: undefined,
     secretNamespaces: [],
     dedupWindowMs: 300_000,

@@ -43,6 +43,8 @@ export interface PolicySourceOptions {
     readonly backoff?: { initialMs: number; maxMs: number };
   };
   readonly logger: Logger;
+  /** False: never write the NotifyGuardPolicy's status (the relay reads the policy; the webhook reports on it). */
+  readonly writesStatus?: boolean;
   /** How often the policy file is re-read besides file-change events (default 10 s). */
   readonly fileReloadMs?: number;
   readonly now?: () => Date;
@@ -97,7 +99,10 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     clusterInForce: false,
     lastSpec: '',
   };
-  const watcher = await startClusterPolicy(o, state, (status) => writeStatus(state, watcher, status));
+  const write = (status: Partial<PolicyStatus>) => {
+    if (o.writesStatus !== false) writeStatus(state, watcher, status);
+  };
+  const watcher = await startClusterPolicy(o, state, write);
   const reloadFile = await fileReloader(o, state);
   const stopFileWatch = o.policyFile ? watchFile(o.policyFile, o.fileReloadMs ?? 10_000, reloadFile) : () => undefined;
   return {
@@ -106,7 +111,7 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
     notReadyReason: () => watcher?.notReadyReason(),
     reloadFile,
     reportViolations(counts) {
-      if (state.lastSpec !== '') writeStatus(state, watcher, { violations: counts });
+      if (state.lastSpec !== '') write({ violations: counts });
     },
     stop() {
       stopFileWatch();

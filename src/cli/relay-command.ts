@@ -26,6 +26,9 @@ import type { Startup } from './startup.ts';
 import { listenForHandoffs, startSenderElection } from './relay-sender-election.ts';
 import { openRelayTemplates } from './relay-templates.ts';
 
+/** How long a watch may stay silent before it is restarted (the cluster view's and the policy's). */
+const WATCHDOG_MS = 180_000;
+
 export { RELAY_USAGE, parseRelayArgs } from './relay-flags.ts';
 export type { RelayOptions } from './relay-flags.ts';
 
@@ -65,7 +68,7 @@ async function openRelayServer(
       clusterDir: o.clusterDir,
       kubeconfig: o.kubeconfig,
       secretScope: { namespaces: o.secretNamespaces, labelSelector: undefined },
-      watchdogMs: 180_000,
+      watchdogMs: WATCHDOG_MS,
       liveLookupTimeoutMs: 500,
       keepSourceOrigins: true,
     },
@@ -73,7 +76,7 @@ async function openRelayServer(
     logger,
   );
   startup.started(() => cluster.stop());
-  const templates = await openRelayTemplates(cluster, o.clusterDir, logger);
+  const templates = await openRelayTemplates({ cluster, flags: o, watchdogMs: WATCHDOG_MS, logger });
   startup.started(() => templates.stop());
   const notReadyReason = () => cluster.notReadyReason() ?? templates.notReadyReason();
   const opened = await openReplayedJournal(o.journalPath, logger);

@@ -27,6 +27,8 @@ Flags:
   --journal-max-bytes MB      disk budget of the journal: past it, events are answered 503 with Retry-After
                               until deliveries and compaction free space (default 640; a compaction needs 1.5x)
   --cluster-dir DIR           Alerts, Providers and Secrets from manifests instead of the API server
+  --policy FILE               the policy file whose messages conventions give the platform's Slack message
+                              templates, as the webhook's --policy (the cluster's NotifyGuardPolicy replaces it)
   --kubeconfig FILE           kubeconfig for the API server (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
   --secret-namespaces LIST    namespaces whose Secrets are watched: all, or ns1,ns2 (default all)
   --forward-to URL            also forward every event, durably, to notification-controller's event API
@@ -61,6 +63,8 @@ export interface RelayOptions {
   /** The journal's disk budget (default DEFAULT_JOURNAL_MAX_BYTES). */
   readonly journalMaxBytes?: number;
   readonly clusterDir: string | undefined;
+  /** `--policy`: the policy file the platform's message templates come from (as the webhook's). */
+  readonly policyFile?: string | undefined;
   readonly kubeconfig: string | undefined;
   readonly secretNamespaces: string[];
   readonly dedupWindowMs: number;
@@ -89,6 +93,7 @@ const RELAY_FLAGS = {
   'journal-max-bytes': { type: 'string', default: '640' },
   'cluster-dir': { type: 'string' },
   kubeconfig: { type: 'string' },
+  policy: { type: 'string' },
   'secret-namespaces': { type: 'string', default: 'all' },
   'dedup-window': { type: 'string', default: '300' },
   'digest-after': { type: 'string', default: '5' },
@@ -126,6 +131,7 @@ export function parseRelayArgs(argv: readonly string[]): RelayOptions | 'help' {
       parseWholeNumber('--journal-compact-at', values['journal-compact-at'], 1, 65_536) * 1024 * 1024,
     journalMaxBytes: parseWholeNumber('--journal-max-bytes', values['journal-max-bytes'], 8, 1_048_576) * 1024 * 1024,
     clusterDir: values['cluster-dir'],
+    policyFile: values.policy,
     kubeconfig: values.kubeconfig,
     secretNamespaces: parseSecretNamespaces(values['secret-namespaces']),
     dedupWindowMs: seconds('--dedup-window', values['dedup-window'], 0, 86_400),

@@ -10,17 +10,18 @@ import { tempDir } from '../../test/support/temp-dir.ts';
 import type { ClusterSource } from './cluster-source.ts';
 import { openRelayTemplates } from './relay-templates.ts';
 
-const MANIFESTS = `apiVersion: v1
+const NAMESPACES = `apiVersion: v1
 kind: Namespace
 metadata: {name: payments, labels: {env: prod}}
 ---
 apiVersion: v1
 kind: Namespace
 metadata: {name: search, labels: {env: dev}}
----
-apiVersion: notify-guard.fluxcd.community/v1alpha1
+`;
+
+const POLICY = `apiVersion: notify-guard.fluxcd.community/v1alpha1
 kind: NotifyGuardPolicy
-metadata: {name: default}
+metadata: {name: platform}
 spec:
   conventions:
     - name: prod-messages
@@ -35,38 +36,71 @@ const provider = (ns: string): KubeObject => ({
   spec: { type: 'slack' },
 });
 
-async function open(manifests: string) {
+/** The relay's templates over `--cluster-dir` (Namespaces) and `--policy` (the conventions), with the log kept. */
+async function open(policy: string) {
   const dir = tempDir('relay-templates');
-  writeFileSync(join(dir, 'all.yaml'), manifests);
+  writeFileSync(join(dir, 'namespaces.yaml'), NAMESPACES);
+  const policyFile = join(tempDir('relay-templates-policy'), 'policy.yaml');
+  writeFileSync(policyFile, policy);
   const logs: string[] = [];
   const logger = createLogger(
     'info',
     new Writable({
       write: (c: Buffer, _e, cb) => {
-        logs.push(JSON.parse(c.toString()).msg as string);
+        logs.push(c.toString());
         cb();
       },
     }),
   );
   const view = staticClusterView([]);
-  const source = { view, api: undefined, clusterMetrics: undefined } as unknown as ClusterSource;
-  return { templates: await openRelayTemplates(source, dir, logger), logs, view };
+  const cluster = { view, api: undefined, clusterMetrics: undefined } as unknown as ClusterSource;
+  const templates = await openRelayTemplates({
+    cluster,
+    flags: { policyFile, clusterDir: dir },
+    watchdogMs: 180_000,
+    logger,
+  });
+  return { templates, logs, view };
 }
 
-test('--cluster-dir: the NotifyGuardPolicy and Namespace labels among the manifests give the template, by namespace', async () => {
-  const { templates, logs, view } = await open(MANIFESTS.replace('TEMPLATE', '*{{object.name}}* {{message}}'));
-  assert.deepEqual(templates.templateFor(undefined, provider('payments')), {
-    template: '*{{object.name}}* {{message}}',
-    required: true,
-  });
-  assert.equal(templates.templateFor(undefined, provider('search')), undefined);
-  assert.equal(templates.notReadyReason(), undefined);
-  assert.equal(templates.wiring(view).cluster.synced(), true);
-  assert.deepEqual(logs, ['platform message templates in force']);
+test('--policy and --cluster-dir: the policy file gives the template, scoped by the Namespaces labels among the manifests', async () => {
+  const { templates, view } = await open(POLICY.replace('TEMPLATE', '*{{object.name}}* {{message}}'));
+  try {
+    assert.deepEqual(templates.templateFor(undefined, provider('payments')), {
+      template: '*{{object.name}}* {{message}}',
+      required: true,
+    });
+    assert.equal(templates.templateFor(undefined, provider('search')), undefined);
+    assert.equal(templates.notReadyReason(), undefined);
+    assert.equal(templates.wiring(view).cluster.synced(), true);
+  } finally {
+    templates.stop();
+  }
 });
 
-test('--cluster-dir: a policy whose template does not parse gives no template and says why', async () => {
-  const { templates, logs } = await open(MANIFESTS.replace('TEMPLATE', '{{message'));
+test('a policy file whose template does not parse fails the relay start with the field error', async () => {
+  await assert.rejects(open(POLICY.replace('TEMPLATE', '{{message')), (err: Error) => {
+    assert.equal(
+      err.message.replace(/^.*policy\.yaml: /, ''),
+      'spec.conventions[0].messages.template: Invalid value: "{{message": line 1, column 1: unclosed tag; close every {{tag}} and {{#section}}…{{/section}} at the line and column named',
+    );
+    return true;
+  });
+});
+
+test('without a policy file or a cluster policy, no template applies and the relay is ready', async () => {
+  const dir = tempDir('relay-templates-none');
+  const view = staticClusterView([]);
+  const cluster = { view, api: undefined, clusterMetrics: undefined } as unknown as ClusterSource;
+  const logger = createLogger('error', new Writable({ write: (_c, _e, cb) => cb() }));
+  const templates = await openRelayTemplates({
+    cluster,
+    flags: { clusterDir: dir },
+    watchdogMs: 180_000,
+    logger,
+  });
   assert.equal(templates.templateFor(undefined, provider('payments')), undefined);
-  assert.deepEqual(logs, ['NotifyGuardPolicy cannot be used; the last good message templates stay in force']);
+  assert.equal(templates.notReadyReason(), undefined);
+  assert.equal(templates.wiring(view).cluster.synced(), true);
+  templates.stop();
 });

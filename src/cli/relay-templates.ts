@@ -1,28 +1,23 @@
 /**
  * The platform's message templates for the relay (the policy's `messages` conventions,
- * docs/platform.md): the relay may not read the policy (test/layers.test.ts), so this module
- * reads it and hands the relay a lookup, `templateFor(alert, provider)`.
- * - Live mode: the NotifyGuardPolicy named `default` and Namespace labels, watched as the webhook
- *   watches them (cluster/policy-watch.ts). A change applies to the next attempt of every
- *   delivery, without a restart or a change to any Provider; an invalid change keeps the last
- *   good conventions (the webhook, not the relay, writes the policy's status); deletion drops them.
- * - `--cluster-dir`: the NotifyGuardPolicy named `default` and the Namespaces among its manifests.
- * The relay's readiness and its routing gate wait for the watches' first lists, so that no
- * delivery decided at startup misses the platform's template.
+ * docs/platform.md). The relay may not read the policy (test/layers.test.ts), so this module
+ * follows the policy with the webhook's own source (policy-source.ts) and hands the relay a
+ * lookup, `templateFor(alert, provider)`. The relay and the webhook beside it therefore hold the
+ * same policy: the `--policy` file (re-read when it changes), replaced in live mode by the
+ * NotifyGuardPolicy named `default` while it exists and has once been valid; an invalid change
+ * keeps the last good policy; deleting it returns to the file. The relay never writes the
+ * NotifyGuardPolicy's status (the webhook does). A change applies to the next attempt of every
+ * delivery, without a restart or a change to any Provider. The relay's readiness and routing gate
+ * wait for the policy's and the Namespaces' first lists.
  */
 import type { ClusterView } from '../cluster/cluster-view.ts';
-import { loadManifests } from '../cluster/manifests.ts';
-import type { KubeObject } from '../flux/objects.ts';
+import { gatedOn } from '../cluster/view-wrappers.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Convention } from '../policy/conventions/convention.ts';
-import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
-import { namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
 import { policyMessageTemplate } from '../policy/conventions/policy-message-template.ts';
-import { errorString } from '../policy/field-error.ts';
-import { CLUSTER_POLICY_NAME, readPolicyObject } from '../policy/policy-object.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import type { PlatformTemplateLookup } from '../relay/slack-template.ts';
 import type { ClusterSource } from './cluster-source.ts';
+import { openPolicySource } from './policy-source.ts';
 
 /** The lookup and what serving it needs. */
 export interface RelayTemplates {
@@ -37,94 +32,40 @@ export interface RelayTemplates {
   stop(): void;
 }
 
-/** What the lookup reads: the conventions in force and the namespaces' labels. */
-interface TemplateState {
-  conventions: readonly Convention[];
-  /** The NotifyGuardPolicy's spec last read ('' when there is none). */
-  lastSpec: string;
+/** What the relay's templates are read from. */
+export interface RelayTemplateOptions {
+  readonly cluster: ClusterSource;
+  /** `--policy` (the policy file, in force whenever no NotifyGuardPolicy is) and `--cluster-dir`. */
+  readonly flags: { readonly policyFile?: string | undefined; readonly clusterDir: string | undefined };
+  readonly watchdogMs: number;
+  readonly logger: Logger;
 }
 
-/** Reads the policy from the cluster source the relay uses (live) or from `clusterDir`. */
-export async function openRelayTemplates(
-  cluster: ClusterSource,
-  clusterDir: string | undefined,
-  logger: Logger,
-): Promise<RelayTemplates> {
-  const log = logger.child({ component: 'relay-templates' });
-  const state: TemplateState = { conventions: [], lastSpec: '' };
-  if (clusterDir || !cluster.api || !cluster.clusterMetrics) {
-    const objects = clusterDir ? (await loadManifests(clusterDir)).map((l) => l.object) : [];
-    const policy = objects.find((o) => o.kind === 'NotifyGuardPolicy' && o.metadata?.name === CLUSTER_POLICY_NAME);
-    if (policy) adopt(state, policy, log);
-    return serve(
-      state,
-      namespaceLabelsFrom(objects),
-      () => undefined,
-      () => undefined,
-    );
-  }
-  const { startPolicyWatch } = await import('../cluster/policy-watch.ts');
-  const watch = startPolicyWatch({
-    api: cluster.api,
-    logger,
-    observer: cluster.clusterMetrics.observer,
-    watchdogMs: 180_000,
-    name: CLUSTER_POLICY_NAME,
-    onChange: (obj) => adopt(state, obj, log),
+/** Opens the policy source (a policy file that cannot be used fails startup) and serves its templates. */
+export async function openRelayTemplates(o: RelayTemplateOptions): Promise<RelayTemplates> {
+  const { api, clusterMetrics } = o.cluster;
+  const source = await openPolicySource({
+    rules: ALL_RULES,
+    policyFile: o.flags.policyFile,
+    clusterDir: o.flags.clusterDir,
+    ...(api && clusterMetrics ? { live: { api, observer: clusterMetrics.observer, watchdogMs: o.watchdogMs } } : {}),
+    logger: o.logger,
+    writesStatus: false,
   });
-  return serve(
-    state,
-    watch,
-    () => watch.notReadyReason(),
-    () => watch.stop(),
-  );
-}
-
-/** A change of the NotifyGuardPolicy: its conventions when valid; the last good ones otherwise; none once deleted. */
-function adopt(state: TemplateState, obj: KubeObject | undefined, log: Logger): void {
-  if (!obj) {
-    if (state.lastSpec !== '') log.info(`NotifyGuardPolicy "${CLUSTER_POLICY_NAME}" deleted; no platform templates`);
-    state.conventions = [];
-    state.lastSpec = '';
-    return;
-  }
-  const spec = JSON.stringify(obj['spec'] ?? null);
-  if (spec === state.lastSpec) return; // a status write, or a relist
-  state.lastSpec = spec;
-  const reading = readPolicyObject(obj, ALL_RULES);
-  if (!reading.ok) {
-    log.warn(
-      { errors: reading.errors.map(errorString) },
-      'NotifyGuardPolicy cannot be used; the last good message templates stay in force',
-    );
-    return;
-  }
-  state.conventions = reading.policy.conventions;
-  const templates = state.conventions.filter((c) => c.messages).map((c) => c.name);
-  log.info({ conventions: templates }, 'platform message templates in force');
-}
-
-function serve(
-  state: TemplateState,
-  namespaces: NamespaceLabels,
-  notReadyReason: () => string | undefined,
-  stop: () => void,
-): RelayTemplates {
+  const templateFor: PlatformTemplateLookup = (alert, provider) => {
+    const name = provider.metadata?.namespace ?? '';
+    const conventions = source.holder.current().conventions;
+    const found = policyMessageTemplate(conventions, { name, labels: source.namespaces.labels(name) }, [
+      alert,
+      provider,
+    ]);
+    return found && { template: found.template, required: found.required };
+  };
+  const ready = () => source.notReadyReason() === undefined;
   return {
-    templateFor(alert, provider) {
-      const name = provider.metadata?.namespace ?? '';
-      const found = policyMessageTemplate(state.conventions, { name, labels: namespaces.labels(name) }, [
-        alert,
-        provider,
-      ]);
-      return found && { template: found.template, required: found.required };
-    },
-    notReadyReason,
-    wiring(view) {
-      const gated: ClusterView = Object.create(view);
-      gated.synced = () => view.synced() && notReadyReason() === undefined;
-      return { cluster: gated, templateFor: this.templateFor };
-    },
-    stop,
+    templateFor,
+    notReadyReason: () => source.notReadyReason(),
+    wiring: (view) => ({ cluster: gatedOn(view, ready), templateFor }),
+    stop: () => source.stop(),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Views over a ClusterView used on the admission path: one records which Providers and Secrets
- * a rule looked for and did not find; one adds objects found by live lookups.
+ * Views over a ClusterView: on the admission path, one records which Providers and Secrets a rule
+ * looked for and did not find, one adds objects found by live lookups; for the relay, one that is
+ * synced only once something else it depends on is ready too.
  */
 import type { ClusterView } from './cluster-view.ts';
 import type { MissingRef } from './live-lookup.ts';
@@ -29,6 +30,13 @@ export function withFound(base: ClusterView, found: readonly (KubeObject | Secre
   const view: ClusterView = Object.create(base);
   view.getProvider = (ns, n) => providers.get(`${ns}/${n}`) ?? base.getProvider(ns, n);
   view.getSecret = (ns, n) => secrets.get(`${ns}/${n}`) ?? base.getSecret(ns, n);
+  return view;
+}
+
+/** A view that counts as synced only while `ready()` also holds. */
+export function gatedOn(base: ClusterView, ready: () => boolean): ClusterView {
+  const view: ClusterView = Object.create(base);
+  view.synced = () => base.synced() && ready();
   return view;
 }
 

@@ -136,7 +136,11 @@ test('the relay renders the policy template for Alerts in scope and follows poli
   assert.equal(latest, `v2 HealthCheckFailed: probe ${n}`);
 
   api.apply(policy({ template: 'v3 {{#metadata.cluster}}broken' }));
-  await eventually('the broken policy read', () => logs.some((l) => l.includes('last good message templates')), 15_000);
+  await eventually(
+    'the broken policy read',
+    () => logs.some((l) => l.includes('the last good policy stays in force')),
+    15_000,
+  );
   latest = await shown('payments');
   assert.equal(latest, `v2 HealthCheckFailed: probe ${n}`, 'the last good template stays');
 

@@ -59,6 +59,8 @@ export interface ConventionContext {
   readonly oldObject?: KubeObject;
   readonly namespace: NamespaceFacts;
   readonly cluster: ClusterView;
+  /** The convention's name (what an exemption annotation names). */
+  readonly convention: string;
   /** True when namespace `name` is in the convention's scope and not exempt (for checks about other namespaces). */
   appliesTo(name: string): boolean;
 }
@@ -80,4 +82,17 @@ export interface ConventionCheck<K extends keyof ConventionRequirements = keyof 
   /** One sentence for docs/platform.md. */
   readonly description: string;
   check(ctx: ConventionContext, requirement: NonNullable<ConventionRequirements[K]>): readonly ConventionError[];
+}
+
+/** The exemption reason an object's annotations give for a convention: a reason, '' when none is given, undefined when not exempt. */
+export function exemptionReason(object: KubeObject, convention: string): string | undefined {
+  const a = object.metadata?.annotations ?? {};
+  if (
+    !(a[EXEMPT_ANNOTATION] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .includes(convention)
+  )
+    return undefined;
+  return (a[EXEMPT_REASON_ANNOTATION] ?? '').trim();
 }

@@ -12,9 +12,11 @@ import { errorString, fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import type { Operation } from '../rule.ts';
 import type { Convention } from './convention.ts';
-import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from './convention.ts';
+import { EXEMPT_REASON_ANNOTATION, exemptionReason } from './convention.ts';
 import { CONVENTION_CHECKS } from './index.ts';
 import { inScope } from './namespace-scope.ts';
+
+export { exemptionReason };
 import type { NamespaceFacts } from './template.ts';
 
 /** Namespace labels as the view knows them (metadata only); undefined for an unknown namespace. */
@@ -98,19 +100,6 @@ export function conventionApplies(c: Convention, ns: NamespaceFacts): boolean {
   return c.action !== 'off' && inScope(c.namespaces, ns) && !c.exemptions?.namespaces?.includes(ns.name);
 }
 
-/** The exemption reason an object's annotations give for a convention: a reason, '' when none is given, undefined when not exempt. */
-export function exemptionReason(object: KubeObject, convention: string): string | undefined {
-  const a = object.metadata?.annotations ?? {};
-  if (
-    !(a[EXEMPT_ANNOTATION] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .includes(convention)
-  )
-    return undefined;
-  return (a[EXEMPT_REASON_ANNOTATION] ?? '').trim();
-}
-
 function run(
   conventions: readonly Convention[],
   object: KubeObject,
@@ -132,6 +121,7 @@ function run(
       ...(oldObject ? { oldObject } : {}),
       namespace: ns,
       cluster: env.cluster,
+      convention: c.name,
       appliesTo: (n: string) => conventionApplies(c, facts(n)),
     };
     const errors = CONVENTION_CHECKS.filter(

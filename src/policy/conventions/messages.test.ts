@@ -27,7 +27,12 @@ const prod: Convention = {
   messages: { template: '*{{object.name}}* {{reason}}', require: true },
 };
 
-function findings(conventions: readonly Convention[], object: KubeObject, oldObject?: KubeObject): string[] {
+function findings(
+  conventions: readonly Convention[],
+  object: KubeObject,
+  oldObject?: KubeObject,
+  cluster: readonly KubeObject[] = [],
+): string[] {
   const r = evaluateConventions(
     conventions,
     {
@@ -37,7 +42,7 @@ function findings(conventions: readonly Convention[], object: KubeObject, oldObj
       oldObject,
       namespace: object.metadata!.namespace!,
     },
-    staticClusterView([]),
+    staticClusterView(cluster),
     namespaces,
   );
   return [
@@ -74,6 +79,16 @@ describe('messages convention: findings', () => {
     assert.deepEqual(findings([prod], exempt), ['exempt prod-messages: PLAT-7: the on-call bot parses this layout']);
     const before = prodAlert({ [TEMPLATE_KEY]: '{{message}}' });
     assert.deepEqual(findings([prod], before, before), [`warn convention:prod-messages: ${forbidden}`]);
+  });
+  test('an Alert whose Provider is exempt with a reason may set its own template (the relay uses it); without a reason it may not', () => {
+    const provider = (reason: string) =>
+      annotated(slackProvider('payments'), {
+        'notify-guard.fluxcd.community/exempt': 'prod-messages',
+        'notify-guard.fluxcd.community/exempt-reason': reason,
+      });
+    const own = prodAlert({ [TEMPLATE_KEY]: '{{message}}' });
+    assert.deepEqual(findings([prod], own, undefined, [provider('PLAT-9: the bot parses its own layout')]), []);
+    assert.deepEqual(findings([prod], own, undefined, [provider('')]), [`deny convention:prod-messages: ${forbidden}`]);
   });
 });
 

@@ -14,7 +14,9 @@ import { field } from '../field-path.ts';
 import { MESSAGE_TEMPLATE_ANNOTATION, messageTemplateProblem } from '../../templates/message-template.ts';
 import type { FieldError } from '../field-error.ts';
 import type { FieldPath } from '../field-path.ts';
-import type { ConventionCheck } from './convention.ts';
+import { alertView } from '../../flux/objects.ts';
+import type { ConventionCheck, ConventionContext } from './convention.ts';
+import { exemptionReason } from './convention.ts';
 
 /** The `messages` convention: its check reports annotations a required template overrides. */
 export const messagesConvention: ConventionCheck<'messages'> = {
@@ -24,7 +26,7 @@ export const messagesConvention: ConventionCheck<'messages'> = {
     "Slack messages of Alerts in scope use the platform's template; with require, an Alert or Provider may not set its own.",
   check(ctx, req) {
     const own = ctx.object.metadata?.annotations?.[MESSAGE_TEMPLATE_ANNOTATION];
-    if (!req.require || own === undefined) return [];
+    if (!req.require || own === undefined || providerExempt(ctx)) return [];
     return [
       fieldError(
         'Forbidden',
@@ -35,6 +37,18 @@ export const messagesConvention: ConventionCheck<'messages'> = {
     ];
   },
 };
+
+/**
+ * True for an Alert whose Provider is exempt from the convention with a reason: the relay then
+ * passes the platform's template over for the Alert's messages (policy-message-template.ts), so
+ * the Alert's own template is the one used, not one ignored.
+ */
+function providerExempt(ctx: ConventionContext): boolean {
+  if (ctx.object.kind !== 'Alert') return false;
+  const a = alertView(ctx.object);
+  const provider = a.providerName ? ctx.cluster.getProvider(a.namespace, a.providerName) : undefined;
+  return !!provider && !!exemptionReason(provider, ctx.convention);
+}
 
 /** The field error of a template that does not parse, in the words of the annotation rules. */
 export function messagesTemplateError(path: FieldPath, template: string): FieldError | undefined {
