@@ -11,7 +11,8 @@
  */
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { MESSAGE_TEMPLATE_ANNOTATION, messageTemplateProblem } from '../../templates/message-template.ts';
+import { MESSAGE_TEMPLATE_ANNOTATION } from '../../templates/message-template.ts';
+import { templateFieldError } from '../template-field-error.ts';
 import type { FieldError } from '../field-error.ts';
 import type { FieldPath } from '../field-path.ts';
 import { alertView } from '../../flux/objects.ts';
@@ -50,15 +51,7 @@ function providerExempt(ctx: ConventionContext): boolean {
   return !!provider && !!exemptionReason(provider, ctx.convention);
 }
 
-/** The field error of a template that does not parse, in the words of the annotation rules. */
+/** The field error of a policy template that does not parse. */
 export function messagesTemplateError(path: FieldPath, template: string): FieldError | undefined {
-  const problem = messageTemplateProblem(template);
-  if (!problem) return undefined;
-  const shown = template.length > 60 ? `${template.slice(0, 57)}...` : template;
-  return fieldError(
-    'Invalid',
-    path,
-    shown,
-    `line ${problem.line}, column ${problem.column}: ${problem.reason}; close every {{tag}} and {{#section}}…{{/section}} at the line and column named`,
-  );
+  return templateFieldError(path, template, '');
 }

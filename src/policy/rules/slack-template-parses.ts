@@ -1,19 +1,15 @@
 import type { Rule, RuleContext } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
-import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import type { KubeObject } from '../../flux/objects.ts';
 import type { GuardedKind } from '../../flux/api.ts';
-import {
-  MESSAGE_TEMPLATE_ANNOTATION,
-  MESSAGE_TEMPLATE_MAX,
-  messageTemplateProblem,
-} from '../../templates/message-template.ts';
+import { MESSAGE_TEMPLATE_ANNOTATION, MESSAGE_TEMPLATE_MAX } from '../../templates/message-template.ts';
+import { templateFieldError } from '../template-field-error.ts';
 
 /**
  * The relay's message template (annotation `notify-guard.fluxcd.community/slack-template` on a
  * Provider or an Alert, templates/message-template.ts) must parse as Mustache: one that does not is
- * ignored by the relay, which then shows the plain message, so the author would never see it
+ * passed over by the relay for the next template or its built-in layout, so the author would never see it
  * work. Not a Flux behaviour: notification-controller ignores the annotation. An UPDATE that
  * leaves a broken template as it was is not denied (ratcheting).
  */
@@ -34,17 +30,13 @@ function check({ object, oldObject, operation }: RuleContext): readonly FieldErr
   const template = annotation(object);
   if (template === undefined) return [];
   if (operation === 'UPDATE' && oldObject && annotation(oldObject) === template) return [];
-  const problem = messageTemplateProblem(template);
-  if (!problem) return [];
-  const shown = template.length > 60 ? `${template.slice(0, 57)}...` : template;
-  return [
-    fieldError(
-      'Invalid',
-      field('metadata', 'annotations').key(MESSAGE_TEMPLATE_ANNOTATION),
-      shown,
-      `line ${problem.line}, column ${problem.column}: ${problem.reason}; the relay would show the plain message instead: fix the template or remove the annotation`,
-    ),
-  ];
+  const error = templateFieldError(
+    field('metadata', 'annotations').key(MESSAGE_TEMPLATE_ANNOTATION),
+    template,
+    'the relay would pass it over for the next template or its built-in layout',
+    'remove the annotation',
+  );
+  return error ? [error] : [];
 }
 
 function annotation(obj: KubeObject): string | undefined {
