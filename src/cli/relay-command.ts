@@ -72,12 +72,19 @@ async function openRelayServer(
     logger,
   );
   startup.started(() => cluster.stop());
-  const opened = await openReplayedJournal(o.journalPath, logger);
-  startup.started(() => opened.journal.close());
+  // `journal` alone is kept by what follows: the replayed records go to the relay, which reads them once.
+  const { journal, ...replay } = await openReplayedJournal(o.journalPath, logger);
+  startup.started(() => journal.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
   if (election) startup.started(() => election.stop());
   const senderOptions = election ? { sender: election.gate, onHandoff: election.onHandoff } : {};
-  const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), ...senderOptions, metrics });
+  const relay = startRelay({
+    journal,
+    ...replay,
+    ...relaySettings(o, cluster, logger, extra),
+    ...senderOptions,
+    metrics,
+  });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
   const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
@@ -100,7 +107,7 @@ async function openRelayServer(
   const close = async () => {
     await election?.stop();
     if (peer) peer.server.close();
-    await closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+    await closeRelay({ server, relay, cluster, journal, logger, drainMs: o.drainTimeoutMs });
   };
   return { server, port, relay, close };
 }

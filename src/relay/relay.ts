@@ -131,12 +131,16 @@ export interface RelayOptions {
 }
 
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
-export function startRelay(o: RelayOptions): Relay {
+export function startRelay(options: RelayOptions): Relay {
+  // The replayed records are read here, once: the closures below keep `o`, which holds none of them
+  // (else every record of a replayed backlog would stay in memory after it is delivered).
+  const replayed = options.replayed;
+  const o: RelayOptions = { ...options, replayed: [] };
   const log = o.logger.child({ component: 'relay' });
   const now = o.now ?? Date.now;
   const dedup = createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
-  const state = o.replayedState ?? replayState(o.replayed);
+  const state = o.replayedState ?? replayState(replayed);
   const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
@@ -156,7 +160,7 @@ export function startRelay(o: RelayOptions): Relay {
     if (!role?.takes(r)) queue.deliver(r);
     if (o.forwardTo) queue.forward(r);
   };
-  const stillHeld = resume(o, state, dedup, queue, log);
+  const stillHeld = resume({ ...o, replayed }, state, dedup, queue, log);
   const gate = createRoutingGate<Accept>({
     synced: () => o.cluster.synced(),
     release: (held) => release(o, state, held, queueAccept),
