@@ -16,7 +16,8 @@
  * The latency phases run in BENCH_ROUNDS rounds (default 3) and the median is judged, on the
  * relay's own measurement (request read -> 202 written); the generator's is printed beside it.
  * Then the storm phase (relay-storm-bench.ts): `--events N` unique events (default 1,000,000)
- * into 500 destinations, the relay killed halfway; `--storm-only` runs it alone.
+ * into 500 destinations, the relay killed halfway; `--storm-only` runs it alone (`--slack-per-second`,
+ * `--baseline-events`: relay-storm-bench.ts).
  * BENCH_PROF=1 writes a CPU profile of each measured phase to .local/prof-relay/;
  * BENCH_PROF=alloc writes an allocation profile instead.
  */
@@ -36,10 +37,19 @@ import { runStorm } from './relay-storm-bench.ts';
 import type { LoadReport, LoadRequest } from './open-loop-process.ts';
 
 const { values: flags } = parseArgs({
-  options: { events: { type: 'string', default: '1000000' }, 'storm-only': { type: 'boolean', default: false } },
+  options: {
+    events: { type: 'string', default: '1000000' },
+    'storm-only': { type: 'boolean', default: false },
+    'slack-per-second': { type: 'string', default: '1' },
+    'baseline-events': { type: 'string', default: '50000' },
+  },
 });
+const stormOptions = {
+  slackPerSecond: Number(flags['slack-per-second']),
+  baselineEvents: Number(flags['baseline-events']),
+};
 if (flags['storm-only']) {
-  for (const line of await runStorm(Number(flags.events))) console.log(line);
+  for (const line of await runStorm(Number(flags.events), stormOptions)) console.log(line);
   process.exit(0);
 }
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -377,4 +387,4 @@ console.log(
 console.log(
   `relay RSS: ${f(median(rounds.map((r) => r.backlog.report.rssMB)))} MB after the 500/s phase with a backlog; ${f(median(rounds.map((r) => r.keepingUp.report.rssMB)))} MB after the 500/s phase keeping up; ${tpReport.rssMB.toFixed(0)} MB after the throughput phase, holding its undelivered backlog of ~${Math.round(tp.perSecond * SECONDS - 50 * SECONDS)} deliveries`,
 );
-for (const line of await runStorm(Number(flags.events))) console.log(line);
+for (const line of await runStorm(Number(flags.events), stormOptions)) console.log(line);

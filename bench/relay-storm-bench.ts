@@ -9,8 +9,13 @@
  * hold), time until every destination is drained, and the restart's replay time and RSS. The
  * baseline, in the same run: the same storm of fewer events with digests off (`--digest-after 0`),
  * and a start on an empty journal. A benchmark, not a test: nothing here is judged.
+ * `--slack-per-second X` sets Slack's pace (a slower Slack makes a backlog form on a machine too
+ * busy to accept faster than 500 destinations drain); `--baseline-events N` the digests-off run's size.
+ * The relay runs as the image runs it: the compiled JavaScript (`tsc -p tsconfig.build.json` into
+ * dist/, built first), not the TypeScript sources, whose type stripping costs each thread about
+ * 20 MB of RSS more (BENCH_RELAY_SOURCE=ts measures the sources).
  */
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +36,18 @@ const NODE_FLAGS = (
   .split(' ')
   .filter(Boolean);
 const DESTINATIONS = 500;
+/** The relay's entry point: the sources with BENCH_RELAY_SOURCE=ts, else the compiled JavaScript (built by `relayMain`). */
+let relayEntry: string | undefined;
+
+/** Builds dist/ (as the image's build stage does) once, and returns the entry point to run. */
+function relayMain(): string {
+  if (relayEntry) return relayEntry;
+  if (process.env['BENCH_RELAY_SOURCE'] === 'ts') return (relayEntry = join(ROOT, 'src', 'cli', 'main.ts'));
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+  return (relayEntry = join(ROOT, 'dist', 'src', 'cli', 'main.js'));
+}
 const CONCURRENCY = 64;
 
 interface Relay {
@@ -55,15 +72,7 @@ function startRelay(dir: string, flags: string[]): Promise<Relay> {
   const began = performance.now();
   const child = spawn(
     process.execPath,
-    [
-      ...NODE_FLAGS,
-      join(ROOT, 'src', 'cli', 'main.ts'),
-      'relay',
-      '--listen',
-      '127.0.0.1:0',
-      '--journal',
-      join(dir, 'relay.journal'),
-    ]
+    [...NODE_FLAGS, relayMain(), 'relay', '--listen', '127.0.0.1:0', '--journal', join(dir, 'relay.journal')]
       .concat(['--cluster-dir', join(dir, 'cluster'), '--allow-insecure-slack-destinations', '--drain-timeout', '0'])
       .concat(flags),
     { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -130,9 +139,9 @@ async function metric(port: number, name: string): Promise<number> {
   }
 }
 
-/** The Slack stand-in (1 message/s per webhook, burst 3), in a process of its own. */
-async function startSlack() {
-  const child = fork(join(import.meta.dirname, 'fake-slack-process.ts'), ['1', '3'], {
+/** The Slack stand-in (`perSecond` messages/s per webhook, burst 3), in a process of its own. */
+async function startSlack(perSecond: number) {
+  const child = fork(join(import.meta.dirname, 'fake-slack-process.ts'), [String(perSecond), '3'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((r) => child.once('message', (m) => r((m as { url: string }).url)));
@@ -165,6 +174,9 @@ interface Storm {
   /** The relay's V8 heap in use (live and not yet collected) when drained, and its peak among the samples. */
   heapEndMB: number;
   heapPeakMB: number;
+  /** The delivery thread's V8 heap in use (an isolate of its own): peak among the samples, and drained. */
+  threadHeapPeakMB: number;
+  threadHeapEndMB: number;
   journalPeakMB: number;
   drainSeconds: number;
   slack: { alone: number; digests: number; digestEvents: number };
@@ -174,10 +186,13 @@ interface Storm {
 
 /** Samples the relay's RSS (and the kernel's high-water mark) and the journal's size every 200 ms, its heap every 2 s. */
 function sampling(dir: string, relay: () => Relay) {
-  const peak = { rss: 0, journal: 0, heap: 0 };
+  const peak = { rss: 0, journal: 0, heap: 0, threadHeap: 0 };
   const heap = setInterval(() => {
     void metric(relay().port, 'notify_guard_relay_nodejs_heap_size_used_bytes').then((b) => {
       if (b > 0) peak.heap = Math.max(peak.heap, b / 1048576);
+    });
+    void metric(relay().port, 'notify_guard_relay_delivery_thread_heap_used_bytes').then((b) => {
+      if (b > 0) peak.threadHeap = Math.max(peak.threadHeap, b / 1048576);
     });
   }, 2000);
   const sample = () => {
@@ -194,8 +209,8 @@ function sampling(dir: string, relay: () => Relay) {
 }
 
 /** Pushes `events` unique events through a relay started with `flags`; kills and restarts it halfway when `kill`. */
-async function storm(events: number, flags: string[], kill: boolean): Promise<Storm> {
-  const slack = await startSlack();
+async function storm(events: number, flags: string[], kill: boolean, slackPerSecond: number): Promise<Storm> {
+  const slack = await startSlack(slackPerSecond);
   const dir = await mkdtemp(join(tmpdir(), 'ng-relay-storm-'));
   await mkdir(join(dir, 'cluster'));
   await writeCluster(dir, slack.url);
@@ -233,13 +248,18 @@ async function storm(events: number, flags: string[], kill: boolean): Promise<St
   stop();
   r.rssEndMB = memoryOf(relay.child.pid!).rss;
   r.heapEndMB = (await metric(relay.port, 'notify_guard_relay_nodejs_heap_size_used_bytes')) / 1048576;
+  r.threadHeapEndMB = (await metric(relay.port, 'notify_guard_relay_delivery_thread_heap_used_bytes')) / 1048576;
   r.deadLetters = await metric(relay.port, 'notify_guard_relay_dead_letters');
   await sleep(1500);
   r.slack = await slack.count();
   relay.child.kill('SIGKILL');
   await slack.stop();
   await rm(dir, { recursive: true, force: true });
-  return { ...(r as Storm), ...load, rssPeakMB: peak.rss, heapPeakMB: peak.heap, journalPeakMB: peak.journal };
+  return {
+    ...(r as Storm),
+    ...load,
+    ...{ rssPeakMB: peak.rss, heapPeakMB: peak.heap, threadHeapPeakMB: peak.threadHeap, journalPeakMB: peak.journal },
+  };
 }
 
 /** Closed-loop load: CONCURRENCY senders until `events` are accepted; a 503 or a dead connection is retried. */
@@ -313,11 +333,11 @@ async function emptyStart(): Promise<{ ms: number; rssMB: number }> {
 const n = (x: number, digits = 0) =>
   x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function describeStorm(name: string, s: Storm): string[] {
+function describeStorm(name: string, s: Storm, slackPerSecond: number): string[] {
   const lines = [
-    `${name}: ${n(s.events)} events into ${DESTINATIONS} destinations (Slack 1/s per webhook, burst 3)`,
+    `${name}: ${n(s.events)} events into ${DESTINATIONS} destinations (Slack ${slackPerSecond}/s per webhook, burst 3)`,
     `  accepts: ${n(s.rate)}/s over ${n(s.acceptSeconds, 1)} s (slowest whole second ${n(s.slowestSecond)}); 503 journal full: ${n(s.journalFull)}`,
-    `  RSS: peak ${n(s.rssPeakMB)} MB, at the storm's end ${n(s.rssAtStormEndMB)} MB, drained ${n(s.rssEndMB)} MB; V8 heap used: peak ${n(s.heapPeakMB)} MB, drained ${n(s.heapEndMB)} MB; journal peak ${n(s.journalPeakMB, 1)} MB`,
+    `  RSS: peak ${n(s.rssPeakMB)} MB, at the storm's end ${n(s.rssAtStormEndMB)} MB, drained ${n(s.rssEndMB)} MB; V8 heap used: peak ${n(s.heapPeakMB)} MB, drained ${n(s.heapEndMB)} MB (delivery thread: ${n(s.threadHeapPeakMB)} MB, ${n(s.threadHeapEndMB)} MB); journal peak ${n(s.journalPeakMB, 1)} MB`,
     `  Slack received ${n(s.slack.alone + s.slack.digests)} messages: ${n(s.slack.alone)} alone, ${n(s.slack.digests)} digests holding ${n(s.slack.digestEvents)} events; accounted ${n(s.slack.alone + s.slack.digestEvents)} of ${n(s.events)} (+ ${n(s.deadLetters)} dead letters; repeats come from the kill)`,
     `  every destination drained ${n(s.drainSeconds, 1)} s after the last accept`,
   ];
@@ -328,22 +348,36 @@ function describeStorm(name: string, s: Storm): string[] {
   return lines;
 }
 
+/** How the storm phase runs: Slack's pace per webhook (1/s), and the digests-off baseline's events (50,000; 0: none). */
+interface StormOptions {
+  readonly slackPerSecond?: number;
+  readonly baselineEvents?: number;
+}
+
 /** The storm phase: the storm with digests (killed halfway), a smaller one with digests off, an empty start. */
-async function runStorm(events: number): Promise<string[]> {
+async function runStorm(events: number, o: StormOptions = {}): Promise<string[]> {
+  const pace = o.slackPerSecond ?? 1;
   const empty = await emptyStart();
-  const withDigests = await storm(events, [], true);
-  const baselineEvents = Math.min(events, 50_000);
-  const off = await storm(baselineEvents, ['--digest-after', '0'], false);
+  const withDigests = await storm(events, [], true, pace);
+  const baselineEvents = Math.min(events, o.baselineEvents ?? 50_000);
+  const off = baselineEvents > 0 ? await storm(baselineEvents, ['--digest-after', '0'], false, pace) : undefined;
   return [
-    ...describeStorm('storm', withDigests),
+    ...describeStorm('storm', withDigests, pace),
     `  baseline: a start on an empty journal listens after ${n(empty.ms)} ms, RSS ${n(empty.rssMB)} MB`,
-    ...describeStorm('baseline, digests off (--digest-after 0)', off),
+    ...(off ? describeStorm('baseline, digests off (--digest-after 0)', off, pace) : []),
   ];
 }
 
 export { runStorm };
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' } } });
-  for (const line of await runStorm(Number(values.events))) console.log(line);
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '1000000' },
+      'slack-per-second': { type: 'string', default: '1' },
+      'baseline-events': { type: 'string', default: '50000' },
+    },
+  });
+  const o = { slackPerSecond: Number(values['slack-per-second']), baselineEvents: Number(values['baseline-events']) };
+  for (const line of await runStorm(Number(values.events), o)) console.log(line);
 }

@@ -79,13 +79,14 @@ async function openRelayServer(
   const templates = await openRelayTemplates({ cluster, flags: o, watchdogMs: WATCHDOG_MS, logger });
   startup.started(() => templates.stop());
   const notReadyReason = () => cluster.notReadyReason() ?? templates.notReadyReason();
-  const opened = await openReplayedJournal(o.journalPath, logger);
-  startup.started(() => opened.journal.close());
+  // `journal` alone is kept by what follows: the replayed records go to the relay, which reads them once.
+  const { journal, ...replay } = await openReplayedJournal(o.journalPath, logger);
+  startup.started(() => journal.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
   if (election) startup.started(() => election.stop());
   const senderOptions = election ? { sender: election.gate, onHandoff: election.onHandoff } : {};
   const settings = { ...relaySettings(o, cluster, logger, extra), ...templates.wiring(cluster.view) };
-  const relay = startRelay({ ...opened, ...settings, ...senderOptions, metrics });
+  const relay = startRelay({ journal, ...replay, ...settings, ...senderOptions, metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', notReadyReason);
   startup.started(() => relay.stop());
   const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
@@ -108,7 +109,7 @@ async function openRelayServer(
   const close = async () => {
     await election?.stop();
     if (peer) peer.server.close();
-    await closeRelay({ server, relay, cluster, journal: opened.journal, logger, drainMs: o.drainTimeoutMs });
+    await closeRelay({ server, relay, cluster, journal, logger, drainMs: o.drainTimeoutMs });
     templates.stop();
   };
   return { server, port, relay, close };

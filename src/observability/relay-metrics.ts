@@ -37,6 +37,8 @@ export interface GaugeSource {
   journalBytes(): number;
   journalMaxBytes(): number;
   journalKeptBytes(): number;
+  /** Bytes of the delivery thread's V8 heap in use (its own isolate: the process metrics count only the main thread's heap). */
+  deliveryThreadHeapBytes?(): Promise<number>;
   /** Each Alert's last delivery and last failure (ISO times), for the per-Alert gauges. */
   alerts?(): readonly {
     readonly alert: string;
@@ -113,6 +115,14 @@ export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): Rel
         this.set(source ? g.read(source) : 0);
       },
     });
+  new Gauge({
+    name: 'notify_guard_relay_delivery_thread_heap_used_bytes',
+    help: "Bytes of the delivery thread's V8 heap in use (the nodejs_heap_* metrics count the main thread's only).",
+    registers: [registry],
+    async collect() {
+      this.set((await source?.deliveryThreadHeapBytes?.()) ?? 0);
+    },
+  });
   for (const g of ALERT_GAUGES)
     new Gauge({
       name: g.name,

@@ -110,6 +110,18 @@ test('sends on its own thread, asking where to post, and reports each outcome on
   assert.equal(thread.pending(), 0);
 });
 
+test('reports its own heap in use (an isolate of its own, which the process metrics do not count), and 0 once stopped', async (t) => {
+  const r = recorder();
+  const thread = startDeliveryThread<Job>(settings, r.callbacks, r.logger);
+  t.after(() => thread.stop());
+  thread.enqueue('slack', job('h1:0', 'heap'));
+  assert.equal(await thread.drain(10_000), true);
+  const bytes = await thread.heapUsedBytes();
+  assert.ok(bytes > 1_000_000 && bytes < 200_000_000, `${bytes} bytes`);
+  await thread.stop();
+  assert.equal(await thread.heapUsedBytes(), 0);
+});
+
 test('a delivery thread that dies is started again with every unfinished delivery', async (t) => {
   process.env['NG_CRASH_MARKER'] = join(tempDir('thread'), 'crashed');
   const r = recorder();

@@ -45,8 +45,8 @@ export interface DeliveryThread<J extends Job> {
   enqueue(queue: QueueName, job: J): void;
   /** Jobs not yet done or dead, per queue. */
   pending(queue?: QueueName): number;
-  /** When the oldest pending Slack delivery was accepted (epoch ms); undefined when none is pending. */
-  oldestAcceptedAt(): number | undefined;
+  /** Bytes of the delivery thread's V8 heap in use (live and not yet collected); 0 when it is not running. */
+  heapUsedBytes(): Promise<number>;
   /** Resolves when nothing is pending, or after `timeoutMs`; true when nothing is. */
   drain(timeoutMs: number): Promise<boolean>;
   /** Stops sending; what is pending stays in the journal for the next start. */
@@ -97,7 +97,13 @@ export function startDeliveryThread<J extends Job>(
       h.worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
     },
     pending: (queue) => (queue ? h.jobs[queue].size : h.jobs.slack.size + h.jobs.forward.size),
-    oldestAcceptedAt: () => oldestAcceptedAt(h.jobs.slack),
+    heapUsedBytes: () =>
+      h.exited
+        ? Promise.resolve(0)
+        : h.worker.getHeapStatistics().then(
+            (s) => s.used_heap_size,
+            () => 0,
+          ),
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (h.jobs.slack.size + h.jobs.forward.size > 0) {
@@ -108,13 +114,6 @@ export function startDeliveryThread<J extends Job>(
     },
     stop: () => stop(h),
   };
-}
-
-/** The earliest accept time among `jobs` (undefined when there are none). */
-function oldestAcceptedAt(jobs: Map<string, Job>): number | undefined {
-  let oldest: number | undefined;
-  for (const j of jobs.values()) if (oldest === undefined || j.acceptedAt < oldest) oldest = j.acceptedAt;
-  return oldest;
 }
 
 function spawn<J extends Job>(h: Handle<J>): Worker {

@@ -46,6 +46,22 @@ export function encodeRecords(records: readonly unknown[]): Buffer {
   return Buffer.concat(records.map(encodeRecord));
 }
 
+/** Records framed one after the other, in buffers of about `chunkBytes` (a rewrite's worth, never all at once). */
+export function* encodeInChunks(records: Iterable<unknown>, chunkBytes = 1024 * 1024): Generator<Buffer> {
+  let chunk: Buffer[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const framed = encodeRecord(r);
+    chunk.push(framed);
+    bytes += framed.length;
+    if (bytes < chunkBytes) continue;
+    yield Buffer.concat(chunk, bytes);
+    chunk = [];
+    bytes = 0;
+  }
+  if (bytes > 0) yield Buffer.concat(chunk, bytes);
+}
+
 /** One record decoded at an offset: the record and the bytes it takes, or undefined where the records end. */
 export function decodeRecord<T>(image: Buffer, at: number): { record: T; bytes: number } | undefined {
   if (at + HEADER_BYTES > image.length) return undefined;
@@ -59,6 +75,17 @@ export function decodeRecord<T>(image: Buffer, at: number): { record: T; bytes: 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How many bytes from `at` the next record takes, header included, as far as its header says (8
+ * while the header itself is cut short), or 0 where the records end whatever follows (zeros, or a
+ * length no record has): whether reading more of the file could complete it.
+ */
+export function bytesWanted(image: Buffer, at: number): number {
+  if (at + HEADER_BYTES > image.length) return HEADER_BYTES;
+  const length = image.readUInt32LE(at);
+  return length === 0 || length > MAX_RECORD_BYTES ? 0 : HEADER_BYTES + length;
 }
 
 /** Parses a journal image; stops at the first incomplete or corrupt record. */

@@ -122,7 +122,7 @@ export class JournalWriter {
   }
 
   /** Replaces the whole file with `bytes` (written to a new file, synced, renamed), once no write is in flight. */
-  async replace(bytes: Buffer): Promise<void> {
+  async replace(chunks: Iterable<Buffer>): Promise<void> {
     while (this.replacing) await this.replacing;
     let finished!: () => void;
     this.replacing = new Promise<void>((r) => {
@@ -130,10 +130,10 @@ export class JournalWriter {
     });
     await this.noWriteInFlight();
     try {
-      await replaceFile(this.start.path, bytes);
+      const bytes = await replaceFile(this.start.path, chunks);
       await this.fh.close();
       this.fh = await this.start.openFile(this.start.path, DURABLE);
-      this.acked = this.writeAt = this.allocated = bytes.length;
+      this.acked = this.writeAt = this.allocated = bytes;
       this.broken = undefined;
     } finally {
       this.replacing = undefined;
@@ -291,14 +291,24 @@ export class JournalWriter {
 }
 
 /** Replaces the file at `path` with `bytes` atomically: a new file, synced, renamed over it, directory synced. */
-async function replaceFile(path: string, bytes: Buffer): Promise<void> {
+/** Writes `chunks` to a new file, syncs it and renames it over `path`; returns the bytes written. */
+async function replaceFile(path: string, chunks: Iterable<Buffer>): Promise<number> {
   const tmp = `${path}.compact`;
   const out = await open(tmp, 'w');
-  await out.write(bytes, 0, bytes.length, 0);
-  await out.datasync();
-  await out.close();
+  let at = 0;
+  try {
+    // Chunk by chunk: a rewrite of hundreds of megabytes never holds them in memory at once.
+    for (const chunk of chunks) {
+      await out.write(chunk, 0, chunk.length, at);
+      at += chunk.length;
+    }
+    await out.datasync();
+  } finally {
+    await out.close();
+  }
   await rename(tmp, path);
   const dir = await open(dirname(path), 'r');
   await dir.sync().catch(() => undefined);
   await dir.close();
+  return at;
 }

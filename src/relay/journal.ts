@@ -5,10 +5,11 @@
  * the last good record is cut off (a torn write loses only what was never acknowledged).
  * Records that no answer waits on (delivery outcomes) are appended with `appendSoon`: they ride
  * in the next write, or are written on their own after SOON_MS when none comes.
- * `rewrite` replaces the file atomically (compaction).
+ * `rewrite` replaces the file atomically (compaction), writing it a chunk at a time.
  */
 import { open } from 'node:fs/promises';
-import { encodeRecords, parseJournal, tornTailBytes } from './journal-record.ts';
+import { encodeInChunks, encodeRecords } from './journal-record.ts';
+import { readJournal } from './journal-reader.ts';
 import { DURABLE, JournalWriter } from './journal-writer.ts';
 import type { OpenFile } from './journal-writer.ts';
 
@@ -47,17 +48,22 @@ export interface Journal<T> {
 /**
  * Opens (creating if needed) and replays the journal at `path`. `preallocateBytes` (default
  * PREALLOCATE_BYTES, 0 for none) is how far ahead of its records the file is zero-filled; tests
- * that count the journal's writes set it to 0.
+ * that count the journal's writes set it to 0. The file is read in chunks (journal-reader.ts;
+ * `readChunkBytes`, default 4 MiB), never as one image.
  */
 export async function openJournal<T>(
   path: string,
-  o: { openFile?: OpenFile; preallocateBytes?: number } = {},
+  o: { openFile?: OpenFile; preallocateBytes?: number; readChunkBytes?: number } = {},
 ): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
   const openFile = o.openFile ?? open;
   const file = await openFile(path, DURABLE);
-  const image = await file.readFile();
-  const { records, sizes, goodBytes } = parseJournal<T>(image);
-  const truncatedBytes = tornTailBytes(image, goodBytes);
+  const {
+    records,
+    sizes,
+    goodBytes,
+    fileBytes,
+    tornBytes: truncatedBytes,
+  } = await readJournal<T>(file, o.readChunkBytes);
   if (truncatedBytes > 0) {
     await file.truncate(goodBytes);
     await file.datasync();
@@ -67,7 +73,7 @@ export async function openJournal<T>(
     openFile,
     file,
     size: goodBytes,
-    allocated: truncatedBytes > 0 ? goodBytes : image.length,
+    allocated: truncatedBytes > 0 ? goodBytes : fileBytes,
     preallocateBytes: o.preallocateBytes ?? PREALLOCATE_BYTES,
   });
   return { journal: journalOver<T>(writer), replayed: { records, sizes, truncatedBytes } };
@@ -87,7 +93,7 @@ function journalOver<T>(writer: JournalWriter): Journal<T> {
   return {
     append: (...records) => append(records, false),
     appendSoon: (...records) => append(records, true),
-    rewrite: async (records) => writer.replace(encodeRecords(records)),
+    rewrite: async (records) => writer.replace(encodeInChunks(records)),
     size: () => writer.size(),
     close: () => writer.close(),
   };

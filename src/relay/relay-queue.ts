@@ -29,26 +29,32 @@ export interface RelayQueue {
   forward(a: AcceptRecord): void;
 }
 
+/** The job of delivery `index` of `a` (one of its Slack deliveries). */
+export function slackJob(a: AcceptRecord, index: number): RelayJob {
+  const target = a.deliveries[index]!;
+  return {
+    id: `${a.id}:${index}`,
+    destination: target.provider,
+    acceptedAt: a.at,
+    event: a.event,
+    metadata: withEventMetadata(a.event, target.metadata),
+    alert: target.alert,
+    eventId: a.id,
+    index,
+    target,
+  };
+}
+
 /** A queue over `sink`. */
 export function createRelayQueue(sink: JobSink): RelayQueue {
   return {
     deliver(a, settled = new Set()) {
       let queued = 0;
-      a.deliveries.forEach((target, index) => {
-        if (settled.has(index)) return;
+      for (let index = 0; index < a.deliveries.length; index++) {
+        if (settled.has(index)) continue;
         queued++;
-        sink.enqueue('slack', {
-          id: `${a.id}:${index}`,
-          destination: target.provider,
-          acceptedAt: a.at,
-          event: a.event,
-          metadata: withEventMetadata(a.event, target.metadata),
-          alert: target.alert,
-          eventId: a.id,
-          index,
-          target,
-        });
-      });
+        sink.enqueue('slack', slackJob(a, index));
+      }
       return queued;
     },
     forward(a) {

@@ -9,7 +9,9 @@
  * deliver: on a thread of its own (delivery-thread.ts), so sending never delays an accept; per
  * destination, paced, a burst beyond a short window folded into one digest (digest-lines.ts), so
  * that pending work holds a window and an accumulator per destination, not every event; the
- * Provider and its Secret are read here at each attempt; each outcome is
+ * delivery thread holds at most a few jobs of each destination (delivery-window.ts), the rest wait
+ * here as references into the journal state; the Provider and its Secret are read here at each
+ * attempt; each outcome is
  * journaled here (relay-outcomes.ts). On start, the journal is replayed and every delivery neither
  * done nor dead is queued again (relay-queue.ts): delivery is at-least-once, and only a message in
  * flight at a crash can repeat.
@@ -43,7 +45,7 @@ import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes } from './relay-outcomes.ts';
-import { createRelayQueue } from './relay-queue.ts';
+import { createRelayQueue, slackJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
@@ -52,6 +54,8 @@ import { createDigestLines } from './digest-lines.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
+import { WINDOW_DEFAULTS, createDeliveryWindow } from './delivery-window.ts';
+import type { DeliveryWindow, WindowSettings } from './delivery-window.ts';
 import { randomUUID } from 'node:crypto';
 import type { DeadLetter } from './dead-letter.ts';
 import type { HandedEvent, SenderGate } from './sender-gate.ts';
@@ -125,24 +129,31 @@ export interface RelayOptions {
   readonly digest?: DigestSettings;
   /** The platform's message template for a delivery (the policy's messages convention, wired by cli/). */
   readonly templateFor?: PlatformTemplateLookup;
+  /** How much of each destination's work the delivery thread holds (default WINDOW_DEFAULTS: delivery-window.ts). */
+  readonly window?: WindowSettings;
 }
 
 /** Starts the relay, queueing every undelivered entry of the replayed journal. */
-export function startRelay(o: RelayOptions): Relay {
+export function startRelay(options: RelayOptions): Relay {
+  // The replayed records are read here, once: the closures below keep `o`, which holds none of them
+  // (else every record of a replayed backlog would stay in memory after it is delivered).
+  const replayed = options.replayed;
+  const o: RelayOptions = { ...options, replayed: [] };
   const log = o.logger.child({ component: 'relay' });
   const now = o.now ?? Date.now;
   const dedup = createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
-  const state = o.replayedState ?? replayState(o.replayed);
+  const state = o.replayedState ?? replayState(replayed);
   const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
   const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
   let role: SenderRole | undefined;
-  const lines = digestLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
+  const window = deliveryWindow(o, state, (job) => deliveries.enqueue('slack', job));
+  const lines = digestLines(o, state, record, now, (job) => window.offer(job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
   const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
-  const deliveries = startDeliveries(o, state, settledIn(lines, outcomes), log, now, beforePost);
+  const deliveries = startDeliveries(o, state, settledIn(lines, window, outcomes), log, now, beforePost);
   const queue = createRelayQueue({
     enqueue: (q, job) => (q === 'slack' ? lines.deliver(job) : deliveries.enqueue(q, job)),
   });
@@ -152,14 +163,14 @@ export function startRelay(o: RelayOptions): Relay {
     if (!role?.takes(r)) queue.deliver(r);
     if (o.forwardTo) queue.forward(r);
   };
-  const stillHeld = resume(o, state, dedup, queue, log);
+  const stillHeld = resume({ ...o, replayed }, state, dedup, queue, log);
   const gate = createRoutingGate<Accept>({
     synced: () => o.cluster.synced(),
     release: (held) => release(o, state, held, queueAccept),
     logger: log,
     initial: stillHeld,
   });
-  bindGauges(o, { state, status, gate, deliveries, maxJournalBytes, now });
+  bindGauges(o, { state, status, gate, deliveries, window, maxJournalBytes, now });
   const admit = createJournalBudget({
     journal: o.journal,
     maxBytes: maxJournalBytes,
@@ -177,7 +188,21 @@ export function startRelay(o: RelayOptions): Relay {
     const journal = (r: Accept) => journalAccept(acceptDeps, r);
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
-  return relayHandle(state, status, gate, deliveries, accept, lines, role);
+  return relayHandle(state, status, gate, { deliveries, window, lines }, accept, role);
+}
+
+/** The windows of the delivery thread (delivery-window.ts): jobs beyond them are built from the state when there is room. */
+function deliveryWindow(o: RelayOptions, state: JournalState, send: (job: RelayJob) => void): DeliveryWindow {
+  return createDeliveryWindow({
+    settings: o.window ?? WINDOW_DEFAULTS,
+    send,
+    job: (id, index) => {
+      const e = state.events.get(id);
+      return e && !e.accept.held && !e.settled.has(index) ? slackJob(e.accept, index) : undefined;
+    },
+    bytes: (job) =>
+      job.digest ? (state.digests.get(job.eventId)?.bytes ?? 0) : (state.events.get(job.eventId)?.acceptBytes ?? 0),
+  });
 }
 
 /** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
@@ -220,17 +245,25 @@ function digestLines(
   });
 }
 
-/** The outcome callbacks, telling the digest lines of each Slack job settled. */
-function settledIn(lines: DigestLines, outcomes: ReturnType<typeof deliveryOutcomes>): typeof outcomes {
+/** The outcome callbacks, telling the window and the digest lines of each Slack job settled. */
+function settledIn(
+  lines: DigestLines,
+  window: DeliveryWindow,
+  outcomes: ReturnType<typeof deliveryOutcomes>,
+): typeof outcomes {
+  const settled = (job: RelayJob) => {
+    window.settled(job);
+    lines.settled(job);
+  };
   return {
     ...outcomes,
     onDone: (queue, job, outcome) => {
       outcomes.onDone(queue, job, outcome);
-      if (queue === 'slack') lines.settled(job);
+      if (queue === 'slack') settled(job);
     },
     onDead: (queue, job, reason) => {
       outcomes.onDead(queue, job, reason);
-      if (queue === 'slack') lines.settled(job);
+      if (queue === 'slack') settled(job);
     },
   };
 }
@@ -279,17 +312,19 @@ function bindGauges(
     status: DeliveryStatus;
     gate: RoutingGate<Accept>;
     deliveries: DeliveryThread<RelayJob>;
+    window: DeliveryWindow;
     maxJournalBytes: number;
     now: () => number;
   },
 ): void {
   o.metrics.bind({
-    pending: () => r.deliveries.pending(),
+    pending: () => r.deliveries.pending() + r.window.waiting(),
     oldestPendingAgeSeconds: () => {
-      const at = r.deliveries.oldestAcceptedAt();
+      const at = r.window.oldestAcceptedAt();
       return at === undefined ? 0 : Math.max(0, (r.now() - at) / 1000);
     },
     deadLetters: () => r.state.dead.length,
+    deliveryThreadHeapBytes: () => r.deliveries.heapUsedBytes(),
     held: () => r.gate.held(),
     journalBytes: () => o.journal.size(),
     journalMaxBytes: () => r.maxJournalBytes,
@@ -303,9 +338,8 @@ function relayHandle(
   state: JournalState,
   status: DeliveryStatus,
   gate: RoutingGate<Accept>,
-  deliveries: DeliveryThread<RelayJob>,
+  { deliveries, window, lines }: { deliveries: DeliveryThread<RelayJob>; window: DeliveryWindow; lines: DigestLines },
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
-  lines: DigestLines,
   role: SenderRole | undefined,
 ): Relay {
   return {
@@ -314,7 +348,7 @@ function relayHandle(
     deadLetters: () =>
       state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
     deliveryStatus: () => status.list(),
-    pending: () => deliveries.pending() + lines.open(),
+    pending: () => deliveries.pending() + window.waiting() + lines.open(),
     held: () => gate.held(),
     drain: (ms) => deliveries.drain(ms),
     stop: async () => {

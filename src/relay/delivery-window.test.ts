@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDeliveryWindow } from './delivery-window.ts';
+import type { WindowSettings } from './delivery-window.ts';
+import { DIGEST_INDEX } from './digest-lines.ts';
+import type { RelayJob } from './relay-queue.ts';
+
+const event = {
+  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
+  severity: 'error' as const,
+  timestamp: '',
+  message: 'm',
+  reason: 'HealthCheckFailed',
+  reportingController: 'kc',
+};
+
+/** A window over events e<n> of `sizes[n]` bytes (default 100); `sent`: job ids handed to the thread, in order. */
+function fixture(settings: WindowSettings, sizes: Record<number, number> = {}) {
+  const sent: string[] = [];
+  const gone = new Set<string>();
+  const job = (n: number, destination = 'apps/slack'): RelayJob => ({
+    id: `e${n}:0`,
+    destination,
+    acceptedAt: 1000 + n,
+    event,
+    metadata: {},
+    eventId: `e${n}`,
+    index: 0,
+  });
+  const byId = (id: string) => Number(id.slice(1));
+  const built: string[] = [];
+  const window = createDeliveryWindow({
+    settings,
+    send: (j) => sent.push(j.id),
+    job: (id, index) => {
+      built.push(`${id}:${index}`);
+      return gone.has(id) ? undefined : job(byId(id));
+    },
+    bytes: (j) => (j.digest ? 500 : (sizes[byId(j.eventId)] ?? 100)),
+  });
+  return { window, sent, built, gone, job };
+}
+
+test('delivery window: at most maxJobs go to the thread per destination; the rest wait, and go in order as jobs settle', () => {
+  const f = fixture({ maxJobs: 2, maxBytes: 10_000 });
+  for (let n = 0; n < 5; n++) f.window.offer(f.job(n));
+  f.window.offer(f.job(9, 'ops/slack'));
+  assert.deepEqual(f.sent, ['e0:0', 'e1:0', 'e9:0']);
+  assert.equal(f.window.waiting(), 3);
+  f.window.settled(f.job(1));
+  assert.deepEqual(f.sent, ['e0:0', 'e1:0', 'e9:0', 'e2:0']);
+  f.window.settled(f.job(0));
+  f.window.settled(f.job(2));
+  assert.deepEqual(f.sent, ['e0:0', 'e1:0', 'e9:0', 'e2:0', 'e3:0', 'e4:0']);
+  assert.deepEqual(f.built, ['e2:0', 'e3:0', 'e4:0'], 'a waiting delivery is built only when it is handed over');
+  assert.equal(f.window.waiting(), 0);
+});
+
+test('delivery window: the byte budget holds back a job that does not fit; one larger than the budget goes alone', () => {
+  const f = fixture({ maxJobs: 8, maxBytes: 1000 }, { 0: 600, 1: 500, 2: 5000, 3: 100 });
+  for (let n = 0; n < 4; n++) f.window.offer(f.job(n));
+  assert.deepEqual(f.sent, ['e0:0'], '600 + 500 > 1000: e1 waits');
+  f.window.settled(f.job(0));
+  assert.deepEqual(f.sent, ['e0:0', 'e1:0'], 'e2 (5000 bytes) waits until the window is empty');
+  f.window.settled(f.job(1));
+  assert.deepEqual(f.sent, ['e0:0', 'e1:0', 'e2:0'], 'alone, although larger than the budget');
+  f.window.settled(f.job(2));
+  assert.deepEqual(f.sent, ['e0:0', 'e1:0', 'e2:0', 'e3:0']);
+});
+
+test('delivery window: a waiting delivery settled meanwhile is skipped, and a digest waits its turn', () => {
+  const f = fixture({ maxJobs: 1, maxBytes: 10_000 });
+  for (let n = 0; n < 3; n++) f.window.offer(f.job(n));
+  const digest: RelayJob = {
+    ...f.job(7),
+    id: 'digest:d1',
+    eventId: 'd1',
+    index: DIGEST_INDEX,
+    digest: {} as NonNullable<RelayJob['digest']>,
+  };
+  f.window.offer(digest);
+  f.gone.add('e1');
+  f.window.settled(f.job(0));
+  assert.deepEqual(f.sent, ['e0:0', 'e2:0']);
+  f.window.settled(f.job(2));
+  assert.deepEqual(f.sent, ['e0:0', 'e2:0', 'digest:d1']);
+  assert.equal(f.window.waiting(), 0);
+});
+
+test('delivery window: the oldest pending delivery is read from the windows and the first waiting ones', () => {
+  const f = fixture({ maxJobs: 1, maxBytes: 10_000 });
+  assert.equal(f.window.oldestAcceptedAt(), undefined);
+  f.window.offer(f.job(5));
+  f.window.offer(f.job(6));
+  f.window.offer(f.job(2, 'ops/slack'));
+  assert.equal(f.window.oldestAcceptedAt(), 1002);
+  f.window.settled(f.job(2, 'ops/slack'));
+  assert.equal(f.window.oldestAcceptedAt(), 1005);
+  f.window.settled(f.job(5));
+  assert.equal(f.window.oldestAcceptedAt(), 1006);
+  f.window.settled(f.job(6));
+  assert.equal(f.window.oldestAcceptedAt(), undefined);
+});
+
+test('delivery window: a long backlog goes through in order (the waiting arrays are trimmed as they empty)', () => {
+  const f = fixture({ maxJobs: 3, maxBytes: 10_000 });
+  for (let n = 0; n < 5000; n++) f.window.offer(f.job(n));
+  for (let n = 0; n < 5000; n++) f.window.settled(f.job(n));
+  assert.equal(f.sent.length, 5000);
+  assert.deepEqual(f.sent.slice(0, 4).concat(f.sent.slice(-2)), ['e0:0', 'e1:0', 'e2:0', 'e3:0', 'e4998:0', 'e4999:0']);
+  assert.ok(f.sent.every((id, n) => id === `e${n}:0`));
+  assert.equal(f.window.waiting(), 0);
+  assert.equal(f.window.oldestAcceptedAt(), undefined);
+});

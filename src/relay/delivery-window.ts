@@ -1,0 +1,158 @@
+/**
+ * Per destination (a Provider), the window of Slack jobs the delivery thread holds: at most
+ * `maxJobs` jobs and `maxBytes` bytes (their events' accept records in the journal), and always at
+ * least one, so an event larger than the budget still goes, alone. The thread paces a destination
+ * at one message a second with a burst of 3 (delivery-scheduler.ts), so a few jobs keep it busy;
+ * the rest of a backlog waits here, on the relay thread, as three numbers and a string reference
+ * a delivery (its event id, delivery index and accept time), not as a job and its copy in the
+ * thread. When a job in the window is settled (sent, skipped or dead), the next waiting ones are
+ * built from what the journal state holds (`job`) and handed over, in order.
+ * The oldest pending delivery is the oldest among each destination's window and first waiting
+ * delivery (`oldestAcceptedAt`): O(destinations x maxJobs), whatever the backlog.
+ */
+import { DIGEST_INDEX } from './digest-lines.ts';
+import type { RelayJob } from './relay-queue.ts';
+
+/** How much of a destination's work the delivery thread holds. */
+export interface WindowSettings {
+  readonly maxJobs: number;
+  readonly maxBytes: number;
+}
+
+/** The default window: 8 jobs and 64 KiB per destination (about 100 ordinary events' worth of bytes). */
+export const WINDOW_DEFAULTS: WindowSettings = { maxJobs: 8, maxBytes: 64 * 1024 };
+
+/** What the window works with. */
+export interface WindowDeps {
+  readonly settings: WindowSettings;
+  /** Hands a job to the delivery thread. */
+  readonly send: (job: RelayJob) => void;
+  /** Delivery `index` of event `eventId` as a job, built now; undefined when the event is settled already. */
+  readonly job: (eventId: string, index: number) => RelayJob | undefined;
+  /** The bytes `job` counts for (its event's accept record). */
+  readonly bytes: (job: RelayJob) => number;
+}
+
+/** The windows of every destination. */
+export interface DeliveryWindow {
+  /** A Slack job: handed to the delivery thread when its destination's window has room, else kept waiting. */
+  offer(job: RelayJob): void;
+  /** A job handed over is done or dead: the next waiting ones take its room. */
+  settled(job: RelayJob): void;
+  /** Jobs waiting (not handed over). */
+  waiting(): number;
+  /** When the oldest pending delivery was accepted (epoch ms); undefined when nothing is pending. */
+  oldestAcceptedAt(): number | undefined;
+}
+
+/** A destination's window and what waits behind it. */
+interface Line {
+  /** Jobs in the delivery thread: id -> [bytes, acceptedAt]. */
+  readonly inThread: Map<string, readonly [number, number]>;
+  bytes: number;
+  /** The waiting deliveries, as parallel arrays from `head` on (a FIFO without an object each). */
+  readonly ids: string[];
+  readonly indexes: number[];
+  readonly acceptedAt: number[];
+  head: number;
+  /** Waiting digest jobs (few: one open per destination), by digest id. */
+  readonly digests: Map<string, RelayJob>;
+  /** The first waiting job, built, when it did not fit. */
+  next?: RelayJob | undefined;
+}
+
+/** The windows, over `d`. */
+export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
+  const lines = new Map<string, Line>();
+  const lineOf = (destination: string): Line => {
+    let line = lines.get(destination);
+    if (!line) {
+      line = { inThread: new Map(), bytes: 0, ids: [], indexes: [], acceptedAt: [], head: 0, digests: new Map() };
+      lines.set(destination, line);
+    }
+    return line;
+  };
+  const fits = (line: Line, bytes: number) =>
+    line.inThread.size === 0 || (line.inThread.size < d.settings.maxJobs && line.bytes + bytes <= d.settings.maxBytes);
+  const handOver = (line: Line, job: RelayJob, bytes: number) => {
+    line.inThread.set(job.id, [bytes, job.acceptedAt]);
+    line.bytes += bytes;
+    d.send(job);
+  };
+  const pump = (line: Line) => {
+    for (;;) {
+      const job = line.next ?? takeWaiting(line, d);
+      if (!job) return;
+      const bytes = d.bytes(job);
+      if (!fits(line, bytes)) return void (line.next = job);
+      line.next = undefined;
+      handOver(line, job, bytes);
+    }
+  };
+  return {
+    offer(job) {
+      const line = lineOf(job.destination);
+      const bytes = d.bytes(job);
+      if (line.head === line.ids.length && !line.next && fits(line, bytes)) return handOver(line, job, bytes);
+      if (job.index === DIGEST_INDEX) line.digests.set(job.eventId, job);
+      line.ids.push(job.eventId);
+      line.indexes.push(job.index);
+      line.acceptedAt.push(job.acceptedAt);
+    },
+    settled(job) {
+      const line = lines.get(job.destination);
+      const held = line?.inThread.get(job.id);
+      if (!line || !held) return;
+      line.inThread.delete(job.id);
+      line.bytes -= held[0];
+      pump(line);
+      if (line.inThread.size === 0 && !line.next && line.head === line.ids.length) lines.delete(job.destination);
+    },
+    waiting: () => {
+      let n = 0;
+      for (const line of lines.values()) n += line.ids.length - line.head + (line.next ? 1 : 0);
+      return n;
+    },
+    oldestAcceptedAt: () => oldest(lines),
+  };
+}
+
+/** The first waiting delivery of `line` as a job (skipping those settled meanwhile); undefined when none waits. */
+function takeWaiting(line: Line, d: WindowDeps): RelayJob | undefined {
+  while (line.head < line.ids.length) {
+    const at = line.head++;
+    const id = line.ids[at]!;
+    const index = line.indexes[at]!;
+    if (line.head === line.ids.length || (line.head > 1024 && line.head * 2 > line.ids.length)) compact(line);
+    if (index === DIGEST_INDEX) {
+      const job = line.digests.get(id);
+      line.digests.delete(id);
+      if (job) return job;
+    } else {
+      const job = d.job(id, index);
+      if (job) return job;
+    }
+  }
+  return undefined;
+}
+
+/** Drops the taken part of the waiting arrays (when it is at least half of them: O(1) a delivery over time). */
+function compact(line: Line): void {
+  line.ids.splice(0, line.head);
+  line.indexes.splice(0, line.head);
+  line.acceptedAt.splice(0, line.head);
+  line.head = 0;
+}
+
+function oldest(lines: Map<string, Line>): number | undefined {
+  let first: number | undefined;
+  const see = (at: number) => {
+    if (first === undefined || at < first) first = at;
+  };
+  for (const line of lines.values()) {
+    for (const [, at] of line.inThread.values()) see(at);
+    if (line.next) see(line.next.acceptedAt);
+    if (line.head < line.acceptedAt.length) see(line.acceptedAt[line.head]!);
+  }
+  return first;
+}

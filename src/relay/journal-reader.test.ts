@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJournal } from './journal-reader.ts';
+import { encodeInChunks, encodeRecord, encodeRecords } from './journal-record.ts';
+import { tempDir } from '../../test/support/temp-dir.ts';
+
+/** `bytes` written to a new file, read back with `readJournal` in chunks of `chunk` bytes. */
+async function read(bytes: Buffer, chunk: number) {
+  const path = join(tempDir('journal-reader'), 'journal');
+  await writeFile(path, bytes);
+  const fh = await open(path, 'r');
+  try {
+    return await readJournal<{ n: number; pad?: string }>(fh, chunk);
+  } finally {
+    await fh.close();
+  }
+}
+
+const records = [{ n: 1 }, { n: 2, pad: 'x'.repeat(100) }, { n: 3 }];
+const image = encodeRecords(records);
+
+test('journal reader: records cut by the chunks, and one larger than a chunk, are read whole; the zeros after them are a clean end', async () => {
+  for (const chunk of [1, 7, 15, 64, 1 << 20]) {
+    const r = await read(Buffer.concat([image, Buffer.alloc(50)]), chunk);
+    assert.deepEqual(
+      r,
+      { records, sizes: [15, 124, 15], goodBytes: 154, fileBytes: 204, tornBytes: 0 },
+      `chunks of ${chunk} bytes`,
+    );
+  }
+});
+
+test('journal reader: a torn record ends the records, and the tail up to its last byte other than zero is torn', async () => {
+  const torn = Buffer.concat([image, Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22]), Buffer.alloc(30)]);
+  for (const chunk of [3, 16, 1 << 20]) {
+    const r = await read(torn, chunk);
+    assert.deepEqual(r, { records, sizes: [15, 124, 15], goodBytes: 154, fileBytes: 194, tornBytes: 10 });
+  }
+});
+
+test('journal reader: a record with a wrong checksum ends the records even with good ones after it', async () => {
+  const bad = encodeRecord({ n: 9 });
+  bad[4] = bad[4]! ^ 0xff;
+  const r = await read(Buffer.concat([encodeRecord({ n: 1 }), bad, encodeRecord({ n: 2 })]), 4);
+  assert.deepEqual(r, { records: [{ n: 1 }], sizes: [15], goodBytes: 15, fileBytes: 45, tornBytes: 30 });
+});
+
+test('journal reader: an empty file holds no records', async () => {
+  assert.deepEqual(await read(Buffer.alloc(0), 8), {
+    records: [],
+    sizes: [],
+    goodBytes: 0,
+    fileBytes: 0,
+    tornBytes: 0,
+  });
+});
+
+test('a rewrite is encoded in chunks of about the size asked, whose bytes are the records framed in order', () => {
+  const many = Array.from({ length: 10 }, (_, n) => ({ n }));
+  const chunks = [...encodeInChunks(many, 40)];
+  assert.deepEqual(
+    chunks.map((c) => c.length),
+    [45, 45, 45, 15],
+  );
+  assert.deepEqual(Buffer.concat(chunks), encodeRecords(many));
+  assert.deepEqual([...encodeInChunks([], 40)], []);
+});

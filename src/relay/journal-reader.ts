@@ -1,0 +1,76 @@
+/**
+ * Replay's read of the journal file, in chunks: records are decoded as the file is read, so a
+ * journal of hundreds of megabytes is never in memory as one image (only a chunk and the record
+ * it cuts). The same decoding as `parseJournal` (journal-record.ts): the records end at the first
+ * one cut short, with a wrong checksum or not JSON; anything but zeros after them is a torn tail.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { bytesWanted, decodeRecord } from './journal-record.ts';
+
+/** Bytes read at a time (a record larger than this is read whole). */
+export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** What the file holds. */
+export interface JournalRead<T> {
+  readonly records: T[];
+  /** The bytes each record takes (header included), in the same order. */
+  readonly sizes: number[];
+  /** Bytes of good records: where the next write goes. */
+  readonly goodBytes: number;
+  /** The file's size (records, then zeros or a torn tail). */
+  readonly fileBytes: number;
+  /** Bytes after the good records up to the last byte other than zero: a torn or corrupt tail (0 when clean). */
+  readonly tornBytes: number;
+}
+
+/** Reads and decodes the whole journal in `file`, `chunkBytes` at a time. */
+export async function readJournal<T>(file: FileHandle, chunkBytes = READ_CHUNK_BYTES): Promise<JournalRead<T>> {
+  const fileBytes = (await file.stat()).size;
+  const records: T[] = [];
+  const sizes: number[] = [];
+  let buf = Buffer.alloc(0);
+  let bufAt = 0; // the file offset of buf[0]
+  let at = 0; // the next record's file offset
+  for (;;) {
+    const r = decodeRecord<T>(buf, at - bufAt);
+    if (r) {
+      records.push(r.record);
+      sizes.push(r.bytes);
+      at += r.bytes;
+      continue;
+    }
+    const need = bytesWanted(buf, at - bufAt);
+    const have = bufAt + buf.length;
+    // The end: zeros, a length no record has, a bad record read whole, or the file's end.
+    if (need === 0 || at + need <= have || have >= fileBytes) break;
+    const more = await readAt(file, have, Math.min(fileBytes - have, Math.max(chunkBytes, at + need - have)));
+    if (more.length === 0) break;
+    buf = Buffer.concat([buf.subarray(at - bufAt), more]);
+    bufAt = at;
+  }
+  const tornBytes = (await lastNonZero(file, at, fileBytes, chunkBytes)) - at;
+  return { records, sizes, goodBytes: at, fileBytes, tornBytes };
+}
+
+/** Up to `length` bytes of `file` at `position`. */
+async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const into = Buffer.allocUnsafe(length);
+  const { bytesRead } = await file.read(into, 0, length, position);
+  return into.subarray(0, bytesRead);
+}
+
+/** The offset just past the last byte other than zero in [from, to); `from` when there is none. */
+async function lastNonZero(file: FileHandle, from: number, to: number, chunkBytes: number): Promise<number> {
+  let end = from;
+  for (let pos = from; pos < to;) {
+    const chunk = await readAt(file, pos, Math.min(chunkBytes, to - pos));
+    if (chunk.length === 0) break;
+    for (let i = chunk.length - 1; i >= 0; i--)
+      if (chunk[i] !== 0) {
+        end = pos + i + 1;
+        break;
+      }
+    pos += chunk.length;
+  }
+  return end;
+}
