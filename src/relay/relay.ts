@@ -32,6 +32,7 @@ import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, openEpisodes, pausesAt, replayState } from './journal-state.ts';
 import { recordBytes } from './journal-record.ts';
+import { statusEntries } from './journal-status.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { RoutingGate } from './routing-gate.ts';
@@ -131,9 +132,13 @@ export function startRelay(o: RelayOptions): Relay {
   const dedup = createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(o.replayed);
-  const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
+  const status = createDeliveryStatus({
+    announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000,
+    initial: statusEntries(state),
+    onChange: (entry) => record({ t: 'status', ...entry }),
+  });
   const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
   let role: SenderRole | undefined;
   const lines = digestLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
