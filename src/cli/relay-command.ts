@@ -80,7 +80,7 @@ async function openRelayServer(
   const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), ...senderOptions, metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
-  const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
+  const peer = o.sender && (await listenForHandoffs(o.sender, relay, logger));
   if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),

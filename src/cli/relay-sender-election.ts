@@ -1,7 +1,8 @@
 /**
  * `notify-guard relay --sender-lease`: the Lease election of the replica that posts to Slack
  * (docs/relay-replicas.md), with client-go's timing by default (cluster/leader-election.ts), and
- * the handoff endpoint (`--peer-listen`) on which the sender adopts what the other replica accepted.
+ * the peer endpoint (`--peer-listen`) on which the sender adopts what the other replica accepted and
+ * takes its threads and status (handoff-endpoint.ts).
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -13,8 +14,7 @@ import type { ElectionTiming } from '../cluster/leader-election.ts';
 import type { Logger } from '../observability/logger.ts';
 import { registerSenderMetrics } from '../observability/sender-metrics.ts';
 import { createHandoffHandler } from '../relay/handoff-endpoint.ts';
-import type { AdoptOutcome } from '../relay/sender-adopt.ts';
-import type { HandedEvent } from '../relay/sender-gate.ts';
+import type { Relay } from '../relay/relay.ts';
 import type { SenderGate } from '../relay/sender-gate.ts';
 import type { HandoffResult } from '../relay/sender-handoff.ts';
 import { listenOn } from './startup.ts';
@@ -77,13 +77,20 @@ export function startSenderElection(
   return { gate, onHandoff: (result) => metrics.handoffs.inc({ result }), stop: () => running.stop() };
 }
 
-/** Listens for handoffs on `--peer-listen`; resolves the server and its port. */
+/** Listens for handoffs, handovers and GET /deliveries on `--peer-listen`; resolves the server and its port. */
 export async function listenForHandoffs(
   f: Pick<SenderElectionFlags, 'peerHost' | 'peerPort'>,
-  adopt: (h: HandedEvent) => Promise<AdoptOutcome>,
+  relay: Pick<Relay, 'adopt' | 'takeOver' | 'deliveryStatus'>,
   logger: Logger,
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer(createHandoffHandler({ adopt, logger }));
+  const server = createServer(
+    createHandoffHandler({
+      adopt: (h) => relay.adopt!(h),
+      ...(relay.takeOver ? { takeOver: relay.takeOver } : {}),
+      deliveries: () => relay.deliveryStatus(),
+      logger,
+    }),
+  );
   await listenOn(server, f.peerHost, f.peerPort);
   return { server, port: (server.address() as AddressInfo).port };
 }

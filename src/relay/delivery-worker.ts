@@ -91,6 +91,11 @@ port.on('message', (m: ToDelivery) => {
   else if (m.t === 'resolved') {
     resolving.get(m.req)?.(m.result);
     resolving.delete(m.req);
+  } else if (m.t === 'episodes') {
+    for (const c of m.changes) {
+      const open = book.get(c.key) !== undefined;
+      if (c.episode ? !open : open) book.set(c.key, c.episode);
+    }
   } else {
     queues.slack.stop();
     queues.forward.stop();

@@ -61,6 +61,10 @@ import type { HandoffResult } from './sender-handoff.ts';
 import { startSenderRole } from './relay-sender.ts';
 import type { SenderRole } from './relay-sender.ts';
 import type { DeliveryResult } from './slack-delivery.ts';
+import type { DeliveriesAnswer } from './deliveries-answer.ts';
+import type { Handover } from './sender-handover.ts';
+import { startRelayPeer, tellingOpens } from './relay-peer.ts';
+import type { RelayPeer } from './relay-peer.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
 export type { AcceptOutcome } from './relay-accept.ts';
@@ -73,8 +77,12 @@ export interface Relay {
   /** Adopts an event the other replica hands to this one, the sender (relay-sender.ts); 'not-sender' without a gate. */
   adopt?(h: HandedEvent): Promise<AdoptOutcome>;
   deadLetters(): readonly DeadLetter[];
-  /** Each Alert's last delivery and last failure (delivery-status.ts). */
+  /** Each Alert's last delivery and last failure (delivery-status.ts): this replica's own table. */
   deliveryStatus(): readonly AlertDeliveryState[];
+  /** With replicas, GET /deliveries: the sender's table, whichever replica is asked (relay-peer.ts). */
+  deliveries?(): Promise<DeliveriesAnswer>;
+  /** With replicas, takes the other replica's threads and status (sender-handover.ts). */
+  takeOver?(h: Handover): 'taken' | 'not-sender';
   pending(): number;
   /** Events accepted before the view synced and not routed yet. */
   held(): number;
@@ -134,12 +142,18 @@ export function startRelay(o: RelayOptions): Relay {
   const state = o.replayedState ?? replayState(o.replayed);
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
-  const status = createDeliveryStatus({
-    announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000,
-    initial: statusEntries(state),
-    onChange: (entry) => record({ t: 'status', ...entry }),
-  });
-  const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
+  const peer =
+    o.sender &&
+    relayPeer(
+      o,
+      o.sender,
+      state,
+      log,
+      () => status,
+      () => deliveries,
+    );
+  const status = statusTable(o, state, record, peer);
+  const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
   const lines = digestLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
@@ -179,7 +193,41 @@ export function startRelay(o: RelayOptions): Relay {
     const journal = (r: Accept) => journalAccept(acceptDeps, r);
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
-  return relayHandle(state, status, gate, deliveries, accept, lines, role);
+  return relayHandle(state, status, gate, deliveries, accept, lines, role, peer);
+}
+
+/** Each Alert's delivery status, from the journal and journaled at each change (delivery-status.ts). */
+function statusTable(
+  o: RelayOptions,
+  state: JournalState,
+  record: (r: RelayRecord) => void,
+  peer: RelayPeer | undefined,
+): DeliveryStatus {
+  return createDeliveryStatus({
+    announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000,
+    initial: statusEntries(state),
+    onChange: (entry) => {
+      record({ t: 'status', ...entry });
+      peer?.changed();
+    },
+  });
+}
+
+/** With replicas: threads and status handed to the sender, and GET /deliveries from it (relay-peer.ts). */
+function relayPeer(
+  o: RelayOptions,
+  gate: SenderGate,
+  state: JournalState,
+  log: Logger,
+  status: () => DeliveryStatus,
+  deliveries: () => DeliveryThread<RelayJob>,
+): RelayPeer {
+  return startRelayPeer({
+    ...{ gate, status, log },
+    episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
+    setEpisodes: (changes) => deliveries().episodes(changes),
+    ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
+  });
 }
 
 /** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
@@ -295,7 +343,8 @@ function bindGauges(
     journalBytes: () => o.journal.size(),
     journalMaxBytes: () => r.maxJournalBytes,
     journalKeptBytes: () => r.state.liveBytes,
-    alerts: () => r.status.list(),
+    // With replicas, only the sender's (the other replica's table is handed to it: relay-peer.ts).
+    alerts: () => (o.sender && !o.sender.isSender() ? [] : r.status.list()),
   });
 }
 
@@ -308,10 +357,12 @@ function relayHandle(
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
   lines: DigestLines,
   role: SenderRole | undefined,
+  peer: RelayPeer | undefined,
 ): Relay {
   return {
     accept,
     adopt: (h) => role?.adopt(h) ?? Promise.resolve('not-sender'),
+    ...(peer ? { takeOver: (h: Handover) => peer.takeOver(h), deliveries: () => peer.deliveries() } : {}),
     deadLetters: () =>
       state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
     deliveryStatus: () => status.list(),
@@ -321,6 +372,7 @@ function relayHandle(
     stop: async () => {
       gate.stop();
       await role?.stop();
+      await peer?.stop();
       return deliveries.stop();
     },
   };

@@ -1,0 +1,81 @@
+/**
+ * The relay's part, with replicas, in what follows the sender besides events
+ * (docs/relay-replicas.md): it hands its open threads and status table to the sender when it is
+ * not the sender (sender-handover.ts, checked every `everyMs`), takes the other replica's when it
+ * is, and answers `GET /deliveries` with the sender's table (deliveries-answer.ts).
+ */
+import type { Logger } from '../observability/logger.ts';
+import type { EpisodeChange } from './delivery-protocol.ts';
+import type { DeliveriesAnswer } from './deliveries-answer.ts';
+import { answerDeliveries, senderTable } from './deliveries-answer.ts';
+import type { DeliveryStatus } from './delivery-status.ts';
+import type { DeliveryCallbacks } from './delivery-thread.ts';
+import { createHandoffClient } from './forwarder.ts';
+import type { RelayJob } from './relay-queue.ts';
+import type { SenderGate } from './sender-gate.ts';
+import type { Handover } from './sender-handover.ts';
+import { createHandoverGiver, takeOver } from './sender-handover.ts';
+
+/** The running part. */
+export interface RelayPeer {
+  /** This replica's status changed or an episode opened: the sender may not have it. */
+  changed(): void;
+  /** Takes the other replica's threads and status (the peer endpoint's `POST /handover`). */
+  takeOver(h: Handover): 'taken' | 'not-sender';
+  /** GET /deliveries. */
+  deliveries(): Promise<DeliveriesAnswer>;
+  stop(): Promise<void>;
+}
+
+/** What it works with (read when needed: the relay builds them after this). */
+export interface RelayPeerDeps {
+  readonly gate: SenderGate;
+  readonly status: () => DeliveryStatus;
+  /** The open episodes the journal holds. */
+  readonly episodes: () => EpisodeChange[];
+  /** Opens (unless open) or closes episodes on the delivery thread. */
+  readonly setEpisodes: (changes: readonly EpisodeChange[]) => void;
+  readonly log: Logger;
+  /** How often the handover is checked (default 1 s). */
+  readonly everyMs?: number;
+  readonly sendTimeoutMs?: number;
+}
+
+export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
+  const client = createHandoffClient(d.sendTimeoutMs ?? 15_000);
+  const giver = createHandoverGiver({
+    gate: d.gate,
+    client,
+    episodes: d.episodes,
+    statuses: () => d.status().entries(),
+    handedAway: (keys) => d.setEpisodes(keys.map((key) => ({ key }))),
+    log: d.log,
+  });
+  const timer = setInterval(() => void giver.check(), d.everyMs ?? 1_000);
+  timer.unref();
+  const fromSender = senderTable();
+  return {
+    changed: () => giver.changed(),
+    takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
+    deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
+    async stop() {
+      clearInterval(timer);
+      await client.close();
+    },
+  };
+}
+
+/** The delivery callbacks, telling `peer` of each episode opened. */
+export function tellingOpens<C extends Pick<DeliveryCallbacks<RelayJob>, 'onEpisode'>>(
+  callbacks: C,
+  peer: RelayPeer | undefined,
+): C {
+  if (!peer) return callbacks;
+  return {
+    ...callbacks,
+    onEpisode: (c: EpisodeChange) => {
+      callbacks.onEpisode?.(c);
+      if (c.episode) peer.changed();
+    },
+  };
+}
