@@ -67,14 +67,41 @@ export function startSenderElection(
       sender ? 'this replica is the sender' : 'this replica is no longer the sender',
     ),
   );
+  // Once stopped, the holder is read on (the stopping replica hands its threads to the next sender while it drains).
+  let stopped: { holder: () => string | undefined } | undefined;
   const gate: SenderGate = {
     isSender: () => elector.isLeader(),
     senderUrl() {
-      const holder = elector.holder();
+      const holder = stopped ? stopped.holder() : elector.holder();
       return holder === undefined || holder === f.identity ? undefined : f.peerUrl.replaceAll('{identity}', holder);
     },
   };
-  return { gate, onHandoff: (result) => metrics.handoffs.inc({ result }), stop: () => running.stop() };
+  return {
+    gate,
+    onHandoff: (result) => metrics.handoffs.inc({ result }),
+    async stop() {
+      await running.stop();
+      stopped = watchHolder(api, f);
+    },
+  };
+}
+
+/**
+ * The Lease's holder, read every half retry period for at most 30 s (the pod's grace period):
+ * after this replica gave the Lease up, the next holder is found within one of its tries.
+ */
+function watchHolder(api: KubeApi, f: SenderElectionFlags): { holder: () => string | undefined } {
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(f.namespace)}/leases/${encodeURIComponent(f.leaseName)}`;
+  let holder: string | undefined;
+  const until = Date.now() + 30_000;
+  const read = async () => {
+    const got = await api.request('GET', path, { timeoutMs: f.timing.retryPeriodMs }).catch(() => undefined);
+    const spec = got?.status === 200 ? (got.body as { spec?: { holderIdentity?: string } }).spec : undefined;
+    holder = spec?.holderIdentity || undefined;
+    if (Date.now() < until) setTimeout(() => void read(), f.timing.retryPeriodMs / 2).unref();
+  };
+  void read();
+  return { holder: () => holder };
 }
 
 /** Listens for handoffs, handovers and GET /deliveries on `--peer-listen`; resolves the server and its port. */

@@ -2,7 +2,8 @@
  * The relay's part, with replicas, in what follows the sender besides events
  * (docs/relay-replicas.md): it hands its open threads and status table to the sender when it is
  * not the sender (sender-handover.ts, checked every `everyMs`), takes the other replica's when it
- * is, and answers `GET /deliveries` with the sender's table (deliveries-answer.ts).
+ * is, and answers `GET /deliveries` with the sender's table (deliveries-answer.ts). On a graceful
+ * stop, the drain also waits for the handover (the other replica takes the Lease within seconds).
  */
 import type { Logger } from '../observability/logger.ts';
 import type { EpisodeChange } from './delivery-protocol.ts';
@@ -24,6 +25,11 @@ export interface RelayPeer {
   takeOver(h: Handover): 'taken' | 'not-sender';
   /** GET /deliveries. */
   deliveries(): Promise<DeliveriesAnswer>;
+  /**
+   * On a graceful stop (the Lease given up): waits at most `ms` for another replica to hold the
+   * Lease and hands it everything; true once it holds it.
+   */
+  handOver(ms: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +64,12 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
     changed: () => giver.changed(),
     takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
+    async handOver(ms) {
+      const deadline = Date.now() + ms;
+      while (!giver.current() && (await giver.check()) !== 'handed' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      return giver.current();
+    },
     async stop() {
       clearInterval(timer);
       await client.close();

@@ -348,6 +348,13 @@ function bindGauges(
   });
 }
 
+/** Delivers for at most `ms`; with replicas, then hands threads and status to the next sender within the same time. */
+async function drainAndHandOver(deliveries: DeliveryThread<RelayJob>, peer: RelayPeer | undefined, ms: number) {
+  const deadline = Date.now() + ms;
+  const drained = await deliveries.drain(ms);
+  return peer ? (await peer.handOver(Math.max(0, deadline - Date.now()))) && drained : drained;
+}
+
 /** The relay as its callers see it. */
 function relayHandle(
   state: JournalState,
@@ -368,7 +375,7 @@ function relayHandle(
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending() + lines.open(),
     held: () => gate.held(),
-    drain: (ms) => deliveries.drain(ms),
+    drain: (ms) => drainAndHandOver(deliveries, peer, ms),
     stop: async () => {
       gate.stop();
       await role?.stop();

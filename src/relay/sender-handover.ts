@@ -37,6 +37,8 @@ export interface HandoverGiver {
   changed(): void;
   /** Hands everything over when due (see the file's comment). */
   check(): Promise<HandoverCheck>;
+  /** True when the replica that is the sender now holds everything this one would hand it. */
+  current(): boolean;
 }
 
 /** What the giver reads and tells. */
@@ -81,6 +83,7 @@ export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
     changed() {
       dirty = true;
     },
+    current: () => !o.gate.isSender() && !dirty && handedTo !== undefined && handedTo === o.gate.senderUrl(),
     async check() {
       if (o.gate.isSender()) {
         handedTo = undefined;

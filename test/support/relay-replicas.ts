@@ -37,6 +37,8 @@ export function startReplica(o: {
   peerPort: number;
   lease: string;
   namespace: string;
+  /** Seconds a SIGTERM drains for (default 0). */
+  drainSeconds?: number;
 }): Promise<Replica> {
   const { kubeconfig, journal, peerPort } = o;
   const identity = `127.0.0.1:${peerPort}`;
@@ -44,7 +46,13 @@ export function startReplica(o: {
     process.execPath,
     [
       ...[join(ROOT, 'src', 'cli', 'main.ts'), 'relay', '--listen', '127.0.0.1:0', '--journal', journal],
-      ...['--kubeconfig', kubeconfig, '--allow-insecure-slack-destinations', '--drain-timeout', '0'],
+      ...[
+        '--kubeconfig',
+        kubeconfig,
+        '--allow-insecure-slack-destinations',
+        '--drain-timeout',
+        `${o.drainSeconds ?? 0}`,
+      ],
       ...['--retry-max-interval', '1', '--sender-lease', o.lease, '--sender-lease-namespace', o.namespace],
       ...['--sender-lease-timing', '3,2,0.5', '--pod-name', identity, '--peer-listen', identity],
       ...['--peer-url', 'http://{identity}/handoff'],
