@@ -27,7 +27,7 @@ export interface RelayPeer {
   deliveries(): Promise<DeliveriesAnswer>;
   /**
    * On a graceful stop (the Lease given up): waits at most `ms` for another replica to hold the
-   * Lease and hands it everything; true once it holds it.
+   * Lease and hands it everything; true once it holds it, or when there is nothing to hand.
    */
   handOver(ms: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -65,6 +65,7 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
     takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
     async handOver(ms) {
+      if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
       const deadline = Date.now() + ms;
       while (!giver.current() && (await giver.check()) !== 'handed' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));

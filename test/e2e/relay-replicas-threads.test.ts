@@ -83,13 +83,16 @@ async function failedOnSender(drainSeconds: number) {
     await eventually('a sender elected', () => replicas.some((r) => r.identity === holder()), 10_000);
     const sender = replicas.find((r) => r.identity === holder())!;
     const other = replicas.find((r) => r !== sender)!;
-    await eventually('both replicas ready', async () =>
-      (await Promise.all(replicas.map((r) => call(r.port, 'GET', '/readyz')))).every((a) => a.status === 200),
+    await eventually(
+      'both replicas ready',
+      async () =>
+        (await Promise.all(replicas.map((r) => call(r.port, 'GET', '/readyz')))).every((a) => a.status === 200),
+      15_000,
     );
     assert.equal((await call(other.port, 'POST', '/', event('error', 'down', 'HealthCheckFailed'))).status, 202);
     await eventually('the parent posted', () => slack.received.length === 1, 15_000);
     const events = () => api.calls.filter((c) => c.resource === 'events' && c.verb === 'create').length;
-    await eventually('NotificationDelivered recorded', () => events() === 1);
+    await eventually('NotificationDelivered recorded', () => events() === 1, 15_000);
     return { slack, replicas, sender, other, holder, startReplica, events, close };
   } catch (err) {
     await close();
@@ -131,7 +134,7 @@ test('replicas: GET /deliveries is the sender table on both; after kill -9 of th
     await eventually('the other replica took the Lease', () => s.holder() === s.other.identity, 15_000);
     const restarted = await s.startReplica(s.sender);
     s.replicas.push(restarted);
-    await eventually('the restarted replica handed its thread over', () => restarted.log().includes(HANDED));
+    await eventually('the restarted replica handed its thread over', () => restarted.log().includes(HANDED), 15_000);
     assert.equal(await deliveries(s.other), table, 'the new sender answers with the table it was handed');
     assert.equal(await deliveries(restarted), table);
 
