@@ -76,11 +76,17 @@ async function openRelayServer(
   startup.started(() => opened.journal.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
   if (election) startup.started(() => election.stop());
-  const senderOptions = election ? { sender: election.gate, onHandoff: election.onHandoff } : {};
+  const senderOptions = election
+    ? {
+        sender: election.gate,
+        onHandoff: election.onHandoff,
+        ...(election.auth ? { peerHeaders: election.auth.headers } : {}),
+      }
+    : {};
   const relay = startRelay({ ...opened, ...relaySettings(o, cluster, logger, extra), ...senderOptions, metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', () => cluster.notReadyReason());
   startup.started(() => relay.stop());
-  const peer = o.sender && (await listenForHandoffs(o.sender, relay, logger));
+  const peer = o.sender && (await listenForHandoffs(o.sender, relay, logger, election && election.auth));
   if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),

@@ -4,6 +4,7 @@
  * the peer endpoint (`--peer-listen`) on which the sender adopts what the other replica accepted and
  * takes its threads and status (handoff-endpoint.ts).
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,8 @@ import type { ElectionTiming } from '../cluster/leader-election.ts';
 import type { Logger } from '../observability/logger.ts';
 import { registerSenderMetrics } from '../observability/sender-metrics.ts';
 import { createHandoffHandler } from '../relay/handoff-endpoint.ts';
+import { createPeerAuth, tokenReviewer } from '../relay/peer-auth.ts';
+import type { PeerAuth } from '../relay/peer-auth.ts';
 import type { Relay } from '../relay/relay.ts';
 import type { SenderGate } from '../relay/sender-gate.ts';
 import type { HandoffResult } from '../relay/sender-handoff.ts';
@@ -30,12 +33,16 @@ export interface SenderElectionFlags {
   readonly peerUrl: string;
   readonly peerHost: string;
   readonly peerPort: number;
+  /** `--peer-token-file`: the peer endpoint's authentication (peer-auth.ts). */
+  readonly peerTokenFile?: string;
 }
 
 /** A running election. */
 export interface SenderElection {
   readonly gate: SenderGate;
   readonly onHandoff: (result: HandoffResult) => void;
+  /** With `--peer-token-file`: the token sent to the sender and the check of the other replica's. */
+  readonly auth?: PeerAuth;
   /** Gives the Lease up (the other replica takes it within one retry). */
   stop(): Promise<void>;
 }
@@ -76,14 +83,25 @@ export function startSenderElection(
       return holder === undefined || holder === f.identity ? undefined : f.peerUrl.replaceAll('{identity}', holder);
     },
   };
+  const auth = f.peerTokenFile ? peerAuth(api, f.peerTokenFile) : undefined;
   return {
     gate,
+    ...(auth ? { auth } : {}),
     onHandoff: (result) => metrics.handoffs.inc({ result }),
     async stop() {
       await running.stop();
       stopped = watchHolder(api, f);
     },
   };
+}
+
+/** The peer token read from `file` at each use (the kubelet rotates it), reviewed by the API server. */
+function peerAuth(api: KubeApi, file: string): PeerAuth {
+  return createPeerAuth({
+    readToken: () => readFileSync(file, 'utf8').trim(),
+    review: tokenReviewer(api),
+    now: Date.now,
+  });
 }
 
 /**
@@ -109,9 +127,11 @@ export async function listenForHandoffs(
   f: Pick<SenderElectionFlags, 'peerHost' | 'peerPort'>,
   relay: Pick<Relay, 'adopt' | 'takeOver' | 'deliveryStatus'>,
   logger: Logger,
+  auth?: PeerAuth,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer(
     createHandoffHandler({
+      ...(auth ? { auth: (a: string | undefined) => auth.check(a) } : {}),
       adopt: (h) => relay.adopt!(h),
       ...(relay.takeOver ? { takeOver: relay.takeOver } : {}),
       deliveries: () => relay.deliveryStatus(),

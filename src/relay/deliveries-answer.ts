@@ -33,11 +33,15 @@ export async function answerDeliveries(
   return { items: own(), incomplete: `the sender did not answer (${table}): this is this replica's own table` };
 }
 
-/** GETs a peer's table, within `timeoutMs`. */
-export function senderTable(timeoutMs = 2_000): SenderTable {
+/** GETs a peer's table, within `timeoutMs` (`headers`: the peer token, read at each request). */
+export function senderTable(timeoutMs = 2_000, headers?: () => Record<string, string>): SenderTable {
   return async (url) => {
     try {
-      const r = await request(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+      const r = await request(url, {
+        method: 'GET',
+        headers: headers?.() ?? {},
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (r.statusCode !== 200) {
         await r.body.dump();
         return `HTTP ${r.statusCode}`;

@@ -30,9 +30,10 @@ async function serve(adopt: () => Promise<AdoptOutcome>, more: Partial<PeerHandl
   const server = createServer(createHandoffHandler({ adopt, logger, ...more }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const call = (method: string, path: string, body?: string) =>
+  const call = (method: string, path: string, body?: string, authorization?: string) =>
     new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+      const headers = authorization ? { authorization } : {};
+      const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
@@ -133,6 +134,29 @@ test("the peer endpoint takes the other replica's threads and status, and answer
     assert.deepEqual(await s.call('GET', '/deliveries'), {
       status: 200,
       body: { items: [{ alert: 'apps/all', lastDelivered: '2026-12-02T00:00:00.000Z' }] },
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+test('with authentication, a peer request is refused before anything is read', async () => {
+  const s = await serve(async () => 'adopted', {
+    auth: async (a) =>
+      a === 'Bearer ok' ? { ok: true } : { ok: false, status: 401, message: 'a peer request needs the bearer token' },
+  });
+  try {
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed)), {
+      status: 401,
+      body: failure(401, 'Unauthorized', 'a peer request needs the bearer token'),
+    });
+    assert.deepEqual(await s.call('GET', '/deliveries'), {
+      status: 401,
+      body: failure(401, 'Unauthorized', 'a peer request needs the bearer token'),
+    });
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
+      status: 202,
+      body: { status: 'adopted' },
     });
   } finally {
     await s.close();

@@ -5,7 +5,9 @@
  * 503 not the sender or the journal cannot take it (the other replica retries). `POST /handover`
  * with the other replica's open threads and status table (sender-handover.ts) answers 200 taken,
  * 400, 413, 503 not the sender. `GET /deliveries` answers this replica's own status table
- * (deliveries-answer.ts). Any other request: 404. Nothing of an event is logged.
+ * (deliveries-answer.ts). Any other request: 404. With `--peer-token-file`, every request must
+ * first carry the relay's own ServiceAccount token (peer-auth.ts): else 401, 403, or 503 when it
+ * cannot be reviewed. Nothing of an event or a token is logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
@@ -15,6 +17,7 @@ import type { AlertDeliveryState } from './delivery-status.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
 import type { HandedEvent } from './sender-gate.ts';
 import { decodeHandedEvent } from './sender-gate.ts';
+import type { PeerVerdict } from './peer-auth.ts';
 import type { Handover } from './sender-handover.ts';
 import { decodeHandover } from './sender-handover.ts';
 
@@ -28,11 +31,26 @@ export interface PeerHandlers {
   takeOver?: (h: Handover) => 'taken' | 'not-sender';
   /** This replica's own status table. */
   deliveries?: () => readonly AlertDeliveryState[];
+  /** With `--peer-token-file`: who may call (peer-auth.ts); 401, 403 or 503 before anything is read. */
+  auth?: (authorization: string | undefined) => Promise<PeerVerdict>;
   logger: Logger;
 }
 
 /** The endpoint's request listener. */
 export function createHandoffHandler(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse) => void {
+  const route = routePeer(d);
+  if (!d.auth) return route;
+  const auth = d.auth;
+  return (req, res) =>
+    void auth(req.headers.authorization).then((v) => {
+      if (v.ok) return route(req, res);
+      req.resume();
+      const reason = v.status === 401 ? 'Unauthorized' : v.status === 403 ? 'Forbidden' : 'ServiceUnavailable';
+      answer(res, v.status, failureStatus(v.status, reason, v.message));
+    });
+}
+
+function routePeer(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method === 'GET' && req.url === '/deliveries' && d.deliveries) {
       req.resume();

@@ -45,10 +45,12 @@ export interface RelayPeerDeps {
   /** How often the handover is checked (default 1 s). */
   readonly everyMs?: number;
   readonly sendTimeoutMs?: number;
+  /** Sent with each request to the sender (the peer token, peer-auth.ts). */
+  readonly headers?: () => Record<string, string>;
 }
 
 export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
-  const client = createHandoffClient(d.sendTimeoutMs ?? 15_000);
+  const client = createHandoffClient(d.sendTimeoutMs ?? 15_000, d.headers);
   const giver = createHandoverGiver({
     gate: d.gate,
     client,
@@ -59,7 +61,7 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
   });
   const timer = setInterval(() => void giver.check(), d.everyMs ?? 1_000);
   timer.unref();
-  const fromSender = senderTable();
+  const fromSender = senderTable(2_000, d.headers);
   return {
     changed: () => giver.changed(),
     takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),

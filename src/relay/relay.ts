@@ -127,6 +127,8 @@ export interface RelayOptions {
   readonly now?: () => number;
   /** With replicas: only while this says so does the relay post to Slack; else it hands events to the sender (relay-sender.ts). */
   readonly sender?: SenderGate;
+  /** Sent with each request to the sender's peer endpoint (the peer token, peer-auth.ts). */
+  readonly peerHeaders?: () => Record<string, string>;
   /** Hears how each handoff to the sender ended (metrics). */
   readonly onHandoff?: (result: HandoffResult) => void;
   /** When a destination's queue folds into a burst digest (default DIGEST_DEFAULTS: `--digest-after`, `--digest-window`). */
@@ -227,6 +229,7 @@ function relayPeer(
     episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
     setEpisodes: (changes) => deliveries().episodes(changes),
     ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
+    ...(o.peerHeaders ? { headers: o.peerHeaders } : {}),
   });
 }
 

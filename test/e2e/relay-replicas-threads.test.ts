@@ -10,7 +10,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PEER_AUDIENCE } from '../../src/relay/peer-auth.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
@@ -25,6 +27,7 @@ const LEASE = 'notify-guard-relay-sender';
 const PARENT_TS = '1800000001.000100';
 const GAUGE = 'notify_guard_relay_alert_last_delivered_timestamp_seconds{alert="apps/all"}';
 const HANDED = '"msg":"handed open threads and delivery status to the sender"';
+const RELAY_SA = 'system:serviceaccount:notify-guard-system:notify-guard';
 
 const event = (severity: 'error' | 'info', message: string, reason: string) =>
   JSON.stringify({
@@ -63,10 +66,14 @@ async function failedOnSender(drainSeconds: number) {
     alert('apps', 'all', { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] }),
   );
   const dir = tempDir('replicas-threads');
-  const startReplica = (r: Replica | number) => {
+  const startReplica = async (r: Replica | number) => {
     const peerPort = typeof r === 'number' ? r : Number(r.identity.split(':')[1]);
     const journal = join(dir, `${peerPort}.journal`);
-    return start({ kubeconfig, journal, peerPort, lease: LEASE, namespace: NS, drainSeconds });
+    // Each replica's projected token, known to the API server's TokenReview as the relay's ServiceAccount.
+    const tokenFile = join(dir, `${peerPort}.token`);
+    await writeFile(tokenFile, `token-${peerPort}\n`);
+    api.tokens.set(`token-${peerPort}`, { username: RELAY_SA, audiences: [PEER_AUDIENCE] });
+    return start({ kubeconfig, journal, peerPort, lease: LEASE, namespace: NS, drainSeconds, tokenFile });
   };
   const replicas: Replica[] = [await startReplica(await freePort()), await startReplica(await freePort())];
   const holder = () =>
@@ -93,7 +100,8 @@ async function failedOnSender(drainSeconds: number) {
     await eventually('the parent posted', () => slack.received.length === 1, 15_000);
     const events = () => api.calls.filter((c) => c.resource === 'events' && c.verb === 'create').length;
     await eventually('NotificationDelivered recorded', () => events() === 1, 15_000);
-    return { slack, replicas, sender, other, holder, startReplica, events, close };
+    const reviews = () => api.calls.filter((c) => c.resource === 'tokenreviews').length;
+    return { slack, replicas, sender, other, holder, startReplica, events, reviews, close };
   } catch (err) {
     await close();
     throw err;
@@ -132,6 +140,17 @@ test('replicas: GET /deliveries is the sender table on both; after kill -9 of th
 
     s.sender.child.kill('SIGKILL');
     await eventually('the other replica took the Lease', () => s.holder() === s.other.identity, 15_000);
+    const peerPort = (r: Replica) => Number(r.identity.split(':')[1]);
+    assert.deepEqual(await call(peerPort(s.other), 'POST', '/handover', '{"episodes":[],"statuses":[]}'), {
+      status: 401,
+      text: JSON.stringify({
+        metadata: {},
+        status: 'Failure',
+        message: 'a peer request needs the bearer token of the relay',
+        reason: 'Unauthorized',
+        code: 401,
+      }),
+    });
     const restarted = await s.startReplica(s.sender);
     s.replicas.push(restarted);
     await eventually('the restarted replica handed its thread over', () => restarted.log().includes(HANDED), 15_000);
@@ -142,6 +161,7 @@ test('replicas: GET /deliveries is the sender table on both; after kill -9 of th
     const after = await deliveries(s.other);
     assert.equal(await deliveries(restarted), after);
     assert.ok(lastDelivered(after) > lastDelivered(table), 'the recovery, by the new sender, is the last delivery');
+    assert.ok(s.reviews() > 0, 'peer tokens reviewed by the API server');
   } finally {
     await s.close();
   }

@@ -39,6 +39,8 @@ export function startReplica(o: {
   namespace: string;
   /** Seconds a SIGTERM drains for (default 0). */
   drainSeconds?: number;
+  /** `--peer-token-file`: the peer endpoint authenticated. */
+  tokenFile?: string;
 }): Promise<Replica> {
   const { kubeconfig, journal, peerPort } = o;
   const identity = `127.0.0.1:${peerPort}`;
@@ -56,6 +58,7 @@ export function startReplica(o: {
       ...['--retry-max-interval', '1', '--sender-lease', o.lease, '--sender-lease-namespace', o.namespace],
       ...['--sender-lease-timing', '3,2,0.5', '--pod-name', identity, '--peer-listen', identity],
       ...['--peer-url', 'http://{identity}/handoff'],
+      ...(o.tokenFile ? ['--peer-token-file', o.tokenFile] : []),
       // Each event alone, so that Slack's messages name the events a sender posted (digests fold a burst).
       ...['--digest-after', '0'],
     ],
