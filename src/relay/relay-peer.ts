@@ -10,6 +10,11 @@ import type { EpisodeChange } from './delivery-protocol.ts';
 import type { DeliveriesAnswer } from './deliveries-answer.ts';
 import { answerDeliveries, senderTable } from './deliveries-answer.ts';
 import type { DeliveryStatus } from './delivery-status.ts';
+import { createDeliveryStatus } from './delivery-status.ts';
+import type { JournalState } from './journal-state.ts';
+import { openEpisodes } from './journal-state.ts';
+import type { StatusBook, StatusRecord } from './journal-status.ts';
+import { statusEntries } from './journal-status.ts';
 import type { DeliveryCallbacks } from './delivery-thread.ts';
 import { createHandoffClient } from './forwarder.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -78,6 +83,55 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
       await client.close();
     },
   };
+}
+
+/** A relay peer over the journal's open episodes, with the relay's settings (`live`: built after it). */
+export function startPeerOver(
+  state: JournalState,
+  o: {
+    readonly sender: SenderGate;
+    readonly sendTimeoutMs?: number;
+    readonly peerHeaders?: () => Record<string, string>;
+  },
+  log: Logger,
+  live: Pick<RelayPeerDeps, 'status' | 'setEpisodes'>,
+): RelayPeer {
+  return startRelayPeer({
+    ...live,
+    gate: o.sender,
+    log,
+    episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
+    ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
+    ...(o.peerHeaders ? { headers: o.peerHeaders } : {}),
+  });
+}
+
+/** Each Alert's delivery status, from the journal and journaled at each change (delivery-status.ts); `peer` hears each change. */
+export function journaledStatus(o: {
+  announceEveryMs: number;
+  state: StatusBook;
+  record: (r: StatusRecord) => void;
+  peer: RelayPeer | undefined;
+}): DeliveryStatus {
+  return createDeliveryStatus({
+    announceEveryMs: o.announceEveryMs,
+    initial: statusEntries(o.state),
+    onChange: (entry) => {
+      o.record({ t: 'status', ...entry });
+      o.peer?.changed();
+    },
+  });
+}
+
+/** Delivers for at most `ms`; with replicas, then hands threads and status to the next sender within the same time. */
+export async function drainAndHandOver(
+  drain: (ms: number) => Promise<boolean>,
+  peer: RelayPeer | undefined,
+  ms: number,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  const drained = await drain(ms);
+  return peer ? (await peer.handOver(Math.max(0, deadline - Date.now()))) && drained : drained;
 }
 
 /** The delivery callbacks, telling `peer` of each episode opened. */

@@ -32,12 +32,10 @@ import { createJournalKeeper } from './compaction.ts';
 import type { AcceptRecord as Accept, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, openEpisodes, pausesAt, replayState } from './journal-state.ts';
 import { recordBytes } from './journal-record.ts';
-import { statusEntries } from './journal-status.ts';
 import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { RoutingGate } from './routing-gate.ts';
 import type { AlertDeliveryState, DeliveryStatus } from './delivery-status.ts';
-import { createDeliveryStatus } from './delivery-status.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
@@ -63,7 +61,7 @@ import type { SenderRole } from './relay-sender.ts';
 import type { DeliveryResult } from './slack-delivery.ts';
 import type { DeliveriesAnswer } from './deliveries-answer.ts';
 import type { Handover } from './sender-handover.ts';
-import { startRelayPeer, tellingOpens } from './relay-peer.ts';
+import { drainAndHandOver, journaledStatus, startPeerOver, tellingOpens } from './relay-peer.ts';
 import type { RelayPeer } from './relay-peer.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
@@ -146,15 +144,11 @@ export function startRelay(o: RelayOptions): Relay {
   const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
   const peer =
     o.sender &&
-    relayPeer(
-      o,
-      o.sender,
-      state,
-      log,
-      () => status,
-      () => deliveries,
-    );
-  const status = statusTable(o, state, record, peer);
+    startPeerOver(state, { ...o, sender: o.sender }, log, {
+      status: () => status,
+      setEpisodes: (changes) => deliveries.episodes(changes),
+    });
+  const status = journaledStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000, state, record, peer });
   const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
   const lines = digestLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
@@ -196,41 +190,6 @@ export function startRelay(o: RelayOptions): Relay {
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
   return relayHandle(state, status, gate, deliveries, accept, lines, role, peer);
-}
-
-/** Each Alert's delivery status, from the journal and journaled at each change (delivery-status.ts). */
-function statusTable(
-  o: RelayOptions,
-  state: JournalState,
-  record: (r: RelayRecord) => void,
-  peer: RelayPeer | undefined,
-): DeliveryStatus {
-  return createDeliveryStatus({
-    announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000,
-    initial: statusEntries(state),
-    onChange: (entry) => {
-      record({ t: 'status', ...entry });
-      peer?.changed();
-    },
-  });
-}
-
-/** With replicas: threads and status handed to the sender, and GET /deliveries from it (relay-peer.ts). */
-function relayPeer(
-  o: RelayOptions,
-  gate: SenderGate,
-  state: JournalState,
-  log: Logger,
-  status: () => DeliveryStatus,
-  deliveries: () => DeliveryThread<RelayJob>,
-): RelayPeer {
-  return startRelayPeer({
-    ...{ gate, status, log },
-    episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
-    setEpisodes: (changes) => deliveries().episodes(changes),
-    ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
-    ...(o.peerHeaders ? { headers: o.peerHeaders } : {}),
-  });
 }
 
 /** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
@@ -351,13 +310,6 @@ function bindGauges(
   });
 }
 
-/** Delivers for at most `ms`; with replicas, then hands threads and status to the next sender within the same time. */
-async function drainAndHandOver(deliveries: DeliveryThread<RelayJob>, peer: RelayPeer | undefined, ms: number) {
-  const deadline = Date.now() + ms;
-  const drained = await deliveries.drain(ms);
-  return peer ? (await peer.handOver(Math.max(0, deadline - Date.now()))) && drained : drained;
-}
-
 /** The relay as its callers see it. */
 function relayHandle(
   state: JournalState,
@@ -378,7 +330,7 @@ function relayHandle(
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending() + lines.open(),
     held: () => gate.held(),
-    drain: (ms) => drainAndHandOver(deliveries, peer, ms),
+    drain: (ms) => drainAndHandOver((t) => deliveries.drain(t), peer, ms),
     stop: async () => {
       gate.stop();
       await role?.stop();
