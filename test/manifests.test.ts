@@ -130,6 +130,7 @@ describe('manifests/ (kustomize base)', { skip }, () => {
           ['notify-guard'],
         ],
         [['events'], ['create'], []],
+        [['tokenreviews'], ['create'], []],
         [['notifyguardpolicies/status'], ['patch'], ['default']],
       ],
     );

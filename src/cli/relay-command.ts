@@ -23,7 +23,7 @@ import { untilSignal } from './signals.ts';
 import { listenOn, startOrRelease } from './startup.ts';
 import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import type { Startup } from './startup.ts';
-import { listenForHandoffs, startSenderElection } from './relay-sender-election.ts';
+import { listenForHandoffs, senderOptions, startSenderElection } from './relay-sender-election.ts';
 import { openRelayTemplates } from './relay-templates.ts';
 
 /** How long a watch may stay silent before it is restarted (the cluster view's and the policy's). */
@@ -84,12 +84,11 @@ async function openRelayServer(
   startup.started(() => journal.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
   if (election) startup.started(() => election.stop());
-  const senderOptions = election ? { sender: election.gate, onHandoff: election.onHandoff } : {};
   const settings = { ...relaySettings(o, cluster, logger, extra), ...templates.wiring(cluster.view) };
-  const relay = startRelay({ journal, ...replay, ...settings, ...senderOptions, metrics });
+  const relay = startRelay({ journal, ...replay, ...settings, ...senderOptions(election), metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', notReadyReason);
   startup.started(() => relay.stop());
-  const peer = o.sender && (await listenForHandoffs(o.sender, (h) => relay.adopt!(h), logger));
+  const peer = o.sender && (await listenForHandoffs(o.sender, relay, logger, election && election.auth));
   if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),

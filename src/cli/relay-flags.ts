@@ -50,6 +50,8 @@ Flags:
   --peer-listen HOST:PORT     address of the handoff endpoint the sender receives events on (default 127.0.0.1:9293)
   --peer-url URL              the sender's handoff endpoint, {identity} standing for the Lease holder
                               (default http://{identity}.notify-guard:9293/handoff)
+  --peer-token-file PATH      a projected ServiceAccount token (audience notify-guard-relay-peer): sent to the
+                              sender, and required of the other replica (checked by TokenReview)
   --log-level LEVEL           trace|debug|info|warn|error (default info)
   --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                  show this help
@@ -113,6 +115,7 @@ const RELAY_FLAGS = {
   'pod-name': { type: 'string' },
   'peer-listen': { type: 'string', default: '127.0.0.1:9293' },
   'peer-url': { type: 'string', default: 'http://{identity}.notify-guard:9293/handoff' },
+  'peer-token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -169,6 +172,7 @@ function senderFlags(v: Record<string, string | boolean | undefined>): { sender?
       identity: text('pod-name') ?? process.env['POD_NAME'] ?? hostname(),
       timing: electionTiming(text('sender-lease-timing')!),
       peerUrl,
+      ...(text('peer-token-file') ? { peerTokenFile: text('peer-token-file')! } : {}),
       peerHost: peer.host,
       peerPort: peer.port,
     },

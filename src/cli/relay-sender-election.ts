@@ -1,8 +1,10 @@
 /**
  * `notify-guard relay --sender-lease`: the Lease election of the replica that posts to Slack
  * (docs/relay-replicas.md), with client-go's timing by default (cluster/leader-election.ts), and
- * the handoff endpoint (`--peer-listen`) on which the sender adopts what the other replica accepted.
+ * the peer endpoint (`--peer-listen`) on which the sender adopts what the other replica accepted and
+ * takes its threads and status (handoff-endpoint.ts).
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +15,9 @@ import type { ElectionTiming } from '../cluster/leader-election.ts';
 import type { Logger } from '../observability/logger.ts';
 import { registerSenderMetrics } from '../observability/sender-metrics.ts';
 import { createHandoffHandler } from '../relay/handoff-endpoint.ts';
-import type { AdoptOutcome } from '../relay/sender-adopt.ts';
-import type { HandedEvent } from '../relay/sender-gate.ts';
+import { createPeerAuth, tokenReviewer } from '../relay/peer-auth.ts';
+import type { PeerAuth } from '../relay/peer-auth.ts';
+import type { Relay } from '../relay/relay.ts';
 import type { SenderGate } from '../relay/sender-gate.ts';
 import type { HandoffResult } from '../relay/sender-handoff.ts';
 import { listenOn } from './startup.ts';
@@ -30,14 +33,28 @@ export interface SenderElectionFlags {
   readonly peerUrl: string;
   readonly peerHost: string;
   readonly peerPort: number;
+  /** `--peer-token-file`: the peer endpoint's authentication (peer-auth.ts). */
+  readonly peerTokenFile?: string;
 }
 
 /** A running election. */
 export interface SenderElection {
   readonly gate: SenderGate;
   readonly onHandoff: (result: HandoffResult) => void;
+  /** With `--peer-token-file`: the token sent to the sender and the check of the other replica's. */
+  readonly auth?: PeerAuth;
   /** Gives the Lease up (the other replica takes it within one retry). */
   stop(): Promise<void>;
+}
+
+/** The relay's options an election gives (none without one): the gate, handoff results, the peer token. */
+export function senderOptions(election: SenderElection | undefined | '' | false) {
+  if (!election) return {};
+  return {
+    sender: election.gate,
+    onHandoff: election.onHandoff,
+    ...(election.auth ? { peerHeaders: election.auth.headers } : {}),
+  };
 }
 
 /** Starts electing; throws on a timing that cannot elect safely. */
@@ -67,23 +84,70 @@ export function startSenderElection(
       sender ? 'this replica is the sender' : 'this replica is no longer the sender',
     ),
   );
+  // Once stopped, the holder is read on (the stopping replica hands its threads to the next sender while it drains).
+  let stopped: { holder: () => string | undefined } | undefined;
   const gate: SenderGate = {
     isSender: () => elector.isLeader(),
     senderUrl() {
-      const holder = elector.holder();
+      const holder = stopped ? stopped.holder() : elector.holder();
       return holder === undefined || holder === f.identity ? undefined : f.peerUrl.replaceAll('{identity}', holder);
     },
   };
-  return { gate, onHandoff: (result) => metrics.handoffs.inc({ result }), stop: () => running.stop() };
+  const auth = f.peerTokenFile ? peerAuth(api, f.peerTokenFile) : undefined;
+  return {
+    gate,
+    ...(auth ? { auth } : {}),
+    onHandoff: (result) => metrics.handoffs.inc({ result }),
+    async stop() {
+      await running.stop();
+      stopped = watchHolder(api, f);
+    },
+  };
 }
 
-/** Listens for handoffs on `--peer-listen`; resolves the server and its port. */
+/** The peer token read from `file` at each use (the kubelet rotates it), reviewed by the API server. */
+function peerAuth(api: KubeApi, file: string): PeerAuth {
+  return createPeerAuth({
+    readToken: () => readFileSync(file, 'utf8').trim(),
+    review: tokenReviewer(api),
+    now: Date.now,
+  });
+}
+
+/**
+ * The Lease's holder, read every half retry period for at most 30 s (the pod's grace period):
+ * after this replica gave the Lease up, the next holder is found within one of its tries.
+ */
+function watchHolder(api: KubeApi, f: SenderElectionFlags): { holder: () => string | undefined } {
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(f.namespace)}/leases/${encodeURIComponent(f.leaseName)}`;
+  let holder: string | undefined;
+  const until = Date.now() + 30_000;
+  const read = async () => {
+    const got = await api.request('GET', path, { timeoutMs: f.timing.retryPeriodMs }).catch(() => undefined);
+    const spec = got?.status === 200 ? (got.body as { spec?: { holderIdentity?: string } }).spec : undefined;
+    holder = spec?.holderIdentity || undefined;
+    if (Date.now() < until) setTimeout(() => void read(), f.timing.retryPeriodMs / 2).unref();
+  };
+  void read();
+  return { holder: () => holder };
+}
+
+/** Listens for handoffs, handovers and GET /deliveries on `--peer-listen`; resolves the server and its port. */
 export async function listenForHandoffs(
   f: Pick<SenderElectionFlags, 'peerHost' | 'peerPort'>,
-  adopt: (h: HandedEvent) => Promise<AdoptOutcome>,
+  relay: Pick<Relay, 'adopt' | 'takeOver' | 'deliveryStatus'>,
   logger: Logger,
+  auth?: PeerAuth,
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer(createHandoffHandler({ adopt, logger }));
+  const server = createServer(
+    createHandoffHandler({
+      ...(auth ? { auth: (a: string | undefined) => auth.check(a) } : {}),
+      adopt: (h) => relay.adopt!(h),
+      ...(relay.takeOver ? { takeOver: relay.takeOver } : {}),
+      deliveries: () => relay.deliveryStatus(),
+      logger,
+    }),
+  );
   await listenOn(server, f.peerHost, f.peerPort);
   return { server, port: (server.address() as AddressInfo).port };
 }

@@ -63,6 +63,12 @@ export interface DeliverySettings {
 export type ToDelivery =
   | { readonly t: 'enqueue'; readonly queue: QueueName; readonly job: Job }
   | { readonly t: 'resolved'; readonly req: number; readonly result: ResolvedDestination | DeliveryResult }
+  /**
+   * Episodes another replica handed over, or this one handed away (sender-handover.ts): one with
+   * `episode` opens unless that key is open already; one without closes it. Each change is reported
+   * back as an `episode` message, like any other.
+   */
+  | { readonly t: 'episodes'; readonly changes: readonly EpisodeChange[] }
   | { readonly t: 'stop' };
 
 /**

@@ -52,3 +52,59 @@ test('an answer about the Provider itself marks every Alert using it; one about 
     );
   }
 });
+
+test('each change is reported as the Alert whole entry, siblings of a Provider error included', () => {
+  const changes: unknown[] = [];
+  const s = createDeliveryStatus({ announceEveryMs: 3_600_000, onChange: (e) => changes.push(e) });
+  s.delivered('apps/a', T0);
+  s.delivered('apps/a', T0 + 1000);
+  s.failed({ alert: 'apps/a', provider: 'apps/slack' }, 'HTTP 404 channel_not_found', T0 + 2000, ['apps/a', 'apps/b']);
+  assert.deepEqual(changes, [
+    { alert: 'apps/a', delivered: T0, announced: T0 },
+    { alert: 'apps/a', delivered: T0 + 1000, announced: T0 },
+    {
+      alert: 'apps/a',
+      delivered: T0 + 1000,
+      announced: T0,
+      error: { at: T0 + 2000, reason: 'HTTP 404 channel_not_found' },
+    },
+    { alert: 'apps/b', error: { at: T0 + 2000, reason: 'Provider apps/slack: HTTP 404 channel_not_found' } },
+  ]);
+});
+
+test('a table started from the journal entries lists them and keeps the NotificationDelivered interval', () => {
+  const first = createDeliveryStatus({ announceEveryMs: 3_600_000 });
+  first.delivered('apps/b', T0);
+  first.failed({ alert: 'apps/a', provider: 'apps/slack' }, 'invalid_auth', T0 + 5000);
+  const restarted = createDeliveryStatus({ announceEveryMs: 3_600_000, initial: first.entries() });
+  assert.deepEqual(restarted.list(), first.list());
+  assert.equal(restarted.delivered('apps/b', T0 + 60_000), false, 'announced 1 min before the restart');
+  assert.equal(restarted.delivered('apps/b', T0 + 3_600_000), true);
+  assert.deepEqual(restarted.entries(), [
+    { alert: 'apps/a', error: { at: T0 + 5000, reason: 'invalid_auth' } },
+    { alert: 'apps/b', delivered: T0 + 3_600_000, announced: T0 + 3_600_000 },
+  ]);
+});
+
+test('merging another table takes the later of each time and reports only the Alerts it changed', () => {
+  const changes: string[] = [];
+  const s = createDeliveryStatus({
+    announceEveryMs: 3_600_000,
+    initial: [
+      { alert: 'apps/a', delivered: T0 + 10, announced: T0, error: { at: T0 + 5, reason: 'old' } },
+      { alert: 'apps/b', delivered: T0 + 10, announced: T0 + 10 },
+    ],
+    onChange: (e) => changes.push(e.alert),
+  });
+  s.merge([
+    { alert: 'apps/a', delivered: T0 + 1, announced: T0 + 1, error: { at: T0 + 6, reason: 'new' } },
+    { alert: 'apps/b', delivered: T0 + 2, announced: T0 + 2 },
+    { alert: 'apps/c', error: { at: T0, reason: 'invalid_auth' } },
+  ]);
+  assert.deepEqual(changes, ['apps/a', 'apps/c']);
+  assert.deepEqual(s.entries(), [
+    { alert: 'apps/b', delivered: T0 + 10, announced: T0 + 10 },
+    { alert: 'apps/a', delivered: T0 + 10, announced: T0 + 1, error: { at: T0 + 6, reason: 'new' } },
+    { alert: 'apps/c', error: { at: T0, reason: 'invalid_auth' } },
+  ]);
+});

@@ -4,9 +4,12 @@
  * `HTTP 404 channel_not_found`, `invalid_auth`; an error about the Provider itself marks every
  * Alert using it), listed by GET /deliveries, exported as metrics, and
  * announced on the Alert as a Normal `NotificationDelivered` event at most once per interval.
- * In memory (a restart starts empty); bounded to `maxAlerts`, forgetting the least recently
- * touched. Time is a parameter.
+ * Each change is reported (`onChange`, which journals it: journal-status.ts), and the table starts
+ * from what the journal kept (`initial`), so the status and the interval between events outlive a
+ * restart. Bounded to `maxAlerts`, forgetting the least recently touched. Time is a parameter.
  */
+import type { StatusEntry } from './journal-status.ts';
+import { MAX_STATUSES } from './journal-status.ts';
 
 /** One Alert's delivery status (times ISO 8601). */
 export interface AlertDeliveryState {
@@ -32,12 +35,25 @@ export interface DeliveryStatus {
   ): void;
   /** Every Alert's status, sorted by Alert. */
   list(): AlertDeliveryState[];
+  /** The whole table, least recently touched first (handed to the sender with replicas). */
+  entries(): StatusEntry[];
+  /** Takes another replica's table: per Alert, the later of each time (reported like any change). */
+  merge(entries: readonly StatusEntry[]): void;
 }
 
 interface Entry {
   delivered?: number;
   announced?: number;
   error?: { at: number; reason: string };
+}
+
+/** `b` merged into `a`: the later of each time; undefined when `a` has them already. */
+function later(a: Entry, b: StatusEntry): Entry | undefined {
+  const max = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.max(x, y));
+  const error = b.error && (!a.error || b.error.at > a.error.at) ? b.error : a.error;
+  const next: Entry = { delivered: max(a.delivered, b.delivered), announced: max(a.announced, b.announced), error };
+  const same = next.delivered === a.delivered && next.announced === a.announced && next.error === a.error;
+  return same ? undefined : next;
 }
 
 /**
@@ -52,30 +68,53 @@ export function isProviderError(reason: string): boolean {
   return PROVIDER_ERRORS.test(reason);
 }
 
+/** The settings of a table. */
+export interface DeliveryStatusOptions {
+  /** At most one NotificationDelivered event per Alert in this long. */
+  readonly announceEveryMs: number;
+  /** Alerts kept (default MAX_STATUSES, the journal's bound). */
+  readonly maxAlerts?: number;
+  /** What the journal kept, least recently touched first. */
+  readonly initial?: Iterable<StatusEntry>;
+  /** Hears each Alert's entry after it changed. */
+  readonly onChange?: (entry: StatusEntry) => void;
+}
+
 /** Creates the table: events at most every `announceEveryMs` per Alert. */
-export function createDeliveryStatus(o: { announceEveryMs: number; maxAlerts?: number }): DeliveryStatus {
+export function createDeliveryStatus(o: DeliveryStatusOptions): DeliveryStatus {
   const entries = new Map<string, Entry>();
-  const touch = (alert: string): Entry => {
-    const e = entries.get(alert) ?? {};
+  const put = (alert: string, e: Entry) => {
     entries.delete(alert);
     entries.set(alert, e);
-    if (entries.size > (o.maxAlerts ?? 10_000)) entries.delete(entries.keys().next().value!);
-    return e;
+    if (entries.size > (o.maxAlerts ?? MAX_STATUSES)) entries.delete(entries.keys().next().value!);
+  };
+  for (const { alert, ...e } of o.initial ?? []) put(alert, { ...e });
+  const change = (alert: string, e: Entry) => {
+    put(alert, e);
+    o.onChange?.(entryOf(alert, e));
   };
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     delivered(alert, at) {
-      const e = touch(alert);
-      e.delivered = at;
-      if (e.announced !== undefined && at - e.announced < o.announceEveryMs) return false;
-      e.announced = at;
-      return true;
+      const e = { ...entries.get(alert), delivered: at };
+      const due = e.announced === undefined || at - e.announced >= o.announceEveryMs;
+      if (due) e.announced = at;
+      change(alert, e);
+      return due;
     },
     failed(target, reason, at, siblings = []) {
-      touch(target.alert).error = { at, reason };
+      change(target.alert, { ...entries.get(target.alert), error: { at, reason } });
       if (!isProviderError(reason)) return;
       for (const alert of siblings)
-        if (alert !== target.alert) touch(alert).error = { at, reason: `Provider ${target.provider}: ${reason}` };
+        if (alert !== target.alert)
+          change(alert, { ...entries.get(alert), error: { at, reason: `Provider ${target.provider}: ${reason}` } });
+    },
+    entries: () => [...entries].map(([alert, e]) => entryOf(alert, e)),
+    merge(others) {
+      for (const other of others) {
+        const next = later(entries.get(other.alert) ?? {}, other);
+        if (next) change(other.alert, next);
+      }
     },
     list() {
       return [...entries]
@@ -86,5 +125,15 @@ export function createDeliveryStatus(o: { announceEveryMs: number; maxAlerts?: n
           ...(e.error ? { lastError: { at: iso(e.error.at), reason: e.error.reason } } : {}),
         }));
     },
+  };
+}
+
+/** An entry as the journal and the other replica see it (no undefined fields). */
+function entryOf(alert: string, e: Entry): StatusEntry {
+  return {
+    alert,
+    ...(e.delivered !== undefined ? { delivered: e.delivered } : {}),
+    ...(e.announced !== undefined ? { announced: e.announced } : {}),
+    ...(e.error ? { error: e.error } : {}),
   };
 }

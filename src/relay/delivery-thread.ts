@@ -43,6 +43,8 @@ export interface DeliveryCallbacks<J extends Job> {
 /** The running delivery thread. */
 export interface DeliveryThread<J extends Job> {
   enqueue(queue: QueueName, job: J): void;
+  /** Opens (unless open already) or closes failure episodes (delivery-protocol.ts `episodes`). */
+  episodes(changes: readonly EpisodeChange[]): void;
   /** Jobs not yet done or dead, per queue. */
   pending(queue?: QueueName): number;
   /** Bytes of the delivery thread's V8 heap in use (live and not yet collected); 0 when it is not running. */
@@ -96,6 +98,7 @@ export function startDeliveryThread<J extends Job>(
       h.jobs[queue].set(job.id, job);
       h.worker.postMessage({ t: 'enqueue', queue, job: jobOnly(job) } satisfies ToDelivery);
     },
+    episodes: (changes) => h.worker.postMessage({ t: 'episodes', changes } satisfies ToDelivery),
     pending: (queue) => (queue ? h.jobs[queue].size : h.jobs.slack.size + h.jobs.forward.size),
     heapUsedBytes: () =>
       h.exited

@@ -12,7 +12,7 @@ import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from 
 import type { InvolvedObject } from './flux-event.ts';
 import { createForwarder } from './forwarder.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
-import { createEpisodeBook } from './slack-episodes.ts';
+import { createEpisodeBook, takeEpisodes } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
 import { sendDigest } from './digest-delivery.ts';
 import { createSlackSender } from './slack-sender.ts';
@@ -91,7 +91,8 @@ port.on('message', (m: ToDelivery) => {
   else if (m.t === 'resolved') {
     resolving.get(m.req)?.(m.result);
     resolving.delete(m.req);
-  } else {
+  } else if (m.t === 'episodes') takeEpisodes(book, m.changes);
+  else {
     queues.slack.stop();
     queues.forward.stop();
     void Promise.allSettled([sender.close(), forwarder?.close()]).then(() => {

@@ -33,10 +33,11 @@ export interface HandoffClient {
   close(): Promise<void>;
 }
 
-export function createHandoffClient(timeoutMs = 15_000): HandoffClient {
+/** `headers`: read at each request (the peer token, peer-auth.ts). */
+export function createHandoffClient(timeoutMs = 15_000, headers?: () => Record<string, string>): HandoffClient {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   return {
-    handOff: (url, body) => postJson(dispatcher, url, body, timeoutMs, () => false),
+    handOff: (url, body) => postJson(dispatcher, url, body, timeoutMs, () => false, headers?.()),
     close: () => dispatcher.close(),
   };
 }
@@ -48,13 +49,14 @@ async function postJson(
   body: unknown,
   timeoutMs: number,
   done: (status: number) => boolean,
+  headers: Record<string, string> = {},
 ): Promise<SendResult> {
   try {
     const r = await request(url, {
       method: 'POST',
       dispatcher,
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { 'content-type': 'application/json' },
+      headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     await r.body.dump();

@@ -6,6 +6,8 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../observability/logger.ts';
 import { JournalFullError } from './accept-refusal.ts';
 import { createHandoffHandler } from './handoff-endpoint.ts';
+import type { PeerHandlers } from './handoff-endpoint.ts';
+import type { Handover } from './sender-handover.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
 
 const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -24,13 +26,14 @@ const handed = {
   deliveries: [{ alert: 'apps/all', provider: 'apps/slack', metadata: {} }],
 };
 
-async function serve(adopt: () => Promise<AdoptOutcome>) {
-  const server = createServer(createHandoffHandler({ adopt, logger }));
+async function serve(adopt: () => Promise<AdoptOutcome>, more: Partial<PeerHandlers> = {}) {
+  const server = createServer(createHandoffHandler({ adopt, logger, ...more }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const call = (method: string, path: string, body?: string) =>
+  const call = (method: string, path: string, body?: string, authorization?: string) =>
     new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+      const headers = authorization ? { authorization } : {};
+      const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
@@ -83,6 +86,77 @@ test('the handoff endpoint answers each outcome as the other replica must take i
     assert.deepEqual(await s.call('GET', '/handoff'), {
       status: 404,
       body: failure(404, 'NotFound', 'no endpoint GET /handoff'),
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+test("the peer endpoint takes the other replica's threads and status, and answers its own status table", async () => {
+  const taken: Handover[] = [];
+  const answers: ('taken' | 'not-sender')[] = ['taken', 'not-sender'];
+  const s = await serve(async () => 'adopted', {
+    takeOver: (h) => {
+      taken.push(h);
+      return answers.shift()!;
+    },
+    deliveries: () => [{ alert: 'apps/all', lastDelivered: '2026-12-02T00:00:00.000Z' }],
+  });
+  try {
+    const handover = {
+      episodes: [
+        { key: 'apps/slack Kustomization/apps/podinfo', episode: { since: 5, reason: 'r', ts: '1.2', extra: 1 } },
+      ],
+      statuses: [{ alert: 'apps/all', delivered: 7, announced: 7 }],
+    };
+    assert.deepEqual(await s.call('POST', '/handover', JSON.stringify(handover)), {
+      status: 200,
+      body: { status: 'taken' },
+    });
+    assert.deepEqual(taken, [
+      {
+        episodes: [{ key: 'apps/slack Kustomization/apps/podinfo', episode: { since: 5, reason: 'r', ts: '1.2' } }],
+        statuses: [{ alert: 'apps/all', delivered: 7, announced: 7 }],
+      },
+    ]);
+    assert.deepEqual(await s.call('POST', '/handover', JSON.stringify(handover)), {
+      status: 503,
+      body: failure(503, 'ServiceUnavailable', 'this replica is not the sender; retry'),
+    });
+    assert.deepEqual(await s.call('POST', '/handover', JSON.stringify({ episodes: [{ key: 'k' }], statuses: [] })), {
+      status: 400,
+      body: failure(
+        400,
+        'BadRequest',
+        'invalid handover: episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}}',
+      ),
+    });
+    assert.deepEqual(await s.call('GET', '/deliveries'), {
+      status: 200,
+      body: { items: [{ alert: 'apps/all', lastDelivered: '2026-12-02T00:00:00.000Z' }] },
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+test('with authentication, a peer request is refused before anything is read', async () => {
+  const s = await serve(async () => 'adopted', {
+    auth: async (a) =>
+      a === 'Bearer ok' ? { ok: true } : { ok: false, status: 401, message: 'a peer request needs the bearer token' },
+  });
+  try {
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed)), {
+      status: 401,
+      body: failure(401, 'Unauthorized', 'a peer request needs the bearer token'),
+    });
+    assert.deepEqual(await s.call('GET', '/deliveries'), {
+      status: 401,
+      body: failure(401, 'Unauthorized', 'a peer request needs the bearer token'),
+    });
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
+      status: 202,
+      body: { status: 'adopted' },
     });
   } finally {
     await s.close();

@@ -14,6 +14,7 @@
  *   counts, and only while it runs.
  * - `episode`: an object's failure episode at a Provider (its Slack thread, slack-episodes.ts) opened
  *   or changed (`episode` set) or closed (unset); the latest record of each open one counts.
+ * - `status`: an Alert's delivery status changed; the latest of each Alert counts (journal-status.ts).
  * - `fold`, `digest`, `digest-done`, `digest-dead`: burst digests (journal-digests.ts). A `fold`
  *   settles a delivery into its destination's digest, so an absorbed event's own state is dropped.
  * An event is finished once it is routed, every delivery is settled and it is forwarded (when it
@@ -32,6 +33,8 @@ import type { FluxEvent } from './flux-event.ts';
 import type { DigestBook, DigestDeadRecord, DigestJournalRecord, FoldRecord } from './journal-digests.ts';
 import { digestSnapshots, foldInto, forgetDeadDigest, settleDigest, snapshot } from './journal-digests.ts';
 import { recordBytes } from './journal-record.ts';
+import type { StatusBook, StatusRecord } from './journal-status.ts';
+import { applyStatus, statusRecords } from './journal-status.ts';
 
 /** One Slack delivery decided at accept time. */
 export interface DeliveryTarget {
@@ -60,6 +63,7 @@ export type RelayRecord =
   | { readonly t: 'dead'; readonly id: string; readonly i: number; readonly at: number; readonly reason: string }
   | ({ readonly t: 'paused' } & Pause)
   | ({ readonly t: 'episode' } & EpisodeChange)
+  | StatusRecord
   | DigestJournalRecord;
 
 export type AcceptRecord = Extract<RelayRecord, { t: 'accept' }>;
@@ -89,7 +93,7 @@ export interface EventState {
 }
 
 /** The journal's meaning (its digests: journal-digests.ts). */
-export interface JournalState extends DigestBook {
+export interface JournalState extends DigestBook, StatusBook {
   readonly events: Map<string, EventState>;
   /** The latest pause of each `queue destination` (expired ones are filtered by readers). */
   readonly pauses: Map<string, { readonly record: PausedRecord; readonly bytes: number }>;
@@ -105,7 +109,7 @@ export interface JournalState extends DigestBook {
 export function emptyState(): JournalState {
   return {
     ...{ events: new Map(), pauses: new Map(), episodes: new Map(), dead: [], liveBytes: 0 },
-    ...{ digests: new Map(), deadDigests: new Map() },
+    ...{ digests: new Map(), deadDigests: new Map(), statuses: new Map() },
   };
 }
 
@@ -125,6 +129,10 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number): Journ
     } else {
       state.episodes.delete(r.key);
     }
+    return state;
+  }
+  if (r.t === 'status') {
+    applyStatus(state, r, bytes);
     return state;
   }
   if (r.t === 'accept') {
@@ -223,8 +231,8 @@ export function pausesAt(state: JournalState, at: number): PausedRecord[] {
 /**
  * What a compacted journal holds: each kept event's records, then the digests not yet settled
  * (after the folds of kept events, which they supersede), the dead digests in the table, the pauses
- * running at `at`, the open episodes. A fold into a digest already settled is written as `done`:
- * replayed as a fold, it would open that digest again.
+ * running at `at`, the open episodes, each Alert's latest status. A fold into a digest already
+ * settled is written as `done`: replayed as a fold, it would open that digest again.
  */
 export function liveRecords(state: JournalState, at: number): RelayRecord[] {
   const records: RelayRecord[] = [];
@@ -236,7 +244,7 @@ export function liveRecords(state: JournalState, at: number): RelayRecord[] {
   }
   records.push(...digestSnapshots(state));
   records.push(...state.dead.filter((d): d is DigestDeadRecord => d.t === 'digest-dead'));
-  records.push(...pausesAt(state, at), ...openEpisodes(state));
+  records.push(...pausesAt(state, at), ...openEpisodes(state), ...statusRecords(state));
   return records;
 }
 

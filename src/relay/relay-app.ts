@@ -53,8 +53,9 @@ function createRelayApp(d: EventDeps & { notReadyReason: () => string | undefine
   app.get('/dead-letters', (_req, res) => {
     res.json({ items: d.relay.deadLetters() });
   });
-  app.get('/deliveries', (_req, res) => {
-    res.json({ items: d.relay.deliveryStatus() });
+  // With replicas, the sender's table whichever replica is asked (deliveries-answer.ts).
+  app.get('/deliveries', async (_req, res) => {
+    res.json(d.relay.deliveries ? await d.relay.deliveries() : { items: d.relay.deliveryStatus() });
   });
   // Event POSTs the fast path leaves: encoded, another charset, or declared over the limit.
   app.post(

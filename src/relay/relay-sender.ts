@@ -35,6 +35,8 @@ export interface SenderRoleDeps {
   readonly maxAgeMs?: number;
   readonly sendTimeoutMs?: number;
   readonly onHandoff?: (result: HandoffResult) => void;
+  /** Sent with each handoff (the peer token, peer-auth.ts). */
+  readonly peerHeaders?: () => Record<string, string>;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -68,7 +70,7 @@ export function startSenderRole(d: SenderRoleDeps): SenderRole {
   });
   const handoff = createHandoff({
     ...{ gate: d.gate, backoff: d.handoffBackoff ?? HANDOFF_BACKOFF, maxAgeMs, log: d.log, now: d.now },
-    client: createHandoffClient(d.sendTimeoutMs ?? 15_000),
+    client: createHandoffClient(d.sendTimeoutMs ?? 15_000, d.peerHeaders),
     onHanded(a, indexes) {
       for (const i of indexes) d.record({ t: 'done', id: a.id, i });
       adopter.handedAway(a.id, a.key);

@@ -38,7 +38,6 @@ import type { WarningRecorder } from './warning-events.ts';
 import { createRoutingGate } from './routing-gate.ts';
 import type { RoutingGate } from './routing-gate.ts';
 import type { AlertDeliveryState, DeliveryStatus } from './delivery-status.ts';
-import { createDeliveryStatus } from './delivery-status.ts';
 import type { SecretValues } from './secret-values.ts';
 import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
@@ -65,6 +64,10 @@ import { startSenderRole } from './relay-sender.ts';
 import type { SenderRole } from './relay-sender.ts';
 import type { DeliveryResult } from './slack-delivery.ts';
 import type { PlatformTemplateLookup } from './slack-template.ts';
+import type { DeliveriesAnswer } from './deliveries-answer.ts';
+import type { Handover } from './sender-handover.ts';
+import { drainAndHandOver, journaledStatus, startPeerOver, tellingOpens } from './relay-peer.ts';
+import type { RelayPeer } from './relay-peer.ts';
 
 export type { DeliveryTarget, RelayRecord } from './journal-state.ts';
 export type { AcceptOutcome } from './relay-accept.ts';
@@ -77,8 +80,12 @@ export interface Relay {
   /** Adopts an event the other replica hands to this one, the sender (relay-sender.ts); 'not-sender' without a gate. */
   adopt?(h: HandedEvent): Promise<AdoptOutcome>;
   deadLetters(): readonly DeadLetter[];
-  /** Each Alert's last delivery and last failure (delivery-status.ts). */
+  /** Each Alert's last delivery and last failure (delivery-status.ts): this replica's own table. */
   deliveryStatus(): readonly AlertDeliveryState[];
+  /** With replicas, GET /deliveries: the sender's table, whichever replica is asked (relay-peer.ts). */
+  deliveries?(): Promise<DeliveriesAnswer>;
+  /** With replicas, takes the other replica's threads and status (sender-handover.ts). */
+  takeOver?(h: Handover): 'taken' | 'not-sender';
   pending(): number;
   /** Events accepted before the view synced and not routed yet. */
   held(): number;
@@ -123,6 +130,8 @@ export interface RelayOptions {
   readonly now?: () => number;
   /** With replicas: only while this says so does the relay post to Slack; else it hands events to the sender (relay-sender.ts). */
   readonly sender?: SenderGate;
+  /** Sent with each request to the sender's peer endpoint (the peer token, peer-auth.ts). */
+  readonly peerHeaders?: () => Record<string, string>;
   /** Hears how each handoff to the sender ended (metrics). */
   readonly onHandoff?: (result: HandoffResult) => void;
   /** When a destination's queue folds into a burst digest (default DIGEST_DEFAULTS: `--digest-after`, `--digest-window`). */
@@ -144,10 +153,16 @@ export function startRelay(options: RelayOptions): Relay {
   const dedup = createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(replayed);
-  const status = createDeliveryStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000 });
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
-  const outcomes = deliveryOutcomes({ ...o, record, status, log, now });
+  const peer =
+    o.sender &&
+    startPeerOver(state, { ...o, sender: o.sender }, log, {
+      status: () => status,
+      setEpisodes: (changes) => deliveries.episodes(changes),
+    });
+  const status = journaledStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000, state, record, peer });
+  const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
   const window = deliveryWindow(o, state, (job) => deliveries.enqueue('slack', job));
   const lines = digestLines(o, state, record, now, (job) => window.offer(job));
@@ -188,7 +203,7 @@ export function startRelay(options: RelayOptions): Relay {
     const journal = (r: Accept) => journalAccept(acceptDeps, r);
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
-  return relayHandle(state, status, gate, { deliveries, window, lines }, accept, role);
+  return relayHandle(state, status, gate, { deliveries, window, lines }, accept, role, peer);
 }
 
 /** The windows of the delivery thread (delivery-window.ts): jobs beyond them are built from the state when there is room. */
@@ -329,7 +344,8 @@ function bindGauges(
     journalBytes: () => o.journal.size(),
     journalMaxBytes: () => r.maxJournalBytes,
     journalKeptBytes: () => r.state.liveBytes,
-    alerts: () => r.status.list(),
+    // With replicas, only the sender's (the other replica's table is handed to it: relay-peer.ts).
+    alerts: () => (o.sender && !o.sender.isSender() ? [] : r.status.list()),
   });
 }
 
@@ -341,19 +357,22 @@ function relayHandle(
   { deliveries, window, lines }: { deliveries: DeliveryThread<RelayJob>; window: DeliveryWindow; lines: DigestLines },
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
   role: SenderRole | undefined,
+  peer: RelayPeer | undefined,
 ): Relay {
   return {
     accept,
     adopt: (h) => role?.adopt(h) ?? Promise.resolve('not-sender'),
+    ...(peer ? { takeOver: (h: Handover) => peer.takeOver(h), deliveries: () => peer.deliveries() } : {}),
     deadLetters: () =>
       state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending() + window.waiting() + lines.open(),
     held: () => gate.held(),
-    drain: (ms) => deliveries.drain(ms),
+    drain: (ms) => drainAndHandOver((t) => deliveries.drain(t), peer, ms),
     stop: async () => {
       gate.stop();
       await role?.stop();
+      await peer?.stop();
       return deliveries.stop();
     },
   };

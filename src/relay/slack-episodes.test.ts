@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FluxEvent } from './flux-event.ts';
-import { createEpisodeBook, episodeKey, formatDuration, nextEpisode, planEpisode } from './slack-episodes.ts';
+import {
+  createEpisodeBook,
+  episodeKey,
+  formatDuration,
+  nextEpisode,
+  planEpisode,
+  takeEpisodes,
+} from './slack-episodes.ts';
 
 const e = (
   severity: 'info' | 'error',
@@ -73,4 +80,22 @@ test('the book keeps at most its bound of open episodes, reporting the oldest it
     ['b', null],
   ]);
   assert.deepEqual([book.get('b'), book.get('c'), book.get('d')], [undefined, ep(3), ep(4)]);
+});
+
+test('episodes handed over open unless their key is open already; handed away, they close; each change reported', () => {
+  const changes: [string, unknown][] = [];
+  const mine = { since: 1, reason: 'here', ts: '1.1' };
+  const theirs = { since: 0, reason: 'there', ts: '0.1' };
+  const book = createEpisodeBook([['a', mine]], (k, e) => changes.push([k, e ?? null]));
+  takeEpisodes(book, [
+    { key: 'a', episode: theirs },
+    { key: 'b', episode: theirs },
+  ]);
+  assert.deepEqual(changes, [['b', theirs]], 'the open thread of a is kept');
+  takeEpisodes(book, [{ key: 'a' }, { key: 'c' }]);
+  assert.deepEqual(changes, [
+    ['b', theirs],
+    ['a', null],
+  ]);
+  assert.deepEqual([book.get('a'), book.get('b'), book.get('c')], [undefined, theirs, undefined]);
 });

@@ -99,3 +99,18 @@ export function createEpisodeBook(
     },
   };
 }
+
+/**
+ * Episodes another replica handed over, or that this one handed away (sender-handover.ts): one
+ * with `episode` opens unless its key is open already (an object that failed again here keeps the
+ * thread it has), one without closes it; each change is reported as any other.
+ */
+export function takeEpisodes(
+  book: EpisodeBook,
+  changes: readonly { readonly key: string; readonly episode?: Episode }[],
+): void {
+  for (const c of changes) {
+    const open = book.get(c.key) !== undefined;
+    if (c.episode ? !open : open) book.set(c.key, c.episode);
+  }
+}

@@ -206,7 +206,7 @@ test('with a bot token, a failure episode is a thread that survives a restart; r
   );
 });
 
-test("delivery status: GET /deliveries and the per-Alert gauges show the last delivery and the last failure with Slack's error, on every Alert of the Provider", async () => {
+test("delivery status: GET /deliveries and the per-Alert gauges show the last delivery and the last failure with Slack's error, on every Alert of the Provider, and again after a restart", async () => {
   const other = {
     apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
     kind: 'Alert',
@@ -246,6 +246,16 @@ test("delivery status: GET /deliveries and the per-Alert gauges show the last de
     metrics,
     new RegExp(
       `^notify_guard_relay_alert_last_failure_timestamp_seconds\\{alert="apps/ks"\\} ${Date.parse(items[0]!.lastError.at) / 1000}$`,
+      'm',
+    ),
+  );
+  const before = await get('/deliveries');
+  await s.restart();
+  assert.equal(await get('/deliveries'), before, 'the same table after a restart (journaled)');
+  assert.match(
+    await get('/metrics'),
+    new RegExp(
+      `^notify_guard_relay_alert_last_failure_timestamp_seconds\\{alert="apps/other"\\} ${Date.parse(items[1]!.lastError.at) / 1000}$`,
       'm',
     ),
   );

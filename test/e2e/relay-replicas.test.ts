@@ -10,11 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
@@ -23,9 +19,13 @@ import { eventually } from '../support/live-cluster.ts';
 import { kubeconfigFor } from '../support/live-relay.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { slackDestination } from '../support/objects.ts';
+import { call, freePort, metric, startReplica as start } from '../support/relay-replicas.ts';
+import type { Replica } from '../support/relay-replicas.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TEAMS = 4;
+const startReplica = (kubeconfig: string, journal: string, peerPort: number) =>
+  start({ kubeconfig, journal, peerPort, lease: LEASE, namespace: NS });
 const NS = 'notify-guard-system';
 
 interface Rule {
@@ -56,64 +56,6 @@ function grants(rules: readonly Rule[]): string[] {
   );
 }
 
-interface Replica {
-  readonly child: ChildProcess;
-  readonly port: number;
-  /** Its identity in the Lease: the address of its handoff endpoint. */
-  readonly identity: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startReplica(kubeconfig: string, journal: string, peerPort: number): Promise<Replica> {
-  const identity = `127.0.0.1:${peerPort}`;
-  const child = spawn(
-    process.execPath,
-    [
-      ...[join(ROOT, 'src', 'cli', 'main.ts'), 'relay', '--listen', '127.0.0.1:0', '--journal', journal],
-      ...['--kubeconfig', kubeconfig, '--allow-insecure-slack-destinations', '--drain-timeout', '0'],
-      ...['--retry-max-interval', '1', '--sender-lease', LEASE, '--sender-lease-namespace', NS],
-      ...['--sender-lease-timing', '3,2,0.5', '--pod-name', identity, '--peer-listen', identity],
-      ...['--peer-url', 'http://{identity}/handoff'],
-      // Each event alone, so that Slack's messages name the events a sender posted (digests fold a burst).
-      ...['--digest-after', '0'],
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buffered += c.toString();
-      const m = /"listen":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"relay listening"/.exec(buffered);
-      if (m) resolve({ child, port: Number(m[1]), identity });
-    });
-    child.once('exit', (code) => reject(new Error(`relay exited ${code} before listening`)));
-  });
-}
-
-function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', () => resolve({ status: 0, text: '' }));
-    req.end(body);
-  });
-}
-
 const event = (i: number) =>
   JSON.stringify({
     involvedObject: {
@@ -128,13 +70,6 @@ const event = (i: number) =>
     reason: 'r',
     reportingController: 'kustomize-controller',
   });
-
-/** A series' value in a replica's /metrics (0 when absent). */
-async function metric(r: Replica, series: string): Promise<number> {
-  const { text } = await call(r.port, 'GET', '/metrics');
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 function seed(api: FakeApiServer, slackUrl: string): void {
   for (let t = 0; t < TEAMS; t++) {

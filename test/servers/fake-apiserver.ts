@@ -108,6 +108,8 @@ export class FakeApiServer {
   readonly stats: FakeStats = { lists: 0, watches: 0, gets: 0, connections: 0, listsByResource: {} };
   /** Every request on a served resource, in order (the RBAC a client needs). */
   readonly calls: FakeApiCall[] = [];
+  /** Tokens TokenReview knows: the user each names and the audiences it was minted for. */
+  readonly tokens = new Map<string, { username: string; audiences: string[] }>();
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -286,12 +288,34 @@ export class FakeApiServer {
     }
   }
 
+  /** TokenReview, as the API server answers it: authenticated only for a known token and an audience it was minted for. */
+  private tokenReview(body: string, res: ServerResponse): void {
+    this.calls.push({
+      verb: 'create',
+      group: 'authentication.k8s.io',
+      resource: 'tokenreviews',
+      namespace: undefined,
+      name: undefined,
+    });
+    const spec = (JSON.parse(body) as { spec: { token: string; audiences?: string[] } }).spec;
+    const known = this.tokens.get(spec.token);
+    const audiences = (spec.audiences ?? []).filter((a) => known?.audiences.includes(a));
+    const ok = known !== undefined && audiences.length > 0;
+    const status = ok
+      ? { authenticated: true, user: { username: known.username }, audiences }
+      : { authenticated: false };
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec, status }));
+  }
+
   private route(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').filter(Boolean);
     // Discovery.
     if (parts[0] === 'apis' && parts.length === 2) return this.group(parts[1]!, res);
     if (parts[0] === 'apis' && parts.length === 3) return this.resourceList(parts[1]!, parts[2]!, res);
+    if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews')
+      return void readBody(req).then((body) => this.tokenReview(body, res));
     // /api/v1/[namespaces/{ns}/]{plural}[/{name}] and /apis/{g}/{v}/[namespaces/{ns}/]{plural}[/{name}]
     const [group, version, rest] =
       parts[0] === 'api' ? ['', parts[1] ?? '', parts.slice(2)] : [parts[1] ?? '', parts[2] ?? '', parts.slice(3)];

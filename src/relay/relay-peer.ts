@@ -1,0 +1,150 @@
+/**
+ * The relay's part, with replicas, in what follows the sender besides events
+ * (docs/relay-replicas.md): it hands its open threads and status table to the sender when it is
+ * not the sender (sender-handover.ts, checked every `everyMs`), takes the other replica's when it
+ * is, and answers `GET /deliveries` with the sender's table (deliveries-answer.ts). On a graceful
+ * stop, the drain also waits for the handover (the other replica takes the Lease within seconds).
+ */
+import type { Logger } from '../observability/logger.ts';
+import type { EpisodeChange } from './delivery-protocol.ts';
+import type { DeliveriesAnswer } from './deliveries-answer.ts';
+import { answerDeliveries, senderTable } from './deliveries-answer.ts';
+import type { DeliveryStatus } from './delivery-status.ts';
+import { createDeliveryStatus } from './delivery-status.ts';
+import type { JournalState } from './journal-state.ts';
+import { openEpisodes } from './journal-state.ts';
+import type { StatusBook, StatusRecord } from './journal-status.ts';
+import { statusEntries } from './journal-status.ts';
+import type { DeliveryCallbacks } from './delivery-thread.ts';
+import { createHandoffClient } from './forwarder.ts';
+import type { RelayJob } from './relay-queue.ts';
+import type { SenderGate } from './sender-gate.ts';
+import type { Handover } from './sender-handover.ts';
+import { createHandoverGiver, takeOver } from './sender-handover.ts';
+
+/** The running part. */
+export interface RelayPeer {
+  /** This replica's status changed or an episode opened: the sender may not have it. */
+  changed(): void;
+  /** Takes the other replica's threads and status (the peer endpoint's `POST /handover`). */
+  takeOver(h: Handover): 'taken' | 'not-sender';
+  /** GET /deliveries. */
+  deliveries(): Promise<DeliveriesAnswer>;
+  /**
+   * On a graceful stop (the Lease given up): waits at most `ms` for another replica to hold the
+   * Lease and hands it everything; true once it holds it, or when there is nothing to hand.
+   */
+  handOver(ms: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** What it works with (read when needed: the relay builds them after this). */
+export interface RelayPeerDeps {
+  readonly gate: SenderGate;
+  readonly status: () => DeliveryStatus;
+  /** The open episodes the journal holds. */
+  readonly episodes: () => EpisodeChange[];
+  /** Opens (unless open) or closes episodes on the delivery thread. */
+  readonly setEpisodes: (changes: readonly EpisodeChange[]) => void;
+  readonly log: Logger;
+  /** How often the handover is checked (default 1 s). */
+  readonly everyMs?: number;
+  readonly sendTimeoutMs?: number;
+  /** Sent with each request to the sender (the peer token, peer-auth.ts). */
+  readonly headers?: () => Record<string, string>;
+}
+
+export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
+  const client = createHandoffClient(d.sendTimeoutMs ?? 15_000, d.headers);
+  const giver = createHandoverGiver({
+    gate: d.gate,
+    client,
+    episodes: d.episodes,
+    statuses: () => d.status().entries(),
+    handedAway: (keys) => d.setEpisodes(keys.map((key) => ({ key }))),
+    log: d.log,
+  });
+  const timer = setInterval(() => void giver.check(), d.everyMs ?? 1_000);
+  timer.unref();
+  const fromSender = senderTable(2_000, d.headers);
+  return {
+    changed: () => giver.changed(),
+    takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
+    deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
+    async handOver(ms) {
+      if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
+      const deadline = Date.now() + ms;
+      while (!giver.current() && (await giver.check()) !== 'handed' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      return giver.current();
+    },
+    async stop() {
+      clearInterval(timer);
+      await client.close();
+    },
+  };
+}
+
+/** A relay peer over the journal's open episodes, with the relay's settings (`live`: built after it). */
+export function startPeerOver(
+  state: JournalState,
+  o: {
+    readonly sender: SenderGate;
+    readonly sendTimeoutMs?: number;
+    readonly peerHeaders?: () => Record<string, string>;
+  },
+  log: Logger,
+  live: Pick<RelayPeerDeps, 'status' | 'setEpisodes'>,
+): RelayPeer {
+  return startRelayPeer({
+    ...live,
+    gate: o.sender,
+    log,
+    episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
+    ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
+    ...(o.peerHeaders ? { headers: o.peerHeaders } : {}),
+  });
+}
+
+/** Each Alert's delivery status, from the journal and journaled at each change (delivery-status.ts); `peer` hears each change. */
+export function journaledStatus(o: {
+  announceEveryMs: number;
+  state: StatusBook;
+  record: (r: StatusRecord) => void;
+  peer: RelayPeer | undefined;
+}): DeliveryStatus {
+  return createDeliveryStatus({
+    announceEveryMs: o.announceEveryMs,
+    initial: statusEntries(o.state),
+    onChange: (entry) => {
+      o.record({ t: 'status', ...entry });
+      o.peer?.changed();
+    },
+  });
+}
+
+/** Delivers for at most `ms`; with replicas, then hands threads and status to the next sender within the same time. */
+export async function drainAndHandOver(
+  drain: (ms: number) => Promise<boolean>,
+  peer: RelayPeer | undefined,
+  ms: number,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  const drained = await drain(ms);
+  return peer ? (await peer.handOver(Math.max(0, deadline - Date.now()))) && drained : drained;
+}
+
+/** The delivery callbacks, telling `peer` of each episode opened. */
+export function tellingOpens<C extends Pick<DeliveryCallbacks<RelayJob>, 'onEpisode'>>(
+  callbacks: C,
+  peer: RelayPeer | undefined,
+): C {
+  if (!peer) return callbacks;
+  return {
+    ...callbacks,
+    onEpisode: (c: EpisodeChange) => {
+      callbacks.onEpisode?.(c);
+      if (c.episode) peer.changed();
+    },
+  };
+}

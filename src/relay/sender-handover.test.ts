@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from '../observability/logger.ts';
+import type { EpisodeChange } from './delivery-protocol.ts';
+import { createDeliveryStatus } from './delivery-status.ts';
+import type { HandoffClient } from './forwarder.ts';
+import type { StatusEntry } from './journal-status.ts';
+import type { SenderGate } from './sender-gate.ts';
+import { createHandoverGiver, takeOver } from './sender-handover.ts';
+import type { SendResult } from './slack-sender.ts';
+
+const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+const KEY = 'apps/slack Kustomization/apps/podinfo';
+const open: EpisodeChange = { key: KEY, episode: { since: 5, reason: 'HealthCheckFailed', ts: '1.2', channel: 'C1' } };
+
+/** A giver over a gate, a client and tables the test sets. */
+function giver(episodes: EpisodeChange[], statuses: StatusEntry[]) {
+  const gate = { sender: false, url: undefined as string | undefined };
+  const posts: { url: string; body: object }[] = [];
+  const answers: SendResult[] = [];
+  const closed: string[][] = [];
+  const client: HandoffClient = {
+    handOff: async (url, body) => {
+      posts.push({ url, body });
+      return answers.shift() ?? { kind: 'ok' };
+    },
+    close: async () => undefined,
+  };
+  const g = createHandoverGiver({
+    gate: { isSender: () => gate.sender, senderUrl: () => gate.url } satisfies SenderGate,
+    client,
+    episodes: () => episodes,
+    statuses: () => statuses,
+    handedAway: (keys) => closed.push([...keys]),
+    log,
+  });
+  return { g, gate, posts, answers, closed };
+}
+
+test('the giver hands its threads and status to the sender once it knows it, again after each change, a failure or its own term as sender', async () => {
+  const statuses = [{ alert: 'apps/all', delivered: 7, announced: 7 }];
+  const t = giver([open], statuses);
+  assert.equal(await t.g.check(), 'no-sender');
+  t.gate.url = 'http://b:9293/handoff';
+  t.answers.push({ kind: 'retry', reason: 'HTTP 503' });
+  assert.equal(await t.g.check(), 'failed');
+  assert.deepEqual(t.closed, [], 'nothing closed before the sender took it');
+  assert.equal(await t.g.check(), 'handed');
+  assert.deepEqual(
+    t.posts.map((p) => p.url),
+    ['http://b:9293/handover', 'http://b:9293/handover'],
+  );
+  assert.deepEqual(t.posts[1]!.body, { episodes: [open], statuses });
+  assert.deepEqual(t.closed, [[KEY]]);
+  assert.equal(await t.g.check(), 'nothing');
+  t.g.changed();
+  assert.equal(await t.g.check(), 'handed');
+  t.gate.sender = true;
+  assert.equal(await t.g.check(), 'sender');
+  t.gate.sender = false;
+  assert.equal(await t.g.check(), 'handed', 'after being the sender, everything is handed again');
+  t.gate.url = 'http://a:9293/handoff';
+  assert.equal(await t.g.check(), 'handed', 'a new sender is handed everything');
+  assert.equal(t.posts.length, 5);
+});
+
+test('a giver with nothing open and no status posts nothing', async () => {
+  const t = giver([], []);
+  t.gate.url = 'http://b:9293/handoff';
+  assert.equal(await t.g.check(), 'handed');
+  assert.deepEqual(t.posts, []);
+});
+
+test('the sender takes a handover: statuses merged (journaled as changes), episodes opened; a replica that is not the sender refuses', () => {
+  const changes: StatusEntry[] = [];
+  const status = createDeliveryStatus({ announceEveryMs: 3_600_000, onChange: (e) => changes.push(e) });
+  const opened: EpisodeChange[][] = [];
+  let sender = false;
+  const d = {
+    gate: { isSender: () => sender, senderUrl: () => undefined },
+    status,
+    open: (e: readonly EpisodeChange[]) => opened.push([...e]),
+  };
+  const h = { episodes: [open], statuses: [{ alert: 'apps/all', delivered: 7, announced: 7 }] };
+  assert.equal(takeOver(d, h), 'not-sender');
+  assert.deepEqual([changes, opened], [[], []]);
+  sender = true;
+  assert.equal(takeOver(d, h), 'taken');
+  assert.deepEqual(changes, [{ alert: 'apps/all', delivered: 7, announced: 7 }]);
+  assert.deepEqual(opened, [[open]]);
+  assert.equal(status.delivered('apps/all', 60_000), false, 'the other replica announced within the interval');
+});

@@ -1,0 +1,165 @@
+/**
+ * What a replica hands to the sender besides events (docs/relay-replicas.md): its open failure
+ * episodes (Slack threads, slack-episodes.ts) and its delivery status table (delivery-status.ts),
+ * so that after a failover the new sender replies in the old sender's threads, marks their parents
+ * resolved, and answers for every Alert.
+ * - The giver: whenever this replica is not the sender, knows which replica is, and has something
+ *   that replica has not been given (the sender changed, this replica was the sender meanwhile, an
+ *   Alert's status changed or an episode opened here), it POSTs `{episodes, statuses}` to the
+ *   sender's `/handover`, beside its `/handoff` (handoff-endpoint.ts); `check` is called every
+ *   second. Once the sender has answered, the episodes handed are closed here (journaled): the
+ *   sender's journal holds them now. A failed handover is tried again at the next check.
+ * - The receiver (`takeOver`): the sender merges the statuses (the later of each time) and opens
+ *   each episode it has not open itself (an object that failed again on the new sender before the
+ *   handover keeps its new thread); both are journaled as any change. A replica that is not the
+ *   sender refuses, and the giver tries again.
+ */
+import type { Logger } from '../observability/logger.ts';
+import type { EpisodeChange } from './delivery-protocol.ts';
+import type { DeliveryStatus } from './delivery-status.ts';
+import type { HandoffClient } from './forwarder.ts';
+import type { StatusEntry } from './journal-status.ts';
+import { MAX_STATUSES } from './journal-status.ts';
+import type { SenderGate } from './sender-gate.ts';
+
+/** A replica's open episodes and status table, handed to the sender. */
+export interface Handover {
+  readonly episodes: readonly EpisodeChange[];
+  readonly statuses: readonly StatusEntry[];
+}
+
+/** How a check of the giver ended. */
+export type HandoverCheck = 'sender' | 'no-sender' | 'nothing' | 'handed' | 'failed';
+
+/** The giver's side. */
+export interface HandoverGiver {
+  /** Something the sender has not been given: an Alert's status changed, or an episode opened. */
+  changed(): void;
+  /** Hands everything over when due (see the file's comment). */
+  check(): Promise<HandoverCheck>;
+  /** True when the replica that is the sender now holds everything this one would hand it. */
+  current(): boolean;
+}
+
+/** What the giver reads and tells. */
+export interface HandoverGiverOptions {
+  readonly gate: SenderGate;
+  readonly client: HandoffClient;
+  readonly episodes: () => EpisodeChange[];
+  readonly statuses: () => StatusEntry[];
+  /** The sender holds these episodes now: close them here. */
+  readonly handedAway: (keys: readonly string[]) => void;
+  readonly log: Logger;
+}
+
+export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
+  let handedTo: string | undefined;
+  let dirty = false;
+  let busy = false;
+  let lastFailure: string | undefined;
+  const hand = async (url: string): Promise<HandoverCheck> => {
+    const h: Handover = { episodes: o.episodes(), statuses: o.statuses() };
+    dirty = false;
+    if (h.episodes.length > 0 || h.statuses.length > 0) {
+      const r = await o.client.handOff(new URL('handover', url).href, h);
+      if (r.kind !== 'ok') {
+        dirty = true;
+        const reason = 'reason' in r ? r.reason : r.kind;
+        if (reason !== lastFailure) o.log.warn({ sender: url, reason }, 'cannot hand threads over yet');
+        lastFailure = reason;
+        return 'failed';
+      }
+      o.handedAway(h.episodes.map((e) => e.key));
+      o.log.info(
+        { sender: url, episodes: h.episodes.length, statuses: h.statuses.length },
+        'handed open threads and delivery status to the sender',
+      );
+    }
+    handedTo = url;
+    lastFailure = undefined;
+    return 'handed';
+  };
+  return {
+    changed() {
+      dirty = true;
+    },
+    current: () => !o.gate.isSender() && !dirty && handedTo !== undefined && handedTo === o.gate.senderUrl(),
+    async check() {
+      if (o.gate.isSender()) {
+        handedTo = undefined;
+        return 'sender';
+      }
+      const url = o.gate.senderUrl();
+      if (!url) return 'no-sender';
+      if (busy || (handedTo === url && !dirty)) return 'nothing';
+      busy = true;
+      try {
+        return await hand(url);
+      } finally {
+        busy = false;
+      }
+    },
+  };
+}
+
+/** The receiver's side: 'taken', or 'not-sender' (the giver tries again). */
+export function takeOver(
+  d: {
+    readonly gate: SenderGate;
+    readonly status: DeliveryStatus;
+    readonly open: (e: readonly EpisodeChange[]) => void;
+  },
+  h: Handover,
+): 'taken' | 'not-sender' {
+  if (!d.gate.isSender()) return 'not-sender';
+  d.status.merge(h.statuses);
+  d.open(h.episodes);
+  return 'taken';
+}
+
+/** Reads a handover from a parsed JSON body; a string says what is wrong. */
+export function decodeHandover(body: unknown): Handover | string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not a JSON object';
+  const { episodes, statuses } = body as Record<string, unknown>;
+  if (!Array.isArray(episodes) || episodes.length > MAX_STATUSES || !episodes.every(isOpenEpisode))
+    return `episodes: expected at most ${MAX_STATUSES} of {key, episode: {since, reason, ts?, channel?}}`;
+  if (!Array.isArray(statuses) || statuses.length > MAX_STATUSES || !statuses.every(isStatus))
+    return `statuses: expected at most ${MAX_STATUSES} of {alert, delivered?, announced?, error?: {at, reason}}`;
+  // Only the known fields are kept: what is journaled is what this relay wrote.
+  return { episodes: episodes.map(openEpisode), statuses: statuses.map(status) };
+}
+
+const some = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+
+function openEpisode({ key, episode: e }: EpisodeChange): EpisodeChange {
+  const { since, reason, ts, channel } = e!;
+  return { key, episode: { since, reason, ...some('ts', ts), ...some('channel', channel) } };
+}
+
+function status({ alert, delivered, announced, error }: StatusEntry): StatusEntry {
+  const e = error && { at: error.at, reason: error.reason };
+  return { alert, ...some('delivered', delivered), ...some('announced', announced), ...some('error', e) };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isTime = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const optional = (v: unknown, is: (v: unknown) => boolean) => v === undefined || is(v);
+const isText = (v: unknown) => typeof v === 'string' && v !== '';
+
+function isOpenEpisode(v: unknown): v is EpisodeChange {
+  if (!isObject(v) || !isText(v['key']) || !isObject(v['episode'])) return false;
+  const e = v['episode'];
+  return (
+    isTime(e['since']) && typeof e['reason'] === 'string' && optional(e['ts'], isText) && optional(e['channel'], isText)
+  );
+}
+
+function isStatus(v: unknown): v is StatusEntry {
+  if (!isObject(v) || !isText(v['alert'])) return false;
+  const error = v['error'];
+  return (
+    optional(v['delivered'], isTime) &&
+    optional(v['announced'], isTime) &&
+    optional(error, (x) => isObject(x) && isTime(x['at']) && typeof x['reason'] === 'string')
+  );
+}
