@@ -97,22 +97,26 @@ test('self-managed certificates call exactly the verbs the rendered Role and Clu
       election: { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 400 },
     });
   const first = start('notify-guard-0');
-  const second = start('notify-guard-1', ['notify-guard-webhook.example']);
+  let second: ReturnType<typeof start> | undefined;
   try {
-    await eventually('created and injected', () => first.isLeader() && first.notReadyReason() === undefined, 10_000);
+    // Certificates are generated on the way (RSA keys, node-forge signatures): slow on a busy machine.
+    await eventually('created and injected', () => first.isLeader() && first.notReadyReason() === undefined, 30_000);
+    // Started once the first leads, so the Lease cannot go to it first (under load its first try could
+    // arrive first): its extra host is what makes the handover a renewal.
+    second = start('notify-guard-1', ['notify-guard-webhook.example']);
     await first.stop();
     // The new leader renews the serving certificate for its extra host (an update of the Secret).
     await eventually(
       'handed over and renewed',
       () =>
-        second.isLeader() &&
-        second.notReadyReason() === undefined &&
+        second!.isLeader() &&
+        second!.notReadyReason() === undefined &&
         api.calls.some((c) => c.verb === 'update' && c.resource === 'secrets'),
-      10_000,
+      30_000,
     );
   } finally {
     await first.stop();
-    await second.stop();
+    await second?.stop();
     await api.close();
   }
   const namespaced = api.calls.filter((c) => c.namespace !== undefined);

@@ -103,6 +103,8 @@ test('mounted files: a leaf rotation and a CA rotation are picked up without a r
   cleanups.push(() => watcher.stop());
   // The caBundle holds both CAs before the rotation, as cert-manager's CA injector would have it.
   const traffic = startTraffic({ port, servername: SVC, trust: () => caA.certPem + caB.certPem });
+  // Stopped also when the test fails: its workers would otherwise retry forever and keep the file running.
+  cleanups.push(async () => void (await traffic.stop()));
   await eventually('first certificate served', () => traffic.serials.has(serialOf(a1.certPem)));
   await publish(caA, a2);
   await eventually('renewed leaf served', () => traffic.serials.has(serialOf(a2.certPem)));
@@ -316,6 +318,7 @@ test('self-managed: a CA near expiry is rotated with old and new CA in the bundl
     servername: SVC,
     trust: () => Buffer.from(injected(api, 'ValidatingWebhookConfiguration')[0]!, 'base64').toString(),
   });
+  cleanups.push(async () => void (await traffic.stop()));
   await eventually('old certificate served', () => traffic.serials.has(serialOf(oldLeaf.certPem)));
   const certs = startSelfManagedCerts({
     api: kubeApiFor(api.url),
@@ -340,7 +343,8 @@ test('self-managed: a CA near expiry is rotated with old and new CA in the bundl
       const served = tls.current()!.certPem;
       return !bundleTrusts(oldCa.certPem, served) && traffic.serials.has(serialOf(served));
     },
-    10_000,
+    // A new CA and serving certificate are generated on the way: slow beside a CPU hog.
+    30_000,
   );
   const result = await traffic.stop();
   assert.deepEqual(result.failures, []);

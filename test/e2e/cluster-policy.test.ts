@@ -22,6 +22,7 @@ import { loadManifests } from '../../src/cluster/manifests.ts';
 import { parse, parseAllDocuments } from 'yaml';
 import { spawnSync } from 'node:child_process';
 import { tempDir } from '../support/temp-dir.ts';
+import { writeTestCertDir } from '../support/webhook-server.ts';
 
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 const RESOURCES = [
@@ -67,6 +68,7 @@ async function start(
     kubeconfig,
     `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`,
   );
+  await writeTestCertDir(join(dir, 'certs'));
   const options = parseWebhookArgs([
     '--listen',
     '127.0.0.1:0',

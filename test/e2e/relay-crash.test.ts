@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { FakeSlack, shownMessage } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
+import { slackDestination } from '../support/objects.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -67,28 +68,9 @@ test('kill -9 mid-burst: every event answered 202 is delivered after a restart; 
   const slack = new FakeSlack({ perSecond: 50, burst: 50 });
   const url = await slack.start();
   const dir = tempDir('crash');
-  const docs: object[] = [];
-  for (let t = 0; t < TEAMS; t++) {
-    const ns = `team-${t}`;
-    docs.push({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'slack-url', namespace: ns },
-      stringData: { address: `${url}/services/T0CRASH${t}/B0CRASH/abcdefgh${t}` },
-    });
-    docs.push({
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Provider',
-      metadata: { name: 'slack', namespace: ns },
-      spec: { type: 'slack', secretRef: { name: 'slack-url' } },
-    });
-    docs.push({
-      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-      kind: 'Alert',
-      metadata: { name: 'all', namespace: ns },
-      spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
-    });
-  }
+  const docs = Array.from({ length: TEAMS }, (_, t) =>
+    slackDestination(`team-${t}`, `${url}/services/T0CRASH${t}/B0CRASH/abcdefgh${t}`),
+  ).flat();
   await mkdir(join(dir, 'cluster'));
   await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
   let relay = await startRelay(dir);

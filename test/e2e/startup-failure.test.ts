@@ -11,6 +11,7 @@ import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '../support/temp-dir.ts';
+import { writeTestCertDir } from '../support/webhook-server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -36,51 +37,44 @@ function run(args: readonly string[]): Promise<{ code: number | null; stderr: st
   });
 }
 
-test(
-  'webhook: a port in use exits 1 naming the address, with the certificate watcher released',
-  { timeout: 30_000 },
-  async () => {
-    const dir = tempDir('startup');
-    const r = await run([
-      'webhook',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--cert-dir',
-      join(dir, 'certs'),
-      '--cluster-dir',
-      join(ROOT, 'examples', 'cluster'),
-      '--log-level',
-      'silent',
-    ]);
-    assert.deepEqual(r, {
-      code: 1,
-      stderr: `notify-guard webhook: cannot listen on 127.0.0.1:${port}: the address is already in use\n`,
-    });
+/** The two servers as users start them, each on the taken port with what it opens before listening. */
+const SERVERS = [
+  {
+    command: 'webhook',
+    released: 'the certificate watcher',
+    flags: async (dir: string) => {
+      await writeTestCertDir(join(dir, 'certs'));
+      return ['--cert-dir', join(dir, 'certs')];
+    },
   },
-);
+  {
+    command: 'relay',
+    released: 'the delivery thread and journal',
+    flags: async (dir: string) => ['--journal', join(dir, 'relay.journal')],
+  },
+];
 
-test(
-  'relay: a port in use exits 1 naming the address, with the delivery thread and journal released',
-  { timeout: 30_000 },
-  async () => {
-    const dir = tempDir('startup');
-    const r = await run([
-      'relay',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--journal',
-      join(dir, 'relay.journal'),
-      '--cluster-dir',
-      join(ROOT, 'examples', 'cluster'),
-      '--log-level',
-      'silent',
-    ]);
-    assert.deepEqual(r, {
-      code: 1,
-      stderr: `notify-guard relay: cannot listen on 127.0.0.1:${port}: the address is already in use\n`,
-    });
-  },
-);
+for (const { command, released, flags } of SERVERS)
+  test(
+    `${command}: a port in use exits 1 naming the address, with ${released} released`,
+    { timeout: 30_000 },
+    async () => {
+      const r = await run([
+        command,
+        '--listen',
+        `127.0.0.1:${port}`,
+        ...(await flags(tempDir('startup'))),
+        '--cluster-dir',
+        join(ROOT, 'examples', 'cluster'),
+        '--log-level',
+        'silent',
+      ]);
+      assert.deepEqual(r, {
+        code: 1,
+        stderr: `notify-guard ${command}: cannot listen on 127.0.0.1:${port}: the address is already in use\n`,
+      });
+    },
+  );
 
 test('in-process, a failed start leaves no handle behind: watcher, timers, delivery thread and journal are released', async () => {
   const { startWebhook } = await import('../../src/cli/webhook-command.ts');
@@ -90,6 +84,7 @@ test('in-process, a failed start leaves no handle behind: watcher, timers, deliv
   const { Writable } = await import('node:stream');
   const quiet = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
   const dir = tempDir('startup');
+  await writeTestCertDir(join(dir, 'certs'));
   // What a started watcher, timer, worker or open file shows as (child processes of the tests above come and go).
   const HELD = new Set([
     'FSEventWrap',

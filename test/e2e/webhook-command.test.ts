@@ -18,6 +18,7 @@ import { certificateHosts } from '../../src/certs/certificates.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { review } from '../support/apiserver-client.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { writeTestCertDir } from '../support/webhook-server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -263,6 +264,7 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
       kubeconfig,
       `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\nusers:\n- name: tester\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`,
     );
+    await writeTestCertDir(join(dir, 'certs'));
     const options = parseWebhookArgs([
       '--listen',
       '127.0.0.1:0',

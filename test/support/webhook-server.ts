@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createAdmissionApp } from '../../src/admission/app.ts';
 import { createAdmissionHandler } from '../../src/admission/handler.ts';
+import { writeCertDir } from '../../src/certs/cert-dir.ts';
 import { createCA, createServingCertificate, serviceHosts } from '../../src/certs/certificates.ts';
 import type { CertificatePem } from '../../src/certs/certificates.ts';
 import { servingContext } from '../../src/certs/serving-tls.ts';
@@ -42,6 +43,15 @@ export function testCertificates(): Promise<{ ca: CertificatePem; leaf: Certific
     return { ca, leaf };
   })();
   return certs;
+}
+
+/**
+ * Writes those certificates into `dir` as `--cert-dir` holds them, so a webhook started on it
+ * reads them instead of generating its own (generation is pinned by webhook-command.test.ts).
+ */
+export async function writeTestCertDir(dir: string): Promise<void> {
+  const { ca, leaf } = await testCertificates();
+  await writeCertDir(dir, ca, leaf);
 }
 
 export interface TestWebhook {
