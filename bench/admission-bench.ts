@@ -21,7 +21,7 @@
  * MB; both >= 0.6x bare, p99 <= 5 ms; slope <= 1 MB per 1,000 objects.
  *
  * Env: BENCH_SECONDS (per load phase, default 3), BENCH_ROUNDS (7), BENCH_NODE_FLAGS (only
- * `node <flags> main.js`), BENCH_SLOPE=0 (skip the slope, which runs the first way of starting),
+ * `node <flags> main.js`), BENCH_STARTS (ways of starting, default `bin,image,plain`), BENCH_SLOPE=0 (skip the slope, which runs the first way of starting),
  * BENCH_AUDIT=1 (keep the periodic audit on; off by default, see AUDIT_ARGS).
  */
 import { readFileSync, chmodSync } from 'node:fs';
@@ -66,6 +66,7 @@ interface FlagSet {
   flags: string[];
 }
 const envFlags = process.env['BENCH_NODE_FLAGS']?.split(' ').filter(Boolean);
+const starts = (process.env['BENCH_STARTS'] ?? 'bin,image,plain').split(',');
 const flagSets: FlagSet[] = envFlags
   ? [
       {
@@ -90,7 +91,7 @@ const flagSets: FlagSet[] = envFlags
         launch: { command: [process.execPath, MAIN], nodeOptions: undefined },
         flags: [],
       },
-    ];
+    ].filter((_, i) => starts.includes(['bin', 'image', 'plain'][i]!));
 
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
