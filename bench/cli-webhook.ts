@@ -19,6 +19,8 @@ export interface CliWebhook {
   readonly listeningMs: number;
   /** Milliseconds from spawn to the first 200 from /readyz (the view synced). */
   readonly readyMs: number;
+  /** The live view's own sync time (discovery and initial lists, its "cluster view synced" log), if logged. */
+  syncMs(): number | undefined;
   /** Current RSS and the peak RSS so far (VmHWM), in MB. */
   memory(): { rssMB: number; peakMB: number };
   /** Its process id. */
@@ -50,9 +52,11 @@ export async function startCliWebhook(o: {
   });
   o.track(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let syncMs: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
+      if (line.includes('"cluster view synced"')) syncMs = (JSON.parse(line) as { ms: number }).ms;
       if (!line.includes('"webhook listening"')) return;
       resolve(Number(/:(\d+)$/.exec((JSON.parse(line) as { listen: string }).listen)?.[1]));
     });
@@ -71,6 +75,7 @@ export async function startCliWebhook(o: {
     caPem,
     listeningMs,
     readyMs,
+    syncMs: () => syncMs,
     memory: () => ({ rssMB: status('VmRSS'), peakMB: status('VmHWM') }),
     pid: child.pid,
     stop: async () => {

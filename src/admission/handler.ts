@@ -76,7 +76,12 @@ export function createAdmissionHandler(deps: HandlerDeps): AdmissionHandler {
       const labels = { webhook, kind: kind ?? 'other', operation: req.operation, outcome: outcomeOf(response) };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, now() - started);
-      logger.debug({ uid: req.uid, ...labels, namespace: req.namespace, name: requestName(req) }, 'admission reviewed');
+      // The record is built only when it is written (debug is off by default; this runs per request).
+      if (logger.isLevelEnabled('debug'))
+        logger.debug(
+          { uid: req.uid, ...labels, namespace: req.namespace, name: requestName(req) },
+          'admission reviewed',
+        );
       return response;
     },
   };

@@ -16,33 +16,31 @@
 export const MAX_DEPTH = 512;
 
 /**
- * Whether `value` nests deeper than `max` containers. Walked depth-first with one frame per level
- * (memory bounded by the depth, not the width: a 7 MiB body of empty arrays holds 2.4 million).
+ * Whether `value` nests deeper than `max` containers. Walked depth-first, one stack frame per
+ * level and no copy of any container (memory bounded by the depth, not the width: a 7 MiB body of
+ * empty arrays holds 2.4 million; the recursion stops at `max` levels, far from the stack's limit).
  */
 export function nestedTooDeep(value: unknown, max = MAX_DEPTH): boolean {
-  if (!isContainer(value)) return false;
-  const frames: { readonly items: readonly unknown[]; next: number }[] = [{ items: childrenOf(value), next: 0 }];
-  while (frames.length > 0) {
-    const top = frames[frames.length - 1]!;
-    if (top.next >= top.items.length) {
-      frames.pop();
-      continue;
-    }
-    const child = top.items[top.next++];
-    if (!isContainer(child)) continue;
-    if (frames.length >= max) return true;
-    const items = childrenOf(child);
-    if (items.length > 0) frames.push({ items, next: 0 });
+  return isContainer(value) && holdsDeeper(value, 1, max);
+}
+
+/** Whether container `v`, at `depth`, holds a container nested past `max`. */
+function holdsDeeper(v: object, depth: number, max: number): boolean {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (tooDeep(v[i], depth, max)) return true;
+    return false;
   }
+  // A parsed JSON object: own enumerable keys only (nothing inherited is enumerable).
+  for (const k in v) if (tooDeep((v as Record<string, unknown>)[k], depth, max)) return true;
   return false;
+}
+
+function tooDeep(child: unknown, depth: number, max: number): boolean {
+  return isContainer(child) && (depth >= max || holdsDeeper(child, depth + 1, max));
 }
 
 function isContainer(v: unknown): v is object {
   return v !== null && typeof v === 'object';
-}
-
-function childrenOf(v: object): readonly unknown[] {
-  return Array.isArray(v) ? v : Object.values(v);
 }
 
 const META_STRINGS = [

@@ -44,6 +44,7 @@ export function toReview(response: AdmissionResponse): AdmissionReview {
 }
 
 function withWarnings(r: AdmissionResponse, warnings: readonly string[]): AdmissionResponse {
+  if (warnings.length === 0) return r;
   const clean = [...new Set(warnings.map(headerSafe).filter((w) => w !== ''))];
   return clean.length > 0 ? { ...r, warnings: clean } : r;
 }

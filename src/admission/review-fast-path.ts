@@ -81,7 +81,8 @@ export function createReviewFastPath(d: FastPathDeps): (req: IncomingMessage, re
     req.on('error', (err) => reply(400, bodyStatus.unreadable(err)));
     req.on('end', () => {
       if (answered) return;
-      const body = parseBody(Buffer.concat(chunks, size));
+      // A review usually arrives in one chunk: parsed where it lies, not copied.
+      const body = parseBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       chunks.length = 0;
       if ('fail' in body) {
         reply(400, body.fail);

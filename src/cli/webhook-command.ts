@@ -12,6 +12,7 @@ import { createAdmissionHandler } from '../admission/handler.ts';
 import { TLS_POLICY, servingContext } from '../certs/serving-tls.ts';
 import { DEFAULT_SERVER_LIMITS, capConnections, serverTimeouts } from '../http/server-limits.ts';
 import { openClusterSource } from './cluster-source.ts';
+import { relaxHeapWhileStarting } from './start-heap.ts';
 import type { ClusterSource } from './cluster-source.ts';
 import { openServingCerts } from './serving-certs.ts';
 import type { ServingCerts } from './serving-certs.ts';
@@ -51,7 +52,11 @@ export function startWebhook(
 
 async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup): Promise<RunningWebhook> {
   const metrics = createAdmissionMetrics();
-  const cluster = await openClusterSource(o.cluster, metrics.registry, logger);
+  // A loose heap until the webhook listens with its view ready (start-heap.ts): reading the cluster is quicker.
+  const started: { cluster?: ClusterSource; listening?: boolean } = {};
+  const heap = relaxHeapWhileStarting({ ready: () => !!started.listening && !started.cluster?.notReadyReason() });
+  startup.started(() => heap.stop());
+  const cluster = (started.cluster = await openClusterSource(o.cluster, metrics.registry, logger));
   startup.started(() => cluster.stop());
   const policies = await openPolicySource({
     rules: ALL_RULES,
@@ -80,6 +85,7 @@ async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup):
   const handler = admissionHandler(cluster, policies, metrics, logger);
   const app = createAdmissionApp({ handler, metrics, logger, notReadyReason });
   const server = await serve(app, certs, o);
+  started.listening = true;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   logger.info(
@@ -95,6 +101,7 @@ async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup):
     server,
     port,
     close: async () => {
+      heap.stop();
       audit?.stop();
       policies.stop();
       cluster.stop();

@@ -29,6 +29,8 @@ export interface InformerViewOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** List GitRepositories and Kustomizations in full, keeping only their origin (the relay's commit links). */
   readonly keepSourceOrigins?: boolean;
+  /** Monotonic clock in milliseconds, for the initial sync's duration (default: performance.now). */
+  readonly now?: () => number;
 }
 
 /** The live view, with lifecycle and readiness. */
@@ -53,11 +55,18 @@ interface Collection {
 
 /** Discovers the served versions and starts every reflector. */
 export async function startInformerView(o: InformerViewOptions): Promise<InformerView> {
+  const now = o.now ?? (() => performance.now());
+  const started = now();
   const version = await notificationVersion(o.api);
   const sources = await sourceResources(o.api);
   const producers = await producerResources(o.api);
   const index = new ObjectIndex();
-  const start = collectionStarter(o, index);
+  // Logged once every collection has synced: how long discovery and the initial lists took.
+  const onSynced = () => {
+    if (reflectors.every((x) => x.r.synced()))
+      o.logger.info({ ms: Math.round(now() - started), objects: index.counts() }, 'cluster view synced');
+  };
+  const start = collectionStarter(o, index, onSynced);
   const reflectors: Collection[] = [
     start('Alert', `/apis/${NOTIFICATION_GROUP}/${version}/alerts`),
     start('Provider', `/apis/${NOTIFICATION_GROUP}/${version}/providers`),
@@ -104,7 +113,7 @@ interface CollectionOptions {
 }
 
 /** Starts reflectors that fill `index` (objects stored with their kind, and `apiVersion` if given). */
-function collectionStarter(o: InformerViewOptions, index: ObjectIndex) {
+function collectionStarter(o: InformerViewOptions, index: ObjectIndex, onSynced: () => void) {
   const applyAs = (kind: string, apiVersion?: string) => (event: StoreEvent, obj: Record<string, unknown>) => {
     const meta = (obj['metadata'] ?? {}) as { name?: string; namespace?: string };
     if (event === 'delete') index.remove(kind, meta.namespace ?? '', meta.name ?? '');
@@ -119,6 +128,7 @@ function collectionStarter(o: InformerViewOptions, index: ObjectIndex) {
       logger: o.logger,
       observer: o.metrics.observer,
       apply: applyAs(kind, apiVersion),
+      onSynced,
       watchdogMs: o.watchdogMs,
       ...(o.backoff ? { backoff: o.backoff } : {}),
       ...rest,

@@ -44,6 +44,8 @@ export interface ReflectorOptions {
   readonly observer: ReflectorObserver;
   /** Receives each object; `delete` for objects gone. Must not keep a reference it does not need. */
   readonly apply: (event: StoreEvent, obj: Record<string, unknown>) => void;
+  /** Called once, when the collection first counts as synced (listed, or optional and unreadable). */
+  readonly onSynced?: () => void;
   /** A watch silent (no event, no bookmark) this long is abandoned and the collection relisted. */
   readonly watchdogMs: number;
   readonly pageSize?: number;
@@ -199,9 +201,11 @@ class ReflectorLoop {
 
   /** Adopts the new state, performs the actions, runs `after`, then schedules the next step. */
   private perform(t: Transition, after?: () => void): void {
+    const wasSynced = this.state.synced;
     this.state = t.state;
     for (const a of t.actions) this.act(a);
     after?.();
+    if (!wasSynced && this.state.synced) this.o.onSynced?.();
     const next = t.next;
     if (!next || this.stopped) return;
     clearTimeout(this.timer);

@@ -46,6 +46,25 @@ describe('initial sync', () => {
     assert.equal(await metricValue(live.registry, 'notify_guard_cluster_objects{kind="Secret"}'), 1203);
   });
 
+  test('logs once, when every collection is listed, how long the sync took and what it holds', async () => {
+    const clock = [1_000, 1_250];
+    live = await startLiveCluster({
+      now: () => clock.shift() ?? NaN,
+      prepare(s) {
+        for (let i = 0; i < 3; i++) s.apply(secret('apps', `s-${i}`, { address: REAL_URL }));
+        s.apply(slackProvider('apps'));
+      },
+    });
+    await live.view.waitForSync(5_000);
+    const synced = live.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['msg'] === 'cluster view synced');
+    assert.deepEqual(
+      synced.map(({ ms, objects }) => ({ ms, objects })),
+      [{ ms: 250, objects: { Alert: 0, Provider: 1, Secret: 3, Source: 0, SecretProducer: 0 } }],
+    );
+  });
+
   test('a required kind it may not read keeps the view not ready, and it recovers once allowed', async () => {
     live = await startLiveCluster({ prepare: (s) => s.forbid('secrets') });
     await eventually(

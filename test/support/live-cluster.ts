@@ -52,6 +52,8 @@ export interface LiveClusterOptions {
   readonly bookmarkIntervalMs?: number;
   /** Called before the view starts, to seed objects or faults. */
   readonly prepare?: (server: FakeApiServer) => void;
+  /** The view's clock (InformerViewOptions.now). */
+  readonly now?: () => number;
 }
 
 export async function startLiveCluster(o: LiveClusterOptions = {}): Promise<LiveCluster> {
@@ -78,6 +80,7 @@ export async function startLiveCluster(o: LiveClusterOptions = {}): Promise<Live
     secretScope: o.secretScope ?? { namespaces: [], labelSelector: undefined },
     watchdogMs: o.watchdogMs ?? 5_000,
     backoff: { initialMs: 20, maxMs: 200 },
+    ...(o.now ? { now: o.now } : {}),
   });
   return {
     server,
