@@ -153,7 +153,14 @@ test('replicas: GET /deliveries is the sender table on both; after kill -9 of th
     });
     const restarted = await s.startReplica(s.sender);
     s.replicas.push(restarted);
-    await eventually('the restarted replica handed its thread over', () => restarted.log().includes(HANDED), 15_000);
+    // A process start, a replay, a Lease read and a TokenReview: seconds on a loaded machine.
+    await eventually(
+      'the restarted replica handed its thread over',
+      () => restarted.log().includes(HANDED),
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; its log:\n${restarted.log()}`);
+    });
     assert.equal(await deliveries(s.other), table, 'the new sender answers with the table it was handed');
     assert.equal(await deliveries(restarted), table);
 
