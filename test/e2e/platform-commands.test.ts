@@ -143,6 +143,7 @@ test('audit --output json, github and sarif carry the same findings', async () =
       'convention:event-metadata',
       'convention:provider-types',
       'convention:prod-coverage',
+      'convention:house-messages',
     ],
   );
   assert.deepEqual(
