@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { readWithClientNode } from './kube-credentials-read.ts';
@@ -17,6 +17,12 @@ function kubeconfig(name: string, cluster: string, user: string, extra = ''): st
     `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: ${cluster}\nusers:\n- name: u\n  user: ${user}\n` +
       `contexts:\n- name: x\n  context: {cluster: c, user: u}\n${extra || 'current-context: x\n'}`,
   );
+  return file;
+}
+
+/** The same file under a `%YAML 1.1` directive. */
+function yaml11(file: string): string {
+  writeFileSync(file, `%YAML 1.1\n---\n${readFileSync(file, 'utf8')}`);
   return file;
 }
 
@@ -121,6 +127,9 @@ const fallbacks: [string, string | undefined, NodeJS.ProcessEnv][] = [
     kubeconfig('other', '{server: "https://k"}', '{token: t}', 'current-context: y\n'),
     {},
   ],
+  ['a timestamp', kubeconfig('date', '{server: "https://k"}', '{token: 2020-01-01}'), {}],
+  ['a YAML tag', kubeconfig('tag', '{server: "https://k"}', '{token: !!binary dG9r}'), {}],
+  ['%YAML 1.1', yaml11(kubeconfig('yaml11', '{server: "https://k"}', '{token: t}')), {}],
   ['several $KUBECONFIG files', undefined, { KUBECONFIG: [homeConfig, join(dir, 'token')].join(delimiter) }],
   ['no kubeconfig at all', undefined, { HOME: join(dir, 'nowhere') }],
   ['in cluster without a port', undefined, { KUBERNETES_SERVICE_HOST: '10.0.0.1' }],

@@ -98,7 +98,8 @@ function fromFile(file: string): StaticCredentials | undefined {
       `the kubeconfig ${file} is not valid YAML (${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''})`,
     );
   }
-  if (doc.warnings.length > 0) return undefined;
+  // An unknown tag, or a %YAML 1.1 directive (`yes` a boolean), which client-node's js-yaml would read otherwise.
+  if (doc.warnings.length > 0 || doc.directives?.yaml.explicit) return undefined;
   const config: unknown = doc.toJS({ maxAliasCount: 100 });
   return isEntry(config) ? fromConfig(config, dirname(file)) : undefined;
 }
