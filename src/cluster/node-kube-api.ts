@@ -2,8 +2,9 @@
  * KubeApi over node:http(s) for credentials that do not change shape: a server URL, TLS material
  * (CA, client certificate and key, as data or files), and a bearer token (inline, or a file such
  * as the service account's, re-read as it rotates). @kubernetes/client-node is not loaded in this
- * process for it (its generated models cost about 80 MB of RSS); the kubeconfig is still read by
- * client-node, in a short-lived worker (kube-credentials.ts).
+ * process for it (its generated models cost about 80 MB of RSS); the kubeconfig is read in-process
+ * when it holds only such credentials (kubeconfig-static.ts), else by client-node in a short-lived
+ * child (kube-credentials.ts).
  * Watches behave as client-node's `Watch` does: one JSON event per line, a stream silent for
  * `inactivityMs` (or a connection that never answers) ends with a TimeoutError, a non-200 answer
  * ends with an error carrying `statusCode`, a normal close ends with null.
