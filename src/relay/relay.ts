@@ -54,7 +54,7 @@ import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
 import { WINDOW_DEFAULTS, createDeliveryWindow } from './delivery-window.ts';
-import type { DeliveryWindow, WindowSettings } from './delivery-window.ts';
+import type { DeliveryWindow, WaitingRef, WindowSettings } from './delivery-window.ts';
 import { randomUUID } from 'node:crypto';
 import type { DeadLetter } from './dead-letter.ts';
 import type { HandedEvent, SenderGate } from './sender-gate.ts';
@@ -164,8 +164,7 @@ export function startRelay(options: RelayOptions): Relay {
   const status = journaledStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000, state, record, peer });
   const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
-  const window = deliveryWindow(o, state, (job) => deliveries.enqueue('slack', job));
-  const lines = digestLines(o, state, record, now, (job) => window.offer(job));
+  const { window, lines } = windowedLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
   const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
   const deliveries = startDeliveries(o, state, settledIn(lines, window, outcomes), log, now, beforePost);
@@ -206,11 +205,33 @@ export function startRelay(options: RelayOptions): Relay {
   return relayHandle(state, status, gate, { deliveries, window, lines }, accept, role, peer);
 }
 
-/** The windows of the delivery thread (delivery-window.ts): jobs beyond them are built from the state when there is room. */
-function deliveryWindow(o: RelayOptions, state: JournalState, send: (job: RelayJob) => void): DeliveryWindow {
+/** The digest lines in front of the windows of the delivery thread, each telling the other. */
+function windowedLines(
+  o: RelayOptions,
+  state: JournalState,
+  record: (r: RelayRecord) => void,
+  now: () => number,
+  send: (job: RelayJob) => void,
+): { window: DeliveryWindow; lines: DigestLines } {
+  const window = deliveryWindow(o, state, send, (ref) => lines.settled(ref));
+  const lines = digestLines(o, state, record, now, (job) => window.offer(job));
+  return { window, lines };
+}
+
+/**
+ * The windows of the delivery thread (delivery-window.ts): jobs beyond them are built from the state
+ * when there is room; a waiting one settled meanwhile is `skipped` (told to the digest lines).
+ */
+function deliveryWindow(
+  o: RelayOptions,
+  state: JournalState,
+  send: (job: RelayJob) => void,
+  skipped: (ref: WaitingRef) => void,
+): DeliveryWindow {
   return createDeliveryWindow({
     settings: o.window ?? WINDOW_DEFAULTS,
     send,
+    skipped,
     job: (id, index) => {
       const e = state.events.get(id);
       return e && !e.accept.held && !e.settled.has(index) ? slackJob(e.accept, index) : undefined;
