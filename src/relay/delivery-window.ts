@@ -35,6 +35,8 @@ export interface WindowDeps {
   readonly bytes: (job: RelayJob) => number;
   /** A waiting delivery offered but dropped, settled before its turn: it will not be handed over. */
   readonly skipped?: (ref: WaitingRef) => void;
+  /** False once delivery `index` of event `eventId` is settled (a cheap `job(...) !== undefined`); default true. */
+  readonly open?: (eventId: string, index: number) => boolean;
 }
 
 /** A delivery waiting behind its destination's window. */
@@ -122,10 +124,16 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
     },
     waiting: () => {
       let n = 0;
-      for (const line of lines.values()) n += line.ids.length - line.head + (line.next ? 1 : 0);
+      for (const line of lines.values()) {
+        dropSettledHead(line, d);
+        n += line.ids.length - line.head + (line.next ? 1 : 0);
+      }
       return n;
     },
-    oldestAcceptedAt: () => oldest(lines),
+    oldestAcceptedAt: () => {
+      for (const line of lines.values()) dropSettledHead(line, d);
+      return oldest(lines);
+    },
   };
 }
 
@@ -160,6 +168,22 @@ function takeWaiting(line: Line, d: WindowDeps): RelayJob | undefined {
     d.skipped?.({ destination: line.destination, eventId: id, index });
   }
   return undefined;
+}
+
+/**
+ * Drops the waiting deliveries at the head of `line` settled meanwhile (told to `skipped`), so that
+ * `waiting` and `oldestAcceptedAt` do not count or read them (those further back are dropped in turn).
+ */
+function dropSettledHead(line: Line, d: WindowDeps): void {
+  if (!d.open) return;
+  while (line.head < line.ids.length) {
+    const eventId = line.ids[line.head]!;
+    const index = line.indexes[line.head]!;
+    if (index === DIGEST_INDEX || d.open(eventId, index)) break;
+    line.head++;
+    d.skipped?.({ destination: line.destination, eventId, index });
+  }
+  if (line.head > 0 && line.head === line.ids.length) compact(line);
 }
 
 /** Drops the taken part of the waiting arrays (when it is at least half of them: O(1) a delivery over time). */

@@ -232,6 +232,10 @@ function deliveryWindow(
     settings: o.window ?? WINDOW_DEFAULTS,
     send,
     skipped,
+    open: (id, index) => {
+      const e = state.events.get(id);
+      return !!e && !e.accept.held && !e.settled.has(index);
+    },
     job: (id, index) => {
       const e = state.events.get(id);
       return e && !e.accept.held && !e.settled.has(index) ? slackJob(e.accept, index) : undefined;
