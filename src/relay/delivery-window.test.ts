@@ -29,6 +29,7 @@ function fixture(settings: WindowSettings, sizes: Record<number, number> = {}) {
   });
   const byId = (id: string) => Number(id.slice(1));
   const built: string[] = [];
+  const skipped: string[] = [];
   const window = createDeliveryWindow({
     settings,
     send: (j) => sent.push(j.id),
@@ -37,8 +38,10 @@ function fixture(settings: WindowSettings, sizes: Record<number, number> = {}) {
       return gone.has(id) ? undefined : job(byId(id));
     },
     bytes: (j) => (j.digest ? 500 : (sizes[byId(j.eventId)] ?? 100)),
+    skipped: (ref) => skipped.push(`${ref.eventId}:${ref.index}`),
+    open: (id) => !gone.has(id),
   });
-  return { window, sent, built, gone, job };
+  return { window, sent, built, gone, job, skipped };
 }
 
 test('delivery window: at most maxJobs go to the thread per destination; the rest wait, and go in order as jobs settle', () => {
@@ -111,4 +114,21 @@ test('delivery window: a long backlog goes through in order (the waiting arrays 
   assert.ok(f.sent.every((id, n) => id === `e${n}:0`));
   assert.equal(f.window.waiting(), 0);
   assert.equal(f.window.oldestAcceptedAt(), undefined);
+});
+
+test('delivery window: settled deliveries at the head of the waiting ones are neither counted nor read, and are told as skipped', () => {
+  const f = fixture({ maxJobs: 1, maxBytes: 10_000 });
+  for (const n of [5, 1, 2, 3]) f.window.offer(f.job(n));
+  f.gone.add('e1');
+  f.gone.add('e3');
+  assert.deepEqual(
+    { waiting: f.window.waiting(), oldest: f.window.oldestAcceptedAt(), skipped: f.skipped, built: f.built },
+    { waiting: 2, oldest: 1002, skipped: ['e1:0'], built: [] },
+  );
+  // e2 goes; e3, settled meanwhile, is dropped as it comes up.
+  f.window.settled(f.job(5));
+  assert.deepEqual(
+    { sent: f.sent, skipped: f.skipped, waiting: f.window.waiting(), oldest: f.window.oldestAcceptedAt() },
+    { sent: ['e5:0', 'e2:0'], skipped: ['e1:0', 'e3:0'], waiting: 0, oldest: 1002 },
+  );
 });

@@ -6,7 +6,9 @@
  * the rest of a backlog waits here, on the relay thread, as three numbers and a string reference
  * a delivery (its event id, delivery index and accept time), not as a job and its copy in the
  * thread. When a job in the window is settled (sent, skipped or dead), the next waiting ones are
- * built from what the journal state holds (`job`) and handed over, in order.
+ * built from what the journal state holds (`job`) and handed over, in order. A waiting delivery
+ * settled meanwhile (with replicas, handed to the sender) is dropped and told to `skipped`, so that
+ * whoever counted it as offered (digest-lines.ts's `outstanding`) counts it as settled too.
  * The oldest pending delivery is the oldest among each destination's window and first waiting
  * delivery (`oldestAcceptedAt`): O(destinations x maxJobs), whatever the backlog.
  */
@@ -31,6 +33,17 @@ export interface WindowDeps {
   readonly job: (eventId: string, index: number) => RelayJob | undefined;
   /** The bytes `job` counts for (its event's accept record). */
   readonly bytes: (job: RelayJob) => number;
+  /** A waiting delivery offered but dropped, settled before its turn: it will not be handed over. */
+  readonly skipped?: (ref: WaitingRef) => void;
+  /** False once delivery `index` of event `eventId` is settled (a cheap `job(...) !== undefined`); default true. */
+  readonly open?: (eventId: string, index: number) => boolean;
+}
+
+/** A delivery waiting behind its destination's window. */
+export interface WaitingRef {
+  readonly destination: string;
+  readonly eventId: string;
+  readonly index: number;
 }
 
 /** The windows of every destination. */
@@ -47,6 +60,7 @@ export interface DeliveryWindow {
 
 /** A destination's window and what waits behind it. */
 interface Line {
+  readonly destination: string;
   /** Jobs in the delivery thread: id -> [bytes, acceptedAt]. */
   readonly inThread: Map<string, readonly [number, number]>;
   bytes: number;
@@ -67,7 +81,7 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
   const lineOf = (destination: string): Line => {
     let line = lines.get(destination);
     if (!line) {
-      line = { inThread: new Map(), bytes: 0, ids: [], indexes: [], acceptedAt: [], head: 0, digests: new Map() };
+      line = newLine(destination);
       lines.set(destination, line);
     }
     return line;
@@ -110,10 +124,29 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
     },
     waiting: () => {
       let n = 0;
-      for (const line of lines.values()) n += line.ids.length - line.head + (line.next ? 1 : 0);
+      for (const line of lines.values()) {
+        dropSettledHead(line, d);
+        n += line.ids.length - line.head + (line.next ? 1 : 0);
+      }
       return n;
     },
-    oldestAcceptedAt: () => oldest(lines),
+    oldestAcceptedAt: () => {
+      for (const line of lines.values()) dropSettledHead(line, d);
+      return oldest(lines);
+    },
+  };
+}
+
+function newLine(destination: string): Line {
+  return {
+    destination,
+    inThread: new Map(),
+    bytes: 0,
+    ids: [],
+    indexes: [],
+    acceptedAt: [],
+    head: 0,
+    digests: new Map(),
   };
 }
 
@@ -132,8 +165,25 @@ function takeWaiting(line: Line, d: WindowDeps): RelayJob | undefined {
       const job = d.job(id, index);
       if (job) return job;
     }
+    d.skipped?.({ destination: line.destination, eventId: id, index });
   }
   return undefined;
+}
+
+/**
+ * Drops the waiting deliveries at the head of `line` settled meanwhile (told to `skipped`), so that
+ * `waiting` and `oldestAcceptedAt` do not count or read them (those further back are dropped in turn).
+ */
+function dropSettledHead(line: Line, d: WindowDeps): void {
+  if (!d.open) return;
+  while (line.head < line.ids.length) {
+    const eventId = line.ids[line.head]!;
+    const index = line.indexes[line.head]!;
+    if (index === DIGEST_INDEX || d.open(eventId, index)) break;
+    line.head++;
+    d.skipped?.({ destination: line.destination, eventId, index });
+  }
+  if (line.head > 0 && line.head === line.ids.length) compact(line);
 }
 
 /** Drops the taken part of the waiting arrays (when it is at least half of them: O(1) a delivery over time). */

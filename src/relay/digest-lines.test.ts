@@ -5,6 +5,8 @@ import type { DigestLineDeps } from './digest-lines.ts';
 import type { RelayRecord } from './journal-state.ts';
 import { apply, emptyState } from './journal-state.ts';
 import type { RelayJob } from './relay-queue.ts';
+import { slackJob } from './relay-queue.ts';
+import { createDeliveryWindow } from './delivery-window.ts';
 
 const event = {
   involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
@@ -114,5 +116,52 @@ test('digest lines: a digest left by a previous run is handed over on resume', (
   assert.deepEqual(
     g.sent.map((j) => [j.id, j.digest?.count]),
     [['digest:d1', 2]],
+  );
+});
+
+test('digest lines over a window: a waiting delivery settled before its turn is settled for the lines too', () => {
+  const windowed: RelayJob[] = [];
+  const f = fixture({ send: (j) => window.offer(j) });
+  const window = createDeliveryWindow({
+    settings: { maxJobs: 1, maxBytes: 10_000 },
+    send: (j) => windowed.push(j),
+    job: (id, index) => {
+      const e = f.state.events.get(id);
+      return e && !e.settled.has(index) ? slackJob(e.accept, index) : undefined;
+    },
+    bytes: () => 100,
+    skipped: (ref) => f.lines.settled(ref),
+  });
+  // As relay.ts settledIn: the window, then the lines.
+  const settle = (j: RelayJob) => {
+    window.settled(j);
+    f.lines.settled(j);
+  };
+  const e1 = f.job(1);
+  const e2 = f.job(2);
+  f.lines.deliver(e1);
+  f.lines.deliver(e2);
+  assert.equal(window.waiting(), 1);
+  // Settled from outside (with replicas: handed to the sender, relay-sender.ts onHanded).
+  apply(f.state, { t: 'done', id: 'e2', i: 0 }, 10);
+  settle(e1);
+  assert.deepEqual(
+    { waiting: window.waiting(), windowed: windowed.map((j) => j.id) },
+    { waiting: 0, windowed: ['e1:0'] },
+  );
+  // A burst: five go alone (one at a time through the window), the other three fold.
+  const burst = Array.from({ length: 8 }, (_, n) => f.job(10 + n));
+  for (const j of burst) f.lines.deliver(j);
+  assert.equal(f.lines.open(), 1);
+  // The delivery thread settles each job it was handed, in order, until the digest.
+  for (let n = 1; n < windowed.length && !windowed[n]!.digest; n++) settle(windowed[n]!);
+  const digest = windowed.at(-1)!;
+  assert.deepEqual(
+    { windowed: windowed.map((j) => j.id), count: digest.digest?.count, open: f.lines.open() },
+    {
+      windowed: ['e1:0', 'e10:0', 'e11:0', 'e12:0', 'e13:0', 'e14:0', 'digest:d1'],
+      count: 3,
+      open: 0,
+    },
   );
 });

@@ -44,8 +44,11 @@ export interface DigestLines {
   deliver(job: RelayJob): void;
   /** A digest left by a previous run (replay): handed to the delivery thread. */
   resume(id: string, destination: string): void;
-  /** A Slack job handed over is done or dead: the open digest goes once nothing is ahead of it. */
-  settled(job: RelayJob): void;
+  /**
+   * A Slack job handed over is done or dead, or a delivery offered was dropped before its turn
+   * (delivery-window.ts `skipped`): the open digest goes once nothing is ahead of it.
+   */
+  settled(job: Pick<RelayJob, 'destination'>): void;
   /** Digests open (folding, not yet handed over). */
   open(): number;
 }

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { accountsFor } from './digest-ids.ts';
 import { recordBytes } from './journal-record.ts';
 import type { DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
-import { liveRecords, replayState, unsettled } from './journal-state.ts';
+import { apply, liveRecords, replayState, unsettled } from './journal-state.ts';
+import { openJournal } from './journal.ts';
+import { join } from 'node:path';
+import { tempDir } from '../../test/support/temp-dir.ts';
 
 const event = (reason: string) => ({
   involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
@@ -152,4 +155,23 @@ test('digest reducer: live bytes fall to one accumulator when a thousand events 
   assert.equal(s.events.size, 0);
   assert.ok(rewritten < journal / 10, `${rewritten} of ${journal}`);
   assert.ok(Math.abs(s.liveBytes - rewritten) < 256, `estimate ${s.liveBytes}, written ${rewritten}`);
+});
+
+test('digest reducer: a fold while a compaction is being written counts once on replay (the snapshot is a copy)', async () => {
+  const path = join(tempDir('journal-digests'), 'journal');
+  const { journal } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  const state = replayState([accept('e1', 1), fold('e1', 'd1'), accept('e2', 2)]);
+  // The rewrite encodes its records after this turn; e2 folds meanwhile and its fold is journaled after it.
+  const rewriting = journal.rewrite(liveRecords(state, 0));
+  const late = fold('e2', 'd1');
+  apply(state, late, recordBytes(late));
+  await rewriting;
+  await journal.append(late);
+  await journal.close();
+  const { journal: again, replayed } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  await again.close();
+  assert.deepEqual(
+    { live: state.digests.get('d1')?.acc.count, replayed: replayState(replayed.records).digests.get('d1')?.acc.count },
+    { live: 2, replayed: 2 },
+  );
 });

@@ -113,7 +113,16 @@ export function forgetDeadDigest(book: DigestBook, id: string): void {
   book.deadDigests.delete(id);
 }
 
-/** The `digest` records a compacted journal keeps: one per digest not yet settled. */
+/**
+ * The `digest` records a compacted journal keeps: one per digest not yet settled. Each holds a copy
+ * of its accumulator as it is now: the rewrite encodes its records while folds go on (journal.ts
+ * `rewrite`), and a fold journaled after the snapshot must not be in it too (replay would count it twice).
+ */
 export function digestSnapshots(book: DigestBook): DigestRecord[] {
-  return [...book.digests].map(([id, d]) => ({ t: 'digest', destination: d.destination, id, acc: d.acc }));
+  return [...book.digests].map(([id, d]) => ({
+    t: 'digest',
+    destination: d.destination,
+    id,
+    acc: structuredClone(d.acc),
+  }));
 }

@@ -15,7 +15,7 @@
  * `replace` swaps the whole file atomically (compaction).
  */
 import { constants } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -290,7 +290,6 @@ export class JournalWriter {
   }
 }
 
-/** Replaces the file at `path` with `bytes` atomically: a new file, synced, renamed over it, directory synced. */
 /** Writes `chunks` to a new file, syncs it and renames it over `path`; returns the bytes written. */
 async function replaceFile(path: string, chunks: Iterable<Buffer>): Promise<number> {
   const tmp = `${path}.compact`;
@@ -303,9 +302,13 @@ async function replaceFile(path: string, chunks: Iterable<Buffer>): Promise<numb
       at += chunk.length;
     }
     await out.datasync();
-  } finally {
-    await out.close();
+  } catch (err) {
+    // A record that fails to encode, or a failed write: the journal stays as it was, and no partial copy.
+    await out.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
   }
+  await out.close();
   await rename(tmp, path);
   const dir = await open(dirname(path), 'r');
   await dir.sync().catch(() => undefined);

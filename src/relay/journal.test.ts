@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openJournal, PREALLOCATE_BYTES, SOON_MS } from './journal.ts';
+import { dirname, join } from 'node:path';
+import { MAX_RECORD_BYTES, openJournal, PREALLOCATE_BYTES, SOON_MS } from './journal.ts';
 import type { OpenFile } from './journal.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
 
@@ -120,6 +120,23 @@ test('rewrite replaces the journal atomically and appends continue after it', as
   await journal.append({ n: 4 });
   await journal.close();
   assert.deepEqual((await replay<{ n: number }>(path)).records, [{ n: 3 }, { n: 4 }]);
+});
+
+test('a rewrite with a record that fails to encode leaves the journal as it was and no partial copy', async () => {
+  const path = await fresh();
+  const { journal } = await openJournal<{ s: string }>(path);
+  await journal.append({ s: 'a' }, { s: 'b' });
+  // The first record fills a chunk, written before the second fails.
+  const records = [{ s: 'x'.repeat(1024 * 1024) }, { s: 'y'.repeat(MAX_RECORD_BYTES) }];
+  await assert.rejects(journal.rewrite(records), {
+    message: `journal record of ${MAX_RECORD_BYTES + 8} bytes exceeds ${MAX_RECORD_BYTES}`,
+  });
+  await journal.append({ s: 'c' });
+  await journal.close();
+  assert.deepEqual(
+    { files: await readdir(dirname(path)), records: (await replay<{ s: string }>(path)).records },
+    { files: ['journal'], records: [{ s: 'a' }, { s: 'b' }, { s: 'c' }] },
+  );
 });
 
 test('an append racing a rewrite lands in the new file, after the rewritten records', async () => {

@@ -38,7 +38,11 @@ export interface Journal<T> {
    * once they are fsync'd. For records nothing is waiting on.
    */
   appendSoon(...records: T[]): Promise<void>;
-  /** Replaces the whole journal with `records` (written to a new file, synced, renamed). */
+  /**
+   * Replaces the whole journal with `records` (written to a new file, synced, renamed). They are
+   * encoded a chunk at a time while the rewrite runs, not at the call: neither `records` nor any
+   * record in it may change after the call (hand over copies of what the caller keeps changing).
+   */
   rewrite(records: readonly T[]): Promise<void>;
   /** Current size in bytes. */
   size(): number;

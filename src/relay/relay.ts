@@ -10,7 +10,7 @@
  * destination, paced, a burst beyond a short window folded into one digest (digest-lines.ts), so
  * that pending work holds a window and an accumulator per destination, not every event; the
  * delivery thread holds at most a few jobs of each destination (delivery-window.ts), the rest wait
- * here as references into the journal state; the Provider and its Secret are read here at each
+ * here as references into the journal state (both wired in relay-window.ts); the Provider and its Secret are read here at each
  * attempt; each outcome is
  * journaled here (relay-outcomes.ts). On start, the journal is replayed and every delivery neither
  * done nor dead is queued again (relay-queue.ts): delivery is at-least-once, and only a message in
@@ -44,18 +44,15 @@ import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes } from './relay-outcomes.ts';
-import { createRelayQueue, slackJob } from './relay-queue.ts';
+import { createRelayQueue } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
 import { deadLetter, digestDeadLetter } from './dead-letter.ts';
-import { createDigestLines } from './digest-lines.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
-import { DIGEST_DEFAULTS } from './digest-trigger.ts';
-import { WINDOW_DEFAULTS, createDeliveryWindow } from './delivery-window.ts';
 import type { DeliveryWindow, WindowSettings } from './delivery-window.ts';
-import { randomUUID } from 'node:crypto';
+import { settledIn, windowedLines } from './relay-window.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import type { HandedEvent, SenderGate } from './sender-gate.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
@@ -164,8 +161,7 @@ export function startRelay(options: RelayOptions): Relay {
   const status = journaledStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000, state, record, peer });
   const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
-  const window = deliveryWindow(o, state, (job) => deliveries.enqueue('slack', job));
-  const lines = digestLines(o, state, record, now, (job) => window.offer(job));
+  const { window, lines } = windowedLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
   const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
   const deliveries = startDeliveries(o, state, settledIn(lines, window, outcomes), log, now, beforePost);
@@ -206,20 +202,6 @@ export function startRelay(options: RelayOptions): Relay {
   return relayHandle(state, status, gate, { deliveries, window, lines }, accept, role, peer);
 }
 
-/** The windows of the delivery thread (delivery-window.ts): jobs beyond them are built from the state when there is room. */
-function deliveryWindow(o: RelayOptions, state: JournalState, send: (job: RelayJob) => void): DeliveryWindow {
-  return createDeliveryWindow({
-    settings: o.window ?? WINDOW_DEFAULTS,
-    send,
-    job: (id, index) => {
-      const e = state.events.get(id);
-      return e && !e.accept.held && !e.settled.has(index) ? slackJob(e.accept, index) : undefined;
-    },
-    bytes: (job) =>
-      job.digest ? (state.digests.get(job.eventId)?.bytes ?? 0) : (state.events.get(job.eventId)?.acceptBytes ?? 0),
-  });
-}
-
 /** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
 function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: number, log: Logger, now: () => number) {
   // At the budget a compaction must be possible, whatever --journal-compact-at says.
@@ -238,49 +220,6 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
       .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
   return { keeper, record };
-}
-
-/** The lines where a destination's bursts fold into digests (digest-lines.ts), over the journal state. */
-function digestLines(
-  o: RelayOptions,
-  state: JournalState,
-  record: (r: RelayRecord) => void,
-  now: () => number,
-  send: (job: RelayJob) => void,
-): DigestLines {
-  return createDigestLines({
-    settings: o.digest ?? DIGEST_DEFAULTS,
-    pacing: o.pacing ?? { perSecond: 1, burst: 3 },
-    send,
-    record,
-    acc: (id) => state.digests.get(id)?.acc,
-    waitMs: (destination) => Math.max(0, (state.pauses.get(`slack ${destination}`)?.record.until ?? 0) - now()),
-    newId: randomUUID,
-    onFold: () => o.metrics.eventsFolded.inc(),
-  });
-}
-
-/** The outcome callbacks, telling the window and the digest lines of each Slack job settled. */
-function settledIn(
-  lines: DigestLines,
-  window: DeliveryWindow,
-  outcomes: ReturnType<typeof deliveryOutcomes>,
-): typeof outcomes {
-  const settled = (job: RelayJob) => {
-    window.settled(job);
-    lines.settled(job);
-  };
-  return {
-    ...outcomes,
-    onDone: (queue, job, outcome) => {
-      outcomes.onDone(queue, job, outcome);
-      if (queue === 'slack') settled(job);
-    },
-    onDead: (queue, job, reason) => {
-      outcomes.onDead(queue, job, reason);
-      if (queue === 'slack') settled(job);
-    },
-  };
 }
 
 /** The delivery thread, started with the settings and the pauses and episodes the journal holds. */

@@ -1,0 +1,106 @@
+/**
+ * The relay's side of its Slack jobs: the digest lines (digest-lines.ts) in front of the delivery
+ * windows (delivery-window.ts), both over the journal state, and the outcome callbacks that tell
+ * both of each Slack job settled. relay.ts wires them to the delivery thread.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RelayMetrics } from '../observability/relay-metrics.ts';
+import { WINDOW_DEFAULTS, createDeliveryWindow } from './delivery-window.ts';
+import type { DeliveryWindow, WaitingRef, WindowSettings } from './delivery-window.ts';
+import { createDigestLines } from './digest-lines.ts';
+import type { DigestLines } from './digest-lines.ts';
+import type { DigestSettings } from './digest-trigger.ts';
+import { DIGEST_DEFAULTS } from './digest-trigger.ts';
+import type { JournalState, RelayRecord } from './journal-state.ts';
+import type { deliveryOutcomes } from './relay-outcomes.ts';
+import { slackJob } from './relay-queue.ts';
+import type { RelayJob } from './relay-queue.ts';
+
+/** The relay's settings the window and the lines read (RelayOptions has them). */
+export interface WindowOptions {
+  readonly window?: WindowSettings;
+  readonly digest?: DigestSettings;
+  readonly pacing?: { readonly perSecond: number; readonly burst: number };
+  readonly metrics: RelayMetrics;
+}
+
+/** The digest lines in front of the windows of the delivery thread, each telling the other. */
+export function windowedLines(
+  o: WindowOptions,
+  state: JournalState,
+  record: (r: RelayRecord) => void,
+  now: () => number,
+  send: (job: RelayJob) => void,
+): { window: DeliveryWindow; lines: DigestLines } {
+  const window = deliveryWindow(o, state, send, (ref) => lines.settled(ref));
+  const lines = digestLines(o, state, record, now, (job) => window.offer(job));
+  return { window, lines };
+}
+
+/**
+ * The windows of the delivery thread (delivery-window.ts): jobs beyond them are built from the state
+ * when there is room; a waiting one settled meanwhile is `skipped` (told to the digest lines).
+ */
+function deliveryWindow(
+  o: WindowOptions,
+  state: JournalState,
+  send: (job: RelayJob) => void,
+  skipped: (ref: WaitingRef) => void,
+): DeliveryWindow {
+  const open = (id: string, index: number) => {
+    const e = state.events.get(id);
+    return !!e && !e.accept.held && !e.settled.has(index);
+  };
+  return createDeliveryWindow({
+    settings: o.window ?? WINDOW_DEFAULTS,
+    send,
+    skipped,
+    open,
+    job: (id, index) => (open(id, index) ? slackJob(state.events.get(id)!.accept, index) : undefined),
+    bytes: (job) =>
+      job.digest ? (state.digests.get(job.eventId)?.bytes ?? 0) : (state.events.get(job.eventId)?.acceptBytes ?? 0),
+  });
+}
+
+/** The lines where a destination's bursts fold into digests (digest-lines.ts), over the journal state. */
+function digestLines(
+  o: WindowOptions,
+  state: JournalState,
+  record: (r: RelayRecord) => void,
+  now: () => number,
+  send: (job: RelayJob) => void,
+): DigestLines {
+  return createDigestLines({
+    settings: o.digest ?? DIGEST_DEFAULTS,
+    pacing: o.pacing ?? { perSecond: 1, burst: 3 },
+    send,
+    record,
+    acc: (id) => state.digests.get(id)?.acc,
+    waitMs: (destination) => Math.max(0, (state.pauses.get(`slack ${destination}`)?.record.until ?? 0) - now()),
+    newId: randomUUID,
+    onFold: () => o.metrics.eventsFolded.inc(),
+  });
+}
+
+/** The outcome callbacks, telling the window and the digest lines of each Slack job settled. */
+export function settledIn(
+  lines: DigestLines,
+  window: DeliveryWindow,
+  outcomes: ReturnType<typeof deliveryOutcomes>,
+): typeof outcomes {
+  const settled = (job: RelayJob) => {
+    window.settled(job);
+    lines.settled(job);
+  };
+  return {
+    ...outcomes,
+    onDone: (queue, job, outcome) => {
+      outcomes.onDone(queue, job, outcome);
+      if (queue === 'slack') settled(job);
+    },
+    onDead: (queue, job, reason) => {
+      outcomes.onDead(queue, job, reason);
+      if (queue === 'slack') settled(job);
+    },
+  };
+}
