@@ -162,3 +162,26 @@ test('with authentication, a peer request is refused before anything is read', a
     await s.close();
   }
 });
+
+test('a peer check that fails answers 503 and the endpoint keeps serving', async () => {
+  let fail = true;
+  const s = await serve(async () => 'adopted', {
+    auth: async () => {
+      if (fail) throw new TypeError("Cannot read properties of undefined (reading 'status')");
+      return { ok: true };
+    },
+  });
+  try {
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
+      status: 503,
+      body: failure(503, 'ServiceUnavailable', 'cannot review the token now; retry'),
+    });
+    fail = false;
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
+      status: 202,
+      body: { status: 'adopted' },
+    });
+  } finally {
+    await s.close();
+  }
+});

@@ -42,12 +42,17 @@ export function createHandoffHandler(d: PeerHandlers): (req: IncomingMessage, re
   if (!d.auth) return route;
   const auth = d.auth;
   return (req, res) =>
-    void auth(req.headers.authorization).then((v) => {
-      if (v.ok) return route(req, res);
-      req.resume();
-      const reason = v.status === 401 ? 'Unauthorized' : v.status === 403 ? 'Forbidden' : 'ServiceUnavailable';
-      answer(res, v.status, failureStatus(v.status, reason, v.message));
-    });
+    void auth(req.headers.authorization)
+      .catch((err: unknown): PeerVerdict => {
+        d.logger.error({ err }, 'cannot check a peer request; answering 503');
+        return { ok: false, status: 503, message: 'cannot review the token now; retry' };
+      })
+      .then((v) => {
+        if (v.ok) return route(req, res);
+        req.resume();
+        const reason = v.status === 401 ? 'Unauthorized' : v.status === 403 ? 'Forbidden' : 'ServiceUnavailable';
+        answer(res, v.status, failureStatus(v.status, reason, v.message));
+      });
 }
 
 function routePeer(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse) => void {
