@@ -16,6 +16,7 @@ import { openEpisodes } from './journal-state.ts';
 import type { StatusBook, StatusRecord } from './journal-status.ts';
 import { statusEntries } from './journal-status.ts';
 import type { DeliveryCallbacks } from './delivery-thread.ts';
+import type { HandoffClient } from './forwarder.ts';
 import { createHandoffClient } from './forwarder.ts';
 import type { RelayJob } from './relay-queue.ts';
 import type { SenderGate } from './sender-gate.ts';
@@ -52,11 +53,20 @@ export interface RelayPeerDeps {
   readonly sendTimeoutMs?: number;
   /** Sent with each request to the sender (the peer token, peer-auth.ts). */
   readonly headers?: () => Record<string, string>;
+  /** Injected in tests: the client to the sender, the clock, and the wait between handover tries. */
+  readonly client?: HandoffClient;
+  readonly now?: () => number;
+  readonly wait?: (ms: number) => Promise<void>;
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
-  const client = createHandoffClient(d.sendTimeoutMs ?? 15_000, d.headers);
+  const client = d.client ?? createHandoffClient(d.sendTimeoutMs ?? 15_000, d.headers);
+  const now = d.now ?? Date.now;
+  const wait = d.wait ?? sleep;
   const giver = createHandoverGiver({
+    now,
     gate: d.gate,
     client,
     episodes: d.episodes,
@@ -73,9 +83,13 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
     async handOver(ms) {
       if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
-      const deadline = Date.now() + ms;
-      while (!giver.current() && (await giver.check()) !== 'handed' && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      clearInterval(timer); // the stop's own tries, each bounded by the time left, replace the timer's
+      const deadline = now() + ms;
+      while (!giver.current() && now() < deadline) {
+        if ((await giver.check(deadline)) === 'handed') break;
+        const left = deadline - now();
+        if (left > 0) await wait(Math.min(200, left));
+      }
       return giver.current();
     },
     async stop() {
@@ -128,10 +142,11 @@ export async function drainAndHandOver(
   drain: (ms: number) => Promise<boolean>,
   peer: RelayPeer | undefined,
   ms: number,
+  now: () => number = Date.now,
 ): Promise<boolean> {
-  const deadline = Date.now() + ms;
+  const deadline = now() + ms;
   const drained = await drain(ms);
-  return peer ? (await peer.handOver(Math.max(0, deadline - Date.now()))) && drained : drained;
+  return peer ? (await peer.handOver(Math.max(0, deadline - now()))) && drained : drained;
 }
 
 /** The delivery callbacks, telling `peer` of each episode opened. */

@@ -35,8 +35,11 @@ export type HandoverCheck = 'sender' | 'no-sender' | 'nothing' | 'handed' | 'fai
 export interface HandoverGiver {
   /** Something the sender has not been given: an Alert's status changed, or an episode opened. */
   changed(): void;
-  /** Hands everything over when due (see the file's comment). */
-  check(): Promise<HandoverCheck>;
+  /**
+   * Hands everything over when due (see the file's comment); with a `deadline` (ms since the epoch,
+   * a drain's end), the POST is bounded by the time left and not sent once none is left ('failed').
+   */
+  check(deadline?: number): Promise<HandoverCheck>;
   /** True when the replica that is the sender now holds everything this one would hand it. */
   current(): boolean;
 }
@@ -50,6 +53,7 @@ export interface HandoverGiverOptions {
   /** The sender holds these episodes now: close them here. */
   readonly handedAway: (keys: readonly string[]) => void;
   readonly log: Logger;
+  readonly now?: () => number;
 }
 
 export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
@@ -57,11 +61,15 @@ export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
   let dirty = false;
   let busy = false;
   let lastFailure: string | undefined;
-  const hand = async (url: string): Promise<HandoverCheck> => {
+  const now = o.now ?? Date.now;
+  const hand = async (url: string, deadline: number | undefined): Promise<HandoverCheck> => {
     const h: Handover = { episodes: o.episodes(), statuses: o.statuses() };
+    const left = deadline === undefined ? undefined : deadline - now();
+    const some = h.episodes.length > 0 || h.statuses.length > 0;
+    if (some && left !== undefined && left <= 0) return 'failed';
     dirty = false;
-    if (h.episodes.length > 0 || h.statuses.length > 0) {
-      const r = await o.client.handOff(new URL('handover', url).href, h);
+    if (some) {
+      const r = await o.client.handOff(new URL('handover', url).href, h, left);
       if (r.kind !== 'ok') {
         dirty = true;
         const reason = 'reason' in r ? r.reason : r.kind;
@@ -84,7 +92,7 @@ export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
       dirty = true;
     },
     current: () => !o.gate.isSender() && !dirty && handedTo !== undefined && handedTo === o.gate.senderUrl(),
-    async check() {
+    async check(deadline) {
       if (o.gate.isSender()) {
         handedTo = undefined;
         return 'sender';
@@ -94,7 +102,7 @@ export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
       if (busy || (handedTo === url && !dirty)) return 'nothing';
       busy = true;
       try {
-        return await hand(url);
+        return await hand(url, deadline);
       } finally {
         busy = false;
       }
