@@ -29,6 +29,7 @@ function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[] })
     status: () => createDeliveryStatus({ announceEveryMs: 3_600_000 }),
     episodes: () => [open],
     setEpisodes: () => undefined,
+    journaling: { isOpen: () => false, journal: async () => undefined },
     log,
     everyMs: 3_600_000,
     client,

@@ -11,8 +11,10 @@ import type { DeliveriesAnswer } from './deliveries-answer.ts';
 import { answerDeliveries, senderTable } from './deliveries-answer.ts';
 import type { DeliveryStatus } from './delivery-status.ts';
 import { createDeliveryStatus } from './delivery-status.ts';
-import type { JournalState } from './journal-state.ts';
-import { openEpisodes } from './journal-state.ts';
+import type { Journal } from './journal.ts';
+import { recordBytes } from './journal.ts';
+import type { JournalState, RelayRecord } from './journal-state.ts';
+import { apply, openEpisodes } from './journal-state.ts';
 import type { StatusBook, StatusRecord } from './journal-status.ts';
 import { statusEntries } from './journal-status.ts';
 import type { DeliveryCallbacks } from './delivery-thread.ts';
@@ -20,15 +22,15 @@ import type { HandoffClient } from './forwarder.ts';
 import { createHandoffClient } from './forwarder.ts';
 import type { RelayJob } from './relay-queue.ts';
 import type { SenderGate } from './sender-gate.ts';
-import type { Handover } from './sender-handover.ts';
+import type { Handover, TakeOverDeps } from './sender-handover.ts';
 import { createHandoverGiver, takeOver } from './sender-handover.ts';
 
 /** The running part. */
 export interface RelayPeer {
   /** This replica's status changed or an episode opened: the sender may not have it. */
   changed(): void;
-  /** Takes the other replica's threads and status (the peer endpoint's `POST /handover`). */
-  takeOver(h: Handover): 'taken' | 'not-sender';
+  /** Takes the other replica's threads and status (the peer endpoint's `POST /handover`), journaled durably. */
+  takeOver(h: Handover): Promise<'taken' | 'not-sender'>;
   /** GET /deliveries. */
   deliveries(): Promise<DeliveriesAnswer>;
   /**
@@ -47,6 +49,8 @@ export interface RelayPeerDeps {
   readonly episodes: () => EpisodeChange[];
   /** Opens (unless open) or closes episodes on the delivery thread. */
   readonly setEpisodes: (changes: readonly EpisodeChange[]) => void;
+  /** What a handover taken is journaled with (sender-handover.ts `takeOver`). */
+  readonly journaling: Pick<TakeOverDeps, 'isOpen' | 'journal'>;
   readonly log: Logger;
   /** How often the handover is checked (default 1 s). */
   readonly everyMs?: number;
@@ -79,7 +83,7 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
   const fromSender = senderTable(2_000, d.headers);
   return {
     changed: () => giver.changed(),
-    takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
+    takeOver: (h) => takeOver({ ...d.journaling, gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
     async handOver(ms) {
       if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
@@ -104,6 +108,7 @@ export function startPeerOver(
   state: JournalState,
   o: {
     readonly sender: SenderGate;
+    readonly journal: Journal<RelayRecord>;
     readonly sendTimeoutMs?: number;
     readonly peerHeaders?: () => Record<string, string>;
   },
@@ -115,6 +120,13 @@ export function startPeerOver(
     gate: o.sender,
     log,
     episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
+    journaling: {
+      isOpen: (key) => state.episodes.has(key),
+      journal: async (records) => {
+        for (const r of records) apply(state, r, recordBytes(r));
+        await o.journal.append(...records);
+      },
+    },
     ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
     ...(o.peerHeaders ? { headers: o.peerHeaders } : {}),
   });

@@ -11,14 +11,16 @@
  *   sender's journal holds them now. A failed handover is tried again at the next check.
  * - The receiver (`takeOver`): the sender merges the statuses (the later of each time) and opens
  *   each episode it has not open itself (an object that failed again on the new sender before the
- *   handover keeps its new thread); both are journaled as any change. A replica that is not the
- *   sender refuses, and the giver tries again.
+ *   handover keeps its new thread). The episodes opened and the merged statuses are journaled
+ *   durably before it answers, since the giver closes its episodes on that answer. A replica that
+ *   is not the sender refuses, and the giver tries again; a journal that cannot take them rejects.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { EpisodeChange } from './delivery-protocol.ts';
 import type { DeliveryStatus } from './delivery-status.ts';
 import type { HandoffClient } from './forwarder.ts';
-import type { StatusEntry } from './journal-status.ts';
+import type { EpisodeRecord } from './journal-state.ts';
+import type { StatusEntry, StatusRecord } from './journal-status.ts';
 import { MAX_STATUSES } from './journal-status.ts';
 import type { SenderGate } from './sender-gate.ts';
 
@@ -110,18 +112,30 @@ export function createHandoverGiver(o: HandoverGiverOptions): HandoverGiver {
   };
 }
 
-/** The receiver's side: 'taken', or 'not-sender' (the giver tries again). */
-export function takeOver(
-  d: {
-    readonly gate: SenderGate;
-    readonly status: DeliveryStatus;
-    readonly open: (e: readonly EpisodeChange[]) => void;
-  },
-  h: Handover,
-): 'taken' | 'not-sender' {
+/** What the receiver works with. */
+export interface TakeOverDeps {
+  readonly gate: SenderGate;
+  readonly status: DeliveryStatus;
+  /** True when this replica's journal holds an open episode for `key` (it keeps its own). */
+  readonly isOpen: (key: string) => boolean;
+  /** Journals records durably (resolves once fsync'd); rejects when it cannot. */
+  readonly journal: (records: readonly (EpisodeRecord | StatusRecord)[]) => Promise<void>;
+  /** Opens the episodes on the delivery thread (unless open there). */
+  readonly open: (e: readonly EpisodeChange[]) => void;
+}
+
+/** The receiver's side: 'taken' once journaled, or 'not-sender' (the giver tries again); rejects when the journal cannot take it. */
+export async function takeOver(d: TakeOverDeps, h: Handover): Promise<'taken' | 'not-sender'> {
   if (!d.gate.isSender()) return 'not-sender';
   d.status.merge(h.statuses);
-  d.open(h.episodes);
+  const alerts = new Set(h.statuses.map((s) => s.alert));
+  const statuses = d.status.entries().filter((e) => alerts.has(e.alert));
+  const episodes = h.episodes.filter((e) => !d.isOpen(e.key));
+  await d.journal([
+    ...episodes.map((e): EpisodeRecord => ({ t: 'episode', ...e })),
+    ...statuses.map((s): StatusRecord => ({ t: 'status', ...s })),
+  ]);
+  d.open(episodes);
   return 'taken';
 }
 
