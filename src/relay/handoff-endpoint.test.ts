@@ -128,7 +128,7 @@ test("the peer endpoint takes the other replica's threads and status, and answer
       body: failure(
         400,
         'BadRequest',
-        'invalid handover: episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}}',
+        'invalid handover: episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}} (key at most 1024 characters, ts and channel 64)',
       ),
     });
     assert.deepEqual(await s.call('GET', '/deliveries'), {

@@ -31,6 +31,8 @@ export interface PeerHandlers {
   takeOver?: (h: Handover) => Promise<'taken' | 'not-sender'>;
   /** This replica's own status table. */
   deliveries?: () => readonly AlertDeliveryState[];
+  /** The clock handed times are bounded by (default Date.now). */
+  now?: () => number;
   /** With `--peer-token-file`: who may call (peer-auth.ts); 401, 403 or 503 before anything is read. */
   auth?: (authorization: string | undefined) => Promise<PeerVerdict>;
   logger: Logger;
@@ -77,7 +79,7 @@ function routePeer(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse)
         );
         return;
       }
-      const answered = handover ? takeOverBody(handover, d.logger, body) : adoptBody(d, body);
+      const answered = handover ? takeOverBody(handover, d, body) : adoptBody(d, body);
       void answered.then((a) => answer(res, a.status, a.body));
     });
   };
@@ -86,18 +88,18 @@ function routePeer(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse)
 /** A handover's answer: 200 only once the sender's journal holds it. */
 async function takeOverBody(
   takeOver: NonNullable<PeerHandlers['takeOver']>,
-  logger: Logger,
+  d: Pick<PeerHandlers, 'logger' | 'now'>,
   raw: Buffer,
 ): Promise<{ status: number; body: object }> {
   const h = parseJson(raw);
-  const handover = h === undefined ? 'body is not JSON' : decodeHandover(h.value);
+  const handover = h === undefined ? 'body is not JSON' : decodeHandover(h.value, (d.now ?? Date.now)());
   if (typeof handover === 'string')
     return { status: 400, body: failureStatus(400, 'BadRequest', `invalid handover: ${handover}`) };
   try {
     if ((await takeOver(handover)) === 'not-sender')
       return { status: 503, body: failureStatus(503, 'ServiceUnavailable', 'this replica is not the sender; retry') };
   } catch (err) {
-    logger.error({ err }, 'cannot journal a handover; answering 503');
+    d.logger.error({ err }, 'cannot journal a handover; answering 503');
     return {
       status: 503,
       body: failureStatus(503, 'ServiceUnavailable', 'the sender cannot store the handover now; retry'),

@@ -7,7 +7,7 @@ import { createDeliveryStatus } from './delivery-status.ts';
 import type { HandoffClient } from './forwarder.ts';
 import type { StatusEntry } from './journal-status.ts';
 import type { SenderGate } from './sender-gate.ts';
-import { createHandoverGiver, takeOver } from './sender-handover.ts';
+import { createHandoverGiver, decodeHandover, takeOver } from './sender-handover.ts';
 import type { TakeOverDeps } from './sender-handover.ts';
 import type { SendResult } from './slack-sender.ts';
 
@@ -115,4 +115,47 @@ test('the sender takes a handover: statuses merged, episodes it has not open ope
   steps.length = 0;
   await assert.rejects(takeOver(d, h), /ENOSPC/);
   assert.deepEqual(steps, ['journal'], 'nothing opened when the journal cannot take it');
+});
+
+test("a handover is bounded: over-long names refused, long reasons cut to 1 KiB, times after the receiver's now taken as now", () => {
+  const now = 1_000;
+  const episodes = (key: string, ts = '1.2') => [{ key, episode: { since: 5, reason: 'r', ts } }];
+  const statuses = (alert: string) => [{ alert, delivered: 7 }];
+  const badEpisodes =
+    'episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}} (key at most 1024 characters, ts and channel 64)';
+  const badStatuses =
+    'statuses: expected at most 10000 of {alert, delivered?, announced?, error?: {at, reason}} (alert at most 317 characters)';
+  assert.equal(decodeHandover({ episodes: episodes('k'.repeat(1025)), statuses: [] }, now), badEpisodes);
+  assert.equal(decodeHandover({ episodes: episodes('k', 't'.repeat(65)), statuses: [] }, now), badEpisodes);
+  assert.equal(decodeHandover({ episodes: [], statuses: statuses(`apps/${'a'.repeat(313)}`) }, now), badStatuses);
+  const long = 'x'.repeat(2_000);
+  assert.deepEqual(
+    decodeHandover(
+      {
+        episodes: [
+          { key: 'k'.repeat(1024), episode: { since: 5_000, reason: long, ts: 't'.repeat(64), channel: 'C1' } },
+        ],
+        statuses: [
+          { alert: `apps/${'a'.repeat(312)}`, delivered: 9_000, announced: 900, error: { at: 2_000, reason: long } },
+        ],
+      },
+      now,
+    ),
+    {
+      episodes: [
+        {
+          key: 'k'.repeat(1024),
+          episode: { since: 1_000, reason: 'x'.repeat(1024), ts: 't'.repeat(64), channel: 'C1' },
+        },
+      ],
+      statuses: [
+        {
+          alert: `apps/${'a'.repeat(312)}`,
+          delivered: 1_000,
+          announced: 900,
+          error: { at: 1_000, reason: 'x'.repeat(1024) },
+        },
+      ],
+    },
+  );
 });

@@ -139,45 +139,61 @@ export async function takeOver(d: TakeOverDeps, h: Handover): Promise<'taken' | 
   return 'taken';
 }
 
-/** Reads a handover from a parsed JSON body; a string says what is wrong. */
-export function decodeHandover(body: unknown): Handover | string {
+/**
+ * Bounds of what is handed (no relay writes more): an Alert is `namespace/name` (63 + 1 + 253
+ * characters), an episode key its Provider and object, Slack's `ts` and channel ids are short.
+ * Longer reasons are cut to MAX_REASON; times after the receiver's `now` are taken as `now`.
+ */
+const MAX_ALERT = 317;
+const MAX_KEY = 1024;
+const MAX_ID = 64;
+const MAX_REASON = 1024;
+
+/** Reads a handover from a parsed JSON body at `now`; a string says what is wrong. */
+export function decodeHandover(body: unknown, now: number): Handover | string {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not a JSON object';
   const { episodes, statuses } = body as Record<string, unknown>;
   if (!Array.isArray(episodes) || episodes.length > MAX_STATUSES || !episodes.every(isOpenEpisode))
-    return `episodes: expected at most ${MAX_STATUSES} of {key, episode: {since, reason, ts?, channel?}}`;
+    return `episodes: expected at most ${MAX_STATUSES} of {key, episode: {since, reason, ts?, channel?}} (key at most ${MAX_KEY} characters, ts and channel ${MAX_ID})`;
   if (!Array.isArray(statuses) || statuses.length > MAX_STATUSES || !statuses.every(isStatus))
-    return `statuses: expected at most ${MAX_STATUSES} of {alert, delivered?, announced?, error?: {at, reason}}`;
+    return `statuses: expected at most ${MAX_STATUSES} of {alert, delivered?, announced?, error?: {at, reason}} (alert at most ${MAX_ALERT} characters)`;
   // Only the known fields are kept: what is journaled is what this relay wrote.
-  return { episodes: episodes.map(openEpisode), statuses: statuses.map(status) };
+  const at = (t: number) => Math.min(t, now);
+  return { episodes: episodes.map((e) => openEpisode(e, at)), statuses: statuses.map((e) => status(e, at)) };
 }
 
 const some = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+const cut = (reason: string) => reason.slice(0, MAX_REASON);
 
-function openEpisode({ key, episode: e }: EpisodeChange): EpisodeChange {
+function openEpisode({ key, episode: e }: EpisodeChange, at: (t: number) => number): EpisodeChange {
   const { since, reason, ts, channel } = e!;
-  return { key, episode: { since, reason, ...some('ts', ts), ...some('channel', channel) } };
+  return { key, episode: { since: at(since), reason: cut(reason), ...some('ts', ts), ...some('channel', channel) } };
 }
 
-function status({ alert, delivered, announced, error }: StatusEntry): StatusEntry {
-  const e = error && { at: error.at, reason: error.reason };
-  return { alert, ...some('delivered', delivered), ...some('announced', announced), ...some('error', e) };
+function status({ alert, delivered, announced, error }: StatusEntry, at: (t: number) => number): StatusEntry {
+  const e = error && { at: at(error.at), reason: cut(error.reason) };
+  const time = (t: number | undefined) => (t === undefined ? undefined : at(t));
+  return { alert, ...some('delivered', time(delivered)), ...some('announced', time(announced)), ...some('error', e) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isTime = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const optional = (v: unknown, is: (v: unknown) => boolean) => v === undefined || is(v);
-const isText = (v: unknown) => typeof v === 'string' && v !== '';
+const isText = (max: number) => (v: unknown) => typeof v === 'string' && v !== '' && v.length <= max;
 
 function isOpenEpisode(v: unknown): v is EpisodeChange {
-  if (!isObject(v) || !isText(v['key']) || !isObject(v['episode'])) return false;
+  if (!isObject(v) || !isText(MAX_KEY)(v['key']) || !isObject(v['episode'])) return false;
   const e = v['episode'];
   return (
-    isTime(e['since']) && typeof e['reason'] === 'string' && optional(e['ts'], isText) && optional(e['channel'], isText)
+    isTime(e['since']) &&
+    typeof e['reason'] === 'string' &&
+    optional(e['ts'], isText(MAX_ID)) &&
+    optional(e['channel'], isText(MAX_ID))
   );
 }
 
 function isStatus(v: unknown): v is StatusEntry {
-  if (!isObject(v) || !isText(v['alert'])) return false;
+  if (!isObject(v) || !isText(MAX_ALERT)(v['alert'])) return false;
   const error = v['error'];
   return (
     optional(v['delivered'], isTime) &&
