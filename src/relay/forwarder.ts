@@ -31,7 +31,8 @@ export function createForwarder(url: string, timeoutMs = 15_000): Forwarder {
 export interface HandoffClient {
   /** `timeoutMs`: this call's own bound (a drain's time left), never longer than the client's. */
   handOff(url: string, body: object, timeoutMs?: number): Promise<SendResult>;
-  close(): Promise<void>;
+  /** Waits for the requests under way; with `abort`, ends them at once (they answer a retry). */
+  close(abort?: boolean): Promise<void>;
 }
 
 /** `headers`: read at each request (the peer token, peer-auth.ts). */
@@ -40,7 +41,7 @@ export function createHandoffClient(timeoutMs = 15_000, headers?: () => Record<s
   return {
     handOff: (url, body, ms) =>
       postJson(dispatcher, url, body, Math.min(timeoutMs, ms ?? timeoutMs), () => false, headers?.()),
-    close: () => dispatcher.close(),
+    close: (abort) => (abort ? dispatcher.destroy() : dispatcher.close()),
   };
 }
 

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '../observability/logger.ts';
 import type { EpisodeChange } from './delivery-protocol.ts';
@@ -96,5 +98,34 @@ test('a drain that spends the whole time leaves no handover POST', async () => {
     assert.equal(t.clock.now, 4_000);
   } finally {
     await t.peer.stop();
+  }
+});
+
+test('a stop does not wait for a periodic handover the sender does not answer', async () => {
+  const posted = Promise.withResolvers<void>();
+  const dropped = Promise.withResolvers<void>();
+  const server = createServer((req) => {
+    req.on('close', () => dropped.resolve());
+    posted.resolve(); // and never answers
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/handoff`;
+  const peer = startRelayPeer({
+    gate: { isSender: () => false, senderUrl: () => url },
+    status: () => createDeliveryStatus({ announceEveryMs: 3_600_000 }),
+    episodes: () => [open],
+    setEpisodes: () => undefined,
+    journaling: { isOpen: () => false, journal: async () => undefined },
+    log,
+    everyMs: 1,
+    sendTimeoutMs: 3_600_000,
+  });
+  try {
+    await posted.promise;
+    await peer.stop();
+    await dropped.promise;
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });
