@@ -15,9 +15,17 @@ test('--sender-lease and its companions: the election settings, with client-go t
     peerHost: '127.0.0.1',
     peerPort: 9293,
   });
-  const short = parseRelayArgs(['--sender-lease', 's', '--sender-lease-timing', '3,2,0.5', '--peer-listen', ':9400']);
+  const short = parseRelayArgs([
+    ...['--sender-lease', 's', '--sender-lease-timing', '3,2,0.5', '--peer-listen', ':9400'],
+    ...['--peer-token-file', '/var/run/secrets/peer/token'],
+  ]);
   assert.ok(short !== 'help');
   assert.deepEqual(short.sender?.timing, { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 });
+  assert.deepEqual([short.sender?.peerHost, short.sender?.peerPort], ['0.0.0.0', 9400]);
+  for (const listen of ['127.0.0.2:9293', '[::1]:9293', 'localhost:9293']) {
+    const local = parseRelayArgs(['--sender-lease', 's', '--peer-listen', listen]);
+    assert.ok(local !== 'help' && local.sender, `${listen}: only this pod reaches it, no token needed`);
+  }
   const without = parseRelayArgs([]);
   assert.ok(without !== 'help');
   assert.equal(without.sender, undefined, 'without the flag the relay sends alone');
@@ -39,6 +47,14 @@ test('a sender setting that cannot work is a usage error naming the flag', () =>
     ],
     [['--peer-url', 'http://sender/'], '--peer-url "http://sender/": expected an http(s) URL containing {identity}'],
     [['--cluster-dir', 'd'], '--sender-lease needs the API server, not --cluster-dir'],
+    [
+      ['--peer-listen', '0.0.0.0:9293'],
+      '--peer-listen "0.0.0.0:9293": a peer endpoint other pods can reach needs --peer-token-file (anyone could hand it events)',
+    ],
+    [
+      ['--peer-listen', ':9293'],
+      '--peer-listen ":9293": a peer endpoint other pods can reach needs --peer-token-file (anyone could hand it events)',
+    ],
   ];
   for (const [flags, message] of cases)
     assert.throws(

@@ -51,7 +51,8 @@ Flags:
   --peer-url URL              the sender's handoff endpoint, {identity} standing for the Lease holder
                               (default http://{identity}.notify-guard:9293/handoff)
   --peer-token-file PATH      a projected ServiceAccount token (audience notify-guard-relay-peer): sent to the
-                              sender, and required of the other replica (checked by TokenReview)
+                              sender, and required of the other replica (checked by TokenReview); required
+                              when --peer-listen is not a loopback address
   --log-level LEVEL           trace|debug|info|warn|error (default info)
   --log-format FORMAT         auto|json|text: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                  show this help
@@ -165,6 +166,10 @@ function senderFlags(v: Record<string, string | boolean | undefined>): { sender?
   const peerUrl = text('peer-url')!;
   if (!peerUrl.includes('{identity}') || !/^https?:\/\//.test(peerUrl))
     throw new UsageError(`--peer-url ${JSON.stringify(peerUrl)}: expected an http(s) URL containing {identity}`);
+  if (!isLoopback(peer.host) && !text('peer-token-file'))
+    throw new UsageError(
+      `--peer-listen ${JSON.stringify(text('peer-listen'))}: a peer endpoint other pods can reach needs --peer-token-file (anyone could hand it events)`,
+    );
   return {
     sender: {
       leaseName,
@@ -178,6 +183,9 @@ function senderFlags(v: Record<string, string | boolean | undefined>): { sender?
     },
   };
 }
+
+/** A host only this pod reaches. */
+const isLoopback = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
 
 /** `L,R,P` seconds -> the election's timing (checked by the election when it starts). */
 function electionTiming(v: string): ElectionTiming {

@@ -86,11 +86,20 @@ export function startSenderElection(
   );
   // Once stopped, the holder is read on (the stopping replica hands its threads to the next sender while it drains).
   let stopped: { holder: () => string | undefined } | undefined;
+  let refused: string | undefined;
   const gate: SenderGate = {
     isSender: () => elector.isLeader(),
     senderUrl() {
       const holder = stopped ? stopped.holder() : elector.holder();
-      return holder === undefined || holder === f.identity ? undefined : f.peerUrl.replaceAll('{identity}', holder);
+      if (holder === undefined || holder === f.identity) return undefined;
+      const url = holderPeerUrl(f.peerUrl, holder);
+      if (!url && holder !== refused)
+        log.warn(
+          { holder: JSON.stringify(holder).slice(0, 80) },
+          'the sender Lease holder is not a pod name; sender unknown',
+        );
+      refused = url ? undefined : holder;
+      return url;
     },
   };
   const auth = f.peerTokenFile ? peerAuth(api, f.peerTokenFile) : undefined;
@@ -103,6 +112,19 @@ export function startSenderElection(
       stopped = watchHolder(api, f);
     },
   };
+}
+
+/** A Lease holder that may stand in a URL's host: an RFC 1123 label (a pod name), or `127.0.0.1:<port>` (one host, tests). */
+const SAFE_HOLDER = /^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?|127\.0\.0\.1:[1-9][0-9]{0,4})$/;
+
+/**
+ * The sender's peer URL for a Lease `holder`, or undefined for a holder that is not a pod name:
+ * anyone who can write the Lease must not direct the peer token and handed events to another host.
+ */
+export function holderPeerUrl(peerUrl: string, holder: string): string | undefined {
+  if (!SAFE_HOLDER.test(holder)) return undefined;
+  const port = holder.startsWith('127.0.0.1:') ? Number(holder.slice('127.0.0.1:'.length)) : 0;
+  return port > 65_535 ? undefined : peerUrl.replaceAll('{identity}', holder);
 }
 
 /** The peer token read from `file` at each use (the kubelet rotates it), reviewed by the API server. */

@@ -29,16 +29,19 @@ export function createForwarder(url: string, timeoutMs = 15_000): Forwarder {
 
 /** Posts events to whichever replica is the sender (its URL is read at each attempt). */
 export interface HandoffClient {
-  handOff(url: string, body: object): Promise<SendResult>;
-  close(): Promise<void>;
+  /** `timeoutMs`: this call's own bound (a drain's time left), never longer than the client's. */
+  handOff(url: string, body: object, timeoutMs?: number): Promise<SendResult>;
+  /** Waits for the requests under way; with `abort`, ends them at once (they answer a retry). */
+  close(abort?: boolean): Promise<void>;
 }
 
 /** `headers`: read at each request (the peer token, peer-auth.ts). */
 export function createHandoffClient(timeoutMs = 15_000, headers?: () => Record<string, string>): HandoffClient {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   return {
-    handOff: (url, body) => postJson(dispatcher, url, body, timeoutMs, () => false, headers?.()),
-    close: () => dispatcher.close(),
+    handOff: (url, body, ms) =>
+      postJson(dispatcher, url, body, Math.min(timeoutMs, ms ?? timeoutMs), () => false, headers?.()),
+    close: (abort) => (abort ? dispatcher.destroy() : dispatcher.close()),
   };
 }
 

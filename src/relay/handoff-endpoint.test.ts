@@ -96,7 +96,7 @@ test("the peer endpoint takes the other replica's threads and status, and answer
   const taken: Handover[] = [];
   const answers: ('taken' | 'not-sender')[] = ['taken', 'not-sender'];
   const s = await serve(async () => 'adopted', {
-    takeOver: (h) => {
+    takeOver: async (h) => {
       taken.push(h);
       return answers.shift()!;
     },
@@ -128,7 +128,7 @@ test("the peer endpoint takes the other replica's threads and status, and answer
       body: failure(
         400,
         'BadRequest',
-        'invalid handover: episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}}',
+        'invalid handover: episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}} (key at most 1024 characters, ts and channel 64)',
       ),
     });
     assert.deepEqual(await s.call('GET', '/deliveries'), {
@@ -157,6 +157,61 @@ test('with authentication, a peer request is refused before anything is read', a
     assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
       status: 202,
       body: { status: 'adopted' },
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+test('a peer check that fails answers 503 and the endpoint keeps serving', async () => {
+  let fail = true;
+  const s = await serve(async () => 'adopted', {
+    auth: async () => {
+      if (fail) throw new TypeError("Cannot read properties of undefined (reading 'status')");
+      return { ok: true };
+    },
+  });
+  try {
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
+      status: 503,
+      body: failure(503, 'ServiceUnavailable', 'cannot review the token now; retry'),
+    });
+    fail = false;
+    assert.deepEqual(await s.call('POST', '/handoff', JSON.stringify(handed), 'Bearer ok'), {
+      status: 202,
+      body: { status: 'adopted' },
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+test('a handover is answered 200 only once the journal holds it, and 503 when it cannot', async () => {
+  const journal = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
+  let fail = false;
+  const s = await serve(async () => 'adopted', {
+    takeOver: async () => {
+      if (fail) throw new Error('ENOSPC');
+      started.resolve();
+      await journal.promise;
+      return 'taken';
+    },
+  });
+  try {
+    let answered = false;
+    const call = s.call('POST', '/handover', JSON.stringify({ episodes: [], statuses: [] })).then((a) => {
+      answered = true;
+      return a;
+    });
+    await started.promise;
+    assert.equal(answered, false, 'no answer before the journal write');
+    journal.resolve();
+    assert.deepEqual(await call, { status: 200, body: { status: 'taken' } });
+    fail = true;
+    assert.deepEqual(await s.call('POST', '/handover', JSON.stringify({ episodes: [], statuses: [] })), {
+      status: 503,
+      body: failure(503, 'ServiceUnavailable', 'the sender cannot store the handover now; retry'),
     });
   } finally {
     await s.close();

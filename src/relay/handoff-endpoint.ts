@@ -3,8 +3,8 @@
  * replica through the StatefulSet's headless Service): `POST /handoff` with a handed event
  * (sender-gate.ts) answers 202 adopted, 200 already held, 400 not a handed event, 413 too large,
  * 503 not the sender or the journal cannot take it (the other replica retries). `POST /handover`
- * with the other replica's open threads and status table (sender-handover.ts) answers 200 taken,
- * 400, 413, 503 not the sender. `GET /deliveries` answers this replica's own status table
+ * with the other replica's open threads and status table (sender-handover.ts) answers 200 taken
+ * (journaled durably), 400, 413, 503 not the sender or the journal cannot take it. `GET /deliveries` answers this replica's own status table
  * (deliveries-answer.ts). Any other request: 404. With `--peer-token-file`, every request must
  * first carry the relay's own ServiceAccount token (peer-auth.ts): else 401, 403, or 503 when it
  * cannot be reviewed. Nothing of an event or a token is logged.
@@ -28,9 +28,11 @@ export const MAX_HANDOFF_BYTES = 8 * 1024 * 1024;
 export interface PeerHandlers {
   adopt: (h: HandedEvent) => Promise<AdoptOutcome>;
   /** Takes the other replica's threads and status (sender-handover.ts `takeOver`). */
-  takeOver?: (h: Handover) => 'taken' | 'not-sender';
+  takeOver?: (h: Handover) => Promise<'taken' | 'not-sender'>;
   /** This replica's own status table. */
   deliveries?: () => readonly AlertDeliveryState[];
+  /** The clock handed times are bounded by (default Date.now). */
+  now?: () => number;
   /** With `--peer-token-file`: who may call (peer-auth.ts); 401, 403 or 503 before anything is read. */
   auth?: (authorization: string | undefined) => Promise<PeerVerdict>;
   logger: Logger;
@@ -42,12 +44,17 @@ export function createHandoffHandler(d: PeerHandlers): (req: IncomingMessage, re
   if (!d.auth) return route;
   const auth = d.auth;
   return (req, res) =>
-    void auth(req.headers.authorization).then((v) => {
-      if (v.ok) return route(req, res);
-      req.resume();
-      const reason = v.status === 401 ? 'Unauthorized' : v.status === 403 ? 'Forbidden' : 'ServiceUnavailable';
-      answer(res, v.status, failureStatus(v.status, reason, v.message));
-    });
+    void auth(req.headers.authorization)
+      .catch((err: unknown): PeerVerdict => {
+        d.logger.error({ err }, 'cannot check a peer request; answering 503');
+        return { ok: false, status: 503, message: 'cannot review the token now; retry' };
+      })
+      .then((v) => {
+        if (v.ok) return route(req, res);
+        req.resume();
+        const reason = v.status === 401 ? 'Unauthorized' : v.status === 403 ? 'Forbidden' : 'ServiceUnavailable';
+        answer(res, v.status, failureStatus(v.status, reason, v.message));
+      });
 }
 
 function routePeer(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse) => void {
@@ -72,22 +79,32 @@ function routePeer(d: PeerHandlers): (req: IncomingMessage, res: ServerResponse)
         );
         return;
       }
-      if (handover) {
-        const a = takeOverBody(handover, body);
-        answer(res, a.status, a.body);
-      } else void adoptBody(d, body).then((a) => answer(res, a.status, a.body));
+      const answered = handover ? takeOverBody(handover, d, body) : adoptBody(d, body);
+      void answered.then((a) => answer(res, a.status, a.body));
     });
   };
 }
 
-/** A handover's answer. */
-function takeOverBody(takeOver: NonNullable<PeerHandlers['takeOver']>, raw: Buffer): { status: number; body: object } {
+/** A handover's answer: 200 only once the sender's journal holds it. */
+async function takeOverBody(
+  takeOver: NonNullable<PeerHandlers['takeOver']>,
+  d: Pick<PeerHandlers, 'logger' | 'now'>,
+  raw: Buffer,
+): Promise<{ status: number; body: object }> {
   const h = parseJson(raw);
-  const handover = h === undefined ? 'body is not JSON' : decodeHandover(h.value);
+  const handover = h === undefined ? 'body is not JSON' : decodeHandover(h.value, (d.now ?? Date.now)());
   if (typeof handover === 'string')
     return { status: 400, body: failureStatus(400, 'BadRequest', `invalid handover: ${handover}`) };
-  if (takeOver(handover) === 'not-sender')
-    return { status: 503, body: failureStatus(503, 'ServiceUnavailable', 'this replica is not the sender; retry') };
+  try {
+    if ((await takeOver(handover)) === 'not-sender')
+      return { status: 503, body: failureStatus(503, 'ServiceUnavailable', 'this replica is not the sender; retry') };
+  } catch (err) {
+    d.logger.error({ err }, 'cannot journal a handover; answering 503');
+    return {
+      status: 503,
+      body: failureStatus(503, 'ServiceUnavailable', 'the sender cannot store the handover now; retry'),
+    };
+  }
   return { status: 200, body: { status: 'taken' } };
 }
 

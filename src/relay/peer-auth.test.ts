@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPeerAuth } from './peer-auth.ts';
+import type { KubeApi, KubeResponse } from '../cluster/kube-api.ts';
+import { createPeerAuth, tokenReviewer } from './peer-auth.ts';
 
 const SA = 'system:serviceaccount:notify-guard-system:notify-guard';
 
@@ -60,4 +61,75 @@ test('a replica whose token is not mounted sends no token and answers 503', asyn
     status: 503,
     message: 'this replica cannot read its own token; retry',
   });
+});
+
+test('tokenReviewer takes only an authenticated review for the peer audience; anything else is no user or an error', async () => {
+  const review = (status: object) => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', status });
+  const cases: { name: string; reply: KubeResponse | Error; want: object }[] = [
+    {
+      name: 'authenticated for the peer audience',
+      reply: {
+        status: 201,
+        body: review({ authenticated: true, audiences: ['notify-guard-relay-peer'], user: { username: SA } }),
+      },
+      want: { username: SA },
+    },
+    {
+      name: 'authenticated without audiences',
+      reply: { status: 201, body: review({ authenticated: true, user: { username: SA } }) },
+      want: {},
+    },
+    {
+      name: 'authenticated for another audience',
+      reply: {
+        status: 201,
+        body: review({ authenticated: true, audiences: ['https://kubernetes.default.svc'], user: { username: SA } }),
+      },
+      want: {},
+    },
+    {
+      name: 'not authenticated',
+      reply: {
+        status: 201,
+        body: review({ authenticated: false, audiences: ['notify-guard-relay-peer'], user: { username: SA } }),
+      },
+      want: {},
+    },
+    {
+      name: 'authenticated without a username',
+      reply: { status: 200, body: review({ authenticated: true, audiences: ['notify-guard-relay-peer'] }) },
+      want: {},
+    },
+    { name: 'an empty 201', reply: { status: 201, body: undefined }, want: {} },
+    { name: 'a null 200', reply: { status: 200, body: null }, want: {} },
+    { name: 'HTTP 500', reply: { status: 500, body: { kind: 'Status' } }, want: { error: 'TokenReview: HTTP 500' } },
+    { name: 'no connection', reply: new Error('connect ECONNREFUSED'), want: { error: 'TokenReview: HTTP 0' } },
+  ];
+  for (const c of cases) {
+    const sent: unknown[] = [];
+    const api = {
+      request: async (method: string, path: string, o?: { body?: unknown; timeoutMs?: number }) => {
+        sent.push({ method, path, body: o?.body, timeoutMs: o?.timeoutMs });
+        if (c.reply instanceof Error) throw c.reply;
+        return c.reply;
+      },
+    } as unknown as KubeApi;
+    assert.deepEqual(await tokenReviewer(api, 1234)('tok'), c.want, c.name);
+    assert.deepEqual(
+      sent,
+      [
+        {
+          method: 'POST',
+          path: '/apis/authentication.k8s.io/v1/tokenreviews',
+          body: {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenReview',
+            spec: { token: 'tok', audiences: ['notify-guard-relay-peer'] },
+          },
+          timeoutMs: 1234,
+        },
+      ],
+      c.name,
+    );
+  }
 });

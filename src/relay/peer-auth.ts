@@ -81,8 +81,10 @@ export function tokenReviewer(api: KubeApi, timeoutMs = 5_000): TokenReview {
       .request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { body, timeoutMs })
       .catch((err: Error) => ({ status: 0, body: err.message }));
     if (r.status !== 200 && r.status !== 201) return { error: `TokenReview: HTTP ${r.status}` };
-    const s = (r.body as { status?: { authenticated?: boolean; audiences?: string[]; user?: { username?: string } } })
-      .status;
+    // An empty or null body (parseBody gives undefined) has no status: not authenticated.
+    const s = (
+      r.body as { status?: { authenticated?: boolean; audiences?: string[]; user?: { username?: string } } } | null
+    )?.status;
     const valid = s?.authenticated === true && (s.audiences ?? []).includes(PEER_AUDIENCE);
     return valid && s.user?.username ? { username: s.user.username } : {};
   };

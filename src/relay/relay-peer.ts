@@ -11,23 +11,26 @@ import type { DeliveriesAnswer } from './deliveries-answer.ts';
 import { answerDeliveries, senderTable } from './deliveries-answer.ts';
 import type { DeliveryStatus } from './delivery-status.ts';
 import { createDeliveryStatus } from './delivery-status.ts';
-import type { JournalState } from './journal-state.ts';
-import { openEpisodes } from './journal-state.ts';
+import type { Journal } from './journal.ts';
+import { recordBytes } from './journal.ts';
+import type { JournalState, RelayRecord } from './journal-state.ts';
+import { apply, openEpisodes } from './journal-state.ts';
 import type { StatusBook, StatusRecord } from './journal-status.ts';
 import { statusEntries } from './journal-status.ts';
 import type { DeliveryCallbacks } from './delivery-thread.ts';
+import type { HandoffClient } from './forwarder.ts';
 import { createHandoffClient } from './forwarder.ts';
 import type { RelayJob } from './relay-queue.ts';
 import type { SenderGate } from './sender-gate.ts';
-import type { Handover } from './sender-handover.ts';
+import type { Handover, TakeOverDeps } from './sender-handover.ts';
 import { createHandoverGiver, takeOver } from './sender-handover.ts';
 
 /** The running part. */
 export interface RelayPeer {
   /** This replica's status changed or an episode opened: the sender may not have it. */
   changed(): void;
-  /** Takes the other replica's threads and status (the peer endpoint's `POST /handover`). */
-  takeOver(h: Handover): 'taken' | 'not-sender';
+  /** Takes the other replica's threads and status (the peer endpoint's `POST /handover`), journaled durably. */
+  takeOver(h: Handover): Promise<'taken' | 'not-sender'>;
   /** GET /deliveries. */
   deliveries(): Promise<DeliveriesAnswer>;
   /**
@@ -46,17 +49,28 @@ export interface RelayPeerDeps {
   readonly episodes: () => EpisodeChange[];
   /** Opens (unless open) or closes episodes on the delivery thread. */
   readonly setEpisodes: (changes: readonly EpisodeChange[]) => void;
+  /** What a handover taken is journaled with (sender-handover.ts `takeOver`). */
+  readonly journaling: Pick<TakeOverDeps, 'isOpen' | 'journal'>;
   readonly log: Logger;
   /** How often the handover is checked (default 1 s). */
   readonly everyMs?: number;
   readonly sendTimeoutMs?: number;
   /** Sent with each request to the sender (the peer token, peer-auth.ts). */
   readonly headers?: () => Record<string, string>;
+  /** Injected in tests: the client to the sender, the clock, and the wait between handover tries. */
+  readonly client?: HandoffClient;
+  readonly now?: () => number;
+  readonly wait?: (ms: number) => Promise<void>;
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
-  const client = createHandoffClient(d.sendTimeoutMs ?? 15_000, d.headers);
+  const client = d.client ?? createHandoffClient(d.sendTimeoutMs ?? 15_000, d.headers);
+  const now = d.now ?? Date.now;
+  const wait = d.wait ?? sleep;
   const giver = createHandoverGiver({
+    now,
     gate: d.gate,
     client,
     episodes: d.episodes,
@@ -69,18 +83,23 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
   const fromSender = senderTable(2_000, d.headers);
   return {
     changed: () => giver.changed(),
-    takeOver: (h) => takeOver({ gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
+    takeOver: (h) => takeOver({ ...d.journaling, gate: d.gate, status: d.status(), open: d.setEpisodes }, h),
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
     async handOver(ms) {
       if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
-      const deadline = Date.now() + ms;
-      while (!giver.current() && (await giver.check()) !== 'handed' && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      clearInterval(timer); // the stop's own tries, each bounded by the time left, replace the timer's
+      const deadline = now() + ms;
+      while (!giver.current() && now() < deadline) {
+        if ((await giver.check(deadline)) === 'handed') break;
+        const left = deadline - now();
+        if (left > 0) await wait(Math.min(200, left));
+      }
       return giver.current();
     },
     async stop() {
       clearInterval(timer);
-      await client.close();
+      // A periodic handover under way is not waited for: the stop's deadline has passed; it is tried again at the next start.
+      await client.close(true);
     },
   };
 }
@@ -90,6 +109,7 @@ export function startPeerOver(
   state: JournalState,
   o: {
     readonly sender: SenderGate;
+    readonly journal: Journal<RelayRecord>;
     readonly sendTimeoutMs?: number;
     readonly peerHeaders?: () => Record<string, string>;
   },
@@ -101,6 +121,13 @@ export function startPeerOver(
     gate: o.sender,
     log,
     episodes: () => openEpisodes(state).map(({ key, episode }) => ({ key, ...(episode ? { episode } : {}) })),
+    journaling: {
+      isOpen: (key) => state.episodes.has(key),
+      journal: async (records) => {
+        for (const r of records) apply(state, r, recordBytes(r));
+        await o.journal.append(...records);
+      },
+    },
     ...(o.sendTimeoutMs ? { sendTimeoutMs: o.sendTimeoutMs } : {}),
     ...(o.peerHeaders ? { headers: o.peerHeaders } : {}),
   });
@@ -128,10 +155,11 @@ export async function drainAndHandOver(
   drain: (ms: number) => Promise<boolean>,
   peer: RelayPeer | undefined,
   ms: number,
+  now: () => number = Date.now,
 ): Promise<boolean> {
-  const deadline = Date.now() + ms;
+  const deadline = now() + ms;
   const drained = await drain(ms);
-  return peer ? (await peer.handOver(Math.max(0, deadline - Date.now()))) && drained : drained;
+  return peer ? (await peer.handOver(Math.max(0, deadline - now()))) && drained : drained;
 }
 
 /** The delivery callbacks, telling `peer` of each episode opened. */

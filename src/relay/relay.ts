@@ -82,7 +82,7 @@ export interface Relay {
   /** With replicas, GET /deliveries: the sender's table, whichever replica is asked (relay-peer.ts). */
   deliveries?(): Promise<DeliveriesAnswer>;
   /** With replicas, takes the other replica's threads and status (sender-handover.ts). */
-  takeOver?(h: Handover): 'taken' | 'not-sender';
+  takeOver?(h: Handover): Promise<'taken' | 'not-sender'>;
   pending(): number;
   /** Events accepted before the view synced and not routed yet. */
   held(): number;

@@ -7,7 +7,8 @@ import { createDeliveryStatus } from './delivery-status.ts';
 import type { HandoffClient } from './forwarder.ts';
 import type { StatusEntry } from './journal-status.ts';
 import type { SenderGate } from './sender-gate.ts';
-import { createHandoverGiver, takeOver } from './sender-handover.ts';
+import { createHandoverGiver, decodeHandover, takeOver } from './sender-handover.ts';
+import type { TakeOverDeps } from './sender-handover.ts';
 import type { SendResult } from './slack-sender.ts';
 
 const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -72,22 +73,89 @@ test('a giver with nothing open and no status posts nothing', async () => {
   assert.deepEqual(t.posts, []);
 });
 
-test('the sender takes a handover: statuses merged (journaled as changes), episodes opened; a replica that is not the sender refuses', () => {
+test('the sender takes a handover: statuses merged, episodes it has not open opened, both journaled before it answers; a replica that is not the sender refuses', async () => {
   const changes: StatusEntry[] = [];
-  const status = createDeliveryStatus({ announceEveryMs: 3_600_000, onChange: (e) => changes.push(e) });
-  const opened: EpisodeChange[][] = [];
+  const status = createDeliveryStatus({
+    announceEveryMs: 3_600_000,
+    initial: [{ alert: 'apps/all', delivered: 9 }],
+    onChange: (e) => changes.push(e),
+  });
+  const steps: string[] = [];
+  const journaled: unknown[][] = [];
   let sender = false;
-  const d = {
+  let failing = false;
+  const mine = 'apps/slack Kustomization/apps/mine';
+  const d: TakeOverDeps = {
     gate: { isSender: () => sender, senderUrl: () => undefined },
     status,
-    open: (e: readonly EpisodeChange[]) => opened.push([...e]),
+    isOpen: (key) => key === mine,
+    journal: async (records) => {
+      steps.push('journal');
+      if (failing) throw new Error('ENOSPC');
+      journaled.push([...records]);
+    },
+    open: (e) => steps.push(`open ${e.map((x) => x.key).join(',')}`),
   };
-  const h = { episodes: [open], statuses: [{ alert: 'apps/all', delivered: 7, announced: 7 }] };
-  assert.equal(takeOver(d, h), 'not-sender');
-  assert.deepEqual([changes, opened], [[], []]);
+  const theirs: EpisodeChange = { key: mine, episode: { since: 1, reason: 'old' } };
+  const h = { episodes: [open, theirs], statuses: [{ alert: 'apps/all', delivered: 7, announced: 7 }] };
+  assert.equal(await takeOver(d, h), 'not-sender');
+  assert.deepEqual([changes, steps], [[], []]);
   sender = true;
-  assert.equal(takeOver(d, h), 'taken');
-  assert.deepEqual(changes, [{ alert: 'apps/all', delivered: 7, announced: 7 }]);
-  assert.deepEqual(opened, [[open]]);
+  assert.equal(await takeOver(d, h), 'taken');
+  assert.deepEqual(changes, [{ alert: 'apps/all', delivered: 9, announced: 7 }]);
+  assert.deepEqual(steps, ['journal', `open ${KEY}`], 'opened once journaled; its own episode kept');
+  assert.deepEqual(journaled, [
+    [
+      { t: 'episode', ...open },
+      { t: 'status', alert: 'apps/all', delivered: 9, announced: 7 },
+    ],
+  ]);
   assert.equal(status.delivered('apps/all', 60_000), false, 'the other replica announced within the interval');
+  failing = true;
+  steps.length = 0;
+  await assert.rejects(takeOver(d, h), /ENOSPC/);
+  assert.deepEqual(steps, ['journal'], 'nothing opened when the journal cannot take it');
+});
+
+test("a handover is bounded: over-long names refused, long reasons cut to 1 KiB, times after the receiver's now taken as now", () => {
+  const now = 1_000;
+  const episodes = (key: string, ts = '1.2') => [{ key, episode: { since: 5, reason: 'r', ts } }];
+  const statuses = (alert: string) => [{ alert, delivered: 7 }];
+  const badEpisodes =
+    'episodes: expected at most 10000 of {key, episode: {since, reason, ts?, channel?}} (key at most 1024 characters, ts and channel 64)';
+  const badStatuses =
+    'statuses: expected at most 10000 of {alert, delivered?, announced?, error?: {at, reason}} (alert at most 317 characters)';
+  assert.equal(decodeHandover({ episodes: episodes('k'.repeat(1025)), statuses: [] }, now), badEpisodes);
+  assert.equal(decodeHandover({ episodes: episodes('k', 't'.repeat(65)), statuses: [] }, now), badEpisodes);
+  assert.equal(decodeHandover({ episodes: [], statuses: statuses(`apps/${'a'.repeat(313)}`) }, now), badStatuses);
+  const long = 'x'.repeat(2_000);
+  assert.deepEqual(
+    decodeHandover(
+      {
+        episodes: [
+          { key: 'k'.repeat(1024), episode: { since: 5_000, reason: long, ts: 't'.repeat(64), channel: 'C1' } },
+        ],
+        statuses: [
+          { alert: `apps/${'a'.repeat(312)}`, delivered: 9_000, announced: 900, error: { at: 2_000, reason: long } },
+        ],
+      },
+      now,
+    ),
+    {
+      episodes: [
+        {
+          key: 'k'.repeat(1024),
+          episode: { since: 1_000, reason: 'x'.repeat(1024), ts: 't'.repeat(64), channel: 'C1' },
+        },
+      ],
+      statuses: [
+        {
+          alert: `apps/${'a'.repeat(312)}`,
+          delivered: 1_000,
+          announced: 900,
+          error: { at: 1_000, reason: 'x'.repeat(1024) },
+        },
+      ],
+    },
+  );
 });
