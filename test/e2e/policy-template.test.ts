@@ -13,13 +13,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'yaml';
-import { startRelayServer } from '../../src/cli/relay-command.ts';
 import type { RunningRelay } from '../../src/cli/relay-command.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
-import { call, kubeconfigFor } from '../support/live-relay.ts';
+import { call, startLiveRelay } from '../support/live-relay.ts';
 import { slackDestination } from '../support/objects.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -59,27 +58,10 @@ async function startRelay(apiUrl: string): Promise<{ relay: RunningRelay; logs: 
       cb();
     },
   });
-  const relay = await startRelayServer(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      journalCompactAtBytes: 64 * 1024 * 1024,
-      journalPath: join(tempDir('policy-template'), 'relay.journal'),
-      clusterDir: undefined,
-      kubeconfig: await kubeconfigFor(apiUrl),
-      secretNamespaces: [],
-      dedupWindowMs: 300_000,
-      forwardTo: undefined,
-      noCrossNamespaceRefs: false,
-      maxDeliveryAgeMs: 3_600_000,
-      retryMaxIntervalMs: 60_000,
-      drainTimeoutMs: 0,
-      allowInsecureDestinations: true,
-      logLevel: 'info',
-    },
-    createLogger('info', sink),
-    { pacing: { perSecond: 50, burst: 50 } },
-  );
+  const relay = await startLiveRelay(apiUrl, join(tempDir('policy-template'), 'relay.journal'), {
+    logger: createLogger('info', sink),
+    extra: { pacing: { perSecond: 50, burst: 50 } },
+  });
   cleanups.push(() => relay.close());
   return { relay, logs };
 }

@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import type { RunningRelay } from '../../src/cli/relay-command.ts';
 import { startRelayServer } from '../../src/cli/relay-command.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import type { Logger } from '../../src/observability/logger.ts';
 import { tempDir } from './temp-dir.ts';
 
 /** Writes a kubeconfig pointing at `url` (the test API server); returns its path. */
@@ -21,8 +22,15 @@ export async function kubeconfigFor(url: string): Promise<string> {
   return path;
 }
 
-/** Starts the relay reading the cluster at `apiUrl`, journaling to `journalPath`. */
-export async function startLiveRelay(apiUrl: string, journalPath: string): Promise<RunningRelay> {
+/**
+ * Starts the relay reading the cluster at `apiUrl`, journaling to `journalPath`; silent unless a
+ * logger is given, with the server's own extras (e.g. Slack's pacing) when given.
+ */
+export async function startLiveRelay(
+  apiUrl: string,
+  journalPath: string,
+  o: { logger?: Logger; extra?: Parameters<typeof startRelayServer>[2] } = {},
+): Promise<RunningRelay> {
   return startRelayServer(
     {
       host: '127.0.0.1',
@@ -39,18 +47,22 @@ export async function startLiveRelay(apiUrl: string, journalPath: string): Promi
       retryMaxIntervalMs: 60_000,
       drainTimeoutMs: 0,
       allowInsecureDestinations: true,
-      logLevel: 'silent',
+      logLevel: o.logger ? 'info' : 'silent',
     },
-    createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })),
+    o.logger ?? createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })),
+    o.extra,
   );
 }
 
-/** Sends `method path` with an optional JSON body; resolves status and body text (status 0 when the connection failed). */
+/**
+ * Sends `method path` with an optional JSON body (an object, or its text as it is); resolves
+ * status and body text (status 0 when the connection failed).
+ */
 export function call(
   port: number,
   method: string,
   path: string,
-  body?: object,
+  body?: object | string,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request(
@@ -62,6 +74,6 @@ export function call(
       },
     );
     req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    req.end(body === undefined || typeof body === 'string' ? body : JSON.stringify(body));
   });
 }

@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { call as sendCall } from './live-relay.ts';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -75,24 +76,15 @@ export function startReplica(o: {
   });
 }
 
-export function call(
+/** `live-relay.ts`'s call, answering `text`: sends the body as it is. */
+export async function call(
   port: number,
   method: string,
   path: string,
   body?: string,
 ): Promise<{ status: number; text: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', () => resolve({ status: 0, text: '' }));
-    req.end(body);
-  });
+  const r = await sendCall(port, method, path, body);
+  return { status: r.status, text: r.body };
 }
 
 /** A series' value in a replica's /metrics (0 when absent). */
