@@ -14,7 +14,7 @@ import type { RunningWebhook } from '../../src/cli/webhook-command.ts';
 import { parseWebhookArgs } from '../../src/cli/webhook-flags.ts';
 import type { KubeObject } from '../../src/flux/objects.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
+import { FakeApiServer, platformResources } from '../servers/fake-apiserver.ts';
 import { get, review } from '../support/apiserver-client.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { alert, provider } from '../support/objects.ts';
@@ -25,17 +25,7 @@ import { tempDir } from '../support/temp-dir.ts';
 import { writeTestCertDir } from '../support/webhook-server.ts';
 
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
-const RESOURCES = [
-  ...fluxResources(),
-  {
-    group: 'notify-guard.fluxcd.community',
-    version: 'v1alpha1',
-    kind: 'NotifyGuardPolicy',
-    plural: 'notifyguardpolicies',
-    namespaced: false,
-  },
-  { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
-];
+const RESOURCES = platformResources();
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadManifests } from '../../src/cluster/manifests.ts';
-import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
+import { FakeApiServer, platformResources } from '../servers/fake-apiserver.ts';
 import { auditCommand } from '../../src/cli/audit-command.ts';
 import { coverageCommand } from '../../src/cli/coverage-command.ts';
 import { lintCommand } from '../../src/cli/lint-command.ts';
@@ -207,17 +207,7 @@ test('coverage --cluster-dir: a table per namespace and kind, and json with the 
 });
 
 test('audit against the API server reads the cluster\'s NotifyGuardPolicy "default"; an unusable one is refused (exit 2)', async () => {
-  const api = new FakeApiServer([
-    ...fluxResources(),
-    {
-      group: 'notify-guard.fluxcd.community',
-      version: 'v1alpha1',
-      kind: 'NotifyGuardPolicy',
-      plural: 'notifyguardpolicies',
-      namespaced: false,
-    },
-    { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
-  ]);
+  const api = new FakeApiServer(platformResources());
   const url = await api.start();
   try {
     for (const { object } of await loadManifests(join(ROOT, 'examples', 'platform', 'cluster'))) api.apply(object);

@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import type { RunningRelay } from '../../src/cli/relay-command.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { FakeApiServer, fluxResources } from '../servers/fake-apiserver.ts';
+import { FakeApiServer, platformResources } from '../servers/fake-apiserver.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
 import { call, startLiveRelay } from '../support/live-relay.ts';
@@ -23,17 +23,7 @@ import { slackDestination } from '../support/objects.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const RESOURCES = [
-  ...fluxResources(),
-  {
-    group: 'notify-guard.fluxcd.community',
-    version: 'v1alpha1',
-    kind: 'NotifyGuardPolicy',
-    plural: 'notifyguardpolicies',
-    namespaced: false,
-  },
-  { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
-];
+const RESOURCES = platformResources();
 const POLICY = { apiVersion: 'notify-guard.fluxcd.community/v1alpha1', kind: 'NotifyGuardPolicy', name: 'default' };
 const policy = (messages: Record<string, unknown>) => ({
   apiVersion: POLICY.apiVersion,

@@ -58,6 +58,21 @@ export function fluxResources(notificationVersion = 'v1beta3'): FakeResource[] {
   ];
 }
 
+/** Flux's resources plus what the platform's conventions read: the NotifyGuardPolicy and Namespaces. */
+export function platformResources(): FakeResource[] {
+  return [
+    ...fluxResources(),
+    {
+      group: 'notify-guard.fluxcd.community',
+      version: 'v1alpha1',
+      kind: 'NotifyGuardPolicy',
+      plural: 'notifyguardpolicies',
+      namespaced: false,
+    },
+    { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
+  ];
+}
+
 interface HistoryEntry {
   readonly rv: number;
   readonly plural: string;
