@@ -3,18 +3,11 @@ import assert from 'node:assert/strict';
 import { createJournalKeeper, shouldCompact } from './compaction.ts';
 import { apply, liveRecords, pausesAt, replayState } from './journal-state.ts';
 import type { DeliveryTarget, RelayRecord } from './relay.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 
 /** What a compaction at `at` writes of `records`: the reducer's live records, as the keeper writes them. */
 const compactRecords = (records: readonly RelayRecord[], at = 0) => liveRecords(replayState(records), at);
 
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'r',
-  reportingController: 'kc',
-};
 const target: DeliveryTarget = { alert: 'apps/all', provider: 'apps/slack', metadata: {} };
 const accept = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [target] });
 const held = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [], held: true });

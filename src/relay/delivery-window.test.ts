@@ -4,15 +4,9 @@ import { createDeliveryWindow } from './delivery-window.ts';
 import type { WindowSettings } from './delivery-window.ts';
 import { DIGEST_INDEX } from './digest-lines.ts';
 import type { RelayJob } from './relay-queue.ts';
+import { PODINFO_ERROR } from '../../test/support/flux-events.ts';
 
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'HealthCheckFailed',
-  reportingController: 'kc',
-};
+const event = { ...PODINFO_ERROR, reason: 'HealthCheckFailed' };
 
 /** A window over events e<n> of `sizes[n]` bytes (default 100); `sent`: job ids handed to the thread, in order. */
 function fixture(settings: WindowSettings, sizes: Record<number, number> = {}) {

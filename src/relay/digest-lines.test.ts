@@ -7,15 +7,9 @@ import { apply, emptyState } from './journal-state.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { slackJob } from './relay-queue.ts';
 import { createDeliveryWindow } from './delivery-window.ts';
+import { PODINFO_ERROR } from '../../test/support/flux-events.ts';
 
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'HealthCheckFailed',
-  reportingController: 'kc',
-};
+const event = { ...PODINFO_ERROR, reason: 'HealthCheckFailed' };
 
 /** Lines over a real journal state; `sent`: ids handed to the delivery thread, in order. */
 function fixture(o: Partial<DigestLineDeps> = {}) {

@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boundEvent, cutText } from './event-bounds.ts';
-
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'r',
-  reportingController: 'kc',
-};
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 
 test("an event within Slack's 40,000 characters is kept as it is", () => {
   const e = {

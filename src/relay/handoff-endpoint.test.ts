@@ -9,20 +9,14 @@ import { createHandoffHandler } from './handoff-endpoint.ts';
 import type { PeerHandlers } from './handoff-endpoint.ts';
 import type { Handover } from './sender-handover.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
+import { PODINFO_ERROR } from '../../test/support/flux-events.ts';
 
 const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 const handed = {
   id: 'e1',
   at: 1,
   key: 'k',
-  event: {
-    involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-    severity: 'error',
-    timestamp: '',
-    message: 'm',
-    reason: 'r',
-    reportingController: 'kc',
-  },
+  event: PODINFO_ERROR,
   deliveries: [{ alert: 'apps/all', provider: 'apps/slack', metadata: {} }],
 };
 

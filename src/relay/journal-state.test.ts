@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { openJournal, recordBytes } from './journal.ts';
 import type { DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { MAX_DEAD_LETTERS, apply, emptyState, liveRecords, pausesAt, replayState, unsettled } from './journal-state.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'r',
-  reportingController: 'kc',
-};
 const target: DeliveryTarget = { alert: 'apps/all', provider: 'apps/slack', metadata: {} };
 const accept = (id: string, n = 1, forward = false): RelayRecord => ({
   t: 'accept',

@@ -18,18 +18,11 @@ import type { SenderRole } from './relay-sender.ts';
 import type { HandoffResult } from './sender-handoff.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
 import type { HandedEvent } from './sender-gate.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 
 const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 // The handoff's retries wait on the scheduler's clock: real time here, with backoffs of a few ms.
 const T0 = Date.now();
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'r',
-  reportingController: 'kc',
-};
 const target = (n: number) => ({ alert: `apps/a${n}`, provider: `apps/p${n}`, metadata: {} });
 const accept = (id: string, n = 2): AcceptRecord => ({
   t: 'accept',

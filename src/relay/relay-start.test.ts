@@ -11,20 +11,14 @@ import { openJournal } from './journal.ts';
 import type { RelayRecord } from './journal-state.ts';
 import { startRelay } from './relay.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
+import { PODINFO_ERROR } from '../../test/support/flux-events.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 test('the relay reads the replayed records once at start and keeps none of them (a replayed backlog can leave memory)', async (t) => {
   const { journal } = await openJournal<RelayRecord>(join(tempDir('relay-start'), 'journal'), { preallocateBytes: 0 });
-  const event = {
-    involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-    severity: 'info' as const,
-    timestamp: '',
-    message: 'm',
-    reason: 'r',
-    reportingController: 'kc',
-  };
+  const event = { ...PODINFO_ERROR, severity: 'info' as const };
   // Made in a function of its own, so that the test holds no reference but the WeakRef.
   const start = () => {
     const replayed: RelayRecord[] = [{ t: 'accept', id: 'e1', at: 1, key: 'k1', event, deliveries: [] }];

@@ -6,16 +6,9 @@ import type { AcceptRecord } from './journal-state.ts';
 import { createAdopter } from './sender-adopt.ts';
 import type { HandedEvent } from './sender-gate.ts';
 import { decodeHandedEvent } from './sender-gate.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
-const event = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'podinfo' },
-  severity: 'error' as const,
-  timestamp: '',
-  message: 'm',
-  reason: 'r',
-  reportingController: 'kc',
-};
 const target = { alert: 'apps/all', provider: 'apps/slack', metadata: { cluster: 'prod' } };
 const handed = (id: string, key = `key-${id}`): HandedEvent => ({ id, at: T0, key, event, deliveries: [target] });
 
