@@ -14,10 +14,10 @@ import { staticClusterView } from '../cluster/static-view.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { createEngine } from '../policy/engine.ts';
 import { resolvePolicy } from '../policy/policy.ts';
-import type { Rule } from '../policy/rule.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
+import { THROWING_RULE as boom } from '../../test/support/run-rule.ts';
 
 const N = 'notification.toolkit.fluxcd.io/v1beta3';
 const URL_B64 = Buffer.from('https://hooks.slack.com/services/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').toString(
@@ -38,18 +38,6 @@ const CLUSTER: KubeObject[] = [
   },
   { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: 'apps' }, data: { address: URL_B64 } },
 ];
-const boom: Rule = {
-  id: 'boom',
-  kind: 'Provider',
-  operations: ['CREATE'],
-  defaultAction: 'deny',
-  description: 'throws',
-  remediation: '',
-  check: (ctx) => {
-    if (ctx.name === 'explode') throw new TypeError('rule bug');
-    return [];
-  },
-};
 
 function deps() {
   const rules = [...ALL_RULES, boom];

@@ -4,21 +4,8 @@ import { REAL_URL, alert, provider, slackProvider } from '../support/objects.ts'
 import { buildReview, get, post, review } from '../support/apiserver-client.ts';
 import type { TestWebhook } from '../support/webhook-server.ts';
 import { startTestWebhook } from '../support/webhook-server.ts';
-import type { Rule } from '../../src/policy/rule.ts';
 import { ALL_RULES } from '../../src/policy/rules/index.ts';
-
-const boom: Rule = {
-  id: 'boom',
-  kind: 'Provider',
-  operations: ['CREATE'],
-  defaultAction: 'deny',
-  description: 'throws',
-  remediation: '',
-  check: (ctx) => {
-    if (ctx.name === 'explode') throw new TypeError('rule bug');
-    return [];
-  },
-};
+import { THROWING_RULE as boom } from '../support/run-rule.ts';
 
 describe('AdmissionReview protocol over TLS', () => {
   let w: TestWebhook;
@@ -240,7 +227,7 @@ describe('AdmissionReview protocol over TLS', () => {
     assert.equal(logged.err.type, 'TypeError');
     assert.match(
       logged.err.stack,
-      /^TypeError: rule bug\n\s+at Object.check \(.*admission-protocol.test.ts:\d+:\d+\)\n\s+at run \(.*src\/policy\/engine.ts/,
+      /^TypeError: rule bug\n\s+at Object.check \(.*test\/support\/run-rule.ts:\d+:\d+\)\n\s+at run \(.*src\/policy\/engine.ts/,
     );
   });
 

@@ -62,3 +62,17 @@ export function ruleTable(rule: Rule, rows: readonly RuleRow[]): void {
     for (const [name, c, expected] of rows) test(name, () => assert.deepEqual(runRule(rule, c), expected));
   });
 }
+
+/** A rule with a bug: it throws on a Provider named `explode` (the webhook must answer 500, not crash). */
+export const THROWING_RULE: Rule = {
+  id: 'boom',
+  kind: 'Provider',
+  operations: ['CREATE'],
+  defaultAction: 'deny',
+  description: 'throws',
+  remediation: '',
+  check: (ctx) => {
+    if (ctx.name === 'explode') throw new TypeError('rule bug');
+    return [];
+  },
+};
