@@ -192,7 +192,10 @@ async function memorySlope(f: FlagSet) {
   console.log('');
 }
 
-if (flagsMode) {
+if (process.argv.includes('--profile')) {
+  const { profilePaths } = await import('./admission-profile.ts');
+  if (run) await profilePaths({ main: MAIN, file30k, flags: SHEBANG_FLAGS, run, seconds: SECONDS });
+} else if (flagsMode) {
   const { compareFlags } = await import('./admission-flags.ts');
   await compareFlags({ main: MAIN, file30k, run, rounds: ROUNDS, seconds: SECONDS });
 } else {

@@ -19,7 +19,8 @@ import { syntheticCluster, syntheticReviews } from './synthetic-cluster.ts';
 export const CONNECTIONS = 16;
 export const NAMESPACES = 1_000;
 const ROOT = join(import.meta.dirname, '..');
-const WORK = join(ROOT, '.local', 'bench');
+/** Where the benchmarks write their files. */
+export const WORK = join(ROOT, '.local', 'bench');
 export const BUILD = join(ROOT, '.local', 'bench-build');
 
 /** Objects per kind (Alerts, Providers, Secrets) for a cluster of `objects`. */

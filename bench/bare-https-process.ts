@@ -1,10 +1,13 @@
 /**
  * The benchmark's baseline: a bare Node https server answering every request with a fixed
  * AdmissionReview, in a process of its own. Reports {port, caPem} over IPC; exits on 'stop'.
+ * Its TLS is the webhook's: the same kind of certificate and key (certificates.ts) and the same
+ * protocol and cipher policy (serving-tls.ts), so that both negotiate the same suite with wrk.
  */
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createCA, createServingCertificate } from '../src/certs/certificates.ts';
+import { servingContext } from '../src/certs/serving-tls.ts';
 
 const now = new Date();
 const ca = await createCA({ now, validityDays: 1 });
@@ -14,7 +17,7 @@ const fixed = JSON.stringify({
   kind: 'AdmissionReview',
   response: { uid: 'fixed', allowed: true },
 });
-const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+const server = createServer(servingContext(leaf), (req, res) => {
   req.resume();
   req.on('end', () => {
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -6,7 +6,10 @@
  * `--max-semi-space-size=2` (a 2 MB young generation) keeps the webhook's RSS about 100 MB lower
  * with 30,000 cached objects under load, at no measured throughput cost; `--optimize-for-size`
  * (V8 keeps its heap tight) takes 20-70 MB more off at 30,000 objects and brings the growth
- * under 1 MB per 1,000 objects, for 25-45 % more CPU per review (docs/admission.md, "Performance"). They cannot be set later:
+ * under 1 MB per 1,000 objects, for 15-45 % more CPU per review (docs/admission.md, "Performance":
+ * measured again with the lighter engine, the settings without it cost 15-25 % less CPU but take
+ * the live view's RSS to 150-157 MB under load). Under `--optimize-for-size` V8 caps the young
+ * generation itself (it collects as often at 2, 4 or 8 MB). They cannot be set later:
  * `v8.setFlagsFromString` after start leaves the young generation at its default 64 MB
  * (measured), since V8 sizes the heap when the isolate is created. A flag the user gives (on the
  * command line or in NODE_OPTIONS, with any value, or negated as `--no-optimize-for-size`) is kept.

@@ -20,6 +20,8 @@ class TooComplexError extends Error {
 
 /** True when `body` holds more than `max` `{` and `[` bytes; stops counting once past it. */
 export function tooManyContainers(body: Buffer, max = MAX_JSON_CONTAINERS): boolean {
+  // A body of at most `max` bytes cannot hold more: a review (1-10 KB) is not scanned at all.
+  if (body.length <= max) return false;
   let count = 0;
   for (const byte of [0x7b, 0x5b]) {
     for (let at = body.indexOf(byte); at >= 0; at = body.indexOf(byte, at + 1)) {

@@ -7,8 +7,6 @@
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { GuardedKind } from '../flux/api.ts';
 import type { KubeObject } from '../flux/objects.ts';
-import type { SecretFacts } from '../flux/secret-facts.ts';
-import { secretFacts } from '../flux/secret-facts.ts';
 import type { FieldError } from './field-error.ts';
 import { errorString } from './field-error.ts';
 import type { Policy } from './policy.ts';
@@ -16,6 +14,7 @@ import type { Operation, Rule, RuleContext } from './rule.ts';
 import { withPatternBudget } from '../flux/re2.ts';
 import type { OptOut } from './rule-opt-out.ts';
 import { applyOptOut } from './rule-opt-out.ts';
+import { evaluationContext } from './engine-context.ts';
 
 /** A rule's finding with the action the policy gives it. */
 export interface Finding extends FieldError {
@@ -46,22 +45,24 @@ export interface Engine {
   evaluate(input: EvaluationInput, cluster: ClusterView): Finding[];
 }
 
-/** Creates an engine; the rule list is grouped by kind once, here. */
+/** A rule that runs, with the action the policy gives it. */
+interface Planned {
+  readonly rule: Rule;
+  readonly action: 'deny' | 'warn';
+}
+
+/** Creates an engine; the rules that run for each kind and operation, with their actions, are listed once, here. */
 export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
-  const byKind = new Map<GuardedKind, Rule[]>();
-  for (const r of rules) {
-    if (policy.actions[r.id] === 'off') continue;
-    byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
-  }
+  const plan = planRules(rules, policy);
 
   function run(ctx: RuleContext, kind: GuardedKind): Finding[] {
     const out: Finding[] = [];
-    for (const rule of byKind.get(kind) ?? []) {
-      if (!rule.operations.includes(ctx.operation)) continue;
-      const action = policy.actions[rule.id] ?? rule.defaultAction;
-      if (action === 'off') continue;
-      const found = rule.check(ctx).map((e) => finding(rule, e, action));
-      out.push(...applyOptOut(rule.id, ctx.object, found));
+    for (const { rule, action } of plan.get(kind)?.get(ctx.operation) ?? NONE) {
+      const errors = rule.check(ctx);
+      // Most rules find nothing: no findings, opt-out or copies are made for them.
+      if (errors.length === 0) continue;
+      const found = errors.map((e) => finding(rule, e, action));
+      for (const f of applyOptOut(rule.id, ctx.object, found)) out.push(f);
     }
     return out;
   }
@@ -79,7 +80,7 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
       if (input.kind === 'Secret' && cluster.providersReferencingSecret(input.namespace, input.name).length === 0)
         return [];
 
-      const ctx = context(input, subject, cluster, policy);
+      const ctx = evaluationContext(input, subject, cluster, policy);
       const findings = budgeted(ctx, input.kind);
       if (input.operation !== 'UPDATE' || !input.oldObject || !findings.some((f) => f.action === 'deny'))
         return findings;
@@ -87,41 +88,35 @@ export function createEngine(rules: readonly Rule[], policy: Policy): Engine {
       // Ratcheting: a problem the object already had before this UPDATE does not block it
       // (a controller adding a finalizer to an old, broken object must succeed); it is a warning.
       const before = new Set(
-        budgeted(context({ ...input, object: input.oldObject }, input.oldObject, cluster, policy), input.kind).map(
-          findingKey,
-        ),
+        budgeted(
+          evaluationContext({ ...input, object: input.oldObject }, input.oldObject, cluster, policy),
+          input.kind,
+        ).map(findingKey),
       );
       return findings.map((f) => (f.action === 'deny' && before.has(findingKey(f)) ? { ...f, action: 'warn' } : f));
     },
   };
 }
 
-function context(input: EvaluationInput, subject: KubeObject, cluster: ClusterView, policy: Policy): RuleContext {
-  const isSecret = input.kind === 'Secret';
-  const secret: SecretFacts | undefined = isSecret && input.object ? secretFacts(input.object) : undefined;
-  const oldSecret: SecretFacts | undefined = isSecret && input.oldObject ? secretFacts(input.oldObject) : undefined;
-  return {
-    operation: input.operation,
-    // Rules never see a Secret's data: only its metadata and the facts above.
-    object: isSecret ? metadataOnly(subject) : subject,
-    oldObject: isSecret ? (input.oldObject ? metadataOnly(input.oldObject) : undefined) : input.oldObject,
-    namespace: input.namespace,
-    name: input.name,
-    secret,
-    oldSecret,
-    cluster,
-    policy,
-  };
+const NONE: readonly Planned[] = [];
+
+/** The rules that run, by kind then operation, in the rules' order, each with its action; rules turned off are left out. */
+function planRules(rules: readonly Rule[], policy: Policy): Map<GuardedKind, Map<Operation, Planned[]>> {
+  const plan = new Map<GuardedKind, Map<Operation, Planned[]>>();
+  for (const rule of rules) {
+    const action = policy.actions[rule.id] ?? rule.defaultAction;
+    if (action === 'off') continue;
+    const byOperation = plan.get(rule.kind) ?? new Map<Operation, Planned[]>();
+    plan.set(rule.kind, byOperation);
+    for (const op of rule.operations) byOperation.set(op, [...(byOperation.get(op) ?? []), { rule, action }]);
+  }
+  return plan;
 }
 
 /** A rule's field error as a finding: the rule's id, the policy's action and the rule's remediation. */
 function finding(rule: Rule, e: FieldError, action: 'deny' | 'warn'): Finding {
   const f: Finding = { ...e, rule: rule.id, action, remediation: rule.remediation };
   return rule.reportsMissing ? { ...f, reportsMissing: true } : f;
-}
-
-function metadataOnly(o: KubeObject): KubeObject {
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata ?? {} };
 }
 
 function findingKey(f: Finding): string {

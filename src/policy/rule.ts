@@ -5,7 +5,7 @@
  */
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { GuardedKind } from '../flux/api.ts';
-import type { KubeObject } from '../flux/objects.ts';
+import type { AlertView, KubeObject, ProviderView } from '../flux/objects.ts';
 import type { SecretFacts } from '../flux/secret-facts.ts';
 import type { FieldError } from './field-error.ts';
 import type { Action, Policy } from './policy.ts';
@@ -26,6 +26,10 @@ export interface RuleContext {
   readonly secret: SecretFacts | undefined;
   /** For Secret UPDATEs: facts about `oldObject`. */
   readonly oldSecret: SecretFacts | undefined;
+  /** `object` read as an Alert (`alertView`), made once per evaluation: an Alert's rules read this. */
+  readonly alert: AlertView;
+  /** `object` read as a Provider (`providerView`), made once per evaluation: a Provider's rules read this. */
+  readonly provider: ProviderView;
   readonly cluster: ClusterView;
   readonly policy: Policy;
 }

@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * A source in another namespace works only while Flux runs without --no-cross-namespace-refs:
@@ -17,8 +16,7 @@ export const alertCrossNamespaceSource: Rule = {
   description: 'An event source in another namespace is dropped when Flux runs with --no-cross-namespace-refs.',
   remediation: 'Put the Alert in the namespace of the objects it watches, or remove the namespace.',
   follows: '`getNotificationParams` (`--no-cross-namespace-refs`)',
-  check({ object, policy }) {
-    const a = alertView(object);
+  check({ alert: a, policy }) {
     const out: FieldError[] = [];
     const why = policy.noCrossNamespaceRefs
       ? 'this cluster runs Flux with --no-cross-namespace-refs, which drops events from other namespaces'

@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * An empty eventSources list passes the CRD schema and matches no event: notification-controller's
@@ -15,8 +14,8 @@ export const alertEventSourcesNonempty: Rule = {
   description: 'spec.eventSources must list at least one source: an empty list matches no event.',
   remediation: 'Add an entry such as {kind: Kustomization, name: "*"}.',
   follows: '`eventMatchesAlertSources`',
-  check({ object }) {
-    if (alertView(object).eventSources.length > 0) return [];
+  check({ alert }) {
+    if (alert.eventSources.length > 0) return [];
     return [
       fieldError(
         'Required',

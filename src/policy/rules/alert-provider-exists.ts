@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * providerRef is a local reference: notification-controller's `getNotificationParams` reads the
@@ -17,8 +16,7 @@ export const alertProviderExists: Rule = {
     "spec.providerRef.name must name a Provider in the Alert's own namespace; Flux silently drops events otherwise.",
   remediation: "Create the Provider in the Alert's namespace, or correct the name.",
   follows: "`getNotificationParams` (Provider Get in the Alert's namespace)",
-  check({ object, cluster }) {
-    const a = alertView(object);
+  check({ alert: a, cluster }) {
     if (a.providerName.trim() === '' || cluster.getProvider(a.namespace, a.providerName)) return [];
     const elsewhere = cluster.providerNamespaces(a.providerName).filter((ns) => ns !== a.namespace);
     const where =

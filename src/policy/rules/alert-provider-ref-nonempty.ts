@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * An empty providerRef.name passes the CRD schema; notification-controller's
@@ -15,8 +14,8 @@ export const alertProviderRefNonempty: Rule = {
   description: 'spec.providerRef.name must not be empty: the schema admits "", and such an Alert never notifies.',
   remediation: "Set spec.providerRef.name to the name of a Provider in the Alert's namespace.",
   follows: '`getNotificationParams` (Provider Get by name)',
-  check({ object }) {
-    if (alertView(object).providerName.trim() !== '') return [];
+  check({ alert }) {
+    if (alert.providerName.trim() !== '') return [];
     return [
       fieldError(
         'Required',

@@ -1,7 +1,7 @@
 import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView, providerView } from '../../flux/objects.ts';
+import { providerView } from '../../flux/objects.ts';
 import { userSuspended } from '../defaults/relay-mode.ts';
 
 /**
@@ -16,8 +16,7 @@ export const alertProviderSuspended: Rule = {
   description: "The Alert's Provider is suspended, so the Alert sends nothing.",
   remediation: 'Resume the Provider (spec.suspend: false) or point the Alert at another one.',
   follows: '`getNotificationParams` (skips a suspended Provider)',
-  check({ object, cluster }) {
-    const a = alertView(object);
+  check({ alert: a, cluster }) {
     const p = cluster.getProvider(a.namespace, a.providerName);
     if (!p || !userSuspended(providerView(p))) return [];
     return [

@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 import { re2Verdict } from '../../flux/re2.ts';
 
 /**
@@ -21,8 +20,7 @@ export const alertRegexIgnored: Rule = {
     'An inclusionList entry (while another compiles) or exclusionList entry that RE2 cannot compile: Flux skips it and records a Warning event on every event. A pattern over the compile caps of notify-guard is not compiled here, and said so.',
   remediation: 'Rewrite the pattern in RE2 syntax: no look-around, no back-references.',
   follows: '`messageIsIncluded`, `messageIsExcluded`',
-  check({ object }) {
-    const a = alertView(object);
+  check({ alert: a }) {
     const out: FieldError[] = [];
     const includes = a.inclusionList.map((p) => re2Verdict(p));
     const someInclusionMaySend = includes.some((v) => v.kind !== 'invalid');

@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 import { re2Verdict } from '../../flux/re2.ts';
 
 /**
@@ -21,8 +20,8 @@ export const alertRegexValid: Rule = {
     'At least one inclusionList entry must compile as RE2 (Go regexp): when none does, Flux includes no event and the Alert never sends.',
   remediation: 'Rewrite the patterns in RE2 syntax: no look-around, no back-references.',
   follows: '`messageIsIncluded` (a pattern that fails to compile is skipped)',
-  check({ object }) {
-    const list = alertView(object).inclusionList;
+  check({ alert }) {
+    const list = alert.inclusionList;
     const verdicts = list.map((p) => re2Verdict(p));
     const errors = verdicts.map((v) => (v.kind === 'invalid' ? v.error : undefined));
     if (list.length === 0 || errors.some((e) => e === undefined)) return [];

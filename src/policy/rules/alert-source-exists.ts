@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * A source with a concrete name whose object does not exist sends nothing (yet): no such object
@@ -17,8 +16,7 @@ export const alertSourceExists: Rule = {
   description: 'An event source with a concrete name should name an object that exists.',
   remediation: 'Correct the kind, name or namespace, or ignore this if the object is about to be created.',
   follows: '`eventMatchesAlertSource` (name compared exactly)',
-  check({ object, cluster }) {
-    const a = alertView(object);
+  check({ alert: a, cluster }) {
     const out: FieldError[] = [];
     a.eventSources.forEach((s, i) => {
       if (s.name === '*' || s.name === '' || !cluster.tracksSourceKind(s.kind)) return;

@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * notification-controller's `eventMatchesAlertSource` applies matchLabels next to a concrete name
@@ -18,8 +17,7 @@ export const alertSourceLabels: Rule = {
     'An event source with a concrete name and matchLabels names an object that lacks those labels: Flux applies both, so the source sends nothing.',
   remediation: 'Add the labels to the object, or remove matchLabels (the name alone selects it).',
   follows: '`eventMatchesAlertSource` (name, then matchLabels)',
-  check({ object, cluster }) {
-    const a = alertView(object);
+  check({ alert: a, cluster }) {
     const out: FieldError[] = [];
     a.eventSources.forEach((s, i) => {
       if (s.name === '*' || !s.matchLabels || !cluster.tracksSourceKind(s.kind)) return;

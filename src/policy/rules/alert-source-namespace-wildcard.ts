@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { alertView } from '../../flux/objects.ts';
 
 /**
  * notification-controller's `eventMatchesAlertSource` compares eventSources[].namespace with the
@@ -16,9 +15,9 @@ export const alertSourceNamespaceWildcard: Rule = {
   description: 'eventSources[].namespace "*" is not a wildcard in Flux; the source matches no event.',
   remediation: "Omit namespace to match the Alert's own namespace, or add one event source per namespace.",
   follows: '`eventMatchesAlertSource` (namespace compared exactly)',
-  check({ object }) {
+  check({ alert }) {
     const out: FieldError[] = [];
-    alertView(object).eventSources.forEach((s, i) => {
+    alert.eventSources.forEach((s, i) => {
       if (s.namespace?.includes('*')) {
         out.push(
           fieldError(

@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { providerView } from '../../flux/objects.ts';
 import { addressInUse } from '../../flux/address-in-use.ts';
 
 /**
@@ -16,8 +15,7 @@ export const providerAddressOverridden: Rule = {
   description: 'spec.address is unused when the secretRef Secret has key "address", which overrides it.',
   remediation: 'Remove spec.address (or the Secret\'s key "address") so that one address is in play.',
   follows: '`createNotifier` (key `address` over `spec.address`)',
-  check({ object, cluster }) {
-    const p = providerView(object);
+  check({ provider: p, cluster }) {
     if (!p.address || !p.secretRef) return [];
     if (addressInUse(p, cluster.getSecret(p.namespace, p.secretRef)).from !== 'secret') return [];
     return [

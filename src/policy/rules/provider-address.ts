@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { providerView } from '../../flux/objects.ts';
 import { addressProblem } from '../../flux/address.ts';
 import { addressInUse } from '../../flux/address-in-use.ts';
 
@@ -21,8 +20,7 @@ export const providerAddress: Rule = {
     'A checked Provider\'s address in use (Secret key "address", else spec.address) must be an absolute https URL of at most 2048 bytes on an allowed host, not a placeholder, and a whole Slack incoming-webhook path on hooks.slack.com/services/.',
   remediation: 'Use the real webhook URL from Slack; ask the platform team to allow other hosts in the policy.',
   follows: '`createNotifier`, `extractAuthFromSecret` (2048 bytes)',
-  check({ object, cluster, policy }) {
-    const p = providerView(object);
+  check({ provider: p, cluster, policy }) {
     if (!policy.checkedProviderTypes.includes(p.type)) return [];
     const use = addressInUse(p, p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined);
     const out: FieldError[] = [];

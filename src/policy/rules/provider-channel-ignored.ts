@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { providerView } from '../../flux/objects.ts';
 import { addressInUse } from '../../flux/address-in-use.ts';
 
 /**
@@ -20,8 +19,7 @@ export const providerChannelIgnored: Rule = {
     'spec.channel and spec.username are ignored by Slack app incoming webhooks (hooks.slack.com/services/...).',
   remediation: 'Create a webhook for the wanted channel in Slack, or use a bot token with chat.postMessage.',
   follows: '`Slack.Post` (channel and username in the payload)',
-  check({ object, cluster }) {
-    const p = providerView(object);
+  check({ provider: p, cluster }) {
     if (p.type !== 'slack') return [];
     const use = addressInUse(p, p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined);
     if (!('facts' in use) || !use.facts?.slackAppWebhook) return [];

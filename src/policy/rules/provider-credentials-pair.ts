@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { providerView } from '../../flux/objects.ts';
 import { credentialPairProblem } from '../../flux/credential-pair.ts';
 
 /**
@@ -18,8 +17,7 @@ export const providerCredentialsPair: Rule = {
     'The secretRef Secret has username without password (or the reverse): Flux drops its username, password and token, and sends without them.',
   remediation: 'Supply username and password together, or remove the one that is alone.',
   follows: '`extractAuthFromSecret` → fluxcd/pkg `AuthMethodsFromSecret`',
-  check({ object, cluster }) {
-    const p = providerView(object);
+  check({ provider: p, cluster }) {
     const secret = p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined;
     if (!p.secretRef || !secret || secret.keysKnown === false) return [];
     const problem = credentialPairProblem(secret.keys);

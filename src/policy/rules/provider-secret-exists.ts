@@ -4,7 +4,6 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { secretsMadeOutOfBand } from '../policy.ts';
 import { missingSecrets } from '../missing-secrets.ts';
-import { providerView } from '../../flux/objects.ts';
 
 /**
  * secretRef, certSecretRef and proxySecretRef are local references that notification-controller's
@@ -24,8 +23,7 @@ export const providerSecretExists: Rule = {
   remediation:
     "Create the Secret (or its ExternalSecret or SealedSecret) in the Provider's namespace, or correct the name; if something else makes it, list the namespace in the policy's spec.secrets.outOfBandNamespaces.",
   follows: '`createNotifier` → `getSecret` (at send time)',
-  check({ object, cluster, policy }) {
-    const p = providerView(object);
+  check({ provider: p, cluster, policy }) {
     const out: FieldError[] = [];
     for (const { ref, name } of missingSecrets(p, cluster)) {
       if (cluster.secretProducers(p.namespace, name).length > 0 || secretsMadeOutOfBand(policy, p.namespace)) continue;

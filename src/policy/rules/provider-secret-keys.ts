@@ -2,7 +2,6 @@ import type { Rule } from '../rule.ts';
 import type { FieldError } from '../field-error.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { providerView } from '../../flux/objects.ts';
 import { slackSecretKeyProblems } from '../../flux/slack-secret-requirements.ts';
 import { addressInUse } from '../../flux/address-in-use.ts';
 
@@ -23,8 +22,7 @@ export const providerSecretKeys: Rule = {
   remediation:
     'Rename the Secret key to "address", or set spec.address; with a bot token and chat.postMessage, set spec.channel.',
   follows: '`createNotifier` (key `address` over `spec.address`), `NewSlack`, `Slack.Post`',
-  check({ object, cluster }) {
-    const p = providerView(object);
+  check({ provider: p, cluster }) {
     if (p.type !== 'slack') return [];
     const out: FieldError[] = [];
     const secret = p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined;

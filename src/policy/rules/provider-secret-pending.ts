@@ -4,7 +4,6 @@ import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
 import { secretsMadeOutOfBand } from '../policy.ts';
 import { missingSecrets } from '../missing-secrets.ts';
-import { providerView } from '../../flux/objects.ts';
 import { producerLabel } from '../../flux/secret-producers.ts';
 
 /**
@@ -23,8 +22,7 @@ export const providerSecretPending: Rule = {
   remediation:
     'Check that the ExternalSecret or SealedSecret syncs (kubectl describe it); nothing to change in the Provider.',
   follows: '`createNotifier` → `getSecret` (at send time)',
-  check({ object, cluster, policy }) {
-    const p = providerView(object);
+  check({ provider: p, cluster, policy }) {
     const out: FieldError[] = [];
     // Outside the watched Secret scope a miss says nothing: the Secret may well exist.
     if (!cluster.covers('Secret', p.namespace)) return out;

@@ -1,7 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { fieldError, quote } from '../field-error.ts';
 import { field } from '../field-path.ts';
-import { providerView } from '../../flux/objects.ts';
 import { addressInUse } from '../../flux/address-in-use.ts';
 
 /**
@@ -20,8 +19,7 @@ export const providerSlackWorkflow: Rule = {
   remediation:
     'Use an incoming webhook (https://hooks.slack.com/services/T…/B…/…) or a bot token with chat.postMessage.',
   follows: '`Slack.Post` (internal/notifier/slack.go)',
-  check({ object, cluster }) {
-    const p = providerView(object);
+  check({ provider: p, cluster }) {
     if (p.type !== 'slack') return [];
     const use = addressInUse(p, p.secretRef ? cluster.getSecret(p.namespace, p.secretRef) : undefined);
     if (!('facts' in use) || !use.facts?.slackWorkflow) return [];
