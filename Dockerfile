@@ -18,9 +18,8 @@ ENV NODE_ENV=production
 # A 2 MB young generation keeps RSS about 100 MB lower with 30,000 cached objects at full admission
 # load (the bin's shebang and npm start set it too; npm run bench reads this line and measures it).
 ENV NODE_OPTIONS=--max-semi-space-size=2
-# Two glibc malloc arenas instead of one per thread and core: the relay's RSS was 15 MB lower in a
-# 40,000-event storm (178 against 193 MB peak) and 7 MB lower at an empty start (docs/relay.md, Storms).
-ENV MALLOC_ARENA_MAX=2
+# glibc malloc's settings (MALLOC_ARENA_MAX=2 and fixed 128 KiB thresholds) are set by the program
+# itself when it restarts with its Node flags (src/cli/node-flags.ts; docs/relay.md, Storms).
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 WORKDIR /app
 COPY --from=build /src/package.json ./

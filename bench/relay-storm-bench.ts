@@ -13,7 +13,8 @@
  * busy to accept faster than 500 destinations drain); `--baseline-events N` the digests-off run's size.
  * The relay runs as the image runs it: the compiled JavaScript (`tsc -p tsconfig.build.json` into
  * dist/, built first), not the TypeScript sources, whose type stripping costs each thread about
- * 20 MB of RSS more (BENCH_RELAY_SOURCE=ts measures the sources).
+ * 20 MB of RSS more (BENCH_RELAY_SOURCE=ts measures the sources; BENCH_RELAY_DIST=dir runs a build
+ * kept elsewhere, e.g. the code before a change, in place of building dist/).
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -25,6 +26,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
+import { describeMemory, memoryDetail } from './relay-memory-detail.ts';
+import type { MemoryDetail } from './relay-memory-detail.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The relay runs with the Node options the image ships (Dockerfile ENV NODE_OPTIONS), unless BENCH_NODE_FLAGS overrides them. */
@@ -43,6 +46,8 @@ let relayEntry: string | undefined;
 function relayMain(): string {
   if (relayEntry) return relayEntry;
   if (process.env['BENCH_RELAY_SOURCE'] === 'ts') return (relayEntry = join(ROOT, 'src', 'cli', 'main.ts'));
+  const built = process.env['BENCH_RELAY_DIST'];
+  if (built) return (relayEntry = join(built, 'src', 'cli', 'main.js'));
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
     stdio: 'inherit',
   });
@@ -182,11 +187,23 @@ interface Storm {
   slack: { alone: number; digests: number; digestEvents: number };
   deadLetters: number;
   restart?: { replayMs: number; rssMB: number; hwmMB: number; journalMB: number };
+  /** Where the RSS went (relay-memory-detail.ts): at the start, at the highest RSS sampled, at the storm's end, drained. */
+  memory: MemoryDetail[];
 }
 
 /** Samples the relay's RSS (and the kernel's high-water mark) and the journal's size every 200 ms, its heap every 2 s. */
 function sampling(dir: string, relay: () => Relay) {
-  const peak = { rss: 0, journal: 0, heap: 0, threadHeap: 0 };
+  const peak = { rss: 0, journal: 0, heap: 0, threadHeap: 0, detail: undefined as MemoryDetail | undefined };
+  let detailing = false;
+  /** Reads where the memory went when the RSS is a new high (at most one read at a time). */
+  const detailPeak = (rss: number) => {
+    if (detailing || rss <= (peak.detail?.maps?.rss ?? 0) + 1) return;
+    detailing = true;
+    void memoryDetail('at the highest RSS sampled', relay().child.pid!, relay().port).then((d) => {
+      if ((d.maps?.rss ?? 0) > (peak.detail?.maps?.rss ?? 0)) peak.detail = d;
+      detailing = false;
+    });
+  };
   const heap = setInterval(() => {
     void metric(relay().port, 'notify_guard_relay_nodejs_heap_size_used_bytes').then((b) => {
       if (b > 0) peak.heap = Math.max(peak.heap, b / 1048576);
@@ -198,6 +215,7 @@ function sampling(dir: string, relay: () => Relay) {
   const sample = () => {
     const m = memoryOf(relay().child.pid!);
     peak.rss = Math.max(peak.rss, m.hwm, m.rss);
+    detailPeak(m.rss);
     try {
       peak.journal = Math.max(peak.journal, statSync(join(dir, 'relay.journal')).size / 1024 / 1024);
     } catch {
@@ -217,6 +235,7 @@ async function storm(events: number, flags: string[], kill: boolean, slackPerSec
   let relay = await startRelay(dir, flags);
   const { peak, sample, stop } = sampling(dir, () => relay);
   const r: Partial<Storm> = { events, journalFull: 0 };
+  const memory = [await memoryDetail('at the start', relay.child.pid!, relay.port)];
   const load = await pushEvents(
     events,
     () => relay,
@@ -238,6 +257,7 @@ async function storm(events: number, flags: string[], kill: boolean, slackPerSec
   );
   sample();
   r.rssAtStormEndMB = memoryOf(relay.child.pid!).rss;
+  memory.push(await memoryDetail("at the storm's end", relay.child.pid!, relay.port));
   const drainStart = performance.now();
   while ((await metric(relay.port, 'notify_guard_relay_pending_deliveries')) !== 0) {
     if (performance.now() - drainStart > 30 * 60_000) break;
@@ -247,6 +267,8 @@ async function storm(events: number, flags: string[], kill: boolean, slackPerSec
   sample();
   stop();
   r.rssEndMB = memoryOf(relay.child.pid!).rss;
+  memory.push(await memoryDetail('drained', relay.child.pid!, relay.port));
+  if (peak.detail) memory.splice(1, 0, peak.detail);
   r.heapEndMB = (await metric(relay.port, 'notify_guard_relay_nodejs_heap_size_used_bytes')) / 1048576;
   r.threadHeapEndMB = (await metric(relay.port, 'notify_guard_relay_delivery_thread_heap_used_bytes')) / 1048576;
   r.deadLetters = await metric(relay.port, 'notify_guard_relay_dead_letters');
@@ -257,6 +279,7 @@ async function storm(events: number, flags: string[], kill: boolean, slackPerSec
   await rm(dir, { recursive: true, force: true });
   return {
     ...(r as Storm),
+    memory,
     ...load,
     ...{ rssPeakMB: peak.rss, heapPeakMB: peak.heap, threadHeapPeakMB: peak.threadHeap, journalPeakMB: peak.journal },
   };
@@ -341,6 +364,7 @@ function describeStorm(name: string, s: Storm, slackPerSecond: number): string[]
     `  Slack received ${n(s.slack.alone + s.slack.digests)} messages: ${n(s.slack.alone)} alone, ${n(s.slack.digests)} digests holding ${n(s.slack.digestEvents)} events; accounted ${n(s.slack.alone + s.slack.digestEvents)} of ${n(s.events)} (+ ${n(s.deadLetters)} dead letters; repeats come from the kill)`,
     `  every destination drained ${n(s.drainSeconds, 1)} s after the last accept`,
   ];
+  lines.push(...s.memory.flatMap(describeMemory));
   if (s.restart)
     lines.push(
       `  kill -9 halfway, restart on a ${n(s.restart.journalMB, 1)} MB journal: listening after ${n(s.restart.replayMs)} ms (replay included), RSS ${n(s.restart.rssMB)} MB (high-water ${n(s.restart.hwmMB)} MB)`,

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { restartArgs } from './node-flags.ts';
+import { restartArgs, restartEnv } from './node-flags.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
 
 const ARGV = ['/usr/bin/node', '/app/dist/src/cli/main.js', 'webhook', '--listen', '0.0.0.0:8443'];
@@ -37,7 +37,20 @@ test("only the missing flag is added (the image's NODE_OPTIONS has the one Node 
   ]);
 });
 
-test('plain `node main.ts webhook` runs with the flag, in the same process', async () => {
+test("glibc malloc's settings missing from the environment are added; one given, with any value, is kept", () => {
+  assert.deepEqual(restartEnv({ PATH: '/bin', MALLOC_ARENA_MAX: '4' }), {
+    PATH: '/bin',
+    MALLOC_ARENA_MAX: '4',
+    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_TRIM_THRESHOLD_: '131072',
+  });
+  assert.equal(
+    restartEnv({ MALLOC_ARENA_MAX: '', MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '0' }),
+    undefined,
+  );
+});
+
+test('plain `node main.ts webhook` runs with the flag and the malloc settings, in the same process', async () => {
   const certDir = tempDir('node-flags');
   const child = spawn(
     process.execPath,
@@ -53,7 +66,10 @@ test('plain `node main.ts webhook` runs with the flag, in the same process', asy
       '--audit-interval',
       '0',
     ],
-    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NODE_OPTIONS: '' } },
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...withoutMalloc(process.env), NODE_OPTIONS: '', MALLOC_TRIM_THRESHOLD_: '262144' },
+    },
   );
   try {
     for await (const line of createInterface({ input: child.stdout })) if (line.includes('webhook listening')) break;
@@ -63,7 +79,18 @@ test('plain `node main.ts webhook` runs with the flag, in the same process', asy
       '--optimize-for-size',
       join(import.meta.dirname, 'main.ts'),
     ]);
+    const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+    assert.deepEqual(environ.filter((v) => v.startsWith('MALLOC_')).sort(), [
+      'MALLOC_ARENA_MAX=2',
+      'MALLOC_MMAP_THRESHOLD_=131072',
+      'MALLOC_TRIM_THRESHOLD_=262144',
+    ]);
   } finally {
     child.kill('SIGTERM');
   }
 });
+
+/** `env` without glibc malloc's variables (the test's own environment may have them). */
+function withoutMalloc(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('MALLOC_')));
+}

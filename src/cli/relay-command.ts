@@ -88,7 +88,8 @@ async function openRelayServer(
   const relay = startRelay({ journal, ...replay, ...settings, ...senderOptions(election), metrics });
   registerReadinessGauge(metrics.registry, 'notify_guard_relay_ready', notReadyReason);
   startup.started(() => relay.stop());
-  const peer = o.sender && (await listenForHandoffs(o.sender, relay, logger, election && election.auth));
+  const peer =
+    o.sender && election && (await listenForHandoffs(o.sender, relay, logger, election.auth, election.sawPeer));
   if (peer) startup.started(() => new Promise<void>((done) => peer.server.close(() => done())));
   const server = createServer(
     serverTimeouts(DEFAULT_SERVER_LIMITS),

@@ -71,3 +71,42 @@ test('a Lease held by an identity that is not a pod name leaves the sender unkno
     await election.stop();
   }
 });
+
+/** An election over a Lease that `holder` holds (none: undefined), once its first read is answered. */
+async function electionOverLease(holder: string | undefined) {
+  const read = Promise.withResolvers<void>();
+  const api = {
+    request: async (method: string) => {
+      read.resolve();
+      if (method !== 'GET') return { status: 409, body: {} };
+      const spec = holder ? { holderIdentity: holder, leaseDurationSeconds: 15 } : {};
+      return { status: 200, body: { metadata: { name: 'l', resourceVersion: '1' }, spec } };
+    },
+  } as unknown as KubeApi;
+  const election = startSenderElection(
+    api,
+    {
+      ...{ leaseName: 'l', namespace: 'ns', identity: 'relay-0', timing: CLIENT_GO_TIMING },
+      ...{ peerUrl: URL_TEMPLATE, peerHost: '127.0.0.1', peerPort: 0 },
+    },
+    createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })),
+    new Registry(),
+  );
+  await read.promise;
+  await new Promise((r) => setImmediate(r)); // the read's answer is taken within this turn
+  return election;
+}
+
+test('another replica is seen once it holds the Lease or calls the peer endpoint, never before', async () => {
+  const other = await electionOverLease('relay-1');
+  const lone = await electionOverLease(undefined);
+  try {
+    assert.equal(other.gate.peerSeen?.(), true);
+    assert.equal(lone.gate.peerSeen?.(), false);
+    lone.sawPeer();
+    assert.equal(lone.gate.peerSeen?.(), true);
+  } finally {
+    await other.stop();
+    await lone.stop();
+  }
+});

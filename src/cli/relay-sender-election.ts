@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import { createElector, electionTimingProblem, runElection } from '../cluster/leader-election.ts';
-import type { ElectionTiming } from '../cluster/leader-election.ts';
+import type { ElectionTiming, Elector } from '../cluster/leader-election.ts';
 import type { Logger } from '../observability/logger.ts';
 import { registerSenderMetrics } from '../observability/sender-metrics.ts';
 import { createHandoffHandler } from '../relay/handoff-endpoint.ts';
@@ -41,6 +41,8 @@ export interface SenderElectionFlags {
 export interface SenderElection {
   readonly gate: SenderGate;
   readonly onHandoff: (result: HandoffResult) => void;
+  /** Another replica called the peer endpoint (authenticated, when a token is required): a peer exists. */
+  readonly sawPeer: () => void;
   /** With `--peer-token-file`: the token sent to the sender and the check of the other replica's. */
   readonly auth?: PeerAuth;
   /** Gives the Lease up (the other replica takes it within one retry). */
@@ -86,32 +88,54 @@ export function startSenderElection(
   );
   // Once stopped, the holder is read on (the stopping replica hands its threads to the next sender while it drains).
   let stopped: { holder: () => string | undefined } | undefined;
-  let refused: string | undefined;
-  const gate: SenderGate = {
-    isSender: () => elector.isLeader(),
-    senderUrl() {
-      const holder = stopped ? stopped.holder() : elector.holder();
-      if (holder === undefined || holder === f.identity) return undefined;
-      const url = holderPeerUrl(f.peerUrl, holder);
-      if (!url && holder !== refused)
-        log.warn(
-          { holder: JSON.stringify(holder).slice(0, 80) },
-          'the sender Lease holder is not a pod name; sender unknown',
-        );
-      refused = url ? undefined : holder;
-      return url;
-    },
-  };
+  const { gate, sawPeer } = senderGate(elector, f, log, () => (stopped ? stopped.holder() : elector.holder()));
   const auth = f.peerTokenFile ? peerAuth(api, f.peerTokenFile) : undefined;
   return {
     gate,
     ...(auth ? { auth } : {}),
     onHandoff: (result) => metrics.handoffs.inc({ result }),
+    sawPeer,
     async stop() {
       await running.stop();
       stopped = watchHolder(api, f);
     },
   };
+}
+
+/**
+ * The gate over the election: the sender is the Lease's holder (`holder`: read on after a stop).
+ * Another replica is seen once it holds the Lease at a read of the holder or calls the peer endpoint (`sawPeer`).
+ */
+function senderGate(
+  elector: Pick<Elector, 'isLeader'>,
+  f: Pick<SenderElectionFlags, 'identity' | 'peerUrl'>,
+  log: Logger,
+  readHolder: () => string | undefined,
+): { gate: SenderGate; sawPeer: () => void } {
+  let refused: string | undefined;
+  let peerSeen = false;
+  const holder = () => {
+    const h = readHolder();
+    if (h !== undefined && h !== f.identity) peerSeen = true;
+    return h;
+  };
+  const gate: SenderGate = {
+    isSender: () => (holder(), elector.isLeader()),
+    peerSeen: () => (holder(), peerSeen),
+    senderUrl() {
+      const h = holder();
+      if (h === undefined || h === f.identity) return undefined;
+      const url = holderPeerUrl(f.peerUrl, h);
+      if (!url && h !== refused)
+        log.warn(
+          { holder: JSON.stringify(h).slice(0, 80) },
+          'the sender Lease holder is not a pod name; sender unknown',
+        );
+      refused = url ? undefined : h;
+      return url;
+    },
+  };
+  return { gate, sawPeer: () => void (peerSeen = true) };
 }
 
 /** A Lease holder that may stand in a URL's host: an RFC 1123 label (a pod name), or `127.0.0.1:<port>` (one host, tests). */
@@ -160,12 +184,14 @@ export async function listenForHandoffs(
   relay: Pick<Relay, 'adopt' | 'takeOver' | 'deliveryStatus'>,
   logger: Logger,
   auth?: PeerAuth,
+  sawPeer: () => void = () => undefined,
 ): Promise<{ server: Server; port: number }> {
+  const takeOver = relay.takeOver;
   const server = createServer(
     createHandoffHandler({
       ...(auth ? { auth: (a: string | undefined) => auth.check(a) } : {}),
-      adopt: (h) => relay.adopt!(h),
-      ...(relay.takeOver ? { takeOver: relay.takeOver } : {}),
+      adopt: (h) => (sawPeer(), relay.adopt!(h)),
+      ...(takeOver ? { takeOver: (h: Parameters<typeof takeOver>[0]) => (sawPeer(), takeOver(h)) } : {}),
       deliveries: () => relay.deliveryStatus(),
       logger,
     }),

@@ -27,6 +27,15 @@ export interface RelayMetrics {
   bind(source: GaugeSource): void;
 }
 
+/** Bytes of a thread's V8 heap: in use (live and not yet collected), allocated, resident, external (Buffers' memory), V8's own malloc. */
+export interface ThreadHeap {
+  readonly used: number;
+  readonly total: number;
+  readonly physical: number;
+  readonly external: number;
+  readonly malloced: number;
+}
+
 /** What the gauges read at scrape time. */
 export interface GaugeSource {
   pending(): number;
@@ -37,8 +46,8 @@ export interface GaugeSource {
   journalBytes(): number;
   journalMaxBytes(): number;
   journalKeptBytes(): number;
-  /** Bytes of the delivery thread's V8 heap in use (its own isolate: the process metrics count only the main thread's heap). */
-  deliveryThreadHeapBytes?(): Promise<number>;
+  /** The delivery thread's V8 heap (its own isolate: the process metrics count only the main thread's heap). */
+  deliveryThreadHeap?(): Promise<ThreadHeap>;
   /** Each Alert's last delivery and last failure (ISO times), for the per-Alert gauges. */
   alerts?(): readonly {
     readonly alert: string;
@@ -120,7 +129,20 @@ export function createRelayMetrics(opts: { processMetrics?: boolean } = {}): Rel
     help: "Bytes of the delivery thread's V8 heap in use (the nodejs_heap_* metrics count the main thread's only).",
     registers: [registry],
     async collect() {
-      this.set((await source?.deliveryThreadHeapBytes?.()) ?? 0);
+      this.set((await source?.deliveryThreadHeap?.())?.used ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'notify_guard_relay_delivery_thread_memory_bytes',
+    help: "Bytes of the delivery thread's isolate by kind: heap_total (allocated), heap_physical (resident), external (Buffers and other memory V8 is told of), malloced (V8's own malloc).",
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const heap = await source?.deliveryThreadHeap?.();
+      this.set({ kind: 'heap_total' }, heap?.total ?? 0);
+      this.set({ kind: 'heap_physical' }, heap?.physical ?? 0);
+      this.set({ kind: 'external' }, heap?.external ?? 0);
+      this.set({ kind: 'malloced' }, heap?.malloced ?? 0);
     },
   });
   for (const g of ALERT_GAUGES)

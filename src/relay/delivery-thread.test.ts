@@ -116,10 +116,11 @@ test('reports its own heap in use (an isolate of its own, which the process metr
   t.after(() => thread.stop());
   thread.enqueue('slack', job('h1:0', 'heap'));
   assert.equal(await thread.drain(10_000), true);
-  const bytes = await thread.heapUsedBytes();
-  assert.ok(bytes > 1_000_000 && bytes < 200_000_000, `${bytes} bytes`);
+  const heap = await thread.heapStatistics();
+  assert.ok(heap.used > 1_000_000 && heap.used < 200_000_000, `${heap.used} bytes`);
+  assert.ok(heap.total >= heap.used && heap.physical > 0 && heap.malloced > 0, JSON.stringify(heap));
   await thread.stop();
-  assert.equal(await thread.heapUsedBytes(), 0);
+  assert.deepEqual(await thread.heapStatistics(), { used: 0, total: 0, physical: 0, external: 0, malloced: 0 });
 });
 
 test('a delivery thread that dies is started again with every unfinished delivery', async (t) => {

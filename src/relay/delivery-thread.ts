@@ -8,6 +8,7 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
+import type { ThreadHeap } from '../observability/relay-metrics.ts';
 import type {
   DeliverySettings,
   EpisodeChange,
@@ -47,13 +48,15 @@ export interface DeliveryThread<J extends Job> {
   episodes(changes: readonly EpisodeChange[]): void;
   /** Jobs not yet done or dead, per queue. */
   pending(queue?: QueueName): number;
-  /** Bytes of the delivery thread's V8 heap in use (live and not yet collected); 0 when it is not running. */
-  heapUsedBytes(): Promise<number>;
+  /** The delivery thread's V8 heap (an isolate of its own); zeros when it is not running. */
+  heapStatistics(): Promise<ThreadHeap>;
   /** Resolves when nothing is pending, or after `timeoutMs`; true when nothing is. */
   drain(timeoutMs: number): Promise<boolean>;
   /** Stops sending; what is pending stays in the journal for the next start. */
   stop(): Promise<void>;
 }
+
+const NO_HEAP: ThreadHeap = { used: 0, total: 0, physical: 0, external: 0, malloced: 0 };
 
 const WORKER = new URL(`./delivery-worker${extname(import.meta.url)}`, import.meta.url);
 
@@ -100,12 +103,18 @@ export function startDeliveryThread<J extends Job>(
     },
     episodes: (changes) => h.worker.postMessage({ t: 'episodes', changes } satisfies ToDelivery),
     pending: (queue) => (queue ? h.jobs[queue].size : h.jobs.slack.size + h.jobs.forward.size),
-    heapUsedBytes: () =>
+    heapStatistics: () =>
       h.exited
-        ? Promise.resolve(0)
+        ? Promise.resolve(NO_HEAP)
         : h.worker.getHeapStatistics().then(
-            (s) => s.used_heap_size,
-            () => 0,
+            (s) => ({
+              used: s.used_heap_size,
+              total: s.total_heap_size,
+              physical: s.total_physical_size,
+              external: s.external_memory,
+              malloced: s.malloced_memory,
+            }),
+            () => NO_HEAP,
           ),
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

@@ -14,7 +14,7 @@ const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })
 const open: EpisodeChange = { key: 'apps/slack Kustomization/apps/podinfo', episode: { since: 5, reason: 'r' } };
 
 /** A peer on a fake clock: each POST takes `postMs` and answers from `answers`; each wait advances the clock. */
-function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[] }) {
+function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[]; peerSeen?: boolean }) {
   const clock = { now: 1_000 };
   const posts: { at: number; timeoutMs: number | undefined }[] = [];
   const waits: number[] = [];
@@ -27,7 +27,11 @@ function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[] })
     close: async () => undefined,
   };
   const peer = startRelayPeer({
-    gate: { isSender: () => false, senderUrl: () => o.url },
+    gate: {
+      isSender: () => false,
+      senderUrl: () => o.url,
+      ...(o.peerSeen === undefined ? {} : { peerSeen: () => o.peerSeen! }),
+    },
     status: () => createDeliveryStatus({ announceEveryMs: 3_600_000 }),
     episodes: () => [open],
     setEpisodes: () => undefined,
@@ -83,6 +87,31 @@ test('with no sender known, a stop returns at its deadline', async () => {
     assert.equal(t.clock.now, 1_500);
   } finally {
     await t.peer.stop();
+  }
+});
+
+test('a lone replica (no other ever seen) does not wait at its stop: nothing posted, no time spent', async () => {
+  const lone = peerOnClock({ postMs: 600, answers: [], peerSeen: false });
+  const paired = peerOnClock({ postMs: 600, answers: [], peerSeen: true });
+  try {
+    assert.equal(await lone.peer.handOver(10_000), true);
+    assert.deepEqual([lone.posts, lone.waits, lone.clock.now], [[], [], 1_000]);
+    assert.equal(
+      await drainAndHandOver(
+        async () => true,
+        lone.peer,
+        10_000,
+        () => lone.clock.now,
+      ),
+      true,
+    );
+    assert.equal(lone.clock.now, 1_000);
+    // A replica that has seen another waits for it to take the Lease, up to the deadline.
+    assert.equal(await paired.peer.handOver(500), false);
+    assert.deepEqual([paired.posts, paired.waits, paired.clock.now], [[], [200, 200, 100], 1_500]);
+  } finally {
+    await lone.peer.stop();
+    await paired.peer.stop();
   }
 });
 

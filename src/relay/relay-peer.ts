@@ -35,7 +35,8 @@ export interface RelayPeer {
   deliveries(): Promise<DeliveriesAnswer>;
   /**
    * On a graceful stop (the Lease given up): waits at most `ms` for another replica to hold the
-   * Lease and hands it everything; true once it holds it, or when there is nothing to hand.
+   * Lease and hands it everything; true once it holds it, when there is nothing to hand, or at once
+   * when no other replica has ever shown itself (the gate's `peerSeen`): none will take the Lease.
    */
   handOver(ms: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -87,6 +88,10 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
     async handOver(ms) {
       if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
+      if (d.gate.peerSeen?.() === false) {
+        d.log.info('no other replica seen: no sender to hand threads and status to; they stay in the journal');
+        return true;
+      }
       clearInterval(timer); // the stop's own tries, each bounded by the time left, replace the timer's
       const deadline = now() + ms;
       while (!giver.current() && now() < deadline) {

@@ -278,7 +278,7 @@ function bindGauges(
       return at === undefined ? 0 : Math.max(0, (r.now() - at) / 1000);
     },
     deadLetters: () => r.state.dead.length,
-    deliveryThreadHeapBytes: () => r.deliveries.heapUsedBytes(),
+    deliveryThreadHeap: () => r.deliveries.heapStatistics(),
     held: () => r.gate.held(),
     journalBytes: () => o.journal.size(),
     journalMaxBytes: () => r.maxJournalBytes,

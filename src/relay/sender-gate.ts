@@ -13,6 +13,11 @@ export interface SenderGate {
   isSender(): boolean;
   /** The handoff endpoint of the replica that is the sender, when one other than this replica is known. */
   senderUrl(): string | undefined;
+  /**
+   * False while no other replica has shown itself to this one (held the Lease, or handed it events
+   * or threads): a lone replica, which a stop does not wait for (absent: one may exist).
+   */
+  peerSeen?(): boolean;
 }
 
 /** An event handed to the sender: its journal id and key on the replica that accepted it, and the Slack deliveries left. */

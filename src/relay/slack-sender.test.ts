@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
 import type { SlackPayload } from './slack-message.ts';
 import { createSlackSender, retryAfterMs } from './slack-sender.ts';
@@ -70,4 +73,33 @@ test('429 pauses for Retry-After, in seconds or as an HTTP date', async () => {
   }
   assert.equal(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', Date.parse('2026-01-01T00:00:00Z')), 30_000);
   assert.equal(retryAfterMs(null, 0), 1000);
+});
+
+test('more POSTs at once than the connections allowed to an origin wait for one, on the same sockets', async () => {
+  let connections = 0;
+  const held: ServerResponse[] = [];
+  const arrived = [Promise.withResolvers<void>(), Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+  const server = createServer((req, res) => {
+    req.resume();
+    held.push(res);
+    arrived[held.length - 1]?.resolve();
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const two = createSlackSender({ connections: 2 });
+  try {
+    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}`;
+    const sent = [1, 2, 3].map(() => two.send({ address: at }, payload, 60_000));
+    await Promise.all([arrived[0]!.promise, arrived[1]!.promise]);
+    held[0]!.end('ok');
+    held[1]!.end('ok');
+    await arrived[2]!.promise;
+    held[2]!.end('ok');
+    assert.deepEqual(await Promise.all(sent), [{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }]);
+    assert.equal(connections, 2);
+  } finally {
+    await two.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
