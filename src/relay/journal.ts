@@ -10,6 +10,7 @@
 import { open } from 'node:fs/promises';
 import { encodeInChunks, encodeRecords } from './journal-record.ts';
 import { readJournal } from './journal-reader.ts';
+import type { RecordVisitor } from './journal-reader.ts';
 import { DURABLE, JournalWriter } from './journal-writer.ts';
 import type { OpenFile } from './journal-writer.ts';
 
@@ -42,8 +43,9 @@ export interface Journal<T> {
    * Replaces the whole journal with `records` (written to a new file, synced, renamed). They are
    * encoded a chunk at a time while the rewrite runs, not at the call: neither `records` nor any
    * record in it may change after the call (hand over copies of what the caller keeps changing).
+   * A Buffer among them is a record framed already (a copy of one in the file: journal-rewrite.ts).
    */
-  rewrite(records: readonly T[]): Promise<void>;
+  rewrite(records: Iterable<T | Buffer>): Promise<void>;
   /** Current size in bytes. */
   size(): number;
   close(): Promise<void>;
@@ -53,11 +55,12 @@ export interface Journal<T> {
  * Opens (creating if needed) and replays the journal at `path`. `preallocateBytes` (default
  * PREALLOCATE_BYTES, 0 for none) is how far ahead of its records the file is zero-filled; tests
  * that count the journal's writes set it to 0. The file is read in chunks (journal-reader.ts;
- * `readChunkBytes`, default 4 MiB), never as one image.
+ * `readChunkBytes`, default 4 MiB), never as one image; with `visit`, each record's payload is shown
+ * to it and none is parsed or kept (`replayed.records` is empty).
  */
 export async function openJournal<T>(
   path: string,
-  o: { openFile?: OpenFile; preallocateBytes?: number; readChunkBytes?: number } = {},
+  o: { openFile?: OpenFile; preallocateBytes?: number; readChunkBytes?: number; visit?: RecordVisitor } = {},
 ): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
   const openFile = o.openFile ?? open;
   const file = await openFile(path, DURABLE);
@@ -67,7 +70,7 @@ export async function openJournal<T>(
     goodBytes,
     fileBytes,
     tornBytes: truncatedBytes,
-  } = await readJournal<T>(file, o.readChunkBytes);
+  } = await readJournal<T>(file, o.readChunkBytes, o.visit);
   if (truncatedBytes > 0) {
     await file.truncate(goodBytes);
     await file.datasync();

@@ -63,6 +63,11 @@ export class SpillFifo {
     return first;
   }
 
+  /** Every waiting delivery, front first (a copy each: for tests and inspection, not for a backlog's worth). */
+  refs(): SpillRef[] {
+    return Array.from({ length: this.count }, (_, k) => this.at((this.head + k) % this.offsets.length));
+  }
+
   /** Every waiting delivery's offset, front first. */
   *offsetsInOrder(): Generator<number> {
     for (let k = 0; k < this.count; k++) yield this.offsets[(this.head + k) % this.offsets.length]!;
@@ -88,14 +93,16 @@ export class SpillFifo {
   /** Doubles the arrays, unwrapping the ring so that the front is slot 0. */
   private grow(): void {
     const capacity = this.offsets.length * 2;
-    const order = (from: Float64Array | Uint32Array, into: Float64Array | Uint32Array) => {
-      for (let k = 0; k < this.count; k++) into[k] = from[(this.head + k) % from.length]!;
-      return into;
-    };
-    this.offsets = order(this.offsets, new Float64Array(capacity)) as Float64Array;
-    this.lengths = order(this.lengths, new Uint32Array(capacity)) as Uint32Array;
-    this.indexes = order(this.indexes, new Uint32Array(capacity)) as Uint32Array;
-    this.acceptedAts = order(this.acceptedAts, new Float64Array(capacity)) as Float64Array;
+    this.offsets = this.unwrap(this.offsets, new Float64Array(capacity));
+    this.lengths = this.unwrap(this.lengths, new Uint32Array(capacity));
+    this.indexes = this.unwrap(this.indexes, new Uint32Array(capacity));
+    this.acceptedAts = this.unwrap(this.acceptedAts, new Float64Array(capacity));
     this.head = 0;
+  }
+
+  /** `into`, holding the entries of `from` from its slot 0 on, front first. */
+  private unwrap<A extends Float64Array | Uint32Array>(from: A, into: A): A {
+    for (let k = 0; k < this.count; k++) into[k] = from[(this.head + k) % from.length]!;
+    return into;
   }
 }
