@@ -125,7 +125,7 @@ async function openRelayServer(
  */
 async function openReplayedJournal(path: string, logger: Logger, dedupWindowMs: number) {
   const dedup = createDeduplicator(dedupWindowMs);
-  const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at));
+  const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at), { dedupWindowMs });
   const { journal, state, reader } = replayed;
   if (replayed.truncatedBytes > 0)
     logger.warn(

@@ -17,6 +17,12 @@ export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
  */
 export type RecordVisitor = (payload: Buffer, offset: number, bytes: number) => void;
 
+/** How a visited read checks records: `checksum` false for a file whose records were checked already (a second pass). */
+export interface VisitOptions {
+  readonly visit: RecordVisitor;
+  readonly checksum?: boolean;
+}
+
 /** What the file holds. */
 export interface JournalRead<T> {
   readonly records: T[];
@@ -34,8 +40,9 @@ export interface JournalRead<T> {
 export async function readJournal<T>(
   file: FileHandle,
   chunkBytes = READ_CHUNK_BYTES,
-  visit?: RecordVisitor,
+  visit?: RecordVisitor | VisitOptions,
 ): Promise<JournalRead<T>> {
+  const v = typeof visit === 'function' ? { visit } : visit;
   const fileBytes = (await file.stat()).size;
   const records: T[] = [];
   const sizes: number[] = [];
@@ -43,7 +50,7 @@ export async function readJournal<T>(
   let bufAt = 0; // the file offset of buf[0]
   let at = 0; // the next record's file offset
   for (;;) {
-    const taken = visit ? visited(buf, at - bufAt, at, visit) : collected(buf, at - bufAt, records, sizes);
+    const taken = v ? visited(buf, at - bufAt, at, v) : collected(buf, at - bufAt, records, sizes);
     if (taken > 0) {
       at += taken;
       continue;
@@ -71,10 +78,10 @@ function collected<T>(buf: Buffer, pos: number, records: T[], sizes: number[]): 
 }
 
 /** Shows the record at `pos` of `buf` (file offset `offset`) to `visit`; returns its bytes, 0 where the records end. */
-function visited(buf: Buffer, pos: number, offset: number, visit: RecordVisitor): number {
-  const frame = decodeFrame(buf, pos);
+function visited(buf: Buffer, pos: number, offset: number, v: VisitOptions): number {
+  const frame = decodeFrame(buf, pos, v.checksum);
   if (!frame) return 0;
-  visit(frame.payload, offset, frame.bytes);
+  v.visit(frame.payload, offset, frame.bytes);
   return frame.bytes;
 }
 

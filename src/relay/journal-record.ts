@@ -65,14 +65,21 @@ export function* encodeInChunks(records: Iterable<unknown>, chunkBytes = 1024 * 
   if (bytes > 0) yield Buffer.concat(chunk, bytes);
 }
 
-/** One record's payload at an offset (framing and checksum checked, not parsed), or undefined where the records end. */
-export function decodeFrame(image: Buffer, at: number): { payload: Buffer; bytes: number } | undefined {
+/**
+ * One record's payload at an offset (framing and, unless `checksum` is false, checksum checked;
+ * not parsed), or undefined where the records end.
+ */
+export function decodeFrame(
+  image: Buffer,
+  at: number,
+  checksum = true,
+): { payload: Buffer; bytes: number } | undefined {
   if (at + HEADER_BYTES > image.length) return undefined;
   const length = image.readUInt32LE(at);
   if (length === 0) return undefined; // the preallocated zeros: no record is empty
   if (length > MAX_RECORD_BYTES || at + HEADER_BYTES + length > image.length) return undefined;
   const payload = image.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length);
-  if (crc32(payload) !== image.readUInt32LE(at + 4)) return undefined;
+  if (checksum && crc32(payload) !== image.readUInt32LE(at + 4)) return undefined;
   return { payload, bytes: HEADER_BYTES + length };
 }
 

@@ -9,6 +9,9 @@
  * needs: the head of the record (id, time, dedup key) and its tail (deliveries). Their deliveries
  * are read back when their turn comes (relay-window.ts). The accept records of the events kept
  * whole are folded with their offsets, so a compaction copies them as they are.
+ * The dedup window is restored from the last RECENT_KEYS accepts only, those within the window of
+ * the newest: remembering a million keys one by one into the deduplicator's bounded map (which
+ * evicts from its front at every insert once full) took most of a replay's time.
  */
 import { open } from 'node:fs/promises';
 import { openJournal } from './journal.ts';
@@ -35,11 +38,17 @@ export interface ReplayedJournal {
 const ACCEPT_PREFIX = '{"t":"accept",';
 const HELD_SUFFIX = ',"held":true}';
 
-/** Opens and replays the journal at `path`; `remember` hears each accepted event's dedup key and time. */
+/** How many of the latest accepts' dedup keys a replay restores (the deduplicator's bound: event-key.ts). */
+export const RECENT_KEYS = 100_000;
+
+/**
+ * Opens and replays the journal at `path`; `remember` hears, oldest first, the dedup key and time of
+ * the last RECENT_KEYS accepted events within `dedupWindowMs` of the newest (default: all of them).
+ */
 export async function replayJournal(
   path: string,
   remember: (key: string, at: number) => void,
-  o: { preallocateBytes?: number; readChunkBytes?: number } = {},
+  o: { preallocateBytes?: number; readChunkBytes?: number; dedupWindowMs?: number } = {},
 ): Promise<ReplayedJournal> {
   const followed = new Set<string>();
   const { journal, replayed } = await openJournal<RelayRecord>(path, {
@@ -50,20 +59,47 @@ export async function replayJournal(
   try {
     reader = openSpillReader(path);
     const state = emptyState();
+    const recent = recentKeys();
     const file = await open(path, 'r');
     try {
-      await readJournal(file, o.readChunkBytes, (payload, offset, bytes) =>
-        replayRecord(state, followed, remember, payload, offset, bytes),
-      );
+      // Pass 1 checked every record, and the file ends where it did (its torn tail was cut).
+      await readJournal(file, o.readChunkBytes, {
+        visit: (payload, offset, bytes) => replayRecord(state, followed, recent.add, payload, offset, bytes),
+        checksum: false,
+      });
     } finally {
       await file.close();
     }
+    recent.replay(remember, o.dedupWindowMs ?? Infinity);
     return { journal, state, reader, truncatedBytes: replayed.truncatedBytes };
   } catch (err) {
     reader?.close();
     await journal.close();
     throw err;
   }
+}
+
+/** The last RECENT_KEYS dedup keys added, in a ring. */
+function recentKeys() {
+  const keys: string[] = [];
+  const ats = new Float64Array(RECENT_KEYS);
+  let next = 0;
+  let newest = -Infinity;
+  return {
+    add(key: string, at: number) {
+      keys[next % RECENT_KEYS] = key;
+      ats[next % RECENT_KEYS] = at;
+      next++;
+      newest = Math.max(newest, at);
+    },
+    /** Tells `remember` the ring's keys, oldest first, skipping those older than `windowMs` before the newest. */
+    replay(remember: (key: string, at: number) => void, windowMs: number) {
+      for (let k = Math.max(0, next - RECENT_KEYS); k < next; k++) {
+        const at = ats[k % RECENT_KEYS]!;
+        if (newest - at < windowMs) remember(keys[k % RECENT_KEYS]!, at);
+      }
+    },
+  };
 }
 
 /** Pass 1: adds the id of the event `payload`'s record follows up on to `followed`. */
