@@ -9,6 +9,7 @@
  * storm bench (passed in, so that neither file imports the other's caller).
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { open, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,17 @@ export interface BacklogHelpers {
 /** How long the relay drains after its start before it is measured again. */
 const DRAIN_MS = 60_000;
 const HEAP = 'notify_guard_relay_nodejs_heap_size_used_bytes';
+const THREAD_HEAP = 'notify_guard_relay_delivery_thread_heap_used_bytes';
+
+/** CPU seconds (user + system) process `pid` has used: on a busy machine, what its wall time cannot say. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
 
 /** The accept record of bench event `i` (as the relay writes it), accepted `ageMs` before now. */
 function accept(i: number, destinations: number, ageMs: number): AcceptRecord {
@@ -73,11 +85,15 @@ interface Reading {
   readonly rssMB: number;
   readonly hwmMB: number;
   readonly heapMB: number;
+  readonly threadHeapMB: number;
+  readonly cpuSeconds: number;
 }
 
 async function reading(h: BacklogHelpers, relay: { child: ChildProcess; port: number }): Promise<Reading> {
   const m = h.memoryOf(relay.child.pid!);
-  return { rssMB: m.rss, hwmMB: m.hwm, heapMB: (await h.metric(relay.port, HEAP)) / 1048576 };
+  const cpu = cpuSeconds(relay.child.pid!);
+  const [heap, threadHeap] = await Promise.all([h.metric(relay.port, HEAP), h.metric(relay.port, THREAD_HEAP)]);
+  return { rssMB: m.rss, hwmMB: m.hwm, heapMB: heap / 1048576, threadHeapMB: threadHeap / 1048576, cpuSeconds: cpu };
 }
 
 /** A relay started in `dir` (cluster written, journal in place): its start and its readings. */
@@ -97,7 +113,8 @@ async function measured(h: BacklogHelpers, dir: string, slack: Awaited<ReturnTyp
 
 const n = (x: number, digits = 0) =>
   x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const describe = (r: Reading) => `RSS ${n(r.rssMB)} MB (high-water ${n(r.hwmMB)} MB), heap used ${n(r.heapMB)} MB`;
+const describe = (r: Reading) =>
+  `RSS ${n(r.rssMB)} MB (high-water ${n(r.hwmMB)} MB), heap used ${n(r.heapMB)} MB (delivery thread ${n(r.threadHeapMB)} MB), CPU ${n(r.cpuSeconds, 1)} s so far`;
 
 /** The backlog phase: `events` pending over the storm bench's destinations, and the empty baseline. */
 export async function runBacklog(events: number, h: BacklogHelpers): Promise<string[]> {

@@ -46,6 +46,11 @@ export interface WindowDeps {
     oldest(): number | undefined;
     unspill(destination: string): RelayJob | 'settled' | undefined;
   };
+  /**
+   * Spills an offered delivery that does not fit (journal-spill.ts `spillDelivery`): true when it
+   * did, and then it counts as `skipped` until it is read back.
+   */
+  readonly spill?: (job: RelayJob) => boolean;
   /** True when a delivery read back is folded into a digest rather than handed over. */
   readonly divert?: (job: RelayJob) => boolean;
 }
@@ -125,6 +130,8 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
       const bytes = d.bytes(job);
       const first = line.head === line.ids.length && !line.next && !d.spilled?.count(job.destination);
       if (first && fits(line, bytes)) return handOver(line, job, bytes);
+      if (job.index !== DIGEST_INDEX && d.spill?.(job))
+        return d.skipped?.({ destination: job.destination, eventId: job.eventId, index: job.index });
       if (job.index === DIGEST_INDEX) line.digests.set(job.eventId, job);
       line.ids.push(job.eventId);
       line.indexes.push(job.index);

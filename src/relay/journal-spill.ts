@@ -45,6 +45,41 @@ export function takeSpilled(book: SpillBook, destination: string): SpillRef | un
   return ref;
 }
 
+/** What spilling a materialised event's delivery reads of it (journal-state.ts `EventState` has it). */
+export interface SpillableEvent {
+  readonly accept: { readonly at: number; readonly held?: true; readonly deliveries: readonly unknown[] };
+  readonly outcomes: readonly unknown[];
+  readonly forwarded: boolean;
+  readonly deadLetters: number;
+  readonly acceptBytes: number;
+  readonly offset?: number;
+  /** Its deliveries spilled (by the running relay) and not read back yet. */
+  spilled?: number;
+}
+
+/**
+ * Spills delivery `index` of the materialised event `id` to `destination`'s FIFO, when it can be:
+ * its accept record's place in the file is known, nothing of it is settled, it has nothing to
+ * forward. Once every delivery of the event is spilled it leaves the map of events (its bytes stay
+ * live). Returns false, changing nothing, when it cannot.
+ */
+export function spillDelivery(
+  book: SpillBook & { readonly events: Map<string, SpillableEvent> },
+  id: string,
+  destination: string,
+  index: number,
+): boolean {
+  const e = book.events.get(id);
+  if (!e || e.offset === undefined || e.accept.held || e.outcomes.length > 0 || !e.forwarded || e.deadLetters > 0)
+    return false;
+  let fifo = book.spill.get(destination);
+  if (!fifo) book.spill.set(destination, (fifo = new SpillFifo()));
+  fifo.push({ offset: e.offset, length: e.acceptBytes, index, acceptedAt: e.accept.at });
+  e.spilled = (e.spilled ?? 0) + 1;
+  if (e.spilled >= e.accept.deliveries.length) book.events.delete(id);
+  return true;
+}
+
 /** Deliveries spilled, over every destination. */
 export function spilledCount(book: SpillBook): number {
   let n = 0;

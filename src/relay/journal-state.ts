@@ -92,8 +92,10 @@ export interface EventState {
   bytes: number;
   /** Journal bytes of its accept record alone. */
   acceptBytes: number;
-  /** Where its accept record is in the journal file, when known (replayed, or read back from a spill). */
+  /** Where its accept record is in the journal file, when known (replayed, read back, or written by this relay). */
   offset?: number;
+  /** Its deliveries spilled by the running relay and not read back yet (journal-spill.ts `spillDelivery`). */
+  spilled?: number;
 }
 
 /** The journal's meaning (its digests: journal-digests.ts; its spilled deliveries: journal-spill.ts). */
@@ -205,6 +207,7 @@ export function materialise(
   const ref = takeSpilled(state, destination);
   if (!ref) return undefined;
   let event = state.events.get(r.id);
+  if (event?.spilled) event.spilled--;
   if (!event) {
     const bytes = ref.length;
     event = {
@@ -306,6 +309,12 @@ export function replayState(records: readonly RelayRecord[], sizes?: readonly nu
   const state = emptyState();
   for (let i = 0; i < records.length; i++) apply(state, records[i]!, sizes?.[i] ?? recordBytes(records[i]));
   return state;
+}
+
+/** Records where event `id`'s accept record is in the journal file (learnt once it is written). */
+export function locate(state: JournalState, id: string, offset: number): void {
+  const e = state.events.get(id);
+  if (e && !e.spilled) e.offset = offset;
 }
 
 /** Forgets an accept the journal failed to write (its sender was answered 503 and retries). */

@@ -12,11 +12,11 @@ import { encodeInChunks, encodeRecords } from './journal-record.ts';
 import { readJournal } from './journal-reader.ts';
 import type { RecordVisitor } from './journal-reader.ts';
 import { DURABLE, JournalWriter } from './journal-writer.ts';
-import type { OpenFile } from './journal-writer.ts';
+import type { OpenFile, Place } from './journal-writer.ts';
 
 export { MAX_RECORD_BYTES, parseJournal, recordBytes } from './journal-record.ts';
 export { SOON_MS } from './journal-writer.ts';
-export type { OpenFile } from './journal-writer.ts';
+export type { OpenFile, Place } from './journal-writer.ts';
 
 /** Zeros kept written ahead of the records; a new stretch is written when less than half is left. */
 export const PREALLOCATE_BYTES = 4 * 1024 * 1024;
@@ -46,6 +46,10 @@ export interface Journal<T> {
    * A Buffer among them is a record framed already (a copy of one in the file: journal-rewrite.ts).
    */
   rewrite(records: Iterable<T | Buffer>): Promise<void>;
+  /** Appends one record durably, like `append`, and resolves with where it went in the file (its header's offset). */
+  appendLocated?(record: T): Promise<Place>;
+  /** Which file offsets describe (journal-writer.ts `generation`): -1 while a rewrite is under way. */
+  generation?(): number;
   /** Current size in bytes. */
   size(): number;
   close(): Promise<void>;
@@ -88,7 +92,7 @@ export async function openJournal<T>(
 
 /** The record-level journal over a byte writer: records are framed here, written there. */
 function journalOver<T>(writer: JournalWriter): Journal<T> {
-  const append = (records: T[], soon: boolean): Promise<void> => {
+  const append = (records: T[], soon: boolean): Promise<Place> => {
     let bytes: Buffer;
     try {
       bytes = encodeRecords(records);
@@ -98,8 +102,10 @@ function journalOver<T>(writer: JournalWriter): Journal<T> {
     return writer.append(bytes, soon);
   };
   return {
-    append: (...records) => append(records, false),
-    appendSoon: (...records) => append(records, true),
+    append: (...records) => append(records, false).then(() => undefined),
+    appendSoon: (...records) => append(records, true).then(() => undefined),
+    appendLocated: (record) => append([record], false),
+    generation: () => writer.generation(),
     rewrite: async (records) => writer.replace(encodeInChunks(records)),
     size: () => writer.size(),
     close: () => writer.close(),

@@ -12,7 +12,7 @@ import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
 import type { Logger } from '../observability/logger.ts';
-import { oldestSpilled, spilledCount } from './journal-spill.ts';
+import { oldestSpilled, spillDelivery, spilledCount } from './journal-spill.ts';
 import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
 import { materialise } from './journal-state.ts';
 import type { SpillReader } from './spill-reader.ts';
@@ -29,6 +29,8 @@ export interface WindowOptions {
   readonly logger: Logger;
   /** Reads spilled events back from the journal (journal-replay.ts); none spilled without it. */
   readonly spillReader?: SpillReader | undefined;
+  /** The journal: a delivery is spilled only while no rewrite is under way (its `generation` is not -1). */
+  readonly journal?: { generation?(): number };
 }
 
 /** The digest lines in front of the windows of the delivery thread, each telling the other. */
@@ -71,11 +73,17 @@ function deliveryWindow(
     send,
     skipped,
     open,
-    ...(reader ? { spilled: spilledDeliveries(o, state, reader, open), divert } : {}),
+    ...(reader ? { spilled: spilledDeliveries(o, state, reader, open), divert, spill: spillOf(o, state) } : {}),
     job: (id, index) => (open(id, index) ? slackJob(state.events.get(id)!.accept, index) : undefined),
     bytes: (job) =>
       job.digest ? (state.digests.get(job.eventId)?.bytes ?? 0) : (state.events.get(job.eventId)?.acceptBytes ?? 0),
   });
+}
+
+/** Spills an offered delivery beyond its window, when no rewrite is under way and the event allows it. */
+function spillOf(o: WindowOptions, state: JournalState): (job: RelayJob) => boolean {
+  return (job) =>
+    (o.journal?.generation?.() ?? -1) >= 0 && spillDelivery(state, job.eventId, job.destination, job.index);
 }
 
 /** The window's view of the spilled deliveries: counted from the state, read back from the journal. */
