@@ -32,10 +32,7 @@ test('a running relay spills an event delivery by delivery; it leaves the map of
   assert.equal(s.liveBytes, 300);
   // Read back: materialised again, nothing settled, and the other delivery reuses it.
   const first = materialise(s, 'apps/one', accept('a'))!;
-  assert.deepEqual(
-    [first.index, first.event.offset, first.event.spilled, first.event.bytes],
-    [0, 4096, undefined, 300],
-  );
+  assert.deepEqual([first.index, first.event.offset, first.event.spilled, first.event.bytes], [0, 4096, 1, 300]);
   assert.equal(materialise(s, 'apps/two', accept('a'))!.event, first.event);
   assert.equal(s.liveBytes, 300);
 });
@@ -63,3 +60,16 @@ for (const c of cannot)
     assert.equal(spillDelivery(s, c.id ?? 'a', 'apps/one', 1), false);
     assert.deepEqual([s.spill.size, s.events.size], [0, before]);
   });
+
+test('an event settled whole while a delivery of it is still spilled stays until that delivery is read back, then goes', () => {
+  const s = stateWith(accept('a'));
+  spillDelivery(s, 'a', 'apps/one', 0);
+  spillDelivery(s, 'a', 'apps/two', 1);
+  const { event } = materialise(s, 'apps/one', accept('a'))!;
+  // With replicas, the other replica hands the event to the sender whole: both deliveries settled.
+  apply(s, { t: 'done', id: 'a', i: 0 }, 20);
+  apply(s, { t: 'done', id: 'a', i: 1 }, 20);
+  assert.equal(s.events.get('a'), event, 'kept: apps/two still holds a reference to it');
+  const last = materialise(s, 'apps/two', accept('a'))!;
+  assert.deepEqual([last.index, last.event.settled.has(1), s.events.has('a'), s.liveBytes], [1, true, false, 0]);
+});

@@ -94,7 +94,7 @@ export interface EventState {
   acceptBytes: number;
   /** Where its accept record is in the journal file, when known (replayed, read back, or written by this relay). */
   offset?: number;
-  /** Its deliveries spilled by the running relay and not read back yet (journal-spill.ts `spillDelivery`). */
+  /** Its deliveries spilled and not read back yet (journal-spill.ts): it is kept while any is. */
   spilled?: number;
 }
 
@@ -207,7 +207,11 @@ export function materialise(
   const ref = takeSpilled(state, destination);
   if (!ref) return undefined;
   let event = state.events.get(r.id);
-  if (event?.spilled) event.spilled--;
+  if (event?.spilled) {
+    event.spilled--;
+    // Settled meanwhile (with replicas, handed to the sender whole): it goes now, the delivery with it.
+    dropIfFinished(state, r.id);
+  }
   if (!event) {
     const bytes = ref.length;
     event = {
@@ -220,6 +224,8 @@ export function materialise(
       acceptBytes: bytes,
     };
     event.offset = ref.offset;
+    // Its other deliveries are spilled still (an event is spilled whole): it stays until they are read back.
+    if (r.deliveries.length > 1) event.spilled = r.deliveries.length - 1;
     state.events.set(r.id, event);
   }
   return { event, index: ref.index };
@@ -259,7 +265,7 @@ export function isFinished(e: EventState): boolean {
 
 function dropIfFinished(state: JournalState, id: string): void {
   const e = state.events.get(id);
-  if (!e || !isFinished(e) || e.deadLetters > 0) return;
+  if (!e || !isFinished(e) || e.deadLetters > 0 || e.spilled) return;
   state.events.delete(id);
   state.liveBytes -= e.bytes;
 }
