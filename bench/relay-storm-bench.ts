@@ -28,6 +28,7 @@ import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
 import { describeMemory, memoryDetail } from './relay-memory-detail.ts';
 import type { MemoryDetail } from './relay-memory-detail.ts';
+import { runBacklog } from './relay-backlog-bench.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The relay runs with the Node options the image ships (Dockerfile ENV NODE_OPTIONS), unless BENCH_NODE_FLAGS overrides them. */
@@ -400,8 +401,14 @@ if (import.meta.main) {
       events: { type: 'string', default: '1000000' },
       'slack-per-second': { type: 'string', default: '1' },
       'baseline-events': { type: 'string', default: '50000' },
+      // The backlog phase (relay-backlog-bench.ts): N pending events written to a journal, the relay started on it.
+      'backlog-events': { type: 'string', default: '0' },
+      'backlog-only': { type: 'boolean', default: false },
     },
   });
   const o = { slackPerSecond: Number(values['slack-per-second']), baselineEvents: Number(values['baseline-events']) };
-  for (const line of await runStorm(Number(values.events), o)) console.log(line);
+  if (!values['backlog-only']) for (const line of await runStorm(Number(values.events), o)) console.log(line);
+  const backlog = Number(values['backlog-events']);
+  const helpers = { destinations: DESTINATIONS, startRelay, writeCluster, startSlack, memoryOf, metric };
+  if (backlog > 0) for (const line of await runBacklog(backlog, helpers)) console.log(line);
 }

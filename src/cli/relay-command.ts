@@ -9,13 +9,14 @@ import { createRelayMetrics } from '../observability/relay-metrics.ts';
 import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { createLogger, resolveLogFormat } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
-import { openJournal } from '../relay/journal.ts';
+import { replayJournal } from '../relay/journal-replay.ts';
+import { rewriteJournal } from '../relay/compaction.ts';
+import { createDeduplicator } from '../relay/event-key.ts';
 import { startRelay } from '../relay/relay.ts';
 import type { Relay, RelayRecord } from '../relay/relay.ts';
 import { createRelayHandler } from '../relay/relay-app.ts';
 import { apiSecretValues, manifestSecretValues } from '../relay/secret-values.ts';
 import { apiWarningRecorder } from '../relay/warning-events.ts';
-import { liveRecords, replayState } from '../relay/journal-state.ts';
 import { openClusterSource } from './cluster-source.ts';
 import { RELAY_USAGE, parseRelayArgs } from './relay-flags.ts';
 import type { RelayOptions } from './relay-flags.ts';
@@ -80,8 +81,9 @@ async function openRelayServer(
   startup.started(() => templates.stop());
   const notReadyReason = () => cluster.notReadyReason() ?? templates.notReadyReason();
   // `journal` alone is kept by what follows: the replayed records go to the relay, which reads them once.
-  const { journal, ...replay } = await openReplayedJournal(o.journalPath, logger);
+  const { journal, ...replay } = await openReplayedJournal(o.journalPath, logger, o.dedupWindowMs);
   startup.started(() => journal.close());
+  startup.started(() => replay.spillReader.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
   if (election) startup.started(() => election.stop());
   const settings = { ...relaySettings(o, cluster, logger, extra), ...templates.wiring(cluster.view) };
@@ -110,29 +112,32 @@ async function openRelayServer(
     await election?.stop();
     if (peer) peer.server.close();
     await closeRelay({ server, relay, cluster, journal, logger, drainMs: o.drainTimeoutMs });
+    replay.spillReader.close();
     templates.stop();
   };
   return { server, port, relay, close };
 }
 
 /**
- * Opens and replays the journal; a torn tail is reported, and a journal holding more than a
- * restart needs is compacted before the relay starts. The state of the compacted journal is the
- * state of the whole one: it is folded once and handed on.
+ * Opens and replays the journal (journal-replay.ts: pending events spilled, the dedup window
+ * restored); a torn tail is reported, and a journal holding more than a restart needs is compacted
+ * before the relay starts. The state of the compacted journal is the state of the whole one: it is
+ * folded once and handed on.
  */
-async function openReplayedJournal(path: string, logger: Logger) {
-  const { journal, replayed } = await openJournal<RelayRecord>(path);
+async function openReplayedJournal(path: string, logger: Logger, dedupWindowMs: number) {
+  const dedup = createDeduplicator(dedupWindowMs);
+  const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at), { dedupWindowMs });
+  const { journal, state, reader } = replayed;
   if (replayed.truncatedBytes > 0)
     logger.warn(
       { journal: path, bytes: replayed.truncatedBytes },
       'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
     );
   try {
-    const replayedState = replayState(replayed.records, replayed.sizes);
-    const kept = liveRecords(replayedState, Date.now());
-    if (kept.length < replayed.records.length) await journal.rewrite(kept);
-    return { journal, replayed: kept, replayedState };
+    if (state.liveBytes < journal.size()) await rewriteJournal(journal, state, Date.now(), reader);
+    return { journal, replayed: [] as RelayRecord[], replayedState: state, spillReader: reader, dedup };
   } catch (err) {
+    reader.close();
     await journal.close();
     throw err;
   }

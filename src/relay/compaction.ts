@@ -10,7 +10,8 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
 import type { JournalState, RelayRecord } from './journal-state.ts';
-import { liveRecords } from './journal-state.ts';
+import { planRewrite } from './journal-rewrite.ts';
+import type { SpillReader } from './spill-reader.ts';
 
 /** A rewrite happens only when what is kept is at most this fraction of the journal. */
 export const SHRINK_FRACTION = 0.5;
@@ -33,6 +34,8 @@ export function createJournalKeeper(o: {
   compactAtBytes: number;
   logger: Logger;
   now?: () => number;
+  /** Reads the journal file, when the state holds references into it (spilled events: journal-spill.ts). */
+  reader?: SpillReader | undefined;
 }): JournalKeeper {
   let compacting = false;
   // A call while a rewrite runs is remembered: the state may have shrunk meanwhile (the last outcome
@@ -43,7 +46,7 @@ export function createJournalKeeper(o: {
     try {
       // Every record handed to the journal is in the state already (the relay applies it first):
       // records still queued are written again after the rewrite, which replay folds as no-ops.
-      await o.journal.rewrite(liveRecords(o.state, (o.now ?? Date.now)()));
+      await rewriteJournal(o.journal, o.state, (o.now ?? Date.now)(), o.reader);
       o.logger.info(
         { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },
         'journal compacted',
@@ -73,4 +76,21 @@ export function createJournalKeeper(o: {
       }
     },
   };
+}
+
+/**
+ * Rewrites `journal` with what `state` keeps (at `at`, for pauses), spilled events copied as they
+ * are (journal-rewrite.ts); once the new file is in place, in the same turn, the references move
+ * to it and `reader` reads it.
+ */
+export async function rewriteJournal(
+  journal: Journal<RelayRecord>,
+  state: JournalState,
+  at: number,
+  reader: SpillReader | undefined,
+): Promise<void> {
+  const plan = planRewrite(state, at, reader);
+  await journal.rewrite(plan.records);
+  plan.moved();
+  reader?.reopen();
 }

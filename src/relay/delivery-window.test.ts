@@ -126,3 +126,40 @@ test('delivery window: settled deliveries at the head of the waiting ones are ne
     { sent: ['e5:0', 'e2:0'], skipped: ['e1:0', 'e3:0'], waiting: 0, oldest: 1002 },
   );
 });
+
+test('delivery window: spilled deliveries go before those offered since, read back one at a time; a diverted one takes no room', () => {
+  const sent: string[] = [];
+  const spilled = [20, 21, 22, 23]; // e20..e23 spilled for apps/slack; e21 is folded when read back
+  const readBack: string[] = [];
+  const job = (n: number): RelayJob => ({
+    ...{ id: `e${n}:0`, destination: 'apps/slack', acceptedAt: 1000 + n, event },
+    ...{ metadata: {}, eventId: `e${n}`, index: 0 },
+  });
+  const window = createDeliveryWindow({
+    settings: { maxJobs: 2, maxBytes: 10_000 },
+    send: (j) => sent.push(j.id),
+    job: (id) => job(Number(id.slice(1))),
+    bytes: () => 100,
+    spilled: {
+      count: (destination) => (destination === undefined || destination === 'apps/slack' ? spilled.length : 0),
+      oldest: () => (spilled.length > 0 ? 1000 + spilled[0]! : undefined),
+      unspill: () => {
+        const n = spilled.shift();
+        if (n !== undefined) readBack.push(`e${n}`);
+        return n === undefined ? undefined : job(n);
+      },
+    },
+    divert: (j) => j.eventId === 'e21',
+  });
+  window.offer(job(1)); // offered while spilled deliveries wait: behind them
+  assert.deepEqual(sent, []);
+  assert.equal(window.waiting(), 5);
+  assert.equal(window.oldestAcceptedAt(), 1001);
+  window.resumeSpilled(['apps/slack']);
+  assert.deepEqual(sent, ['e20:0', 'e22:0'], 'e21 folded: e22 takes the room');
+  assert.deepEqual(readBack, ['e20', 'e21', 'e22']);
+  window.settled(job(20));
+  window.settled(job(22));
+  assert.deepEqual(sent, ['e20:0', 'e22:0', 'e23:0', 'e1:0']);
+  assert.equal(window.waiting(), 0);
+});

@@ -11,6 +11,9 @@
  * whoever counted it as offered (digest-lines.ts's `outstanding`) counts it as settled too.
  * The oldest pending delivery is the oldest among each destination's window and first waiting
  * delivery (`oldestAcceptedAt`): O(destinations x maxJobs), whatever the backlog.
+ * Behind all that wait the destination's spilled deliveries (journal-spill.ts: references into
+ * the journal file, read back by `unspill`), which go first: they are older than anything offered
+ * since. One read back may be folded into a digest instead (`divert`: digest-lines.ts).
  */
 import { DIGEST_INDEX } from './digest-lines.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -37,6 +40,19 @@ export interface WindowDeps {
   readonly skipped?: (ref: WaitingRef) => void;
   /** False once delivery `index` of event `eventId` is settled (a cheap `job(...) !== undefined`); default true. */
   readonly open?: (eventId: string, index: number) => boolean;
+  /** Spilled deliveries: how many `destination` has, and the front one read back ('settled': skip it; undefined: none). */
+  readonly spilled?: {
+    count(destination?: string): number;
+    oldest(): number | undefined;
+    unspill(destination: string): RelayJob | 'settled' | undefined;
+  };
+  /**
+   * Spills an offered delivery that does not fit (journal-spill.ts `spillDelivery`): true when it
+   * did, and then it counts as `skipped` until it is read back.
+   */
+  readonly spill?: (job: RelayJob) => boolean;
+  /** True when a delivery read back is folded into a digest rather than handed over. */
+  readonly divert?: (job: RelayJob) => boolean;
 }
 
 /** A delivery waiting behind its destination's window. */
@@ -56,6 +72,8 @@ export interface DeliveryWindow {
   waiting(): number;
   /** When the oldest pending delivery was accepted (epoch ms); undefined when nothing is pending. */
   oldestAcceptedAt(): number | undefined;
+  /** Starts handing over the spilled deliveries of `destinations` (replayed). */
+  resumeSpilled(destinations: Iterable<string>): void;
 }
 
 /** A destination's window and what waits behind it. */
@@ -95,7 +113,10 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
   };
   const pump = (line: Line) => {
     for (;;) {
-      const job = line.next ?? takeWaiting(line, d);
+      if (line.inThread.size > 0 && line.inThread.size >= d.settings.maxJobs) return; // full: nothing read back or built
+      const spilled = line.next ? undefined : takeSpilled(line, d);
+      if (spilled && d.divert?.(spilled)) continue;
+      const job = line.next ?? spilled ?? takeWaiting(line, d);
       if (!job) return;
       const bytes = d.bytes(job);
       if (!fits(line, bytes)) return void (line.next = job);
@@ -107,7 +128,10 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
     offer(job) {
       const line = lineOf(job.destination);
       const bytes = d.bytes(job);
-      if (line.head === line.ids.length && !line.next && fits(line, bytes)) return handOver(line, job, bytes);
+      const first = line.head === line.ids.length && !line.next && !d.spilled?.count(job.destination);
+      if (first && fits(line, bytes)) return handOver(line, job, bytes);
+      if (job.index !== DIGEST_INDEX && d.spill?.(job))
+        return d.skipped?.({ destination: job.destination, eventId: job.eventId, index: job.index });
       if (job.index === DIGEST_INDEX) line.digests.set(job.eventId, job);
       line.ids.push(job.eventId);
       line.indexes.push(job.index);
@@ -122,19 +146,28 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
       pump(line);
       if (line.inThread.size === 0 && !line.next && line.head === line.ids.length) lines.delete(job.destination);
     },
-    waiting: () => {
-      let n = 0;
-      for (const line of lines.values()) {
-        dropSettledHead(line, d);
-        n += line.ids.length - line.head + (line.next ? 1 : 0);
-      }
-      return n;
-    },
-    oldestAcceptedAt: () => {
-      for (const line of lines.values()) dropSettledHead(line, d);
-      return oldest(lines);
+    waiting: () => waitingIn(lines, d),
+    oldestAcceptedAt: () => oldestIn(lines, d),
+    resumeSpilled(destinations) {
+      for (const destination of destinations) pump(lineOf(destination));
     },
   };
+}
+
+function waitingIn(lines: Map<string, Line>, d: WindowDeps): number {
+  let n = 0;
+  for (const line of lines.values()) {
+    dropSettledHead(line, d);
+    n += line.ids.length - line.head + (line.next ? 1 : 0);
+  }
+  return n + (d.spilled?.count() ?? 0);
+}
+
+function oldestIn(lines: Map<string, Line>, d: WindowDeps): number | undefined {
+  for (const line of lines.values()) dropSettledHead(line, d);
+  const inLines = oldest(lines);
+  const spilled = d.spilled?.oldest();
+  return spilled === undefined || (inLines !== undefined && inLines < spilled) ? inLines : spilled;
 }
 
 function newLine(destination: string): Line {
@@ -148,6 +181,15 @@ function newLine(destination: string): Line {
     head: 0,
     digests: new Map(),
   };
+}
+
+/** The front spilled delivery of `line` read back, as a job (skipping those settled meanwhile); undefined when none. */
+function takeSpilled(line: Line, d: WindowDeps): RelayJob | undefined {
+  if (!d.spilled) return undefined;
+  for (;;) {
+    const job = d.spilled.unspill(line.destination);
+    if (job !== 'settled') return job;
+  }
 }
 
 /** The first waiting delivery of `line` as a job (skipping those settled meanwhile); undefined when none waits. */

@@ -42,6 +42,11 @@ export interface DigestLineDeps {
 export interface DigestLines {
   /** A Slack delivery: handed to the delivery thread, or folded into its destination's digest. */
   deliver(job: RelayJob): void;
+  /**
+   * A spilled delivery read back (delivery-window.ts `divert`): true when it was folded into its
+   * destination's digest; else it counts as handed over, and the caller hands it over.
+   */
+  foldIfBurst(job: RelayJob): boolean;
   /** A digest left by a previous run (replay): handed to the delivery thread. */
   resume(id: string, destination: string): void;
   /**
@@ -78,17 +83,33 @@ export function createDigestLines(d: DigestLineDeps): DigestLines {
     const acc = d.acc(id);
     if (acc) handOver(line, digestJob(id, destination, acc));
   };
+  /** True when `job` is to be folded (a digest is open, or opens now). */
+  const folds = (line: Line, job: RelayJob) => {
+    if (line.open) return true;
+    const queue = { queued: line.outstanding + 1, ...d.pacing, waitMs: d.waitMs(job.destination) };
+    if (!digestDecision(queue, d.settings).fold) return false;
+    line.open = d.newId();
+    return true;
+  };
+  const fold = (line: Line, job: RelayJob) => {
+    d.record({ t: 'fold', id: job.eventId, i: job.index, digest: line.open!, destination: job.destination });
+    d.onFold?.();
+    if (line.outstanding === 0) seal(line, job.destination);
+  };
   return {
     deliver(job) {
       const line = lineOf(job.destination);
-      if (!line.open) {
-        const queue = { queued: line.outstanding + 1, ...d.pacing, waitMs: d.waitMs(job.destination) };
-        if (!digestDecision(queue, d.settings).fold) return handOver(line, job);
-        line.open = d.newId();
+      if (!folds(line, job)) return handOver(line, job);
+      fold(line, job);
+    },
+    foldIfBurst(job) {
+      const line = lineOf(job.destination);
+      if (!folds(line, job)) {
+        line.outstanding++;
+        return false;
       }
-      d.record({ t: 'fold', id: job.eventId, i: job.index, digest: line.open, destination: job.destination });
-      d.onFold?.();
-      if (line.outstanding === 0) seal(line, job.destination);
+      fold(line, job);
+      return true;
     },
     resume(id, destination) {
       const acc = d.acc(id);

@@ -5,10 +5,23 @@
  * one cut short, with a wrong checksum or not JSON; anything but zeros after them is a torn tail.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { bytesWanted, decodeRecord } from './journal-record.ts';
+import { bytesWanted, decodeFrame, decodeRecord } from './journal-record.ts';
 
 /** Bytes read at a time (a record larger than this is read whole). */
 export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Sees each good record's payload (framing and checksum checked) at its file offset, in place of
+ * collecting parsed records (a replay that parses only what it needs: journal-replay.ts). The
+ * payload is a view of the read buffer: copy what is kept.
+ */
+export type RecordVisitor = (payload: Buffer, offset: number, bytes: number) => void;
+
+/** How a visited read checks records: `checksum` false for a file whose records were checked already (a second pass). */
+export interface VisitOptions {
+  readonly visit: RecordVisitor;
+  readonly checksum?: boolean;
+}
 
 /** What the file holds. */
 export interface JournalRead<T> {
@@ -23,8 +36,13 @@ export interface JournalRead<T> {
   readonly tornBytes: number;
 }
 
-/** Reads and decodes the whole journal in `file`, `chunkBytes` at a time. */
-export async function readJournal<T>(file: FileHandle, chunkBytes = READ_CHUNK_BYTES): Promise<JournalRead<T>> {
+/** Reads and decodes the whole journal in `file`, `chunkBytes` at a time (each record to `visit` instead, when given). */
+export async function readJournal<T>(
+  file: FileHandle,
+  chunkBytes = READ_CHUNK_BYTES,
+  visit?: RecordVisitor | VisitOptions,
+): Promise<JournalRead<T>> {
+  const v = typeof visit === 'function' ? { visit } : visit;
   const fileBytes = (await file.stat()).size;
   const records: T[] = [];
   const sizes: number[] = [];
@@ -32,11 +50,9 @@ export async function readJournal<T>(file: FileHandle, chunkBytes = READ_CHUNK_B
   let bufAt = 0; // the file offset of buf[0]
   let at = 0; // the next record's file offset
   for (;;) {
-    const r = decodeRecord<T>(buf, at - bufAt);
-    if (r) {
-      records.push(r.record);
-      sizes.push(r.bytes);
-      at += r.bytes;
+    const taken = v ? visited(buf, at - bufAt, at, v) : collected(buf, at - bufAt, records, sizes);
+    if (taken > 0) {
+      at += taken;
       continue;
     }
     const need = bytesWanted(buf, at - bufAt);
@@ -50,6 +66,23 @@ export async function readJournal<T>(file: FileHandle, chunkBytes = READ_CHUNK_B
   }
   const tornBytes = (await lastNonZero(file, at, fileBytes, chunkBytes)) - at;
   return { records, sizes, goodBytes: at, fileBytes, tornBytes };
+}
+
+/** Decodes the record at `pos` of `buf` into `records` and `sizes`; returns its bytes, 0 where the records end. */
+function collected<T>(buf: Buffer, pos: number, records: T[], sizes: number[]): number {
+  const r = decodeRecord<T>(buf, pos);
+  if (!r) return 0;
+  records.push(r.record);
+  sizes.push(r.bytes);
+  return r.bytes;
+}
+
+/** Shows the record at `pos` of `buf` (file offset `offset`) to `visit`; returns its bytes, 0 where the records end. */
+function visited(buf: Buffer, pos: number, offset: number, v: VisitOptions): number {
+  const frame = decodeFrame(buf, pos, v.checksum);
+  if (!frame) return 0;
+  v.visit(frame.payload, offset, frame.bytes);
+  return frame.bytes;
 }
 
 /** Up to `length` bytes of `file` at `position`. */

@@ -46,12 +46,15 @@ export function encodeRecords(records: readonly unknown[]): Buffer {
   return Buffer.concat(records.map(encodeRecord));
 }
 
-/** Records framed one after the other, in buffers of about `chunkBytes` (a rewrite's worth, never all at once). */
+/**
+ * Records framed one after the other, in buffers of about `chunkBytes` (a rewrite's worth, never
+ * all at once). A Buffer among them is a record framed already (a copy from the old file), taken as it is.
+ */
 export function* encodeInChunks(records: Iterable<unknown>, chunkBytes = 1024 * 1024): Generator<Buffer> {
   let chunk: Buffer[] = [];
   let bytes = 0;
   for (const r of records) {
-    const framed = encodeRecord(r);
+    const framed = Buffer.isBuffer(r) ? r : encodeRecord(r);
     chunk.push(framed);
     bytes += framed.length;
     if (bytes < chunkBytes) continue;
@@ -62,16 +65,30 @@ export function* encodeInChunks(records: Iterable<unknown>, chunkBytes = 1024 * 
   if (bytes > 0) yield Buffer.concat(chunk, bytes);
 }
 
-/** One record decoded at an offset: the record and the bytes it takes, or undefined where the records end. */
-export function decodeRecord<T>(image: Buffer, at: number): { record: T; bytes: number } | undefined {
+/**
+ * One record's payload at an offset (framing and, unless `checksum` is false, checksum checked;
+ * not parsed), or undefined where the records end.
+ */
+export function decodeFrame(
+  image: Buffer,
+  at: number,
+  checksum = true,
+): { payload: Buffer; bytes: number } | undefined {
   if (at + HEADER_BYTES > image.length) return undefined;
   const length = image.readUInt32LE(at);
   if (length === 0) return undefined; // the preallocated zeros: no record is empty
   if (length > MAX_RECORD_BYTES || at + HEADER_BYTES + length > image.length) return undefined;
   const payload = image.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length);
-  if (crc32(payload) !== image.readUInt32LE(at + 4)) return undefined;
+  if (checksum && crc32(payload) !== image.readUInt32LE(at + 4)) return undefined;
+  return { payload, bytes: HEADER_BYTES + length };
+}
+
+/** One record decoded at an offset: the record and the bytes it takes, or undefined where the records end. */
+export function decodeRecord<T>(image: Buffer, at: number): { record: T; bytes: number } | undefined {
+  const frame = decodeFrame(image, at);
+  if (!frame) return undefined;
   try {
-    return { record: JSON.parse(payload.toString('utf8')) as T, bytes: HEADER_BYTES + length };
+    return { record: JSON.parse(frame.payload.toString('utf8')) as T, bytes: frame.bytes };
   } catch {
     return undefined;
   }

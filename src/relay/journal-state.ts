@@ -33,6 +33,8 @@ import type { FluxEvent } from './flux-event.ts';
 import type { DigestBook, DigestDeadRecord, DigestJournalRecord, FoldRecord } from './journal-digests.ts';
 import { digestSnapshots, foldInto, forgetDeadDigest, settleDigest, snapshot } from './journal-digests.ts';
 import { recordBytes } from './journal-record.ts';
+import type { SpillBook } from './journal-spill.ts';
+import { takeSpilled } from './journal-spill.ts';
 import type { StatusBook, StatusRecord } from './journal-status.ts';
 import { applyStatus, statusRecords } from './journal-status.ts';
 
@@ -90,10 +92,14 @@ export interface EventState {
   bytes: number;
   /** Journal bytes of its accept record alone. */
   acceptBytes: number;
+  /** Where its accept record is in the journal file, when known (replayed, read back, or written by this relay). */
+  offset?: number;
+  /** Its deliveries spilled and not read back yet (journal-spill.ts): it is kept while any is. */
+  spilled?: number;
 }
 
-/** The journal's meaning (its digests: journal-digests.ts). */
-export interface JournalState extends DigestBook, StatusBook {
+/** The journal's meaning (its digests: journal-digests.ts; its spilled deliveries: journal-spill.ts). */
+export interface JournalState extends DigestBook, StatusBook, SpillBook {
   readonly events: Map<string, EventState>;
   /** The latest pause of each `queue destination` (expired ones are filtered by readers). */
   readonly pauses: Map<string, { readonly record: PausedRecord; readonly bytes: number }>;
@@ -109,12 +115,12 @@ export interface JournalState extends DigestBook, StatusBook {
 export function emptyState(): JournalState {
   return {
     ...{ events: new Map(), pauses: new Map(), episodes: new Map(), dead: [], liveBytes: 0 },
-    ...{ digests: new Map(), deadDigests: new Map(), statuses: new Map() },
+    ...{ digests: new Map(), deadDigests: new Map(), statuses: new Map(), spill: new Map() },
   };
 }
 
-/** Folds one record of `bytes` journal bytes into `state`; returns it. */
-export function apply(state: JournalState, r: RelayRecord, bytes: number): JournalState {
+/** Folds one record of `bytes` journal bytes (at `offset` in the file, when known) into `state`; returns it. */
+export function apply(state: JournalState, r: RelayRecord, bytes: number, offset?: number): JournalState {
   if (r.t === 'paused') {
     const key = `${r.queue} ${r.destination}`;
     state.liveBytes += bytes - (state.pauses.get(key)?.bytes ?? 0);
@@ -136,7 +142,7 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number): Journ
     return state;
   }
   if (r.t === 'accept') {
-    acceptEvent(state, r, bytes);
+    acceptEvent(state, r, bytes, offset);
     return state;
   }
   if (r.t === 'digest' || r.t === 'digest-done' || r.t === 'digest-dead') {
@@ -161,8 +167,8 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number): Journ
   return state;
 }
 
-function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number): void {
-  const e = state.events.get(r.id);
+function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number, offset: number | undefined): void {
+  let e = state.events.get(r.id);
   if (e) {
     // The routing of a held event: it replaces the held record.
     grow(state, e, bytes - e.acceptBytes);
@@ -170,7 +176,7 @@ function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number): void 
     e.acceptBytes = bytes;
     e.forwarded = !r.forward;
   } else {
-    state.events.set(r.id, {
+    e = {
       accept: r,
       outcomes: [],
       settled: new Set(),
@@ -178,10 +184,51 @@ function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number): void 
       deadLetters: 0,
       bytes,
       acceptBytes: bytes,
-    });
+    };
+    state.events.set(r.id, e);
     state.liveBytes += bytes;
   }
+  if (offset === undefined) delete e.offset;
+  else e.offset = offset;
   dropIfFinished(state, r.id);
+}
+
+/**
+ * Materialises the front spilled delivery of `destination`, whose accept record `r` was read back
+ * from the journal: takes it from its FIFO and returns it with its event, the one already
+ * materialised for another of its destinations, else a new one (its bytes were live already).
+ * Undefined when nothing of `destination` is spilled.
+ */
+export function materialise(
+  state: JournalState,
+  destination: string,
+  r: AcceptRecord,
+): { event: EventState; index: number } | undefined {
+  const ref = takeSpilled(state, destination);
+  if (!ref) return undefined;
+  let event = state.events.get(r.id);
+  if (event?.spilled) {
+    event.spilled--;
+    // Settled meanwhile (with replicas, handed to the sender whole): it goes now, the delivery with it.
+    dropIfFinished(state, r.id);
+  }
+  if (!event) {
+    const bytes = ref.length;
+    event = {
+      accept: r,
+      outcomes: [],
+      settled: new Set(),
+      forwarded: !r.forward,
+      deadLetters: 0,
+      bytes,
+      acceptBytes: bytes,
+    };
+    event.offset = ref.offset;
+    // Its other deliveries are spilled still (an event is spilled whole): it stays until they are read back.
+    if (r.deliveries.length > 1) event.spilled = r.deliveries.length - 1;
+    state.events.set(r.id, event);
+  }
+  return { event, index: ref.index };
 }
 
 function grow(state: JournalState, e: EventState, bytes: number): void {
@@ -218,7 +265,7 @@ export function isFinished(e: EventState): boolean {
 
 function dropIfFinished(state: JournalState, id: string): void {
   const e = state.events.get(id);
-  if (!e || !isFinished(e) || e.deadLetters > 0) return;
+  if (!e || !isFinished(e) || e.deadLetters > 0 || e.spilled) return;
   state.events.delete(id);
   state.liveBytes -= e.bytes;
 }
@@ -229,15 +276,17 @@ export function pausesAt(state: JournalState, at: number): PausedRecord[] {
 }
 
 /**
- * What a compacted journal holds: each kept event's records, then the digests not yet settled
+ * What a compacted journal holds besides the spilled events' accept records (which a rewrite copies
+ * as they are: journal-rewrite.ts, as it does, with `copied`, the accept records of the events whose
+ * `offset` is known): each kept event's records, then the digests not yet settled
  * (after the folds of kept events, which they supersede), the dead digests in the table, the pauses
  * running at `at`, the open episodes, each Alert's latest status. A fold into a digest already
  * settled is written as `done`: replayed as a fold, it would open that digest again.
  */
-export function liveRecords(state: JournalState, at: number): RelayRecord[] {
+export function liveRecords(state: JournalState, at: number, copied = false): RelayRecord[] {
   const records: RelayRecord[] = [];
   for (const [id, e] of state.events) {
-    records.push(e.accept);
+    if (!copied || e.offset === undefined) records.push(e.accept);
     for (const o of e.outcomes)
       records.push(o.t === 'fold' && !state.digests.has(o.digest) ? { t: 'done', id: o.id, i: o.i } : o);
     if (e.forwarded && e.accept.forward) records.push({ t: 'forwarded', id });
@@ -266,6 +315,12 @@ export function replayState(records: readonly RelayRecord[], sizes?: readonly nu
   const state = emptyState();
   for (let i = 0; i < records.length; i++) apply(state, records[i]!, sizes?.[i] ?? recordBytes(records[i]));
   return state;
+}
+
+/** Records where event `id`'s accept record is in the journal file (learnt once it is written). */
+export function locate(state: JournalState, id: string, offset: number): void {
+  const e = state.events.get(id);
+  if (e && !e.spilled) e.offset = offset;
 }
 
 /** Forgets an accept the journal failed to write (its sender was answered 503 and retries). */

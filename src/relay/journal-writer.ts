@@ -50,9 +50,17 @@ export interface WriterStart {
   readonly now?: () => number;
 }
 
+/** Where appended bytes went: their file offset, in the file of replace `generation` (journal-writer.ts `generation`). */
+export interface Place {
+  readonly offset: number;
+  readonly generation: number;
+}
+
 interface Pending {
   readonly bytes: Buffer;
-  readonly resolve: () => void;
+  /** Set when its batch is written. */
+  place?: Place;
+  readonly resolve: (place: Place) => void;
   readonly reject: (e: Error) => void;
 }
 interface Batch {
@@ -89,6 +97,9 @@ export class JournalWriter {
   private closed = false;
   private readonly now: () => number;
   private readonly start: WriterStart;
+  /** Files swapped in by `replace`, and replaces asked for and not finished. */
+  private swaps = 0;
+  private replacesPending = 0;
 
   constructor(start: WriterStart) {
     this.start = start;
@@ -104,10 +115,18 @@ export class JournalWriter {
     return this.acked;
   }
 
-  /** Writes `bytes` durably; `soon`: it may wait up to SOON_MS for a write to ride in. */
-  append(bytes: Buffer, soon: boolean): Promise<void> {
+  /**
+   * Which file offsets describe: the number of files `replace` swapped in, or -1 while a replace is
+   * asked for and not finished (an offset learnt then may be in either file).
+   */
+  generation(): number {
+    return this.replacesPending > 0 ? -1 : this.swaps;
+  }
+
+  /** Writes `bytes` durably (resolves with where they went); `soon`: it may wait up to SOON_MS for a write to ride in. */
+  append(bytes: Buffer, soon: boolean): Promise<Place> {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Place>((resolve, reject) => {
       if (!soon) {
         this.queue.push({ bytes, resolve, reject });
         this.kick();
@@ -123,6 +142,15 @@ export class JournalWriter {
 
   /** Replaces the whole file with `bytes` (written to a new file, synced, renamed), once no write is in flight. */
   async replace(chunks: Iterable<Buffer>): Promise<void> {
+    this.replacesPending++;
+    try {
+      await this.replaceOnce(chunks);
+    } finally {
+      this.replacesPending--;
+    }
+  }
+
+  private async replaceOnce(chunks: Iterable<Buffer>): Promise<void> {
     while (this.replacing) await this.replacing;
     let finished!: () => void;
     this.replacing = new Promise<void>((r) => {
@@ -135,6 +163,7 @@ export class JournalWriter {
       this.fh = await this.start.openFile(this.start.path, DURABLE);
       this.acked = this.writeAt = this.allocated = bytes;
       this.broken = undefined;
+      this.swaps++;
     } finally {
       this.replacing = undefined;
       finished();
@@ -219,6 +248,11 @@ export class JournalWriter {
     this.queue = [];
     this.inFlight.push(batch);
     const at = this.writeAt;
+    let offset = at;
+    for (const p of batch.items) {
+      p.place = { offset, generation: this.generation() };
+      offset += p.bytes.length;
+    }
     this.writeAt += bytes.length;
     this.allocated = Math.max(this.allocated, this.writeAt);
     this.preallocate();
@@ -273,7 +307,7 @@ export class JournalWriter {
       if (this.broken) for (const p of b.items) p.reject(b.error ?? this.broken);
       else {
         this.acked += b.bytes;
-        for (const p of b.items) p.resolve();
+        for (const p of b.items) p.resolve(p.place!);
       }
     }
     if (this.inFlight.length === 0) {

@@ -10,12 +10,13 @@
 import { open } from 'node:fs/promises';
 import { encodeInChunks, encodeRecords } from './journal-record.ts';
 import { readJournal } from './journal-reader.ts';
+import type { RecordVisitor } from './journal-reader.ts';
 import { DURABLE, JournalWriter } from './journal-writer.ts';
-import type { OpenFile } from './journal-writer.ts';
+import type { OpenFile, Place } from './journal-writer.ts';
 
 export { MAX_RECORD_BYTES, parseJournal, recordBytes } from './journal-record.ts';
 export { SOON_MS } from './journal-writer.ts';
-export type { OpenFile } from './journal-writer.ts';
+export type { OpenFile, Place } from './journal-writer.ts';
 
 /** Zeros kept written ahead of the records; a new stretch is written when less than half is left. */
 export const PREALLOCATE_BYTES = 4 * 1024 * 1024;
@@ -42,8 +43,13 @@ export interface Journal<T> {
    * Replaces the whole journal with `records` (written to a new file, synced, renamed). They are
    * encoded a chunk at a time while the rewrite runs, not at the call: neither `records` nor any
    * record in it may change after the call (hand over copies of what the caller keeps changing).
+   * A Buffer among them is a record framed already (a copy of one in the file: journal-rewrite.ts).
    */
-  rewrite(records: readonly T[]): Promise<void>;
+  rewrite(records: Iterable<T | Buffer>): Promise<void>;
+  /** Appends one record durably, like `append`, and resolves with where it went in the file (its header's offset). */
+  appendLocated?(record: T): Promise<Place>;
+  /** Which file offsets describe (journal-writer.ts `generation`): -1 while a rewrite is under way. */
+  generation?(): number;
   /** Current size in bytes. */
   size(): number;
   close(): Promise<void>;
@@ -53,11 +59,12 @@ export interface Journal<T> {
  * Opens (creating if needed) and replays the journal at `path`. `preallocateBytes` (default
  * PREALLOCATE_BYTES, 0 for none) is how far ahead of its records the file is zero-filled; tests
  * that count the journal's writes set it to 0. The file is read in chunks (journal-reader.ts;
- * `readChunkBytes`, default 4 MiB), never as one image.
+ * `readChunkBytes`, default 4 MiB), never as one image; with `visit`, each record's payload is shown
+ * to it and none is parsed or kept (`replayed.records` is empty).
  */
 export async function openJournal<T>(
   path: string,
-  o: { openFile?: OpenFile; preallocateBytes?: number; readChunkBytes?: number } = {},
+  o: { openFile?: OpenFile; preallocateBytes?: number; readChunkBytes?: number; visit?: RecordVisitor } = {},
 ): Promise<{ journal: Journal<T>; replayed: Replayed<T> }> {
   const openFile = o.openFile ?? open;
   const file = await openFile(path, DURABLE);
@@ -67,7 +74,7 @@ export async function openJournal<T>(
     goodBytes,
     fileBytes,
     tornBytes: truncatedBytes,
-  } = await readJournal<T>(file, o.readChunkBytes);
+  } = await readJournal<T>(file, o.readChunkBytes, o.visit);
   if (truncatedBytes > 0) {
     await file.truncate(goodBytes);
     await file.datasync();
@@ -85,7 +92,7 @@ export async function openJournal<T>(
 
 /** The record-level journal over a byte writer: records are framed here, written there. */
 function journalOver<T>(writer: JournalWriter): Journal<T> {
-  const append = (records: T[], soon: boolean): Promise<void> => {
+  const append = (records: T[], soon: boolean): Promise<Place> => {
     let bytes: Buffer;
     try {
       bytes = encodeRecords(records);
@@ -95,8 +102,10 @@ function journalOver<T>(writer: JournalWriter): Journal<T> {
     return writer.append(bytes, soon);
   };
   return {
-    append: (...records) => append(records, false),
-    appendSoon: (...records) => append(records, true),
+    append: (...records) => append(records, false).then(() => undefined),
+    appendSoon: (...records) => append(records, true).then(() => undefined),
+    appendLocated: (record) => append([record], false),
+    generation: () => writer.generation(),
     rewrite: async (records) => writer.replace(encodeInChunks(records)),
     size: () => writer.size(),
     close: () => writer.close(),

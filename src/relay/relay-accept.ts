@@ -16,7 +16,7 @@ import type { FluxEvent } from './flux-event.ts';
 import { objectName } from './flux-event.ts';
 import type { Journal } from './journal.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
-import { apply, discard } from './journal-state.ts';
+import { apply, discard, locate } from './journal-state.ts';
 import type { RoutingGate } from './routing-gate.ts';
 
 /** What accept answers (`held`: journaled, routed once the cluster view has synced). */
@@ -78,7 +78,12 @@ export async function journalAccept(d: AcceptDeps, r: AcceptRecord): Promise<voi
   try {
     // In the state before the write: a compaction starting meanwhile must keep it.
     apply(d.state, r, d.admit(r));
-    await d.journal.append(r);
+    if (!d.journal.appendLocated) await d.journal.append(r);
+    else {
+      // Where it went, unless a compaction swapped the file meanwhile: a reference for a spill (journal-spill.ts).
+      const place = await d.journal.appendLocated(r);
+      if (place.generation >= 0 && place.generation === d.journal.generation?.()) locate(d.state, r.id, place.offset);
+    }
     journaling();
   } catch (err) {
     discard(d.state, r.id);

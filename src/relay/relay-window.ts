@@ -11,7 +11,11 @@ import { createDigestLines } from './digest-lines.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
-import type { JournalState, RelayRecord } from './journal-state.ts';
+import type { Logger } from '../observability/logger.ts';
+import { oldestSpilled, spillDelivery, spilledCount } from './journal-spill.ts';
+import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
+import { materialise } from './journal-state.ts';
+import type { SpillReader } from './spill-reader.ts';
 import type { deliveryOutcomes } from './relay-outcomes.ts';
 import { slackJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -22,6 +26,11 @@ export interface WindowOptions {
   readonly digest?: DigestSettings;
   readonly pacing?: { readonly perSecond: number; readonly burst: number };
   readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  /** Reads spilled events back from the journal (journal-replay.ts); none spilled without it. */
+  readonly spillReader?: SpillReader | undefined;
+  /** The journal: a delivery is spilled only while no rewrite is under way (its `generation` is not -1). */
+  readonly journal?: { generation?(): number };
 }
 
 /** The digest lines in front of the windows of the delivery thread, each telling the other. */
@@ -32,7 +41,13 @@ export function windowedLines(
   now: () => number,
   send: (job: RelayJob) => void,
 ): { window: DeliveryWindow; lines: DigestLines } {
-  const window = deliveryWindow(o, state, send, (ref) => lines.settled(ref));
+  const window = deliveryWindow(
+    o,
+    state,
+    send,
+    (ref) => lines.settled(ref),
+    (job) => lines.foldIfBurst(job),
+  );
   const lines = digestLines(o, state, record, now, (job) => window.offer(job));
   return { window, lines };
 }
@@ -46,20 +61,57 @@ function deliveryWindow(
   state: JournalState,
   send: (job: RelayJob) => void,
   skipped: (ref: WaitingRef) => void,
+  divert: (job: RelayJob) => boolean,
 ): DeliveryWindow {
   const open = (id: string, index: number) => {
     const e = state.events.get(id);
     return !!e && !e.accept.held && !e.settled.has(index);
   };
+  const reader = o.spillReader;
   return createDeliveryWindow({
     settings: o.window ?? WINDOW_DEFAULTS,
     send,
     skipped,
     open,
+    ...(reader ? { spilled: spilledDeliveries(o, state, reader, open), divert, spill: spillOf(o, state) } : {}),
     job: (id, index) => (open(id, index) ? slackJob(state.events.get(id)!.accept, index) : undefined),
     bytes: (job) =>
       job.digest ? (state.digests.get(job.eventId)?.bytes ?? 0) : (state.events.get(job.eventId)?.acceptBytes ?? 0),
   });
+}
+
+/** Spills an offered delivery beyond its window, when no rewrite is under way and the event allows it. */
+function spillOf(o: WindowOptions, state: JournalState): (job: RelayJob) => boolean {
+  return (job) =>
+    (o.journal?.generation?.() ?? -1) >= 0 && spillDelivery(state, job.eventId, job.destination, job.index);
+}
+
+/** The window's view of the spilled deliveries: counted from the state, read back from the journal. */
+function spilledDeliveries(
+  o: WindowOptions,
+  state: JournalState,
+  reader: SpillReader,
+  open: (id: string, index: number) => boolean,
+) {
+  return {
+    count: (destination?: string) =>
+      destination === undefined ? spilledCount(state) : (state.spill.get(destination)?.size ?? 0),
+    oldest: () => oldestSpilled(state),
+    unspill(destination: string): RelayJob | 'settled' | undefined {
+      const ref = state.spill.get(destination)?.peek();
+      if (!ref) return undefined;
+      let r: AcceptRecord;
+      try {
+        r = JSON.parse(reader.payload(ref.offset, ref.length).toString('utf8')) as AcceptRecord;
+      } catch (err) {
+        // Left where it is: tried again when the destination's next job settles, or after a restart.
+        o.logger.error({ err, destination }, 'reading a spilled event back from the journal failed');
+        return undefined;
+      }
+      const { event, index } = materialise(state, destination, r)!;
+      return open(r.id, index) ? slackJob(event.accept, index) : 'settled';
+    },
+  };
 }
 
 /** The lines where a destination's bursts fold into digests (digest-lines.ts), over the journal state. */

@@ -24,6 +24,8 @@ import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { createDeduplicator } from './event-key.ts';
+import type { Deduplicator } from './event-key.ts';
+import type { SpillReader } from './spill-reader.ts';
 import type { FluxEvent } from './flux-event.ts';
 import type { Journal } from './journal.ts';
 import { DEFAULT_JOURNAL_MAX_BYTES, createJournalBudget } from './journal-budget.ts';
@@ -97,6 +99,10 @@ export interface RelayOptions {
   readonly replayed: readonly RelayRecord[];
   /** `replayed` folded already (by the caller that compacted it), to save folding it twice. */
   readonly replayedState?: JournalState;
+  /** Reads the events `replayedState` spilled back from the journal (journal-replay.ts). */
+  readonly spillReader?: SpillReader;
+  /** The dedup window, when replay restored it already (default: a new one, restored from `replayed`). */
+  readonly dedup?: Deduplicator;
   readonly cluster: ClusterView;
   readonly secrets: SecretValues;
   readonly routing: RoutingOptions;
@@ -147,7 +153,7 @@ export function startRelay(options: RelayOptions): Relay {
   const o: RelayOptions = { ...options, replayed: [] };
   const log = o.logger.child({ component: 'relay' });
   const now = o.now ?? Date.now;
-  const dedup = createDeduplicator(o.dedupWindowMs);
+  const dedup = o.dedup ?? createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(replayed);
   const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
@@ -175,6 +181,7 @@ export function startRelay(options: RelayOptions): Relay {
     if (o.forwardTo) queue.forward(r);
   };
   const stillHeld = resume({ ...o, replayed }, state, dedup, queue, log);
+  window.resumeSpilled([...state.spill.keys()]);
   const gate = createRoutingGate<Accept>({
     synced: () => o.cluster.synced(),
     release: (held) => release(o, state, held, queueAccept),
@@ -211,6 +218,7 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
     compactAtBytes: Math.min(o.compactAtBytes ?? 64 * 1024 * 1024, maxJournalBytes),
     logger: log,
     now,
+    reader: o.spillReader,
   });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));

@@ -241,3 +241,26 @@ test('overlapping Alerts routing an event to the same Provider address and chann
   const metrics = await (await fetch(`http://127.0.0.1:${s.relay.port}/metrics`)).text();
   assert.match(metrics, /^notify_guard_relay_sends_saved_total 2$/m);
 });
+
+test('with digests off, a backlog beyond the delivery window waits spilled to the journal and is delivered in full, through compactions', async () => {
+  // Window of 8 per destination (delivery-window.ts): 22 of these are spilled as journal references,
+  // read back as Slack takes the others; compactions while they drain move the references.
+  const s = await setUp({ compactAtBytes: 4_096 });
+  s.slack.fault('*', 'error-503');
+  const accepted: string[] = [];
+  for (let i = 1; i <= 30; i++) {
+    const r = await post(s.relay.port, JSON.stringify(event(`backlog ${i}`)));
+    assert.equal(r.status, 202);
+    accepted.push(`backlog ${i}`);
+  }
+  assert.equal(s.relay.relay.pending(), 30);
+  s.slack.fault('*', 'none');
+  await eventually('every accepted event delivered', () => s.slack.received.length >= accepted.length, 30_000);
+  assert.deepEqual(texts(s).sort(), [...accepted].sort());
+  assert.equal(s.slack.received.length, 30);
+  await eventually('nothing pending', () => s.relay.relay.pending() === 0, 10_000);
+  assert.ok(
+    s.logs.some((l) => l.includes('journal compacted')),
+    'the journal was compacted while spilled deliveries drained',
+  );
+});

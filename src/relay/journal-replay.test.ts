@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rewriteJournal } from './compaction.ts';
+import { openJournal, recordBytes } from './journal.ts';
+import { replayJournal } from './journal-replay.ts';
+import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
+import { apply, materialise } from './journal-state.ts';
+import type { SpillReader } from './spill-reader.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
+import { tempDir } from '../../test/support/temp-dir.ts';
+
+const to = (provider: string): DeliveryTarget => ({ alert: 'apps/all', provider, metadata: {} });
+const accept = (id: string, providers: string[], extra: Partial<AcceptRecord> = {}): AcceptRecord => ({
+  ...{ t: 'accept', id, at: 1000 + id.charCodeAt(0), key: `key-${id}`, event },
+  ...{ deliveries: providers.map(to), ...extra },
+});
+const held = (id: string) => accept(id, [], { held: true });
+
+/** The records of the journal every test here starts from, and each one's offset in the file. */
+const records: RelayRecord[] = [
+  accept('a', ['apps/one', 'apps/two']), // nothing follows: spilled, one reference per delivery
+  accept('b', ['apps/one', 'apps/two']),
+  { t: 'done', id: 'b', i: 0 }, // followed: kept whole
+  held('c'),
+  accept('c', ['apps/one']), // the routing of a held event: kept whole
+  accept('d', ['apps/two'], { forward: true }), // to forward: kept whole
+  accept('e', ['apps/one']), // spilled
+  accept('f', ['apps/one']),
+  { t: 'done', id: 'f', i: 0 }, // finished: dropped
+];
+/** Where each of `ks` starts when they are written one after the other. */
+const startsOf = (ks: number[]) =>
+  ks.map((_, n) => ks.slice(0, n).reduce((sum, k) => sum + recordBytes(records[k]), 0));
+const offsets = startsOf(records.map((_, k) => k));
+
+async function journalOf(name: string, rs: RelayRecord[] = records): Promise<string> {
+  const path = join(tempDir(name), 'relay.journal');
+  const { journal } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  await journal.append(...rs);
+  await journal.close();
+  return path;
+}
+
+/** The state as plain data: kept events (settled deliveries, offset), spilled references, live bytes. */
+function summary(s: JournalState) {
+  return {
+    events: Object.fromEntries([...s.events].map(([id, e]) => [id, { settled: [...e.settled], offset: e.offset }])),
+    spill: Object.fromEntries([...s.spill].map(([d, fifo]) => [d, fifo.refs()])),
+    liveBytes: s.liveBytes,
+  };
+}
+
+const bytesOf = (...ks: number[]) => ks.reduce((n, k) => n + recordBytes(records[k]), 0);
+const ref = (k: number, index: number) => ({
+  offset: offsets[k]!,
+  length: recordBytes(records[k]),
+  index,
+  acceptedAt: (records[k] as AcceptRecord).at,
+});
+
+test('replay keeps whole the events something follows and spills the others, each delivery a reference', async () => {
+  const remembered: string[] = [];
+  const r = await replayJournal(await journalOf('replay'), (key, at) => remembered.push(`${key}@${at}`));
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(summary(r.state), {
+    events: {
+      b: { settled: [0], offset: offsets[1] },
+      c: { settled: [], offset: offsets[4] },
+      d: { settled: [], offset: offsets[5] },
+    },
+    spill: { 'apps/one': [ref(0, 0), ref(6, 0)], 'apps/two': [ref(0, 1)] },
+    liveBytes: bytesOf(0, 1, 2, 4, 5, 6),
+  });
+  assert.deepEqual(remembered, [
+    'key-a@1097',
+    'key-b@1098',
+    'key-c@1099',
+    'key-c@1099',
+    'key-d@1100',
+    'key-e@1101',
+    'key-f@1102',
+  ]);
+});
+
+test('a spilled event read back is materialised once, whichever destination reads it first', async () => {
+  const r = await replayJournal(await journalOf('materialise'), () => undefined);
+  await r.journal.close();
+  const s = r.state;
+  const before = s.liveBytes;
+  const one = materialise(s, 'apps/two', readBack(r.reader, s, 'apps/two'))!;
+  assert.equal(one.index, 1);
+  assert.deepEqual(summary(s).events.a, { settled: [], offset: 0 });
+  const other = materialise(s, 'apps/one', readBack(r.reader, s, 'apps/one'))!;
+  assert.equal(other.event, one.event);
+  assert.equal(other.index, 0);
+  assert.deepEqual(summary(s).spill, { 'apps/one': [ref(6, 0)] });
+  assert.equal(s.liveBytes, before);
+  // Delivered to both: finished, and its bytes leave with it.
+  apply(s, { t: 'done', id: 'a', i: 0 }, 20);
+  apply(s, { t: 'done', id: 'a', i: 1 }, 20);
+  assert.equal(s.events.has('a'), false);
+  assert.equal(s.liveBytes, before - bytesOf(0));
+  assert.equal(materialise(s, 'apps/two', accept('x', ['apps/two'])), undefined);
+  r.reader.close();
+});
+
+function readBack(reader: SpillReader, s: JournalState, destination: string): AcceptRecord {
+  const front = s.spill.get(destination)!.peek()!;
+  return JSON.parse(reader.payload(front.offset, front.length).toString('utf8')) as AcceptRecord;
+}
+
+test('a compaction copies the spilled records as they are, moves every reference, and replays to the same state', async () => {
+  const path = await journalOf('rewrite');
+  const r = await replayJournal(path, () => undefined);
+  const s = r.state;
+  materialise(s, 'apps/two', readBack(r.reader, s, 'apps/two')); // a: materialised, still spilled for apps/one
+  await rewriteJournal(r.journal, s, 0, r.reader);
+  assert.equal(r.journal.size(), s.liveBytes);
+  // Copied in file order: a, b, c (its routing), d, e; then b's outcome.
+  const moved = startsOf([0, 1, 4, 5, 6]);
+  assert.deepEqual(summary(s), {
+    events: {
+      b: { settled: [0], offset: moved[1] },
+      c: { settled: [], offset: moved[2] },
+      d: { settled: [], offset: moved[3] },
+      a: { settled: [], offset: moved[0] },
+    },
+    spill: {
+      'apps/one': [
+        { ...ref(0, 0), offset: moved[0] },
+        { ...ref(6, 0), offset: moved[4] },
+      ],
+    },
+    liveBytes: bytesOf(0, 1, 2, 4, 5, 6),
+  });
+  assert.deepEqual(readBack(r.reader, s, 'apps/one'), records[0]);
+  await r.journal.close();
+  r.reader.close();
+  const again = await replayJournal(path, () => undefined);
+  await again.journal.close();
+  again.reader.close();
+  assert.deepEqual(summary(again.state), {
+    events: {
+      b: { settled: [0], offset: moved[1] },
+      d: { settled: [], offset: moved[3] },
+    },
+    // c's held record is gone: nothing follows its routing now, so it is spilled too.
+    spill: {
+      'apps/one': [
+        { ...ref(0, 0), offset: moved[0] },
+        { ...ref(4, 0), offset: moved[2] },
+        { ...ref(6, 0), offset: moved[4] },
+      ],
+      'apps/two': [{ ...ref(0, 1), offset: moved[0] }],
+    },
+    liveBytes: bytesOf(0, 1, 2, 4, 5, 6),
+  });
+});
+
+test('replay after a torn tail spills what came before the tear', async () => {
+  const path = await journalOf('torn', records.slice(0, 2));
+  await appendFile(path, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 0x7b])); // a header promising 40 bytes, then one
+  const r = await replayJournal(path, () => undefined);
+  await r.journal.close();
+  r.reader.close();
+  assert.equal(r.truncatedBytes, 9);
+  assert.deepEqual(summary(r.state), {
+    events: {},
+    spill: { 'apps/one': [ref(0, 0), ref(1, 0)], 'apps/two': [ref(0, 1), ref(1, 1)] },
+    liveBytes: bytesOf(0, 1),
+  });
+});

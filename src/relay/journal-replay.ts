@@ -1,0 +1,156 @@
+/**
+ * Replay in two passes, so that a journal of a million pending events is not a million parsed
+ * events in memory (docs/relay.md "Storms"). Pass 1 (while the journal is opened and its torn tail
+ * cut) collects the ids of events anything follows: an outcome, a `forwarded` record, or a routing
+ * after a held accept; a set bounded by what was dispatched since the last compaction. Pass 2 folds
+ * every record through the reducer (journal-state.ts `apply`), except the accept records of the
+ * other events: nothing was done about those but accepting them, so they are spilled
+ * (journal-spill.ts), each delivery a reference into the file, and parsed only as far as that
+ * needs: the head of the record (id, time, dedup key) and its tail (deliveries). Their deliveries
+ * are read back when their turn comes (relay-window.ts). The accept records of the events kept
+ * whole are folded with their offsets, so a compaction copies them as they are.
+ * The dedup window is restored from the last RECENT_KEYS accepts only, those within the window of
+ * the newest: remembering a million keys one by one into the deduplicator's bounded map (which
+ * evicts from its front at every insert once full) took most of a replay's time.
+ */
+import { open } from 'node:fs/promises';
+import { openJournal } from './journal.ts';
+import type { Journal } from './journal.ts';
+import { readJournal } from './journal-reader.ts';
+import { spillAccept } from './journal-spill.ts';
+import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
+import { apply, emptyState } from './journal-state.ts';
+import { openSpillReader } from './spill-reader.ts';
+import type { SpillReader } from './spill-reader.ts';
+
+/** A journal opened and replayed. */
+export interface ReplayedJournal {
+  readonly journal: Journal<RelayRecord>;
+  /** What it means, spilled events included. */
+  readonly state: JournalState;
+  /** Reads spilled records back (open until the relay stops: close it then). */
+  readonly reader: SpillReader;
+  /** Bytes cut from a torn tail (0 when the file was clean). */
+  readonly truncatedBytes: number;
+}
+
+/** How every accept record begins (the relay writes its fields in this order: relay-accept.ts). */
+const ACCEPT_PREFIX = '{"t":"accept",';
+const HELD_SUFFIX = ',"held":true}';
+
+/** How many of the latest accepts' dedup keys a replay restores (the deduplicator's bound: event-key.ts). */
+export const RECENT_KEYS = 100_000;
+
+/**
+ * Opens and replays the journal at `path`; `remember` hears, oldest first, the dedup key and time of
+ * the last RECENT_KEYS accepted events within `dedupWindowMs` of the newest (default: all of them).
+ */
+export async function replayJournal(
+  path: string,
+  remember: (key: string, at: number) => void,
+  o: { preallocateBytes?: number; readChunkBytes?: number; dedupWindowMs?: number } = {},
+): Promise<ReplayedJournal> {
+  const followed = new Set<string>();
+  const { journal, replayed } = await openJournal<RelayRecord>(path, {
+    ...o,
+    visit: (payload) => noteFollowUp(payload, followed),
+  });
+  let reader: SpillReader | undefined;
+  try {
+    reader = openSpillReader(path);
+    const state = emptyState();
+    const recent = recentKeys();
+    const file = await open(path, 'r');
+    try {
+      // Pass 1 checked every record, and the file ends where it did (its torn tail was cut).
+      await readJournal(file, o.readChunkBytes, {
+        visit: (payload, offset, bytes) => replayRecord(state, followed, recent.add, payload, offset, bytes),
+        checksum: false,
+      });
+    } finally {
+      await file.close();
+    }
+    recent.replay(remember, o.dedupWindowMs ?? Infinity);
+    return { journal, state, reader, truncatedBytes: replayed.truncatedBytes };
+  } catch (err) {
+    reader?.close();
+    await journal.close();
+    throw err;
+  }
+}
+
+/** The last RECENT_KEYS dedup keys added, in a ring. */
+function recentKeys() {
+  const keys: string[] = [];
+  const ats = new Float64Array(RECENT_KEYS);
+  let next = 0;
+  let newest = -Infinity;
+  return {
+    add(key: string, at: number) {
+      keys[next % RECENT_KEYS] = key;
+      ats[next % RECENT_KEYS] = at;
+      next++;
+      newest = Math.max(newest, at);
+    },
+    /** Tells `remember` the ring's keys, oldest first, skipping those older than `windowMs` before the newest. */
+    replay(remember: (key: string, at: number) => void, windowMs: number) {
+      for (let k = Math.max(0, next - RECENT_KEYS); k < next; k++) {
+        const at = ats[k % RECENT_KEYS]!;
+        if (newest - at < windowMs) remember(keys[k % RECENT_KEYS]!, at);
+      }
+    },
+  };
+}
+
+/** Pass 1: adds the id of the event `payload`'s record follows up on to `followed`. */
+function noteFollowUp(payload: Buffer, followed: Set<string>): void {
+  if (isAccept(payload)) {
+    if (payload.toString('utf8', payload.length - HELD_SUFFIX.length) === HELD_SUFFIX)
+      followed.add(acceptHead(payload).id);
+    return;
+  }
+  const r = JSON.parse(payload.toString('utf8')) as RelayRecord;
+  if (r.t === 'done' || r.t === 'dead' || r.t === 'fold' || r.t === 'forwarded') followed.add(r.id);
+}
+
+/** Pass 2: folds the record, or spills it (an accept nothing follows, with nothing to forward). */
+function replayRecord(
+  state: JournalState,
+  followed: Set<string>,
+  remember: (key: string, at: number) => void,
+  payload: Buffer,
+  offset: number,
+  bytes: number,
+): void {
+  if (!isAccept(payload)) return void apply(state, JSON.parse(payload.toString('utf8')) as RelayRecord, bytes);
+  const head = acceptHead(payload);
+  remember(head.key, head.at);
+  const tail = followed.has(head.id) ? undefined : acceptTail(payload);
+  if (!tail || tail.forward || tail.held || tail.deliveries.length === 0)
+    return void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
+  spillAccept(state, { at: head.at, providers: tail.deliveries.map((d) => d.provider) }, offset, bytes);
+}
+
+function isAccept(payload: Buffer): boolean {
+  return payload.toString('latin1', 0, ACCEPT_PREFIX.length) === ACCEPT_PREFIX;
+}
+
+/**
+ * An accept record's fields before its event. `,"event":` cannot occur earlier: the id and key
+ * are JSON strings, in which a quote is always escaped.
+ */
+function acceptHead(payload: Buffer): Pick<AcceptRecord, 'id' | 'at' | 'key'> {
+  const end = payload.indexOf(',"event":');
+  if (end < 0) return JSON.parse(payload.toString('utf8')) as AcceptRecord;
+  return JSON.parse(`${payload.toString('utf8', 0, end)}}`) as AcceptRecord;
+}
+
+/**
+ * An accept record's fields after its event: the last `,"deliveries":[` is theirs (what follows
+ * them holds no array but theirs, whose targets' fields are strings and string maps).
+ */
+function acceptTail(payload: Buffer): { deliveries: DeliveryTarget[]; forward?: true; held?: true } | undefined {
+  const from = payload.lastIndexOf(',"deliveries":[');
+  if (from < 0) return undefined;
+  return JSON.parse(`{${payload.toString('utf8', from + 1)}`) as { deliveries: DeliveryTarget[] };
+}

@@ -1,0 +1,98 @@
+/**
+ * The spilled half of the journal's meaning (journal-state.ts's reducer drives it): pending
+ * deliveries kept as references into the journal file rather than as parsed events. An accept
+ * record is spilled when nothing but its deliveries is left to do (routed, nothing settled, nothing
+ * to forward): each delivery waits in its destination's FIFO (spill-fifo.ts) as the record's offset
+ * and length, and the event has no entry in the state's map of events. No outcome can name a
+ * spilled event: outcomes come only for deliveries handed to the delivery thread, which were read
+ * back and materialised first (journal-state.ts `materialise`). Its bytes stay live: a compaction
+ * copies its record (journal-rewrite.ts) and moves the references.
+ * Pure, like the reducer: no clock, no I/O.
+ */
+import { SpillFifo } from './spill-fifo.ts';
+import type { SpillRef } from './spill-fifo.ts';
+
+/** What the journal state keeps of spilled events. */
+export interface SpillBook {
+  /** Each destination's spilled deliveries, front first. */
+  readonly spill: Map<string, SpillFifo>;
+  liveBytes: number;
+}
+
+/** What spilling an accept record needs of it. */
+export interface SpilledAccept {
+  readonly at: number;
+  /** Its deliveries' Providers (`namespace/name`), in delivery order. */
+  readonly providers: readonly string[];
+}
+
+/** Spills an accept record of `length` bytes at `offset`: each delivery joins its destination's FIFO. */
+export function spillAccept(book: SpillBook, a: SpilledAccept, offset: number, length: number): void {
+  if (a.providers.length === 0) return;
+  a.providers.forEach((destination, index) => {
+    let fifo = book.spill.get(destination);
+    if (!fifo) book.spill.set(destination, (fifo = new SpillFifo()));
+    fifo.push({ offset, length, index, acceptedAt: a.at });
+  });
+  book.liveBytes += length;
+}
+
+/** Takes the front delivery of `destination` (its event is being materialised); undefined when none waits. */
+export function takeSpilled(book: SpillBook, destination: string): SpillRef | undefined {
+  const fifo = book.spill.get(destination);
+  const ref = fifo?.shift();
+  if (fifo && fifo.size === 0) book.spill.delete(destination);
+  return ref;
+}
+
+/** What spilling a materialised event's delivery reads of it (journal-state.ts `EventState` has it). */
+export interface SpillableEvent {
+  readonly accept: { readonly at: number; readonly held?: true; readonly deliveries: readonly unknown[] };
+  readonly outcomes: readonly unknown[];
+  readonly forwarded: boolean;
+  readonly deadLetters: number;
+  readonly acceptBytes: number;
+  readonly offset?: number;
+  /** Its deliveries spilled (by the running relay) and not read back yet. */
+  spilled?: number;
+}
+
+/**
+ * Spills delivery `index` of the materialised event `id` to `destination`'s FIFO, when it can be:
+ * its accept record's place in the file is known, nothing of it is settled, it has nothing to
+ * forward. Once every delivery of the event is spilled it leaves the map of events (its bytes stay
+ * live). Returns false, changing nothing, when it cannot.
+ */
+export function spillDelivery(
+  book: SpillBook & { readonly events: Map<string, SpillableEvent> },
+  id: string,
+  destination: string,
+  index: number,
+): boolean {
+  const e = book.events.get(id);
+  if (!e || e.offset === undefined || e.accept.held || e.outcomes.length > 0 || !e.forwarded || e.deadLetters > 0)
+    return false;
+  let fifo = book.spill.get(destination);
+  if (!fifo) book.spill.set(destination, (fifo = new SpillFifo()));
+  fifo.push({ offset: e.offset, length: e.acceptBytes, index, acceptedAt: e.accept.at });
+  e.spilled = (e.spilled ?? 0) + 1;
+  if (e.spilled >= e.accept.deliveries.length) book.events.delete(id);
+  return true;
+}
+
+/** Deliveries spilled, over every destination. */
+export function spilledCount(book: SpillBook): number {
+  let n = 0;
+  for (const fifo of book.spill.values()) n += fifo.size;
+  return n;
+}
+
+/** When the oldest spilled delivery was accepted (each FIFO's front; a FIFO is in accept order): undefined when none. */
+export function oldestSpilled(book: SpillBook): number | undefined {
+  let first: number | undefined;
+  for (const fifo of book.spill.values()) {
+    const at = fifo.peek()?.acceptedAt;
+    if (at !== undefined && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads spilled accept records back from the journal file (journal-spill.ts): a positioned read of
+ * one record when a delivery's turn comes, and a sequential copier for a compaction (which copies
+ * them as they are, in file order). Reads are synchronous, on a descriptor of its own: a record is
+ * a few hundred bytes out of the page cache, read at Slack's pace (one a second per destination),
+ * and a synchronous read cannot see the file half-replaced. After a compaction renamed a new file
+ * over the journal, `reopen` is called in the same turn as the references are moved to it: until
+ * then this descriptor still reads the old file, which the old offsets describe.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { HEADER_BYTES, MAX_RECORD_BYTES } from './journal-record.ts';
+
+/** How much a compaction's copier reads at a time. */
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+/** The journal file, read at offsets. */
+export interface SpillReader {
+  /** The payload (JSON) of the record of `length` bytes (header included) at `offset`; throws when it is not there. */
+  payload(offset: number, length: number): Buffer;
+  /** A copier for records taken in ascending offset order: each call returns the framed record at `offset`. */
+  copier(): (offset: number) => Buffer;
+  /** Reads the file now at the journal's path (after a compaction replaced it). */
+  reopen(): void;
+  close(): void;
+}
+
+/** A reader of the journal at `path`. */
+export function openSpillReader(path: string): SpillReader {
+  let fd = openSync(path, 'r');
+  const readAt = (offset: number, length: number): Buffer => {
+    const into = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, into, got, length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return into.subarray(0, got);
+  };
+  return {
+    payload(offset, length) {
+      const framed = readAt(offset, length);
+      if (framed.length !== length || framed.readUInt32LE(0) !== length - HEADER_BYTES)
+        throw new Error(`no journal record of ${length} bytes at offset ${offset}`);
+      return framed.subarray(HEADER_BYTES);
+    },
+    copier: () => sequentialCopier(readAt),
+    reopen() {
+      const next = openSync(path, 'r');
+      closeSync(fd);
+      fd = next;
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Framed records at ascending offsets, read a chunk at a time. */
+function sequentialCopier(readAt: (offset: number, length: number) => Buffer): (offset: number) => Buffer {
+  let chunk: Buffer = Buffer.alloc(0);
+  let chunkAt = 0;
+  const has = (offset: number, length: number) => offset >= chunkAt && offset + length <= chunkAt + chunk.length;
+  return (offset) => {
+    if (!has(offset, HEADER_BYTES)) [chunk, chunkAt] = [readAt(offset, COPY_CHUNK_BYTES), offset];
+    if (!has(offset, HEADER_BYTES)) throw new Error(`no journal record at offset ${offset}`);
+    const length = HEADER_BYTES + chunk.readUInt32LE(offset - chunkAt);
+    if (length > HEADER_BYTES + MAX_RECORD_BYTES) throw new Error(`no journal record at offset ${offset}`);
+    if (!has(offset, length)) [chunk, chunkAt] = [readAt(offset, Math.max(COPY_CHUNK_BYTES, length)), offset];
+    if (!has(offset, length)) throw new Error(`journal record at offset ${offset} is cut short`);
+    // A copy: the chunk is reused, and what is yielded is written later.
+    return Buffer.from(chunk.subarray(offset - chunkAt, offset - chunkAt + length));
+  };
+}
