@@ -61,3 +61,31 @@ test('the deduplicator stays bounded, forgetting the oldest keys first', () => {
   assert.equal(d.isDuplicate('a', 10), false);
   assert.equal(d.isDuplicate('d', 10), true);
 });
+
+test('a key remembered again outlives its first place in the deduplicator', () => {
+  const d = createDeduplicator(300_000, 3);
+  d.remember('a', 0);
+  d.forget('a');
+  assert.equal(d.isDuplicate('a', 1), false);
+  d.remember('a', 1);
+  d.remember('b', 2);
+  d.remember('c', 3); // evicts the first place of 'a', not its second
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => d.isDuplicate(k, 4)),
+    [true, true, true],
+  );
+  d.remember('d', 4); // now the second place of 'a' goes
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd'].map((k) => d.isDuplicate(k, 5)),
+    [false, true, true, true],
+  );
+});
+
+test('once full, the deduplicator keeps exactly the newest maxEntries keys', () => {
+  const d = createDeduplicator(300_000, 1_000);
+  for (let i = 0; i < 50_000; i++) d.remember(`k${i}`, i);
+  assert.deepEqual(
+    [`k${48_999}`, `k${49_000}`, `k${49_999}`].map((k) => d.isDuplicate(k, 50_000)),
+    [false, true, true],
+  );
+});

@@ -39,25 +39,44 @@ export interface Deduplicator {
   forget(key: string): void;
 }
 
-/** A bounded in-memory deduplicator; entries expire after `windowMs`. */
+/**
+ * A bounded in-memory deduplicator; entries expire after `windowMs`, and at most `maxEntries` are
+ * kept (the oldest go first). Keys are kept in the order they were remembered in a ring (their
+ * time in a typed array beside it), and the map gives each key its place in the ring: evicting the
+ * oldest is O(1). (Deleting the front of a Map at every insert, as this did before, left V8's
+ * ordered table full of holes that every later walk skipped: once full, 100,000 remembers took 2-6 s.)
+ * A key forgotten or remembered again leaves its old place in the ring, which still counts towards
+ * `maxEntries` until it is evicted.
+ */
 export function createDeduplicator(windowMs: number, maxEntries = 100_000): Deduplicator {
-  const seen = new Map<string, number>();
+  const placeOf = new Map<string, number>();
+  const keys: (string | undefined)[] = new Array<string | undefined>(maxEntries);
+  const times = new Float64Array(maxEntries);
+  /** Places are counted from 0; `first` is the oldest kept, `next` the one the next key takes. */
+  let first = 0;
+  let next = 0;
+  const evictOldest = () => {
+    const slot = first % maxEntries;
+    const key = keys[slot]!;
+    if (placeOf.get(key) === first) placeOf.delete(key);
+    keys[slot] = undefined;
+    first++;
+  };
   return {
     isDuplicate(key, nowMs) {
-      const at = seen.get(key);
-      return at !== undefined && nowMs - at < windowMs;
+      const place = placeOf.get(key);
+      return place !== undefined && nowMs - times[place % maxEntries]! < windowMs;
     },
     remember(key, nowMs) {
-      seen.delete(key);
-      seen.set(key, nowMs);
-      // Map iteration is insertion order: the oldest entries go first.
-      for (const [k, at] of seen) {
-        if (seen.size <= maxEntries && nowMs - at < windowMs) break;
-        seen.delete(k);
-      }
+      while (next > first && (next - first >= maxEntries || nowMs - times[first % maxEntries]! >= windowMs))
+        evictOldest();
+      const slot = next % maxEntries;
+      keys[slot] = key;
+      times[slot] = nowMs;
+      placeOf.set(key, next++);
     },
     forget(key) {
-      seen.delete(key);
+      placeOf.delete(key);
     },
   };
 }
