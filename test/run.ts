@@ -2,8 +2,9 @@
  * `npm test`: every job in its own process, CONCURRENCY at once, the longest first, so that the
  * CPU one leaves idle while it waits (on sockets, timers, child processes) does the others' work
  * and no long job starts last:
- * - the tests beside the code (src/**\/*.test.ts) in ONE process, file after file: they are
- *   in-process unit tests, and one process loads the modules they share once instead of 100 times;
+ * - the tests beside the code (src/**\/*.test.ts) in TEST_UNIT_GROUPS processes (3), file after
+ *   file in each: they are in-process unit tests, and one process loads the modules they share
+ *   once instead of 100 times; the groups take about equal time by the last run's file times;
  * - each test file in test/ (cross-module, over the wire, the CLI as users run it);
  * - the type check, which also emits the JavaScript that the build test (run after it) runs, and
  *   the lint.
@@ -14,11 +15,13 @@
  * process (the jobs, the CLI the tests start, tsc, ESLint) shares Node's on-disk compile cache in
  * node_modules/.cache/node-compile (a clean clone starts with it empty).
  */
-import { globSync } from 'node:fs';
+import { globSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { childrenCpuMs, ownCpuMs, runPool, type Job } from './support/job-pool.ts';
 import {
+  balancedGroups,
   countLines,
+  loadFileTimes,
   loadTimings,
   longestFirst,
   saveTimings,
@@ -36,9 +39,14 @@ const TEST = ['--test', '--test-isolation=none', '--test-reporter=spec', '--test
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** Where the type check emits the project (tsconfig.json's options): .local/ is ignored by git and the tools. */
 const BUILD = join(ROOT, '.local', 'test-build');
+/** Groups the unit tests are split into (env TEST_UNIT_GROUPS), each in one process. */
+const UNIT_GROUPS = Number(process.env['TEST_UNIT_GROUPS'] ?? 3);
+/** Where the unit tests' file-times-reporter.ts writes each file's time (one JSON file per group). */
+const FILE_TIMES = join(CACHE, 'unit-file-times');
+/** A unit test file's time (ms) when the last run did not measure it. */
+const UNIT_FILE_GUESS = 300;
 /** Estimates (ms) for a run without last times: the jobs known to be long, the rest by folder. */
 const ESTIMATES: Readonly<Record<string, number>> = {
-  'unit tests (src/, one process)': 60_000,
   tsc: 15_000,
   'test/e2e/build.test.ts': 5_000, // after tsc
   'test/e2e/relay-replicas.test.ts': 22_000,
@@ -47,7 +55,6 @@ const ESTIMATES: Readonly<Record<string, number>> = {
   'test/monitoring/prometheus-scrape.test.ts': 8_000,
   'test/monitoring/rules.test.ts': 6_000,
 };
-const guess = (j: Job): number => ESTIMATES[j.name] ?? (j.name.startsWith('test/e2e/') ? 4_000 : 2_000);
 
 process.env['NODE_COMPILE_CACHE'] ??= join(CACHE, 'node-compile');
 const node = process.execPath;
@@ -58,8 +65,27 @@ const testFile = (file: string, env?: Record<string, string>): Job => ({
   ...(env ? { env } : {}),
 });
 const BUILD_TEST = 'test/e2e/build.test.ts';
+/**
+ * The unit tests in groups of about equal time by the last run's file times, each in one process
+ * (the files after one another: one process loads the modules they share once), with the group's
+ * estimated time.
+ */
+function unitGroups(): { job: Job; estimateMs: number }[] {
+  const times = loadFileTimes(FILE_TIMES, ROOT);
+  const time = (f: string): number => times.get(f) ?? UNIT_FILE_GUESS;
+  const groups = balancedGroups(globSync('src/**/*.test.ts', { cwd: ROOT }).sort(), UNIT_GROUPS, time);
+  mkdirSync(FILE_TIMES, { recursive: true });
+  return groups.map((files, i) => {
+    const reporter = ['--test-reporter', join(ROOT, 'test', 'support', 'file-times-reporter.ts')];
+    const destination = ['--test-reporter-destination', join(FILE_TIMES, `group-${i + 1}.json`)];
+    const name = `unit tests (src/, group ${i + 1} of ${groups.length})`;
+    const args = [...TEST, '--test-reporter-destination=stdout', ...reporter, ...destination, ...files];
+    return { job: { name, command: node, args }, estimateMs: files.reduce((sum, f) => sum + time(f), 0) };
+  });
+}
+const units = unitGroups();
 const jobs: Job[] = [
-  { name: 'unit tests (src/, one process)', command: node, args: [...TEST, 'src/**/*.test.ts'] },
+  ...units.map((u) => u.job),
   {
     name: 'tsc',
     command: node,
@@ -79,7 +105,12 @@ const jobs: Job[] = [
 const started = performance.now();
 const last = loadTimings(TIMINGS);
 const counts: Map<string, number>[] = [];
-const outcomes = await runPool(longestFirst(jobs, last, guess), CONCURRENCY, ROOT, (o) => {
+const estimate = (j: Job): number =>
+  units.find((u) => u.job === j)?.estimateMs ??
+  last.get(j.name) ??
+  ESTIMATES[j.name] ??
+  (j.name.startsWith('test/e2e/') ? 4_000 : 2_000);
+const outcomes = await runPool(longestFirst(jobs, estimate), CONCURRENCY, ROOT, (o) => {
   const { report, counts: c } = splitCounts(o.output);
   counts.push(c);
   process.stdout.write(

@@ -1,10 +1,11 @@
 /**
  * What `npm test` learns from one run for the next and tells its reader: each job's wall time,
- * kept in node_modules/.cache/test-timings.json, so that the longest jobs start first; the
+ * kept in node_modules/.cache/test-timings.json, so that the longest jobs start first; each unit
+ * test file's time (file-times-reporter.ts), so that they are split into groups of equal time; the
  * report's test counts, summed over the jobs; the slowest jobs with their wall and CPU time.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { Job, Outcome } from './job-pool.ts';
 
 /** Last run's wall time of each job by name, in ms; empty when there was none or it does not parse. */
@@ -26,17 +27,42 @@ export function saveTimings(file: string, last: ReadonlyMap<string, number>, out
   writeFileSync(file, `${JSON.stringify(Object.fromEntries([...next].sort()), null, 1)}\n`);
 }
 
+/** The jobs, longest first by `estimate` (ms) of a job and its `then`; equal ones keep the order given. */
+export function longestFirst(jobs: readonly Job[], estimate: (j: Job) => number): Job[] {
+  const chain = (j: Job): number => estimate(j) + (j.then ? chain(j.then) : 0);
+  return [...jobs].sort((a, b) => chain(b) - chain(a));
+}
+
 /**
- * The jobs, longest first by `timings` (a job's own time and its `then`'s); a job without one (a
- * new file, a clean clone) is placed by `guess`, its estimate in ms. Equal times keep the order given.
+ * The unit test files' times (ms) by path from `root`, from every JSON file file-times-reporter.ts
+ * wrote in `dir`; empty when there are none.
  */
-export function longestFirst(
-  jobs: readonly Job[],
-  timings: ReadonlyMap<string, number>,
-  guess: (j: Job) => number,
-): Job[] {
-  const estimate = (j: Job): number => (timings.get(j.name) ?? guess(j)) + (j.then ? estimate(j.then) : 0);
-  return [...jobs].sort((a, b) => estimate(b) - estimate(a));
+export function loadFileTimes(dir: string, root: string): Map<string, number> {
+  const times = new Map<string, number>();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return times;
+  }
+  for (const name of names) {
+    for (const [file, ms] of loadTimings(join(dir, name))) times.set(relative(root, file), ms);
+  }
+  return times;
+}
+
+/**
+ * `files` in `count` groups of about equal time: the longest first, each to the group with the
+ * least time so far. Each group keeps its files in the order given.
+ */
+export function balancedGroups(files: readonly string[], count: number, time: (f: string) => number): string[][] {
+  const groups = Array.from({ length: Math.max(1, count) }, () => ({ ms: 0, files: new Set<string>() }));
+  for (const f of [...files].sort((a, b) => time(b) - time(a))) {
+    const least = groups.reduce((a, b) => (b.ms < a.ms ? b : a));
+    least.ms += time(f);
+    least.files.add(f);
+  }
+  return groups.map((g) => files.filter((f) => g.files.has(f))).filter((g) => g.length > 0);
 }
 
 const COUNTS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'] as const;
