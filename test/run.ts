@@ -34,7 +34,7 @@ const ROOT = join(import.meta.dirname, '..');
 const CACHE = join(ROOT, 'node_modules', '.cache');
 const TIMINGS = join(CACHE, 'test-timings.json');
 /** Jobs run at once (env TEST_CONCURRENCY): most test files wait on sockets and child processes. */
-const CONCURRENCY = Number(process.env['TEST_CONCURRENCY'] ?? 4);
+const CONCURRENCY = Number(process.env['TEST_CONCURRENCY'] ?? 6);
 const TEST = ['--test', '--test-isolation=none', '--test-reporter=spec', '--test-timeout=60000'];
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** Where the type check emits the project (tsconfig.json's options): .local/ is ignored by git and the tools. */
