@@ -37,7 +37,7 @@ const TIMINGS = join(CACHE, 'test-timings.json');
 const CONCURRENCY = Number(process.env['TEST_CONCURRENCY'] ?? 6);
 const TEST = ['--test', '--test-isolation=none', '--test-reporter=spec', '--test-timeout=60000'];
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-/** Where the type check emits the project (tsconfig.json's options): .local/ is ignored by git and the tools. */
+/** Where the type check emits the project (test/tsconfig.run.json): .local/ is ignored by git and the tools. */
 const BUILD = join(ROOT, '.local', 'test-build');
 /** Groups the unit tests are split into (env TEST_UNIT_GROUPS), each in one process. */
 const UNIT_GROUPS = Number(process.env['TEST_UNIT_GROUPS'] ?? 3);
@@ -89,10 +89,11 @@ const jobs: Job[] = [
   {
     name: 'tsc',
     command: node,
-    // The type check also emits, for the build test (its only compile then): --incremental, a rerun
-    // checks and writes only what changed since the last one (the state lives with the output, so
-    // deleting it starts afresh).
-    args: [TSC, '-p', '.', '--outDir', BUILD, '--incremental', '--tsBuildInfoFile', join(BUILD, 'tsbuildinfo')],
+    // The type check also emits, for the build test (its only compile then). Build mode (-b) on an
+    // incremental project: an unchanged tree is checked in a fraction of a second (4-5 s of CPU
+    // otherwise), a changed one re-checks and writes only what changed; the state lives with the
+    // output, so deleting .local/test-build starts afresh.
+    args: [TSC, '-b', join(ROOT, 'test', 'tsconfig.run.json')],
     then: testFile(BUILD_TEST, { NOTIFY_GUARD_TEST_BUILD: BUILD }),
   },
   { name: 'lint', command: 'npm', args: ['run', '--silent', 'lint'] },

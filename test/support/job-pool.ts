@@ -82,7 +82,7 @@ export function runJob(job: Job, cwd: string): Promise<Outcome> {
       resolve({ name: job.name, code, output, wallMs, cpuMs, cpuShared: cpuMs === 0 });
     };
     child.on('error', (err) => finish(1, `${err.message}\n`));
-    child.on('close', (code) => finish(code ?? 1));
+    child.on('close', (code, signal) => finish(code ?? 1, signal ? `# killed by ${signal}\n` : ''));
   });
 }
 
