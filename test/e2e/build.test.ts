@@ -64,7 +64,7 @@ test('the compiled build runs: every command prints its flags', () => {
     const run = spawnSync(process.execPath, [join(out, 'src', 'cli', 'main.js'), command, '--help'], {
       encoding: 'utf8',
       cwd: ROOT,
-      timeout: 20_000,
+      timeout: 100_000,
     });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Usage: notify-guard ${command} \\[flags\\]\n`));
@@ -85,7 +85,7 @@ test('the compiled build runs: every command prints its flags', () => {
       `console.log(JSON.stringify({ drained, outcomes }));`,
     ].join('\n'),
   );
-  const check = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: ROOT, timeout: 20_000 });
+  const check = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: ROOT, timeout: 100_000 });
   assert.equal(check.status, 0, check.stderr);
   assert.equal(check.stdout, '{"drained":true,"outcomes":[["slack","e:0","skipped"]]}\n', check.stderr);
 });
