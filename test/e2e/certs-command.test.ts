@@ -18,7 +18,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const run = (args: string[]) =>
   spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'certs', ...args], {
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 100_000,
   });
 
 const MANIFEST = `# Webhook registration; caBundle is filled in by notify-guard certs --inject.

@@ -21,7 +21,7 @@ const lintCli = (args: string[], o: { cwd?: string } = {}) =>
   spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'lint', ...args], {
     cwd: o.cwd ?? ROOT,
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 100_000,
   });
 /** The same command in this process: what it writes and the exit code main.ts would set. */
 const lint = (args: string[], input = '', env?: NodeJS.ProcessEnv) =>

@@ -47,7 +47,7 @@ function relayUntilListening(extra: string[]): Promise<{ stdout: string; code: n
   return new Promise((resolve) => child.once('close', (code) => resolve({ stdout, code })));
 }
 
-test('off a terminal the default is one JSON object per line', { timeout: 30_000 }, async () => {
+test('off a terminal the default is one JSON object per line', { timeout: 100_000 }, async () => {
   const { stdout, code } = await relayUntilListening([]);
   assert.equal(code, 0);
   const first = JSON.parse(stdout.split('\n')[0]!) as Record<string, unknown>;
@@ -56,7 +56,7 @@ test('off a terminal the default is one JSON object per line', { timeout: 30_000
 
 test(
   '--log-format text writes readable lines: time, level, message, then the fields',
-  { timeout: 30_000 },
+  { timeout: 100_000 },
   async () => {
     const { stdout, code } = await relayUntilListening(['--log-format', 'text']);
     assert.equal(code, 0);

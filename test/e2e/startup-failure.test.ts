@@ -57,7 +57,7 @@ const SERVERS = [
 for (const { command, released, flags } of SERVERS)
   test(
     `${command}: a port in use exits 1 naming the address, with ${released} released`,
-    { timeout: 30_000 },
+    { timeout: 100_000 },
     async () => {
       const r = await run([
         command,

@@ -229,7 +229,7 @@ test('a broken policy file stops startup with a message naming the file and fiel
 test('an unknown flag exits 2 with a pointer to --help', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--colour'], {
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 100_000,
   });
   assert.equal(r.status, 2);
   assert.equal(
@@ -302,7 +302,7 @@ test('with --kubeconfig it serves from the live view: ready once synced, cluster
 test('without --cluster-dir, --kubeconfig or a cluster, startup says how to give it one', async () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'webhook', '--listen', '127.0.0.1:0'], {
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 100_000,
     env: { PATH: process.env['PATH'] ?? '', HOME: tempDir('home') },
   });
   assert.equal(r.status, 2);
