@@ -166,6 +166,22 @@ test('an event without a timestamp or namespace, or with an empty message, still
   assertWithinLimits(p);
 });
 
+test('the context shows the time only for an RFC 3339 time at or after 1970', () => {
+  const context = (timestamp: string) => slackBlocksPayload(e({ timestamp }), {}, {}).blocks.at(-1);
+  const plain = { type: 'context', elements: [{ type: 'mrkdwn', text: 'kustomize-controller' }] };
+  for (const t of ['50', '2026-11-23', 'Mon, 23 Nov 2026 10:00:00 GMT', '1950-01-01T00:00:00Z', '2026-11-23t10:00:00z'])
+    assert.deepEqual(context(t), plain, t);
+  assert.deepEqual(context('2026-11-23T11:00:00.250+01:00'), {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'kustomize-controller · <!date^1795428000^{date_short_pretty} {time_secs}|2026-11-23T10:00:00.250Z>',
+      },
+    ],
+  });
+});
+
 test('cutting never splits an entity or a code point and counts the characters left out', () => {
   assert.equal(fitCounted('short & sweet', 100), 'short &amp; sweet');
   assert.equal(fitCounted(`${'😀'.repeat(40)}`, 40), `${'😀'.repeat(7)}... (33 more characters)`);

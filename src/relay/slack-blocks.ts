@@ -175,10 +175,21 @@ function fieldSections(
   return out;
 }
 
+/**
+ * An event's time (epoch ms) when it is an RFC 3339 time, as Flux's events carry it (metav1.Time,
+ * parsed with Go's time.RFC3339), at or after 1970 (Slack's date token takes epoch seconds); else
+ * undefined. `Date.parse` alone reads far more: "50" would be the year 1950.
+ */
+export function eventTime(timestamp: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(timestamp)) return undefined;
+  const at = Date.parse(timestamp);
+  return Number.isNaN(at) || at < 0 ? undefined : at;
+}
+
 /** The reporting controller, and the event's time in the reader's time zone (Slack's date formatting). */
 function contextBlock(e: FluxEvent): Block {
-  const at = Date.parse(e.timestamp);
-  const when = Number.isNaN(at) ? '' : ` · ${slackDate(at)}`;
+  const at = eventTime(e.timestamp);
+  const when = at === undefined ? '' : ` · ${slackDate(at)}`;
   return {
     type: 'context',
     elements: [
