@@ -23,9 +23,15 @@ afterEach(async () => {
 });
 
 async function setUp(
-  o: { journalMaxBytes?: number; compactAtBytes?: number; channels?: string[]; objects?: object[] } = {},
+  o: {
+    journalMaxBytes?: number;
+    compactAtBytes?: number;
+    channels?: string[];
+    objects?: object[];
+    pacing?: { perSecond: number; burst: number };
+  } = {},
 ) {
-  const slack = new FakeSlack();
+  const slack = new FakeSlack(o.pacing ?? {});
   const url = await slack.start();
   cleanups.push(() => slack.close());
   const dir = tempDir('relay-storm');
@@ -95,6 +101,7 @@ async function setUp(
         },
       }),
     ),
+    o.pacing ? { pacing: o.pacing } : {},
   );
   cleanups.push(() => relay.close());
   return { slack, url, relay, logs };
@@ -245,7 +252,8 @@ test('overlapping Alerts routing an event to the same Provider address and chann
 test('with digests off, a backlog beyond the delivery window waits spilled to the journal and is delivered in full, through compactions', async () => {
   // Window of 8 per destination (delivery-window.ts): 22 of these are spilled as journal references,
   // read back as Slack takes the others; compactions while they drain move the references.
-  const s = await setUp({ compactAtBytes: 4_096 });
+  // Slack's pace (the stand-in's and the relay's) is not what this pins: 50 a second instead of 1.
+  const s = await setUp({ compactAtBytes: 4_096, pacing: { perSecond: 50, burst: 3 } });
   s.slack.fault('*', 'error-503');
   const accepted: string[] = [];
   for (let i = 1; i <= 30; i++) {
