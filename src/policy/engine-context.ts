@@ -14,13 +14,15 @@ import { secretFacts } from '../flux/secret-facts.ts';
 import type { Policy } from './policy.ts';
 import type { Operation, RuleContext } from './rule.ts';
 
-/** What the context is built from: one request (engine.ts `EvaluationInput`). */
+/** What the context is built from: one admission request (engine.ts `EvaluationInput`). */
 export interface ContextInput {
   readonly kind: GuardedKind;
   readonly operation: Operation;
   readonly namespace: string;
   readonly name: string;
+  /** The new object (absent for DELETE). */
   readonly object: KubeObject | undefined;
+  /** The old object (UPDATE and DELETE). */
   readonly oldObject: KubeObject | undefined;
 }
 

@@ -6,7 +6,6 @@
  */
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { GuardedKind } from '../flux/api.ts';
-import type { KubeObject } from '../flux/objects.ts';
 import type { FieldError } from './field-error.ts';
 import { errorString } from './field-error.ts';
 import type { Policy } from './policy.ts';
@@ -15,6 +14,7 @@ import { withPatternBudget } from '../flux/re2.ts';
 import type { OptOut } from './rule-opt-out.ts';
 import { applyOptOut } from './rule-opt-out.ts';
 import { evaluationContext } from './engine-context.ts';
+import type { ContextInput } from './engine-context.ts';
 
 /** A rule's finding with the action the policy gives it. */
 export interface Finding extends FieldError {
@@ -28,17 +28,8 @@ export interface Finding extends FieldError {
   readonly ignored?: OptOut;
 }
 
-/** One admission request, reduced to what the rules need. */
-export interface EvaluationInput {
-  readonly kind: GuardedKind;
-  readonly operation: Operation;
-  readonly namespace: string;
-  readonly name: string;
-  /** The new object (absent for DELETE). */
-  readonly object: KubeObject | undefined;
-  /** The old object (UPDATE and DELETE). */
-  readonly oldObject: KubeObject | undefined;
-}
+/** One admission request, reduced to what the rules need (the rules' context is built from it). */
+export type EvaluationInput = ContextInput;
 
 /** The rules and the policy; each evaluation names the cluster view it reads. */
 export interface Engine {

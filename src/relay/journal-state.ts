@@ -176,21 +176,21 @@ function acceptEvent(state: JournalState, r: AcceptRecord, bytes: number, offset
     e.acceptBytes = bytes;
     e.forwarded = !r.forward;
   } else {
-    e = {
-      accept: r,
-      outcomes: [],
-      settled: new Set(),
-      forwarded: !r.forward,
-      deadLetters: 0,
-      bytes,
-      acceptBytes: bytes,
-    };
+    e = newEvent(r, bytes);
     state.events.set(r.id, e);
     state.liveBytes += bytes;
   }
   if (offset === undefined) delete e.offset;
   else e.offset = offset;
   dropIfFinished(state, r.id);
+}
+
+/** The state of an event just accepted (or read back), nothing settled yet. */
+function newEvent(r: AcceptRecord, bytes: number): EventState {
+  return {
+    ...{ accept: r, outcomes: [], settled: new Set<number>(), forwarded: !r.forward },
+    ...{ deadLetters: 0, bytes, acceptBytes: bytes },
+  };
 }
 
 /**
@@ -214,15 +214,7 @@ export function materialise(
   }
   if (!event) {
     const bytes = ref.length;
-    event = {
-      accept: r,
-      outcomes: [],
-      settled: new Set(),
-      forwarded: !r.forward,
-      deadLetters: 0,
-      bytes,
-      acceptBytes: bytes,
-    };
+    event = newEvent(r, bytes);
     event.offset = ref.offset;
     // Its other deliveries are spilled still (an event is spilled whole): it stays until they are read back.
     if (r.deliveries.length > 1) event.spilled = r.deliveries.length - 1;
