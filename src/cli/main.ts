@@ -6,7 +6,8 @@
  * Node flags (node-flags.ts): a 2 MB young generation and a tight heap keep the webhook's RSS
  * about 100 MB and 70 MB lower with 30,000 cached objects. The shebang above and `npm start` give
  * them; started without them (plain `node main.js`, the image, whose NODE_OPTIONS can hold only
- * the first), the program restarts itself with them before loading anything else. Commands are loaded when run, so the webhook never loads
+ * the first), the program restarts itself with them before loading anything else; `webhook` and
+ * `relay` also restart for glibc malloc's settings alone. Commands are loaded when run, so the webhook never loads
  * the relay's or the linter's modules (`npm run bench` runs the bin as it is installed).
  */
 import { ensureNodeFlags } from './node-flags.ts';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { restartArgs, restartEnv } from './node-flags.ts';
+import { MALLOC_ENV, ensureNodeFlags, restartArgs, restartEnv, restartPlan } from './node-flags.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
 
 const ARGV = ['/usr/bin/node', '/app/dist/src/cli/main.js', 'webhook', '--listen', '0.0.0.0:8443'];
@@ -48,6 +48,42 @@ test("glibc malloc's settings missing from the environment are added; one given,
     restartEnv({ MALLOC_ARENA_MAX: '', MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '0' }),
     undefined,
   );
+});
+
+test('with the flags given, only a long-running command restarts for the malloc settings alone', () => {
+  const flags = ['--max-semi-space-size=2', '--optimize-for-size'];
+  const argv = (command: string) => ['/usr/bin/node', '/app/main.js', command, '--x'];
+  assert.equal(restartPlan(flags, { PATH: '/bin' }, argv('lint')), undefined);
+  assert.deepEqual(restartPlan(flags, { PATH: '/bin' }, argv('relay')), {
+    args: ['/usr/bin/node', ...flags, '/app/main.js', 'relay', '--x'],
+    env: { PATH: '/bin', ...MALLOC_ENV },
+  });
+  assert.equal(restartPlan(flags, { ...MALLOC_ENV }, argv('webhook')), undefined);
+  assert.deepEqual(restartPlan([], { ...MALLOC_ENV }, argv('lint'))?.args, [
+    '/usr/bin/node',
+    ...flags,
+    '/app/main.js',
+    'lint',
+    '--x',
+  ]);
+});
+
+test('a refused restart leaves the program running as started, with a warning', () => {
+  const warnings: string[] = [];
+  const p = {
+    argv: ['/usr/bin/node', '/app/main.js', 'relay'],
+    execArgv: [],
+    env: {},
+    execPath: '/usr/bin/node',
+    execve: () => {
+      throw new Error('EACCES');
+    },
+    emitWarning: (w: string) => warnings.push(w),
+  } as unknown as NodeJS.Process;
+  ensureNodeFlags(p);
+  assert.deepEqual(warnings, [
+    'could not restart with the Node flags and malloc settings (EACCES); running without them',
+  ]);
 });
 
 test('plain `node main.ts webhook` runs with the flag and the malloc settings, in the same process', async () => {

@@ -61,10 +61,42 @@ export function restartEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv | undefine
   return missing.length === 0 ? undefined : { ...env, ...Object.fromEntries(missing) };
 }
 
-/** Replaces the process with one started with NODE_FLAGS and MALLOC_ENV, when some are missing and the platform can. */
+/**
+ * The commands that run for long (servers), for which the malloc settings alone are worth a restart:
+ * a short command (`lint`, `audit`, `certs`) started with the flags already (the bin's shebang,
+ * `npm start`) is not started twice for them.
+ */
+export const LONG_RUNNING_COMMANDS: ReadonlySet<string> = new Set(['webhook', 'relay']);
+
+/**
+ * What to start again with: argv and environment, or undefined when nothing is missing that is
+ * worth a restart. `argv` is process.argv (node, the script, the command, its arguments).
+ */
+export function restartPlan(
+  execArgv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[],
+): { args: string[]; env: NodeJS.ProcessEnv } | undefined {
+  const args = restartArgs(execArgv, env['NODE_OPTIONS'], argv);
+  const newEnv = restartEnv(env);
+  if (!args && !(newEnv && LONG_RUNNING_COMMANDS.has(argv[2] ?? ''))) return undefined;
+  return { args: args ?? [argv[0]!, ...execArgv, ...argv.slice(1)], env: newEnv ?? env };
+}
+
+/**
+ * Replaces the process with one started with NODE_FLAGS and MALLOC_ENV, when some are missing
+ * (restartPlan) and the platform can. Where the restart is refused (execve throws: a seccomp
+ * profile, a read-only exec path), the program goes on as it was started, with a warning.
+ */
 export function ensureNodeFlags(p: NodeJS.Process = process): void {
   if (typeof p.execve !== 'function' || p.argv.length < 2) return;
-  const args = restartArgs(p.execArgv, p.env['NODE_OPTIONS'], p.argv);
-  const env = restartEnv(p.env);
-  if (args || env) p.execve(p.execPath, args ?? [p.argv[0]!, ...p.execArgv, ...p.argv.slice(1)], env ?? p.env);
+  const plan = restartPlan(p.execArgv, p.env, p.argv);
+  if (!plan) return;
+  try {
+    p.execve(p.execPath, plan.args, plan.env);
+  } catch (err) {
+    p.emitWarning(
+      `could not restart with the Node flags and malloc settings (${(err as Error).message}); running without them`,
+    );
+  }
 }
