@@ -75,6 +75,41 @@ test('429 pauses for Retry-After, in seconds or as an HTTP date', async () => {
   assert.equal(retryAfterMs(null, 0), 1000);
 });
 
+test("a POST's timeout starts when it has a connection, not while it waits for one", async () => {
+  const held: ServerResponse[] = [];
+  const arrived = [Promise.withResolvers<void>(), Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+  const server = createServer((req, res) => {
+    req.resume();
+    held.push(res);
+    arrived[held.length - 1]?.resolve();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const timeouts: number[] = [];
+  const sender = createSlackSender({
+    connections: 2,
+    timeoutSignal: (ms) => {
+      timeouts.push(ms);
+      return new AbortController().signal;
+    },
+  });
+  try {
+    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}`;
+    const sent = [1, 2, 3].map(() => sender.send({ address: at }, payload, 300));
+    await Promise.all([arrived[0]!.promise, arrived[1]!.promise]);
+    assert.deepEqual(timeouts, [300, 300]); // the third waits for a connection, its timeout not started
+    held[0]!.end('ok');
+    await arrived[2]!.promise;
+    assert.deepEqual(timeouts, [300, 300, 300]);
+    held[1]!.end('ok');
+    held[2]!.end('ok');
+    assert.deepEqual(await Promise.all(sent), [{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }]);
+  } finally {
+    await sender.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
 test('more POSTs at once than the connections allowed to an origin wait for one, on the same sockets', async () => {
   let connections = 0;
   const held: ServerResponse[] = [];

@@ -9,6 +9,7 @@
  * Errors never contain the destination URL or the token: a Slack webhook URL is a credential.
  */
 import { Agent, request } from 'undici';
+import { createOriginSlots } from './origin-slots.ts';
 import type { SlackBlocksPayload } from './slack-blocks.ts';
 import type { SlackPayload } from './slack-message.ts';
 
@@ -57,68 +58,96 @@ export function retryAfterMs(header: string | null, nowMs: number): number {
  */
 export const MAX_CONNECTIONS_PER_ORIGIN = 128;
 
-/** Creates the sender; `ca` adds trusted CAs (tests' local Slack over TLS); `connections`: per origin. */
-export function createSlackSender(o: { ca?: string; connections?: number } = {}): SlackSender {
-  const dispatcher = new Agent({
-    keepAliveTimeout: 30_000,
-    connections: o.connections ?? MAX_CONNECTIONS_PER_ORIGIN,
-    connect: o.ca ? { ca: o.ca } : {},
-  });
+/** What the sender is made with. */
+export interface SlackSenderOptions {
+  /** Trusted CAs added (tests' local Slack over TLS). */
+  readonly ca?: string;
+  /** Connections per origin (MAX_CONNECTIONS_PER_ORIGIN). */
+  readonly connections?: number;
+  /** The signal that ends a POST after `ms` (default AbortSignal.timeout; tests see when it starts). */
+  readonly timeoutSignal?: (ms: number) => AbortSignal;
+}
+
+/**
+ * Creates the sender. A POST's timeout starts once it has a connection: the wait for one of an
+ * origin's connections (origin-slots.ts) is not counted, so a POST queued behind slow ones is not
+ * reported as "no answer" without ever having been sent.
+ */
+export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
+  const connections = o.connections ?? MAX_CONNECTIONS_PER_ORIGIN;
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections, connect: o.ca ? { ca: o.ca } : {} });
+  const slots = createOriginSlots(connections);
+  const timeoutSignal = o.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   return {
     async send(to, payload, timeoutMs) {
-      let status: number;
-      let retryAfter: string | null;
-      let body: string;
+      const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
+      await slots.take(origin);
       try {
-        // undici's request, not fetch: the same pool at a fraction of the CPU per message.
-        const response = await request(to.address, {
-          method: 'POST',
-          dispatcher,
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            ...(to.token ? { authorization: `Bearer ${to.token}` } : {}),
-          },
-          body: JSON.stringify(payload),
-        });
-        status = response.statusCode;
-        const header = response.headers['retry-after'];
-        retryAfter = (Array.isArray(header) ? header[0] : header) ?? null;
-        body = (await response.body.text().catch(() => '')).slice(0, 400);
-      } catch (err) {
-        const name = (err as Error).name;
-        return {
-          kind: 'retry',
-          reason:
-            name === 'TimeoutError'
-              ? `no answer within ${timeoutMs} ms`
-              : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})`,
-        };
+        return await post(dispatcher, to, payload, timeoutSignal(timeoutMs), timeoutMs);
+      } finally {
+        slots.give(origin);
       }
-      if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(retryAfter, Date.now()) };
-      if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
-      if (status !== 200) return { kind: 'permanent', reason: `HTTP ${status} ${slackError(body)}`.trim() };
-      if (body.trimStart().startsWith('{')) {
-        let parsed: { ok?: boolean; error?: string; ts?: unknown; channel?: unknown } = {};
-        try {
-          parsed = JSON.parse(body) as typeof parsed;
-        } catch {
-          /* a webhook answering 200 with JSON we cannot read is still a 200 */
-        }
-        if (parsed.ok === false) {
-          const error = parsed.error ?? 'unknown_error';
-          return RETRYABLE_API_ERRORS.has(error)
-            ? { kind: 'retry', reason: error }
-            : { kind: 'permanent', reason: error };
-        }
-        // chat.postMessage names the message it posted: the parent of a thread (slack-episodes.ts).
-        if (parsed.ok === true && typeof parsed.ts === 'string' && typeof parsed.channel === 'string')
-          return { kind: 'ok', posted: { ts: parsed.ts, channel: parsed.channel } };
-      }
-      return { kind: 'ok' };
     },
     close: () => dispatcher.close(),
   };
+}
+
+/** One POST on `dispatcher`, classified. */
+async function post(
+  dispatcher: Agent,
+  to: SlackDestination,
+  payload: SlackPayload | SlackBlocksPayload,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<SendResult> {
+  let status: number;
+  let retryAfter: string | null;
+  let body: string;
+  try {
+    // undici's request, not fetch: the same pool at a fraction of the CPU per message.
+    const response = await request(to.address, {
+      method: 'POST',
+      dispatcher,
+      signal,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(to.token ? { authorization: `Bearer ${to.token}` } : {}),
+      },
+      body: JSON.stringify(payload),
+    });
+    status = response.statusCode;
+    const header = response.headers['retry-after'];
+    retryAfter = (Array.isArray(header) ? header[0] : header) ?? null;
+    body = (await response.body.text().catch(() => '')).slice(0, 400);
+  } catch (err) {
+    const name = (err as Error).name;
+    return {
+      kind: 'retry',
+      reason:
+        name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})`,
+    };
+  }
+  if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(retryAfter, Date.now()) };
+  if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
+  if (status !== 200) return { kind: 'permanent', reason: `HTTP ${status} ${slackError(body)}`.trim() };
+  if (body.trimStart().startsWith('{')) {
+    let parsed: { ok?: boolean; error?: string; ts?: unknown; channel?: unknown } = {};
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      /* a webhook answering 200 with JSON we cannot read is still a 200 */
+    }
+    if (parsed.ok === false) {
+      const error = parsed.error ?? 'unknown_error';
+      return RETRYABLE_API_ERRORS.has(error) ? { kind: 'retry', reason: error } : { kind: 'permanent', reason: error };
+    }
+    // chat.postMessage names the message it posted: the parent of a thread (slack-episodes.ts).
+    if (parsed.ok === true && typeof parsed.ts === 'string' && typeof parsed.channel === 'string')
+      return { kind: 'ok', posted: { ts: parsed.ts, channel: parsed.channel } };
+  }
+  return { kind: 'ok' };
 }
 
 /** The error word of a Slack error body (`channel_not_found`), never anything longer. */
