@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import { CLIENT_GO_TIMING } from '../cluster/leader-election.ts';
 import { createLogger } from '../observability/logger.ts';
-import { holderPeerUrl, startSenderElection } from './relay-sender-election.ts';
+import { holderPeerUrl, startSenderElection, takeoverMs } from './relay-sender-election.ts';
 
 const URL_TEMPLATE = 'http://{identity}.notify-guard:9293/handoff';
 
@@ -72,8 +72,8 @@ test('a Lease held by an identity that is not a pod name leaves the sender unkno
   }
 });
 
-/** An election over a Lease that `holder` holds (none: undefined), once its first read is answered. */
-async function electionOverLease(holder: string | undefined) {
+/** An election on `clock` over a Lease that `holder` holds (none: undefined), once its first read is answered. */
+async function electionOverLease(holder: string | undefined, clock: { now: number }) {
   const read = Promise.withResolvers<void>();
   const api = {
     request: async (method: string) => {
@@ -91,22 +91,32 @@ async function electionOverLease(holder: string | undefined) {
     },
     createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })),
     new Registry(),
+    () => clock.now,
   );
   await read.promise;
   await new Promise((r) => setImmediate(r)); // the read's answer is taken within this turn
   return election;
 }
 
-test('another replica is seen once it holds the Lease or calls the peer endpoint, never before', async () => {
-  const other = await electionOverLease('relay-1');
-  const lone = await electionOverLease(undefined);
+test('a replica is alone once a takeover (6.4 s) has passed since it gave the Lease up, unless another held the Lease or called it', async () => {
+  const clock = { now: 1_000_000 };
+  const other = await electionOverLease('relay-1', clock);
+  const lone = await electionOverLease(undefined, clock);
+  const called = await electionOverLease(undefined, clock);
+  const all = [other, lone, called];
+  const alone = () => all.map((e) => e.gate.alone?.());
   try {
-    assert.equal(other.gate.peerSeen?.(), true);
-    assert.equal(lone.gate.peerSeen?.(), false);
-    lone.sawPeer();
-    assert.equal(lone.gate.peerSeen?.(), true);
+    assert.equal(takeoverMs(CLIENT_GO_TIMING), 6_400);
+    clock.now += 60_000;
+    assert.deepEqual(alone(), [false, false, false], 'not before the Lease is given up');
+    await Promise.all(all.map((e) => e.stop()));
+    await new Promise((r) => setImmediate(r)); // the holder's first read after the stop is answered
+    called.sawPeer();
+    clock.now += 6_399;
+    assert.deepEqual(alone(), [false, false, false]);
+    clock.now += 1;
+    assert.deepEqual(alone(), [false, true, false]);
   } finally {
-    await other.stop();
-    await lone.stop();
+    await Promise.all(all.map((e) => e.stop()));
   }
 });

@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { KubeApi } from '../cluster/kube-api.ts';
-import { createElector, electionTimingProblem, runElection } from '../cluster/leader-election.ts';
+import { createElector, electionTimingProblem, JITTER_FACTOR, runElection } from '../cluster/leader-election.ts';
 import type { ElectionTiming, Elector } from '../cluster/leader-election.ts';
 import type { Logger } from '../observability/logger.ts';
 import { registerSenderMetrics } from '../observability/sender-metrics.ts';
@@ -65,6 +65,7 @@ export function startSenderElection(
   f: SenderElectionFlags,
   logger: Logger,
   registry: Registry,
+  now: () => number = Date.now,
 ): SenderElection {
   const problem = electionTimingProblem(f.timing);
   if (problem) throw new Error(`--sender-lease-timing: ${problem}`);
@@ -72,7 +73,7 @@ export function startSenderElection(
   let lastError: string | undefined;
   const elector = createElector({
     ...{ api, namespace: f.namespace, name: f.leaseName, identity: f.identity, timing: f.timing },
-    now: Date.now,
+    now,
     random: Math.random,
     onError(err) {
       if (err && err.message !== lastError) log.warn({ err: err.message }, 'sender Lease check failed; retrying');
@@ -87,8 +88,12 @@ export function startSenderElection(
     ),
   );
   // Once stopped, the holder is read on (the stopping replica hands its threads to the next sender while it drains).
-  let stopped: { holder: () => string | undefined } | undefined;
-  const { gate, sawPeer } = senderGate(elector, f, log, () => (stopped ? stopped.holder() : elector.holder()));
+  let stopped: { holder: () => string | undefined; at: number } | undefined;
+  const { gate, sawPeer } = senderGate(elector, f, log, {
+    holder: () => (stopped ? stopped.holder() : elector.holder()),
+    releasedAt: () => stopped?.at,
+    now,
+  });
   const auth = f.peerTokenFile ? peerAuth(api, f.peerTokenFile) : undefined;
   return {
     gate,
@@ -97,31 +102,53 @@ export function startSenderElection(
     sawPeer,
     async stop() {
       await running.stop();
-      stopped = watchHolder(api, f);
+      stopped = { ...watchHolder(api, f), at: now() };
     },
   };
 }
 
 /**
- * The gate over the election: the sender is the Lease's holder (`holder`: read on after a stop).
- * Another replica is seen once it holds the Lease at a read of the holder or calls the peer endpoint (`sawPeer`).
+ * The longest, after a Lease is given up, until another replica holds it and the replica that gave
+ * it up has read so: a candidate's longest wait between tries (the retry period and its jitter,
+ * cluster/leader-election.ts), then one more retry period for the candidate's Lease write and the
+ * next read of the holder (every half retry period, `watchHolder`). 6.4 s with client-go's timing.
+ */
+export function takeoverMs(t: ElectionTiming): number {
+  return t.retryPeriodMs * (2 + JITTER_FACTOR);
+}
+
+/** What the gate reads of the Lease: its holder (read on after a stop) and when this replica gave it up. */
+interface LeaseView {
+  readonly holder: () => string | undefined;
+  readonly releasedAt: () => number | undefined;
+  readonly now: () => number;
+}
+
+/**
+ * The gate over the election: the sender is the Lease's holder. Another replica is seen once it
+ * holds the Lease at a read of the holder or calls the peer endpoint (`sawPeer`); with none seen,
+ * this replica is `alone` once a takeover has passed since it gave the Lease up.
  */
 function senderGate(
   elector: Pick<Elector, 'isLeader'>,
-  f: Pick<SenderElectionFlags, 'identity' | 'peerUrl'>,
+  f: Pick<SenderElectionFlags, 'identity' | 'peerUrl' | 'timing'>,
   log: Logger,
-  readHolder: () => string | undefined,
+  lease: LeaseView,
 ): { gate: SenderGate; sawPeer: () => void } {
   let refused: string | undefined;
   let peerSeen = false;
   const holder = () => {
-    const h = readHolder();
+    const h = lease.holder();
     if (h !== undefined && h !== f.identity) peerSeen = true;
     return h;
   };
   const gate: SenderGate = {
     isSender: () => (holder(), elector.isLeader()),
-    peerSeen: () => (holder(), peerSeen),
+    alone() {
+      holder();
+      const at = lease.releasedAt();
+      return !peerSeen && at !== undefined && lease.now() - at >= takeoverMs(f.timing);
+    },
     senderUrl() {
       const h = holder();
       if (h === undefined || h === f.identity) return undefined;

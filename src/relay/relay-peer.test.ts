@@ -13,8 +13,11 @@ import type { SendResult } from './slack-sender.ts';
 const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 const open: EpisodeChange = { key: 'apps/slack Kustomization/apps/podinfo', episode: { since: 5, reason: 'r' } };
 
-/** A peer on a fake clock: each POST takes `postMs` and answers from `answers`; each wait advances the clock. */
-function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[]; peerSeen?: boolean }) {
+/**
+ * A peer on a fake clock: each POST takes `postMs` and answers from `answers`; each wait advances
+ * the clock. With `alone`, its gate finds it alone from that time on.
+ */
+function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[]; alone?: number }) {
   const clock = { now: 1_000 };
   const posts: { at: number; timeoutMs: number | undefined }[] = [];
   const waits: number[] = [];
@@ -30,7 +33,7 @@ function peerOnClock(o: { url?: string; postMs: number; answers: SendResult[]; p
     gate: {
       isSender: () => false,
       senderUrl: () => o.url,
-      ...(o.peerSeen === undefined ? {} : { peerSeen: () => o.peerSeen! }),
+      ...(o.alone === undefined ? {} : { alone: () => clock.now >= o.alone! }),
     },
     status: () => createDeliveryStatus({ announceEveryMs: 3_600_000 }),
     episodes: () => [open],
@@ -90,28 +93,19 @@ test('with no sender known, a stop returns at its deadline', async () => {
   }
 });
 
-test('a lone replica (no other ever seen) does not wait at its stop: nothing posted, no time spent', async () => {
-  const lone = peerOnClock({ postMs: 600, answers: [], peerSeen: false });
-  const paired = peerOnClock({ postMs: 600, answers: [], peerSeen: true });
+test('a stop waits for a sender until the gate finds the replica alone, then ends: nothing posted', async () => {
+  const lone = peerOnClock({ postMs: 600, answers: [], alone: 1_500 });
+  const drained = peerOnClock({ postMs: 600, answers: [], alone: 1_500 });
   try {
     assert.equal(await lone.peer.handOver(10_000), true);
-    assert.deepEqual([lone.posts, lone.waits, lone.clock.now], [[], [], 1_000]);
-    assert.equal(
-      await drainAndHandOver(
-        async () => true,
-        lone.peer,
-        10_000,
-        () => lone.clock.now,
-      ),
-      true,
-    );
-    assert.equal(lone.clock.now, 1_000);
-    // A replica that has seen another waits for it to take the Lease, up to the deadline.
-    assert.equal(await paired.peer.handOver(500), false);
-    assert.deepEqual([paired.posts, paired.waits, paired.clock.now], [[], [200, 200, 100], 1_500]);
+    assert.deepEqual([lone.posts, lone.waits, lone.clock.now], [[], [200, 200, 200], 1_600]);
+    // A drain that outlasted the takeover leaves nothing to wait for.
+    const drain = async (ms: number) => ((drained.clock.now += Math.min(ms, 2_000)), true);
+    assert.equal(await drainAndHandOver(drain, drained.peer, 10_000, () => drained.clock.now), true);
+    assert.deepEqual([drained.posts, drained.waits, drained.clock.now], [[], [], 3_000]);
   } finally {
     await lone.peer.stop();
-    await paired.peer.stop();
+    await drained.peer.stop();
   }
 });
 

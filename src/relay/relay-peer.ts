@@ -35,8 +35,8 @@ export interface RelayPeer {
   deliveries(): Promise<DeliveriesAnswer>;
   /**
    * On a graceful stop (the Lease given up): waits at most `ms` for another replica to hold the
-   * Lease and hands it everything; true once it holds it, when there is nothing to hand, or at once
-   * when no other replica has ever shown itself (the gate's `peerSeen`): none will take the Lease.
+   * Lease and hands it everything; true once it holds it, when there is nothing to hand, or as soon
+   * as the gate finds this replica `alone` (none seen, none took the Lease within a takeover).
    */
   handOver(ms: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -88,13 +88,15 @@ export function startRelayPeer(d: RelayPeerDeps): RelayPeer {
     deliveries: () => answerDeliveries(() => d.status().list(), d.gate, fromSender),
     async handOver(ms) {
       if (d.episodes().length === 0 && d.status().entries().length === 0) return true;
-      if (d.gate.peerSeen?.() === false) {
-        d.log.info('no other replica seen: no sender to hand threads and status to; they stay in the journal');
-        return true;
-      }
       clearInterval(timer); // the stop's own tries, each bounded by the time left, replace the timer's
       const deadline = now() + ms;
       while (!giver.current() && now() < deadline) {
+        if (d.gate.alone?.()) {
+          d.log.info(
+            'no other replica seen, none took the Lease: no sender to hand threads and status to; they stay in the journal',
+          );
+          return true;
+        }
         if ((await giver.check(deadline)) === 'handed') break;
         const left = deadline - now();
         if (left > 0) await wait(Math.min(200, left));

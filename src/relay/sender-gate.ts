@@ -14,10 +14,12 @@ export interface SenderGate {
   /** The handoff endpoint of the replica that is the sender, when one other than this replica is known. */
   senderUrl(): string | undefined;
   /**
-   * False while no other replica has shown itself to this one (held the Lease, or handed it events
-   * or threads): a lone replica, which a stop does not wait for (absent: one may exist).
+   * True once this replica, having given the Lease up, may take itself for the only one: no other
+   * replica has shown itself (held the Lease at a read, or called its peer endpoint) and none took
+   * the Lease within the longest a takeover lasts. A stop then waits no longer for a sender to hand
+   * its threads and status to (absent: never; the stop waits its whole time).
    */
-  peerSeen?(): boolean;
+  alone?(): boolean;
 }
 
 /** An event handed to the sender: its journal id and key on the replica that accepted it, and the Slack deliveries left. */

@@ -49,9 +49,12 @@ const lastDelivered = (table: string) =>
 
 /**
  * Two replicas over one bot-token destination; the sender has posted an object's first error
- * (the parent of its thread) and the other replica answers with its table.
+ * (the parent of its thread) and the other replica answers with its table. The error is posted to
+ * the other replica (handed to the sender), or with `toSender` to the sender itself: the other
+ * replica, idle, has then never called the sender (notification-controller's one connection may
+ * land every event on the sender).
  */
-async function failedOnSender(drainSeconds: number) {
+async function failedOnSender(drainSeconds: number, toSender = false) {
   const slack = new FakeSlack({ perSecond: 50, burst: 50, botTokens: ['xoxb-relay'] });
   const slackUrl = await slack.start();
   const api = new FakeApiServer([
@@ -96,7 +99,8 @@ async function failedOnSender(drainSeconds: number) {
         (await Promise.all(replicas.map((r) => call(r.port, 'GET', '/readyz')))).every((a) => a.status === 200),
       15_000,
     );
-    assert.equal((await call(other.port, 'POST', '/', event('error', 'down', 'HealthCheckFailed'))).status, 202);
+    const to = toSender ? sender : other;
+    assert.equal((await call(to.port, 'POST', '/', event('error', 'down', 'HealthCheckFailed'))).status, 202);
     await eventually('the parent posted', () => slack.received.length === 1, 15_000);
     const events = () => api.calls.filter((c) => c.resource === 'events' && c.verb === 'create').length;
     await eventually('NotificationDelivered recorded', () => events() === 1, 15_000);
@@ -178,18 +182,53 @@ test('replicas: GET /deliveries is the sender table on both; after kill -9 of th
   }
 });
 
-test('replicas: a sender stopped gracefully hands its thread to the next sender while it drains', async () => {
-  const s = await failedOnSender(10);
+for (const toSender of [false, true])
+  test(`replicas: a sender stopped gracefully hands its thread to the next sender while it drains (the error posted to ${toSender ? 'the sender, the other replica idle' : 'the other replica'})`, async () => {
+    const s = await failedOnSender(10, toSender);
+    try {
+      const table = await deliveries(s.sender);
+      const exited = once(s.sender.child, 'exit');
+      s.sender.child.kill('SIGTERM');
+      const [code] = (await exited) as [number];
+      assert.equal(code, 0);
+      assert.equal(s.holder(), s.other.identity, 'the other replica took the Lease while the sender drained');
+      assert.equal(s.sender.log().includes(HANDED), true, 'the stopping sender handed its thread over');
+      assert.equal(await deliveries(s.other), table);
+      await recoversInTheFirstThread(s, s.other);
+    } finally {
+      await s.close();
+    }
+  });
+
+test('replicas: a sender that never saw the other replica, stopped gracefully while it is down, keeps its thread in its journal and hands it over from its next start', async () => {
+  const s = await failedOnSender(10, true);
   try {
-    const table = await deliveries(s.sender);
+    const otherExited = once(s.other.child, 'exit');
+    s.other.child.kill('SIGKILL');
+    await otherExited;
     const exited = once(s.sender.child, 'exit');
     s.sender.child.kill('SIGTERM');
     const [code] = (await exited) as [number];
     assert.equal(code, 0);
-    assert.equal(s.holder(), s.other.identity, 'the other replica took the Lease while the sender drained');
-    assert.equal(s.sender.log().includes(HANDED), true, 'the stopping sender handed its thread over');
-    assert.equal(await deliveries(s.other), table);
-    await recoversInTheFirstThread(s, s.other);
+    assert.equal(s.holder(), undefined, 'no replica took the Lease');
+    const lone =
+      '"msg":"no other replica seen, none took the Lease: no sender to hand threads and status to; they stay in the journal"';
+    assert.equal(
+      s.sender
+        .log()
+        .split('\n')
+        .filter((l) => l.includes(lone)).length,
+      1,
+    );
+    assert.equal(s.sender.log().includes(HANDED), false);
+
+    const next = await s.startReplica(s.other);
+    s.replicas.push(next);
+    await eventually('the restarted other replica took the Lease', () => s.holder() === next.identity, 15_000);
+    const restarted = await s.startReplica(s.sender);
+    s.replicas.push(restarted);
+    await eventually('the old sender handed its thread over', () => restarted.log().includes(HANDED), 30_000);
+    await recoversInTheFirstThread(s, next);
   } finally {
     await s.close();
   }
