@@ -45,7 +45,9 @@ export function createJournalKeeper(o: {
     const before = o.journal.size();
     try {
       // Every record handed to the journal is in the state already (the relay applies it first):
-      // records still queued are written again after the rewrite, which replay folds as no-ops.
+      // records still queued are written again after the rewrite. Replay folds a second outcome as a
+      // no-op, and folds whole an accept record it finds twice (journal-repeats.ts), so that its
+      // deliveries are not spilled, and sent, twice.
       await rewriteJournal(o.journal, o.state, (o.now ?? Date.now)(), o.reader);
       o.logger.info(
         { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },

@@ -6,7 +6,7 @@ import { rewriteJournal } from './compaction.ts';
 import { openJournal, recordBytes } from './journal.ts';
 import { replayJournal } from './journal-replay.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
-import { apply, materialise } from './journal-state.ts';
+import { apply, emptyState, materialise } from './journal-state.ts';
 import type { SpillReader } from './spill-reader.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
@@ -171,5 +171,53 @@ test('replay after a torn tail spills what came before the tear', async () => {
     events: {},
     spill: { 'apps/one': [ref(0, 0), ref(1, 0)], 'apps/two': [ref(0, 1), ref(1, 1)] },
     liveBytes: bytesOf(0, 1),
+  });
+});
+
+test('an accept queued while a compaction plans its rewrite is in the file twice; replay keeps one event and one delivery', async () => {
+  const path = join(tempDir('twice'), 'relay.journal');
+  const { journal } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  const s = emptyState();
+  const x = accept('x', ['apps/one']);
+  // relay-accept.ts: in the state first, then appended; a rewrite planned meanwhile writes it too.
+  apply(s, x, recordBytes(x));
+  const appended = journal.append(x);
+  await rewriteJournal(journal, s, 0, undefined);
+  await appended;
+  await journal.close();
+  const r = await replayJournal(path, () => undefined);
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(summary(r.state), {
+    events: { x: { settled: [], offset: recordBytes(x) } },
+    spill: {},
+    liveBytes: recordBytes(x),
+  });
+  // Delivered once: finished, nothing of it left.
+  apply(r.state, { t: 'done', id: 'x', i: 0 }, 20);
+  assert.deepEqual([r.state.events.size, r.state.liveBytes], [0, 0]);
+});
+
+test('accepts written once are spilled around one written twice', async () => {
+  const rs = [
+    accept('a', ['apps/one']),
+    accept('x', ['apps/one']),
+    accept('x', ['apps/one']),
+    accept('e', ['apps/one']),
+  ];
+  const r = await replayJournal(await journalOf('twice-among', rs), () => undefined);
+  await r.journal.close();
+  r.reader.close();
+  const size = recordBytes(rs[0]);
+  const at = (k: number, id: string) => ({
+    offset: k * size,
+    length: size,
+    index: 0,
+    acceptedAt: 1000 + id.charCodeAt(0),
+  });
+  assert.deepEqual(summary(r.state), {
+    events: { x: { settled: [], offset: 2 * size } },
+    spill: { 'apps/one': [at(0, 'a'), at(3, 'e')] },
+    liveBytes: 3 * size,
   });
 });
