@@ -131,6 +131,7 @@ function digestLines(
     waitMs: (destination) => Math.max(0, (state.pauses.get(`slack ${destination}`)?.record.until ?? 0) - now()),
     newId: randomUUID,
     onFold: () => o.metrics.eventsFolded.inc(),
+    spilled: (destination) => state.spill.get(destination)?.size ?? 0,
   });
 }
 
