@@ -5,7 +5,9 @@ import { createLogger } from '../observability/logger.ts';
 import { recordBytes } from './journal-record.ts';
 import type { AcceptRecord, RelayRecord } from './journal-state.ts';
 import { apply, emptyState } from './journal-state.ts';
-import { windowedLines } from './relay-window.ts';
+import { spillAccept } from './journal-spill.ts';
+import { READ_BACK_RETRY_MS, windowedLines } from './relay-window.ts';
+import type { RelayJob } from './relay-queue.ts';
 import { slackJob } from './relay-queue.ts';
 import type { SpillReader } from './spill-reader.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
@@ -56,4 +58,47 @@ function storm(spilling: boolean) {
 test('a burst of large events folds as much when the window spills them as when they wait in memory', () => {
   assert.deepEqual(storm(false), { sent: 3, folds: 45, spilled: 0 });
   assert.deepEqual(storm(true), { sent: 3, folds: 45, spilled: 2 });
+});
+
+test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_MS later, though nothing settles', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const state = emptyState();
+  const a = big(7);
+  spillAccept(state, { at: a.at, providers: ['apps/one'] }, 4096, recordBytes(a));
+  let reads = 0;
+  const failingOnce: SpillReader = {
+    ...reader,
+    payload: (offset, length) => {
+      assert.deepEqual([offset, length], [4096, recordBytes(a)]);
+      if (++reads <= 2) throw new Error('EIO: i/o error, read');
+      return Buffer.from(JSON.stringify(a));
+    },
+  };
+  const logged: unknown[] = [];
+  const logger = createLogger('error', { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const sent: RelayJob[] = [];
+  const { window } = windowedLines(
+    { metrics: createRelayMetrics(), logger, spillReader: failingOnce, journal: { generation: () => 0 } },
+    state,
+    (r: RelayRecord) => apply(state, r, recordBytes(r)),
+    () => 2000,
+    (job) => sent.push(job),
+  );
+  window.resumeSpilled(['apps/one']);
+  window.resumeSpilled(['apps/one']); // a second failure meanwhile: still one retry
+  assert.deepEqual([reads, sent.length, state.spill.get('apps/one')?.size], [2, 0, 1]);
+  t.mock.timers.tick(READ_BACK_RETRY_MS - 1);
+  assert.equal(reads, 2);
+  t.mock.timers.tick(1);
+  assert.deepEqual([reads, sent.map((j) => j.id), state.spill.size], [3, ['e7:0'], 0]);
+  assert.deepEqual(
+    logged.map((l) => {
+      const { msg, destination, retryInMs } = l as Record<string, unknown>;
+      return { msg, destination, retryInMs };
+    }),
+    [
+      { msg: 'reading a spilled event back from the journal failed', destination: 'apps/one', retryInMs: 5000 },
+      { msg: 'reading a spilled event back from the journal failed', destination: 'apps/one', retryInMs: 5000 },
+    ],
+  );
 });
