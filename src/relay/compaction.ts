@@ -82,8 +82,9 @@ export function createJournalKeeper(o: {
 
 /**
  * Rewrites `journal` with what `state` keeps (at `at`, for pauses), spilled events copied as they
- * are (journal-rewrite.ts); once the new file is in place, in the same turn, the references move
- * to it and `reader` reads it.
+ * are (journal-rewrite.ts); once the new file is in place, `reader` opens it, and then, in the same
+ * turn, the references move to it and `reader` reads it. When the new file cannot be opened, this
+ * throws with the references unmoved: the reader still reads the old file they describe.
  */
 export async function rewriteJournal(
   journal: Journal<RelayRecord>,
@@ -93,6 +94,17 @@ export async function rewriteJournal(
 ): Promise<void> {
   const plan = planRewrite(state, at, reader);
   await journal.rewrite(plan.records);
+  let readNew: (() => void) | undefined;
+  try {
+    readNew = reader?.reopen();
+  } catch (err) {
+    throw new Error(
+      'the compacted journal could not be opened for reading back; spilled references left on the old file',
+      {
+        cause: err,
+      },
+    );
+  }
   plan.moved();
-  reader?.reopen();
+  readNew?.();
 }

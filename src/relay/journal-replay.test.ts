@@ -221,3 +221,31 @@ test('accepts written once are spilled around one written twice', async () => {
     liveBytes: 3 * size,
   });
 });
+
+test('a compaction whose new file cannot be opened for reading back leaves every reference on the old file', async () => {
+  const r = await replayJournal(await journalOf('reopen-fails'), () => undefined);
+  const s = r.state;
+  const before = summary(s);
+  const failing: SpillReader = {
+    ...r.reader,
+    reopen: () => {
+      throw new Error('EMFILE: too many open files');
+    },
+  };
+  const err = await rewriteJournal(r.journal, s, 0, failing).then(
+    () => assert.fail('the rewrite reports the failure'),
+    (e: unknown) => e as Error,
+  );
+  assert.deepEqual(
+    [err.message, (err.cause as Error).message],
+    [
+      'the compacted journal could not be opened for reading back; spilled references left on the old file',
+      'EMFILE: too many open files',
+    ],
+  );
+  assert.deepEqual(summary(s), before);
+  // Read back from the old file, at the offsets it had.
+  assert.deepEqual(readBack(r.reader, s, 'apps/one'), records[0]);
+  await r.journal.close();
+  r.reader.close();
+});

@@ -23,7 +23,7 @@ const big = (n: number): AcceptRecord => ({
 const reader: SpillReader = {
   payload: () => assert.fail('not read back'),
   copier: () => () => assert.fail('not copied'),
-  reopen() {},
+  reopen: () => () => undefined,
   close() {},
 };
 

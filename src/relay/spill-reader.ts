@@ -4,8 +4,9 @@
  * them as they are, in file order). Reads are synchronous, on a descriptor of its own: a record is
  * a few hundred bytes out of the page cache, read at Slack's pace (one a second per destination),
  * and a synchronous read cannot see the file half-replaced. After a compaction renamed a new file
- * over the journal, `reopen` is called in the same turn as the references are moved to it: until
- * then this descriptor still reads the old file, which the old offsets describe.
+ * over the journal, `reopen` opens it first, then the references are moved and the descriptors
+ * swapped in the same turn: until then this descriptor still reads the old file, which the old
+ * offsets describe, and when the new file cannot be opened nothing is moved.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { HEADER_BYTES, MAX_RECORD_BYTES } from './journal-record.ts';
@@ -19,8 +20,11 @@ export interface SpillReader {
   payload(offset: number, length: number): Buffer;
   /** A copier for records taken in ascending offset order: each call returns the framed record at `offset`. */
   copier(): (offset: number) => Buffer;
-  /** Reads the file now at the journal's path (after a compaction replaced it). */
-  reopen(): void;
+  /**
+   * Opens the file now at the journal's path (after a compaction replaced it), throwing with
+   * nothing changed when it cannot; the function returned makes it the file read (the old one is closed).
+   */
+  reopen(): () => void;
   close(): void;
 }
 
@@ -47,8 +51,10 @@ export function openSpillReader(path: string): SpillReader {
     copier: () => sequentialCopier(readAt),
     reopen() {
       const next = openSync(path, 'r');
-      closeSync(fd);
-      fd = next;
+      return () => {
+        closeSync(fd);
+        fd = next;
+      };
     },
     close: () => closeSync(fd),
   };
