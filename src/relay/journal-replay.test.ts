@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rewriteJournal } from './compaction.ts';
 import { openJournal, recordBytes } from './journal.ts';
@@ -246,6 +247,25 @@ test('a compaction whose new file cannot be opened for reading back leaves every
   assert.deepEqual(summary(s), before);
   // Read back from the old file, at the offsets it had.
   assert.deepEqual(readBack(r.reader, s, 'apps/one'), records[0]);
+  await r.journal.close();
+  r.reader.close();
+});
+
+test('a compaction that finds a copied record damaged keeps the old file and every reference', async () => {
+  const path = await journalOf('damaged');
+  const r = await replayJournal(path, () => undefined);
+  const before = summary(r.state);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, offsets[6]! + 40); // inside e's payload (spilled)
+  await file.close();
+  const damaged = await readFile(path);
+  const err = await rewriteJournal(r.journal, r.state, 0, r.reader).then(
+    () => assert.fail('the rewrite reports the damage'),
+    (e: unknown) => e as Error,
+  );
+  assert.equal(err.message, `journal record at offset ${offsets[6]} does not match its checksum`);
+  assert.deepEqual(summary(r.state), before);
+  assert.deepEqual([(await readFile(path)).equals(damaged), existsSync(`${path}.compact`)], [true, false]);
   await r.journal.close();
   r.reader.close();
 });
