@@ -45,7 +45,9 @@ export function createJournalKeeper(o: {
     const before = o.journal.size();
     try {
       // Every record handed to the journal is in the state already (the relay applies it first):
-      // records still queued are written again after the rewrite, which replay folds as no-ops.
+      // records still queued are written again after the rewrite. Replay folds a second outcome as a
+      // no-op, and folds whole an accept record it finds twice (journal-repeats.ts), so that its
+      // deliveries are not spilled, and sent, twice.
       await rewriteJournal(o.journal, o.state, (o.now ?? Date.now)(), o.reader);
       o.logger.info(
         { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },
@@ -80,8 +82,9 @@ export function createJournalKeeper(o: {
 
 /**
  * Rewrites `journal` with what `state` keeps (at `at`, for pauses), spilled events copied as they
- * are (journal-rewrite.ts); once the new file is in place, in the same turn, the references move
- * to it and `reader` reads it.
+ * are (journal-rewrite.ts); once the new file is in place, `reader` opens it, and then, in the same
+ * turn, the references move to it and `reader` reads it. When the new file cannot be opened, this
+ * throws with the references unmoved: the reader still reads the old file they describe.
  */
 export async function rewriteJournal(
   journal: Journal<RelayRecord>,
@@ -91,6 +94,17 @@ export async function rewriteJournal(
 ): Promise<void> {
   const plan = planRewrite(state, at, reader);
   await journal.rewrite(plan.records);
+  let readNew: (() => void) | undefined;
+  try {
+    readNew = reader?.reopen();
+  } catch (err) {
+    throw new Error(
+      'the compacted journal could not be opened for reading back; spilled references left on the old file',
+      {
+        cause: err,
+      },
+    );
+  }
   plan.moved();
-  reader?.reopen();
+  readNew?.();
 }

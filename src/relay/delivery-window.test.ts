@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDeliveryWindow } from './delivery-window.ts';
+import { READ_BACKS_PER_TURN, createDeliveryWindow } from './delivery-window.ts';
 import type { WindowSettings } from './delivery-window.ts';
 import { DIGEST_INDEX } from './digest-lines.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -162,4 +162,37 @@ test('delivery window: spilled deliveries go before those offered since, read ba
   window.settled(job(22));
   assert.deepEqual(sent, ['e20:0', 'e22:0', 'e23:0', 'e1:0']);
   assert.equal(window.waiting(), 0);
+});
+
+test('with a digest open, a spilled backlog is read back READ_BACKS_PER_TURN at a time, one turn after another', () => {
+  let left = 250;
+  let reads = 0;
+  const turns: (() => void)[] = [];
+  const job = (n: number): RelayJob => ({
+    ...{ id: `e${n}:0`, destination: 'apps/slack', acceptedAt: 1000 + n, event, metadata: {} },
+    ...{ eventId: `e${n}`, index: 0 },
+  });
+  const window = createDeliveryWindow({
+    settings: { maxJobs: 8, maxBytes: 1 << 20 },
+    send: () => assert.fail('every read back is folded'),
+    job: () => undefined,
+    bytes: () => 100,
+    spilled: {
+      count: () => left,
+      oldest: () => (left > 0 ? 1000 : undefined),
+      unspill: () => (left > 0 ? (reads++, job(left--)) : undefined),
+    },
+    divert: () => true, // the destination's digest is open: each read back folds
+    later: (fn) => turns.push(fn),
+  });
+  window.resumeSpilled(['apps/slack']);
+  window.resumeSpilled(['apps/slack']); // asked again meanwhile: it goes on in its turn
+  const perTurn = [reads];
+  while (turns.length > 0) {
+    const before = reads;
+    turns.shift()!();
+    perTurn.push(reads - before);
+  }
+  assert.equal(READ_BACKS_PER_TURN, 100);
+  assert.deepEqual(perTurn, [100, 100, 50]);
 });

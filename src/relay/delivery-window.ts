@@ -13,7 +13,9 @@
  * delivery (`oldestAcceptedAt`): O(destinations x maxJobs), whatever the backlog.
  * Behind all that wait the destination's spilled deliveries (journal-spill.ts: references into
  * the journal file, read back by `unspill`), which go first: they are older than anything offered
- * since. One read back may be folded into a digest instead (`divert`: digest-lines.ts).
+ * since. One read back may be folded into a digest instead (`divert`: digest-lines.ts); then the
+ * window does not fill, so at most READ_BACKS_PER_TURN are read back in one call, and the rest on
+ * the next turns of the event loop (`later`).
  */
 import { DIGEST_INDEX } from './digest-lines.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -53,7 +55,16 @@ export interface WindowDeps {
   readonly spill?: (job: RelayJob) => boolean;
   /** True when a delivery read back is folded into a digest rather than handed over. */
   readonly divert?: (job: RelayJob) => boolean;
+  /** Runs `fn` on a later turn of the event loop (default setImmediate): a pump past READ_BACKS_PER_TURN goes on there. */
+  readonly later?: (fn: () => void) => void;
 }
+
+/**
+ * Spilled deliveries read back in one turn at most: once a digest is open, each read back is
+ * folded and the window never fills, so a destination's whole spilled backlog would otherwise be
+ * read and folded in one synchronous call (100,000 read backs blocked the event loop).
+ */
+export const READ_BACKS_PER_TURN = 100;
 
 /** A delivery waiting behind its destination's window. */
 export interface WaitingRef {
@@ -104,26 +115,7 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
     }
     return line;
   };
-  const fits = (line: Line, bytes: number) =>
-    line.inThread.size === 0 || (line.inThread.size < d.settings.maxJobs && line.bytes + bytes <= d.settings.maxBytes);
-  const handOver = (line: Line, job: RelayJob, bytes: number) => {
-    line.inThread.set(job.id, [bytes, job.acceptedAt]);
-    line.bytes += bytes;
-    d.send(job);
-  };
-  const pump = (line: Line) => {
-    for (;;) {
-      if (line.inThread.size > 0 && line.inThread.size >= d.settings.maxJobs) return; // full: nothing read back or built
-      const spilled = line.next ? undefined : takeSpilled(line, d);
-      if (spilled && d.divert?.(spilled)) continue;
-      const job = line.next ?? spilled ?? takeWaiting(line, d);
-      if (!job) return;
-      const bytes = d.bytes(job);
-      if (!fits(line, bytes)) return void (line.next = job);
-      line.next = undefined;
-      handOver(line, job, bytes);
-    }
-  };
+  const { fits, handOver, pump } = pumping(d, lineOf);
   return {
     offer(job) {
       const line = lineOf(job.destination);
@@ -152,6 +144,45 @@ export function createDeliveryWindow(d: WindowDeps): DeliveryWindow {
       for (const destination of destinations) pump(lineOf(destination));
     },
   };
+}
+
+/** How `lines` (by `lineOf`) fill their windows: from spilled deliveries first, then those waiting. */
+function pumping(d: WindowDeps, lineOf: (destination: string) => Line) {
+  const fits = (line: Line, bytes: number) =>
+    line.inThread.size === 0 || (line.inThread.size < d.settings.maxJobs && line.bytes + bytes <= d.settings.maxBytes);
+  const handOver = (line: Line, job: RelayJob, bytes: number) => {
+    line.inThread.set(job.id, [bytes, job.acceptedAt]);
+    line.bytes += bytes;
+    d.send(job);
+  };
+  const later = d.later ?? ((fn: () => void) => void setImmediate(fn));
+  const continuing = new Set<string>();
+  const pumpLater = (destination: string) => {
+    if (continuing.has(destination)) return;
+    continuing.add(destination);
+    later(() => {
+      continuing.delete(destination);
+      pump(lineOf(destination));
+    });
+  };
+  const pump = (line: Line) => {
+    if (continuing.has(line.destination)) return; // goes on in its turn
+    for (let reads = 0; ;) {
+      if (line.inThread.size > 0 && line.inThread.size >= d.settings.maxJobs) return; // full: nothing read back or built
+      if (!line.next && reads >= READ_BACKS_PER_TURN && d.spilled?.count(line.destination))
+        return pumpLater(line.destination);
+      const spilled = line.next ? undefined : takeSpilled(line, d);
+      if (spilled) reads++;
+      if (spilled && d.divert?.(spilled)) continue;
+      const job = line.next ?? spilled ?? takeWaiting(line, d);
+      if (!job) return;
+      const bytes = d.bytes(job);
+      if (!fits(line, bytes)) return void (line.next = job);
+      line.next = undefined;
+      handOver(line, job, bytes);
+    }
+  };
+  return { fits, handOver, pump };
 }
 
 function waitingIn(lines: Map<string, Line>, d: WindowDeps): number {

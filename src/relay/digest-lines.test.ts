@@ -159,3 +159,18 @@ test('digest lines over a window: a waiting delivery settled before its turn is 
     },
   );
 });
+
+test('digest lines: deliveries spilled behind the window count as queued, so a burst still folds', () => {
+  const f = fixture({ spilled: (destination) => (destination === 'apps/slack' ? 3 : 0) });
+  for (let n = 0; n < 3; n++) f.lines.deliver(f.job(n));
+  f.lines.deliver(f.job(9, 'apps/other'));
+  // Two handed over and three spilled: the third is the sixth queued, and folds; another destination does not.
+  assert.deepEqual(
+    f.sent.map((j) => j.id),
+    ['e0:0', 'e1:0', 'e9:0'],
+  );
+  assert.deepEqual(
+    f.records.filter((r) => r.t === 'fold'),
+    [{ t: 'fold', id: 'e2', i: 0, digest: 'd1', destination: 'apps/slack' }],
+  );
+});

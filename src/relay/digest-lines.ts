@@ -36,6 +36,11 @@ export interface DigestLineDeps {
   readonly newId: () => string;
   /** An event was folded into a digest. */
   readonly onFold?: () => void;
+  /**
+   * How many deliveries of `destination` are spilled (journal-spill.ts): queued too, though the
+   * window told them `settled` when it spilled them (they are counted again when read back).
+   */
+  readonly spilled?: (destination: string) => number;
 }
 
 /** The lines of every destination. */
@@ -86,7 +91,8 @@ export function createDigestLines(d: DigestLineDeps): DigestLines {
   /** True when `job` is to be folded (a digest is open, or opens now). */
   const folds = (line: Line, job: RelayJob) => {
     if (line.open) return true;
-    const queue = { queued: line.outstanding + 1, ...d.pacing, waitMs: d.waitMs(job.destination) };
+    const queued = line.outstanding + (d.spilled?.(job.destination) ?? 0) + 1;
+    const queue = { queued, ...d.pacing, waitMs: d.waitMs(job.destination) };
     if (!digestDecision(queue, d.settings).fold) return false;
     line.open = d.newId();
     return true;

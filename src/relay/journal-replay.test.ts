@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rewriteJournal } from './compaction.ts';
 import { openJournal, recordBytes } from './journal.ts';
 import { replayJournal } from './journal-replay.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
-import { apply, materialise } from './journal-state.ts';
+import { apply, emptyState, materialise } from './journal-state.ts';
 import type { SpillReader } from './spill-reader.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
@@ -172,4 +173,99 @@ test('replay after a torn tail spills what came before the tear', async () => {
     spill: { 'apps/one': [ref(0, 0), ref(1, 0)], 'apps/two': [ref(0, 1), ref(1, 1)] },
     liveBytes: bytesOf(0, 1),
   });
+});
+
+test('an accept queued while a compaction plans its rewrite is in the file twice; replay keeps one event and one delivery', async () => {
+  const path = join(tempDir('twice'), 'relay.journal');
+  const { journal } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  const s = emptyState();
+  const x = accept('x', ['apps/one']);
+  // relay-accept.ts: in the state first, then appended; a rewrite planned meanwhile writes it too.
+  apply(s, x, recordBytes(x));
+  const appended = journal.append(x);
+  await rewriteJournal(journal, s, 0, undefined);
+  await appended;
+  await journal.close();
+  const r = await replayJournal(path, () => undefined);
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(summary(r.state), {
+    events: { x: { settled: [], offset: recordBytes(x) } },
+    spill: {},
+    liveBytes: recordBytes(x),
+  });
+  // Delivered once: finished, nothing of it left.
+  apply(r.state, { t: 'done', id: 'x', i: 0 }, 20);
+  assert.deepEqual([r.state.events.size, r.state.liveBytes], [0, 0]);
+});
+
+test('accepts written once are spilled around one written twice', async () => {
+  const rs = [
+    accept('a', ['apps/one']),
+    accept('x', ['apps/one']),
+    accept('x', ['apps/one']),
+    accept('e', ['apps/one']),
+  ];
+  const r = await replayJournal(await journalOf('twice-among', rs), () => undefined);
+  await r.journal.close();
+  r.reader.close();
+  const size = recordBytes(rs[0]);
+  const at = (k: number, id: string) => ({
+    offset: k * size,
+    length: size,
+    index: 0,
+    acceptedAt: 1000 + id.charCodeAt(0),
+  });
+  assert.deepEqual(summary(r.state), {
+    events: { x: { settled: [], offset: 2 * size } },
+    spill: { 'apps/one': [at(0, 'a'), at(3, 'e')] },
+    liveBytes: 3 * size,
+  });
+});
+
+test('a compaction whose new file cannot be opened for reading back leaves every reference on the old file', async () => {
+  const r = await replayJournal(await journalOf('reopen-fails'), () => undefined);
+  const s = r.state;
+  const before = summary(s);
+  const failing: SpillReader = {
+    ...r.reader,
+    reopen: () => {
+      throw new Error('EMFILE: too many open files');
+    },
+  };
+  const err = await rewriteJournal(r.journal, s, 0, failing).then(
+    () => assert.fail('the rewrite reports the failure'),
+    (e: unknown) => e as Error,
+  );
+  assert.deepEqual(
+    [err.message, (err.cause as Error).message],
+    [
+      'the compacted journal could not be opened for reading back; spilled references left on the old file',
+      'EMFILE: too many open files',
+    ],
+  );
+  assert.deepEqual(summary(s), before);
+  // Read back from the old file, at the offsets it had.
+  assert.deepEqual(readBack(r.reader, s, 'apps/one'), records[0]);
+  await r.journal.close();
+  r.reader.close();
+});
+
+test('a compaction that finds a copied record damaged keeps the old file and every reference', async () => {
+  const path = await journalOf('damaged');
+  const r = await replayJournal(path, () => undefined);
+  const before = summary(r.state);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, offsets[6]! + 40); // inside e's payload (spilled)
+  await file.close();
+  const damaged = await readFile(path);
+  const err = await rewriteJournal(r.journal, r.state, 0, r.reader).then(
+    () => assert.fail('the rewrite reports the damage'),
+    (e: unknown) => e as Error,
+  );
+  assert.equal(err.message, `journal record at offset ${offsets[6]} does not match its checksum`);
+  assert.deepEqual(summary(r.state), before);
+  assert.deepEqual([(await readFile(path)).equals(damaged), existsSync(`${path}.compact`)], [true, false]);
+  await r.journal.close();
+  r.reader.close();
 });

@@ -2,7 +2,8 @@
  * Replay in two passes, so that a journal of a million pending events is not a million parsed
  * events in memory (docs/relay.md "Storms"). Pass 1 (while the journal is opened and its torn tail
  * cut) collects the ids of events anything follows: an outcome, a `forwarded` record, or a routing
- * after a held accept; a set bounded by what was dispatched since the last compaction. Pass 2 folds
+ * after a held accept; a set bounded by what was dispatched since the last compaction; and which
+ * accept records are in the file twice (journal-repeats.ts), which are folded whole. Pass 2 folds
  * every record through the reducer (journal-state.ts `apply`), except the accept records of the
  * other events: nothing was done about those but accepting them, so they are spilled
  * (journal-spill.ts), each delivery a reference into the file, and parsed only as far as that
@@ -17,6 +18,7 @@ import { open } from 'node:fs/promises';
 import { openJournal } from './journal.ts';
 import type { Journal } from './journal.ts';
 import { readJournal } from './journal-reader.ts';
+import { acceptIdHash, repeatFinder } from './journal-repeats.ts';
 import { spillAccept } from './journal-spill.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, emptyState } from './journal-state.ts';
@@ -51,10 +53,12 @@ export async function replayJournal(
   o: { preallocateBytes?: number; readChunkBytes?: number; dedupWindowMs?: number } = {},
 ): Promise<ReplayedJournal> {
   const followed = new Set<string>();
+  const accepts = repeatFinder();
   const { journal, replayed } = await openJournal<RelayRecord>(path, {
     ...o,
-    visit: (payload) => noteFollowUp(payload, followed),
+    visit: (payload) => noteFollowUp(payload, followed, accepts.add),
   });
+  const twice = accepts.repeated();
   let reader: SpillReader | undefined;
   try {
     reader = openSpillReader(path);
@@ -64,7 +68,7 @@ export async function replayJournal(
     try {
       // Pass 1 checked every record, and the file ends where it did (its torn tail was cut).
       await readJournal(file, o.readChunkBytes, {
-        visit: (payload, offset, bytes) => replayRecord(state, followed, recent.add, payload, offset, bytes),
+        visit: (payload, offset, bytes) => replayRecord(state, { followed, twice }, recent.add, payload, offset, bytes),
         checksum: false,
       });
     } finally {
@@ -102,9 +106,13 @@ function recentKeys() {
   };
 }
 
-/** Pass 1: adds the id of the event `payload`'s record follows up on to `followed`. */
-function noteFollowUp(payload: Buffer, followed: Set<string>): void {
+/**
+ * Pass 1: adds the id of the event `payload`'s record follows up on to `followed`, and hands the
+ * hash of an accept's id to `accepted` (journal-repeats.ts).
+ */
+function noteFollowUp(payload: Buffer, followed: Set<string>, accepted: (idHash: number) => void): void {
   if (isAccept(payload)) {
+    accepted(acceptIdHash(payload, ACCEPT_PREFIX.length));
     if (payload.toString('utf8', payload.length - HELD_SUFFIX.length) === HELD_SUFFIX)
       followed.add(acceptHead(payload).id);
     return;
@@ -113,10 +121,16 @@ function noteFollowUp(payload: Buffer, followed: Set<string>): void {
   if (r.t === 'done' || r.t === 'dead' || r.t === 'fold' || r.t === 'forwarded') followed.add(r.id);
 }
 
-/** Pass 2: folds the record, or spills it (an accept nothing follows, with nothing to forward). */
+/** What pass 1 found: the events something follows up on, and the hashes of accept ids seen twice. */
+interface FirstPass {
+  readonly followed: Set<string>;
+  readonly twice: Set<number>;
+}
+
+/** Pass 2: folds the record, or spills it (an accept nothing follows, with nothing to forward, written once). */
 function replayRecord(
   state: JournalState,
-  followed: Set<string>,
+  first: FirstPass,
   remember: (key: string, at: number) => void,
   payload: Buffer,
   offset: number,
@@ -125,7 +139,10 @@ function replayRecord(
   if (!isAccept(payload)) return void apply(state, JSON.parse(payload.toString('utf8')) as RelayRecord, bytes);
   const head = acceptHead(payload);
   remember(head.key, head.at);
-  const tail = followed.has(head.id) ? undefined : acceptTail(payload);
+  const whole =
+    first.followed.has(head.id) ||
+    (first.twice.size > 0 && first.twice.has(acceptIdHash(payload, ACCEPT_PREFIX.length)));
+  const tail = whole ? undefined : acceptTail(payload);
   if (!tail || tail.forward || tail.held || tail.deliveries.length === 0)
     return void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
   spillAccept(state, { at: head.at, providers: tail.deliveries.map((d) => d.provider) }, offset, bytes);

@@ -50,6 +50,11 @@ const cannot: { name: string; records: RelayRecord[]; id?: string }[] = [
   { name: 'its place in the file is unknown', records: [accept('b')], id: 'b' },
   { name: 'a delivery is settled', records: [accept('a'), { t: 'done', id: 'a', i: 0 }] },
   { name: 'it is still to be forwarded', records: [accept('a', { forward: true })] },
+  {
+    // Read back, it would be materialised as not forwarded (journal-state.ts `newEvent`): never finished.
+    name: 'it was to be forwarded, even once forwarded',
+    records: [accept('a', { forward: true }), { t: 'forwarded', id: 'a' }],
+  },
   { name: 'it is held (not routed)', records: [accept('a', { deliveries: [], held: true })] },
   { name: 'it is not in the state', records: [], id: 'z' },
 ];
@@ -72,4 +77,11 @@ test('an event settled whole while a delivery of it is still spilled stays until
   assert.equal(s.events.get('a'), event, 'kept: apps/two still holds a reference to it');
   const last = materialise(s, 'apps/two', accept('a'))!;
   assert.deepEqual([last.index, last.event.settled.has(1), s.events.has('a'), s.liveBytes], [1, true, false, 0]);
+});
+
+test('a forwarded event whose deliveries finish is dropped whole: it was never spilled, so nothing of it stays', () => {
+  const s = stateWith(accept('a', { forward: true, deliveries: [to('apps/one')] }), { t: 'forwarded', id: 'a' });
+  assert.equal(spillDelivery(s, 'a', 'apps/one', 0), false);
+  apply(s, { t: 'done', id: 'a', i: 0 }, 20);
+  assert.deepEqual([s.events.size, s.spill.size, s.liveBytes], [0, 0, 0]);
 });

@@ -47,9 +47,13 @@ export function takeSpilled(book: SpillBook, destination: string): SpillRef | un
 
 /** What spilling a materialised event's delivery reads of it (journal-state.ts `EventState` has it). */
 export interface SpillableEvent {
-  readonly accept: { readonly at: number; readonly held?: true; readonly deliveries: readonly unknown[] };
+  readonly accept: {
+    readonly at: number;
+    readonly held?: true;
+    readonly forward?: true;
+    readonly deliveries: readonly unknown[];
+  };
   readonly outcomes: readonly unknown[];
-  readonly forwarded: boolean;
   readonly deadLetters: number;
   readonly acceptBytes: number;
   readonly offset?: number;
@@ -59,8 +63,9 @@ export interface SpillableEvent {
 
 /**
  * Spills delivery `index` of the materialised event `id` to `destination`'s FIFO, when it can be:
- * its accept record's place in the file is known, nothing of it is settled, it has nothing to
- * forward. Once every delivery of the event is spilled it leaves the map of events (its bytes stay
+ * its accept record's place in the file is known, nothing of it is settled, it was never to be
+ * forwarded (forwarded or not: a record read back is materialised as a new event, `forwarded` only
+ * when it had nothing to forward, as replay spills no accept with `forward`). Once every delivery of the event is spilled it leaves the map of events (its bytes stay
  * live). Returns false, changing nothing, when it cannot.
  */
 export function spillDelivery(
@@ -70,7 +75,7 @@ export function spillDelivery(
   index: number,
 ): boolean {
   const e = book.events.get(id);
-  if (!e || e.offset === undefined || e.accept.held || e.outcomes.length > 0 || !e.forwarded || e.deadLetters > 0)
+  if (!e || e.offset === undefined || e.accept.held || e.accept.forward || e.outcomes.length > 0 || e.deadLetters > 0)
     return false;
   let fifo = book.spill.get(destination);
   if (!fifo) book.spill.set(destination, (fifo = new SpillFifo()));

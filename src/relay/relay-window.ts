@@ -20,6 +20,12 @@ import type { deliveryOutcomes } from './relay-outcomes.ts';
 import { slackJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 
+/**
+ * After a spilled event fails to be read back (an I/O error), its destination tries again this
+ * much later: nothing in flight may settle to try it sooner.
+ */
+export const READ_BACK_RETRY_MS = 5_000;
+
 /** The relay's settings the window and the lines read (RelayOptions has them). */
 export interface WindowOptions {
   readonly window?: WindowSettings;
@@ -68,16 +74,34 @@ function deliveryWindow(
     return !!e && !e.accept.held && !e.settled.has(index);
   };
   const reader = o.spillReader;
-  return createDeliveryWindow({
+  const retry = retryLater((destination) => window.resumeSpilled([destination]));
+  const window = createDeliveryWindow({
     settings: o.window ?? WINDOW_DEFAULTS,
     send,
     skipped,
     open,
-    ...(reader ? { spilled: spilledDeliveries(o, state, reader, open), divert, spill: spillOf(o, state) } : {}),
+    ...(reader
+      ? { spilled: spilledDeliveries(o, state, { reader, open, retry }), divert, spill: spillOf(o, state) }
+      : {}),
     job: (id, index) => (open(id, index) ? slackJob(state.events.get(id)!.accept, index) : undefined),
     bytes: (job) =>
       job.digest ? (state.digests.get(job.eventId)?.bytes ?? 0) : (state.events.get(job.eventId)?.acceptBytes ?? 0),
   });
+  return window;
+}
+
+/** Calls `resume(destination)` READ_BACK_RETRY_MS after it is asked to, once however often it is asked meanwhile. */
+function retryLater(resume: (destination: string) => void): (destination: string) => void {
+  const waiting = new Set<string>();
+  return (destination) => {
+    if (waiting.has(destination)) return;
+    waiting.add(destination);
+    // Unref'd: a relay stopping does not wait for it.
+    setTimeout(() => {
+      waiting.delete(destination);
+      resume(destination);
+    }, READ_BACK_RETRY_MS).unref();
+  };
 }
 
 /** Spills an offered delivery beyond its window, when no rewrite is under way and the event allows it. */
@@ -90,9 +114,14 @@ function spillOf(o: WindowOptions, state: JournalState): (job: RelayJob) => bool
 function spilledDeliveries(
   o: WindowOptions,
   state: JournalState,
-  reader: SpillReader,
-  open: (id: string, index: number) => boolean,
+  d: {
+    reader: SpillReader;
+    open: (id: string, index: number) => boolean;
+    /** Resumes the destination later (after a failed read back). */
+    retry: (destination: string) => void;
+  },
 ) {
+  const { reader, open } = d;
   return {
     count: (destination?: string) =>
       destination === undefined ? spilledCount(state) : (state.spill.get(destination)?.size ?? 0),
@@ -104,8 +133,12 @@ function spilledDeliveries(
       try {
         r = JSON.parse(reader.payload(ref.offset, ref.length).toString('utf8')) as AcceptRecord;
       } catch (err) {
-        // Left where it is: tried again when the destination's next job settles, or after a restart.
-        o.logger.error({ err, destination }, 'reading a spilled event back from the journal failed');
+        // Left where it is: tried again when the destination's next job settles, or READ_BACK_RETRY_MS later.
+        o.logger.error(
+          { err, destination, retryInMs: READ_BACK_RETRY_MS },
+          'reading a spilled event back from the journal failed',
+        );
+        d.retry(destination);
         return undefined;
       }
       const { event, index } = materialise(state, destination, r)!;
@@ -131,6 +164,7 @@ function digestLines(
     waitMs: (destination) => Math.max(0, (state.pauses.get(`slack ${destination}`)?.record.until ?? 0) - now()),
     newId: randomUUID,
     onFold: () => o.metrics.eventsFolded.inc(),
+    spilled: (destination) => state.spill.get(destination)?.size ?? 0,
   });
 }
 

@@ -4,10 +4,12 @@
  * them as they are, in file order). Reads are synchronous, on a descriptor of its own: a record is
  * a few hundred bytes out of the page cache, read at Slack's pace (one a second per destination),
  * and a synchronous read cannot see the file half-replaced. After a compaction renamed a new file
- * over the journal, `reopen` is called in the same turn as the references are moved to it: until
- * then this descriptor still reads the old file, which the old offsets describe.
+ * over the journal, `reopen` opens it first, then the references are moved and the descriptors
+ * swapped in the same turn: until then this descriptor still reads the old file, which the old
+ * offsets describe, and when the new file cannot be opened nothing is moved.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { HEADER_BYTES, MAX_RECORD_BYTES } from './journal-record.ts';
 
 /** How much a compaction's copier reads at a time. */
@@ -17,10 +19,16 @@ const COPY_CHUNK_BYTES = 1024 * 1024;
 export interface SpillReader {
   /** The payload (JSON) of the record of `length` bytes (header included) at `offset`; throws when it is not there. */
   payload(offset: number, length: number): Buffer;
-  /** A copier for records taken in ascending offset order: each call returns the framed record at `offset`. */
+  /**
+   * A copier for records taken in ascending offset order: each call returns the framed record at
+   * `offset`, and throws when its checksum does not match (the compaction then keeps the old file).
+   */
   copier(): (offset: number) => Buffer;
-  /** Reads the file now at the journal's path (after a compaction replaced it). */
-  reopen(): void;
+  /**
+   * Opens the file now at the journal's path (after a compaction replaced it), throwing with
+   * nothing changed when it cannot; the function returned makes it the file read (the old one is closed).
+   */
+  reopen(): () => void;
   close(): void;
 }
 
@@ -47,8 +55,10 @@ export function openSpillReader(path: string): SpillReader {
     copier: () => sequentialCopier(readAt),
     reopen() {
       const next = openSync(path, 'r');
-      closeSync(fd);
-      fd = next;
+      return () => {
+        closeSync(fd);
+        fd = next;
+      };
     },
     close: () => closeSync(fd),
   };
@@ -66,7 +76,10 @@ function sequentialCopier(readAt: (offset: number, length: number) => Buffer): (
     if (length > HEADER_BYTES + MAX_RECORD_BYTES) throw new Error(`no journal record at offset ${offset}`);
     if (!has(offset, length)) [chunk, chunkAt] = [readAt(offset, Math.max(COPY_CHUNK_BYTES, length)), offset];
     if (!has(offset, length)) throw new Error(`journal record at offset ${offset} is cut short`);
+    const at = offset - chunkAt;
+    if (crc32(chunk.subarray(at + HEADER_BYTES, at + length)) !== chunk.readUInt32LE(at + 4))
+      throw new Error(`journal record at offset ${offset} does not match its checksum`);
     // A copy: the chunk is reused, and what is yielded is written later.
-    return Buffer.from(chunk.subarray(offset - chunkAt, offset - chunkAt + length));
+    return Buffer.from(chunk.subarray(at, at + length));
   };
 }

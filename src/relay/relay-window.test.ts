@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRelayMetrics } from '../observability/relay-metrics.ts';
+import { createLogger } from '../observability/logger.ts';
+import { recordBytes } from './journal-record.ts';
+import type { AcceptRecord, RelayRecord } from './journal-state.ts';
+import { apply, emptyState } from './journal-state.ts';
+import { spillAccept } from './journal-spill.ts';
+import { READ_BACK_RETRY_MS, windowedLines } from './relay-window.ts';
+import type { RelayJob } from './relay-queue.ts';
+import { slackJob } from './relay-queue.ts';
+import type { SpillReader } from './spill-reader.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
+
+/** An event of about 20 KB (three fill the default window's 64 KiB), to apps/one. */
+const big = (n: number): AcceptRecord => ({
+  ...{ t: 'accept', id: `e${n}`, at: 1000 + n, key: `key-${n}` },
+  event: { ...event, message: 'x'.repeat(20_000) },
+  deliveries: [{ alert: 'apps/all', provider: 'apps/one', metadata: {} }],
+});
+
+/** A reader that is never read in these tests (nothing settles): the window may spill. */
+const reader: SpillReader = {
+  payload: () => assert.fail('not read back'),
+  copier: () => () => assert.fail('not copied'),
+  reopen: () => () => undefined,
+  close() {},
+};
+
+/** 50 big events accepted and delivered at once, digests on (the defaults): what was sent, folded, spilled. */
+function storm(spilling: boolean) {
+  const state = emptyState();
+  const counts = { sent: 0, folds: 0 };
+  const { lines } = windowedLines(
+    {
+      ...{ metrics: createRelayMetrics(), logger: createLogger('error') },
+      ...(spilling ? { spillReader: reader } : {}),
+      journal: { generation: () => 0 },
+    },
+    state,
+    (r: RelayRecord) => {
+      if (r.t === 'fold') counts.folds++;
+      apply(state, r, recordBytes(r));
+    },
+    () => 2000,
+    () => counts.sent++,
+  );
+  let offset = 0;
+  for (let n = 0; n < 50; n++) {
+    const a = big(n);
+    apply(state, a, recordBytes(a), offset);
+    offset += recordBytes(a);
+    lines.deliver(slackJob(a, 0));
+  }
+  return { ...counts, spilled: state.spill.get('apps/one')?.size ?? 0 };
+}
+
+test('a burst of large events folds as much when the window spills them as when they wait in memory', () => {
+  assert.deepEqual(storm(false), { sent: 3, folds: 45, spilled: 0 });
+  assert.deepEqual(storm(true), { sent: 3, folds: 45, spilled: 2 });
+});
+
+test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_MS later, though nothing settles', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const state = emptyState();
+  const a = big(7);
+  spillAccept(state, { at: a.at, providers: ['apps/one'] }, 4096, recordBytes(a));
+  let reads = 0;
+  const failingOnce: SpillReader = {
+    ...reader,
+    payload: (offset, length) => {
+      assert.deepEqual([offset, length], [4096, recordBytes(a)]);
+      if (++reads <= 2) throw new Error('EIO: i/o error, read');
+      return Buffer.from(JSON.stringify(a));
+    },
+  };
+  const logged: unknown[] = [];
+  const logger = createLogger('error', { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const sent: RelayJob[] = [];
+  const { window } = windowedLines(
+    { metrics: createRelayMetrics(), logger, spillReader: failingOnce, journal: { generation: () => 0 } },
+    state,
+    (r: RelayRecord) => apply(state, r, recordBytes(r)),
+    () => 2000,
+    (job) => sent.push(job),
+  );
+  window.resumeSpilled(['apps/one']);
+  window.resumeSpilled(['apps/one']); // a second failure meanwhile: still one retry
+  assert.deepEqual([reads, sent.length, state.spill.get('apps/one')?.size], [2, 0, 1]);
+  t.mock.timers.tick(READ_BACK_RETRY_MS - 1);
+  assert.equal(reads, 2);
+  t.mock.timers.tick(1);
+  assert.deepEqual([reads, sent.map((j) => j.id), state.spill.size], [3, ['e7:0'], 0]);
+  assert.deepEqual(
+    logged.map((l) => {
+      const { msg, destination, retryInMs } = l as Record<string, unknown>;
+      return { msg, destination, retryInMs };
+    }),
+    [
+      { msg: 'reading a spilled event back from the journal failed', destination: 'apps/one', retryInMs: 5000 },
+      { msg: 'reading a spilled event back from the journal failed', destination: 'apps/one', retryInMs: 5000 },
+    ],
+  );
+});
