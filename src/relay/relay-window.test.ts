@@ -25,6 +25,7 @@ const reader: SpillReader = {
   copier: () => () => assert.fail('not copied'),
   reopen: () => () => undefined,
   close() {},
+  closed: () => false,
 };
 
 /** 50 big events accepted and delivered at once, digests on (the defaults): what was sent, folded, spilled. */
@@ -101,4 +102,32 @@ test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_
       { msg: 'reading a spilled event back from the journal failed', destination: 'apps/one', retryInMs: 5000 },
     ],
   );
+});
+
+test('once the reader is closed (the relay stopped), a spilled event stays spilled: no retry, nothing logged', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const state = emptyState();
+  const a = big(7);
+  spillAccept(state, { at: a.at, providers: ['apps/one'] }, 4096, recordBytes(a));
+  let reads = 0;
+  const closed: SpillReader = {
+    ...reader,
+    payload: () => {
+      reads++;
+      throw new Error('the journal reader is closed');
+    },
+    closed: () => true,
+  };
+  const logged: unknown[] = [];
+  const logger = createLogger('error', { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const { window } = windowedLines(
+    { metrics: createRelayMetrics(), logger, spillReader: closed, journal: { generation: () => 0 } },
+    state,
+    (r: RelayRecord) => apply(state, r, recordBytes(r)),
+    () => 2000,
+    () => assert.fail('nothing is sent'),
+  );
+  window.resumeSpilled(['apps/one']);
+  t.mock.timers.tick(READ_BACK_RETRY_MS * 3);
+  assert.deepEqual([reads, state.spill.get('apps/one')?.size, logged], [1, 1, []]);
 });

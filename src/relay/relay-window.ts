@@ -133,6 +133,7 @@ function spilledDeliveries(
       try {
         r = JSON.parse(reader.payload(ref.offset, ref.length).toString('utf8')) as AcceptRecord;
       } catch (err) {
+        if (reader.closed()) return undefined; // the relay stopped: it stays spilled, for the next start
         // Left where it is: tried again when the destination's next job settles, or READ_BACK_RETRY_MS later.
         o.logger.error(
           { err, destination, retryInMs: READ_BACK_RETRY_MS },

@@ -29,13 +29,17 @@ export interface SpillReader {
    * nothing changed when it cannot; the function returned makes it the file read (the old one is closed).
    */
   reopen(): () => void;
+  /** Closes the file; every later read throws (a closed descriptor's number may be reused by another file). */
   close(): void;
+  /** True once closed. */
+  closed(): boolean;
 }
 
 /** A reader of the journal at `path`. */
 export function openSpillReader(path: string): SpillReader {
-  let fd = openSync(path, 'r');
+  let fd: number | undefined = openSync(path, 'r');
   const readAt = (offset: number, length: number): Buffer => {
+    if (fd === undefined) throw new Error('the journal reader is closed');
     const into = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
@@ -56,11 +60,15 @@ export function openSpillReader(path: string): SpillReader {
     reopen() {
       const next = openSync(path, 'r');
       return () => {
-        closeSync(fd);
+        if (fd !== undefined) closeSync(fd);
         fd = next;
       };
     },
-    close: () => closeSync(fd),
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+    closed: () => fd === undefined,
   };
 }
 
