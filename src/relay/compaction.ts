@@ -82,9 +82,11 @@ export function createJournalKeeper(o: {
 
 /**
  * Rewrites `journal` with what `state` keeps (at `at`, for pauses), spilled events copied as they
- * are (journal-rewrite.ts); once the new file is in place, `reader` opens it, and then, in the same
- * turn, the references move to it and `reader` reads it. When the new file cannot be opened, this
- * throws with the references unmoved: the reader still reads the old file they describe.
+ * are (journal-rewrite.ts). `reader` opens the new file once it is written, before it replaces the
+ * old one; once it has, in the same turn, the references move to it and `reader` reads it. When the
+ * new file cannot be opened, this throws with nothing swapped: the journal, its offsets and the
+ * references stay on the old file (a swap before the open, as before, let new appends record
+ * offsets in the new file that the reader looked up in the old one).
  */
 export async function rewriteJournal(
   journal: Journal<RelayRecord>,
@@ -93,18 +95,17 @@ export async function rewriteJournal(
   reader: SpillReader | undefined,
 ): Promise<void> {
   const plan = planRewrite(state, at, reader);
-  await journal.rewrite(plan.records);
   let readNew: (() => void) | undefined;
-  try {
-    readNew = reader?.reopen();
-  } catch (err) {
-    throw new Error(
-      'the compacted journal could not be opened for reading back; spilled references left on the old file',
-      {
+  // The reader opens the new file before it replaces the old one: when it cannot, nothing is swapped.
+  await journal.rewrite(plan.records, (newPath) => {
+    try {
+      readNew = reader?.reopen(newPath);
+    } catch (err) {
+      throw new Error('the compacted journal could not be opened for reading back; the journal is kept as it was', {
         cause: err,
-      },
-    );
-  }
+      });
+    }
+  });
   plan.moved();
   readNew?.();
 }

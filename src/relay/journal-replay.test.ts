@@ -223,10 +223,13 @@ test('accepts written once are spilled around one written twice', async () => {
   });
 });
 
-test('a compaction whose new file cannot be opened for reading back leaves every reference on the old file', async () => {
-  const r = await replayJournal(await journalOf('reopen-fails'), () => undefined);
+test('a compaction whose new file cannot be opened for reading back swaps nothing: the journal, its offsets and every reference stay', async () => {
+  const path = await journalOf('reopen-fails');
+  const r = await replayJournal(path, () => undefined);
   const s = r.state;
   const before = summary(s);
+  const bytes = await readFile(path);
+  const generation = r.journal.generation!();
   const failing: SpillReader = {
     ...r.reader,
     reopen: () => {
@@ -240,11 +243,22 @@ test('a compaction whose new file cannot be opened for reading back leaves every
   assert.deepEqual(
     [err.message, (err.cause as Error).message],
     [
-      'the compacted journal could not be opened for reading back; spilled references left on the old file',
+      'the compacted journal could not be opened for reading back; the journal is kept as it was',
       'EMFILE: too many open files',
     ],
   );
   assert.deepEqual(summary(s), before);
+  assert.deepEqual(
+    [await readFile(path), r.journal.generation!(), existsSync(`${path}.compact`)],
+    [bytes, generation, false],
+  );
+  // An append after it is where the reader reads: the same file.
+  const g: RelayRecord = { t: 'forwarded', id: 'g' };
+  const place = await r.journal.appendLocated!(g);
+  assert.deepEqual(
+    [place.generation, JSON.parse(r.reader.payload(place.offset, recordBytes(g)).toString('utf8'))],
+    [generation, g],
+  );
   // Read back from the old file, at the offsets it had.
   assert.deepEqual(readBack(r.reader, s, 'apps/one'), records[0]);
   await r.journal.close();

@@ -140,17 +140,21 @@ export class JournalWriter {
     });
   }
 
-  /** Replaces the whole file with `bytes` (written to a new file, synced, renamed), once no write is in flight. */
-  async replace(chunks: Iterable<Buffer>): Promise<void> {
+  /**
+   * Replaces the whole file with `bytes` (written to a new file, synced, renamed), once no write is
+   * in flight. `beforeSwap` is called with the new file's path once it is written and synced, before
+   * it replaces the old one: when it throws, the new file is removed and the journal stays as it was.
+   */
+  async replace(chunks: Iterable<Buffer>, beforeSwap?: (newPath: string) => void): Promise<void> {
     this.replacesPending++;
     try {
-      await this.replaceOnce(chunks);
+      await this.replaceOnce(chunks, beforeSwap);
     } finally {
       this.replacesPending--;
     }
   }
 
-  private async replaceOnce(chunks: Iterable<Buffer>): Promise<void> {
+  private async replaceOnce(chunks: Iterable<Buffer>, beforeSwap?: (newPath: string) => void): Promise<void> {
     while (this.replacing) await this.replacing;
     let finished!: () => void;
     this.replacing = new Promise<void>((r) => {
@@ -158,7 +162,7 @@ export class JournalWriter {
     });
     await this.noWriteInFlight();
     try {
-      const bytes = await replaceFile(this.start.path, chunks);
+      const bytes = await replaceFile(this.start.path, chunks, beforeSwap);
       await this.fh.close();
       this.fh = await this.start.openFile(this.start.path, DURABLE);
       this.acked = this.writeAt = this.allocated = bytes;
@@ -324,8 +328,12 @@ export class JournalWriter {
   }
 }
 
-/** Writes `chunks` to a new file, syncs it and renames it over `path`; returns the bytes written. */
-async function replaceFile(path: string, chunks: Iterable<Buffer>): Promise<number> {
+/** Writes `chunks` to a new file, syncs it and renames it over `path` (after `beforeSwap`); returns the bytes written. */
+async function replaceFile(
+  path: string,
+  chunks: Iterable<Buffer>,
+  beforeSwap?: (newPath: string) => void,
+): Promise<number> {
   const tmp = `${path}.compact`;
   const out = await open(tmp, 'w');
   let at = 0;
@@ -336,6 +344,7 @@ async function replaceFile(path: string, chunks: Iterable<Buffer>): Promise<numb
       at += chunk.length;
     }
     await out.datasync();
+    beforeSwap?.(tmp);
   } catch (err) {
     // A record that fails to encode, or a failed write: the journal stays as it was, and no partial copy.
     await out.close().catch(() => undefined);

@@ -44,8 +44,10 @@ export interface Journal<T> {
    * encoded a chunk at a time while the rewrite runs, not at the call: neither `records` nor any
    * record in it may change after the call (hand over copies of what the caller keeps changing).
    * A Buffer among them is a record framed already (a copy of one in the file: journal-rewrite.ts).
+   * `beforeSwap` (journal-writer.ts `replace`) sees the new file before it replaces the old one; when
+   * it throws, the rewrite fails and the journal stays as it was.
    */
-  rewrite(records: Iterable<T | Buffer>): Promise<void>;
+  rewrite(records: Iterable<T | Buffer>, beforeSwap?: (newPath: string) => void): Promise<void>;
   /** Appends one record durably, like `append`, and resolves with where it went in the file (its header's offset). */
   appendLocated?(record: T): Promise<Place>;
   /** Which file offsets describe (journal-writer.ts `generation`): -1 while a rewrite is under way. */
@@ -106,7 +108,7 @@ function journalOver<T>(writer: JournalWriter): Journal<T> {
     appendSoon: (...records) => append(records, true).then(() => undefined),
     appendLocated: (record) => append([record], false),
     generation: () => writer.generation(),
-    rewrite: async (records) => writer.replace(encodeInChunks(records)),
+    rewrite: async (records, beforeSwap) => writer.replace(encodeInChunks(records), beforeSwap),
     size: () => writer.size(),
     close: () => writer.close(),
   };

@@ -17,4 +17,8 @@ test('a record is read at its offset; once closed, every read throws and nothing
   assert.equal(reader.closed(), true);
   assert.throws(() => reader.payload(0, framed.length), { message: 'the journal reader is closed' });
   reader.close(); // twice: nothing happens
+  const swap = reader.reopen(path);
+  swap(); // a closed reader stays closed (the new descriptor is closed, not kept)
+  assert.equal(reader.closed(), true);
+  assert.throws(() => reader.payload(0, framed.length), { message: 'the journal reader is closed' });
 });

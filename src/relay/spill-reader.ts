@@ -25,10 +25,11 @@ export interface SpillReader {
    */
   copier(): (offset: number) => Buffer;
   /**
-   * Opens the file now at the journal's path (after a compaction replaced it), throwing with
-   * nothing changed when it cannot; the function returned makes it the file read (the old one is closed).
+   * Opens the file at `from` (a compaction's new file, before it is renamed over the journal; the
+   * descriptor follows it), throwing with nothing changed when it cannot; the function returned makes
+   * it the file read (the old one is closed; on a closed reader, it closes the new one instead).
    */
-  reopen(): () => void;
+  reopen(from: string): () => void;
   /** Closes the file; every later read throws (a closed descriptor's number may be reused by another file). */
   close(): void;
   /** True once closed. */
@@ -57,10 +58,11 @@ export function openSpillReader(path: string): SpillReader {
       return framed.subarray(HEADER_BYTES);
     },
     copier: () => sequentialCopier(readAt),
-    reopen() {
-      const next = openSync(path, 'r');
+    reopen(from) {
+      const next = openSync(from, 'r');
       return () => {
-        if (fd !== undefined) closeSync(fd);
+        if (fd === undefined) return closeSync(next);
+        closeSync(fd);
         fd = next;
       };
     },
