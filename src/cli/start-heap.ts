@@ -9,8 +9,6 @@
  * setting again. V8 reads both flags at each collection, so they take effect when set
  * (`v8.setFlagsFromString`).
  * Nothing changes when `--optimize-for-size` is not in force or the user set the growth.
- * The relay does the same while it replays its journal (relay-command.ts), with `ready` never
- * true and `stop()` called once the replay is done.
  */
 import { setFlagsFromString } from 'node:v8';
 
