@@ -10,7 +10,6 @@ import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { createLogger, resolveLogFormat } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { replayJournal } from '../relay/journal-replay.ts';
-import { relaxHeapWhileStarting } from './start-heap.ts';
 import { rewriteJournal } from '../relay/compaction.ts';
 import { createDeduplicator } from '../relay/event-key.ts';
 import { startRelay } from '../relay/relay.ts';
@@ -119,9 +118,6 @@ async function openRelayServer(
   return { server, port, relay, close };
 }
 
-/** The loose heap of a replay (start-heap.ts) ends after this long at the latest. */
-const REPLAY_LOOSE_HEAP_MAX_MS = 120_000;
-
 /**
  * Opens and replays the journal (journal-replay.ts: pending events spilled, the dedup window
  * restored); a torn tail is reported, and a journal holding more than a restart needs is compacted
@@ -130,11 +126,7 @@ const REPLAY_LOOSE_HEAP_MAX_MS = 120_000;
  */
 async function openReplayedJournal(path: string, logger: Logger, dedupWindowMs: number) {
   const dedup = createDeduplicator(dedupWindowMs);
-  // Replay parses every record once and keeps few: under the tight heap it is mostly collection.
-  const heap = relaxHeapWhileStarting({ ready: () => false, maxMs: REPLAY_LOOSE_HEAP_MAX_MS });
-  const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at), { dedupWindowMs }).finally(() =>
-    heap.stop(),
-  );
+  const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at), { dedupWindowMs });
   const { journal, state, reader } = replayed;
   if (replayed.truncatedBytes > 0)
     logger.warn(
