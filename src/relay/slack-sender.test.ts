@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
 import type { SlackPayload } from './slack-message.ts';
 import { createSlackSender, retryAfterMs } from './slack-sender.ts';
+import type { SlackSender } from './slack-sender.ts';
 
 const HOOK = '/services/T0SEND1/B0SEND1/sendersecretpart';
 const payload: SlackPayload = { username: 'flux', text: 'hi', attachments: [] };
@@ -75,15 +76,33 @@ test('429 pauses for Retry-After, in seconds or as an HTTP date', async () => {
   assert.equal(retryAfterMs(null, 0), 1000);
 });
 
-test("a POST's timeout starts when it has a connection, not while it waits for one", async () => {
+/** A server that holds each POST until the test answers it: `held[i]` is the i-th, `arrived[i]` resolves when it came. */
+async function holdingServer(n: number) {
   const held: ServerResponse[] = [];
-  const arrived = [Promise.withResolvers<void>(), Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+  const arrived = Array.from({ length: n }, () => Promise.withResolvers<void>());
   const server = createServer((req, res) => {
     req.resume();
     held.push(res);
     arrived[held.length - 1]?.resolve();
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    held,
+    arrived: arrived.map((a) => a.promise),
+    at: `http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}`,
+    connections: () => connections,
+    close: async (sender: SlackSender) => {
+      await sender.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+test("a POST's timeout starts when it has a connection, not while it waits for one", async () => {
+  const h = await holdingServer(3);
   const timeouts: number[] = [];
   const sender = createSlackSender({
     connections: 2,
@@ -93,48 +112,33 @@ test("a POST's timeout starts when it has a connection, not while it waits for o
     },
   });
   try {
-    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}`;
-    const sent = [1, 2, 3].map(() => sender.send({ address: at }, payload, 300));
-    await Promise.all([arrived[0]!.promise, arrived[1]!.promise]);
+    const sent = [1, 2, 3].map(() => sender.send({ address: h.at }, payload, 300));
+    await Promise.all([h.arrived[0], h.arrived[1]]);
     assert.deepEqual(timeouts, [300, 300]); // the third waits for a connection, its timeout not started
-    held[0]!.end('ok');
-    await arrived[2]!.promise;
+    h.held[0]!.end('ok');
+    await h.arrived[2];
     assert.deepEqual(timeouts, [300, 300, 300]);
-    held[1]!.end('ok');
-    held[2]!.end('ok');
+    h.held[1]!.end('ok');
+    h.held[2]!.end('ok');
     assert.deepEqual(await Promise.all(sent), [{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }]);
   } finally {
-    await sender.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await h.close(sender);
   }
 });
 
 test('more POSTs at once than the connections allowed to an origin wait for one, on the same sockets', async () => {
-  let connections = 0;
-  const held: ServerResponse[] = [];
-  const arrived = [Promise.withResolvers<void>(), Promise.withResolvers<void>(), Promise.withResolvers<void>()];
-  const server = createServer((req, res) => {
-    req.resume();
-    held.push(res);
-    arrived[held.length - 1]?.resolve();
-  });
-  server.on('connection', () => connections++);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const h = await holdingServer(3);
   const two = createSlackSender({ connections: 2 });
   try {
-    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}`;
-    const sent = [1, 2, 3].map(() => two.send({ address: at }, payload, 60_000));
-    await Promise.all([arrived[0]!.promise, arrived[1]!.promise]);
-    held[0]!.end('ok');
-    held[1]!.end('ok');
-    await arrived[2]!.promise;
-    held[2]!.end('ok');
+    const sent = [1, 2, 3].map(() => two.send({ address: h.at }, payload, 60_000));
+    await Promise.all([h.arrived[0], h.arrived[1]]);
+    h.held[0]!.end('ok');
+    h.held[1]!.end('ok');
+    await h.arrived[2];
+    h.held[2]!.end('ok');
     assert.deepEqual(await Promise.all(sent), [{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }]);
-    assert.equal(connections, 2);
+    assert.equal(h.connections(), 2);
   } finally {
-    await two.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await h.close(two);
   }
 });
