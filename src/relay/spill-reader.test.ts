@@ -22,3 +22,20 @@ test('a record is read at its offset; once closed, every read throws and nothing
   assert.equal(reader.closed(), true);
   assert.throws(() => reader.payload(0, framed.length), { message: 'the journal reader is closed' });
 });
+
+test('a record read back that does not match its checksum is not there', async () => {
+  const path = join(tempDir('spill-reader'), 'relay.journal');
+  const framed = encodeRecords([{ t: 'forwarded', id: 'a' }]);
+  const damaged = Buffer.from(framed);
+  damaged[framed.length - 3] = 'b'.charCodeAt(0); // {"t":"forwarded","id":"b"}: valid JSON, wrong checksum
+  await writeFile(path, Buffer.concat([framed, damaged]));
+  const reader = openSpillReader(path);
+  try {
+    assert.equal(reader.payload(0, framed.length).toString('utf8'), '{"t":"forwarded","id":"a"}');
+    assert.throws(() => reader.payload(framed.length, framed.length), {
+      message: `no journal record of ${framed.length} bytes at offset ${framed.length}`,
+    });
+  } finally {
+    reader.close();
+  }
+});

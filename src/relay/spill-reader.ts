@@ -1,23 +1,23 @@
 /**
  * Reads spilled accept records back from the journal file (journal-spill.ts): a positioned read of
  * one record when a delivery's turn comes, and a sequential copier for a compaction (which copies
- * them as they are, in file order). Reads are synchronous, on a descriptor of its own: a record is
+ * them as they are, in file order); both check each record's framing and checksum as replay does
+ * (journal-record.ts `decodeFrame`). Reads are synchronous, on a descriptor of its own: a record is
  * a few hundred bytes out of the page cache, read at Slack's pace (one a second per destination),
- * and a synchronous read cannot see the file half-replaced. After a compaction renamed a new file
- * over the journal, `reopen` opens it first, then the references are moved and the descriptors
+ * and a synchronous read cannot see the file half-replaced. A compaction's new file is opened
+ * (`reopen`) before it replaces the journal, then the references are moved and the descriptors
  * swapped in the same turn: until then this descriptor still reads the old file, which the old
- * offsets describe, and when the new file cannot be opened nothing is moved.
+ * offsets describe, and when the new file cannot be opened nothing is swapped (compaction.ts).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
-import { HEADER_BYTES, MAX_RECORD_BYTES } from './journal-record.ts';
+import { HEADER_BYTES, bytesWanted, decodeFrame } from './journal-record.ts';
 
 /** How much a compaction's copier reads at a time. */
 const COPY_CHUNK_BYTES = 1024 * 1024;
 
 /** The journal file, read at offsets. */
 export interface SpillReader {
-  /** The payload (JSON) of the record of `length` bytes (header included) at `offset`; throws when it is not there. */
+  /** The payload (JSON) of the record of `length` bytes (header included) at `offset`; throws when it is not there or fails its checksum. */
   payload(offset: number, length: number): Buffer;
   /**
    * A copier for records taken in ascending offset order: each call returns the framed record at
@@ -52,10 +52,9 @@ export function openSpillReader(path: string): SpillReader {
   };
   return {
     payload(offset, length) {
-      const framed = readAt(offset, length);
-      if (framed.length !== length || framed.readUInt32LE(0) !== length - HEADER_BYTES)
-        throw new Error(`no journal record of ${length} bytes at offset ${offset}`);
-      return framed.subarray(HEADER_BYTES);
+      const frame = decodeFrame(readAt(offset, length), 0);
+      if (frame?.bytes !== length) throw new Error(`no journal record of ${length} bytes at offset ${offset}`);
+      return frame.payload;
     },
     copier: () => sequentialCopier(readAt),
     reopen(from) {
@@ -82,13 +81,12 @@ function sequentialCopier(readAt: (offset: number, length: number) => Buffer): (
   return (offset) => {
     if (!has(offset, HEADER_BYTES)) [chunk, chunkAt] = [readAt(offset, COPY_CHUNK_BYTES), offset];
     if (!has(offset, HEADER_BYTES)) throw new Error(`no journal record at offset ${offset}`);
-    const length = HEADER_BYTES + chunk.readUInt32LE(offset - chunkAt);
-    if (length > HEADER_BYTES + MAX_RECORD_BYTES) throw new Error(`no journal record at offset ${offset}`);
+    const length = bytesWanted(chunk, offset - chunkAt);
+    if (length === 0) throw new Error(`no journal record at offset ${offset}`);
     if (!has(offset, length)) [chunk, chunkAt] = [readAt(offset, Math.max(COPY_CHUNK_BYTES, length)), offset];
     if (!has(offset, length)) throw new Error(`journal record at offset ${offset} is cut short`);
     const at = offset - chunkAt;
-    if (crc32(chunk.subarray(at + HEADER_BYTES, at + length)) !== chunk.readUInt32LE(at + 4))
-      throw new Error(`journal record at offset ${offset} does not match its checksum`);
+    if (!decodeFrame(chunk, at)) throw new Error(`journal record at offset ${offset} does not match its checksum`);
     // A copy: the chunk is reused, and what is yielded is written later.
     return Buffer.from(chunk.subarray(at, at + length));
   };
