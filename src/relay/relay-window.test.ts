@@ -61,39 +61,47 @@ test('a burst of large events folds as much when the window spills them as when 
   assert.deepEqual(storm(true), { sent: 3, folds: 45, spilled: 2 });
 });
 
-test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_MS later, though nothing settles', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
+/**
+ * One event (e7) spilled to apps/one at offset 4096, behind windows over `read` (the payload
+ * answer): what was read, sent and logged.
+ */
+function spilledBehind(read: (reads: number, offset: number, length: number) => Buffer, closed = false) {
   const state = emptyState();
   const a = big(7);
   spillAccept(state, { at: a.at, providers: ['apps/one'] }, 4096, recordBytes(a));
-  let reads = 0;
-  const failingOnce: SpillReader = {
+  const seen = { reads: 0, sent: [] as RelayJob[], logged: [] as unknown[] };
+  const spillReader: SpillReader = {
     ...reader,
-    payload: (offset, length) => {
-      assert.deepEqual([offset, length], [4096, recordBytes(a)]);
-      if (++reads <= 2) throw new Error('EIO: i/o error, read');
-      return Buffer.from(JSON.stringify(a));
-    },
+    payload: (offset, length) => read(++seen.reads, offset, length),
+    closed: () => closed,
   };
-  const logged: unknown[] = [];
-  const logger = createLogger('error', { write: (line: string) => void logged.push(JSON.parse(line)) });
-  const sent: RelayJob[] = [];
+  const logger = createLogger('error', { write: (line: string) => void seen.logged.push(JSON.parse(line)) });
   const { window } = windowedLines(
-    { metrics: createRelayMetrics(), logger, spillReader: failingOnce, journal: { generation: () => 0 } },
+    { metrics: createRelayMetrics(), logger, spillReader, journal: { generation: () => 0 } },
     state,
     (r: RelayRecord) => apply(state, r, recordBytes(r)),
     () => 2000,
-    (job) => sent.push(job),
+    (job) => seen.sent.push(job),
   );
+  return { state, a, window, seen };
+}
+
+test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_MS later, though nothing settles', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { state, a, window, seen } = spilledBehind((reads, offset, length) => {
+    assert.deepEqual([offset, length], [4096, recordBytes(big(7))]);
+    if (reads <= 2) throw new Error('EIO: i/o error, read');
+    return Buffer.from(JSON.stringify(big(7)));
+  });
   window.resumeSpilled(['apps/one']);
   window.resumeSpilled(['apps/one']); // a second failure meanwhile: still one retry
-  assert.deepEqual([reads, sent.length, state.spill.get('apps/one')?.size], [2, 0, 1]);
+  assert.deepEqual([seen.reads, seen.sent.length, state.spill.get('apps/one')?.size], [2, 0, 1]);
   t.mock.timers.tick(READ_BACK_RETRY_MS - 1);
-  assert.equal(reads, 2);
+  assert.equal(seen.reads, 2);
   t.mock.timers.tick(1);
-  assert.deepEqual([reads, sent.map((j) => j.id), state.spill.size], [3, ['e7:0'], 0]);
+  assert.deepEqual([seen.reads, seen.sent.map((j) => j.id), state.spill.size], [3, [`${a.id}:0`], 0]);
   assert.deepEqual(
-    logged.map((l) => {
+    seen.logged.map((l) => {
       const { msg, destination, retryInMs } = l as Record<string, unknown>;
       return { msg, destination, retryInMs };
     }),
@@ -106,28 +114,10 @@ test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_
 
 test('once the reader is closed (the relay stopped), a spilled event stays spilled: no retry, nothing logged', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const state = emptyState();
-  const a = big(7);
-  spillAccept(state, { at: a.at, providers: ['apps/one'] }, 4096, recordBytes(a));
-  let reads = 0;
-  const closed: SpillReader = {
-    ...reader,
-    payload: () => {
-      reads++;
-      throw new Error('the journal reader is closed');
-    },
-    closed: () => true,
-  };
-  const logged: unknown[] = [];
-  const logger = createLogger('error', { write: (line: string) => void logged.push(JSON.parse(line)) });
-  const { window } = windowedLines(
-    { metrics: createRelayMetrics(), logger, spillReader: closed, journal: { generation: () => 0 } },
-    state,
-    (r: RelayRecord) => apply(state, r, recordBytes(r)),
-    () => 2000,
-    () => assert.fail('nothing is sent'),
-  );
+  const { state, window, seen } = spilledBehind(() => {
+    throw new Error('the journal reader is closed');
+  }, true);
   window.resumeSpilled(['apps/one']);
   t.mock.timers.tick(READ_BACK_RETRY_MS * 3);
-  assert.deepEqual([reads, state.spill.get('apps/one')?.size, logged], [1, 1, []]);
+  assert.deepEqual([seen.reads, seen.sent, state.spill.get('apps/one')?.size, seen.logged], [1, [], 1, []]);
 });
