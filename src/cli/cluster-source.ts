@@ -13,6 +13,7 @@ import type { KubeApi } from '../cluster/kube-api.ts';
 import type { SecretScope } from '../cluster/secret-scope.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ClusterMetrics } from '../observability/cluster-metrics.ts';
+import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
 import { createClusterMetrics } from '../observability/cluster-metrics.ts';
 import { UsageError } from './flag-values.ts';
 
@@ -35,6 +36,12 @@ export interface ClusterSource {
   /** The notification API version served, when the source is the API server. */
   readonly notificationVersion: string | undefined;
   readonly liveLookup: LiveLookup | undefined;
+  /**
+   * Namespace labels read with the manifests (`--cluster-dir`: its Namespace objects), so that the
+   * policy source need not read them a second time; undefined for the API server (the policy source
+   * watches Namespaces itself).
+   */
+  readonly namespaces: NamespaceLabels | undefined;
   readonly clusterMetrics: ClusterMetrics | undefined;
   readonly describe: string;
   notReadyReason(): string | undefined;
@@ -56,6 +63,7 @@ export async function openClusterSource(
       api: undefined,
       notificationVersion: undefined,
       liveLookup: undefined,
+      namespaces: { labels: (ns) => view.namespaceLabels(ns) },
       clusterMetrics: undefined,
       describe: `manifests in ${o.clusterDir}`,
       notReadyReason: () => undefined,
@@ -96,6 +104,7 @@ export async function openClusterSource(
       notificationVersion: view.notificationVersion,
       timeoutMs: o.liveLookupTimeoutMs,
     }),
+    namespaces: undefined,
     clusterMetrics,
     describe: `the API server (notification ${view.notificationVersion})`,
     notReadyReason: () => view.notReadyReason(),

@@ -6,6 +6,8 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../observability/logger.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
+import { Registry } from 'prom-client';
+import { openClusterSource } from './cluster-source.ts';
 import { openPolicySource } from './policy-source.ts';
 
 const HEAD = 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\n';
@@ -27,7 +29,7 @@ test('the policy file is reloaded when it changes; an unusable version keeps the
   const source = await openPolicySource({
     rules: ALL_RULES,
     policyFile: file,
-    clusterDir: undefined,
+    namespaces: undefined,
     logger,
     fileReloadMs: 3_600_000,
   });
@@ -51,20 +53,34 @@ test('the policy file is reloaded when it changes; an unusable version keeps the
   }
 });
 
-test('with --cluster-dir, Namespace objects there give the conventions their labels', async () => {
+test('with --cluster-dir, Namespace objects there give the conventions their labels, read once with the manifests', async () => {
   const dir = tempDir('policy-source');
   await writeFile(
     join(dir, 'ns.yaml'),
-    'apiVersion: v1\nkind: Namespace\nmetadata: {name: payments, labels: {team: payments}}\n',
+    'apiVersion: v1\nkind: Namespace\nmetadata: {name: payments, labels: {team: payments}}\n---\n' +
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: bare}\n',
+  );
+  const logger = createLogger('silent');
+  const cluster = await openClusterSource(
+    {
+      clusterDir: dir,
+      kubeconfig: undefined,
+      secretScope: { namespaces: [], labelSelector: undefined },
+      watchdogMs: 0,
+      liveLookupTimeoutMs: 0,
+    },
+    new Registry(),
+    logger,
   );
   const source = await openPolicySource({
     rules: ALL_RULES,
     policyFile: undefined,
-    clusterDir: dir,
-    logger: createLogger('silent'),
+    namespaces: cluster.namespaces,
+    logger,
   });
   try {
     assert.deepEqual(source.namespaces.labels('payments'), { team: 'payments' });
+    assert.deepEqual(source.namespaces.labels('bare'), {});
     assert.equal(source.namespaces.labels('other'), undefined);
   } finally {
     source.stop();

@@ -7,7 +7,7 @@
  *   has once been valid, replaces the file; an invalid change keeps the last good one in force and
  *   says so in the object's Ready condition; deleting it returns to the file (or the defaults).
  * Namespace labels for the conventions come from the live view, or from Namespace objects in
- * `--cluster-dir`.
+ * `--cluster-dir`, read once with the rest of the manifests (cluster-source.ts `namespaces`).
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
@@ -15,11 +15,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import type { ReflectorObserver } from '../cluster/reflector.ts';
-import { loadManifests } from '../cluster/manifests.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NamespaceLabels } from '../policy/conventions/evaluate-conventions.ts';
-import { NO_NAMESPACE_LABELS, namespaceLabelsFrom } from '../policy/conventions/evaluate-conventions.ts';
+import { NO_NAMESPACE_LABELS } from '../policy/conventions/evaluate-conventions.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import { loadPolicyFile, parsePolicy } from '../policy/policy-file.ts';
@@ -34,7 +33,8 @@ import type { Rule } from '../policy/rule.ts';
 export interface PolicySourceOptions {
   readonly rules: readonly Rule[];
   readonly policyFile: string | undefined;
-  readonly clusterDir: string | undefined;
+  /** Namespace labels of a cluster read from manifests (cluster-source.ts `namespaces`); none in live mode. */
+  readonly namespaces: NamespaceLabels | undefined;
   /** Live mode: the API to watch the NotifyGuardPolicy and Namespaces through. */
   readonly live?: {
     readonly api: KubeApi;
@@ -83,8 +83,7 @@ export async function openPolicySource(o: PolicySourceOptions): Promise<PolicySo
   const fallback: Fallback = o.policyFile
     ? { policy: await loadPolicyFile(o.policyFile, o.rules), source: `policy file ${o.policyFile}` }
     : { policy: defaultPolicy(o.rules), source: 'the default policy' };
-  const staticLabels =
-    o.clusterDir && !o.live ? namespaceLabelsFrom((await loadManifests(o.clusterDir)).map((l) => l.object)) : undefined;
+  const staticLabels = o.live ? undefined : o.namespaces;
   const labelsOf: NamespaceLabels = { labels: (ns) => (watcher ? watcher.labels(ns) : staticLabels?.labels(ns)) };
   const holder = createPolicyHolder(
     o.rules,

@@ -7,7 +7,9 @@ import { staticClusterView } from '../cluster/static-view.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { createLogger } from '../observability/logger.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
+import { Registry } from 'prom-client';
 import type { ClusterSource } from './cluster-source.ts';
+import { openClusterSource } from './cluster-source.ts';
 import { openRelayTemplates } from './relay-templates.ts';
 
 const NAMESPACES = `apiVersion: v1
@@ -52,15 +54,19 @@ async function open(policy: string) {
       },
     }),
   );
-  const view = staticClusterView([]);
-  const cluster = { view, api: undefined, clusterMetrics: undefined } as unknown as ClusterSource;
-  const templates = await openRelayTemplates({
-    cluster,
-    flags: { policyFile, clusterDir: dir },
-    watchdogMs: 180_000,
+  const cluster = await openClusterSource(
+    {
+      clusterDir: dir,
+      kubeconfig: undefined,
+      secretScope: { namespaces: [], labelSelector: undefined },
+      watchdogMs: 0,
+      liveLookupTimeoutMs: 0,
+    },
+    new Registry(),
     logger,
-  });
-  return { templates, logs, view };
+  );
+  const templates = await openRelayTemplates({ cluster, flags: { policyFile }, watchdogMs: 180_000, logger });
+  return { templates, logs, view: cluster.view };
 }
 
 test('--policy and --cluster-dir: the policy file gives the template, scoped by the Namespaces labels among the manifests', async () => {
@@ -89,13 +95,17 @@ test('a policy file whose template does not parse fails the relay start with the
 });
 
 test('without a policy file or a cluster policy, no template applies and the relay is ready', async () => {
-  const dir = tempDir('relay-templates-none');
   const view = staticClusterView([]);
-  const cluster = { view, api: undefined, clusterMetrics: undefined } as unknown as ClusterSource;
+  const cluster = {
+    view,
+    api: undefined,
+    clusterMetrics: undefined,
+    namespaces: undefined,
+  } as unknown as ClusterSource;
   const logger = createLogger('error', new Writable({ write: (_c, _e, cb) => cb() }));
   const templates = await openRelayTemplates({
     cluster,
-    flags: { clusterDir: dir },
+    flags: {},
     watchdogMs: 180_000,
     logger,
   });

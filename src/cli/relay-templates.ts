@@ -34,9 +34,10 @@ export interface RelayTemplates {
 
 /** What the relay's templates are read from. */
 export interface RelayTemplateOptions {
+  /** Where the cluster is read from; with `--cluster-dir`, its Namespace objects' labels too. */
   readonly cluster: ClusterSource;
-  /** `--policy` (the policy file, in force whenever no NotifyGuardPolicy is) and `--cluster-dir`. */
-  readonly flags: { readonly policyFile?: string | undefined; readonly clusterDir: string | undefined };
+  /** `--policy`: the policy file, in force whenever no NotifyGuardPolicy is. */
+  readonly flags: { readonly policyFile?: string | undefined };
   readonly watchdogMs: number;
   readonly logger: Logger;
 }
@@ -47,7 +48,7 @@ export async function openRelayTemplates(o: RelayTemplateOptions): Promise<Relay
   const source = await openPolicySource({
     rules: ALL_RULES,
     policyFile: o.flags.policyFile,
-    clusterDir: o.flags.clusterDir,
+    namespaces: o.cluster.namespaces,
     ...(api && clusterMetrics ? { live: { api, observer: clusterMetrics.observer, watchdogMs: o.watchdogMs } } : {}),
     logger: o.logger,
     writesStatus: false,

@@ -61,7 +61,7 @@ async function openWebhook(o: WebhookOptions, logger: Logger, startup: Startup):
   const policies = await openPolicySource({
     rules: ALL_RULES,
     policyFile: o.policyFile,
-    clusterDir: o.cluster.clusterDir,
+    namespaces: cluster.namespaces,
     logger,
     ...(cluster.api && cluster.clusterMetrics
       ? { live: { api: cluster.api, observer: cluster.clusterMetrics.observer, watchdogMs: o.cluster.watchdogMs } }

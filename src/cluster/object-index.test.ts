@@ -201,3 +201,20 @@ test('what the index keeps shares nothing with the object it was given', () => {
   (alert['status'] as { conditions: { status: string }[] }).conditions[0]!.status = 'False';
   assert.deepStrictEqual(index.getAlert('apps', 'a1'), slimBefore(OBJECTS[0]!));
 });
+
+test('a v1 Namespace leaves its labels (for the conventions), replaced and removed as the object is', () => {
+  const index = new ObjectIndex();
+  const ns = (labels?: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'payments', ...(labels ? { labels } : {}) },
+  });
+  index.upsert(ns({ team: 'payments' }));
+  index.upsert({ apiVersion: 'example.com/v1', kind: 'Namespace', metadata: { name: 'other', labels: { a: 'b' } } });
+  assert.deepEqual(index.namespaceLabels('payments'), { team: 'payments' });
+  assert.equal(index.namespaceLabels('other'), undefined);
+  index.upsert(ns());
+  assert.deepEqual(index.namespaceLabels('payments'), {});
+  index.remove('Namespace', '', 'payments');
+  assert.equal(index.namespaceLabels('payments'), undefined);
+});

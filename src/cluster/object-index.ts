@@ -67,6 +67,8 @@ export class ObjectIndex implements ClusterView {
   private readonly producersBySecret = new MultiIndex();
   /** GitRepository URLs and Kustomization sourceRefs by `kind/namespace/name` (source-origin.ts). */
   private readonly origins = new Map<string, SourceOrigin>();
+  /** Labels of the Namespaces given (the static view: Namespace objects in `--cluster-dir`), for the conventions. */
+  private readonly namespaces = new Map<string, Readonly<Record<string, string>>>();
 
   synced(): boolean {
     return true;
@@ -84,6 +86,8 @@ export class ObjectIndex implements ClusterView {
     else if (kind === 'Alert') this.putAlert(obj);
     else if (kind === 'Provider') this.putProvider(obj);
     else if (kind === 'Secret') this.putSecret(secretFacts(obj));
+    else if (kind === 'Namespace' && obj.apiVersion === 'v1' && obj.metadata?.name)
+      this.namespaces.set(obj.metadata.name, compactJson({ ...(obj.metadata.labels ?? {}) }));
     else if (kind in SOURCE_KIND_GROUPS) {
       this.putSource(kind, obj.metadata ?? {});
       this.putOrigin(kind, obj);
@@ -96,11 +100,17 @@ export class ObjectIndex implements ClusterView {
     if (kind === 'Alert') this.dropAlert(k);
     else if (kind === 'Provider') this.dropProvider(k);
     else if (kind === 'Secret') this.dropSecret(k);
+    else if (kind === 'Namespace') this.namespaces.delete(name);
     else if (this.producers.has(`${kind}/${k}`)) this.dropProducer(`${kind}/${k}`);
     else {
       this.sources.get(kind)?.delete(k);
       this.origins.delete(`${kind}/${k}`);
     }
+  }
+
+  /** The labels of Namespace `name`, when one was given (`upsert`); undefined otherwise. */
+  namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    return this.namespaces.get(name);
   }
 
   /** Declares that this index holds every object of a source kind. */
