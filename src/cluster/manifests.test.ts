@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManifestError, parseManifests } from './manifests.ts';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { tempDir } from '../../test/support/temp-dir.ts';
+import type { LoadedObject } from './manifests.ts';
+import { ManifestError, eachManifestInFile, parseManifests } from './manifests.ts';
 
 test('each object carries the line where it starts: documents after comments and ---, and List items', () => {
   const text = [
@@ -85,4 +90,66 @@ test('a file of many documents yields every object in order with its line', () =
   const loaded = parseManifests(text, 'big.yaml');
   assert.equal(loaded.length, 5_000);
   assert.deepEqual([loaded[0]!.line, loaded[4_999]!.line, loaded[4_999]!.object.metadata?.name], [1, 9_999, 's4999']);
+});
+
+/** Texts whose documents the cutter must find as the yaml library does when it reads the whole text. */
+const CUT_CASES: Record<string, string> = {
+  'no final line break': 'kind: Secret\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}',
+  'CRLF line breaks': 'kind: Secret\r\nmetadata: {name: a}\r\n---\r\nkind: Secret\r\nmetadata: {name: b}\r\n',
+  'document end markers and directives':
+    '%YAML 1.2\n---\nkind: Secret\nmetadata: {name: a}\n...\n%YAML 1.2\n---\n{kind: Secret, metadata: {name: b}}\n...\n',
+  'content on the --- line': '--- {kind: Secret, metadata: {name: a}}\n--- {kind: Secret, metadata: {name: b}}\n',
+  'a block scalar holding --- indented, and --- mid-line':
+    'kind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    ---\n    ...\n  y: a --- b\n---\nkind: Secret\nmetadata: {name: b}\n',
+  'comments and empty documents between':
+    '# head\n---\n# only a comment\n---\n---\nkind: Secret\nmetadata: {name: a}\n# tail\n',
+  'a byte order mark': '\uFEFF---\nkind: Secret\nmetadata: {name: a}\n',
+};
+
+test('documents cut at their --- and ... lines read as the whole text reads: objects and lines', () => {
+  for (const [name, text] of Object.entries(CUT_CASES)) {
+    const whole = parseAllDocuments(text)
+      .map((d) => d.toJS() as unknown)
+      .filter((v) => v !== null);
+    assert.deepEqual(
+      parseManifests(text, 'f.yaml').map((l) => l.object),
+      whole,
+      name,
+    );
+  }
+  assert.deepEqual(
+    parseManifests(CUT_CASES['a block scalar holding --- indented, and --- mid-line']!, 'f.yaml').map((l) => [
+      l.object.metadata?.name,
+      l.line,
+    ]),
+    [
+      ['a', 1],
+      ['b', 9],
+    ],
+  );
+});
+
+test('a file read as a stream gives what its text gives, across read chunks and multi-byte characters', async () => {
+  const dir = tempDir('manifests-stream');
+  const docs = Array.from(
+    { length: 6_000 },
+    (_, i) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s${i}\n  annotations: {note: "é€😀 ${'x'.repeat(i % 97)}"}\n`,
+  );
+  const cases = { ...CUT_CASES, 'more than one read chunk': docs.join('---\n') };
+  for (const [name, text] of Object.entries(cases)) {
+    const file = join(dir, 'f.yaml');
+    await writeFile(file, text);
+    const streamed: LoadedObject[] = [];
+    for await (const l of eachManifestInFile(file)) streamed.push(l);
+    const read = parseManifests(text, file);
+    assert.equal(streamed.length, read.length, name);
+    assert.ok(
+      streamed.every(
+        (l, i) => l.line === read[i]!.line && JSON.stringify(l.object) === JSON.stringify(read[i]!.object),
+      ),
+      name,
+    );
+  }
+  assert.ok(Buffer.byteLength(cases['more than one read chunk']) > 2 * 256 * 1024);
 });

@@ -1,10 +1,12 @@
 /**
  * Reads Kubernetes objects from YAML manifests: a file or a directory tree of `.yaml`/`.yml`/`.json`
- * files, multi-document files and `kind: List` included. Documents are composed one at a time and
- * each parse tree is dropped once its object is taken, so a 30,000-document file never holds
- * 30,000 trees at once.
+ * files, multi-document files and `kind: List` included. A file is read as a stream and cut into
+ * documents at their `---`/`...` lines (DocumentCutter), and each document is parsed alone and its
+ * parse tree dropped once its object is taken: a 100,000-document file is never held whole, as
+ * text or as trees.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Composer, isSeq, LineCounter, Parser } from 'yaml';
 import type { KubeObject } from '../flux/objects.ts';
@@ -34,20 +36,113 @@ export function parseManifests(text: string, source: string): LoadedObject[] {
  * only part of each (the static view) never holds every parsed object at once.
  */
 export function* eachManifest(text: string, source: string): Generator<LoadedObject> {
+  const cutter = new DocumentCutter();
+  for (const line of linesOf(text)) {
+    const doc = cutter.push(line);
+    if (doc) yield* documentObjects(doc, source);
+  }
+  const last = cutter.end();
+  if (last) yield* documentObjects(last, source);
+}
+
+/**
+ * The objects of one manifest file, read as a stream: each document is parsed alone as soon as it
+ * is read, so neither the file's text nor a parse tree of more than one document is ever held (a
+ * 100,000-object file is 25 MB of text).
+ */
+export async function* eachManifestInFile(file: string): AsyncGenerator<LoadedObject> {
+  const cutter = new DocumentCutter();
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    const lines = linesOf(rest + (chunk as string));
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      const doc = cutter.push(line);
+      if (doc) yield* documentObjects(doc, file);
+    }
+  }
+  for (const doc of [rest === '' ? undefined : cutter.push(rest), cutter.end()])
+    if (doc) yield* documentObjects(doc, file);
+}
+
+/** The lines of `text`, each with its line break; the last one without, when the text does not end with one. */
+function linesOf(text: string): string[] {
+  const lines = text.split(/(?<=\n)/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** One document's text, and the number of lines before it in its file. */
+interface DocumentText {
+  readonly text: string;
+  readonly linesBefore: number;
+}
+
+/**
+ * A line that starts (`---`) or ends (`...`) a document: YAML forbids such a line inside any node,
+ * quoted and block scalars included (c-forbidden, YAML 1.2.2 section 9.1.4), so a file can be cut
+ * into documents there without parsing it, and each document parsed alone reads as it did in the
+ * whole file.
+ */
+const DOCUMENT_START = /^\uFEFF?---(?:[ \t\r\n]|$)/;
+const DOCUMENT_END = /^\.\.\.(?:[ \t\r\n]|$)/;
+/** A line that holds nothing of a document: blank, a comment, or a directive (`%YAML`), which belong to the next. */
+const NO_CONTENT = /^(?:\s*(?:#.*)?|%.*)$/s;
+
+/** Cuts a YAML text, given line by line, into documents (DOCUMENT_START, DOCUMENT_END). */
+class DocumentCutter {
+  private lines: string[] = [];
+  private linesBefore = 0;
+  private content = false;
+
+  /** Takes the next line (with its line break); returns the document it ends, if any. */
+  push(line: string): DocumentText | undefined {
+    if (DOCUMENT_START.test(line) && this.content) {
+      const doc = this.take();
+      this.lines.push(line);
+      this.content = true;
+      return doc;
+    }
+    this.lines.push(line);
+    if (DOCUMENT_END.test(line)) return this.take();
+    if (DOCUMENT_START.test(line) || !NO_CONTENT.test(line)) this.content = true;
+    return undefined;
+  }
+
+  /** The last document, if the text holds anything after the last one returned. */
+  end(): DocumentText | undefined {
+    return this.lines.length > 0 ? this.take() : undefined;
+  }
+
+  private take(): DocumentText {
+    const doc = { text: this.lines.join(''), linesBefore: this.linesBefore };
+    this.linesBefore += this.lines.length;
+    this.lines = [];
+    this.content = false;
+    return doc;
+  }
+}
+
+/** The objects of one document (a List gives its items), each with its line in the file. */
+function* documentObjects({ text, linesBefore }: DocumentText, source: string): Generator<LoadedObject> {
   const lines = new LineCounter();
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line + linesBefore, col: p.col };
+  };
   const posOf = (node: unknown, fallback: { line: number; col: number }) => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? lines.linePos(range[0]) : fallback;
+    return range ? at(range[0]) : fallback;
   };
   for (const doc of new Composer().compose(new Parser(lines.addNewLine).parse(text))) {
     const err = doc.errors[0];
     if (err) {
-      const line = err.pos[0] >= 0 ? lines.linePos(err.pos[0]) : undefined;
+      const line = err.pos[0] >= 0 ? at(err.pos[0]) : undefined;
       throw new ManifestError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${parseErrorText(err.message)}`);
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    const { line, col } = posOf(doc.contents, posOf(doc, { line: 1, col: 1 }));
+    const { line, col } = posOf(doc.contents, posOf(doc, { line: linesBefore + 1, col: 1 }));
     if (!isObject(value)) throw new ManifestError(`${source}:${line}: a document is not a Kubernetes object`);
     const items = value['items'];
     if (value.kind === 'List' && !Array.isArray(items))
@@ -55,10 +150,10 @@ export function* eachManifest(text: string, source: string): Generator<LoadedObj
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(items)) {
       const nodes = doc.get('items', true);
       for (const [i, item] of (items as unknown[]).entries()) {
-        const at = posOf(isSeq(nodes) ? nodes.items[i] : undefined, { line, col });
+        const itemAt = posOf(isSeq(nodes) ? nodes.items[i] : undefined, { line, col });
         if (!isObject(item))
-          throw new ManifestError(`${source}:${at.line}: item ${i} of a ${value.kind} is not a Kubernetes object`);
-        yield { object: item, source, line: at.line, column: at.col };
+          throw new ManifestError(`${source}:${itemAt.line}: item ${i} of a ${value.kind} is not a Kubernetes object`);
+        yield { object: item, source, line: itemAt.line, column: itemAt.col };
       }
       continue;
     }
@@ -81,10 +176,9 @@ function isObject(v: unknown): v is KubeObject {
 
 /** Loads every manifest below `path` (a file or a directory), in a stable order. */
 export async function loadManifests(path: string): Promise<LoadedObject[]> {
-  const files = await manifestFiles(path);
   const out: LoadedObject[] = [];
   // One push per object: spreading a 100,000-object file into push() overflows the call stack.
-  for (const f of files) for (const l of parseManifests(await readFile(f, 'utf8'), f)) out.push(l);
+  for (const f of await manifestFiles(path)) for await (const l of eachManifestInFile(f)) out.push(l);
   return out;
 }
 

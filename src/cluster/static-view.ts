@@ -8,18 +8,36 @@
 import { ObjectIndex } from './object-index.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { SOURCE_KIND_GROUPS } from '../flux/api.ts';
-import { readFile } from 'node:fs/promises';
-import { eachManifest, manifestFiles } from './manifests.ts';
+import { eachManifestInFile, manifestFiles } from './manifests.ts';
 import { producerLabel } from '../flux/secret-producers.ts';
 
 /** Builds an indexed view from objects; Secrets are reduced to facts as they are added. */
 export function staticClusterView(objects: Iterable<KubeObject>): ObjectIndex {
   const index = new ObjectIndex();
-  for (const obj of objects) {
-    if (obj.kind && obj.kind in SOURCE_KIND_GROUPS) index.trackSourceKind(obj.kind);
-    // kubectl applies an object without a namespace into "default"; the snapshot does the same.
-    index.upsert(obj.metadata?.namespace ? obj : { ...obj, metadata: { ...obj.metadata, namespace: 'default' } });
-  }
+  for (const obj of objects) add(index, obj);
+  return withProducedSecrets(index);
+}
+
+/**
+ * Loads a view from a directory (or file) of manifests. Each file is read as a stream and each
+ * object goes into the index as its document is parsed (manifests.ts `eachManifestInFile`; the
+ * index keeps compact copies), so neither a large file's text nor its parsed objects are ever all
+ * alive at once.
+ */
+export async function loadStaticClusterView(path: string): Promise<ObjectIndex> {
+  const index = new ObjectIndex();
+  for (const file of await manifestFiles(path)) for await (const l of eachManifestInFile(file)) add(index, l.object);
+  return withProducedSecrets(index);
+}
+
+function add(index: ObjectIndex, obj: KubeObject): void {
+  if (obj.kind && obj.kind in SOURCE_KIND_GROUPS) index.trackSourceKind(obj.kind);
+  // kubectl applies an object without a namespace into "default"; the snapshot does the same.
+  index.upsert(obj.metadata?.namespace ? obj : { ...obj, metadata: { ...obj.metadata, namespace: 'default' } });
+}
+
+/** An ExternalSecret or SealedSecret stands for the Secret it creates, when the manifests hold no such Secret. */
+function withProducedSecrets(index: ObjectIndex): ObjectIndex {
   for (const p of index.allSecretProducers()) {
     if (index.getSecret(p.namespace, p.secretName)) continue;
     index.putSecret({
@@ -34,19 +52,4 @@ export function staticClusterView(objects: Iterable<KubeObject>): ObjectIndex {
     });
   }
   return index;
-}
-
-/**
- * Loads a view from a directory (or file) of manifests. Objects go into the index as each
- * document is parsed (the index keeps compact copies), so the parsed objects of a large file are
- * never all alive at once.
- */
-export async function loadStaticClusterView(path: string): Promise<ObjectIndex> {
-  const files = await manifestFiles(path);
-  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return staticClusterView(
-    (function* () {
-      for (const [i, file] of files.entries()) for (const l of eachManifest(texts[i]!, file)) yield l.object;
-    })(),
-  );
 }
