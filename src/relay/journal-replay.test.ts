@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { appendFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rewriteJournal } from './compaction.ts';
+import { deadLetterRow } from './dead-letter.ts';
 import { openJournal, recordBytes } from './journal.ts';
 import { replayJournal } from './journal-replay.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
@@ -264,21 +265,68 @@ test('a compaction whose new file cannot be opened for reading back swaps nothin
   r.reader.close();
 });
 
-test('a compaction that finds a copied record damaged keeps the old file and every reference', async () => {
+test('a compaction that finds a spilled record damaged dead-letters its reference, shrinks the file, and a restart agrees', async () => {
   const path = await journalOf('damaged');
-  const r = await replayJournal(path, () => undefined);
-  const before = summary(r.state);
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
   const file = await open(path, 'r+');
-  await file.write(Buffer.from('X'), 0, 1, offsets[6]! + 40); // inside e's payload (spilled)
+  await file.write(Buffer.from('X'), 0, 1, offsets[6]! + 40); // inside e's payload (spilled to apps/one)
   await file.close();
-  const damaged = await readFile(path);
-  const err = await rewriteJournal(r.journal, r.state, 0, r.reader).then(
-    () => assert.fail('the rewrite reports the damage'),
-    (e: unknown) => e as Error,
+  const sizeBefore = r.journal.size();
+  const told: unknown[] = [];
+  const damaged = await rewriteJournal(r.journal, r.state, 5000, r.reader, (d) => told.push(...d));
+  const dead: RelayRecord = {
+    ...{ t: 'spill-dead', destination: 'apps/one', acceptedAt: 1101, index: 0, offset: offsets[6]!, at: 5000 },
+    reason: `journal record damaged: journal record at offset ${offsets[6]} does not match its checksum`,
+  };
+  assert.deepEqual([damaged, told, r.state.dead], [[dead], [dead], [dead]]);
+  // a, b, c, d kept (a copied first), e's record dropped, its dead letter written last.
+  const after = summary(r.state);
+  assert.deepEqual(after.spill, {
+    'apps/one': [{ ...ref(0, 0), offset: 0 }],
+    'apps/two': [{ ...ref(0, 1), offset: 0 }],
+  });
+  assert.equal(r.journal.size() < sizeBefore, true);
+  assert.equal(r.state.liveBytes, r.journal.size());
+  assert.deepEqual(
+    deadLetterRow(dead, () => assert.fail('no accept record is read')),
+    {
+      ...{ id: '', alert: '', provider: 'apps/one', involvedObject: '' },
+      message: `event accepted at 1970-01-01T00:00:01.101Z (delivery 0, journal offset ${offsets[6]}) could not be read back from the journal`,
+      reason: dead.reason,
+      at: '1970-01-01T00:00:05.000Z',
+    },
   );
-  assert.equal(err.message, `journal record at offset ${offsets[6]} does not match its checksum`);
-  assert.deepEqual(summary(r.state), before);
-  assert.deepEqual([(await readFile(path)).equals(damaged), existsSync(`${path}.compact`)], [true, false]);
   await r.journal.close();
   r.reader.close();
+  // A restart reads the same dead letter and live bytes (c, which nothing follows now, is spilled then).
+  const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  assert.deepEqual([again.state.dead, again.state.liveBytes], [[dead], after.liveBytes]);
+  await again.journal.close();
+  again.reader.close();
+});
+
+test("a compaction that finds a materialised event's record damaged writes it whole and dead-letters its spilled deliveries by id", async () => {
+  const path = await journalOf('damaged-materialised');
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  materialise(r.state, 'apps/one', readBack(r.reader, r.state, 'apps/one')); // a's first delivery, read back
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, offsets[0]! + 40); // inside a's payload
+  await file.close();
+  const damaged = await rewriteJournal(r.journal, r.state, 5000, r.reader);
+  const dead: RelayRecord = {
+    ...{ t: 'dead', id: 'a', i: 1, at: 5000 },
+    reason: `journal record damaged: journal record at offset ${offsets[0]} does not match its checksum`,
+  };
+  assert.deepEqual([damaged, r.state.dead, r.state.spill.has('apps/two')], [[dead], [dead], false]);
+  assert.deepEqual([r.state.events.get('a')?.offset, [...r.state.events.get('a')!.settled]], [undefined, [1]]);
+  assert.equal(r.state.liveBytes, r.journal.size());
+  await r.journal.close();
+  r.reader.close();
+  const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  assert.deepEqual(
+    [again.state.dead, [...again.state.events.get('a')!.settled], again.state.liveBytes],
+    [[dead], [1], r.state.liveBytes],
+  );
+  await again.journal.close();
+  again.reader.close();
 });

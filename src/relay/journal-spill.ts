@@ -7,10 +7,41 @@
  * spilled event: outcomes come only for deliveries handed to the delivery thread, which were read
  * back and materialised first (journal-state.ts `materialise`). Its bytes stay live: a compaction
  * copies its record (journal-rewrite.ts) and moves the references.
+ * A spilled record found damaged when read back or copied (spill-reader.ts `DamagedRecordError`)
+ * cannot be delivered: its reference is taken off the FIFO (`takeSpilled`, or the compaction's
+ * `removeOffset`) and a `spill-dead` record (`spillDeadRecord`) journals it as a dead letter, which
+ * the reducer adds to the dead-letter table. It names what is known without the record: the
+ * destination, when the event was accepted, the delivery's index and the record's offset then.
  * Pure, like the reducer: no clock, no I/O.
  */
 import { SpillFifo } from './spill-fifo.ts';
 import type { SpillRef } from './spill-fifo.ts';
+
+/** A spilled delivery whose journal record was damaged: a row of the dead-letter table (it has no readable id). */
+export interface SpillDeadRecord {
+  readonly t: 'spill-dead';
+  /** The Provider (`namespace/name`) it was for. */
+  readonly destination: string;
+  /** When its event was accepted (epoch ms). */
+  readonly acceptedAt: number;
+  /** The delivery's index in the record, and the record's offset in the journal file when it was found damaged. */
+  readonly index: number;
+  readonly offset: number;
+  /** When it was dead-lettered (epoch ms), and why: `journal record damaged: ...`. */
+  readonly at: number;
+  readonly reason: string;
+}
+
+/** The dead letter of spilled delivery `ref` to `destination`, whose record failed to be read (`detail`: how). */
+export function spillDeadRecord(destination: string, ref: SpillRef, at: number, detail: string): SpillDeadRecord {
+  const { acceptedAt, index, offset } = ref;
+  return { t: 'spill-dead', destination, acceptedAt, index, offset, at, reason: `journal record damaged: ${detail}` };
+}
+
+/** True when `a` and `b` are the same dead letter (a record replayed twice adds one row). */
+export function sameSpillDead(a: SpillDeadRecord, b: SpillDeadRecord): boolean {
+  return a.destination === b.destination && a.offset === b.offset && a.index === b.index && a.at === b.at;
+}
 
 /** What the journal state keeps of spilled events. */
 export interface SpillBook {

@@ -17,6 +17,9 @@
  * - `status`: an Alert's delivery status changed; the latest of each Alert counts (journal-status.ts).
  * - `fold`, `digest`, `digest-done`, `digest-dead`: burst digests (journal-digests.ts). A `fold`
  *   settles a delivery into its destination's digest, so an absorbed event's own state is dropped.
+ * - `spill-dead`: a spilled delivery whose journal record was damaged (journal-spill.ts): a row of
+ *   the dead-letter table, kept (and its bytes live) while it is in the table. Its reference was
+ *   taken off its FIFO by whoever found the damage (as `materialise` takes one read back).
  * An event is finished once it is routed, every delivery is settled and it is forwarded (when it
  * had to be). A finished event is dropped, unless one of its dead deliveries is still in the
  * dead-letter table, which keeps the latest MAX_DEAD_LETTERS dead deliveries: an event leaves with
@@ -33,8 +36,8 @@ import type { FluxEvent } from './flux-event.ts';
 import type { DigestBook, DigestDeadRecord, DigestJournalRecord, FoldRecord } from './journal-digests.ts';
 import { digestSnapshots, foldInto, forgetDeadDigest, settleDigest, snapshot } from './journal-digests.ts';
 import { recordBytes } from './journal-record.ts';
-import type { SpillBook } from './journal-spill.ts';
-import { takeSpilled } from './journal-spill.ts';
+import type { SpillBook, SpillDeadRecord } from './journal-spill.ts';
+import { sameSpillDead, takeSpilled } from './journal-spill.ts';
 import type { StatusBook, StatusRecord } from './journal-status.ts';
 import { applyStatus, statusRecords } from './journal-status.ts';
 
@@ -66,13 +69,14 @@ export type RelayRecord =
   | ({ readonly t: 'paused' } & Pause)
   | ({ readonly t: 'episode' } & EpisodeChange)
   | StatusRecord
-  | DigestJournalRecord;
+  | DigestJournalRecord
+  | SpillDeadRecord;
 
 export type AcceptRecord = Extract<RelayRecord, { t: 'accept' }>;
 export type OutcomeRecord = Extract<RelayRecord, { t: 'done' | 'dead' | 'fold' }>;
 export type DeadRecord = Extract<RelayRecord, { t: 'dead' }>;
-/** A row of the dead-letter table: a delivery, or a digest (which names how many events it held). */
-export type DeadEntry = DeadRecord | DigestDeadRecord;
+/** A row of the dead-letter table: a delivery, a digest (which names how many events it held), or a damaged spilled delivery. */
+export type DeadEntry = DeadRecord | DigestDeadRecord | SpillDeadRecord;
 export type PausedRecord = Extract<RelayRecord, { t: 'paused' }>;
 export type EpisodeRecord = Extract<RelayRecord, { t: 'episode' }>;
 
@@ -147,6 +151,12 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number, offset
   }
   if (r.t === 'digest' || r.t === 'digest-done' || r.t === 'digest-dead') {
     applyDigest(state, r, bytes);
+    return state;
+  }
+  if (r.t === 'spill-dead') {
+    if (state.dead.some((d) => d.t === 'spill-dead' && sameSpillDead(d, r))) return state;
+    state.liveBytes += bytes;
+    addDeadLetter(state, r);
     return state;
   }
   const e = state.events.get(r.id);
@@ -244,6 +254,7 @@ function addDeadLetter(state: JournalState, r: DeadEntry, e?: EventState): void 
   if (state.dead.length <= MAX_DEAD_LETTERS) return;
   const evicted = state.dead.shift()!;
   if (evicted.t === 'digest-dead') return forgetDeadDigest(state, evicted.id);
+  if (evicted.t === 'spill-dead') return void (state.liveBytes -= recordBytes(evicted));
   const owner = state.events.get(evicted.id);
   if (!owner) return;
   owner.deadLetters--;
@@ -284,7 +295,7 @@ export function liveRecords(state: JournalState, at: number, copied = false): Re
     if (e.forwarded && e.accept.forward) records.push({ t: 'forwarded', id });
   }
   records.push(...digestSnapshots(state));
-  records.push(...state.dead.filter((d): d is DigestDeadRecord => d.t === 'digest-dead'));
+  records.push(...state.dead.filter((d): d is DigestDeadRecord | SpillDeadRecord => d.t !== 'dead'));
   records.push(...pausesAt(state, at), ...openEpisodes(state), ...statusRecords(state));
   return records;
 }

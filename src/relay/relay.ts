@@ -45,12 +45,12 @@ import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
-import { deliveryOutcomes } from './relay-outcomes.ts';
+import { deliveryOutcomes, spilledDead } from './relay-outcomes.ts';
 import { createRelayQueue } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
-import { deadLetter, digestDeadLetter } from './dead-letter.ts';
+import { deadLetterRow } from './dead-letter.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import type { DeliveryWindow, WindowSettings } from './delivery-window.ts';
@@ -219,6 +219,7 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
     logger: log,
     now,
     reader: o.spillReader,
+    damaged: (dead) => spilledDead({ metrics: o.metrics, log }, dead),
   });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
@@ -310,8 +311,7 @@ function relayHandle(
     accept,
     adopt: (h) => role?.adopt(h) ?? Promise.resolve('not-sender'),
     ...(peer ? { takeOver: (h: Handover) => peer.takeOver(h), deliveries: () => peer.deliveries() } : {}),
-    deadLetters: () =>
-      state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
+    deadLetters: () => state.dead.map((d) => deadLetterRow(d, (id) => state.events.get(id)!.accept)),
     deliveryStatus: () => status.list(),
     pending: () => deliveries.pending() + window.waiting() + lines.open(),
     held: () => gate.held(),

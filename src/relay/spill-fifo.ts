@@ -73,6 +73,31 @@ export class SpillFifo {
     for (let k = 0; k < this.count; k++) yield this.offsets[(this.head + k) % this.offsets.length]!;
   }
 
+  /**
+   * Removes every reference to the record at `offset` (a compaction found it damaged:
+   * journal-rewrite.ts) and returns them, front first; the others keep their order. O(size).
+   */
+  removeOffset(offset: number): SpillRef[] {
+    const removed: SpillRef[] = [];
+    let kept = 0;
+    for (let k = 0; k < this.count; k++) {
+      const from = (this.head + k) % this.offsets.length;
+      if (this.offsets[from] === offset) {
+        removed.push(this.at(from));
+        continue;
+      }
+      const to = (this.head + kept) % this.offsets.length;
+      this.offsets[to] = this.offsets[from]!;
+      this.lengths[to] = this.lengths[from]!;
+      this.indexes[to] = this.indexes[from]!;
+      this.acceptedAts[to] = this.acceptedAts[from]!;
+      kept++;
+    }
+    this.count = kept;
+    if (kept === 0) this.head = 0;
+    return removed;
+  }
+
   /** Moves every reference to where `to` says its record now is (a compaction rewrote the file). */
   remap(to: (offset: number) => number): void {
     for (let k = 0; k < this.count; k++) {
