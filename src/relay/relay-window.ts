@@ -8,6 +8,7 @@ import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { WINDOW_DEFAULTS, createDeliveryWindow } from './delivery-window.ts';
 import type { DeliveryWindow, WaitingRef, WindowSettings } from './delivery-window.ts';
 import { createDigestLines } from './digest-lines.ts';
+import type { ForwardWindow } from './forward-window.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
@@ -206,13 +207,19 @@ function digestLines(
   });
 }
 
-/** The outcome callbacks, telling the window and the digest lines of each Slack job settled. */
+/**
+ * The outcome callbacks, telling the window and the digest lines of each Slack job settled, and the
+ * forwards' window (forward-window.ts) of each forward settled (after its `forwarded` record).
+ */
 export function settledIn(
   lines: DigestLines,
   window: DeliveryWindow,
   outcomes: ReturnType<typeof deliveryOutcomes>,
+  forwards?: ForwardWindow,
 ): typeof outcomes {
-  const settled = (job: RelayJob) => {
+  const settled = (queue: string, job: RelayJob) => {
+    if (queue === 'forward') return forwards?.settled(job);
+    if (queue !== 'slack') return;
     window.settled(job);
     lines.settled(job);
   };
@@ -220,11 +227,11 @@ export function settledIn(
     ...outcomes,
     onDone: (queue, job, outcome) => {
       outcomes.onDone(queue, job, outcome);
-      if (queue === 'slack') settled(job);
+      settled(queue, job);
     },
     onDead: (queue, job, reason) => {
       outcomes.onDead(queue, job, reason);
-      if (queue === 'slack') settled(job);
+      settled(queue, job);
     },
   };
 }

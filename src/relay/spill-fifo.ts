@@ -31,6 +31,12 @@ export class SpillFifo {
   /** The first entry's slot, and how many entries follow it (wrapping around). */
   private head = 0;
   private count = 0;
+  /**
+   * True while the offsets were pushed in ascending order (they are: records are spilled in the
+   * order they were appended, and a compaction's move keeps that order), so `hasOffset` can search.
+   */
+  private ascending = true;
+  private lastPushed = -1;
 
   /** Deliveries waiting. */
   get size(): number {
@@ -46,6 +52,30 @@ export class SpillFifo {
     this.indexes[slot] = ref.index;
     this.acceptedAts[slot] = ref.acceptedAt;
     this.count++;
+    if (ref.offset < this.lastPushed) this.ascending = false;
+    this.lastPushed = ref.offset;
+  }
+
+  /**
+   * True when a reference to the record at `offset` waits: a binary search while the offsets are
+   * ascending (O(log n)), else a scan.
+   */
+  hasOffset(offset: number): boolean {
+    const at = (k: number) => this.offsets[(this.head + k) % this.offsets.length]!;
+    if (!this.ascending) {
+      for (let k = 0; k < this.count; k++) if (at(k) === offset) return true;
+      return false;
+    }
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = at(mid);
+      if (v === offset) return true;
+      if (v < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
   }
 
   /** The delivery at the front, or undefined when none waits. */
@@ -59,7 +89,7 @@ export class SpillFifo {
     if (!first) return undefined;
     this.head = (this.head + 1) % this.offsets.length;
     this.count--;
-    if (this.count === 0) this.head = 0;
+    if (this.count === 0) this.clear();
     return first;
   }
 
@@ -94,7 +124,7 @@ export class SpillFifo {
       kept++;
     }
     this.count = kept;
-    if (kept === 0) this.head = 0;
+    if (kept === 0) this.clear();
     return removed;
   }
 
@@ -104,6 +134,15 @@ export class SpillFifo {
       const slot = (this.head + k) % this.offsets.length;
       this.offsets[slot] = to(this.offsets[slot]!);
     }
+    // The next push compares with the back's new offset (a compaction moved it to the new file).
+    this.lastPushed = this.count === 0 ? -1 : this.offsets[(this.head + this.count - 1) % this.offsets.length]!;
+  }
+
+  /** Empty again: the next push starts at slot 0 and a new ascending run. */
+  private clear(): void {
+    this.head = 0;
+    this.ascending = true;
+    this.lastPushed = -1;
   }
 
   private at(slot: number): SpillRef {
