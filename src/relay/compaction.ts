@@ -37,8 +37,11 @@ export function createJournalKeeper(o: {
   now?: () => number;
   /** Reads the journal file, when the state holds references into it (spilled events: journal-spill.ts). */
   reader?: SpillReader | undefined;
-  /** Told of the dead letters a rewrite made for references to damaged records (journaled already: count and log them). */
-  damaged?: (dead: readonly DamagedDelivery[]) => void;
+  /**
+   * Told of the dead letters a rewrite made for references to damaged records (journaled already:
+   * count and log them), and of the spilled forwards it dropped with them.
+   */
+  damaged?: (dead: readonly DamagedDelivery[], lostForwards: number) => void;
 }): JournalKeeper {
   let compacting = false;
   // A call while a rewrite runs is remembered: the state may have shrunk meanwhile (the last outcome
@@ -99,9 +102,12 @@ export async function rewriteJournal(
   state: JournalState,
   at: number,
   reader: SpillReader | undefined,
-  damaged?: (dead: readonly DamagedDelivery[]) => void,
+  damaged?: (dead: readonly DamagedDelivery[], lostForwards: number) => void,
 ): Promise<readonly DamagedDelivery[]> {
   const plan = planRewrite(state, at, reader);
+  const lost = () => {
+    if (plan.lostForwards() > 0) damaged?.([], plan.lostForwards());
+  };
   let readNew: (() => void) | undefined;
   try {
     // The reader opens the new file before it replaces the old one: when it cannot, nothing is swapped.
@@ -117,12 +123,13 @@ export async function rewriteJournal(
   } catch (err) {
     if (plan.damaged.length > 0) {
       await journal.appendSoon(...plan.damaged);
-      damaged?.(plan.damaged);
-    }
+      damaged?.(plan.damaged, plan.lostForwards());
+    } else lost();
     throw err;
   }
   plan.moved();
   readNew?.();
-  if (plan.damaged.length > 0) damaged?.(plan.damaged);
+  if (plan.damaged.length > 0) damaged?.(plan.damaged, plan.lostForwards());
+  else lost();
   return plan.damaged;
 }

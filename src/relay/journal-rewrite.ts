@@ -19,7 +19,8 @@ import { spillDeadRecord } from './journal-spill.ts';
 import type { SpillDeadRecord } from './journal-spill.ts';
 import type { DeadRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, liveRecords } from './journal-state.ts';
-import { recordBytes } from './journal-record.ts';
+import { HEADER_BYTES, recordBytes } from './journal-record.ts';
+import { acceptHead, acceptTail, isAccept } from './accept-parts.ts';
 import { isDamaged } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
 
@@ -34,39 +35,100 @@ export interface RewritePlan {
   moved(): void;
   /** The dead letters made for references to damaged records, once `records` is consumed (folded into the state already). */
   readonly damaged: readonly DamagedDelivery[];
+  /** Spilled forwards dropped with a damaged record (nothing can send them), once `records` is consumed. */
+  lostForwards(): number;
 }
 
 /** The rewrite of the journal whose meaning is `state` (`at`: now, for pauses); `reader` reads the current file. */
 export function planRewrite(state: JournalState, at: number, reader: SpillReader | undefined): RewritePlan {
-  if (!reader) return { records: liveRecords(state, at), moved: () => undefined, damaged: [] };
-  const old = copiedOffsets(state);
+  if (!reader) return { records: liveRecords(state, at), moved: () => undefined, damaged: [], lostForwards: () => 0 };
+  const owners = referenced(state);
+  const old = union(owners);
   const rest = liveRecords(state, at, true);
   const next = new Float64Array(old.length);
   const damaged: DamagedDelivery[] = [];
+  const found = { dead: damaged, lostForwards: 0 };
   function* records(): Generator<RelayRecord | Buffer> {
     const copy = reader!.copier();
     let written = 0;
+    const emit = (r: RelayRecord | Buffer) => {
+      written += Buffer.isBuffer(r) ? r.length : recordBytes(r);
+      return r;
+    };
     for (let k = 0; k < old.length; k++) {
       let framed: Buffer | undefined;
       try {
         framed = copy(old[k]!);
       } catch (err) {
         if (!isDamaged(err)) throw err; // an I/O error: the rewrite fails, the old file is kept
-        // Not copied: its materialised event (if any) is written whole below, and forgets its offset.
+        // Not copied: its materialised event (if any) is written whole, and forgets its offset.
         next[k] = NaN;
-        const whole = dropDamaged(state, old[k]!, at, err.message, damaged);
-        if (whole) yield whole.accept;
+        const whole = dropDamaged(state, old[k]!, at, err.message, found);
+        if (whole) yield emit(whole.accept);
         continue;
       }
       next[k] = written;
-      written += framed.length;
-      yield framed;
+      yield emit(framed);
+      for (const r of followUps(owners, old[k]!, framed)) yield emit(r);
     }
     yield* rest;
     // Folded already; last, as they were made after everything `rest` holds.
     yield* damaged;
   }
-  return { records: records(), moved: () => moveReferences(state, old, next), damaged };
+  const lostForwards = () => found.lostForwards;
+  return { records: records(), moved: () => moveReferences(state, old, next), damaged, lostForwards };
+}
+
+/** Who references which accept records: spilled deliveries, forwards (spilled or read back), materialised events. */
+interface Owners {
+  readonly deliveries: Float64Array;
+  readonly forwards: Float64Array;
+  readonly events: Float64Array;
+}
+
+/**
+ * The records a copied accept record needs after it, which nothing in the state writes: the spilled
+ * parts of an event say nothing of the parts done. A record only spilled deliveries reference, of
+ * an event to forward, was forwarded (no forward references it): `forwarded`. A record only a
+ * forward references had its deliveries settled (the event left the map): `done` for each. A record
+ * a materialised event holds: its own records (`liveRecords`) say it all.
+ */
+function followUps(owners: Owners, offset: number, framed: Buffer): RelayRecord[] {
+  if (search(owners.events, offset) >= 0) return [];
+  const forward = search(owners.forwards, offset) >= 0;
+  const deliveries = search(owners.deliveries, offset) >= 0;
+  if (forward === deliveries) return [];
+  const payload = framed.subarray(HEADER_BYTES);
+  if (!isAccept(payload)) return [];
+  const tail = acceptTail(payload);
+  if (!tail) return [];
+  const { id } = acceptHead(payload);
+  if (deliveries) return tail.forward ? [{ t: 'forwarded', id }] : [];
+  return tail.deliveries.map((_, i): RelayRecord => ({ t: 'done', id, i }));
+}
+
+/** The offsets each kind of owner references, each sorted. */
+function referenced(state: JournalState): Owners {
+  const deliveries: number[] = [];
+  for (const fifo of state.spill.values()) for (const offset of fifo.offsetsInOrder()) deliveries.push(offset);
+  const forwards = [...state.forwards.offsetsInOrder(), ...[...state.forwarding.values()].map((r) => r.offset)];
+  const events: number[] = [];
+  for (const e of state.events.values()) if (e.offset !== undefined) events.push(e.offset);
+  const sorted = (a: number[]) => Float64Array.from(a).sort();
+  return { deliveries: sorted(deliveries), forwards: sorted(forwards), events: sorted(events) };
+}
+
+/** The offsets of every accept record a rewrite copies, ascending, each once. */
+function union(owners: Owners): Float64Array {
+  const { deliveries, forwards, events } = owners;
+  const all = new Float64Array(deliveries.length + forwards.length + events.length);
+  all.set(deliveries);
+  all.set(forwards, deliveries.length);
+  all.set(events, deliveries.length + forwards.length);
+  all.sort();
+  let unique = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[unique++] = all[i]!;
+  return all.subarray(0, unique);
 }
 
 /**
@@ -79,7 +141,7 @@ function dropDamaged(
   offset: number,
   at: number,
   detail: string,
-  into: DamagedDelivery[],
+  into: { dead: DamagedDelivery[]; lostForwards: number },
 ): EventState | undefined {
   let owner: EventState | undefined;
   for (const e of state.events.values()) if (e.offset === offset) owner = e;
@@ -96,24 +158,15 @@ function dropDamaged(
   }
   // The record's bytes were live once for all its spilled references (journal-spill.ts `spillAccept`).
   if (!owner) state.liveBytes -= length;
+  // Its spilled forward cannot be sent (each counted its bytes): given up, as a forward that failed for good.
+  for (const ref of state.forwards.removeOffset(offset)) {
+    state.liveBytes -= ref.length;
+    into.lostForwards++;
+  }
+  if (owner?.forwardSpilled) delete owner.forwardSpilled;
   for (const r of made) apply(state, r, recordBytes(r));
-  into.push(...made);
+  into.dead.push(...made);
   return owner;
-}
-
-/** The offsets of every accept record a rewrite copies, ascending, each once. */
-function copiedOffsets(state: JournalState): Float64Array {
-  let n = 0;
-  for (const fifo of state.spill.values()) n += fifo.size;
-  for (const e of state.events.values()) if (e.offset !== undefined) n++;
-  const all = new Float64Array(n);
-  let k = 0;
-  for (const fifo of state.spill.values()) for (const offset of fifo.offsetsInOrder()) all[k++] = offset;
-  for (const e of state.events.values()) if (e.offset !== undefined) all[k++] = e.offset;
-  all.sort();
-  let unique = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[unique++] = all[i]!;
-  return all.subarray(0, unique);
 }
 
 /**
@@ -127,6 +180,9 @@ function moveReferences(state: JournalState, old: Float64Array, next: Float64Arr
     return k < 0 || Number.isNaN(next[k]) ? undefined : next[k];
   };
   for (const fifo of state.spill.values()) fifo.remap((offset) => to(offset) ?? offset);
+  state.forwards.remap((offset) => to(offset) ?? offset);
+  for (const [job, ref] of state.forwarding)
+    state.forwarding.set(job, { ...ref, offset: to(ref.offset) ?? ref.offset });
   for (const e of state.events.values()) {
     if (e.offset === undefined) continue;
     const moved = to(e.offset);

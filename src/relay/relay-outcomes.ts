@@ -113,7 +113,12 @@ function splitRef(ref: string): [string, string] {
 export function spilledDead(
   d: Pick<OutcomeDeps, 'metrics' | 'log'>,
   dead: readonly (SpillDeadRecord | Extract<RelayRecord, { t: 'dead' }>)[],
+  lostForwards = 0,
 ): void {
+  if (lostForwards > 0) {
+    d.metrics.forwards.inc({ result: 'dead' }, lostForwards);
+    d.log.error({ forwards: lostForwards }, 'spilled forwards whose journal records were damaged are not forwarded');
+  }
   for (const r of dead) {
     d.metrics.deliveries.inc({ result: 'dead' });
     // A materialised event's delivery (a compaction found its record damaged) is named by its id.

@@ -232,7 +232,7 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
     logger: log,
     now,
     reader: o.spillReader,
-    damaged: (dead) => spilledDead({ metrics: o.metrics, log }, dead),
+    damaged: (dead, lostForwards) => spilledDead({ metrics: o.metrics, log }, dead, lostForwards),
   });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
