@@ -384,7 +384,7 @@ test('a compaction writes `forwarded` after the copy of a forwarded event whose 
   again.reader.close();
 });
 
-test('a compaction writes `done` after the copy of an event delivered whose forward is still spilled; replay does not deliver it again', async () => {
+test('a compaction writes `done` after the copy of an event delivered whose forward is still spilled; replay spills its forward alone', async () => {
   const { g, path, r } = await forwardSpilled('delivered-forward-spilled');
   materialise(r.state, 'apps/one', g);
   apply(r.state, { t: 'done', id: 'g', i: 0 }, 20);
@@ -394,9 +394,28 @@ test('a compaction writes `done` after the copy of an event delivered whose forw
   r.reader.close();
   assert.deepEqual(await recordsOf(path), [g, { t: 'done', id: 'g', i: 0 }]);
   const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
-  // Kept whole (an outcome follows): delivered, still to forward (resume queues the forward).
-  assert.deepEqual(summary(again.state).events, { g: { settled: [0], offset: 0 } });
-  assert.equal(again.state.events.get('g')?.forwarded, false);
+  // Every delivery done, the forward not: spilled as a forward alone, nothing of it in memory.
+  const forward = { offset: 0, length: recordBytes(g), index: 0, acceptedAt: g.at };
+  assert.deepEqual(summary(again.state), { events: {}, spill: {}, forwards: [forward], liveBytes: recordBytes(g) });
   await again.journal.close();
   again.reader.close();
+});
+
+test('replay keeps whole an event to forward that is delivered in part, and spills the forward alone of one delivered in full', async () => {
+  const rs: RelayRecord[] = [
+    accept('p', ['apps/one', 'apps/two'], { forward: true }),
+    { t: 'done', id: 'p', i: 1 },
+    { t: 'done', id: 'p', i: 1 }, // twice (a compaction's and the queued append): still one delivery
+    accept('q', ['apps/one', 'apps/two'], { forward: true }),
+    { t: 'done', id: 'q', i: 1 },
+    { t: 'done', id: 'q', i: 0 },
+  ];
+  const r = await replayJournal(await journalOf('delivered-in-part', rs), () => undefined, { preallocateBytes: 0 });
+  await r.journal.close();
+  r.reader.close();
+  const q = rs.slice(0, 3).reduce((n, x) => n + recordBytes(x), 0);
+  assert.deepEqual(
+    [summary(r.state).events, r.state.forwards.refs().map((f) => f.offset), r.state.spill.size],
+    [{ p: { settled: [1], offset: 0 } }, [q], 0],
+  );
 });

@@ -54,10 +54,11 @@ export async function replayJournal(
 ): Promise<ReplayedJournal> {
   const followed = new Set<string>();
   const forwarded = new Set<string>();
+  const done = new Map<string, number>();
   const accepts = repeatFinder();
   const { journal, replayed } = await openJournal<RelayRecord>(path, {
     ...o,
-    visit: (payload) => noteFollowUp(payload, { followed, forwarded }, accepts.add),
+    visit: (payload) => noteFollowUp(payload, { followed, forwarded, done }, accepts.add),
   });
   const twice = accepts.repeated();
   let reader: SpillReader | undefined;
@@ -70,7 +71,7 @@ export async function replayJournal(
       // Pass 1 checked every record, and the file ends where it did (its torn tail was cut).
       await readJournal(file, o.readChunkBytes, {
         visit: (payload, offset, bytes) =>
-          replayRecord(state, { followed, forwarded, twice }, recent.add, payload, offset, bytes),
+          replayRecord(state, { followed, forwarded, done, twice }, recent.add, payload, offset, bytes),
         checksum: false,
       });
     } finally {
@@ -114,7 +115,7 @@ function recentKeys() {
  */
 function noteFollowUp(
   payload: Buffer,
-  { followed, forwarded }: Pick<FirstPass, 'followed' | 'forwarded'>,
+  { followed, forwarded, done }: Omit<FirstPass, 'twice'>,
   accepted: (idHash: number) => void,
 ): void {
   if (isAccept(payload)) {
@@ -124,8 +125,19 @@ function noteFollowUp(
     return;
   }
   const r = JSON.parse(payload.toString('utf8')) as RelayRecord;
-  if (r.t === 'done' || r.t === 'dead' || r.t === 'fold') followed.add(r.id);
+  if (r.t === 'done' && r.i < DONE_BITS) done.set(r.id, (done.get(r.id) ?? 0) | (1 << r.i));
+  else if (r.t === 'done' || r.t === 'dead' || r.t === 'fold') followed.add(r.id);
   if (r.t === 'forwarded') forwarded.add(r.id);
+}
+
+/** Deliveries `done` tracks by index (a bit each); a `done` of a later index keeps its event whole. */
+const DONE_BITS = 30;
+
+/** How many bits of `mask` are set. */
+function bitsSet(mask: number): number {
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
+  return n;
 }
 
 /**
@@ -135,6 +147,8 @@ function noteFollowUp(
 interface FirstPass {
   readonly followed: Set<string>;
   readonly forwarded: Set<string>;
+  /** The deliveries (a bit per index) `done` records settle, of events nothing else but a forward follows. */
+  readonly done: Map<string, number>;
   readonly twice: Set<number>;
 }
 
@@ -158,6 +172,14 @@ function replayRecord(
     (first.twice.size > 0 && first.twice.has(acceptIdHash(payload, ACCEPT_PREFIX.length)));
   const tail = whole ? undefined : acceptTail(payload);
   const toForward = !!tail?.forward && !first.forwarded.has(head.id);
+  const done = first.done.get(head.id);
+  if (tail && done !== undefined) {
+    // Delivered: spilled as a forward alone when every delivery is done and the forward is not (its
+    // `done` records then find no event: nothing to fold); else kept whole, as any event followed.
+    if (!toForward || tail.held || bitsSet(done) !== tail.deliveries.length)
+      return void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
+    return pushForward(state, { offset, length: bytes, index: 0, acceptedAt: head.at });
+  }
   if (!tail || tail.held || (tail.deliveries.length === 0 && !toForward))
     return void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
   if (toForward) pushForward(state, { offset, length: bytes, index: 0, acceptedAt: head.at });

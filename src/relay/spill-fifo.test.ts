@@ -70,3 +70,17 @@ test('removeOffset takes every reference to one record out, wrapped or not, keep
   fifo.push(ref(1, 1));
   assert.deepEqual([fifo.size, fifo.removeOffset(7), fifo.shift()?.offset], [8, [], 80]);
 });
+
+test('hasOffset finds a waiting reference by binary search while offsets ascend, and by a scan once they do not', () => {
+  const fifo = new SpillFifo();
+  const ref = (offset: number) => ({ offset, length: 10, index: 0, acceptedAt: 1 });
+  for (let k = 0; k < 20; k++) fifo.push(ref(k * 100));
+  for (let k = 0; k < 5; k++) fifo.shift();
+  for (let k = 20; k < 30; k++) fifo.push(ref(k * 100)); // wrapped around the ring
+  assert.deepEqual(
+    [0, 400, 500, 1250, 2900, 3000].map((o) => fifo.hasOffset(o)),
+    [false, false, true, false, true, false],
+  );
+  fifo.push(ref(50)); // out of order: found by a scan
+  assert.deepEqual([fifo.hasOffset(50), fifo.hasOffset(2900), fifo.hasOffset(51)], [true, true, false]);
+});
