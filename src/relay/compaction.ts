@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
 import type { JournalState, RelayRecord } from './journal-state.ts';
 import { planRewrite } from './journal-rewrite.ts';
+import type { DamagedDelivery } from './journal-rewrite.ts';
 import type { SpillReader } from './spill-reader.ts';
 
 /** A rewrite happens only when what is kept is at most this fraction of the journal. */
@@ -36,6 +37,11 @@ export function createJournalKeeper(o: {
   now?: () => number;
   /** Reads the journal file, when the state holds references into it (spilled events: journal-spill.ts). */
   reader?: SpillReader | undefined;
+  /**
+   * Told of the dead letters a rewrite made for references to damaged records (journaled already:
+   * count and log them), and of the spilled forwards it dropped with them.
+   */
+  damaged?: (dead: readonly DamagedDelivery[], lostForwards: number) => void;
 }): JournalKeeper {
   let compacting = false;
   // A call while a rewrite runs is remembered: the state may have shrunk meanwhile (the last outcome
@@ -48,9 +54,9 @@ export function createJournalKeeper(o: {
       // records still queued are written again after the rewrite. Replay folds a second outcome as a
       // no-op, and folds whole an accept record it finds twice (journal-repeats.ts), so that its
       // deliveries are not spilled, and sent, twice.
-      await rewriteJournal(o.journal, o.state, (o.now ?? Date.now)(), o.reader);
+      const damaged = await rewriteJournal(o.journal, o.state, (o.now ?? Date.now)(), o.reader, o.damaged);
       o.logger.info(
-        { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size },
+        { beforeBytes: before, afterBytes: o.journal.size(), events: o.state.events.size, damaged: damaged.length },
         'journal compacted',
       );
     } catch (err) {
@@ -87,25 +93,43 @@ export function createJournalKeeper(o: {
  * new file cannot be opened, this throws with nothing swapped: the journal, its offsets and the
  * references stay on the old file (a swap before the open, as before, let new appends record
  * offsets in the new file that the reader looked up in the old one).
+ * Returns the dead letters made for references to damaged records (journal-rewrite.ts), told to
+ * `damaged` too, also when the rewrite fails after making them: they are folded into the state
+ * then, so they are appended to the old file, which keeps agreeing with it.
  */
 export async function rewriteJournal(
   journal: Journal<RelayRecord>,
   state: JournalState,
   at: number,
   reader: SpillReader | undefined,
-): Promise<void> {
+  damaged?: (dead: readonly DamagedDelivery[], lostForwards: number) => void,
+): Promise<readonly DamagedDelivery[]> {
   const plan = planRewrite(state, at, reader);
+  const lost = () => {
+    if (plan.lostForwards() > 0) damaged?.([], plan.lostForwards());
+  };
   let readNew: (() => void) | undefined;
-  // The reader opens the new file before it replaces the old one: when it cannot, nothing is swapped.
-  await journal.rewrite(plan.records, (newPath) => {
-    try {
-      readNew = reader?.reopen(newPath);
-    } catch (err) {
-      throw new Error('the compacted journal could not be opened for reading back; the journal is kept as it was', {
-        cause: err,
-      });
-    }
-  });
+  try {
+    // The reader opens the new file before it replaces the old one: when it cannot, nothing is swapped.
+    await journal.rewrite(plan.records, (newPath) => {
+      try {
+        readNew = reader?.reopen(newPath);
+      } catch (err) {
+        throw new Error('the compacted journal could not be opened for reading back; the journal is kept as it was', {
+          cause: err,
+        });
+      }
+    });
+  } catch (err) {
+    if (plan.damaged.length > 0) {
+      await journal.appendSoon(...plan.damaged);
+      damaged?.(plan.damaged, plan.lostForwards());
+    } else lost();
+    throw err;
+  }
   plan.moved();
   readNew?.();
+  if (plan.damaged.length > 0) damaged?.(plan.damaged, plan.lostForwards());
+  else lost();
+  return plan.damaged;
 }

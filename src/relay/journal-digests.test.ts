@@ -58,7 +58,9 @@ function summary(s: JournalState) {
         },
       ]),
     ),
-    dead: s.dead.map((d) => (d.t === 'dead' ? `${d.id}:${d.i}` : `digest ${d.id} (${d.count})`)),
+    dead: s.dead.map((d) =>
+      d.t === 'dead' ? `${d.id}:${d.i}` : d.t === 'digest-dead' ? `digest ${d.id} (${d.count})` : d.destination,
+    ),
   };
 }
 

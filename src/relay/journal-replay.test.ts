@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { appendFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rewriteJournal } from './compaction.ts';
+import { deadLetterRow } from './dead-letter.ts';
 import { openJournal, recordBytes } from './journal.ts';
 import { replayJournal } from './journal-replay.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, emptyState, materialise } from './journal-state.ts';
+import { forwardSettled, takeForward } from './journal-spill.ts';
 import type { SpillReader } from './spill-reader.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
@@ -26,7 +28,7 @@ const records: RelayRecord[] = [
   { t: 'done', id: 'b', i: 0 }, // followed: kept whole
   held('c'),
   accept('c', ['apps/one']), // the routing of a held event: kept whole
-  accept('d', ['apps/two'], { forward: true }), // to forward: kept whole
+  accept('d', ['apps/two'], { forward: true }), // to forward: spilled, its forward too
   accept('e', ['apps/one']), // spilled
   accept('f', ['apps/one']),
   { t: 'done', id: 'f', i: 0 }, // finished: dropped
@@ -44,11 +46,12 @@ async function journalOf(name: string, rs: RelayRecord[] = records): Promise<str
   return path;
 }
 
-/** The state as plain data: kept events (settled deliveries, offset), spilled references, live bytes. */
+/** The state as plain data: kept events (settled deliveries, offset), spilled references (deliveries, forwards), live bytes. */
 function summary(s: JournalState) {
   return {
     events: Object.fromEntries([...s.events].map(([id, e]) => [id, { settled: [...e.settled], offset: e.offset }])),
     spill: Object.fromEntries([...s.spill].map(([d, fifo]) => [d, fifo.refs()])),
+    forwards: s.forwards.refs(),
     liveBytes: s.liveBytes,
   };
 }
@@ -70,10 +73,11 @@ test('replay keeps whole the events something follows and spills the others, eac
     events: {
       b: { settled: [0], offset: offsets[1] },
       c: { settled: [], offset: offsets[4] },
-      d: { settled: [], offset: offsets[5] },
     },
-    spill: { 'apps/one': [ref(0, 0), ref(6, 0)], 'apps/two': [ref(0, 1)] },
-    liveBytes: bytesOf(0, 1, 2, 4, 5, 6),
+    spill: { 'apps/one': [ref(0, 0), ref(6, 0)], 'apps/two': [ref(0, 1), ref(5, 0)] },
+    // d's forward: a reference of its own, which counts d's bytes once more.
+    forwards: [ref(5, 0)],
+    liveBytes: bytesOf(0, 1, 2, 4, 5, 6) + bytesOf(5),
   });
   assert.deepEqual(remembered, [
     'key-a@1097',
@@ -97,14 +101,14 @@ test('a spilled event read back is materialised once, whichever destination read
   const other = materialise(s, 'apps/one', readBack(r.reader, s, 'apps/one'))!;
   assert.equal(other.event, one.event);
   assert.equal(other.index, 0);
-  assert.deepEqual(summary(s).spill, { 'apps/one': [ref(6, 0)] });
+  assert.deepEqual(summary(s).spill, { 'apps/one': [ref(6, 0)], 'apps/two': [ref(5, 0)] });
   assert.equal(s.liveBytes, before);
   // Delivered to both: finished, and its bytes leave with it.
   apply(s, { t: 'done', id: 'a', i: 0 }, 20);
   apply(s, { t: 'done', id: 'a', i: 1 }, 20);
   assert.equal(s.events.has('a'), false);
   assert.equal(s.liveBytes, before - bytesOf(0));
-  assert.equal(materialise(s, 'apps/two', accept('x', ['apps/two'])), undefined);
+  assert.equal(materialise(s, 'apps/three', accept('x', ['apps/three'])), undefined);
   r.reader.close();
 });
 
@@ -119,14 +123,14 @@ test('a compaction copies the spilled records as they are, moves every reference
   const s = r.state;
   materialise(s, 'apps/two', readBack(r.reader, s, 'apps/two')); // a: materialised, still spilled for apps/one
   await rewriteJournal(r.journal, s, 0, r.reader);
-  assert.equal(r.journal.size(), s.liveBytes);
+  // d's record is counted twice (its delivery's reference and its forward's), written once.
+  assert.equal(r.journal.size(), s.liveBytes - bytesOf(5));
   // Copied in file order: a, b, c (its routing), d, e; then b's outcome.
   const moved = startsOf([0, 1, 4, 5, 6]);
   assert.deepEqual(summary(s), {
     events: {
       b: { settled: [0], offset: moved[1] },
       c: { settled: [], offset: moved[2] },
-      d: { settled: [], offset: moved[3] },
       a: { settled: [], offset: moved[0] },
     },
     spill: {
@@ -134,8 +138,10 @@ test('a compaction copies the spilled records as they are, moves every reference
         { ...ref(0, 0), offset: moved[0] },
         { ...ref(6, 0), offset: moved[4] },
       ],
+      'apps/two': [{ ...ref(5, 0), offset: moved[3] }],
     },
-    liveBytes: bytesOf(0, 1, 2, 4, 5, 6),
+    forwards: [{ ...ref(5, 0), offset: moved[3] }],
+    liveBytes: bytesOf(0, 1, 2, 4, 5, 6) + bytesOf(5),
   });
   assert.deepEqual(readBack(r.reader, s, 'apps/one'), records[0]);
   await r.journal.close();
@@ -146,7 +152,6 @@ test('a compaction copies the spilled records as they are, moves every reference
   assert.deepEqual(summary(again.state), {
     events: {
       b: { settled: [0], offset: moved[1] },
-      d: { settled: [], offset: moved[3] },
     },
     // c's held record is gone: nothing follows its routing now, so it is spilled too.
     spill: {
@@ -155,9 +160,13 @@ test('a compaction copies the spilled records as they are, moves every reference
         { ...ref(4, 0), offset: moved[2] },
         { ...ref(6, 0), offset: moved[4] },
       ],
-      'apps/two': [{ ...ref(0, 1), offset: moved[0] }],
+      'apps/two': [
+        { ...ref(0, 1), offset: moved[0] },
+        { ...ref(5, 0), offset: moved[3] },
+      ],
     },
-    liveBytes: bytesOf(0, 1, 2, 4, 5, 6),
+    forwards: [{ ...ref(5, 0), offset: moved[3] }],
+    liveBytes: bytesOf(0, 1, 2, 4, 5, 6) + bytesOf(5),
   });
 });
 
@@ -171,6 +180,7 @@ test('replay after a torn tail spills what came before the tear', async () => {
   assert.deepEqual(summary(r.state), {
     events: {},
     spill: { 'apps/one': [ref(0, 0), ref(1, 0)], 'apps/two': [ref(0, 1), ref(1, 1)] },
+    forwards: [],
     liveBytes: bytesOf(0, 1),
   });
 });
@@ -192,6 +202,7 @@ test('an accept queued while a compaction plans its rewrite is in the file twice
   assert.deepEqual(summary(r.state), {
     events: { x: { settled: [], offset: recordBytes(x) } },
     spill: {},
+    forwards: [],
     liveBytes: recordBytes(x),
   });
   // Delivered once: finished, nothing of it left.
@@ -219,6 +230,7 @@ test('accepts written once are spilled around one written twice', async () => {
   assert.deepEqual(summary(r.state), {
     events: { x: { settled: [], offset: 2 * size } },
     spill: { 'apps/one': [at(0, 'a'), at(3, 'e')] },
+    forwards: [],
     liveBytes: 3 * size,
   });
 });
@@ -264,21 +276,146 @@ test('a compaction whose new file cannot be opened for reading back swaps nothin
   r.reader.close();
 });
 
-test('a compaction that finds a copied record damaged keeps the old file and every reference', async () => {
+test('a compaction that finds a spilled record damaged dead-letters its reference, shrinks the file, and a restart agrees', async () => {
   const path = await journalOf('damaged');
-  const r = await replayJournal(path, () => undefined);
-  const before = summary(r.state);
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
   const file = await open(path, 'r+');
-  await file.write(Buffer.from('X'), 0, 1, offsets[6]! + 40); // inside e's payload (spilled)
+  await file.write(Buffer.from('X'), 0, 1, offsets[6]! + 40); // inside e's payload (spilled to apps/one)
   await file.close();
-  const damaged = await readFile(path);
-  const err = await rewriteJournal(r.journal, r.state, 0, r.reader).then(
-    () => assert.fail('the rewrite reports the damage'),
-    (e: unknown) => e as Error,
+  const sizeBefore = r.journal.size();
+  const told: unknown[] = [];
+  const damaged = await rewriteJournal(r.journal, r.state, 5000, r.reader, (d) => told.push(...d));
+  const dead: RelayRecord = {
+    ...{ t: 'spill-dead', destination: 'apps/one', acceptedAt: 1101, index: 0, offset: offsets[6]!, at: 5000 },
+    reason: `journal record damaged: journal record at offset ${offsets[6]} does not match its checksum`,
+  };
+  assert.deepEqual([damaged, told, r.state.dead], [[dead], [dead], [dead]]);
+  // a, b, c, d kept (a copied first), e's record dropped, its dead letter written last.
+  const after = summary(r.state);
+  const d = startsOf([0, 1, 4])[2]! + bytesOf(4);
+  assert.deepEqual(after.spill, {
+    'apps/one': [{ ...ref(0, 0), offset: 0 }],
+    'apps/two': [
+      { ...ref(0, 1), offset: 0 },
+      { ...ref(5, 0), offset: d },
+    ],
+  });
+  assert.equal(r.journal.size() < sizeBefore, true);
+  assert.equal(r.state.liveBytes, r.journal.size() + bytesOf(5)); // d's forward counts its bytes again
+  assert.deepEqual(
+    deadLetterRow(dead, () => assert.fail('no accept record is read')),
+    {
+      ...{ id: '', alert: '', provider: 'apps/one', involvedObject: '' },
+      message: `event accepted at 1970-01-01T00:00:01.101Z (delivery 0, journal offset ${offsets[6]}) could not be read back from the journal`,
+      reason: dead.reason,
+      at: '1970-01-01T00:00:05.000Z',
+    },
   );
-  assert.equal(err.message, `journal record at offset ${offsets[6]} does not match its checksum`);
-  assert.deepEqual(summary(r.state), before);
-  assert.deepEqual([(await readFile(path)).equals(damaged), existsSync(`${path}.compact`)], [true, false]);
   await r.journal.close();
   r.reader.close();
+  // A restart reads the same dead letter and live bytes (c, which nothing follows now, is spilled then).
+  const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  assert.deepEqual([again.state.dead, again.state.liveBytes], [[dead], after.liveBytes]);
+  await again.journal.close();
+  again.reader.close();
+});
+
+test("a compaction that finds a materialised event's record damaged writes it whole and dead-letters its spilled deliveries by id", async () => {
+  const path = await journalOf('damaged-materialised');
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  materialise(r.state, 'apps/one', readBack(r.reader, r.state, 'apps/one')); // a's first delivery, read back
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, offsets[0]! + 40); // inside a's payload
+  await file.close();
+  const damaged = await rewriteJournal(r.journal, r.state, 5000, r.reader);
+  const dead: RelayRecord = {
+    ...{ t: 'dead', id: 'a', i: 1, at: 5000 },
+    reason: `journal record damaged: journal record at offset ${offsets[0]} does not match its checksum`,
+  };
+  assert.deepEqual([damaged, r.state.dead, r.state.spill.get('apps/two')?.size], [[dead], [dead], 1]);
+  assert.deepEqual([r.state.events.get('a')?.offset, [...r.state.events.get('a')!.settled]], [undefined, [1]]);
+  assert.equal(r.state.liveBytes, r.journal.size() + bytesOf(5));
+  await r.journal.close();
+  r.reader.close();
+  const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  assert.deepEqual(
+    [again.state.dead, [...again.state.events.get('a')!.settled], again.state.liveBytes],
+    [[dead], [1], r.state.liveBytes],
+  );
+  await again.journal.close();
+  again.reader.close();
+});
+
+/** A journal of one event to forward, `g`, to apps/one, replayed: its delivery and its forward spilled. */
+async function forwardSpilled(name: string) {
+  const g = accept('g', ['apps/one'], { forward: true });
+  const path = await journalOf(name, [g]);
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  const one = { offset: 0, length: recordBytes(g), index: 0, acceptedAt: g.at };
+  assert.deepEqual([summary(r.state).spill, r.state.forwards.refs()], [{ 'apps/one': [one] }, [one]]);
+  return { g, path, r };
+}
+
+/** The records of the journal at `path` (its zeros excluded). */
+async function recordsOf(path: string): Promise<RelayRecord[]> {
+  const { journal, replayed } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  await journal.close();
+  return replayed.records;
+}
+
+test('a compaction writes `forwarded` after the copy of a forwarded event whose delivery is still spilled; replay does not forward it again', async () => {
+  const { g, path, r } = await forwardSpilled('forwarded-spilled');
+  takeForward(r.state, 'g:forward');
+  apply(r.state, { t: 'forwarded', id: 'g' }, 20); // not in the map: nothing to fold
+  forwardSettled(r.state, 'g:forward');
+  await rewriteJournal(r.journal, r.state, 0, r.reader);
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(await recordsOf(path), [g, { t: 'forwarded', id: 'g' }]);
+  const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  assert.deepEqual(
+    [again.state.events.size, again.state.forwards.size, again.state.spill.get('apps/one')?.size],
+    [0, 0, 1],
+  );
+  // Read back, it is forwarded already: delivered, it is finished.
+  const { event } = materialise(again.state, 'apps/one', g)!;
+  assert.equal(event.forwarded, true);
+  await again.journal.close();
+  again.reader.close();
+});
+
+test('a compaction writes `done` after the copy of an event delivered whose forward is still spilled; replay spills its forward alone', async () => {
+  const { g, path, r } = await forwardSpilled('delivered-forward-spilled');
+  materialise(r.state, 'apps/one', g);
+  apply(r.state, { t: 'done', id: 'g', i: 0 }, 20);
+  assert.deepEqual([r.state.events.size, r.state.forwards.size], [0, 1]);
+  await rewriteJournal(r.journal, r.state, 0, r.reader);
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(await recordsOf(path), [g, { t: 'done', id: 'g', i: 0 }]);
+  const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  // Every delivery done, the forward not: spilled as a forward alone, nothing of it in memory.
+  const forward = { offset: 0, length: recordBytes(g), index: 0, acceptedAt: g.at };
+  assert.deepEqual(summary(again.state), { events: {}, spill: {}, forwards: [forward], liveBytes: recordBytes(g) });
+  await again.journal.close();
+  again.reader.close();
+});
+
+test('replay keeps whole an event to forward that is delivered in part, and spills the forward alone of one delivered in full', async () => {
+  const rs: RelayRecord[] = [
+    accept('p', ['apps/one', 'apps/two'], { forward: true }),
+    { t: 'done', id: 'p', i: 1 },
+    { t: 'done', id: 'p', i: 1 }, // twice (a compaction's and the queued append): still one delivery
+    accept('q', ['apps/one', 'apps/two'], { forward: true }),
+    { t: 'done', id: 'q', i: 1 },
+    { t: 'done', id: 'q', i: 0 },
+  ];
+  const r = await replayJournal(await journalOf('delivered-in-part', rs), () => undefined, { preallocateBytes: 0 });
+  await r.journal.close();
+  r.reader.close();
+  const q = rs.slice(0, 3).reduce((n, x) => n + recordBytes(x), 0);
+  assert.deepEqual(
+    [summary(r.state).events, r.state.forwards.refs().map((f) => f.offset), r.state.spill.size],
+    [{ p: { settled: [1], offset: 0 } }, [q], 0],
+  );
 });

@@ -1,15 +1,16 @@
 /**
  * Replay in two passes, so that a journal of a million pending events is not a million parsed
  * events in memory (docs/relay.md "Storms"). Pass 1 (while the journal is opened and its torn tail
- * cut) collects the ids of events anything follows: an outcome, a `forwarded` record, or a routing
- * after a held accept; a set bounded by what was dispatched since the last compaction; and which
- * accept records are in the file twice (journal-repeats.ts), which are folded whole. Pass 2 folds
- * every record through the reducer (journal-state.ts `apply`), except the accept records of the
- * other events: nothing was done about those but accepting them, so they are spilled
- * (journal-spill.ts), each delivery a reference into the file, and parsed only as far as that
- * needs: the head of the record (id, time, dedup key) and its tail (deliveries). Their deliveries
- * are read back when their turn comes (relay-window.ts). The accept records of the events kept
- * whole are folded with their offsets, so a compaction copies them as they are.
+ * cut) collects the ids of events a Slack outcome or a routing after a held accept follows, and of
+ * those forwarded (--forward-to); sets bounded by what was dispatched since the last compaction;
+ * and which accept records are in the file twice (journal-repeats.ts), which are folded whole.
+ * Pass 2 folds every record through the reducer (journal-state.ts `apply`), except the accept
+ * records of the other events: nothing was done about those but accepting them (and perhaps
+ * forwarding them), so they are spilled (journal-spill.ts), each delivery a reference into the
+ * file, and the forward one when it is still to do, parsed only as far as that needs: the head of
+ * the record (id, time, dedup key) and its tail (deliveries, forward: accept-parts.ts). They are
+ * read back when their turn comes (relay-window.ts, forward-window.ts). The accept records of the
+ * events kept whole are folded with their offsets, so a compaction copies them as they are.
  * The dedup window is restored from the last RECENT_KEYS accepts only, those within the window of
  * the newest: remembering a million keys one by one into the deduplicator's bounded map (which
  * evicts from its front at every insert once full) took most of a replay's time.
@@ -18,9 +19,10 @@ import { open } from 'node:fs/promises';
 import { openJournal } from './journal.ts';
 import type { Journal } from './journal.ts';
 import { readJournal } from './journal-reader.ts';
+import { ACCEPT_PREFIX, acceptHead, acceptTail, isAccept } from './accept-parts.ts';
 import { acceptIdHash, repeatFinder } from './journal-repeats.ts';
-import { spillAccept } from './journal-spill.ts';
-import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
+import { pushForward, spillAccept } from './journal-spill.ts';
+import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, emptyState } from './journal-state.ts';
 import { openSpillReader } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
@@ -36,8 +38,6 @@ export interface ReplayedJournal {
   readonly truncatedBytes: number;
 }
 
-/** How every accept record begins (the relay writes its fields in this order: relay-accept.ts). */
-const ACCEPT_PREFIX = '{"t":"accept",';
 const HELD_SUFFIX = ',"held":true}';
 
 /** How many of the latest accepts' dedup keys a replay restores (the deduplicator's bound: event-key.ts). */
@@ -53,10 +53,12 @@ export async function replayJournal(
   o: { preallocateBytes?: number; readChunkBytes?: number; dedupWindowMs?: number } = {},
 ): Promise<ReplayedJournal> {
   const followed = new Set<string>();
+  const forwarded = new Set<string>();
+  const done = new Map<string, number>();
   const accepts = repeatFinder();
   const { journal, replayed } = await openJournal<RelayRecord>(path, {
     ...o,
-    visit: (payload) => noteFollowUp(payload, followed, accepts.add),
+    visit: (payload) => noteFollowUp(payload, { followed, forwarded, done }, accepts.add),
   });
   const twice = accepts.repeated();
   let reader: SpillReader | undefined;
@@ -68,7 +70,8 @@ export async function replayJournal(
     try {
       // Pass 1 checked every record, and the file ends where it did (its torn tail was cut).
       await readJournal(file, o.readChunkBytes, {
-        visit: (payload, offset, bytes) => replayRecord(state, { followed, twice }, recent.add, payload, offset, bytes),
+        visit: (payload, offset, bytes) =>
+          replayRecord(state, { followed, forwarded, done, twice }, recent.add, payload, offset, bytes),
         checksum: false,
       });
     } finally {
@@ -110,7 +113,11 @@ function recentKeys() {
  * Pass 1: adds the id of the event `payload`'s record follows up on to `followed`, and hands the
  * hash of an accept's id to `accepted` (journal-repeats.ts).
  */
-function noteFollowUp(payload: Buffer, followed: Set<string>, accepted: (idHash: number) => void): void {
+function noteFollowUp(
+  payload: Buffer,
+  { followed, forwarded, done }: Omit<FirstPass, 'twice'>,
+  accepted: (idHash: number) => void,
+): void {
   if (isAccept(payload)) {
     accepted(acceptIdHash(payload, ACCEPT_PREFIX.length));
     if (payload.toString('utf8', payload.length - HELD_SUFFIX.length) === HELD_SUFFIX)
@@ -118,16 +125,37 @@ function noteFollowUp(payload: Buffer, followed: Set<string>, accepted: (idHash:
     return;
   }
   const r = JSON.parse(payload.toString('utf8')) as RelayRecord;
-  if (r.t === 'done' || r.t === 'dead' || r.t === 'fold' || r.t === 'forwarded') followed.add(r.id);
+  if (r.t === 'done' && r.i < DONE_BITS) done.set(r.id, (done.get(r.id) ?? 0) | (1 << r.i));
+  else if (r.t === 'done' || r.t === 'dead' || r.t === 'fold') followed.add(r.id);
+  if (r.t === 'forwarded') forwarded.add(r.id);
 }
 
-/** What pass 1 found: the events something follows up on, and the hashes of accept ids seen twice. */
+/** Deliveries `done` tracks by index (a bit each); a `done` of a later index keeps its event whole. */
+const DONE_BITS = 30;
+
+/** How many bits of `mask` are set. */
+function bitsSet(mask: number): number {
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
+  return n;
+}
+
+/**
+ * What pass 1 found: the events a Slack outcome or a routing follows up on, the events forwarded,
+ * and the hashes of accept ids seen twice.
+ */
 interface FirstPass {
   readonly followed: Set<string>;
+  readonly forwarded: Set<string>;
+  /** The deliveries (a bit per index) `done` records settle, of events nothing else but a forward follows. */
+  readonly done: Map<string, number>;
   readonly twice: Set<number>;
 }
 
-/** Pass 2: folds the record, or spills it (an accept nothing follows, with nothing to forward, written once). */
+/**
+ * Pass 2: folds the record, or spills it (an accept written once that no Slack outcome follows):
+ * its deliveries each a reference, and its forward one when it is to forward and not forwarded.
+ */
 function replayRecord(
   state: JournalState,
   first: FirstPass,
@@ -143,31 +171,18 @@ function replayRecord(
     first.followed.has(head.id) ||
     (first.twice.size > 0 && first.twice.has(acceptIdHash(payload, ACCEPT_PREFIX.length)));
   const tail = whole ? undefined : acceptTail(payload);
-  if (!tail || tail.forward || tail.held || tail.deliveries.length === 0)
+  const toForward = !!tail?.forward && !first.forwarded.has(head.id);
+  const done = first.done.get(head.id);
+  if (tail && done !== undefined) {
+    // Delivered: spilled as a forward alone when every delivery is done and the forward is not (its
+    // `done` records then find no event: nothing to fold); else kept whole, as any event followed.
+    if (!toForward || tail.held || bitsSet(done) !== tail.deliveries.length)
+      return void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
+    return pushForward(state, { offset, length: bytes, index: 0, acceptedAt: head.at });
+  }
+  if (!tail || tail.held || (tail.deliveries.length === 0 && !toForward))
     return void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
-  spillAccept(state, { at: head.at, providers: tail.deliveries.map((d) => d.provider) }, offset, bytes);
-}
-
-function isAccept(payload: Buffer): boolean {
-  return payload.toString('latin1', 0, ACCEPT_PREFIX.length) === ACCEPT_PREFIX;
-}
-
-/**
- * An accept record's fields before its event. `,"event":` cannot occur earlier: the id and key
- * are JSON strings, in which a quote is always escaped.
- */
-function acceptHead(payload: Buffer): Pick<AcceptRecord, 'id' | 'at' | 'key'> {
-  const end = payload.indexOf(',"event":');
-  if (end < 0) return JSON.parse(payload.toString('utf8')) as AcceptRecord;
-  return JSON.parse(`${payload.toString('utf8', 0, end)}}`) as AcceptRecord;
-}
-
-/**
- * An accept record's fields after its event: the last `,"deliveries":[` is theirs (what follows
- * them holds no array but theirs, whose targets' fields are strings and string maps).
- */
-function acceptTail(payload: Buffer): { deliveries: DeliveryTarget[]; forward?: true; held?: true } | undefined {
-  const from = payload.lastIndexOf(',"deliveries":[');
-  if (from < 0) return undefined;
-  return JSON.parse(`{${payload.toString('utf8', from + 1)}`) as { deliveries: DeliveryTarget[] };
+  if (toForward) pushForward(state, { offset, length: bytes, index: 0, acceptedAt: head.at });
+  if (tail.deliveries.length > 0)
+    spillAccept(state, { at: head.at, providers: tail.deliveries.map((d) => d.provider) }, offset, bytes);
 }

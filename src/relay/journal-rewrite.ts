@@ -8,10 +8,24 @@
  * sorted table of old offsets, searched for each reference.
  * The copies are read while the rewrite is written (a chunk at a time, never all at once), from
  * the old file, which the reader keeps open until `moved`.
+ * A record found damaged (spill-reader.ts `DamagedRecordError`) is not copied, and the rewrite goes
+ * on (before, one damaged record failed every rewrite, and the journal never shrank): each spilled
+ * reference to it is taken off its FIFO and dead-lettered, a `spill-dead` record (journal-spill.ts),
+ * or a `dead` record when its event is materialised (its id is known); a materialised event's accept
+ * record is written whole from memory instead. Those records are folded into the state as they are
+ * made and written at the end of the rewrite (`damaged` lists them): the new file agrees with the state.
  */
-import type { JournalState, RelayRecord } from './journal-state.ts';
-import { liveRecords } from './journal-state.ts';
+import { spillDeadRecord } from './journal-spill.ts';
+import type { SpillDeadRecord } from './journal-spill.ts';
+import type { DeadRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
+import { apply, liveRecords } from './journal-state.ts';
+import { HEADER_BYTES, recordBytes } from './journal-record.ts';
+import { acceptHead, acceptTail, isAccept } from './accept-parts.ts';
+import { isDamaged } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
+
+/** A dead letter a rewrite made for a reference to a damaged record. */
+export type DamagedDelivery = SpillDeadRecord | DeadRecord;
 
 /** A compaction's records, and how to move the references once they are written. */
 export interface RewritePlan {
@@ -19,37 +33,98 @@ export interface RewritePlan {
   readonly records: Iterable<RelayRecord | Buffer>;
   /** Called once the rewrite has replaced the journal: points every reference at the new file. */
   moved(): void;
+  /** The dead letters made for references to damaged records, once `records` is consumed (folded into the state already). */
+  readonly damaged: readonly DamagedDelivery[];
+  /** Spilled forwards dropped with a damaged record (nothing can send them), once `records` is consumed. */
+  lostForwards(): number;
 }
 
 /** The rewrite of the journal whose meaning is `state` (`at`: now, for pauses); `reader` reads the current file. */
 export function planRewrite(state: JournalState, at: number, reader: SpillReader | undefined): RewritePlan {
-  if (!reader) return { records: liveRecords(state, at), moved: () => undefined };
-  const old = copiedOffsets(state);
+  if (!reader) return { records: liveRecords(state, at), moved: () => undefined, damaged: [], lostForwards: () => 0 };
+  const owners = referenced(state);
+  const old = union(owners);
   const rest = liveRecords(state, at, true);
   const next = new Float64Array(old.length);
+  const damaged: DamagedDelivery[] = [];
+  const found = { dead: damaged, lostForwards: 0 };
   function* records(): Generator<RelayRecord | Buffer> {
     const copy = reader!.copier();
     let written = 0;
+    const emit = (r: RelayRecord | Buffer) => {
+      written += Buffer.isBuffer(r) ? r.length : recordBytes(r);
+      return r;
+    };
     for (let k = 0; k < old.length; k++) {
-      const framed = copy(old[k]!);
+      let framed: Buffer | undefined;
+      try {
+        framed = copy(old[k]!);
+      } catch (err) {
+        if (!isDamaged(err)) throw err; // an I/O error: the rewrite fails, the old file is kept
+        // Not copied: its materialised event (if any) is written whole, and forgets its offset.
+        next[k] = NaN;
+        const whole = dropDamaged(state, old[k]!, at, err.message, found);
+        if (whole) yield emit(whole.accept);
+        continue;
+      }
       next[k] = written;
-      written += framed.length;
-      yield framed;
+      yield emit(framed);
+      for (const r of followUps(owners, old[k]!, framed)) yield emit(r);
     }
     yield* rest;
+    // Folded already; last, as they were made after everything `rest` holds.
+    yield* damaged;
   }
-  return { records: records(), moved: () => moveReferences(state, old, next) };
+  const lostForwards = () => found.lostForwards;
+  return { records: records(), moved: () => moveReferences(state, old, next), damaged, lostForwards };
+}
+
+/** Who references which accept records: spilled deliveries, forwards (spilled or read back), materialised events. */
+interface Owners {
+  readonly deliveries: Float64Array;
+  readonly forwards: Float64Array;
+  readonly events: Float64Array;
+}
+
+/**
+ * The records a copied accept record needs after it, which nothing in the state writes: the spilled
+ * parts of an event say nothing of the parts done. A record only spilled deliveries reference, of
+ * an event to forward, was forwarded (no forward references it): `forwarded`. A record only a
+ * forward references had its deliveries settled (the event left the map): `done` for each. A record
+ * a materialised event holds: its own records (`liveRecords`) say it all.
+ */
+function followUps(owners: Owners, offset: number, framed: Buffer): RelayRecord[] {
+  if (search(owners.events, offset) >= 0) return [];
+  const forward = search(owners.forwards, offset) >= 0;
+  const deliveries = search(owners.deliveries, offset) >= 0;
+  if (forward === deliveries) return [];
+  const payload = framed.subarray(HEADER_BYTES);
+  if (!isAccept(payload)) return [];
+  const tail = acceptTail(payload);
+  if (!tail) return [];
+  const { id } = acceptHead(payload);
+  if (deliveries) return tail.forward ? [{ t: 'forwarded', id }] : [];
+  return tail.deliveries.map((_, i): RelayRecord => ({ t: 'done', id, i }));
+}
+
+/** The offsets each kind of owner references, each sorted. */
+function referenced(state: JournalState): Owners {
+  const deliveries: number[] = [];
+  for (const fifo of state.spill.values()) for (const offset of fifo.offsetsInOrder()) deliveries.push(offset);
+  const forwards = [...state.forwards.offsetsInOrder(), ...[...state.forwarding.values()].map((r) => r.offset)];
+  const events: number[] = [];
+  for (const e of state.events.values()) if (e.offset !== undefined) events.push(e.offset);
+  const sorted = (a: number[]) => Float64Array.from(a).sort();
+  return { deliveries: sorted(deliveries), forwards: sorted(forwards), events: sorted(events) };
 }
 
 /** The offsets of every accept record a rewrite copies, ascending, each once. */
-function copiedOffsets(state: JournalState): Float64Array {
-  let n = 0;
-  for (const fifo of state.spill.values()) n += fifo.size;
-  for (const e of state.events.values()) if (e.offset !== undefined) n++;
-  const all = new Float64Array(n);
-  let k = 0;
-  for (const fifo of state.spill.values()) for (const offset of fifo.offsetsInOrder()) all[k++] = offset;
-  for (const e of state.events.values()) if (e.offset !== undefined) all[k++] = e.offset;
+function union(owners: Owners): Float64Array {
+  const { deliveries, forwards, events } = owners;
+  const all = new Float64Array(deliveries.length + forwards.length + events.length);
+  all.set(deliveries);
+  all.set(forwards, deliveries.length);
+  all.set(events, deliveries.length + forwards.length);
   all.sort();
   let unique = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[unique++] = all[i]!;
@@ -57,15 +132,57 @@ function copiedOffsets(state: JournalState): Float64Array {
 }
 
 /**
+ * Takes every spilled reference to the damaged record at `offset` off its FIFO and dead-letters it
+ * (folding each dead letter into `state` and adding it to `into`); returns the materialised event
+ * whose accept record it was, if any.
+ */
+function dropDamaged(
+  state: JournalState,
+  offset: number,
+  at: number,
+  detail: string,
+  into: { dead: DamagedDelivery[]; lostForwards: number },
+): EventState | undefined {
+  let owner: EventState | undefined;
+  for (const e of state.events.values()) if (e.offset === offset) owner = e;
+  const made: DamagedDelivery[] = [];
+  let length = 0;
+  for (const [destination, fifo] of state.spill) {
+    for (const ref of fifo.removeOffset(offset)) {
+      length = ref.length;
+      const dead = spillDeadRecord(destination, ref, at, detail);
+      if (owner?.spilled) owner.spilled--;
+      made.push(owner ? { t: 'dead', id: owner.accept.id, i: ref.index, at, reason: dead.reason } : dead);
+    }
+    if (fifo.size === 0) state.spill.delete(destination);
+  }
+  // The record's bytes were live once for all its spilled references (journal-spill.ts `spillAccept`).
+  if (!owner) state.liveBytes -= length;
+  // Its spilled forward cannot be sent (each counted its bytes): given up, as a forward that failed for good.
+  for (const ref of state.forwards.removeOffset(offset)) {
+    state.liveBytes -= ref.length;
+    into.lostForwards++;
+  }
+  if (owner?.forwardSpilled) delete owner.forwardSpilled;
+  for (const r of made) apply(state, r, recordBytes(r));
+  into.dead.push(...made);
+  return owner;
+}
+
+/**
  * Points the references at the copies: `old[k]` is now `next[k]`. An event materialised with an
- * offset not copied (none should be) forgets it, so that the next rewrite writes its record whole.
+ * offset not copied (a damaged record) forgets it, so that the next rewrite writes its record whole.
  */
 function moveReferences(state: JournalState, old: Float64Array, next: Float64Array): void {
   const to = (offset: number): number | undefined => {
     const k = search(old, offset);
-    return k < 0 ? undefined : next[k];
+    // NaN: a damaged record, not copied (its event was written whole).
+    return k < 0 || Number.isNaN(next[k]) ? undefined : next[k];
   };
   for (const fifo of state.spill.values()) fifo.remap((offset) => to(offset) ?? offset);
+  state.forwards.remap((offset) => to(offset) ?? offset);
+  for (const [job, ref] of state.forwarding)
+    state.forwarding.set(job, { ...ref, offset: to(ref.offset) ?? ref.offset });
   for (const e of state.events.values()) {
     if (e.offset === undefined) continue;
     const moved = to(e.offset);

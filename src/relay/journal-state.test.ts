@@ -21,6 +21,10 @@ const accept = (id: string, n = 1, forward = false): RelayRecord => ({
 const held = (id: string): RelayRecord => ({ t: 'accept', id, at: 1, key: id, event, deliveries: [], held: true });
 const done = (id: string, i = 0): RelayRecord => ({ t: 'done', id, i });
 const dead = (id: string, i = 0): RelayRecord => ({ t: 'dead', id, i, at: 7, reason: 'Slack answered 404' });
+const spillDead = (offset: number): RelayRecord => ({
+  ...{ t: 'spill-dead', destination: 'apps/slack', acceptedAt: 1, index: 0, offset, at: 7 },
+  reason: 'journal record damaged: journal record at offset 0 does not match its checksum',
+});
 const paused = (destination: string, until: number): RelayRecord => ({
   t: 'paused',
   queue: 'slack',
@@ -45,7 +49,9 @@ function summary(s: JournalState) {
   const rewritten = liveRecords(s, 0).reduce((n, r) => n + recordBytes(r), 0);
   return {
     events,
-    dead: s.dead.map((d) => (d.t === 'dead' ? `${d.id}:${d.i}` : d.id)),
+    dead: s.dead.map((d) =>
+      d.t === 'dead' ? `${d.id}:${d.i}` : d.t === 'digest-dead' ? d.id : `spilled ${d.destination}`,
+    ),
     liveBytesExact: s.liveBytes === rewritten,
   };
 }
@@ -119,6 +125,11 @@ const table: { name: string; records: RelayRecord[]; expect: ReturnType<typeof s
       liveBytesExact: true,
     },
   },
+  {
+    name: 'a damaged spilled delivery is a row of the dead-letter table, once however often it is replayed',
+    records: [spillDead(0), spillDead(40), spillDead(0)],
+    expect: { events: {}, dead: ['spilled apps/slack', 'spilled apps/slack'], liveBytesExact: true },
+  },
 ];
 
 for (const c of table) {
@@ -151,6 +162,15 @@ test('journal state: the dead-letter table keeps the latest MAX_DEAD_LETTERS; an
     { table: s.dead.length, oldest: s.dead[0], kept: s.events.has('first'), events: s.events.size },
     { table: MAX_DEAD_LETTERS, oldest: dead('e0'), kept: false, events: MAX_DEAD_LETTERS },
   );
+});
+
+test('journal state: a damaged spilled delivery evicted from the dead-letter table takes its bytes with it', () => {
+  const s = emptyState();
+  apply(s, spillDead(0), recordBytes(spillDead(0)));
+  for (let n = 0; n < MAX_DEAD_LETTERS; n++)
+    for (const r of [accept(`e${n}`), dead(`e${n}`)]) apply(s, r, recordBytes(r));
+  const rewritten = liveRecords(s, 0).reduce((n, r) => n + recordBytes(r), 0);
+  assert.deepEqual([s.dead.length, s.dead[0], s.liveBytes], [MAX_DEAD_LETTERS, dead('e0'), rewritten]);
 });
 
 test("journal state: compaction writes each kept event's records, then running pauses, and replaying them gives the same state", () => {

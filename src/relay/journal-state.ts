@@ -9,7 +9,9 @@
  * - `accept`: an event and its deliveries. A second accept with the same id supersedes the first
  *   (a held event, accepted before the cluster view synced, then routed: routing-gate.ts).
  * - `done` / `dead`: delivery `i` of an event is settled (sent or skipped / failed for good).
- * - `forwarded`: the event went to notification-controller (--forward-to), or gave up trying.
+ * - `forwarded`: the event went to notification-controller (--forward-to), or gave up trying. A
+ *   forward spilled (journal-spill.ts) makes the event count as forwarded at once, `forwardSpilled`
+ *   until this record comes: the spilled forward owns it, and a compaction writes no `forwarded` for it.
  * - `paused`: a destination answered 429 with Retry-After; the latest pause of each destination
  *   counts, and only while it runs.
  * - `episode`: an object's failure episode at a Provider (its Slack thread, slack-episodes.ts) opened
@@ -17,6 +19,9 @@
  * - `status`: an Alert's delivery status changed; the latest of each Alert counts (journal-status.ts).
  * - `fold`, `digest`, `digest-done`, `digest-dead`: burst digests (journal-digests.ts). A `fold`
  *   settles a delivery into its destination's digest, so an absorbed event's own state is dropped.
+ * - `spill-dead`: a spilled delivery whose journal record was damaged (journal-spill.ts): a row of
+ *   the dead-letter table, kept (and its bytes live) while it is in the table. Its reference was
+ *   taken off its FIFO by whoever found the damage (as `materialise` takes one read back).
  * An event is finished once it is routed, every delivery is settled and it is forwarded (when it
  * had to be). A finished event is dropped, unless one of its dead deliveries is still in the
  * dead-letter table, which keeps the latest MAX_DEAD_LETTERS dead deliveries: an event leaves with
@@ -33,8 +38,9 @@ import type { FluxEvent } from './flux-event.ts';
 import type { DigestBook, DigestDeadRecord, DigestJournalRecord, FoldRecord } from './journal-digests.ts';
 import { digestSnapshots, foldInto, forgetDeadDigest, settleDigest, snapshot } from './journal-digests.ts';
 import { recordBytes } from './journal-record.ts';
-import type { SpillBook } from './journal-spill.ts';
-import { takeSpilled } from './journal-spill.ts';
+import type { SpillBook, SpillDeadRecord } from './journal-spill.ts';
+import { forwardPending, pushForward, sameSpillDead, takeSpilled } from './journal-spill.ts';
+import { SpillFifo } from './spill-fifo.ts';
 import type { StatusBook, StatusRecord } from './journal-status.ts';
 import { applyStatus, statusRecords } from './journal-status.ts';
 
@@ -66,13 +72,14 @@ export type RelayRecord =
   | ({ readonly t: 'paused' } & Pause)
   | ({ readonly t: 'episode' } & EpisodeChange)
   | StatusRecord
-  | DigestJournalRecord;
+  | DigestJournalRecord
+  | SpillDeadRecord;
 
 export type AcceptRecord = Extract<RelayRecord, { t: 'accept' }>;
 export type OutcomeRecord = Extract<RelayRecord, { t: 'done' | 'dead' | 'fold' }>;
 export type DeadRecord = Extract<RelayRecord, { t: 'dead' }>;
-/** A row of the dead-letter table: a delivery, or a digest (which names how many events it held). */
-export type DeadEntry = DeadRecord | DigestDeadRecord;
+/** A row of the dead-letter table: a delivery, a digest (which names how many events it held), or a damaged spilled delivery. */
+export type DeadEntry = DeadRecord | DigestDeadRecord | SpillDeadRecord;
 export type PausedRecord = Extract<RelayRecord, { t: 'paused' }>;
 export type EpisodeRecord = Extract<RelayRecord, { t: 'episode' }>;
 
@@ -96,6 +103,8 @@ export interface EventState {
   offset?: number;
   /** Its deliveries spilled and not read back yet (journal-spill.ts): it is kept while any is. */
   spilled?: number;
+  /** Its forward is spilled or read back, not settled yet (journal-spill.ts): `forwarded` is true, but not journaled. */
+  forwardSpilled?: true;
 }
 
 /** The journal's meaning (its digests: journal-digests.ts; its spilled deliveries: journal-spill.ts). */
@@ -116,6 +125,7 @@ export function emptyState(): JournalState {
   return {
     ...{ events: new Map(), pauses: new Map(), episodes: new Map(), dead: [], liveBytes: 0 },
     ...{ digests: new Map(), deadDigests: new Map(), statuses: new Map(), spill: new Map() },
+    ...{ forwards: new SpillFifo(), forwarding: new Map() },
   };
 }
 
@@ -149,11 +159,18 @@ export function apply(state: JournalState, r: RelayRecord, bytes: number, offset
     applyDigest(state, r, bytes);
     return state;
   }
+  if (r.t === 'spill-dead') {
+    if (state.dead.some((d) => d.t === 'spill-dead' && sameSpillDead(d, r))) return state;
+    state.liveBytes += bytes;
+    addDeadLetter(state, r);
+    return state;
+  }
   const e = state.events.get(r.id);
   if (!e) return state; // finished and dropped already (or an outcome replayed twice)
   if (r.t === 'forwarded') {
-    if (e.forwarded) return state;
+    if (e.forwarded && !e.forwardSpilled) return state;
     e.forwarded = true;
+    delete e.forwardSpilled;
     grow(state, e, bytes);
   } else {
     if (e.settled.has(r.i)) return state;
@@ -194,6 +211,22 @@ function newEvent(r: AcceptRecord, bytes: number): EventState {
 }
 
 /**
+ * Spills the forward of event `id` (to forward, not yet forwarded, its accept record's place in the
+ * file known): its reference joins the forwards' FIFO and the event counts as forwarded (the
+ * reference owns the forward), so it leaves the map once its deliveries are settled or spilled.
+ * Returns false, changing nothing, when it cannot.
+ */
+export function spillForward(state: JournalState, id: string): boolean {
+  const e = state.events.get(id);
+  if (!e || e.offset === undefined || e.accept.held || !e.accept.forward || e.forwarded) return false;
+  pushForward(state, { offset: e.offset, length: e.acceptBytes, index: 0, acceptedAt: e.accept.at });
+  e.forwarded = true;
+  e.forwardSpilled = true;
+  dropIfFinished(state, id);
+  return true;
+}
+
+/**
  * Materialises the front spilled delivery of `destination`, whose accept record `r` was read back
  * from the journal: takes it from its FIFO and returns it with its event, the one already
  * materialised for another of its destinations, else a new one (its bytes were live already).
@@ -216,6 +249,9 @@ export function materialise(
     const bytes = ref.length;
     event = newEvent(r, bytes);
     event.offset = ref.offset;
+    // Its forward is done, or owned by the spilled forward: it never waits for one (journal-spill.ts).
+    event.forwarded = true;
+    if (r.forward && forwardPending(state, ref.offset)) event.forwardSpilled = true;
     // Its other deliveries are spilled still (an event is spilled whole): it stays until they are read back.
     if (r.deliveries.length > 1) event.spilled = r.deliveries.length - 1;
     state.events.set(r.id, event);
@@ -244,6 +280,7 @@ function addDeadLetter(state: JournalState, r: DeadEntry, e?: EventState): void 
   if (state.dead.length <= MAX_DEAD_LETTERS) return;
   const evicted = state.dead.shift()!;
   if (evicted.t === 'digest-dead') return forgetDeadDigest(state, evicted.id);
+  if (evicted.t === 'spill-dead') return void (state.liveBytes -= recordBytes(evicted));
   const owner = state.events.get(evicted.id);
   if (!owner) return;
   owner.deadLetters--;
@@ -281,10 +318,10 @@ export function liveRecords(state: JournalState, at: number, copied = false): Re
     if (!copied || e.offset === undefined) records.push(e.accept);
     for (const o of e.outcomes)
       records.push(o.t === 'fold' && !state.digests.has(o.digest) ? { t: 'done', id: o.id, i: o.i } : o);
-    if (e.forwarded && e.accept.forward) records.push({ t: 'forwarded', id });
+    if (e.forwarded && e.accept.forward && !e.forwardSpilled) records.push({ t: 'forwarded', id });
   }
   records.push(...digestSnapshots(state));
-  records.push(...state.dead.filter((d): d is DigestDeadRecord => d.t === 'digest-dead'));
+  records.push(...state.dead.filter((d): d is DigestDeadRecord | SpillDeadRecord => d.t !== 'dead'));
   records.push(...pausesAt(state, at), ...openEpisodes(state), ...statusRecords(state));
   return records;
 }

@@ -10,6 +10,7 @@ import type { QueueName } from './delivery-protocol.ts';
 import type { DeliveryStatus } from './delivery-status.ts';
 import type { DeliveryCallbacks } from './delivery-thread.ts';
 import { objectName } from './flux-event.ts';
+import type { SpillDeadRecord } from './journal-spill.ts';
 import type { RelayRecord } from './journal-state.ts';
 import type { RelayJob } from './relay-queue.ts';
 import type { WarningRecorder } from './warning-events.ts';
@@ -102,4 +103,32 @@ function onDigestDead(d: OutcomeDeps, job: RelayJob, count: number, reason: stri
 function splitRef(ref: string): [string, string] {
   const slash = ref.indexOf('/');
   return [ref.slice(0, slash), ref.slice(slash + 1)];
+}
+
+/**
+ * Counts and logs spilled deliveries dead-lettered because their journal records were damaged
+ * (journal-spill.ts `spill-dead`), journaled already: each once, with its destination, never an
+ * event's content (none is readable). No Warning event: the Alert is not known.
+ */
+export function spilledDead(
+  d: Pick<OutcomeDeps, 'metrics' | 'log'>,
+  dead: readonly (SpillDeadRecord | Extract<RelayRecord, { t: 'dead' }>)[],
+  lostForwards = 0,
+): void {
+  if (lostForwards > 0) {
+    d.metrics.forwards.inc({ result: 'dead' }, lostForwards);
+    d.log.error({ forwards: lostForwards }, 'spilled forwards whose journal records were damaged are not forwarded');
+  }
+  for (const r of dead) {
+    d.metrics.deliveries.inc({ result: 'dead' });
+    // A materialised event's delivery (a compaction found its record damaged) is named by its id.
+    const which =
+      r.t === 'dead'
+        ? { id: r.id, i: r.i }
+        : { provider: r.destination, acceptedAt: new Date(r.acceptedAt).toISOString(), offset: r.offset };
+    d.log.error(
+      { ...which, reason: r.reason },
+      'a spilled delivery could not be read back from the journal; moved to dead letters',
+    );
+  }
 }

@@ -45,6 +45,19 @@ export function slackJob(a: AcceptRecord, index: number): RelayJob {
   };
 }
 
+/** The job of forwarding `a` to notification-controller. */
+export function forwardJob(a: AcceptRecord): RelayJob {
+  return {
+    id: `${a.id}:forward`,
+    destination: 'notification-controller',
+    acceptedAt: a.at,
+    event: a.event,
+    metadata: {},
+    eventId: a.id,
+    index: -1,
+  };
+}
+
 /** A queue over `sink`. */
 export function createRelayQueue(sink: JobSink): RelayQueue {
   return {
@@ -58,15 +71,7 @@ export function createRelayQueue(sink: JobSink): RelayQueue {
       return queued;
     },
     forward(a) {
-      sink.enqueue('forward', {
-        id: `${a.id}:forward`,
-        destination: 'notification-controller',
-        acceptedAt: a.at,
-        event: a.event,
-        metadata: {},
-        eventId: a.id,
-        index: -1,
-      });
+      sink.enqueue('forward', forwardJob(a));
     },
   };
 }

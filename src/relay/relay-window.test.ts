@@ -9,6 +9,7 @@ import { spillAccept } from './journal-spill.ts';
 import { READ_BACK_RETRY_MS, windowedLines } from './relay-window.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { slackJob } from './relay-queue.ts';
+import { DamagedRecordError } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 
@@ -65,10 +66,16 @@ test('a burst of large events folds as much when the window spills them as when 
  * One event (e7) spilled to apps/one at offset 4096, behind windows over `read` (the payload
  * answer): what was read, sent and logged.
  */
-function spilledBehind(read: (reads: number, offset: number, length: number) => Buffer, closed = false) {
+function spilledBehind(
+  read: (reads: number, offset: number, length: number) => Buffer,
+  closed = false,
+  also?: AcceptRecord,
+) {
   const state = emptyState();
   const a = big(7);
   spillAccept(state, { at: a.at, providers: ['apps/one'] }, 4096, recordBytes(a));
+  if (also) spillAccept(state, { at: also.at, providers: ['apps/one'] }, 8192, recordBytes(also));
+  const metrics = createRelayMetrics();
   const seen = { reads: 0, sent: [] as RelayJob[], logged: [] as unknown[] };
   const spillReader: SpillReader = {
     ...reader,
@@ -76,14 +83,18 @@ function spilledBehind(read: (reads: number, offset: number, length: number) => 
     closed: () => closed,
   };
   const logger = createLogger('error', { write: (line: string) => void seen.logged.push(JSON.parse(line)) });
+  const journaled: RelayRecord[] = [];
   const { window } = windowedLines(
-    { metrics: createRelayMetrics(), logger, spillReader, journal: { generation: () => 0 } },
+    { metrics, logger, spillReader, journal: { generation: () => 0 } },
     state,
-    (r: RelayRecord) => apply(state, r, recordBytes(r)),
+    (r: RelayRecord) => {
+      journaled.push(r);
+      apply(state, r, recordBytes(r));
+    },
     () => 2000,
     (job) => seen.sent.push(job),
   );
-  return { state, a, window, seen };
+  return { state, a, window, seen, metrics, journaled };
 }
 
 test('a spilled event that fails to be read back is tried again READ_BACK_RETRY_MS later, though nothing settles', (t) => {
@@ -120,4 +131,55 @@ test('once the reader is closed (the relay stopped), a spilled event stays spill
   window.resumeSpilled(['apps/one']);
   t.mock.timers.tick(READ_BACK_RETRY_MS * 3);
   assert.deepEqual([seen.reads, seen.sent, state.spill.get('apps/one')?.size, seen.logged], [1, [], 1, []]);
+});
+
+test('a spilled event whose record is damaged is dead-lettered at once, and its destination goes on to the next', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const next = big(8);
+  const { state, window, seen, metrics, journaled } = spilledBehind(
+    (_reads, offset) => {
+      if (offset === 4096) throw new DamagedRecordError('journal record at offset 4096 does not match its checksum');
+      return Buffer.from(JSON.stringify(next));
+    },
+    false,
+    next,
+  );
+  window.resumeSpilled(['apps/one']);
+  const dead: RelayRecord = {
+    ...{ t: 'spill-dead', destination: 'apps/one', acceptedAt: 1007, index: 0, offset: 4096, at: 2000 },
+    reason: 'journal record damaged: journal record at offset 4096 does not match its checksum',
+  };
+  assert.deepEqual(
+    [journaled, state.dead, seen.sent.map((j) => j.id), state.spill.size],
+    [[dead], [dead], ['e8:0'], 0],
+  );
+  t.mock.timers.tick(READ_BACK_RETRY_MS * 2);
+  assert.equal(seen.reads, 2); // not read again
+  assert.match(await metrics.registry.metrics(), /notify_guard_relay_deliveries_total\{result="dead"\} 1\n/);
+  assert.deepEqual(
+    seen.logged.map((l) => {
+      const { msg, provider, acceptedAt, offset, reason } = l as Record<string, unknown>;
+      return { msg, provider, acceptedAt, offset, reason };
+    }),
+    [
+      {
+        msg: 'a spilled delivery could not be read back from the journal; moved to dead letters',
+        ...{ provider: 'apps/one', acceptedAt: '1970-01-01T00:00:01.007Z', offset: 4096, reason: dead.reason },
+      },
+    ],
+  );
+});
+
+test('a spilled record read back that is not JSON, or not the accept record it should be, is damaged', () => {
+  for (const [payload, reason] of [
+    ['{"t":"acc', 'journal record at offset 4096 is not JSON'],
+    ['{"t":"forwarded","id":"e7"}', 'journal record at offset 4096 is not an accept record with delivery 0'],
+  ]) {
+    const { state, window, seen } = spilledBehind(() => Buffer.from(payload!));
+    window.resumeSpilled(['apps/one']);
+    assert.deepEqual(
+      [seen.reads, seen.sent, state.spill.size, state.dead.map((d) => d.t === 'spill-dead' && d.reason)],
+      [1, [], 0, [`journal record damaged: ${reason}`]],
+    );
+  }
 });

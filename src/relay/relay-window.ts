@@ -8,21 +8,25 @@ import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { WINDOW_DEFAULTS, createDeliveryWindow } from './delivery-window.ts';
 import type { DeliveryWindow, WaitingRef, WindowSettings } from './delivery-window.ts';
 import { createDigestLines } from './digest-lines.ts';
+import type { ForwardWindow } from './forward-window.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
 import type { Logger } from '../observability/logger.ts';
-import { oldestSpilled, spillDelivery, spilledCount } from './journal-spill.ts';
+import { oldestSpilled, spillDeadRecord, spillDelivery, spilledCount, takeSpilled } from './journal-spill.ts';
 import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
 import { materialise } from './journal-state.ts';
+import { DamagedRecordError, isDamaged } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
+import { spilledDead } from './relay-outcomes.ts';
 import type { deliveryOutcomes } from './relay-outcomes.ts';
 import { slackJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 
 /**
  * After a spilled event fails to be read back (an I/O error), its destination tries again this
- * much later: nothing in flight may settle to try it sooner.
+ * much later: nothing in flight may settle to try it sooner. A damaged record is not tried again:
+ * it is dead-lettered and the destination goes on (`unspill`).
  */
 export const READ_BACK_RETRY_MS = 5_000;
 
@@ -49,7 +53,7 @@ export function windowedLines(
 ): { window: DeliveryWindow; lines: DigestLines } {
   const window = deliveryWindow(
     o,
-    state,
+    { state, record, now },
     send,
     (ref) => lines.settled(ref),
     (job) => lines.foldIfBurst(job),
@@ -64,11 +68,12 @@ export function windowedLines(
  */
 function deliveryWindow(
   o: WindowOptions,
-  state: JournalState,
+  journaled: Journaled,
   send: (job: RelayJob) => void,
   skipped: (ref: WaitingRef) => void,
   divert: (job: RelayJob) => boolean,
 ): DeliveryWindow {
+  const { state } = journaled;
   const open = (id: string, index: number) => {
     const e = state.events.get(id);
     return !!e && !e.accept.held && !e.settled.has(index);
@@ -81,7 +86,7 @@ function deliveryWindow(
     skipped,
     open,
     ...(reader
-      ? { spilled: spilledDeliveries(o, state, { reader, open, retry }), divert, spill: spillOf(o, state) }
+      ? { spilled: spilledDeliveries(o, journaled, { reader, open, retry }), divert, spill: spillOf(o, state) }
       : {}),
     job: (id, index) => (open(id, index) ? slackJob(state.events.get(id)!.accept, index) : undefined),
     bytes: (job) =>
@@ -110,10 +115,17 @@ function spillOf(o: WindowOptions, state: JournalState): (job: RelayJob) => bool
     (o.journal?.generation?.() ?? -1) >= 0 && spillDelivery(state, job.eventId, job.destination, job.index);
 }
 
+/** The journal state, how a record is journaled (and folded into it), and the clock. */
+interface Journaled {
+  readonly state: JournalState;
+  readonly record: (r: RelayRecord) => void;
+  readonly now: () => number;
+}
+
 /** The window's view of the spilled deliveries: counted from the state, read back from the journal. */
 function spilledDeliveries(
   o: WindowOptions,
-  state: JournalState,
+  { state, record, now }: Journaled,
   d: {
     reader: SpillReader;
     open: (id: string, index: number) => boolean;
@@ -131,9 +143,16 @@ function spilledDeliveries(
       if (!ref) return undefined;
       let r: AcceptRecord;
       try {
-        r = JSON.parse(reader.payload(ref.offset, ref.length).toString('utf8')) as AcceptRecord;
+        r = readAccept(reader, ref);
       } catch (err) {
         if (reader.closed()) return undefined; // the relay stopped: it stays spilled, for the next start
+        if (isDamaged(err)) {
+          // Reading it again cannot mend it: its reference goes to the dead letters, and the destination goes on.
+          const dead = spillDeadRecord(destination, takeSpilled(state, destination)!, now(), err.message);
+          record(dead);
+          spilledDead({ metrics: o.metrics, log: o.logger }, [dead]);
+          return 'settled';
+        }
         // Left where it is: tried again when the destination's next job settles, or READ_BACK_RETRY_MS later.
         o.logger.error(
           { err, destination, retryInMs: READ_BACK_RETRY_MS },
@@ -146,6 +165,25 @@ function spilledDeliveries(
       return open(r.id, index) ? slackJob(event.accept, index) : 'settled';
     },
   };
+}
+
+/**
+ * The accept record `ref` refers to, read back; a DamagedRecordError when its payload is not JSON or
+ * not an accept record with that delivery (the framing held, the content did not).
+ */
+function readAccept(reader: SpillReader, ref: { offset: number; length: number; index: number }): AcceptRecord {
+  const payload = reader.payload(ref.offset, ref.length);
+  let r: AcceptRecord;
+  try {
+    r = JSON.parse(payload.toString('utf8')) as AcceptRecord;
+  } catch {
+    throw new DamagedRecordError(`journal record at offset ${ref.offset} is not JSON`);
+  }
+  if (r?.t !== 'accept' || typeof r.id !== 'string' || !r.deliveries?.[ref.index] || !r.event)
+    throw new DamagedRecordError(
+      `journal record at offset ${ref.offset} is not an accept record with delivery ${ref.index}`,
+    );
+  return r;
 }
 
 /** The lines where a destination's bursts fold into digests (digest-lines.ts), over the journal state. */
@@ -169,13 +207,19 @@ function digestLines(
   });
 }
 
-/** The outcome callbacks, telling the window and the digest lines of each Slack job settled. */
+/**
+ * The outcome callbacks, telling the window and the digest lines of each Slack job settled, and the
+ * forwards' window (forward-window.ts) of each forward settled (after its `forwarded` record).
+ */
 export function settledIn(
   lines: DigestLines,
   window: DeliveryWindow,
   outcomes: ReturnType<typeof deliveryOutcomes>,
+  forwards?: ForwardWindow,
 ): typeof outcomes {
-  const settled = (job: RelayJob) => {
+  const settled = (queue: string, job: RelayJob) => {
+    if (queue === 'forward') return forwards?.settled(job);
+    if (queue !== 'slack') return;
     window.settled(job);
     lines.settled(job);
   };
@@ -183,11 +227,11 @@ export function settledIn(
     ...outcomes,
     onDone: (queue, job, outcome) => {
       outcomes.onDone(queue, job, outcome);
-      if (queue === 'slack') settled(job);
+      settled(queue, job);
     },
     onDead: (queue, job, reason) => {
       outcomes.onDead(queue, job, reason);
-      if (queue === 'slack') settled(job);
+      settled(queue, job);
     },
   };
 }

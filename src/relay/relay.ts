@@ -45,16 +45,18 @@ import { resolveSlackDestination } from './slack-delivery.ts';
 import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
-import { deliveryOutcomes } from './relay-outcomes.ts';
+import { deliveryOutcomes, spilledDead } from './relay-outcomes.ts';
 import { createRelayQueue } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
-import { deadLetter, digestDeadLetter } from './dead-letter.ts';
+import { deadLetterRow } from './dead-letter.ts';
 import type { DigestLines } from './digest-lines.ts';
 import type { DigestSettings } from './digest-trigger.ts';
 import type { DeliveryWindow, WindowSettings } from './delivery-window.ts';
 import { settledIn, windowedLines } from './relay-window.ts';
+import { createForwardWindow } from './forward-window.ts';
+import type { ForwardWindow } from './forward-window.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import type { HandedEvent, SenderGate } from './sender-gate.ts';
 import type { AdoptOutcome } from './sender-adopt.ts';
@@ -170,18 +172,21 @@ export function startRelay(options: RelayOptions): Relay {
   const { window, lines } = windowedLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
   const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
-  const deliveries = startDeliveries(o, state, settledIn(lines, window, outcomes), log, now, beforePost);
+  const forwards = forwardWindowOf(o, state, (job) => deliveries.enqueue('forward', job));
+  const deliveries = startDeliveries(o, state, settledIn(lines, window, outcomes, forwards), log, now, beforePost);
   const queue = createRelayQueue({
-    enqueue: (q, job) => (q === 'slack' ? lines.deliver(job) : deliveries.enqueue(q, job)),
+    enqueue: (q, job) => (q === 'slack' ? lines.deliver(job) : forwards.offer(job)),
   });
   for (const [id, d] of state.digests) lines.resume(id, d.destination);
   const queueAccept = (r: Accept) => {
     void keeper.compactIfLarge();
-    if (!role?.takes(r)) queue.deliver(r);
+    // The forward first: once it is spilled, the deliveries may spill too (journal-spill.ts `spillDelivery`).
     if (o.forwardTo) queue.forward(r);
+    if (!role?.takes(r)) queue.deliver(r);
   };
   const stillHeld = resume({ ...o, replayed }, state, dedup, queue, log);
   window.resumeSpilled([...state.spill.keys()]);
+  forwards.resume();
   const gate = createRoutingGate<Accept>({
     synced: () => o.cluster.synced(),
     release: (held) => release(o, state, held, queueAccept),
@@ -206,7 +211,15 @@ export function startRelay(options: RelayOptions): Relay {
     const journal = (r: Accept) => journalAccept(acceptDeps, r);
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
-  return relayHandle(state, status, gate, { deliveries, window, lines }, accept, role, peer);
+  return relayHandle(state, status, gate, { deliveries, window, lines, forwards }, accept, role, peer);
+}
+
+/** The forwards' window (forward-window.ts), spilling into the journal when there is one to read back from. */
+function forwardWindowOf(o: RelayOptions, state: JournalState, send: (job: RelayJob) => void): ForwardWindow {
+  return createForwardWindow({
+    ...{ state, send, reader: o.spillReader, metrics: o.metrics, logger: o.logger },
+    canSpill: () => (o.journal.generation?.() ?? -1) >= 0,
+  });
 }
 
 /** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
@@ -219,6 +232,7 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
     logger: log,
     now,
     reader: o.spillReader,
+    damaged: (dead, lostForwards) => spilledDead({ metrics: o.metrics, log }, dead, lostForwards),
   });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
@@ -301,7 +315,12 @@ function relayHandle(
   state: JournalState,
   status: DeliveryStatus,
   gate: RoutingGate<Accept>,
-  { deliveries, window, lines }: { deliveries: DeliveryThread<RelayJob>; window: DeliveryWindow; lines: DigestLines },
+  {
+    deliveries,
+    window,
+    lines,
+    forwards,
+  }: { deliveries: DeliveryThread<RelayJob>; window: DeliveryWindow; lines: DigestLines; forwards: ForwardWindow },
   accept: (e: FluxEvent) => Promise<AcceptOutcome>,
   role: SenderRole | undefined,
   peer: RelayPeer | undefined,
@@ -310,10 +329,9 @@ function relayHandle(
     accept,
     adopt: (h) => role?.adopt(h) ?? Promise.resolve('not-sender'),
     ...(peer ? { takeOver: (h: Handover) => peer.takeOver(h), deliveries: () => peer.deliveries() } : {}),
-    deadLetters: () =>
-      state.dead.map((d) => (d.t === 'dead' ? deadLetter(state.events.get(d.id)!.accept, d) : digestDeadLetter(d))),
+    deadLetters: () => state.dead.map((d) => deadLetterRow(d, (id) => state.events.get(id)!.accept)),
     deliveryStatus: () => status.list(),
-    pending: () => deliveries.pending() + window.waiting() + lines.open(),
+    pending: () => deliveries.pending() + window.waiting() + lines.open() + forwards.waiting(),
     held: () => gate.held(),
     drain: (ms) => drainAndHandOver((t) => deliveries.drain(t), peer, ms),
     stop: async () => {

@@ -51,3 +51,36 @@ test('offsets above 4 GiB and delivery indexes above 65,535 are kept exactly', (
   fifo.push(big);
   assert.deepEqual(fifo.shift(), big);
 });
+
+test('removeOffset takes every reference to one record out, wrapped or not, keeping the others in order', () => {
+  const fifo = new SpillFifo();
+  const ref = (offset: number, index: number) => ({ offset, length: 10, index, acceptedAt: offset });
+  for (let k = 0; k < 10; k++) fifo.push(ref(k * 10, 0));
+  for (let k = 0; k < 8; k++) fifo.shift(); // the ring wraps from here on
+  for (let k = 10; k < 20; k++) fifo.push(ref(k % 2 === 0 ? 500 : k * 10, k));
+  const removed = fifo.removeOffset(500);
+  assert.deepEqual(
+    removed.map((r) => r.index),
+    [10, 12, 14, 16, 18],
+  );
+  assert.deepEqual(
+    fifo.refs().map((r) => r.offset),
+    [80, 90, 110, 130, 150, 170, 190],
+  );
+  fifo.push(ref(1, 1));
+  assert.deepEqual([fifo.size, fifo.removeOffset(7), fifo.shift()?.offset], [8, [], 80]);
+});
+
+test('hasOffset finds a waiting reference by binary search while offsets ascend, and by a scan once they do not', () => {
+  const fifo = new SpillFifo();
+  const ref = (offset: number) => ({ offset, length: 10, index: 0, acceptedAt: 1 });
+  for (let k = 0; k < 20; k++) fifo.push(ref(k * 100));
+  for (let k = 0; k < 5; k++) fifo.shift();
+  for (let k = 20; k < 30; k++) fifo.push(ref(k * 100)); // wrapped around the ring
+  assert.deepEqual(
+    [0, 400, 500, 1250, 2900, 3000].map((o) => fifo.hasOffset(o)),
+    [false, false, true, false, true, false],
+  );
+  fifo.push(ref(50)); // out of order: found by a scan
+  assert.deepEqual([fifo.hasOffset(50), fifo.hasOffset(2900), fifo.hasOffset(51)], [true, true, false]);
+});

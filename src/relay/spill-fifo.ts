@@ -31,6 +31,12 @@ export class SpillFifo {
   /** The first entry's slot, and how many entries follow it (wrapping around). */
   private head = 0;
   private count = 0;
+  /**
+   * True while the offsets were pushed in ascending order (they are: records are spilled in the
+   * order they were appended, and a compaction's move keeps that order), so `hasOffset` can search.
+   */
+  private ascending = true;
+  private lastPushed = -1;
 
   /** Deliveries waiting. */
   get size(): number {
@@ -46,6 +52,30 @@ export class SpillFifo {
     this.indexes[slot] = ref.index;
     this.acceptedAts[slot] = ref.acceptedAt;
     this.count++;
+    if (ref.offset < this.lastPushed) this.ascending = false;
+    this.lastPushed = ref.offset;
+  }
+
+  /**
+   * True when a reference to the record at `offset` waits: a binary search while the offsets are
+   * ascending (O(log n)), else a scan.
+   */
+  hasOffset(offset: number): boolean {
+    const at = (k: number) => this.offsets[(this.head + k) % this.offsets.length]!;
+    if (!this.ascending) {
+      for (let k = 0; k < this.count; k++) if (at(k) === offset) return true;
+      return false;
+    }
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = at(mid);
+      if (v === offset) return true;
+      if (v < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
   }
 
   /** The delivery at the front, or undefined when none waits. */
@@ -59,7 +89,7 @@ export class SpillFifo {
     if (!first) return undefined;
     this.head = (this.head + 1) % this.offsets.length;
     this.count--;
-    if (this.count === 0) this.head = 0;
+    if (this.count === 0) this.clear();
     return first;
   }
 
@@ -73,12 +103,46 @@ export class SpillFifo {
     for (let k = 0; k < this.count; k++) yield this.offsets[(this.head + k) % this.offsets.length]!;
   }
 
+  /**
+   * Removes every reference to the record at `offset` (a compaction found it damaged:
+   * journal-rewrite.ts) and returns them, front first; the others keep their order. O(size).
+   */
+  removeOffset(offset: number): SpillRef[] {
+    const removed: SpillRef[] = [];
+    let kept = 0;
+    for (let k = 0; k < this.count; k++) {
+      const from = (this.head + k) % this.offsets.length;
+      if (this.offsets[from] === offset) {
+        removed.push(this.at(from));
+        continue;
+      }
+      const to = (this.head + kept) % this.offsets.length;
+      this.offsets[to] = this.offsets[from]!;
+      this.lengths[to] = this.lengths[from]!;
+      this.indexes[to] = this.indexes[from]!;
+      this.acceptedAts[to] = this.acceptedAts[from]!;
+      kept++;
+    }
+    this.count = kept;
+    if (kept === 0) this.clear();
+    return removed;
+  }
+
   /** Moves every reference to where `to` says its record now is (a compaction rewrote the file). */
   remap(to: (offset: number) => number): void {
     for (let k = 0; k < this.count; k++) {
       const slot = (this.head + k) % this.offsets.length;
       this.offsets[slot] = to(this.offsets[slot]!);
     }
+    // The next push compares with the back's new offset (a compaction moved it to the new file).
+    this.lastPushed = this.count === 0 ? -1 : this.offsets[(this.head + this.count - 1) % this.offsets.length]!;
+  }
+
+  /** Empty again: the next push starts at slot 0 and a new ascending run. */
+  private clear(): void {
+    this.head = 0;
+    this.ascending = true;
+    this.lastPushed = -1;
   }
 
   private at(slot: number): SpillRef {

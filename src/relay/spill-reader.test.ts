@@ -23,7 +23,7 @@ test('a record is read at its offset; once closed, every read throws and nothing
   assert.throws(() => reader.payload(0, framed.length), { message: 'the journal reader is closed' });
 });
 
-test('a record read back that does not match its checksum is not there', async () => {
+test('a record read back that does not match its checksum is damaged (a DamagedRecordError: not retried)', async () => {
   const path = join(tempDir('spill-reader'), 'relay.journal');
   const framed = encodeRecords([{ t: 'forwarded', id: 'a' }]);
   const damaged = Buffer.from(framed);
@@ -33,7 +33,13 @@ test('a record read back that does not match its checksum is not there', async (
   try {
     assert.equal(reader.payload(0, framed.length).toString('utf8'), '{"t":"forwarded","id":"a"}');
     assert.throws(() => reader.payload(framed.length, framed.length), {
-      message: `no journal record of ${framed.length} bytes at offset ${framed.length}`,
+      name: 'DamagedRecordError',
+      message: `no journal record of ${framed.length} bytes at offset ${framed.length} (framing or checksum)`,
+    });
+    // Past the end of the file: cut short, damaged too.
+    assert.throws(() => reader.payload(2 * framed.length, framed.length), {
+      name: 'DamagedRecordError',
+      message: `journal record at offset ${2 * framed.length} is cut short`,
     });
   } finally {
     reader.close();

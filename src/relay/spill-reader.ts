@@ -8,20 +8,37 @@
  * (`reopen`) before it replaces the journal, then the references are moved and the descriptors
  * swapped in the same turn: until then this descriptor still reads the old file, which the old
  * offsets describe, and when the new file cannot be opened nothing is swapped (compaction.ts).
+ * A record that is not there as framed (cut short, a wrong length, a wrong checksum) throws a
+ * `DamagedRecordError`: reading it again will not mend it, and its callers drop the reference (a dead
+ * letter: relay-window.ts, journal-rewrite.ts); any other error (EIO, EBADF...) may pass and is retried.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { HEADER_BYTES, bytesWanted, decodeFrame } from './journal-record.ts';
+
+/** A record read back is damaged for good: its framing or checksum is wrong, or its payload is not the record wanted. */
+export class DamagedRecordError extends Error {
+  override readonly name = 'DamagedRecordError';
+}
+
+/** True for an error a read back cannot mend by trying again (the record is damaged), false for an I/O error. */
+export function isDamaged(err: unknown): err is DamagedRecordError {
+  return err instanceof DamagedRecordError;
+}
 
 /** How much a compaction's copier reads at a time. */
 const COPY_CHUNK_BYTES = 1024 * 1024;
 
 /** The journal file, read at offsets. */
 export interface SpillReader {
-  /** The payload (JSON) of the record of `length` bytes (header included) at `offset`; throws when it is not there or fails its checksum. */
+  /**
+   * The payload (JSON) of the record of `length` bytes (header included) at `offset`; throws a
+   * DamagedRecordError when it is not there as framed or fails its checksum, the read's own error on I/O failure.
+   */
   payload(offset: number, length: number): Buffer;
   /**
    * A copier for records taken in ascending offset order: each call returns the framed record at
-   * `offset`, and throws when its checksum does not match (the compaction then keeps the old file).
+   * `offset`, and throws a DamagedRecordError when it is not there as framed or its checksum does
+   * not match (journal-rewrite.ts then drops it), the read's own error on I/O failure.
    */
   copier(): (offset: number) => Buffer;
   /**
@@ -52,8 +69,11 @@ export function openSpillReader(path: string): SpillReader {
   };
   return {
     payload(offset, length) {
-      const frame = decodeFrame(readAt(offset, length), 0);
-      if (frame?.bytes !== length) throw new Error(`no journal record of ${length} bytes at offset ${offset}`);
+      const bytes = readAt(offset, length);
+      if (bytes.length < length) throw new DamagedRecordError(`journal record at offset ${offset} is cut short`);
+      const frame = decodeFrame(bytes, 0);
+      if (frame?.bytes !== length)
+        throw new DamagedRecordError(`no journal record of ${length} bytes at offset ${offset} (framing or checksum)`);
       return frame.payload;
     },
     copier: () => sequentialCopier(readAt),
@@ -80,13 +100,14 @@ function sequentialCopier(readAt: (offset: number, length: number) => Buffer): (
   const has = (offset: number, length: number) => offset >= chunkAt && offset + length <= chunkAt + chunk.length;
   return (offset) => {
     if (!has(offset, HEADER_BYTES)) [chunk, chunkAt] = [readAt(offset, COPY_CHUNK_BYTES), offset];
-    if (!has(offset, HEADER_BYTES)) throw new Error(`no journal record at offset ${offset}`);
+    if (!has(offset, HEADER_BYTES)) throw new DamagedRecordError(`no journal record at offset ${offset}`);
     const length = bytesWanted(chunk, offset - chunkAt);
-    if (length === 0) throw new Error(`no journal record at offset ${offset}`);
+    if (length === 0) throw new DamagedRecordError(`no journal record at offset ${offset}`);
     if (!has(offset, length)) [chunk, chunkAt] = [readAt(offset, Math.max(COPY_CHUNK_BYTES, length)), offset];
-    if (!has(offset, length)) throw new Error(`journal record at offset ${offset} is cut short`);
+    if (!has(offset, length)) throw new DamagedRecordError(`journal record at offset ${offset} is cut short`);
     const at = offset - chunkAt;
-    if (!decodeFrame(chunk, at)) throw new Error(`journal record at offset ${offset} does not match its checksum`);
+    if (!decodeFrame(chunk, at))
+      throw new DamagedRecordError(`journal record at offset ${offset} does not match its checksum`);
     // A copy: the chunk is reused, and what is yielded is written later.
     return Buffer.from(chunk.subarray(at, at + length));
   };

@@ -5,12 +5,13 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { startRelayServer } from '../../src/cli/relay-command.ts';
+import { parseJournal } from '../../src/relay/journal-record.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { FakeSlack } from '../servers/fake-slack.ts';
 import { eventually } from '../support/live-cluster.ts';
@@ -104,7 +105,7 @@ async function setUp(
     o.pacing ? { pacing: o.pacing } : {},
   );
   cleanups.push(() => relay.close());
-  return { slack, url, relay, logs };
+  return { slack, url, relay, logs, journal: join(dir, 'relay.journal') };
 }
 
 const event = (message: string, metadata: Record<string, string> = {}) => ({
@@ -270,5 +271,53 @@ test('with digests off, a backlog beyond the delivery window waits spilled to th
   assert.ok(
     s.logs.some((l) => l.includes('journal compacted')),
     'the journal was compacted while spilled deliveries drained',
+  );
+});
+
+test('a spilled record damaged on disk is dead-lettered when read back, and its destination delivers the rest', async () => {
+  // Window of 8 (delivery-window.ts): backlogs 9-30 wait spilled; backlog 12's record is then damaged.
+  const s = await setUp({ pacing: { perSecond: 50, burst: 3 } });
+  s.slack.fault('*', 'error-503');
+  const accepted: string[] = [];
+  for (let i = 1; i <= 30; i++) {
+    assert.equal((await post(s.relay.port, JSON.stringify(event(`backlog ${i}`)))).status, 202);
+    accepted.push(`backlog ${i}`);
+  }
+  const path = s.journal;
+  const image = await readFile(path);
+  const { records, sizes } = parseJournal<{ t: string; event?: { message: string } }>(image);
+  const k = records.findIndex((r) => r.t === 'accept' && r.event?.message === 'backlog 12');
+  const offset = sizes.slice(0, k).reduce((a, b) => a + b, 0);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('#'), 0, 1, offset + 8 + 20); // inside its payload: the checksum fails
+  await file.close();
+  s.slack.fault('*', 'none');
+  const delivered = accepted.filter((m) => m !== 'backlog 12');
+  await eventually('every other event delivered', () => s.slack.received.length >= delivered.length, 30_000);
+  await eventually('nothing pending', () => s.relay.relay.pending() === 0, 10_000);
+  assert.deepEqual(texts(s).sort(), [...delivered].sort());
+  const items = (await (await fetch(`http://127.0.0.1:${s.relay.port}/dead-letters`)).json()) as {
+    items: { at: string; message: string }[];
+  };
+  assert.equal(items.items.length, 1);
+  const { at, message, ...row } = items.items[0]!;
+  assert.deepEqual(row, {
+    ...{ id: '', alert: '', provider: 'apps/slack-0', involvedObject: '' },
+    reason: `journal record damaged: no journal record of ${sizes[k]} bytes at offset ${offset} (framing or checksum)`,
+  });
+  assert.match(
+    message,
+    new RegExp(
+      `^event accepted at \\S+ \\(delivery 0, journal offset ${offset}\\) could not be read back from the journal$`,
+    ),
+  );
+  assert.match(at, /^\d{4}-\d\d-\d\dT/);
+  const metrics = await (await fetch(`http://127.0.0.1:${s.relay.port}/metrics`)).text();
+  assert.match(metrics, /^notify_guard_relay_deliveries_total\{result="dead"\} 1$/m);
+  assert.match(metrics, /^notify_guard_relay_dead_letters 1$/m);
+  assert.equal(
+    s.logs.filter((l) => l.includes('a spilled delivery could not be read back from the journal')).length,
+    1,
+    'logged once',
   );
 });

@@ -515,6 +515,26 @@ test('--forward-to forwards every event, routed or not, durably: retried through
   await eventually('slack delivered', () => s.slack.received.length === 1);
 });
 
+test('--forward-to with notification-controller down: forwards beyond the window wait spilled in the journal, through a restart and compactions, and each goes once', async () => {
+  const nc = await fakeNotificationController();
+  // Window of 8 forwards (forward-window.ts): the other 22 wait as journal references.
+  const s = await setUp({ forwardTo: nc.url, retryMaxIntervalMs: 200, compactAtBytes: 4_096 });
+  const messages = Array.from({ length: 30 }, (_, i) => `storm ${i + 1}`);
+  for (const m of messages) assert.equal((await post(s.relay.port, JSON.stringify(event(m)))).status, 202);
+  await eventually('503 seen', () => nc.state.answers.includes(503));
+  await s.restart();
+  nc.state.failing = false;
+  await eventually('every event forwarded', () => nc.received.length === 30, 20_000);
+  assert.deepEqual(nc.received.map((e) => e.message).sort(), [...messages].sort());
+  await eventually('nothing pending', () => s.relay.relay.pending() === 0, 20_000);
+  // None forwarded twice (notification-controller answers a duplicate 429).
+  assert.equal(nc.state.answers.filter((a) => a === 429).length, 0);
+  assert.ok(
+    s.logs.some((l) => l.includes('journal compacted')),
+    'compacted while forwards were spilled',
+  );
+});
+
 test('/metrics counts events, deliveries and attempts (made on the delivery thread) and times the journal, with no secret', async () => {
   const s = await setUp();
   assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 202);

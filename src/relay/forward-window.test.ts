@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '../observability/logger.ts';
+import { createRelayMetrics } from '../observability/relay-metrics.ts';
+import { createForwardWindow } from './forward-window.ts';
+import { recordBytes } from './journal-record.ts';
+import type { AcceptRecord, RelayRecord } from './journal-state.ts';
+import { apply, emptyState } from './journal-state.ts';
+import type { RelayJob } from './relay-queue.ts';
+import { forwardJob } from './relay-queue.ts';
+import { DamagedRecordError } from './spill-reader.ts';
+import type { SpillReader } from './spill-reader.ts';
+import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
+
+const accept = (n: number): AcceptRecord => ({
+  ...{ t: 'accept', id: `e${n}`, at: 1000 + n, key: `key-${n}`, event },
+  ...{ deliveries: [{ alert: 'apps/all', provider: 'apps/one', metadata: {} }], forward: true },
+});
+const offsetOf = (n: number) => n * 1000;
+
+/** `count` events to forward accepted (at offset n * 1000) and offered to a window of 2; `damaged`: offsets whose record is. */
+function forwarding(count: number, o: { damaged?: number[]; canSpill?: boolean } = {}) {
+  const state = emptyState();
+  const sent: RelayJob[] = [];
+  const reads: number[] = [];
+  const logged: Record<string, unknown>[] = [];
+  const reader: SpillReader = {
+    payload(offset) {
+      reads.push(offset);
+      if (o.damaged?.includes(offset)) throw new DamagedRecordError(`journal record at offset ${offset} is cut short`);
+      return Buffer.from(JSON.stringify(accept(offset / 1000)));
+    },
+    copier: () => () => assert.fail('not copied'),
+    reopen: () => () => undefined,
+    close() {},
+    closed: () => false,
+  };
+  const metrics = createRelayMetrics();
+  const window = createForwardWindow({
+    ...{ state, reader, metrics, maxJobs: 2, canSpill: () => o.canSpill ?? true },
+    send: (job) => sent.push(job),
+    logger: createLogger('error', { write: (line: string) => void logged.push(JSON.parse(line)) }),
+  });
+  for (let n = 1; n <= count; n++) {
+    const a = accept(n);
+    apply(state, a, recordBytes(a), offsetOf(n));
+    window.offer(forwardJob(a));
+  }
+  /** The forward of `job` settled: its `forwarded` record folded, then the window told. */
+  const settle = (job: RelayJob) => {
+    const r: RelayRecord = { t: 'forwarded', id: job.eventId };
+    apply(state, r, recordBytes(r));
+    window.settled(job);
+  };
+  return { state, sent, reads, logged, window, metrics, settle };
+}
+
+test('forwards beyond the window are spilled, read back in order as it has room, and free their bytes once settled', () => {
+  const { state, sent, reads, window, settle } = forwarding(5);
+  const bytes = recordBytes(accept(1));
+  assert.deepEqual(
+    [sent.map((j) => j.id), window.waiting(), state.forwards.refs().map((r) => r.offset)],
+    [['e1:forward', 'e2:forward'], 3, [3000, 4000, 5000]],
+  );
+  // The spilled ones count as forwarded in the map: their deliveries may spill too, and never wait for a forward.
+  assert.deepEqual([state.events.get('e3')?.forwarded, state.events.get('e3')?.forwardSpilled], [true, true]);
+  assert.equal(state.liveBytes, 8 * bytes);
+  settle(sent[0]!);
+  assert.deepEqual([sent.map((j) => j.id).slice(2), reads, window.waiting()], [['e3:forward'], [3000], 2]);
+  // Its event is in the map (its delivery is pending): the job carries the state's event, not a copy.
+  assert.equal(sent[2]!.event, state.events.get('e3')!.accept.event);
+  settle(sent[2]!);
+  assert.deepEqual([state.events.get('e3')?.forwardSpilled, state.forwarding.size], [undefined, 1]);
+  assert.equal(state.liveBytes, 7 * bytes + 2 * recordBytes({ t: 'forwarded', id: 'e1' }));
+});
+
+test('a spilled forward whose record is damaged is dropped and counted dead; the next one goes', async () => {
+  const { state, sent, logged, metrics, settle } = forwarding(4, { damaged: [3000] });
+  settle(sent[0]!);
+  assert.deepEqual([sent.map((j) => j.id).slice(2), state.forwards.size], [['e4:forward'], 0]);
+  assert.match(await metrics.registry.metrics(), /notify_guard_relay_forwards_total\{result="dead"\} 1\n/);
+  assert.deepEqual(
+    logged.map(({ msg, offset, reason }) => ({ msg, offset, reason })),
+    [
+      {
+        msg: 'a spilled forward could not be read back from the journal; it is not forwarded',
+        ...{ offset: 3000, reason: 'journal record at offset 3000 is cut short' },
+      },
+    ],
+  );
+});
+
+test('while a compaction runs, a forward beyond the window waits in memory, and goes in its turn', () => {
+  const { state, sent, reads, window, settle } = forwarding(3, { canSpill: false });
+  assert.deepEqual([state.forwards.size, window.waiting(), state.events.get('e3')?.forwarded], [0, 1, false]);
+  settle(sent[0]!);
+  assert.deepEqual(
+    [sent.map((j) => j.id), reads, window.waiting()],
+    [['e1:forward', 'e2:forward', 'e3:forward'], [], 0],
+  );
+});

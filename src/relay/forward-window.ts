@@ -1,0 +1,161 @@
+/**
+ * The window of forwards to notification-controller (--forward-to) the delivery thread holds: at
+ * most FORWARD_WINDOW_JOBS at once. Before, every accepted event's forward went to the thread as
+ * it was accepted, so with notification-controller slow or down (503), a storm held every event in
+ * memory there. The rest now waits here: spilled, as a reference into the journal (the accept
+ * record holds the event as received: journal-state.ts `spillForward`), read back when the window
+ * has room; or, when it cannot be spilled (its place in the file not known yet, a compaction under
+ * way), as the job itself, in memory. A forward read back is built from the event in the state when
+ * it is there (its deliveries read back meanwhile), else from the record read, held only by its job.
+ * A forward settles with a `forwarded` record (relay-outcomes.ts), whatever its result; then
+ * `forwardSettled` frees a read back one's bytes. Its event's deliveries never wait for it: a
+ * spilled forward owns the forward (journal-spill.ts), so no record read back waits to be forwarded
+ * again. A damaged record (spill-reader.ts) is dropped, counted as a dead forward and logged; an I/O
+ * error is retried READ_BACK_RETRY_MS later.
+ */
+import type { Logger } from '../observability/logger.ts';
+import type { RelayMetrics } from '../observability/relay-metrics.ts';
+import { dropForward, forwardSettled, takeForward } from './journal-spill.ts';
+import type { AcceptRecord, JournalState } from './journal-state.ts';
+import { spillForward } from './journal-state.ts';
+import { forwardJob } from './relay-queue.ts';
+import type { RelayJob } from './relay-queue.ts';
+import { DamagedRecordError, isDamaged } from './spill-reader.ts';
+import type { SpillReader } from './spill-reader.ts';
+
+/** Forwards in the delivery thread at once: notification-controller answers in milliseconds when up. */
+export const FORWARD_WINDOW_JOBS = 8;
+
+/** After a spilled forward fails to be read back (an I/O error), the window tries again this much later. */
+export const FORWARD_RETRY_MS = 5_000;
+
+/** What the window works with. */
+export interface ForwardWindowDeps {
+  readonly state: JournalState;
+  /** Hands a forward job to the delivery thread. */
+  readonly send: (job: RelayJob) => void;
+  /** Reads spilled records back; nothing is spilled without it. */
+  readonly reader?: SpillReader | undefined;
+  /** True while a forward may be spilled (no compaction under way: the journal's generation is not -1). */
+  readonly canSpill: () => boolean;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  readonly maxJobs?: number;
+}
+
+/** The forwards' window. */
+export interface ForwardWindow {
+  /** A forward job: handed over when the window has room and nothing waits, else spilled or kept waiting. */
+  offer(job: RelayJob): void;
+  /** A forward job handed over settled: the next waiting one takes its room. */
+  settled(job: RelayJob): void;
+  /** Forwards waiting (spilled or in memory), not handed over. */
+  waiting(): number;
+  /** Starts handing over the spilled forwards (replayed). */
+  resume(): void;
+}
+
+/** The window over `d`. */
+export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
+  const max = d.maxJobs ?? FORWARD_WINDOW_JOBS;
+  const inThread = new Set<string>();
+  const inMemory = jobQueue();
+  let retrying = false;
+  const handOver = (job: RelayJob) => {
+    inThread.add(job.id);
+    d.send(job);
+  };
+  const pump = () => {
+    while (inThread.size < max) {
+      const job = (d.state.forwards.size > 0 ? readBack(d, retryLater) : undefined) ?? inMemory.shift();
+      if (!job) return;
+      handOver(job);
+    }
+  };
+  const retryLater = () => {
+    if (retrying) return;
+    retrying = true;
+    // Unref'd: a relay stopping does not wait for it.
+    setTimeout(() => {
+      retrying = false;
+      pump();
+    }, FORWARD_RETRY_MS).unref();
+  };
+  return {
+    offer(job) {
+      if (inThread.size < max && d.state.forwards.size === 0 && inMemory.size() === 0) return handOver(job);
+      if (d.reader && d.canSpill() && spillForward(d.state, job.eventId)) return;
+      inMemory.push(job);
+    },
+    settled(job) {
+      if (!inThread.delete(job.id)) return;
+      forwardSettled(d.state, job.id);
+      pump();
+    },
+    waiting: () => d.state.forwards.size + inMemory.size(),
+    resume: pump,
+  };
+}
+
+/** Forwards that could not be spilled: a FIFO that does not shift its array at each take. */
+function jobQueue() {
+  let jobs: RelayJob[] = [];
+  let head = 0;
+  return {
+    push: (job: RelayJob) => void jobs.push(job),
+    shift(): RelayJob | undefined {
+      const job = jobs[head];
+      if (!job) return undefined;
+      head++;
+      if (head === jobs.length || (head > 1024 && head * 2 > jobs.length)) [jobs, head] = [jobs.slice(head), 0];
+      return job;
+    },
+    size: () => jobs.length - head,
+  };
+}
+
+/**
+ * The front spilled forward read back as a job (taken: journal-spill.ts `takeForward`); a damaged
+ * record is dropped (a dead forward, logged) and the next one read; undefined when none is left,
+ * the reader is closed, or on an I/O error (logged; `retry` tries again later).
+ */
+function readBack(d: ForwardWindowDeps, retry: () => void): RelayJob | undefined {
+  for (;;) {
+    const ref = d.state.forwards.peek();
+    if (!ref || !d.reader) return undefined;
+    let r: AcceptRecord;
+    try {
+      r = readForward(d.reader, ref.offset, ref.length);
+    } catch (err) {
+      if (d.reader.closed()) return undefined; // stopped: it stays spilled, for the next start
+      if (!isDamaged(err)) {
+        d.logger.error({ err, retryInMs: FORWARD_RETRY_MS }, 'reading a spilled forward back from the journal failed');
+        return void retry();
+      }
+      dropForward(d.state);
+      d.metrics.forwards.inc({ result: 'dead' });
+      d.logger.error(
+        { acceptedAt: new Date(ref.acceptedAt).toISOString(), offset: ref.offset, reason: err.message },
+        'a spilled forward could not be read back from the journal; it is not forwarded',
+      );
+      continue;
+    }
+    const job = forwardJob(d.state.events.get(r.id)?.accept ?? r);
+    takeForward(d.state, job.id);
+    return job;
+  }
+}
+
+/** The accept record to forward at `offset`; a DamagedRecordError when it is not one. */
+function readForward(reader: SpillReader, offset: number, length: number): AcceptRecord {
+  let r: AcceptRecord;
+  try {
+    r = JSON.parse(reader.payload(offset, length).toString('utf8')) as AcceptRecord;
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new DamagedRecordError(`journal record at offset ${offset} is not JSON`);
+    throw err;
+  }
+  if (r?.t !== 'accept' || typeof r.id !== 'string' || !r.event)
+    throw new DamagedRecordError(`journal record at offset ${offset} is not an accept record`);
+  return r;
+}
