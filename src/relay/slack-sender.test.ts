@@ -142,3 +142,41 @@ test('more POSTs at once than the connections allowed to an origin wait for one,
     await h.close(two);
   }
 });
+
+test('a send that waits a whole timeout for a connection is a retry that sent nothing, and loses no slot', async () => {
+  const h = await holdingServer(2);
+  const waits: { ms: number; end: AbortController }[] = [];
+  const one = createSlackSender({
+    connections: 1,
+    waitSignal: (ms) => {
+      const end = new AbortController();
+      waits.push({ ms, end });
+      return end.signal;
+    },
+  });
+  try {
+    const first = one.send({ address: h.at }, payload, 300);
+    await h.arrived[0];
+    const second = one.send({ address: h.at }, payload, 300);
+    await Promise.resolve();
+    assert.deepEqual(
+      waits.map((w) => w.ms),
+      [300],
+      'only the send that waits starts a wait timer, of its own timeout',
+    );
+    waits[0]!.end.abort();
+    assert.deepEqual(await second, { kind: 'retry', reason: 'no connection free within 300 ms (all 1 in use)' });
+    assert.equal(h.held.length, 1, 'the send that gave up never reached Slack');
+    h.held[0]!.end('ok');
+    assert.deepEqual(await first, { kind: 'ok' });
+    // The slot came back: the next send goes out without waiting, on the same connection.
+    const third = one.send({ address: h.at }, payload, 300);
+    await h.arrived[1];
+    h.held[1]!.end('ok');
+    assert.deepEqual(await third, { kind: 'ok' });
+    assert.equal(waits.length, 1);
+    assert.equal(h.connections(), 1);
+  } finally {
+    await h.close(one);
+  }
+});

@@ -66,22 +66,30 @@ export interface SlackSenderOptions {
   readonly connections?: number;
   /** The signal that ends a POST after `ms` (default AbortSignal.timeout; tests see when it starts). */
   readonly timeoutSignal?: (ms: number) => AbortSignal;
+  /** The signal that ends the wait for a connection after `ms` (default AbortSignal.timeout; tests end it). */
+  readonly waitSignal?: (ms: number) => AbortSignal;
 }
 
 /**
- * Creates the sender. A POST's timeout starts once it has a connection: the wait for one of an
- * origin's connections (origin-slots.ts) is not counted, so a POST queued behind slow ones is not
- * reported as "no answer" without ever having been sent.
+ * Creates the sender. A send waits for one of its origin's connections (origin-slots.ts) at most
+ * `timeoutMs`, then POSTs with a timeout of its own, `timeoutMs` again, started once it has the
+ * connection: a send ends within twice its timeout. The two are apart on purpose: a wait that runs
+ * out has sent nothing, so its retry cannot repeat a message, while a POST cut short may have
+ * reached Slack; a POST given only what a long wait left of one timeout would be cut short, and
+ * repeated, when Slack is merely slow. A wait that runs out is a retry
+ * (`no connection free within N ms`), and the taker leaves the queue without a slot.
  */
 export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
   const connections = o.connections ?? MAX_CONNECTIONS_PER_ORIGIN;
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections, connect: o.ca ? { ca: o.ca } : {} });
   const slots = createOriginSlots(connections);
   const timeoutSignal = o.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
+  const waitSignal = o.waitSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   return {
     async send(to, payload, timeoutMs) {
       const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
-      await slots.take(origin);
+      if (!(await slots.take(origin, () => waitSignal(timeoutMs))))
+        return { kind: 'retry', reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)` };
       try {
         return await post(dispatcher, to, payload, timeoutSignal(timeoutMs), timeoutMs);
       } finally {
