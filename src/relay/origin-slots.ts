@@ -1,7 +1,7 @@
 /**
  * Slots per origin: at most `perOrigin` holders at once for each origin; more wait, first come first
  * served, for one to be given back. The Slack sender takes one before it starts a POST (and its
- * timeout), so that no POST waits inside undici's pool, where its timeout would already run.
+ * timeout), so that no POST waits inside the HTTP agent's pool, where its timeout would already run.
  * A waiter may give up (its signal aborts): it leaves the queue at once, so a slot given back later
  * goes to the next waiter, never to one that is gone. An origin nobody holds or waits for is
  * forgotten, so the table stays as small as what is in flight.

@@ -1,9 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
+import { createCA, createServingCertificate } from '../certs/certificates.ts';
 import type { SlackPayload } from './slack-message.ts';
 import { createSlackSender, retryAfterMs } from './slack-sender.ts';
 import type { SlackSender } from './slack-sender.ts';
@@ -178,5 +180,31 @@ test('a send that waits a whole timeout for a connection is a retry that sent no
     assert.equal(h.connections(), 1);
   } finally {
     await h.close(one);
+  }
+});
+
+test('over TLS, a server signed by the CA the sender is given is trusted, and one it was not given is a retry', async () => {
+  const now = new Date();
+  const ca = await createCA({ now, validityDays: 1 });
+  const leaf = await createServingCertificate({ ca, now, validityDays: 1, hosts: ['127.0.0.1'] });
+  const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const to = { address: `https://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}` };
+  const trusting = createSlackSender({ ca: ca.certPem });
+  const plain = createSlackSender();
+  try {
+    assert.deepEqual(await trusting.send(to, payload, 2_000), { kind: 'ok' });
+    assert.deepEqual(await plain.send(to, payload, 2_000), {
+      kind: 'retry',
+      reason: 'connection failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+    });
+  } finally {
+    await trusting.close();
+    await plain.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });
