@@ -208,3 +208,19 @@ test('over TLS, a server signed by the CA the sender is given is trusted, and on
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('close lets a POST under way finish (a POST cut off may have reached Slack), then closes', async () => {
+  const h = await holdingServer(1);
+  const one = createSlackSender();
+  const sent = one.send({ address: h.at }, payload, 60_000);
+  await h.arrived[0];
+  let closed = false;
+  const closing = one.close().then(() => (closed = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(closed, false, 'close waits for the POST under way');
+  h.held[0]!.end('ok');
+  assert.deepEqual(await sent, { kind: 'ok' });
+  await closing;
+  assert.equal(closed, true);
+  await h.close(one);
+});

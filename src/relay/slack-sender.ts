@@ -87,21 +87,34 @@ export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
   const slots = createOriginSlots(connections);
   const timeoutSignal = o.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   const waitSignal = o.waitSignal ?? ((ms: number) => AbortSignal.timeout(ms));
+  const sending = new Set<Promise<SendResult>>();
+  const send = async (to: SlackDestination, payload: SlackPayload | SlackBlocksPayload, timeoutMs: number) => {
+    const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
+    if (!(await slots.take(origin, () => waitSignal(timeoutMs))))
+      return {
+        kind: 'retry',
+        reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)`,
+      } as const;
+    try {
+      return await post(agents, to, payload, timeoutSignal(timeoutMs), timeoutMs);
+    } finally {
+      slots.give(origin);
+    }
+  };
   return {
-    async send(to, payload, timeoutMs) {
-      const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
-      if (!(await slots.take(origin, () => waitSignal(timeoutMs))))
-        return { kind: 'retry', reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)` };
-      try {
-        return await post(agents, to, payload, timeoutSignal(timeoutMs), timeoutMs);
-      } finally {
-        slots.give(origin);
-      }
+    send(to, payload, timeoutMs) {
+      const sent = send(to, payload, timeoutMs);
+      sending.add(sent);
+      const done = () => sending.delete(sent);
+      void sent.then(done, done);
+      return sent;
     },
-    close: () => {
+    // The sends under way finish first (each within its bounds), then the connections close: a POST
+    // cut off here may have reached Slack, and the next start would send its message again.
+    async close() {
+      await Promise.allSettled(sending);
       agents.http.destroy();
       agents.https.destroy();
-      return Promise.resolve();
     },
   };
 }
