@@ -6,7 +6,8 @@
  * the delivery thread's heap, external and V8-malloced bytes). What stays unattributed is
  * anonymous memory outside malloc and outside both V8 heaps' resident pages.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 /** MB of the process's resident memory, by where the kernel says it lives. */
 interface Mappings {
@@ -155,4 +156,65 @@ export function describeMemory(d: MemoryDetail): string[] {
     );
   }
   return lines;
+}
+
+/** Sockets the process holds open (its descriptors that are sockets): Slack connections, listeners, the thread's ports. */
+function socketCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+      } catch {
+        return false;
+      }
+    }).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Deliveries sent so far (notify_guard_relay_deliveries_total{result="sent"}), NaN when unreadable. */
+async function sentSoFar(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(/^notify_guard_relay_deliveries_total\{result="sent"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Prints a line every `everyMs` while a relay runs (BENCH_MEMORY_TRACE=<seconds> in the storm bench):
+ * RSS and its high-water mark, malloc, V8's two heaps, the sockets open, the messages sent per second
+ * since the last line, and the load average. Returns the function that stops it.
+ */
+export function traceMemory(pid: number, port: number, everyMs: number, print: (line: string) => void): () => void {
+  const began = performance.now();
+  let last = { at: began, sent: NaN };
+  const timer = setInterval(() => {
+    void Promise.all([memoryDetail('', pid, port), sentSoFar(port)]).then(([d, sent]) => {
+      const now = performance.now();
+      const rate = (sent - last.sent) / ((now - last.at) / 1000);
+      last = { at: now, sent };
+      const { maps: m, heaps: h } = d;
+      if (!m) return;
+      const hwm = Number(/^VmHWM:\s+(\d+)/m.exec(readStatus(pid))?.[1] ?? NaN) / 1024;
+      print(
+        `  trace ${f((now - began) / 1000)} s: RSS ${f(m.rss)} (high-water ${f(hwm)}) MB; malloc ${f(m.mallocMain)}+${f(m.mallocArenas)}, other anon ${f(m.otherAnonymous)}, file ${f(m.file)}; ` +
+          `main heap ${f(h?.mainUsed ?? NaN)}/${f(h?.mainTotal ?? NaN)}, thread heap ${f(h?.threadUsed ?? NaN)}/${f(h?.threadTotal ?? NaN)} ext ${f(h?.threadExternal ?? NaN)}; ` +
+          `sockets ${socketCount(pid)}; sent ${f(rate)}/s; load ${loadavg()
+            .map((x) => x.toFixed(1))
+            .join(' ')}`,
+      );
+    });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+function readStatus(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
 }

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
-import { describeMemory, memoryDetail } from './relay-memory-detail.ts';
+import { describeMemory, memoryDetail, traceMemory } from './relay-memory-detail.ts';
 import type { MemoryDetail } from './relay-memory-detail.ts';
 import { runBacklog } from './relay-backlog-bench.ts';
 
@@ -96,6 +96,20 @@ function startRelay(dir: string, flags: string[]): Promise<Relay> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`relay exited ${code} before listening`)));
   });
+}
+
+/**
+ * startRelay, and with BENCH_MEMORY_TRACE=<seconds> a line on stderr every so often for as long as
+ * the relay runs (relay-memory-detail.ts `traceMemory`): where its RSS grows while it drains.
+ */
+async function tracedRelay(dir: string, flags: string[]): Promise<Relay> {
+  const relay = await startRelay(dir, flags);
+  const every = Number(process.env['BENCH_MEMORY_TRACE'] ?? 0) * 1000;
+  if (every > 0) {
+    const stop = traceMemory(relay.child.pid!, relay.port, every, (line) => console.error(line));
+    relay.child.once('exit', stop);
+  }
+  return relay;
 }
 
 async function writeCluster(dir: string, slackUrl: string): Promise<void> {
@@ -409,6 +423,6 @@ if (import.meta.main) {
   const o = { slackPerSecond: Number(values['slack-per-second']), baselineEvents: Number(values['baseline-events']) };
   if (!values['backlog-only']) for (const line of await runStorm(Number(values.events), o)) console.log(line);
   const backlog = Number(values['backlog-events']);
-  const helpers = { destinations: DESTINATIONS, startRelay, writeCluster, startSlack, memoryOf, metric };
+  const helpers = { destinations: DESTINATIONS, startRelay: tracedRelay, writeCluster, startSlack, memoryOf, metric };
   if (backlog > 0) for (const line of await runBacklog(backlog, helpers)) console.log(line);
 }

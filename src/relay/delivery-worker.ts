@@ -10,7 +10,6 @@ import { createDeliveryScheduler } from './delivery-scheduler.ts';
 import type { Delivery, DeliveryScheduler } from './delivery-scheduler.ts';
 import type { DeliverySettings, FromDelivery, Job, QueueName, ToDelivery } from './delivery-protocol.ts';
 import type { InvolvedObject } from './flux-event.ts';
-import { createForwarder } from './forwarder.ts';
 import type { DeliveryResult, ResolvedDestination } from './slack-delivery.ts';
 import { createEpisodeBook, takeEpisodes } from './slack-episodes.ts';
 import { sendToSlack } from './slack-delivery.ts';
@@ -23,7 +22,10 @@ const settings = workerData as DeliverySettings;
 const post = (m: FromDelivery) => port.postMessage(m);
 
 const sender = createSlackSender(settings.slackCa ? { ca: settings.slackCa } : {});
-const forwarder = settings.forwardTo ? createForwarder(settings.forwardTo, settings.sendTimeoutMs) : undefined;
+// Loaded only with --forward-to: the forwarder brings undici, about 5 MB of this thread's heap.
+const forwarder = settings.forwardTo
+  ? (await import('./forwarder.ts')).createForwarder(settings.forwardTo, settings.sendTimeoutMs)
+  : undefined;
 
 let nextRequest = 0;
 const resolving = new Map<number, (r: ResolvedDestination | DeliveryResult) => void>();

@@ -14,6 +14,7 @@ const cases: [DeliveryResult, string | undefined][] = [
   [{ kind: 'retry', reason: 'service_unavailable' }, '5xx'],
   [{ kind: 'retry', reason: 'no answer within 15000 ms' }, 'timeout'],
   [{ kind: 'retry', reason: 'request_timeout' }, 'timeout'],
+  [{ kind: 'retry', reason: 'no connection free within 15000 ms (all 128 in use)' }, 'timeout'],
   [{ kind: 'retry', reason: 'connection failed (ECONNREFUSED)' }, 'connection'],
   [{ kind: 'permanent', reason: 'HTTP 404 channel_not_found' }, 'channel_not_found'],
   [{ kind: 'permanent', reason: 'HTTP 404 no_service' }, 'no_service'],

@@ -3,7 +3,7 @@
  * bounded set of words, never free text or an address. Slack's own error strings are kept when
  * they are among those its incoming webhooks and chat.postMessage document and slack-sender.ts
  * reads (`channel_not_found`, `invalid_token`, ...); HTTP 5xx and the API's server errors are
- * `5xx`; no answer within the send timeout (or `request_timeout`) is `timeout`; a connection that
+ * `5xx`; no answer within the send timeout (or `request_timeout`), or no connection free within it, is `timeout`; a connection that
  * failed is `connection`; 429 or `ratelimited` is `rate_limited`; anything else (a Provider or
  * Secret the relay could not read, an error Slack does not document) is `other`.
  */
@@ -40,6 +40,8 @@ export function slackErrorClass(r: DeliveryResult): SlackErrorClass | undefined 
   if (/^HTTP 5\d\d\b/.test(reason) || SERVER_ERRORS.has(reason)) return '5xx';
   if (reason === 'ratelimited') return 'rate_limited';
   if (reason === 'request_timeout' || reason.startsWith('no answer within ')) return 'timeout';
+  // Every connection to Slack stayed busy for a whole send timeout (slack-sender.ts): Slack is slow.
+  if (reason.startsWith('no connection free within ')) return 'timeout';
   if (reason.startsWith('connection failed')) return 'connection';
   // A webhook's `HTTP 404 channel_not_found`, or the API's bare `channel_not_found`.
   const word = /^(?:HTTP 4\d\d )?([a-z_]+)$/.exec(reason)?.[1];

@@ -1,9 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
+import { createCA, createServingCertificate } from '../certs/certificates.ts';
 import type { SlackPayload } from './slack-message.ts';
 import { createSlackSender, retryAfterMs } from './slack-sender.ts';
 import type { SlackSender } from './slack-sender.ts';
@@ -141,4 +143,84 @@ test('more POSTs at once than the connections allowed to an origin wait for one,
   } finally {
     await h.close(two);
   }
+});
+
+test('a send that waits a whole timeout for a connection is a retry that sent nothing, and loses no slot', async () => {
+  const h = await holdingServer(2);
+  const waits: { ms: number; end: AbortController }[] = [];
+  const one = createSlackSender({
+    connections: 1,
+    waitSignal: (ms) => {
+      const end = new AbortController();
+      waits.push({ ms, end });
+      return end.signal;
+    },
+  });
+  try {
+    const first = one.send({ address: h.at }, payload, 300);
+    await h.arrived[0];
+    const second = one.send({ address: h.at }, payload, 300);
+    await Promise.resolve();
+    assert.deepEqual(
+      waits.map((w) => w.ms),
+      [300],
+      'only the send that waits starts a wait timer, of its own timeout',
+    );
+    waits[0]!.end.abort();
+    assert.deepEqual(await second, { kind: 'retry', reason: 'no connection free within 300 ms (all 1 in use)' });
+    assert.equal(h.held.length, 1, 'the send that gave up never reached Slack');
+    h.held[0]!.end('ok');
+    assert.deepEqual(await first, { kind: 'ok' });
+    // The slot came back: the next send goes out without waiting, on the same connection.
+    const third = one.send({ address: h.at }, payload, 300);
+    await h.arrived[1];
+    h.held[1]!.end('ok');
+    assert.deepEqual(await third, { kind: 'ok' });
+    assert.equal(waits.length, 1);
+    assert.equal(h.connections(), 1);
+  } finally {
+    await h.close(one);
+  }
+});
+
+test('over TLS, a server signed by the CA the sender is given is trusted, and one it was not given is a retry', async () => {
+  const now = new Date();
+  const ca = await createCA({ now, validityDays: 1 });
+  const leaf = await createServingCertificate({ ca, now, validityDays: 1, hosts: ['127.0.0.1'] });
+  const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const to = { address: `https://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}` };
+  const trusting = createSlackSender({ ca: ca.certPem });
+  const plain = createSlackSender();
+  try {
+    assert.deepEqual(await trusting.send(to, payload, 2_000), { kind: 'ok' });
+    assert.deepEqual(await plain.send(to, payload, 2_000), {
+      kind: 'retry',
+      reason: 'connection failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+    });
+  } finally {
+    await trusting.close();
+    await plain.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('close lets a POST under way finish (a POST cut off may have reached Slack), then closes', async () => {
+  const h = await holdingServer(1);
+  const one = createSlackSender();
+  const sent = one.send({ address: h.at }, payload, 60_000);
+  await h.arrived[0];
+  let closed = false;
+  const closing = one.close().then(() => (closed = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(closed, false, 'close waits for the POST under way');
+  h.held[0]!.end('ok');
+  assert.deepEqual(await sent, { kind: 'ok' });
+  await closing;
+  assert.equal(closed, true);
+  await h.close(one);
 });

@@ -8,7 +8,9 @@
  *   retrying, every other error is permanent.
  * Errors never contain the destination URL or the token: a Slack webhook URL is a credential.
  */
-import { Agent, request } from 'undici';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createOriginSlots } from './origin-slots.ts';
 import type { SlackBlocksPayload } from './slack-blocks.ts';
 import type { SlackPayload } from './slack-message.ts';
@@ -34,7 +36,7 @@ const RETRYABLE_API_ERRORS = new Set([
   'request_timeout',
 ]);
 
-/** Sends Slack messages over a shared keep-alive connection pool. */
+/** Sends Slack messages over shared keep-alive connection pools. */
 export interface SlackSender {
   send(to: SlackDestination, payload: SlackPayload | SlackBlocksPayload, timeoutMs: number): Promise<SendResult>;
   close(): Promise<void>;
@@ -66,69 +68,139 @@ export interface SlackSenderOptions {
   readonly connections?: number;
   /** The signal that ends a POST after `ms` (default AbortSignal.timeout; tests see when it starts). */
   readonly timeoutSignal?: (ms: number) => AbortSignal;
+  /** The signal that ends the wait for a connection after `ms` (default AbortSignal.timeout; tests end it). */
+  readonly waitSignal?: (ms: number) => AbortSignal;
 }
 
 /**
- * Creates the sender. A POST's timeout starts once it has a connection: the wait for one of an
- * origin's connections (origin-slots.ts) is not counted, so a POST queued behind slow ones is not
- * reported as "no answer" without ever having been sent.
+ * Creates the sender. A send waits for one of its origin's connections (origin-slots.ts) at most
+ * `timeoutMs`, then POSTs with a timeout of its own, `timeoutMs` again, started once it has the
+ * connection: a send ends within twice its timeout. The two are apart on purpose: a wait that runs
+ * out has sent nothing, so its retry cannot repeat a message, while a POST cut short may have
+ * reached Slack; a POST given only what a long wait left of one timeout would be cut short, and
+ * repeated, when Slack is merely slow. A wait that runs out is a retry
+ * (`no connection free within N ms`), and the taker leaves the queue without a slot.
  */
 export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
   const connections = o.connections ?? MAX_CONNECTIONS_PER_ORIGIN;
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections, connect: o.ca ? { ca: o.ca } : {} });
+  const agents = createAgents(connections, o.ca);
   const slots = createOriginSlots(connections);
   const timeoutSignal = o.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
+  const waitSignal = o.waitSignal ?? ((ms: number) => AbortSignal.timeout(ms));
+  const sending = new Set<Promise<SendResult>>();
+  const send = async (to: SlackDestination, payload: SlackPayload | SlackBlocksPayload, timeoutMs: number) => {
+    const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
+    if (!(await slots.take(origin, () => waitSignal(timeoutMs))))
+      return {
+        kind: 'retry',
+        reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)`,
+      } as const;
+    try {
+      return await post(agents, to, payload, timeoutSignal(timeoutMs), timeoutMs);
+    } finally {
+      slots.give(origin);
+    }
+  };
   return {
-    async send(to, payload, timeoutMs) {
-      const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
-      await slots.take(origin);
-      try {
-        return await post(dispatcher, to, payload, timeoutSignal(timeoutMs), timeoutMs);
-      } finally {
-        slots.give(origin);
-      }
+    send(to, payload, timeoutMs) {
+      const sent = send(to, payload, timeoutMs);
+      sending.add(sent);
+      const done = () => sending.delete(sent);
+      void sent.then(done, done);
+      return sent;
     },
-    close: () => dispatcher.close(),
+    // The sends under way finish first (each within its bounds), then the connections close: a POST
+    // cut off here may have reached Slack, and the next start would send its message again.
+    async close() {
+      await Promise.allSettled(sending);
+      agents.http.destroy();
+      agents.https.destroy();
+    },
   };
 }
 
-/** One POST on `dispatcher`, classified. */
+/** The keep-alive pools, one per scheme (a pool keeps `connections` per origin). */
+interface Agents {
+  readonly http: HttpAgent;
+  readonly https: HttpsAgent;
+}
+
+/**
+ * Node's own HTTP client, not undici's: the delivery thread is an isolate of its own, and loading
+ * undici there took 5 MB more of its heap (6 MB allocated) than node:http, measured in a bare worker
+ * with the relay's flags; the client is the same keep-alive pool. An idle connection is closed after
+ * 30 s, or sooner when the server's Keep-Alive header says so (Node's agent reads its hint).
+ */
+function createAgents(connections: number, ca: string | undefined): Agents {
+  const options = { keepAlive: true, maxSockets: connections, timeout: 30_000 };
+  return { http: new HttpAgent(options), https: new HttpsAgent({ ...options, ...(ca ? { ca } : {}) }) };
+}
+
+/** What came back: the status, the Retry-After header and the first 400 characters of the body. */
+interface Answer {
+  readonly status: number;
+  readonly retryAfter: string | null;
+  readonly body: string;
+}
+
+/** POSTs `body` to `address` and reads the whole answer (so the connection can be used again). */
+function exchange(agents: Agents, address: string, headers: Record<string, string>, body: string, signal: AbortSignal) {
+  return new Promise<Answer>((resolve, reject) => {
+    const url = new URL(address);
+    const https = url.protocol === 'https:';
+    const req = (https ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        agent: https ? agents.https : agents.http,
+        signal,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < 400) text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: header(res.headers), body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function header(headers: IncomingHttpHeaders): string | null {
+  const h = headers['retry-after'];
+  return (Array.isArray(h) ? h[0] : h) ?? null;
+}
+
+/** One POST through `agents`, classified. */
 async function post(
-  dispatcher: Agent,
+  agents: Agents,
   to: SlackDestination,
   payload: SlackPayload | SlackBlocksPayload,
   signal: AbortSignal,
   timeoutMs: number,
 ): Promise<SendResult> {
-  let status: number;
-  let retryAfter: string | null;
-  let body: string;
+  let answer: Answer;
   try {
-    // undici's request, not fetch: the same pool at a fraction of the CPU per message.
-    const response = await request(to.address, {
-      method: 'POST',
-      dispatcher,
-      signal,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        ...(to.token ? { authorization: `Bearer ${to.token}` } : {}),
-      },
-      body: JSON.stringify(payload),
-    });
-    status = response.statusCode;
-    const header = response.headers['retry-after'];
-    retryAfter = (Array.isArray(header) ? header[0] : header) ?? null;
-    body = (await response.body.text().catch(() => '')).slice(0, 400);
-  } catch (err) {
-    const name = (err as Error).name;
-    return {
-      kind: 'retry',
-      reason:
-        name === 'TimeoutError'
-          ? `no answer within ${timeoutMs} ms`
-          : `connection failed (${(err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? name})`,
+    const headers = {
+      'content-type': 'application/json; charset=utf-8',
+      ...(to.token ? { authorization: `Bearer ${to.token}` } : {}),
     };
+    answer = await exchange(agents, to.address, headers, JSON.stringify(payload), signal);
+  } catch (err) {
+    if (signal.aborted) return { kind: 'retry', reason: `no answer within ${timeoutMs} ms` };
+    const e = err as { code?: string; name: string; cause?: { code?: string } };
+    return { kind: 'retry', reason: `connection failed (${e.code ?? e.cause?.code ?? e.name})` };
   }
+  return classify(answer.status, answer.retryAfter, answer.body.slice(0, 400));
+}
+
+/** Slack's answer as a result (the module comment: as Slack documents it). */
+function classify(status: number, retryAfter: string | null, body: string): SendResult {
   if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(retryAfter, Date.now()) };
   if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
   if (status !== 200) return { kind: 'permanent', reason: `HTTP ${status} ${slackError(body)}`.trim() };
