@@ -35,8 +35,12 @@ const CACHE = join(ROOT, 'node_modules', '.cache');
 const TIMINGS = join(CACHE, 'test-timings.json');
 /** Jobs run at once (env TEST_CONCURRENCY): most test files wait on sockets and child processes. */
 const CONCURRENCY = Number(process.env['TEST_CONCURRENCY'] ?? 6);
-/** --test-timeout: a hang guard per test, generous for a machine shared by several test runs. */
-const TEST = ['--test', '--test-isolation=none', '--test-reporter=spec', '--test-timeout=120000'];
+/**
+ * --test-timeout: a hang guard per test, generous for a machine shared by several test runs.
+ * --test-force-exit: a process ends once its tests have, even if a failed test left a handle open
+ * (a server, a pending send): a test that timed out had left its group's process running for good.
+ */
+const TEST = ['--test', '--test-isolation=none', '--test-reporter=spec', '--test-timeout=120000', '--test-force-exit'];
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** Where the type check emits the project (test/tsconfig.run.json): .local/ is ignored by git and the tools. */
 const BUILD = join(ROOT, '.local', 'test-build');
