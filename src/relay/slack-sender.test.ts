@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { FakeSlack } from '../../test/servers/fake-slack.ts';
 import { createCA, createServingCertificate } from '../certs/certificates.ts';
 import type { SlackPayload } from './slack-message.ts';
@@ -95,6 +95,7 @@ async function holdingServer(n: number) {
     arrived: arrived.map((a) => a.promise),
     at: `http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK}`,
     connections: () => connections,
+    server,
     close: async (sender: SlackSender) => {
       await sender.close();
       server.closeAllConnections();
@@ -212,8 +213,10 @@ test('over TLS, a server signed by the CA the sender is given is trusted, and on
   }
 });
 
-test('close lets a POST under way finish (a POST cut off may have reached Slack), then closes', async () => {
+test('close lets a POST under way finish (a POST cut off may have reached Slack), then closes its connection', async () => {
   const h = await holdingServer(1);
+  const sockets: Socket[] = [];
+  h.server.on('connection', (s: Socket) => sockets.push(s));
   const one = createSlackSender();
   const sent = one.send({ address: h.at }, payload, 60_000);
   await h.arrived[0];
@@ -221,9 +224,31 @@ test('close lets a POST under way finish (a POST cut off may have reached Slack)
   const closing = one.close().then(() => (closed = true));
   await new Promise((r) => setImmediate(r));
   assert.equal(closed, false, 'close waits for the POST under way');
+  const socketClosed = new Promise((r) => sockets[0]!.once('close', r));
   h.held[0]!.end('ok');
   assert.deepEqual(await sent, { kind: 'ok' });
   await closing;
+  await socketClosed;
   assert.equal(closed, true);
+  await h.close(one);
+});
+
+test('once close begins nothing new is posted: a send waiting for a connection, or made later, is a retry that sent nothing', async () => {
+  const h = await holdingServer(2);
+  const one = createSlackSender({ connections: 1 });
+  const first = one.send({ address: h.at }, payload, 60_000);
+  await h.arrived[0];
+  const waiting = one.send({ address: h.at }, payload, 60_000);
+  const closing = one.close();
+  const late = one.send({ address: h.at }, payload, 60_000);
+  const closingRetry = { kind: 'retry', reason: 'the Slack sender is closing' };
+  assert.deepEqual(await waiting, closingRetry);
+  assert.deepEqual(await late, closingRetry);
+  h.held[0]!.end('ok');
+  assert.deepEqual(await first, { kind: 'ok' });
+  await closing;
+  assert.deepEqual(await one.send({ address: h.at }, payload, 60_000), closingRetry);
+  assert.equal(h.held.length, 1, 'only the POST under way reached the server');
+  assert.equal(h.connections(), 1);
   await h.close(one);
 });

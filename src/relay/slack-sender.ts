@@ -62,7 +62,7 @@ export const MAX_CONNECTIONS_PER_ORIGIN = 128;
 
 /** What the sender is made with. */
 export interface SlackSenderOptions {
-  /** Trusted CAs added (tests' local Slack over TLS). */
+  /** The CAs trusted, in place of Node's default roots (tests' local Slack over TLS). */
   readonly ca?: string;
   /** Connections per origin (MAX_CONNECTIONS_PER_ORIGIN). */
   readonly connections?: number;
@@ -87,37 +87,48 @@ export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
   const slots = createOriginSlots(connections);
   const timeoutSignal = o.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   const waitSignal = o.waitSignal ?? ((ms: number) => AbortSignal.timeout(ms));
-  const sending = new Set<Promise<SendResult>>();
+  /** Aborted by `close`: ends every wait for a connection (a retry that sent nothing). */
+  const closing = new AbortController();
+  /** The POSTs under way: `close` lets these, and only these, finish. */
+  const posting = new Set<Promise<SendResult>>();
   const send = async (to: SlackDestination, payload: SlackPayload | SlackBlocksPayload, timeoutMs: number) => {
+    if (closing.signal.aborted) return CLOSING;
     const origin = URL.canParse(to.address) ? new URL(to.address).origin : '';
-    if (!(await slots.take(origin, () => waitSignal(timeoutMs))))
-      return {
-        kind: 'retry',
-        reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)`,
-      } as const;
+    if (!(await slots.take(origin, () => AbortSignal.any([waitSignal(timeoutMs), closing.signal]))))
+      return closing.signal.aborted
+        ? CLOSING
+        : ({ kind: 'retry', reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)` } as const);
+    // A slot given back during close passes to a waiter before the close signal reaches it.
+    if (closing.signal.aborted) {
+      slots.give(origin);
+      return CLOSING;
+    }
+    const sent = post(agents, to, payload, timeoutSignal(timeoutMs), timeoutMs);
+    posting.add(sent);
     try {
-      return await post(agents, to, payload, timeoutSignal(timeoutMs), timeoutMs);
+      return await sent;
     } finally {
+      posting.delete(sent);
       slots.give(origin);
     }
   };
   return {
-    send(to, payload, timeoutMs) {
-      const sent = send(to, payload, timeoutMs);
-      sending.add(sent);
-      const done = () => sending.delete(sent);
-      void sent.then(done, done);
-      return sent;
-    },
-    // The sends under way finish first (each within its bounds), then the connections close: a POST
-    // cut off here may have reached Slack, and the next start would send its message again.
+    send,
+    // Nothing new is posted once close begins (sends waiting for a connection, or made later, are
+    // retries that sent nothing), the POSTs under way finish (each within its timeout: one cut off
+    // may have reached Slack, and the next start would send its message again), then the
+    // connections close.
     async close() {
-      await Promise.allSettled(sending);
+      closing.abort();
+      await Promise.allSettled(posting);
       agents.http.destroy();
       agents.https.destroy();
     },
   };
 }
+
+/** The answer to a send once the sender is closing: nothing was sent, so its retry repeats nothing. */
+const CLOSING: SendResult = { kind: 'retry', reason: 'the Slack sender is closing' };
 
 /** The keep-alive pools, one per scheme (a pool keeps `connections` per origin). */
 interface Agents {
