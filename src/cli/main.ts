@@ -1,14 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size
 /**
  * `notify-guard`: the one executable. The only module that reads argv and exits the process;
  * each subcommand is a function that returns an exit code.
  *
  * Node flags (node-flags.ts): a 2 MB young generation and a tight heap keep the webhook's RSS
  * about 100 MB and 70 MB lower with 30,000 cached objects. The shebang above and `npm start` give
- * the first; the tight heap (`--optimize-for-size`) the webhook sets itself once ready
- * (start-heap.ts: at start it would cap the young generation), and the relay gets it at start.
- * Started without them (plain `node main.js`, the image), the program restarts itself with what
- * its command needs before loading anything else; `webhook` and
+ * them; started without them (plain `node main.js`, the image, whose NODE_OPTIONS can hold only
+ * the first), the program restarts itself with them before loading anything else; `webhook` and
  * `relay` also restart for glibc malloc's settings alone. Commands are loaded when run, so the webhook never loads
  * the relay's or the linter's modules (`npm run bench` runs the bin as it is installed).
  */

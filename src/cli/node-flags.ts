@@ -33,25 +33,12 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = {
   MALLOC_TRIM_THRESHOLD_: '131072',
 };
 
-/** The flags, each with the value the program wants: the relay's (the other commands': nodeFlagsFor). */
+/** The flags, each with the value the program wants. */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 /**
- * The webhook's (and the short commands'): no `--optimize-for-size` at start. Given at start, it
- * caps the young generation at 1 MB whatever `--max-semi-space-size` says (a scavenge every 47
- * reviews under load, against 90 at 2 MB: `--trace-gc`), and that cap is fixed when the isolate
- * is created. The webhook sets `--optimize-for-size` once its view is ready (start-heap.ts), which
- * keeps the old generation as tight as before (docs/admission.md, "Performance").
- */
-export const WEBHOOK_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
-
-/** The flags `command` (process.argv[2]) is started with. */
-export const nodeFlagsFor = (command: string | undefined): readonly string[] =>
-  command === 'relay' ? NODE_FLAGS : WEBHOOK_NODE_FLAGS;
-
-/**
- * The arguments to start again with (argv[0] first), or undefined when every flag of the command
- * (nodeFlagsFor) is already given. `argv` is process.argv: node, the script, then the command's arguments.
+ * The arguments to start again with (argv[0] first), or undefined when every flag is already
+ * given. `argv` is process.argv: node, the script, then the command's arguments.
  */
 export function restartArgs(
   execArgv: readonly string[],
@@ -59,7 +46,7 @@ export function restartArgs(
   argv: readonly string[],
 ): string[] | undefined {
   const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((g) => g.replaceAll('_', '-'));
-  const missing = nodeFlagsFor(argv[2]).filter((f) => {
+  const missing = NODE_FLAGS.filter((f) => {
     const name = f.split('=')[0]!;
     const negated = `--no-${name.slice(2)}`;
     return !given.some((g) => g === name || g === negated || g.startsWith(`${name}=`));

@@ -52,26 +52,11 @@ test('stop() restores at once, and only once', (t) => {
   assert.deepEqual(set, [STARTING_HEAP_FLAGS, STEADY_HEAP_FLAGS]);
 });
 
-test('started as the program starts the webhook (no --optimize-for-size: node-flags.ts), it gets the tight heap once ready', (t) => {
-  t.mock.timers.enable({ apis: ['setInterval'] });
-  const set: string[] = [];
-  let ready = false;
-  relaxHeapWhileStarting({
-    ready: () => ready,
-    execArgv: ['--max-semi-space-size=2'],
-    nodeOptions: undefined,
-    setFlags: (f) => set.push(f),
-  });
-  ready = true;
-  t.mock.timers.tick(50);
-  assert.deepEqual(set, [STARTING_HEAP_FLAGS, STEADY_HEAP_FLAGS]);
-});
-
 test('nothing is touched when the user turned --optimize-for-size off or set the heap growth', () => {
   const set: string[] = [];
   for (const [execArgv, nodeOptions] of [
     [['--optimize-for-size', '--no-optimize-for-size'], undefined],
-    [['--max-semi-space-size=2'], '--no-optimize-for-size'],
+    [['--max-semi-space-size=2'], undefined],
     [OFS, '--heap-growing-percent=50'],
     [[...OFS, '--heap_growing_percent=10'], undefined],
   ] as const)

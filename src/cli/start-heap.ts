@@ -8,9 +8,7 @@
  * never syncs cannot keep the heap loose), V8 runs with the latter, then with the program's
  * setting again. V8 reads both flags at each collection, so they take effect when set
  * (`v8.setFlagsFromString`).
- * The webhook is started without `--optimize-for-size` (node-flags.ts: at start it would cap the
- * young generation), so the steady flags are also where it first gets it.
- * Nothing changes when the user turned `--optimize-for-size` off or set the growth.
+ * Nothing changes when `--optimize-for-size` is not in force or the user set the growth.
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -55,16 +53,10 @@ export function relaxHeapWhileStarting(o: StartingHeapOptions): { stop(): void }
   return { stop: restore };
 }
 
-/**
- * The tight heap is the program's (no `--no-optimize-for-size` as the last word on it), and the
- * heap's growth is V8's own. The program starts the webhook without `--optimize-for-size`
- * (node-flags.ts: given at start, it caps the young generation), so a webhook started with
- * neither flag gets it here once ready; one started with it (a user's flag) keeps it, loose only
- * while starting, as before.
- */
+/** `--optimize-for-size` is the last word on it, and the heap's growth is V8's own. */
 function tightHeapInForce(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((g) => g.replaceAll('_', '-'));
   if (given.some((g) => g.startsWith('--heap-growing-percent'))) return false;
   const last = given.filter((g) => g === '--optimize-for-size' || g === '--no-optimize-for-size').at(-1);
-  return last !== '--no-optimize-for-size';
+  return last === '--optimize-for-size';
 }
