@@ -11,13 +11,8 @@ import type { CliWebhook } from './cli-webhook.ts';
 import { load, startApiServer, startBaseline, startWebhook } from './admission-setup.ts';
 import { alternateRounds, median, versusBaseline } from './admission-rounds.ts';
 
-/**
- * The settings compared: the program's own first (`--optimize-for-size` set once ready, by
- * start-heap.ts), the same given at start (the previous setting: it caps the young generation),
- * then without --optimize-for-size, and V8's defaults.
- */
+/** The settings compared: the program's own first, then without --optimize-for-size, and V8's defaults. */
 const DEFAULT_SETS = [
-  '--max-semi-space-size=2',
   '--max-semi-space-size=2 --optimize-for-size',
   '--max-semi-space-size=2 --no-optimize-for-size',
   '--max-semi-space-size=2 --no-optimize-for-size --heap-growing-percent=20',
