@@ -25,7 +25,7 @@ import { startPeriodicAudit } from './periodic-audit.ts';
 import { snapshotFromApi, snapshotFromDir } from './cluster-snapshot.ts';
 import { createPolicyMetrics } from '../observability/policy-metrics.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
-import { asyncStdout, createLogger, resolveLogFormat } from '../observability/logger.ts';
+import { createLogger, resolveLogFormat } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createAdmissionMetrics } from '../observability/metrics.ts';
 import type { AdmissionMetrics } from '../observability/metrics.ts';
@@ -183,9 +183,11 @@ export async function webhookCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const o = parsed;
-  const format = resolveLogFormat(o.logFormat ?? 'auto', process.stdout.isTTY === true);
-  // JSON lines leave the event loop (asyncStdout); text is for a person at a terminal, kept in step.
-  const logger = createLogger(o.logLevel, format === 'json' ? asyncStdout() : undefined, format);
+  const logger = createLogger(
+    o.logLevel,
+    undefined,
+    resolveLogFormat(o.logFormat ?? 'auto', process.stdout.isTTY === true),
+  );
   await serveUntilSignal({
     signals,
     logger,

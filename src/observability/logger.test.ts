@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createLogger, resolveLogFormat } from './logger.ts';
 
 function sink(): { lines: string[]; stream: Writable } {
@@ -54,31 +52,4 @@ test('JSON format: one JSON line per entry, secrets redacted', () => {
     [entry.level, entry.app, entry.msg, entry.headers],
     [40, 'notify-guard', 'slow', { authorization: '[redacted]' }],
   );
-});
-
-test('asyncStdout: every line logged reaches stdout, in order, when the process ends by itself and by process.exit()', async () => {
-  const logger = new URL('./logger.ts', import.meta.url).href;
-  const run = (end: string) =>
-    promisify(execFile)(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const { asyncStdout, createLogger } = await import(${JSON.stringify(logger)});
-         const log = createLogger('info', asyncStdout());
-         for (let i = 0; i < 5000; i++) log.info({ i }, 'denied');
-         ${end}`,
-      ],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-  for (const end of ['', 'process.exit(0);']) {
-    const { stdout } = await run(end);
-    const lines = stdout.trimEnd().split('\n');
-    assert.equal(lines.length, 5000, `lines with ${JSON.stringify(end)}`);
-    assert.deepEqual(
-      lines.map((l) => (JSON.parse(l) as { i: number }).i).filter((i, n) => i !== n),
-      [],
-      'out of order',
-    );
-  }
 });

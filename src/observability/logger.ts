@@ -37,19 +37,6 @@ export function resolveLogFormat(format: LogFormat, stdoutIsTty: boolean): 'json
 }
 
 /**
- * Stdout written off the main thread, for the webhook's JSON lines: a sync write per line (pino's
- * default) made every denial a write(2) on the event loop, and one that blocks the server while
- * the reader of stdout (the container runtime) is slow. Lines are buffered and written by one
- * asynchronous write at a time, so lines logged while a write is in flight go out together in the
- * next one; nothing waits for a size or a timer, so a line is written as soon as the write before
- * it is done. pino.destination flushes what is buffered when the process exits (its exit hook
- * writes synchronously), so nothing is lost at a normal exit or a process.exit().
- */
-export function asyncStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
-}
-
-/**
  * Creates a logger at `level`, writing to `destination` (stdout by default) as JSON lines, or as
  * text when `format` is `text` (colours only when writing to a terminal's stdout).
  */
