@@ -98,7 +98,7 @@ export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
       return closing.signal.aborted
         ? CLOSING
         : ({ kind: 'retry', reason: `no connection free within ${timeoutMs} ms (all ${connections} in use)` } as const);
-    // A slot given back during close passes to a waiter before the close signal reaches it.
+    // A slot given back before close began, to a waiter whose code had not resumed yet.
     if (closing.signal.aborted) {
       slots.give(origin);
       return CLOSING;
@@ -115,9 +115,9 @@ export function createSlackSender(o: SlackSenderOptions = {}): SlackSender {
   return {
     send,
     // Nothing new is posted once close begins (sends waiting for a connection, or made later, are
-    // retries that sent nothing), the POSTs under way finish (each within its timeout: one cut off
-    // may have reached Slack, and the next start would send its message again), then the
-    // connections close.
+    // retries that sent nothing), the POSTs under way are let finish (one cut off may have reached
+    // Slack, and the next start would send its message again; the delivery thread bounds this wait
+    // at its stop grace, 2 s), then the connections close.
     async close() {
       closing.abort();
       await Promise.allSettled(posting);
