@@ -104,6 +104,10 @@ const CUT_CASES: Record<string, string> = {
   'comments and empty documents between':
     '# head\n---\n# only a comment\n---\n---\nkind: Secret\nmetadata: {name: a}\n# tail\n',
   'a byte order mark': '\uFEFF---\nkind: Secret\nmetadata: {name: a}\n',
+  '%YAML 1.1 stays in force for the documents after it':
+    '%YAML 1.1\n---\n{kind: ConfigMap, metadata: {name: a}}\n---\nkind: ConfigMap\nmetadata: {name: b}\nspec: {suspend: yes, mode: 0755}\n',
+  'quoted scalars spanning lines':
+    'kind: Secret\nmetadata:\n  name: "a\n    b"\n  labels: {x: \'c\n    d\'}\n---\nkind: Secret\nmetadata: {name: e}\n',
 };
 
 test('documents cut at their --- and ... lines read as the whole text reads: objects and lines', () => {
@@ -126,6 +130,29 @@ test('documents cut at their --- and ... lines read as the whole text reads: obj
       ['a', 1],
       ['b', 9],
     ],
+  );
+});
+
+test('an error in a later document names its line in the file; a byte order mark starts only the file', () => {
+  const error = (text: string) => {
+    try {
+      parseManifests(text, 'f.yaml');
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+  assert.equal(
+    error('kind: Secret\n---\nkind: Secret\n---\nkind: A\nmetadata: {name: [b}\n'),
+    'f.yaml:6:20: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  );
+  assert.equal(error('--- |\n  text\n---\nkind: Secret\n'), 'f.yaml:1: a document is not a Kubernetes object');
+  // An unclosed quote ends at the --- that cuts its document (the whole text's parse named the end of the file).
+  assert.equal(error('kind: Secret\nmetadata: {name: "a\n---\nkind: B\n'), 'f.yaml:3:1: Missing closing "quote');
+  assert.equal(error('kind: A\n---\n\uFEFF---\nkind: B\n'), 'f.yaml:3:1: Implicit keys need to be on a single line');
+  assert.deepEqual(
+    parseManifests(CUT_CASES['%YAML 1.1 stays in force for the documents after it']!, 'f.yaml')[1]!.object['spec'],
+    { suspend: true, mode: 493 },
   );
 });
 

@@ -37,12 +37,13 @@ export function parseManifests(text: string, source: string): LoadedObject[] {
  */
 export function* eachManifest(text: string, source: string): Generator<LoadedObject> {
   const cutter = new DocumentCutter();
+  const yaml: YamlInForce = {};
   for (const line of linesOf(text)) {
     const doc = cutter.push(line);
-    if (doc) yield* documentObjects(doc, source);
+    if (doc) yield* documentObjects(doc, source, yaml);
   }
   const last = cutter.end();
-  if (last) yield* documentObjects(last, source);
+  if (last) yield* documentObjects(last, source, yaml);
 }
 
 /**
@@ -52,17 +53,18 @@ export function* eachManifest(text: string, source: string): Generator<LoadedObj
  */
 export async function* eachManifestInFile(file: string): AsyncGenerator<LoadedObject> {
   const cutter = new DocumentCutter();
+  const yaml: YamlInForce = {};
   let rest = '';
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
     const lines = linesOf(rest + (chunk as string));
     rest = lines.pop() ?? '';
     for (const line of lines) {
       const doc = cutter.push(line);
-      if (doc) yield* documentObjects(doc, file);
+      if (doc) yield* documentObjects(doc, file, yaml);
     }
   }
   for (const doc of [rest === '' ? undefined : cutter.push(rest), cutter.end()])
-    if (doc) yield* documentObjects(doc, file);
+    if (doc) yield* documentObjects(doc, file, yaml);
 }
 
 /** The lines of `text`, each with its line break; the last one without, when the text does not end with one. */
@@ -81,10 +83,12 @@ interface DocumentText {
 /**
  * A line that starts (`---`) or ends (`...`) a document: YAML forbids such a line inside any node,
  * quoted and block scalars included (c-forbidden, YAML 1.2.2 section 9.1.4), so a file can be cut
- * into documents there without parsing it, and each document parsed alone reads as it did in the
- * whole file.
+ * into documents there without parsing it. Each document parsed alone (with the YAML version the
+ * one before it left in force, YamlInForce) reads as in the whole file; an unclosed quote's error
+ * names the --- that cuts it rather than the end of the file. A byte order mark is read only at the
+ * file's start (the yaml library's rule), where no cut is needed.
  */
-const DOCUMENT_START = /^\uFEFF?---(?:[ \t\r\n]|$)/;
+const DOCUMENT_START = /^---(?:[ \t\r\n]|$)/;
 const DOCUMENT_END = /^\.\.\.(?:[ \t\r\n]|$)/;
 /** A line that holds nothing of a document: blank, a comment, or a directive (`%YAML`), which belong to the next. */
 const NO_CONTENT = /^(?:\s*(?:#.*)?|%.*)$/s;
@@ -123,8 +127,21 @@ class DocumentCutter {
   }
 }
 
+/**
+ * The YAML version in force: a `%YAML 1.1` directive stays in force for the documents after it
+ * until another one says otherwise, as the yaml library reads a whole text (`yes` is true and
+ * `0755` octal in 1.1), so each document is composed with the version the one before it ended in.
+ */
+interface YamlInForce {
+  version?: '1.1' | '1.2';
+}
+
 /** The objects of one document (a List gives its items), each with its line in the file. */
-function* documentObjects({ text, linesBefore }: DocumentText, source: string): Generator<LoadedObject> {
+function* documentObjects(
+  { text, linesBefore }: DocumentText,
+  source: string,
+  yaml: YamlInForce,
+): Generator<LoadedObject> {
   const lines = new LineCounter();
   const at = (offset: number) => {
     const p = lines.linePos(offset);
@@ -134,7 +151,10 @@ function* documentObjects({ text, linesBefore }: DocumentText, source: string): 
     const range = (node as { range?: [number, number, number] } | null)?.range;
     return range ? at(range[0]) : fallback;
   };
-  for (const doc of new Composer().compose(new Parser(lines.addNewLine).parse(text))) {
+  const composer = new Composer(yaml.version ? { version: yaml.version } : {});
+  for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text))) {
+    const version = doc.directives?.yaml.version;
+    if (version === '1.1' || version === '1.2') yaml.version = version;
     const err = doc.errors[0];
     if (err) {
       const line = err.pos[0] >= 0 ? at(err.pos[0]) : undefined;
