@@ -6,8 +6,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../observability/logger.ts';
 import { ALL_RULES } from '../policy/rules/index.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
-import { Registry } from 'prom-client';
-import { openClusterSource } from './cluster-source.ts';
+import { openDirCluster } from '../../test/support/dir-cluster.ts';
 import { openPolicySource } from './policy-source.ts';
 
 const HEAD = 'apiVersion: notify-guard.fluxcd.community/v1alpha1\nkind: NotifyGuardPolicy\n';
@@ -61,17 +60,7 @@ test('with --cluster-dir, Namespace objects there give the conventions their lab
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: bare}\n',
   );
   const logger = createLogger('silent');
-  const cluster = await openClusterSource(
-    {
-      clusterDir: dir,
-      kubeconfig: undefined,
-      secretScope: { namespaces: [], labelSelector: undefined },
-      watchdogMs: 0,
-      liveLookupTimeoutMs: 0,
-    },
-    new Registry(),
-    logger,
-  );
+  const cluster = await openDirCluster(dir, logger);
   const source = await openPolicySource({
     rules: ALL_RULES,
     policyFile: undefined,

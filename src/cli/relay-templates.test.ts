@@ -7,9 +7,8 @@ import { staticClusterView } from '../cluster/static-view.ts';
 import type { KubeObject } from '../flux/objects.ts';
 import { createLogger } from '../observability/logger.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
-import { Registry } from 'prom-client';
 import type { ClusterSource } from './cluster-source.ts';
-import { openClusterSource } from './cluster-source.ts';
+import { openDirCluster } from '../../test/support/dir-cluster.ts';
 import { openRelayTemplates } from './relay-templates.ts';
 
 const NAMESPACES = `apiVersion: v1
@@ -54,17 +53,7 @@ async function open(policy: string) {
       },
     }),
   );
-  const cluster = await openClusterSource(
-    {
-      clusterDir: dir,
-      kubeconfig: undefined,
-      secretScope: { namespaces: [], labelSelector: undefined },
-      watchdogMs: 0,
-      liveLookupTimeoutMs: 0,
-    },
-    new Registry(),
-    logger,
-  );
+  const cluster = await openDirCluster(dir, logger);
   const templates = await openRelayTemplates({ cluster, flags: { policyFile }, watchdogMs: 180_000, logger });
   return { templates, logs, view: cluster.view };
 }
