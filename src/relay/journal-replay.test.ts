@@ -419,3 +419,22 @@ test('replay keeps whole an event to forward that is delivered in part, and spil
     [{ p: { settled: [1], offset: 0 } }, [q], 0],
   );
 });
+
+test('a compaction that finds the record of a spilled forward damaged, its event in memory, hands it back to forward from memory', async () => {
+  const { g, path, r } = await forwardSpilled('damaged-forward-in-memory');
+  materialise(r.state, 'apps/one', g); // its delivery read back, pending: the event is whole in memory
+  assert.deepEqual([r.state.events.get('g')?.forwarded, r.state.events.get('g')?.forwardSpilled], [true, true]);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, 40); // inside g's payload
+  await file.close();
+  const told: unknown[] = [];
+  const damaged = await rewriteJournal(r.journal, r.state, 0, r.reader, (...args) => told.push(args));
+  // Not lost (0 dead forwards): to forward again, and not forwarded meanwhile, so no `forwarded` is written.
+  assert.deepEqual([damaged, told], [[], [[[], 0, [g]]]]);
+  const e = r.state.events.get('g')!;
+  assert.deepEqual([e.forwarded, e.forwardSpilled, e.offset, r.state.forwards.size], [false, undefined, undefined, 0]);
+  assert.equal(r.state.liveBytes, recordBytes(g));
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(await recordsOf(path), [g]);
+});

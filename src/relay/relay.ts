@@ -46,7 +46,7 @@ import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes, spilledDead } from './relay-outcomes.ts';
-import { createRelayQueue } from './relay-queue.ts';
+import { createRelayQueue, forwardJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
@@ -158,8 +158,7 @@ export function startRelay(options: RelayOptions): Relay {
   const dedup = o.dedup ?? createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(replayed);
-  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-  const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
+  const { keeper, record, maxJournalBytes } = journalKeeping(o, state, (a) => forwards.offer(forwardJob(a)), log, now);
   const peer =
     o.sender &&
     startPeerOver(state, { ...o, sender: o.sender }, log, {
@@ -222,8 +221,18 @@ function forwardWindowOf(o: RelayOptions, state: JournalState, send: (job: Relay
   });
 }
 
-/** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
-function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: number, log: Logger, now: () => number) {
+/**
+ * The journal keeper (compaction) and `record`, which folds an outcome into the state and journals
+ * it. A forward a compaction took off with its damaged record goes again from the event in memory (`reforward`).
+ */
+function journalKeeping(
+  o: RelayOptions,
+  state: JournalState,
+  reforward: (a: Accept) => void,
+  log: Logger,
+  now: () => number,
+) {
+  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   // At the budget a compaction must be possible, whatever --journal-compact-at says.
   const keeper = createJournalKeeper({
     journal: o.journal,
@@ -232,7 +241,10 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
     logger: log,
     now,
     reader: o.spillReader,
-    damaged: (dead, lostForwards) => spilledDead({ metrics: o.metrics, log }, dead, lostForwards),
+    damaged: (dead, lostForwards, again) => {
+      spilledDead({ metrics: o.metrics, log }, dead, lostForwards);
+      for (const a of again) reforward(a);
+    },
   });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
@@ -241,7 +253,7 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
       .then(() => keeper.compactIfLarge())
       .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
-  return { keeper, record };
+  return { keeper, record, maxJournalBytes };
 }
 
 /** The delivery thread, started with the settings and the pauses and episodes the journal holds. */
