@@ -438,3 +438,29 @@ test('a compaction that finds the record of a spilled forward damaged, its event
   r.reader.close();
   assert.deepEqual(await recordsOf(path), [g]);
 });
+
+test('replay passes over a record damaged on disk and replays every record after it (before, it cut the file there)', async () => {
+  const rs = ['a', 'b', 'c', 'd'].map((id) => accept(id, ['apps/one']));
+  const path = await journalOf('damaged-middle', rs);
+  const at = rs.map((_, k) => rs.slice(0, k).reduce((n, x) => n + recordBytes(x), 0));
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, at[1]! + 40); // inside b's payload: its checksum fails
+  await file.close();
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  const spilled = (k: number) => ({ offset: at[k]!, length: recordBytes(rs[k]), index: 0, acceptedAt: rs[k]!.at });
+  assert.deepEqual(
+    [r.truncatedBytes, r.skipped, summary(r.state)],
+    [
+      0,
+      [{ offset: at[1], bytes: recordBytes(rs[1]) }],
+      {
+        ...{ events: {}, spill: { 'apps/one': [spilled(0), spilled(2), spilled(3)] }, forwards: [] },
+        liveBytes: recordBytes(rs[0]) + recordBytes(rs[2]) + recordBytes(rs[3]),
+      },
+    ],
+  );
+  // Nothing was cut: the next record goes after d.
+  assert.equal(r.journal.size(), at[3]! + recordBytes(rs[3]));
+  await r.journal.close();
+  r.reader.close();
+});
