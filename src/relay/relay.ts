@@ -158,7 +158,7 @@ export function startRelay(options: RelayOptions): Relay {
   const dedup = o.dedup ?? createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(replayed);
-  const { keeper, record, maxJournalBytes } = journalKeeping(o, state, (a) => forwards.offer(forwardJob(a)), log, now);
+  const { keeper, record, maxJournalBytes } = journalKeeping(o, state, (a) => forward(o, forwards, a), log, now);
   const peer =
     o.sender &&
     startPeerOver(state, { ...o, sender: o.sender }, log, {
@@ -185,7 +185,7 @@ export function startRelay(options: RelayOptions): Relay {
   };
   const stillHeld = resume({ ...o, replayed }, state, dedup, queue, log);
   window.resumeSpilled([...state.spill.keys()]);
-  forwards.resume();
+  resumeForwards(o, state, forwards, log);
   const gate = createRoutingGate<Accept>({
     synced: () => o.cluster.synced(),
     release: (held) => release(o, state, held, queueAccept),
@@ -211,6 +211,25 @@ export function startRelay(options: RelayOptions): Relay {
     role = startSenderRole({ ...o, gate: o.sender, state, dedup, queue, record, journal, log, now });
   }
   return relayHandle(state, status, gate, { deliveries, window, lines, forwards }, accept, role, peer);
+}
+
+/**
+ * Hands the replayed spilled forwards over, with --forward-to. Without it they stay spilled (a
+ * restart with it sends them), as replay's whole events keep theirs (relay-resume.ts): each was
+ * given up before, a permanent 'no --forward-to address' failure, logged and counted dead, one by one.
+ */
+function resumeForwards(o: RelayOptions, state: JournalState, forwards: ForwardWindow, log: Logger): void {
+  if (o.forwardTo) return forwards.resume();
+  if (state.forwards.size > 0)
+    log.warn(
+      { forwards: state.forwards.size },
+      'events to forward wait in the journal until a restart with --forward-to',
+    );
+}
+
+/** Forwards event `a` again (after a compaction took its spilled forward off: journal-rewrite.ts), with --forward-to. */
+function forward(o: RelayOptions, forwards: ForwardWindow, a: Accept): void {
+  if (o.forwardTo) forwards.offer(forwardJob(a));
 }
 
 /** The forwards' window (forward-window.ts), spilling into the journal when there is one to read back from. */
