@@ -8,6 +8,7 @@ import type { AcceptRecord, RelayRecord } from './journal-state.ts';
 import { apply, emptyState, liveRecords } from './journal-state.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { forwardJob } from './relay-queue.ts';
+import { pushForward } from './journal-spill.ts';
 import { DamagedRecordError } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
@@ -130,5 +131,40 @@ test('while a compaction runs, a forward beyond the window waits in memory, and 
   assert.deepEqual(
     [sent.map((j) => j.id), reads, window.waiting()],
     [['e1:forward', 'e2:forward', 'e3:forward'], [], 0],
+  );
+});
+
+test("replay's offers before resume wait in memory, not behind the forwards replay spilled at higher offsets", () => {
+  const state = emptyState();
+  const sent: string[] = [];
+  const reader: SpillReader = {
+    payload: (offset) => Buffer.from(JSON.stringify(accept(offset / 1000))),
+    copier: () => () => assert.fail('not copied'),
+    reopen: () => () => undefined,
+    close() {},
+    closed: () => false,
+  };
+  // Replay spilled the forwards of e3 and e4, and kept e1 and e2 whole (a delivery of each done).
+  for (const n of [3, 4]) pushForward(state, { offset: offsetOf(n), length: 100, index: 0, acceptedAt: 1000 + n });
+  const window = createForwardWindow({
+    ...{ state, reader, metrics: createRelayMetrics(), maxJobs: 2, canSpill: () => true, replaying: true },
+    send: (job) => sent.push(job.id),
+    logger: createLogger('silent'),
+  });
+  for (const n of [1, 2]) {
+    const a = accept(n);
+    apply(state, a, recordBytes(a), offsetOf(n));
+    window.offer(forwardJob(a));
+  }
+  assert.deepEqual([sent, state.forwards.refs().map((r) => r.offset), window.waiting()], [[], [3000, 4000], 4]);
+  window.resume();
+  assert.deepEqual([sent, state.forwards.size, window.waiting()], [['e3:forward', 'e4:forward'], 0, 2]);
+  // Offered after resume, a forward spills as before.
+  const a5 = accept(5);
+  apply(state, a5, recordBytes(a5), offsetOf(5));
+  window.offer(forwardJob(a5));
+  assert.deepEqual(
+    state.forwards.refs().map((r) => r.offset),
+    [5000],
   );
 });

@@ -42,6 +42,13 @@ export interface ForwardWindowDeps {
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
   readonly maxJobs?: number;
+  /**
+   * The offers before `resume` are replay's (relay-resume.ts: the forwards of the whole events it
+   * kept, in memory already): they wait in memory, not spilled. Spilled, each went behind the
+   * forwards replay spilled at higher offsets, and the forwards' FIFO, no longer ascending, was
+   * scanned whole at every read back of an event to forward (spill-fifo.ts `hasOffset`).
+   */
+  readonly replaying?: boolean;
 }
 
 /** The forwards' window. */
@@ -62,6 +69,7 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
   const inThread = new Set<string>();
   const inMemory = jobQueue();
   let retrying = false;
+  let replaying = d.replaying ?? false;
   const handOver = (job: RelayJob) => {
     inThread.add(job.id);
     d.send(job);
@@ -85,7 +93,7 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
   return {
     offer(job) {
       if (inThread.size < max && d.state.forwards.size === 0 && inMemory.size() === 0) return handOver(job);
-      if (d.reader && d.canSpill() && spillForward(d.state, job.eventId)) return;
+      if (!replaying && d.reader && d.canSpill() && spillForward(d.state, job.eventId)) return;
       inMemory.push(job);
     },
     settled(job) {
@@ -94,7 +102,10 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
       pump();
     },
     waiting: () => d.state.forwards.size + inMemory.size(),
-    resume: pump,
+    resume() {
+      replaying = false;
+      pump();
+    },
   };
 }
 

@@ -237,6 +237,7 @@ function forwardWindowOf(o: RelayOptions, state: JournalState, send: (job: Relay
   return createForwardWindow({
     ...{ state, send, reader: o.spillReader, metrics: o.metrics, logger: o.logger },
     canSpill: () => (o.journal.generation?.() ?? -1) >= 0,
+    replaying: true,
   });
 }
 
