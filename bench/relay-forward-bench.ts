@@ -11,70 +11,21 @@
  * elsewhere (the code before a change) in place of building dist/, as relay-storm-bench.ts does.
  * A benchmark, not a test: nothing here is judged.
  */
-import { execFileSync, fork, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
+import { memoryOf, metric, post, relayMain, sleep, startRelay } from './relay-bench-process.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const DESTINATIONS = 500;
 const CONCURRENCY = 64;
 /** How long the relay runs after the last accept before it is measured again (forwards retrying meanwhile). */
 const SETTLE_MS = 20_000;
-const NODE_FLAGS = (/^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '')
-  .split(' ')
-  .filter(Boolean);
-
-/** The compiled relay (BENCH_RELAY_DIST, else dist/ built now). */
-function relayMain(): string {
-  const built = process.env['BENCH_RELAY_DIST'];
-  if (built) return join(built, 'src', 'cli', 'main.js');
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  return join(ROOT, 'dist', 'src', 'cli', 'main.js');
-}
-
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-  } catch {
-    return { rss: 0, hwm: 0 };
-  }
-}
-
-function startRelay(main: string, dir: string, flags: string[]) {
-  const began = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...NODE_FLAGS, main, 'relay', '--listen', '127.0.0.1:0', '--journal', join(dir, 'relay.journal')]
-      .concat(['--cluster-dir', join(dir, 'cluster'), '--allow-insecure-slack-destinations', '--drain-timeout', '0'])
-      .concat(flags),
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise<{ child: ChildProcess; port: number; startMs: number }>((resolve, reject) => {
-    let buffered = '';
-    const onData = (c: Buffer) => {
-      buffered = (buffered + c.toString()).slice(-4096);
-      const m = /"listen":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"relay listening"/.exec(buffered);
-      if (!m) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      resolve({ child, port: Number(m[1]), startMs: performance.now() - began });
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`relay exited ${code} before listening`)));
-  });
-}
-
 async function writeCluster(dir: string, slackUrl: string): Promise<void> {
   const docs: object[] = [];
   for (let i = 0; i < DESTINATIONS; i++) {
@@ -123,31 +74,6 @@ async function startSlack() {
   const url = await new Promise<string>((r) => child.once('message', (m) => r((m as { url: string }).url)));
   return { url, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.send('stop'))) };
 }
-
-function post(agent: Agent, port: number, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { agent, host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-async function metric(port: number, name: string): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pushes `events` unique events (64 senders; a 503 or a dead connection is retried); returns the seconds it took. */
 async function push(port: number, events: number): Promise<{ seconds: number; refused: number }> {
@@ -201,17 +127,19 @@ async function main(): Promise<void> {
   });
   const events = Number(values.events);
   const answer = values['forward-answer'] === 'hold' ? 'hold' : '503';
-  const entry = relayMain();
+  relayMain(); // dist/ built now, before anything is measured
   const slack = await startSlack();
   const target = await forwardTarget(answer);
   const dir = await mkdtemp(join(tmpdir(), 'ng-relay-forward-'));
   const flags = ['--forward-to', target.url, '--digest-after', '0'];
   try {
     await writeCluster(dir, slack.url);
-    let relay = await startRelay(entry, dir, flags);
+    let relay = await startRelay(dir, flags);
     let peak = 0;
     const every = setInterval(() => (peak = Math.max(peak, memoryOf(relay.child.pid!).hwm)), 200);
-    console.log(`relay: ${process.env['BENCH_RELAY_DIST'] ?? 'dist/ (this tree)'}; forward target answers ${answer}`);
+    console.log(
+      `relay: ${process.env['BENCH_RELAY_DIST'] ?? (process.env['BENCH_RELAY_SOURCE'] === 'ts' ? 'src/ (this tree)' : 'dist/ (this tree)')}; forward target answers ${answer}`,
+    );
     console.log(`  start: ${load()}; RSS ${n(memoryOf(relay.child.pid!).rss)} MB`);
     const pushed = await push(relay.port, events);
     const atEnd = memoryOf(relay.child.pid!);
@@ -230,7 +158,7 @@ async function main(): Promise<void> {
     );
     relay.child.kill('SIGKILL');
     await new Promise((r) => relay.child.once('exit', r));
-    relay = await startRelay(entry, dir, flags);
+    relay = await startRelay(dir, flags);
     await sleep(5_000);
     const replayed = memoryOf(relay.child.pid!);
     console.log(

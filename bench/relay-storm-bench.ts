@@ -16,87 +16,23 @@
  * 20 MB of RSS more (BENCH_RELAY_SOURCE=ts measures the sources; BENCH_RELAY_DIST=dir runs a build
  * kept elsewhere, e.g. the code before a change, in place of building dist/).
  */
-import { execFileSync, fork, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
+import { memoryOf, metric, post, sleep, startRelay } from './relay-bench-process.ts';
+import type { Relay } from './relay-bench-process.ts';
 import { describeMemory, memoryDetail, traceMemory } from './relay-memory-detail.ts';
 import type { MemoryDetail } from './relay-memory-detail.ts';
 import { runBacklog } from './relay-backlog-bench.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-/** The relay runs with the Node options the image ships (Dockerfile ENV NODE_OPTIONS), unless BENCH_NODE_FLAGS overrides them. */
-const NODE_FLAGS = (
-  process.env['BENCH_NODE_FLAGS'] ??
-  /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ??
-  ''
-)
-  .split(' ')
-  .filter(Boolean);
 const DESTINATIONS = 500;
-/** The relay's entry point: the sources with BENCH_RELAY_SOURCE=ts, else the compiled JavaScript (built by `relayMain`). */
-let relayEntry: string | undefined;
-
-/** Builds dist/ (as the image's build stage does) once, and returns the entry point to run. */
-function relayMain(): string {
-  if (relayEntry) return relayEntry;
-  if (process.env['BENCH_RELAY_SOURCE'] === 'ts') return (relayEntry = join(ROOT, 'src', 'cli', 'main.ts'));
-  const built = process.env['BENCH_RELAY_DIST'];
-  if (built) return (relayEntry = join(built, 'src', 'cli', 'main.js'));
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  return (relayEntry = join(ROOT, 'dist', 'src', 'cli', 'main.js'));
-}
 const CONCURRENCY = 64;
-
-interface Relay {
-  readonly child: ChildProcess;
-  readonly port: number;
-  /** Spawn to "relay listening": start-up, replay included. */
-  readonly startMs: number;
-}
-
-/** The kernel's figures for a process, in MB: RSS now and its high-water mark. */
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-  } catch {
-    return { rss: 0, hwm: 0 };
-  }
-}
-
-function startRelay(dir: string, flags: string[]): Promise<Relay> {
-  const began = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...NODE_FLAGS, relayMain(), 'relay', '--listen', '127.0.0.1:0', '--journal', join(dir, 'relay.journal')]
-      .concat(['--cluster-dir', join(dir, 'cluster'), '--allow-insecure-slack-destinations', '--drain-timeout', '0'])
-      .concat(flags),
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (c: Buffer) => {
-      buffered = (buffered + c.toString()).slice(-4096);
-      const m = /"listen":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"relay listening"/.exec(buffered);
-      if (!m) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      resolve({ child, port: Number(m[1]), startMs: performance.now() - began });
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`relay exited ${code} before listening`)));
-  });
-}
 
 /**
  * startRelay, and with BENCH_MEMORY_TRACE=<seconds> a line on stderr every so often for as long as
@@ -136,29 +72,6 @@ async function writeCluster(dir: string, slackUrl: string): Promise<void> {
   await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
 }
 
-function post(agent: Agent, port: number, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { agent, host: '127.0.0.1', port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-async function metric(port: number, name: string): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
-}
-
 /** The Slack stand-in (`perSecond` messages/s per webhook, burst 3), in a process of its own. */
 async function startSlack(perSecond: number) {
   const child = fork(join(import.meta.dirname, 'fake-slack-process.ts'), [String(perSecond), '3'], {
@@ -177,8 +90,6 @@ async function startSlack(perSecond: number) {
     stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.send('stop'))),
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What one storm measured. */
 interface Storm {

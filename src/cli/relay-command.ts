@@ -133,6 +133,11 @@ async function openReplayedJournal(path: string, logger: Logger, dedupWindowMs: 
       { journal: path, bytes: replayed.truncatedBytes },
       'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
     );
+  if (replayed.skipped.length > 0)
+    logger.error(
+      { journal: path, records: replayed.skipped.length, skipped: replayed.skipped.slice(0, 10) },
+      'journal records damaged on disk were passed over (their events are lost); the records after them were replayed',
+    );
   try {
     if (state.liveBytes < journal.size()) await rewriteJournal(journal, state, Date.now(), reader);
     return { journal, replayed: [] as RelayRecord[], replayedState: state, spillReader: reader, dedup };

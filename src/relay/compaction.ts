@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
-import type { JournalState, RelayRecord } from './journal-state.ts';
+import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
 import { planRewrite } from './journal-rewrite.ts';
 import type { DamagedDelivery } from './journal-rewrite.ts';
 import type { SpillReader } from './spill-reader.ts';
@@ -28,6 +28,13 @@ export interface JournalKeeper {
   compactIfLarge(): Promise<void>;
 }
 
+/** Told of what a rewrite found damaged: dead letters, forwards lost, and events to forward again from memory. */
+export type Damaged = (
+  dead: readonly DamagedDelivery[],
+  lostForwards: number,
+  reforward: readonly AcceptRecord[],
+) => void;
+
 /** A keeper of the journal `o.journal`, whose meaning is `o.state` (kept up to date by the relay). */
 export function createJournalKeeper(o: {
   journal: Journal<RelayRecord>;
@@ -39,9 +46,10 @@ export function createJournalKeeper(o: {
   reader?: SpillReader | undefined;
   /**
    * Told of the dead letters a rewrite made for references to damaged records (journaled already:
-   * count and log them), and of the spilled forwards it dropped with them.
+   * count and log them), of the spilled forwards it dropped with them, and of the events in memory
+   * whose spilled forward went with them (to forward from memory).
    */
-  damaged?: (dead: readonly DamagedDelivery[], lostForwards: number) => void;
+  damaged?: Damaged;
 }): JournalKeeper {
   let compacting = false;
   // A call while a rewrite runs is remembered: the state may have shrunk meanwhile (the last outcome
@@ -102,11 +110,11 @@ export async function rewriteJournal(
   state: JournalState,
   at: number,
   reader: SpillReader | undefined,
-  damaged?: (dead: readonly DamagedDelivery[], lostForwards: number) => void,
+  damaged?: Damaged,
 ): Promise<readonly DamagedDelivery[]> {
   const plan = planRewrite(state, at, reader);
   const lost = () => {
-    if (plan.lostForwards() > 0) damaged?.([], plan.lostForwards());
+    if (plan.lostForwards() > 0 || plan.reforward.length > 0) damaged?.([], plan.lostForwards(), plan.reforward);
   };
   let readNew: (() => void) | undefined;
   try {
@@ -123,13 +131,13 @@ export async function rewriteJournal(
   } catch (err) {
     if (plan.damaged.length > 0) {
       await journal.appendSoon(...plan.damaged);
-      damaged?.(plan.damaged, plan.lostForwards());
+      damaged?.(plan.damaged, plan.lostForwards(), plan.reforward);
     } else lost();
     throw err;
   }
   plan.moved();
   readNew?.();
-  if (plan.damaged.length > 0) damaged?.(plan.damaged, plan.lostForwards());
+  if (plan.damaged.length > 0) damaged?.(plan.damaged, plan.lostForwards(), plan.reforward);
   else lost();
   return plan.damaged;
 }

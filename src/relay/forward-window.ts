@@ -10,13 +10,14 @@
  * A forward settles with a `forwarded` record (relay-outcomes.ts), whatever its result; then
  * `forwardSettled` frees a read back one's bytes. Its event's deliveries never wait for it: a
  * spilled forward owns the forward (journal-spill.ts), so no record read back waits to be forwarded
- * again. A damaged record (spill-reader.ts) is dropped, counted as a dead forward and logged; an I/O
- * error is retried READ_BACK_RETRY_MS later.
+ * again. A damaged record (spill-reader.ts) whose event is in memory is forwarded from there; else
+ * it is dropped, counted as a dead forward and logged (no event holds a forward to journal: none is
+ * left to do after a restart either); an I/O error is retried READ_BACK_RETRY_MS later.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { dropForward, forwardSettled, takeForward } from './journal-spill.ts';
-import type { AcceptRecord, JournalState } from './journal-state.ts';
+import type { AcceptRecord, EventState, JournalState } from './journal-state.ts';
 import { spillForward } from './journal-state.ts';
 import { forwardJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -41,6 +42,13 @@ export interface ForwardWindowDeps {
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
   readonly maxJobs?: number;
+  /**
+   * The offers before `resume` are replay's (relay-resume.ts: the forwards of the whole events it
+   * kept, in memory already): they wait in memory, not spilled. Spilled, each went behind the
+   * forwards replay spilled at higher offsets, and the forwards' FIFO, no longer ascending, was
+   * scanned whole at every read back of an event to forward (spill-fifo.ts `hasOffset`).
+   */
+  readonly replaying?: boolean;
 }
 
 /** The forwards' window. */
@@ -61,6 +69,7 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
   const inThread = new Set<string>();
   const inMemory = jobQueue();
   let retrying = false;
+  let replaying = d.replaying ?? false;
   const handOver = (job: RelayJob) => {
     inThread.add(job.id);
     d.send(job);
@@ -84,7 +93,7 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
   return {
     offer(job) {
       if (inThread.size < max && d.state.forwards.size === 0 && inMemory.size() === 0) return handOver(job);
-      if (d.reader && d.canSpill() && spillForward(d.state, job.eventId)) return;
+      if (!replaying && d.reader && d.canSpill() && spillForward(d.state, job.eventId)) return;
       inMemory.push(job);
     },
     settled(job) {
@@ -93,7 +102,10 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
       pump();
     },
     waiting: () => d.state.forwards.size + inMemory.size(),
-    resume: pump,
+    resume() {
+      replaying = false;
+      pump();
+    },
   };
 }
 
@@ -132,6 +144,18 @@ function readBack(d: ForwardWindowDeps, retry: () => void): RelayJob | undefined
         d.logger.error({ err, retryInMs: FORWARD_RETRY_MS }, 'reading a spilled forward back from the journal failed');
         return void retry();
       }
+      const owner = ownerOf(d.state, ref.offset);
+      if (owner) {
+        // Its event is whole in memory (a delivery pending): forwarded from there, nothing is lost. Dropped
+        // instead, it stayed forwardSpilled, no `forwarded` was ever journaled, and a restart forwarded it.
+        d.logger.warn(
+          { id: owner.accept.id, offset: ref.offset, reason: err.message },
+          "a spilled forward's journal record is damaged; its event is in memory, forwarded from there",
+        );
+        const job = forwardJob(owner.accept);
+        takeForward(d.state, job.id);
+        return job;
+      }
       dropForward(d.state);
       d.metrics.forwards.inc({ result: 'dead' });
       d.logger.error(
@@ -144,6 +168,12 @@ function readBack(d: ForwardWindowDeps, retry: () => void): RelayJob | undefined
     takeForward(d.state, job.id);
     return job;
   }
+}
+
+/** The event in memory whose accept record is at `offset` and whose forward is spilled (a scan: only on damage). */
+function ownerOf(state: JournalState, offset: number): EventState | undefined {
+  for (const e of state.events.values()) if (e.offset === offset && e.forwardSpilled) return e;
+  return undefined;
 }
 
 /** The accept record to forward at `offset`; a DamagedRecordError when it is not one. */

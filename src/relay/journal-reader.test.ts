@@ -26,7 +26,7 @@ test('journal reader: records cut by the chunks, and one larger than a chunk, ar
     const r = await read(Buffer.concat([image, Buffer.alloc(50)]), chunk);
     assert.deepEqual(
       r,
-      { records, sizes: [15, 124, 15], goodBytes: 154, fileBytes: 204, tornBytes: 0 },
+      { records, sizes: [15, 124, 15], goodBytes: 154, fileBytes: 204, tornBytes: 0, skipped: [] },
       `chunks of ${chunk} bytes`,
     );
   }
@@ -36,15 +36,46 @@ test('journal reader: a torn record ends the records, and the tail up to its las
   const torn = Buffer.concat([image, Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b, 0x22]), Buffer.alloc(30)]);
   for (const chunk of [3, 16, 1 << 20]) {
     const r = await read(torn, chunk);
-    assert.deepEqual(r, { records, sizes: [15, 124, 15], goodBytes: 154, fileBytes: 194, tornBytes: 10 });
+    assert.deepEqual(r, { records, sizes: [15, 124, 15], goodBytes: 154, fileBytes: 194, tornBytes: 10, skipped: [] });
   }
 });
 
-test('journal reader: a record with a wrong checksum ends the records even with good ones after it', async () => {
-  const bad = encodeRecord({ n: 9 });
+/** Record `{ n }` framed, its checksum wrong (as if damaged on disk). */
+const damaged = (n: number) => {
+  const bad = encodeRecord({ n });
   bad[4] = bad[4]! ^ 0xff;
-  const r = await read(Buffer.concat([encodeRecord({ n: 1 }), bad, encodeRecord({ n: 2 })]), 4);
-  assert.deepEqual(r, { records: [{ n: 1 }], sizes: [15], goodBytes: 15, fileBytes: 45, tornBytes: 30 });
+  return bad;
+};
+
+test('journal reader: a record damaged in place, a good one after it, is passed over and the records after it read', async () => {
+  const file = Buffer.concat([encodeRecord({ n: 1 }), damaged(9), encodeRecord({ n: 2 }), encodeRecord({ n: 3 })]);
+  for (const chunk of [4, 15, 16, 1 << 20]) {
+    const r = await read(Buffer.concat([file, Buffer.alloc(20)]), chunk);
+    assert.deepEqual(
+      r,
+      {
+        ...{ records: [{ n: 1 }, { n: 2 }, { n: 3 }], sizes: [15, 15, 15], goodBytes: 60, fileBytes: 80 },
+        ...{ tornBytes: 0, skipped: [{ offset: 15, bytes: 15 }] },
+      },
+      `chunks of ${chunk} bytes`,
+    );
+  }
+});
+
+test('journal reader: a bad last record (zeros or a torn record after it), or two bad in a row, still end the records', async () => {
+  const one = encodeRecord({ n: 1 });
+  const torn = Buffer.from([20, 0, 0, 0, 1, 2, 3, 4, 0x7b]);
+  for (const [after, tornBytes] of [
+    [Buffer.alloc(30), 15],
+    [torn, 24],
+    [Buffer.concat([damaged(8), encodeRecord({ n: 2 })]), 45],
+  ] as const) {
+    const r = await read(Buffer.concat([one, damaged(9), after]), 4);
+    assert.deepEqual(r, {
+      ...{ records: [{ n: 1 }], sizes: [15], goodBytes: 15, fileBytes: 30 + after.length },
+      ...{ tornBytes, skipped: [] },
+    });
+  }
 });
 
 test('journal reader: an empty file holds no records', async () => {
@@ -54,6 +85,7 @@ test('journal reader: an empty file holds no records', async () => {
     goodBytes: 0,
     fileBytes: 0,
     tornBytes: 0,
+    skipped: [],
   });
 });
 

@@ -3,9 +3,13 @@
  * journal of hundreds of megabytes is never in memory as one image (only a chunk and the record
  * it cuts). The same decoding as `parseJournal` (journal-record.ts): the records end at the first
  * one cut short, with a wrong checksum or not JSON; anything but zeros after them is a torn tail.
+ * Except a record damaged in place: read whole (its length fits the file) and followed by a record
+ * whose framing and checksum hold, it is skipped (`skipped`), not taken for the end: a crash tears
+ * only the last record, so what follows was written, and acknowledged, after it. Before, replay cut
+ * the file there, and every event accepted after a record damaged on disk was lost at a restart.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { bytesWanted, decodeFrame, decodeRecord } from './journal-record.ts';
+import { HEADER_BYTES, bytesWanted, decodeFrame, decodeRecord } from './journal-record.ts';
 
 /** Bytes read at a time (a record larger than this is read whole). */
 export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -21,6 +25,8 @@ export type RecordVisitor = (payload: Buffer, offset: number, bytes: number) => 
 export interface VisitOptions {
   readonly visit: RecordVisitor;
   readonly checksum?: boolean;
+  /** File offsets of records to pass over unseen: those a first pass skipped as damaged (`JournalRead.skipped`). */
+  readonly skip?: readonly number[];
 }
 
 /** What the file holds. */
@@ -34,6 +40,14 @@ export interface JournalRead<T> {
   readonly fileBytes: number;
   /** Bytes after the good records up to the last byte other than zero: a torn or corrupt tail (0 when clean). */
   readonly tornBytes: number;
+  /** Records damaged in place and passed over (a good record follows each): their offsets and bytes, in file order. */
+  readonly skipped: readonly SkippedRecord[];
+}
+
+/** A record damaged in place, passed over. */
+export interface SkippedRecord {
+  readonly offset: number;
+  readonly bytes: number;
 }
 
 /** Reads and decodes the whole journal in `file`, `chunkBytes` at a time (each record to `visit` instead, when given). */
@@ -46,26 +60,59 @@ export async function readJournal<T>(
   const fileBytes = (await file.stat()).size;
   const records: T[] = [];
   const sizes: number[] = [];
-  let buf = Buffer.alloc(0);
-  let bufAt = 0; // the file offset of buf[0]
+  const skipped: SkippedRecord[] = [];
+  const skip = new Set(v?.skip);
+  const b = { buf: Buffer.alloc(0), bufAt: 0 }; // bufAt: the file offset of buf[0]
   let at = 0; // the next record's file offset
+  /** Reads on until the buffer holds the file up to `end` (or the file's end); false when it cannot. */
+  const fill = async (end: number): Promise<boolean> => {
+    const have = b.bufAt + b.buf.length;
+    if (end <= have) return true;
+    if (have >= fileBytes) return false;
+    const more = await readAt(file, have, Math.min(fileBytes - have, Math.max(chunkBytes, end - have)));
+    if (more.length === 0) return false;
+    b.buf = Buffer.concat([b.buf.subarray(at - b.bufAt), more]);
+    b.bufAt = at;
+    return fill(end);
+  };
   for (;;) {
-    const taken = v ? visited(buf, at - bufAt, at, v) : collected(buf, at - bufAt, records, sizes);
+    const pos = at - b.bufAt;
+    const need = bytesWanted(b.buf, pos);
+    const taken =
+      skip.has(at) && pos + need <= b.buf.length
+        ? need
+        : v
+          ? visited(b.buf, pos, at, v)
+          : collected(b.buf, pos, records, sizes);
     if (taken > 0) {
       at += taken;
       continue;
     }
-    const need = bytesWanted(buf, at - bufAt);
-    const have = bufAt + buf.length;
-    // The end: zeros, a length no record has, a bad record read whole, or the file's end.
-    if (need === 0 || at + need <= have || have >= fileBytes) break;
-    const more = await readAt(file, have, Math.min(fileBytes - have, Math.max(chunkBytes, at + need - have)));
-    if (more.length === 0) break;
-    buf = Buffer.concat([buf.subarray(at - bufAt), more]);
-    bufAt = at;
+    // The end: zeros, a length no record has, or the file's end; else a record not read whole yet.
+    if (need === 0) break;
+    if (at + need > b.bufAt + b.buf.length) {
+      if (await fill(at + need)) continue;
+      break;
+    }
+    // A bad record read whole: passed over when a good one follows it, else the end (a torn tail).
+    if (!(await intactAt(at + need, b, fill))) break;
+    skipped.push({ offset: at, bytes: need });
+    at += need;
   }
   const tornBytes = (await lastNonZero(file, at, fileBytes, chunkBytes)) - at;
-  return { records, sizes, goodBytes: at, fileBytes, tornBytes };
+  return { records, sizes, goodBytes: at, fileBytes, tornBytes, skipped };
+}
+
+/** True when a record whose framing and checksum hold starts at file offset `offset` (read into `b` by `fill`). */
+async function intactAt(
+  offset: number,
+  b: { buf: Buffer; bufAt: number },
+  fill: (end: number) => Promise<boolean>,
+): Promise<boolean> {
+  if (!(await fill(offset + HEADER_BYTES))) return false;
+  const need = bytesWanted(b.buf, offset - b.bufAt);
+  if (need === 0 || !(await fill(offset + need))) return false;
+  return decodeFrame(b.buf, offset - b.bufAt) !== undefined;
 }
 
 /** Decodes the record at `pos` of `buf` into `records` and `sizes`; returns its bytes, 0 where the records end. */

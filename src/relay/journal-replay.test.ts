@@ -419,3 +419,48 @@ test('replay keeps whole an event to forward that is delivered in part, and spil
     [{ p: { settled: [1], offset: 0 } }, [q], 0],
   );
 });
+
+test('a compaction that finds the record of a spilled forward damaged, its event in memory, hands it back to forward from memory', async () => {
+  const { g, path, r } = await forwardSpilled('damaged-forward-in-memory');
+  materialise(r.state, 'apps/one', g); // its delivery read back, pending: the event is whole in memory
+  assert.deepEqual([r.state.events.get('g')?.forwarded, r.state.events.get('g')?.forwardSpilled], [true, true]);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, 40); // inside g's payload
+  await file.close();
+  const told: unknown[] = [];
+  const damaged = await rewriteJournal(r.journal, r.state, 0, r.reader, (...args) => told.push(args));
+  // Not lost (0 dead forwards): to forward again, and not forwarded meanwhile, so no `forwarded` is written.
+  assert.deepEqual([damaged, told], [[], [[[], 0, [g]]]]);
+  const e = r.state.events.get('g')!;
+  assert.deepEqual([e.forwarded, e.forwardSpilled, e.offset, r.state.forwards.size], [false, undefined, undefined, 0]);
+  assert.equal(r.state.liveBytes, recordBytes(g));
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(await recordsOf(path), [g]);
+});
+
+test('replay passes over a record damaged on disk and replays every record after it (before, it cut the file there)', async () => {
+  const rs = ['a', 'b', 'c', 'd'].map((id) => accept(id, ['apps/one']));
+  const path = await journalOf('damaged-middle', rs);
+  const at = rs.map((_, k) => rs.slice(0, k).reduce((n, x) => n + recordBytes(x), 0));
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, at[1]! + 40); // inside b's payload: its checksum fails
+  await file.close();
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  const spilled = (k: number) => ({ offset: at[k]!, length: recordBytes(rs[k]), index: 0, acceptedAt: rs[k]!.at });
+  assert.deepEqual(
+    [r.truncatedBytes, r.skipped, summary(r.state)],
+    [
+      0,
+      [{ offset: at[1], bytes: recordBytes(rs[1]) }],
+      {
+        ...{ events: {}, spill: { 'apps/one': [spilled(0), spilled(2), spilled(3)] }, forwards: [] },
+        liveBytes: recordBytes(rs[0]) + recordBytes(rs[2]) + recordBytes(rs[3]),
+      },
+    ],
+  );
+  // Nothing was cut: the next record goes after d.
+  assert.equal(r.journal.size(), at[3]! + recordBytes(rs[3]));
+  await r.journal.close();
+  r.reader.close();
+});

@@ -19,6 +19,7 @@ import { open } from 'node:fs/promises';
 import { openJournal } from './journal.ts';
 import type { Journal } from './journal.ts';
 import { readJournal } from './journal-reader.ts';
+import type { SkippedRecord } from './journal-reader.ts';
 import { ACCEPT_PREFIX, acceptHead, acceptTail, isAccept } from './accept-parts.ts';
 import { acceptIdHash, repeatFinder } from './journal-repeats.ts';
 import { pushForward, spillAccept } from './journal-spill.ts';
@@ -36,6 +37,8 @@ export interface ReplayedJournal {
   readonly reader: SpillReader;
   /** Bytes cut from a torn tail (0 when the file was clean). */
   readonly truncatedBytes: number;
+  /** Records damaged in place and passed over (journal-reader.ts): their events are lost, those after them are not. */
+  readonly skipped: readonly SkippedRecord[];
 }
 
 const HELD_SUFFIX = ',"held":true}';
@@ -72,13 +75,15 @@ export async function replayJournal(
       await readJournal(file, o.readChunkBytes, {
         visit: (payload, offset, bytes) =>
           replayRecord(state, { followed, forwarded, done, twice }, recent.add, payload, offset, bytes),
+        // Pass 1 passed over these (damaged in place): unchecked here, they would be folded.
+        skip: replayed.skipped.map((r) => r.offset),
         checksum: false,
       });
     } finally {
       await file.close();
     }
     recent.replay(remember, o.dedupWindowMs ?? Infinity);
-    return { journal, state, reader, truncatedBytes: replayed.truncatedBytes };
+    return { journal, state, reader, truncatedBytes: replayed.truncatedBytes, skipped: replayed.skipped };
   } catch (err) {
     reader?.close();
     await journal.close();

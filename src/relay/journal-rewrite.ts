@@ -14,10 +14,11 @@
  * or a `dead` record when its event is materialised (its id is known); a materialised event's accept
  * record is written whole from memory instead. Those records are folded into the state as they are
  * made and written at the end of the rewrite (`damaged` lists them): the new file agrees with the state.
+ * A spilled forward of a damaged record whose event is in memory is forwarded from there (`reforward`).
  */
 import { spillDeadRecord } from './journal-spill.ts';
 import type { SpillDeadRecord } from './journal-spill.ts';
-import type { DeadRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
+import type { AcceptRecord, DeadRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, liveRecords } from './journal-state.ts';
 import { HEADER_BYTES, recordBytes } from './journal-record.ts';
 import { acceptHead, acceptTail, isAccept } from './accept-parts.ts';
@@ -37,17 +38,29 @@ export interface RewritePlan {
   readonly damaged: readonly DamagedDelivery[];
   /** Spilled forwards dropped with a damaged record (nothing can send them), once `records` is consumed. */
   lostForwards(): number;
+  /**
+   * The events whose spilled forward was taken off with their damaged record while they are whole in
+   * memory, once `records` is consumed: to forward again from memory (their `forwarded` is false again).
+   */
+  readonly reforward: readonly AcceptRecord[];
 }
 
 /** The rewrite of the journal whose meaning is `state` (`at`: now, for pauses); `reader` reads the current file. */
 export function planRewrite(state: JournalState, at: number, reader: SpillReader | undefined): RewritePlan {
-  if (!reader) return { records: liveRecords(state, at), moved: () => undefined, damaged: [], lostForwards: () => 0 };
+  if (!reader)
+    return {
+      records: liveRecords(state, at),
+      moved: () => undefined,
+      damaged: [],
+      lostForwards: () => 0,
+      reforward: [],
+    };
   const owners = referenced(state);
   const old = union(owners);
   const rest = liveRecords(state, at, true);
   const next = new Float64Array(old.length);
   const damaged: DamagedDelivery[] = [];
-  const found = { dead: damaged, lostForwards: 0 };
+  const found = { dead: damaged, lostForwards: 0, reforward: [] as AcceptRecord[] };
   function* records(): Generator<RelayRecord | Buffer> {
     const copy = reader!.copier();
     let written = 0;
@@ -76,7 +89,8 @@ export function planRewrite(state: JournalState, at: number, reader: SpillReader
     yield* damaged;
   }
   const lostForwards = () => found.lostForwards;
-  return { records: records(), moved: () => moveReferences(state, old, next), damaged, lostForwards };
+  const { reforward } = found;
+  return { records: records(), moved: () => moveReferences(state, old, next), damaged, lostForwards, reforward };
 }
 
 /** Who references which accept records: spilled deliveries, forwards (spilled or read back), materialised events. */
@@ -141,7 +155,7 @@ function dropDamaged(
   offset: number,
   at: number,
   detail: string,
-  into: { dead: DamagedDelivery[]; lostForwards: number },
+  into: { dead: DamagedDelivery[]; lostForwards: number; reforward: AcceptRecord[] },
 ): EventState | undefined {
   let owner: EventState | undefined;
   for (const e of state.events.values()) if (e.offset === offset) owner = e;
@@ -158,12 +172,19 @@ function dropDamaged(
   }
   // The record's bytes were live once for all its spilled references (journal-spill.ts `spillAccept`).
   if (!owner) state.liveBytes -= length;
-  // Its spilled forward cannot be sent (each counted its bytes): given up, as a forward that failed for good.
-  for (const ref of state.forwards.removeOffset(offset)) {
-    state.liveBytes -= ref.length;
-    into.lostForwards++;
-  }
-  if (owner?.forwardSpilled) delete owner.forwardSpilled;
+  // Its spilled forward (each counted its bytes) cannot be read back. With no event in memory, it is
+  // given up, as a forward that failed for good. An event in memory is forwarded from there: not
+  // forwarded again, so that `rest` (no `forwarded` record: the forward was spilled) and the state
+  // agree, and a restart before it settles forwards it too. Before, it was counted dead, its
+  // forwardSpilled cleared without a `forwarded` record, and a restart forwarded it.
+  const removed = state.forwards.removeOffset(offset);
+  for (const ref of removed) state.liveBytes -= ref.length;
+  if (owner?.forwardSpilled && removed.length > 0) {
+    owner.forwarded = false;
+    delete owner.forwardSpilled;
+    into.reforward.push(owner.accept);
+  } else into.lostForwards += removed.length;
+  // One read back is in the delivery thread: its own `forwarded` record settles it.
   for (const r of made) apply(state, r, recordBytes(r));
   into.dead.push(...made);
   return owner;

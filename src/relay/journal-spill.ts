@@ -15,9 +15,10 @@
  * Each forward reference counts its record's bytes in `liveBytes` on its own (a record also
  * referenced by deliveries is counted twice while both wait: compaction then waits a little longer).
  * A spilled record found damaged when read back or copied (spill-reader.ts `DamagedRecordError`)
- * cannot be delivered: its reference is taken off the FIFO (`takeSpilled`, or the compaction's
- * `removeOffset`) and a `spill-dead` record (`spillDeadRecord`) journals it as a dead letter, which
- * the reducer adds to the dead-letter table. It names what is known without the record: the
+ * cannot be delivered, unless its event is in memory (another destination read it back first: it
+ * is delivered from there, relay-window.ts): its references are taken off the FIFOs (`takeSpilled`
+ * and `removeOffset`, its bytes with the last) and a `spill-dead` record (`spillDeadRecord`)
+ * journals each as a dead letter, which the reducer adds to the dead-letter table. It names what is known without the record: the
  * destination, when the event was accepted, the delivery's index and the record's offset then.
  * Pure, like the reducer: no clock, no I/O.
  */

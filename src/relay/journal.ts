@@ -2,7 +2,8 @@
  * The relay's write-ahead journal: an append-only file of framed records (journal-record.ts),
  * written durably in group commits (journal-writer.ts). Opening replays the file: a record cut
  * short by a crash or with a wrong checksum ends the journal there, and anything but zeros after
- * the last good record is cut off (a torn write loses only what was never acknowledged).
+ * the last good record is cut off (a torn write loses only what was never acknowledged); one
+ * damaged in place, a good record after it, is passed over instead (journal-reader.ts `skipped`).
  * Records that no answer waits on (delivery outcomes) are appended with `appendSoon`: they ride
  * in the next write, or are written on their own after SOON_MS when none comes.
  * `rewrite` replaces the file atomically (compaction), writing it a chunk at a time.
@@ -10,7 +11,7 @@
 import { open } from 'node:fs/promises';
 import { encodeInChunks, encodeRecords } from './journal-record.ts';
 import { readJournal } from './journal-reader.ts';
-import type { RecordVisitor } from './journal-reader.ts';
+import type { RecordVisitor, SkippedRecord } from './journal-reader.ts';
 import { DURABLE, JournalWriter } from './journal-writer.ts';
 import type { OpenFile, Place } from './journal-writer.ts';
 
@@ -28,6 +29,8 @@ export interface Replayed<T> {
   readonly sizes: number[];
   /** Bytes cut from the end (a torn or corrupt tail), 0 when the file was clean (zeros after the records are clean). */
   readonly truncatedBytes: number;
+  /** Records damaged in place and passed over (journal-reader.ts): what followed each is replayed. */
+  readonly skipped: readonly SkippedRecord[];
 }
 
 /** An open journal. */
@@ -76,6 +79,7 @@ export async function openJournal<T>(
     goodBytes,
     fileBytes,
     tornBytes: truncatedBytes,
+    skipped,
   } = await readJournal<T>(file, o.readChunkBytes, o.visit);
   if (truncatedBytes > 0) {
     await file.truncate(goodBytes);
@@ -89,7 +93,7 @@ export async function openJournal<T>(
     allocated: truncatedBytes > 0 ? goodBytes : fileBytes,
     preallocateBytes: o.preallocateBytes ?? PREALLOCATE_BYTES,
   });
-  return { journal: journalOver<T>(writer), replayed: { records, sizes, truncatedBytes } };
+  return { journal: journalOver<T>(writer), replayed: { records, sizes, truncatedBytes, skipped } };
 }
 
 /** The record-level journal over a byte writer: records are framed here, written there. */

@@ -46,12 +46,13 @@ export function resume(
       stillHeld.push(a);
       continue;
     }
-    resumed += unsettled(e).length;
-    queue.deliver(a, e.settled);
+    // The forward first, as a new event's (relay.ts queueAccept): once it is spilled, its deliveries may spill too.
     if (a.forward && !e.forwarded && o.forwardTo) {
       resumed++;
       queue.forward(a);
     }
+    resumed += unsettled(e).length;
+    queue.deliver(a, e.settled);
   }
   if (resumed > 0) log.info({ deliveries: resumed }, 'resuming undelivered deliveries from the journal');
   if (stillHeld.length > 0)

@@ -4,7 +4,7 @@ import { createRelayMetrics } from '../observability/relay-metrics.ts';
 import { createLogger } from '../observability/logger.ts';
 import { recordBytes } from './journal-record.ts';
 import type { AcceptRecord, RelayRecord } from './journal-state.ts';
-import { apply, emptyState } from './journal-state.ts';
+import { apply, emptyState, liveRecords } from './journal-state.ts';
 import { spillAccept } from './journal-spill.ts';
 import { READ_BACK_RETRY_MS, windowedLines } from './relay-window.ts';
 import type { RelayJob } from './relay-queue.ts';
@@ -153,6 +153,8 @@ test('a spilled event whose record is damaged is dead-lettered at once, and its 
     [journaled, state.dead, seen.sent.map((j) => j.id), state.spill.size],
     [[dead], [dead], ['e8:0'], 0],
   );
+  // e8's record (read back) and the row: nothing of e7's damaged record.
+  assert.equal(state.liveBytes, recordBytes(next) + recordBytes(dead));
   t.mock.timers.tick(READ_BACK_RETRY_MS * 2);
   assert.equal(seen.reads, 2); // not read again
   assert.match(await metrics.registry.metrics(), /notify_guard_relay_deliveries_total\{result="dead"\} 1\n/);
@@ -182,4 +184,85 @@ test('a spilled record read back that is not JSON, or not the accept record it s
       [1, [], 0, [`journal record damaged: ${reason}`]],
     );
   }
+});
+
+/**
+ * Event e7 to apps/one and apps/two, both deliveries spilled at offset 4096, behind windows over
+ * `read` (the payload answer; logging from warn): what was read, sent, journaled and logged.
+ */
+function spilledToTwo(read: (reads: number) => Buffer) {
+  const state = emptyState();
+  const a: AcceptRecord = {
+    ...big(7),
+    deliveries: [
+      { alert: 'apps/all', provider: 'apps/one', metadata: {} },
+      { alert: 'apps/all', provider: 'apps/two', metadata: {} },
+    ],
+  };
+  spillAccept(state, { at: a.at, providers: ['apps/one', 'apps/two'] }, 4096, recordBytes(a));
+  const seen = { reads: 0, sent: [] as RelayJob[], logged: [] as Record<string, unknown>[] };
+  const spillReader: SpillReader = { ...reader, payload: () => read(++seen.reads) };
+  const logger = createLogger('warn', { write: (line: string) => void seen.logged.push(JSON.parse(line)) });
+  const journaled: RelayRecord[] = [];
+  const record = (r: RelayRecord) => {
+    journaled.push(r);
+    apply(state, r, recordBytes(r));
+  };
+  const { window } = windowedLines(
+    { metrics: createRelayMetrics(), logger, spillReader, journal: { generation: () => 0 } },
+    state,
+    record,
+    () => 2000,
+    (job) => seen.sent.push(job),
+  );
+  return { state, a, window, seen, journaled, record };
+}
+
+const damagedAt4096 = () => {
+  throw new DamagedRecordError('journal record at offset 4096 does not match its checksum');
+};
+
+test('a damaged record whose event another destination read back first is delivered from memory; the event leaves once settled', () => {
+  const { state, a, window, seen, journaled, record } = spilledToTwo((reads) =>
+    reads === 1 ? Buffer.from(JSON.stringify(a)) : damagedAt4096(),
+  );
+  window.resumeSpilled(['apps/one']);
+  window.resumeSpilled(['apps/two']);
+  const e = state.events.get('e7')!;
+  assert.deepEqual(
+    [seen.reads, seen.sent.map((j) => j.id), journaled, state.dead, e.spilled, state.spill.size, state.liveBytes],
+    [2, ['e7:0', 'e7:1'], [], [], 0, 0, recordBytes(a)],
+  );
+  assert.deepEqual(
+    seen.logged.map(({ msg, id, i, provider, reason }) => ({ msg, id, i, provider, reason })),
+    [
+      {
+        msg: "a spilled delivery's journal record is damaged; its event is in memory, delivered from there",
+        ...{ id: 'e7', i: 1, provider: 'apps/two' },
+        reason: 'journal record at offset 4096 does not match its checksum',
+      },
+    ],
+  );
+  record({ t: 'done', id: 'e7', i: 0 });
+  record({ t: 'done', id: 'e7', i: 1 });
+  // Gone, bytes and all: a compaction writes nothing of it, so a restart sends nothing again.
+  assert.deepEqual([state.events.size, state.liveBytes, liveRecords(state, 2000)], [0, 0, []]);
+});
+
+test('a damaged record no event owns dead-letters all its spilled deliveries at once, and its bytes leave liveBytes', () => {
+  const { state, window, seen, journaled } = spilledToTwo(damagedAt4096);
+  window.resumeSpilled(['apps/two']);
+  const reason = 'journal record damaged: journal record at offset 4096 does not match its checksum';
+  const dead = (destination: string, index: number): RelayRecord => ({
+    ...{ t: 'spill-dead', destination, acceptedAt: 1007, index, offset: 4096, at: 2000 },
+    reason,
+  });
+  assert.deepEqual(
+    [seen.reads, seen.sent, journaled, state.dead, state.spill.size, state.events.size],
+    [1, [], [dead('apps/two', 1), dead('apps/one', 0)], [dead('apps/two', 1), dead('apps/one', 0)], 0, 0],
+  );
+  // What a compaction would write: the two rows, nothing of the damaged record (301 bytes stayed counted before).
+  assert.equal(state.liveBytes, recordBytes(dead('apps/two', 1)) + recordBytes(dead('apps/one', 0)));
+  window.resumeSpilled(['apps/one']);
+  assert.equal(seen.reads, 1);
 });

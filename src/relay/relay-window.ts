@@ -14,7 +14,8 @@ import type { DigestSettings } from './digest-trigger.ts';
 import { DIGEST_DEFAULTS } from './digest-trigger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { oldestSpilled, spillDeadRecord, spillDelivery, spilledCount, takeSpilled } from './journal-spill.ts';
-import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
+import type { SpillDeadRecord } from './journal-spill.ts';
+import type { AcceptRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
 import { materialise } from './journal-state.ts';
 import { DamagedRecordError, isDamaged } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
@@ -147,10 +148,13 @@ function spilledDeliveries(
       } catch (err) {
         if (reader.closed()) return undefined; // the relay stopped: it stays spilled, for the next start
         if (isDamaged(err)) {
-          // Reading it again cannot mend it: its reference goes to the dead letters, and the destination goes on.
-          const dead = spillDeadRecord(destination, takeSpilled(state, destination)!, now(), err.message);
-          record(dead);
-          spilledDead({ metrics: o.metrics, log: o.logger }, [dead]);
+          const owner = eventAt(state, ref.offset);
+          // Another destination read it back before the damage: the event is whole in memory, nothing is lost.
+          if (owner) return fromMemory(o.logger, { state, destination, owner, open, detail: err.message });
+          // Reading it again cannot mend it: its references go to the dead letters, and the destination goes on.
+          const dead = deadLetterAll(state, destination, ref.offset, now(), err.message);
+          for (const r of dead) record(r);
+          spilledDead({ metrics: o.metrics, log: o.logger }, dead);
           return 'settled';
         }
         // Left where it is: tried again when the destination's next job settles, or READ_BACK_RETRY_MS later.
@@ -165,6 +169,59 @@ function spilledDeliveries(
       return open(r.id, index) ? slackJob(event.accept, index) : 'settled';
     },
   };
+}
+
+/** The materialised event whose accept record is at `offset` and still has deliveries spilled (a scan: only on damage). */
+function eventAt(state: JournalState, offset: number): EventState | undefined {
+  for (const e of state.events.values()) if (e.offset === offset && e.spilled) return e;
+  return undefined;
+}
+
+/**
+ * The front spilled delivery of `destination`, whose record is damaged but whose event `owner` is
+ * whole in memory (read back for another destination first): materialised from memory, as a read
+ * back would have (journal-state.ts `materialise` counts its `spilled` down, so the event leaves
+ * once settled), instead of dead-lettered while the event stayed, leaked, and was sent after a restart.
+ */
+function fromMemory(
+  logger: Logger,
+  d: {
+    state: JournalState;
+    destination: string;
+    owner: EventState;
+    open: (id: string, index: number) => boolean;
+    detail: string;
+  },
+): RelayJob | 'settled' {
+  const { event, index } = materialise(d.state, d.destination, d.owner.accept)!;
+  logger.warn(
+    { id: event.accept.id, i: index, provider: d.destination, reason: d.detail },
+    "a spilled delivery's journal record is damaged; its event is in memory, delivered from there",
+  );
+  return d.open(event.accept.id, index) ? slackJob(event.accept, index) : 'settled';
+}
+
+/**
+ * Takes every spilled delivery of the damaged record at `offset` off its FIFO (`destination`'s
+ * front one first), each a `spill-dead` dead letter: no event in memory owns the record, so none of
+ * them can be read back. Its bytes were live once for all of them (journal-spill.ts `spillAccept`):
+ * they go with the last, as the compaction's dropDamaged does (else liveBytes kept them forever).
+ */
+function deadLetterAll(
+  state: JournalState,
+  destination: string,
+  offset: number,
+  at: number,
+  detail: string,
+): SpillDeadRecord[] {
+  const front = takeSpilled(state, destination)!;
+  const dead = [spillDeadRecord(destination, front, at, detail)];
+  for (const [other, fifo] of state.spill) {
+    for (const ref of fifo.removeOffset(offset)) dead.push(spillDeadRecord(other, ref, at, detail));
+    if (fifo.size === 0) state.spill.delete(other);
+  }
+  state.liveBytes -= front.length;
+  return dead;
 }
 
 /**

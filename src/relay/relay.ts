@@ -46,7 +46,7 @@ import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes, spilledDead } from './relay-outcomes.ts';
-import { createRelayQueue } from './relay-queue.ts';
+import { createRelayQueue, forwardJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
@@ -158,8 +158,7 @@ export function startRelay(options: RelayOptions): Relay {
   const dedup = o.dedup ?? createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(replayed);
-  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-  const { keeper, record } = journalKeeping(o, state, maxJournalBytes, log, now);
+  const { keeper, record, maxJournalBytes } = journalKeeping(o, state, (a) => forward(o, forwards, a), log, now);
   const peer =
     o.sender &&
     startPeerOver(state, { ...o, sender: o.sender }, log, {
@@ -186,7 +185,7 @@ export function startRelay(options: RelayOptions): Relay {
   };
   const stillHeld = resume({ ...o, replayed }, state, dedup, queue, log);
   window.resumeSpilled([...state.spill.keys()]);
-  forwards.resume();
+  resumeForwards(o, state, forwards, log);
   const gate = createRoutingGate<Accept>({
     synced: () => o.cluster.synced(),
     release: (held) => release(o, state, held, queueAccept),
@@ -214,16 +213,46 @@ export function startRelay(options: RelayOptions): Relay {
   return relayHandle(state, status, gate, { deliveries, window, lines, forwards }, accept, role, peer);
 }
 
+/**
+ * Hands the replayed spilled forwards over, with --forward-to. Without it they stay spilled (a
+ * restart with it sends them), as replay's whole events keep theirs (relay-resume.ts): each was
+ * given up before, a permanent 'no --forward-to address' failure, logged and counted dead, one by one.
+ */
+function resumeForwards(o: RelayOptions, state: JournalState, forwards: ForwardWindow, log: Logger): void {
+  if (o.forwardTo) return forwards.resume();
+  if (state.forwards.size > 0)
+    log.warn(
+      { forwards: state.forwards.size },
+      'events to forward wait in the journal until a restart with --forward-to',
+    );
+}
+
+/** Forwards event `a` again (after a compaction took its spilled forward off: journal-rewrite.ts), with --forward-to. */
+function forward(o: RelayOptions, forwards: ForwardWindow, a: Accept): void {
+  if (o.forwardTo) forwards.offer(forwardJob(a));
+}
+
 /** The forwards' window (forward-window.ts), spilling into the journal when there is one to read back from. */
 function forwardWindowOf(o: RelayOptions, state: JournalState, send: (job: RelayJob) => void): ForwardWindow {
   return createForwardWindow({
     ...{ state, send, reader: o.spillReader, metrics: o.metrics, logger: o.logger },
     canSpill: () => (o.journal.generation?.() ?? -1) >= 0,
+    replaying: true,
   });
 }
 
-/** The journal keeper (compaction) and `record`, which folds an outcome into the state and journals it. */
-function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: number, log: Logger, now: () => number) {
+/**
+ * The journal keeper (compaction) and `record`, which folds an outcome into the state and journals
+ * it. A forward a compaction took off with its damaged record goes again from the event in memory (`reforward`).
+ */
+function journalKeeping(
+  o: RelayOptions,
+  state: JournalState,
+  reforward: (a: Accept) => void,
+  log: Logger,
+  now: () => number,
+) {
+  const maxJournalBytes = o.maxJournalBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
   // At the budget a compaction must be possible, whatever --journal-compact-at says.
   const keeper = createJournalKeeper({
     journal: o.journal,
@@ -232,7 +261,10 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
     logger: log,
     now,
     reader: o.spillReader,
-    damaged: (dead, lostForwards) => spilledDead({ metrics: o.metrics, log }, dead, lostForwards),
+    damaged: (dead, lostForwards, again) => {
+      spilledDead({ metrics: o.metrics, log }, dead, lostForwards);
+      for (const a of again) reforward(a);
+    },
   });
   const record = (r: RelayRecord) => {
     apply(state, r, recordBytes(r));
@@ -241,7 +273,7 @@ function journalKeeping(o: RelayOptions, state: JournalState, maxJournalBytes: n
       .then(() => keeper.compactIfLarge())
       .catch((err) => log.error({ err }, 'journal write failed; the outcome will be retried after a restart'));
   };
-  return { keeper, record };
+  return { keeper, record, maxJournalBytes };
 }
 
 /** The delivery thread, started with the settings and the pauses and episodes the journal holds. */
