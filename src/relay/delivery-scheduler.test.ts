@@ -134,3 +134,32 @@ test('a Retry-After longer than the maximum age dead-letters the queue at once i
   assert.equal(answered, 1);
   s.stop();
 });
+
+test('a send that ends in a retry after the scheduler stopped (the sender closing) is no attempt: nothing counted, nothing changed', async () => {
+  const attempts: string[] = [];
+  const answer = Promise.withResolvers<SendResult>();
+  const asked = Promise.withResolvers<void>();
+  const s = createDeliveryScheduler<D>({
+    send: () => {
+      asked.resolve();
+      return answer.promise;
+    },
+    onAttempt: (x, result) => attempts.push(`${result} ${x.destination}:${x.n}`),
+    onDone: () => attempts.push('done'),
+    onDead: () => attempts.push('dead'),
+    perSecond: 50,
+    burst: 2,
+    backoff: { baseMs: 10, maxMs: 40 },
+    maxAgeMs: 60_000,
+    random: () => 1,
+  });
+  const x = d(1);
+  s.enqueue(x);
+  await asked.promise;
+  s.stop();
+  answer.resolve({ kind: 'retry', reason: 'the Slack sender is closing' });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(attempts, []);
+  assert.equal(x.attempts, 0);
+  assert.equal(s.pending(), 1);
+});

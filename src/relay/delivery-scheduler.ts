@@ -156,6 +156,9 @@ async function attempt<D extends Delivery>(s: Scheduler<D>, q: Queue<D>, d: D): 
   } catch (err) {
     r = { kind: 'retry', reason: (err as Error).message };
   }
+  // Stopped meanwhile (the sender is closing): a retry changes nothing and is no failed attempt;
+  // the delivery stays in its queue and in the journal for the next start.
+  if (s.stopped && r.kind === 'retry') return;
   s.o.onAttempt?.(d, r.kind, r);
   if (r.kind === 'ok' || r.kind === 'skipped') {
     q.items.shift();
