@@ -2,9 +2,10 @@
  * CPU of the spill FIFO (src/relay/spill-fifo.ts): 1,000,000 refs pushed round-robin into 500
  * FIFOs (as a replay spills them), then shifted out destination by destination, and the same
  * through one FIFO; the process's CPU (user + system) per phase, and RSS and ArrayBuffer bytes once
- * pushed (after a GC). `node --expose-gc bench/spill-fifo-bench.ts [module]`: module defaults to this tree's source; give a
- * compiled spill-fifo.js (e.g. of the code before, built with `tsc -p tsconfig.build.json --outDir`)
- * to compare, each in a process of its own, alternating, and the load average beside each figure.
+ * pushed (after a GC). `node --expose-gc bench/spill-fifo-bench.ts [module]`: module defaults to
+ * this tree's source; give a compiled spill-fifo.js (e.g. of the code before, built with `tsc -p
+ * tsconfig.build.json --outDir`) to compare (both compiled, for like with like), each in a process
+ * of its own, alternating; the load average is printed beside each figure (docs/relay.md "Storms").
  */
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
