@@ -7,7 +7,7 @@ import { createRelayMetrics } from '../observability/relay-metrics.ts';
 import { openJournal, recordBytes } from '../relay/journal.ts';
 import { replayJournal } from '../relay/journal-replay.ts';
 import type { AcceptRecord, RelayRecord } from '../relay/journal-state.ts';
-import { compactAtStart } from './relay-command.ts';
+import { compactAtStart, reportReplay } from './relay-command.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
 import { tempDir } from '../../test/support/temp-dir.ts';
 
@@ -49,5 +49,38 @@ test('the startup rewrite counts and logs the dead letters it makes for a damage
   assert.deepEqual(
     [r.state.dead.map((d) => d.t), r.state.spill.size, r.journal.size() < recordBytes(records[0]) * 3],
     [['spill-dead'], 0, true],
+  );
+});
+
+test('a record passed over at replay is reported as what it recorded lost, not its event (it may be an outcome: sent again)', async () => {
+  // e's `done` damaged in place, a good record after it: e is replayed not done, delivered again.
+  const records: RelayRecord[] = [accept('e', 1000), { t: 'done', id: 'e', i: 0 }, accept('f', 2000)];
+  const path = join(tempDir('relay-command'), 'relay.journal');
+  const { journal } = await openJournal<RelayRecord>(path, { preallocateBytes: 0 });
+  await journal.append(...records);
+  await journal.close();
+  const at = recordBytes(records[0]);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, at + 10);
+  await file.close();
+  const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
+  await r.journal.close();
+  r.reader.close();
+  const logged: Record<string, unknown>[] = [];
+  reportReplay(path, r, createLogger('info', { write: (line: string) => void logged.push(JSON.parse(line)) }));
+  assert.deepEqual(
+    logged.map(({ level, msg, journal, records, skipped }) => ({ level, msg, journal, records, skipped })),
+    [
+      {
+        ...{ level: 50, journal: path, records: 1, skipped: [{ offset: at, bytes: recordBytes(records[1]) }] },
+        msg:
+          'journal records damaged on disk were passed over: what they recorded is lost (an accept: its event; ' +
+          'an outcome: it is sent again); the records after them were replayed',
+      },
+    ],
+  );
+  assert.deepEqual(
+    [...r.state.spill.get('apps/one')!.refs()].map((ref) => ref.offset),
+    [0, at + recordBytes(records[1])],
   );
 });

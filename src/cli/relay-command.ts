@@ -131,16 +131,7 @@ async function openReplayedJournal(path: string, logger: Logger, metrics: RelayM
   const dedup = createDeduplicator(dedupWindowMs);
   const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at), { dedupWindowMs });
   const { journal, state, reader } = replayed;
-  if (replayed.truncatedBytes > 0)
-    logger.warn(
-      { journal: path, bytes: replayed.truncatedBytes },
-      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
-    );
-  if (replayed.skipped.length > 0)
-    logger.error(
-      { journal: path, records: replayed.skipped.length, skipped: replayed.skipped.slice(0, 10) },
-      'journal records damaged on disk were passed over (their events are lost); the records after them were replayed',
-    );
+  reportReplay(path, replayed, logger);
   try {
     await compactAtStart(replayed, metrics, logger);
     return { journal, replayed: [] as RelayRecord[], replayedState: state, spillReader: reader, dedup };
@@ -149,6 +140,29 @@ async function openReplayedJournal(path: string, logger: Logger, metrics: RelayM
     await journal.close();
     throw err;
   }
+}
+
+/**
+ * Logs what replay cut off (a torn tail) and passed over (records damaged in place). A record passed
+ * over may be any record: an accept (its event is lost) or an outcome (`done`, `forwarded`, a fold:
+ * what it settled is sent again), so the message says what they recorded is lost, not their events.
+ */
+export function reportReplay(
+  path: string,
+  replayed: Pick<ReplayedJournal, 'truncatedBytes' | 'skipped'>,
+  logger: Logger,
+): void {
+  if (replayed.truncatedBytes > 0)
+    logger.warn(
+      { journal: path, bytes: replayed.truncatedBytes },
+      'journal ended in a torn record (a crash while writing); it was cut off, no acknowledged event is lost',
+    );
+  if (replayed.skipped.length > 0)
+    logger.error(
+      { journal: path, records: replayed.skipped.length, skipped: replayed.skipped.slice(0, 10) },
+      'journal records damaged on disk were passed over: what they recorded is lost (an accept: its event; ' +
+        'an outcome: it is sent again); the records after them were replayed',
+    );
 }
 
 /**
