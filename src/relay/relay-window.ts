@@ -171,7 +171,11 @@ function spilledDeliveries(
   };
 }
 
-/** The materialised event whose accept record is at `offset` and still has deliveries spilled (a scan: only on damage). */
+/**
+ * The materialised event whose accept record is at `offset` and still has deliveries spilled (a scan:
+ * only on damage). A forward job read back from that record (journal-spill.ts `forwarding`) is not
+ * looked at: it holds the event, not the record's deliveries (a known limit, docs/relay.md).
+ */
 function eventAt(state: JournalState, offset: number): EventState | undefined {
   for (const e of state.events.values()) if (e.offset === offset && e.spilled) return e;
   return undefined;
