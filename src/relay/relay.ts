@@ -168,7 +168,8 @@ export function startRelay(options: RelayOptions): Relay {
   const status = journaledStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000, state, record, peer });
   const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
-  const { window, lines } = windowedLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
+  const read = { ...o, forwardRead: (offset: number) => forwards.readAt(offset) };
+  const { window, lines } = windowedLines(read, state, record, now, (job) => deliveries.enqueue('slack', job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
   const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
   const forwards = forwardWindowOf(o, state, (job) => deliveries.enqueue('forward', job));
