@@ -6,10 +6,13 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRelayMetrics } from '../observability/relay-metrics.ts';
+import type { RelayMetrics } from '../observability/relay-metrics.ts';
 import { registerReadinessGauge } from '../observability/readiness-metric.ts';
 import { createLogger, resolveLogFormat } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { replayJournal } from '../relay/journal-replay.ts';
+import type { ReplayedJournal } from '../relay/journal-replay.ts';
+import { spilledDead } from '../relay/relay-outcomes.ts';
 import { rewriteJournal } from '../relay/compaction.ts';
 import { createDeduplicator } from '../relay/event-key.ts';
 import { startRelay } from '../relay/relay.ts';
@@ -81,7 +84,7 @@ async function openRelayServer(
   startup.started(() => templates.stop());
   const notReadyReason = () => cluster.notReadyReason() ?? templates.notReadyReason();
   // `journal` alone is kept by what follows: the replayed records go to the relay, which reads them once.
-  const { journal, ...replay } = await openReplayedJournal(o.journalPath, logger, o.dedupWindowMs);
+  const { journal, ...replay } = await openReplayedJournal(o.journalPath, logger, metrics, o.dedupWindowMs);
   startup.started(() => journal.close());
   startup.started(() => replay.spillReader.close());
   const election = o.sender && startSenderElection(cluster.api!, o.sender, logger, metrics.registry);
@@ -124,10 +127,31 @@ async function openRelayServer(
  * before the relay starts. The state of the compacted journal is the state of the whole one: it is
  * folded once and handed on.
  */
-async function openReplayedJournal(path: string, logger: Logger, dedupWindowMs: number) {
+async function openReplayedJournal(path: string, logger: Logger, metrics: RelayMetrics, dedupWindowMs: number) {
   const dedup = createDeduplicator(dedupWindowMs);
   const replayed = await replayJournal(path, (key, at) => dedup.remember(key, at), { dedupWindowMs });
   const { journal, state, reader } = replayed;
+  reportReplay(path, replayed, logger);
+  try {
+    await compactAtStart(replayed, metrics, logger);
+    return { journal, replayed: [] as RelayRecord[], replayedState: state, spillReader: reader, dedup };
+  } catch (err) {
+    reader.close();
+    await journal.close();
+    throw err;
+  }
+}
+
+/**
+ * Logs what replay cut off (a torn tail) and passed over (records damaged in place). A record passed
+ * over may be any record: an accept (its event is lost) or an outcome (`done`, `forwarded`, a fold:
+ * what it settled is sent again), so the message says what they recorded is lost, not their events.
+ */
+export function reportReplay(
+  path: string,
+  replayed: Pick<ReplayedJournal, 'truncatedBytes' | 'skipped'>,
+  logger: Logger,
+): void {
   if (replayed.truncatedBytes > 0)
     logger.warn(
       { journal: path, bytes: replayed.truncatedBytes },
@@ -136,16 +160,26 @@ async function openReplayedJournal(path: string, logger: Logger, dedupWindowMs: 
   if (replayed.skipped.length > 0)
     logger.error(
       { journal: path, records: replayed.skipped.length, skipped: replayed.skipped.slice(0, 10) },
-      'journal records damaged on disk were passed over (their events are lost); the records after them were replayed',
+      'journal records damaged on disk were passed over: what they recorded is lost (an accept: its event; ' +
+        'an outcome: it is sent again); the records after them were replayed',
     );
-  try {
-    if (state.liveBytes < journal.size()) await rewriteJournal(journal, state, Date.now(), reader);
-    return { journal, replayed: [] as RelayRecord[], replayedState: state, spillReader: reader, dedup };
-  } catch (err) {
-    reader.close();
-    await journal.close();
-    throw err;
-  }
+}
+
+/**
+ * The startup rewrite, when the replayed journal holds more than a restart needs. The dead letters
+ * it makes for damaged records are counted and logged as a running relay's compaction does
+ * (relay-outcomes.ts `spilledDead`; before, neither). What it hands back to send from memory needs
+ * nothing more: the relay, starting next, queues every event in memory not settled (relay-resume.ts).
+ */
+export async function compactAtStart(
+  r: Pick<ReplayedJournal, 'journal' | 'state' | 'reader'>,
+  metrics: RelayMetrics,
+  logger: Logger,
+): Promise<void> {
+  if (r.state.liveBytes >= r.journal.size()) return;
+  await rewriteJournal(r.journal, r.state, Date.now(), r.reader, (dead, lostForwards) =>
+    spilledDead({ metrics, log: logger }, dead, lostForwards),
+  );
 }
 
 /** The relay's settings from the flags and the cluster source. */

@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Journal } from './journal.ts';
 import type { AcceptRecord, JournalState, RelayRecord } from './journal-state.ts';
 import { planRewrite } from './journal-rewrite.ts';
-import type { DamagedDelivery } from './journal-rewrite.ts';
+import type { DamagedDelivery, Redelivery } from './journal-rewrite.ts';
 import type { SpillReader } from './spill-reader.ts';
 
 /** A rewrite happens only when what is kept is at most this fraction of the journal. */
@@ -28,11 +28,15 @@ export interface JournalKeeper {
   compactIfLarge(): Promise<void>;
 }
 
-/** Told of what a rewrite found damaged: dead letters, forwards lost, and events to forward again from memory. */
+/**
+ * Told of what a rewrite found damaged: dead letters, forwards lost, events to forward again from
+ * memory, and spilled deliveries to queue again from their event in memory.
+ */
 export type Damaged = (
   dead: readonly DamagedDelivery[],
   lostForwards: number,
   reforward: readonly AcceptRecord[],
+  redeliver: readonly Redelivery[],
 ) => void;
 
 /** A keeper of the journal `o.journal`, whose meaning is `o.state` (kept up to date by the relay). */
@@ -47,7 +51,7 @@ export function createJournalKeeper(o: {
   /**
    * Told of the dead letters a rewrite made for references to damaged records (journaled already:
    * count and log them), of the spilled forwards it dropped with them, and of the events in memory
-   * whose spilled forward went with them (to forward from memory).
+   * whose spilled forward or deliveries went with them (to forward or deliver from memory).
    */
   damaged?: Damaged;
 }): JournalKeeper {
@@ -103,7 +107,8 @@ export function createJournalKeeper(o: {
  * offsets in the new file that the reader looked up in the old one).
  * Returns the dead letters made for references to damaged records (journal-rewrite.ts), told to
  * `damaged` too, also when the rewrite fails after making them: they are folded into the state
- * then, so they are appended to the old file, which keeps agreeing with it.
+ * then, so they are appended to the old file, which keeps agreeing with it. What it hands back
+ * to send from memory is told either way: its references are off their FIFOs already.
  */
 export async function rewriteJournal(
   journal: Journal<RelayRecord>,
@@ -113,8 +118,10 @@ export async function rewriteJournal(
   damaged?: Damaged,
 ): Promise<readonly DamagedDelivery[]> {
   const plan = planRewrite(state, at, reader);
-  const lost = () => {
-    if (plan.lostForwards() > 0 || plan.reforward.length > 0) damaged?.([], plan.lostForwards(), plan.reforward);
+  const tell = () => {
+    const { reforward, redeliver } = plan;
+    if (plan.damaged.length + plan.lostForwards() + reforward.length + redeliver.length > 0)
+      damaged?.(plan.damaged, plan.lostForwards(), reforward, redeliver);
   };
   let readNew: (() => void) | undefined;
   try {
@@ -129,15 +136,12 @@ export async function rewriteJournal(
       }
     });
   } catch (err) {
-    if (plan.damaged.length > 0) {
-      await journal.appendSoon(...plan.damaged);
-      damaged?.(plan.damaged, plan.lostForwards(), plan.reforward);
-    } else lost();
+    if (plan.damaged.length > 0) await journal.appendSoon(...plan.damaged);
+    tell();
     throw err;
   }
   plan.moved();
   readNew?.();
-  if (plan.damaged.length > 0) damaged?.(plan.damaged, plan.lostForwards(), plan.reforward);
-  else lost();
+  tell();
   return plan.damaged;
 }

@@ -168,3 +168,15 @@ test("replay's offers before resume wait in memory, not behind the forwards repl
     [5000],
   );
 });
+
+test('a forward read back from its record, its event not in memory, lends that record (readAt) while in the thread', () => {
+  const { state, sent, window, settle } = forwarding(4);
+  state.events.delete('e3'); // its delivery spilled too: the event left the map
+  settle(sent[0]!);
+  settle(sent[1]!);
+  assert.deepEqual(sent.map((j) => j.id).slice(2), ['e3:forward', 'e4:forward']);
+  // e4's job was built from the event in memory: no record kept for it.
+  assert.deepEqual([window.readAt(3000), window.readAt(4000), window.readAt(1000)], [accept(3), undefined, undefined]);
+  settle(sent[2]!);
+  assert.equal(window.readAt(3000), undefined);
+});

@@ -13,6 +13,8 @@
  * again. A damaged record (spill-reader.ts) whose event is in memory is forwarded from there; else
  * it is dropped, counted as a dead forward and logged (no event holds a forward to journal: none is
  * left to do after a restart either); an I/O error is retried READ_BACK_RETRY_MS later.
+ * A forward read back from its record (its event not in memory) keeps that record while it is in the
+ * thread (`readAt`), so that a delivery of it that finds the record damaged since is read from there.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { RelayMetrics } from '../observability/relay-metrics.ts';
@@ -61,12 +63,20 @@ export interface ForwardWindow {
   waiting(): number;
   /** Starts handing over the spilled forwards (replayed). */
   resume(): void;
+  /**
+   * The accept record at `offset` that a forward in the delivery thread was read back from (its
+   * event not in memory then), while it is there: a read back of the record's deliveries that finds
+   * it damaged since reads them from it (relay-window.ts). Undefined when there is none.
+   */
+  readAt(offset: number): AcceptRecord | undefined;
 }
 
 /** The window over `d`. */
 export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
   const max = d.maxJobs ?? FORWARD_WINDOW_JOBS;
   const inThread = new Set<string>();
+  // The records forwards in the thread were read back from (by job id): at most `max`, each also in its job.
+  const readFrom = new Map<string, AcceptRecord>();
   const inMemory = jobQueue();
   let retrying = false;
   let replaying = d.replaying ?? false;
@@ -76,7 +86,7 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
   };
   const pump = () => {
     while (inThread.size < max) {
-      const job = (d.state.forwards.size > 0 ? readBack(d, retryLater) : undefined) ?? inMemory.shift();
+      const job = (d.state.forwards.size > 0 ? readBack(d, retryLater, readFrom) : undefined) ?? inMemory.shift();
       if (!job) return;
       handOver(job);
     }
@@ -98,6 +108,7 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
     },
     settled(job) {
       if (!inThread.delete(job.id)) return;
+      readFrom.delete(job.id);
       forwardSettled(d.state, job.id);
       pump();
     },
@@ -105,6 +116,10 @@ export function createForwardWindow(d: ForwardWindowDeps): ForwardWindow {
     resume() {
       replaying = false;
       pump();
+    },
+    readAt(offset) {
+      for (const [id, ref] of d.state.forwarding) if (ref.offset === offset) return readFrom.get(id);
+      return undefined;
     },
   };
 }
@@ -131,7 +146,7 @@ function jobQueue() {
  * record is dropped (a dead forward, logged) and the next one read; undefined when none is left,
  * the reader is closed, or on an I/O error (logged; `retry` tries again later).
  */
-function readBack(d: ForwardWindowDeps, retry: () => void): RelayJob | undefined {
+function readBack(d: ForwardWindowDeps, retry: () => void, readFrom: Map<string, AcceptRecord>): RelayJob | undefined {
   for (;;) {
     const ref = d.state.forwards.peek();
     if (!ref || !d.reader) return undefined;
@@ -164,7 +179,9 @@ function readBack(d: ForwardWindowDeps, retry: () => void): RelayJob | undefined
       );
       continue;
     }
-    const job = forwardJob(d.state.events.get(r.id)?.accept ?? r);
+    const inMemory = d.state.events.get(r.id)?.accept;
+    const job = forwardJob(inMemory ?? r);
+    if (!inMemory) readFrom.set(job.id, r);
     takeForward(d.state, job.id);
     return job;
   }

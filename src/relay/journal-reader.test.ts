@@ -78,6 +78,45 @@ test('journal reader: a bad last record (zeros or a torn record after it), or tw
   }
 });
 
+test('journal reader: a bad record with a sector of its payload never written ends the records, though a whole record follows (one torn group-commit write)', async () => {
+  // One write of [big, small] after `one`, over zeros; the crash persisted every sector of it but 512-1024, inside big.
+  const one = encodeRecord({ n: 1 });
+  const write = encodeRecords([{ n: 2, pad: 'x'.repeat(1500) }, { n: 3 }]);
+  const file = Buffer.concat([one, write, Buffer.alloc(4096)]);
+  file.fill(0, 512, 1024);
+  for (const chunk of [4, 600, 1 << 20]) {
+    const r = await read(file, chunk);
+    assert.deepEqual(
+      r,
+      {
+        ...{ records: [{ n: 1 }], sizes: [15], goodBytes: 15, fileBytes: file.length },
+        ...{ tornBytes: write.length, skipped: [] }, // before: big skipped, { n: 3 } replayed, nothing torn
+      },
+      `chunks of ${chunk} bytes`,
+    );
+  }
+});
+
+test('journal reader: a record damaged in place, a byte of it or a zero run that is no whole sector of it, is still passed over', async () => {
+  const one = encodeRecord({ n: 1 });
+  const big = encodeRecord({ n: 2, pad: 'x'.repeat(1500) });
+  const next = encodeRecord({ n: 3 });
+  for (const [from, to] of [
+    [700, 701], // a byte
+    [600, 1100], // 500 zeros across two sectors: neither is all zero
+    [24, 512], // the payload's part in its first sector but its first byte (`{`)
+  ] as const) {
+    const file = Buffer.concat([one, big, next, Buffer.alloc(20)]);
+    file.fill(0, from, to);
+    const r = await read(file, 64);
+    assert.deepEqual(
+      [r.records, r.skipped, r.tornBytes],
+      [[{ n: 1 }, { n: 3 }], [{ offset: 15, bytes: big.length }], 0],
+      `zeros at ${from}-${to}`,
+    );
+  }
+});
+
 test('journal reader: an empty file holds no records', async () => {
   assert.deepEqual(await read(Buffer.alloc(0), 8), {
     records: [],

@@ -4,15 +4,23 @@
  * it cuts). The same decoding as `parseJournal` (journal-record.ts): the records end at the first
  * one cut short, with a wrong checksum or not JSON; anything but zeros after them is a torn tail.
  * Except a record damaged in place: read whole (its length fits the file) and followed by a record
- * whose framing and checksum hold, it is skipped (`skipped`), not taken for the end: a crash tears
- * only the last record, so what follows was written, and acknowledged, after it. Before, replay cut
- * the file there, and every event accepted after a record damaged on disk was lost at a restart.
+ * whose framing and checksum hold, it is skipped (`skipped`), not taken for the end. Before, replay
+ * cut the file there, and every event accepted after a record damaged on disk was lost at a restart.
+ * A good record after a bad one does not prove the bad one was written whole, though: one O_DSYNC
+ * write of a group commit (journal-writer.ts) may persist its sectors in any order, so a crash can
+ * leave a sector inside an earlier record of the write unwritten (zeros: the file is preallocated)
+ * and a later record of the same write, never acknowledged, whole. So a bad record with a whole
+ * SECTOR_BYTES sector of its payload zero (`unwrittenSector`; a JSON payload has no zero byte)
+ * is a torn tail and ends the records, as before; damage in place does not look like that.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { HEADER_BYTES, bytesWanted, decodeFrame, decodeRecord } from './journal-record.ts';
 
 /** Bytes read at a time (a record larger than this is read whole). */
 export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The unit a disk persists whole (a logical sector): the parts of one write land in these, in any order at a crash. */
+export const SECTOR_BYTES = 512;
 
 /**
  * Sees each good record's payload (framing and checksum checked) at its file offset, in place of
@@ -94,8 +102,9 @@ export async function readJournal<T>(
       if (await fill(at + need)) continue;
       break;
     }
-    // A bad record read whole: passed over when a good one follows it, else the end (a torn tail).
-    if (!(await intactAt(at + need, b, fill))) break;
+    // A bad record read whole: passed over when a good one follows it, else the end (a torn tail),
+    // as it is when a sector of it was never written (what follows may be of the same torn write).
+    if (unwrittenSector(b.buf, pos, at, need) || !(await intactAt(at + need, b, fill))) break;
     skipped.push({ offset: at, bytes: need });
     at += need;
   }
@@ -113,6 +122,29 @@ async function intactAt(
   const need = bytesWanted(b.buf, offset - b.bufAt);
   if (need === 0 || !(await fill(offset + need))) return false;
   return decodeFrame(b.buf, offset - b.bufAt) !== undefined;
+}
+
+/**
+ * True when the payload of the `bytes`-byte record at `pos` of `buf` (file offset `offset`) is all
+ * zeros over its whole part in some sector (SECTOR_BYTES, aligned in the file): a sector of a torn
+ * write never written. Where the payload only begins or ends in a sector, that part is `{...` or
+ * `...}`, never zeros by damage of a bit or two; the header is left out (a length's bytes may be 0).
+ */
+export function unwrittenSector(buf: Buffer, pos: number, offset: number, bytes: number): boolean {
+  const start = offset + HEADER_BYTES;
+  const end = offset + bytes;
+  for (let from = start; from < end;) {
+    const to = Math.min(end, (Math.floor(from / SECTOR_BYTES) + 1) * SECTOR_BYTES);
+    if (allZero(buf, pos + (from - offset), to - from)) return true;
+    from = to;
+  }
+  return false;
+}
+
+/** True when the `length` bytes of `buf` at `pos` are all zero. */
+function allZero(buf: Buffer, pos: number, length: number): boolean {
+  for (let i = pos; i < pos + length; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /** Decodes the record at `pos` of `buf` into `records` and `sizes`; returns its bytes, 0 where the records end. */

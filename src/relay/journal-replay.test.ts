@@ -320,27 +320,33 @@ test('a compaction that finds a spilled record damaged dead-letters its referenc
   again.reader.close();
 });
 
-test("a compaction that finds a materialised event's record damaged writes it whole and dead-letters its spilled deliveries by id", async () => {
+test("a compaction that finds a materialised event's record damaged writes it whole and hands its spilled deliveries back to send from memory", async () => {
   const path = await journalOf('damaged-materialised');
   const r = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
   materialise(r.state, 'apps/one', readBack(r.reader, r.state, 'apps/one')); // a's first delivery, read back
   const file = await open(path, 'r+');
   await file.write(Buffer.from('X'), 0, 1, offsets[0]! + 40); // inside a's payload
   await file.close();
-  const damaged = await rewriteJournal(r.journal, r.state, 5000, r.reader);
-  const dead: RelayRecord = {
-    ...{ t: 'dead', id: 'a', i: 1, at: 5000 },
-    reason: `journal record damaged: journal record at offset ${offsets[0]} does not match its checksum`,
-  };
-  assert.deepEqual([damaged, r.state.dead, r.state.spill.get('apps/two')?.size], [[dead], [dead], 1]);
-  assert.deepEqual([r.state.events.get('a')?.offset, [...r.state.events.get('a')!.settled]], [undefined, [1]]);
+  const told: unknown[] = [];
+  const damaged = await rewriteJournal(r.journal, r.state, 5000, r.reader, (...args) => told.push(args));
+  // No dead letter (before: a `dead` record for a's delivery 1, while a was whole in memory and written whole).
+  assert.deepEqual([damaged, told, r.state.dead], [[], [[[], 0, [], [{ accept: records[0], index: 1 }]]], []]);
+  const a = r.state.events.get('a')!;
+  assert.deepEqual([a.offset, [...a.settled], a.spilled], [undefined, [], 0]);
+  // Only d and e spilled still, copied after a (written whole in its place), b and c.
+  assert.deepEqual(summary(r.state).spill, {
+    'apps/one': [{ ...ref(6, 0), offset: bytesOf(0, 1, 4, 5) }],
+    'apps/two': [{ ...ref(5, 0), offset: bytesOf(0, 1, 4) }],
+  });
   assert.equal(r.state.liveBytes, r.journal.size() + bytesOf(5));
   await r.journal.close();
   r.reader.close();
+  assert.deepEqual((await recordsOf(path))[0], records[0]); // a, whole, first: nothing of it settled
+  // A restart delivers both of a's deliveries (neither is settled): spilled again, at a's new offset.
   const again = await replayJournal(path, () => undefined, { preallocateBytes: 0 });
   assert.deepEqual(
-    [again.state.dead, [...again.state.events.get('a')!.settled], again.state.liveBytes],
-    [[dead], [1], r.state.liveBytes],
+    [again.state.dead, again.state.spill.get('apps/one')?.peek(), again.state.liveBytes],
+    [[], { ...ref(0, 0), offset: 0 }, r.state.liveBytes],
   );
   await again.journal.close();
   again.reader.close();
@@ -430,7 +436,7 @@ test('a compaction that finds the record of a spilled forward damaged, its event
   const told: unknown[] = [];
   const damaged = await rewriteJournal(r.journal, r.state, 0, r.reader, (...args) => told.push(args));
   // Not lost (0 dead forwards): to forward again, and not forwarded meanwhile, so no `forwarded` is written.
-  assert.deepEqual([damaged, told], [[], [[[], 0, [g]]]]);
+  assert.deepEqual([damaged, told], [[], [[[], 0, [g], []]]]);
   const e = r.state.events.get('g')!;
   assert.deepEqual([e.forwarded, e.forwardSpilled, e.offset, r.state.forwards.size], [false, undefined, undefined, 0]);
   assert.equal(r.state.liveBytes, recordBytes(g));

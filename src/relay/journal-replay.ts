@@ -37,7 +37,10 @@ export interface ReplayedJournal {
   readonly reader: SpillReader;
   /** Bytes cut from a torn tail (0 when the file was clean). */
   readonly truncatedBytes: number;
-  /** Records damaged in place and passed over (journal-reader.ts): their events are lost, those after them are not. */
+  /**
+   * Records damaged in place and passed over (journal-reader.ts): what they recorded is lost (an accept:
+   * its event; an outcome: what it settled is sent again); the records after them are not.
+   */
   readonly skipped: readonly SkippedRecord[];
 }
 

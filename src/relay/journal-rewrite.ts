@@ -10,23 +10,33 @@
  * the old file, which the reader keeps open until `moved`.
  * A record found damaged (spill-reader.ts `DamagedRecordError`) is not copied, and the rewrite goes
  * on (before, one damaged record failed every rewrite, and the journal never shrank): each spilled
- * reference to it is taken off its FIFO and dead-lettered, a `spill-dead` record (journal-spill.ts),
- * or a `dead` record when its event is materialised (its id is known); a materialised event's accept
- * record is written whole from memory instead. Those records are folded into the state as they are
- * made and written at the end of the rewrite (`damaged` lists them): the new file agrees with the state.
- * A spilled forward of a damaged record whose event is in memory is forwarded from there (`reforward`).
+ * reference to it is taken off its FIFO. With no event in memory it is dead-lettered, a `spill-dead`
+ * record (journal-spill.ts), folded into the state as it is made and written at the end of the
+ * rewrite (`damaged` lists them): the new file agrees with the state. A materialised event's accept
+ * record (read back for another destination first) is written whole from memory instead, and its
+ * spilled deliveries and forward are handed back to be sent from memory (`redeliver`, `reforward`),
+ * as a read back that finds the damage first does (relay-window.ts `fromMemory`): before, the
+ * compaction dead-lettered those deliveries, so whether one was lost depended on which found the
+ * damage first. Nothing settles them meanwhile: the new file holds the accept and no outcome of them.
  */
 import { spillDeadRecord } from './journal-spill.ts';
 import type { SpillDeadRecord } from './journal-spill.ts';
-import type { AcceptRecord, DeadRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
+import type { AcceptRecord, EventState, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, liveRecords } from './journal-state.ts';
 import { HEADER_BYTES, recordBytes } from './journal-record.ts';
 import { acceptHead, acceptTail, isAccept } from './accept-parts.ts';
 import { isDamaged } from './spill-reader.ts';
 import type { SpillReader } from './spill-reader.ts';
 
-/** A dead letter a rewrite made for a reference to a damaged record. */
-export type DamagedDelivery = SpillDeadRecord | DeadRecord;
+/** A dead letter a rewrite made for a reference to a damaged record (no event in memory holds it). */
+export type DamagedDelivery = SpillDeadRecord;
+
+/** A spilled delivery taken off with its damaged record while its event is whole in memory: to send from there. */
+export interface Redelivery {
+  readonly accept: AcceptRecord;
+  /** The delivery's index in `accept.deliveries`. */
+  readonly index: number;
+}
 
 /** A compaction's records, and how to move the references once they are written. */
 export interface RewritePlan {
@@ -43,6 +53,11 @@ export interface RewritePlan {
    * memory, once `records` is consumed: to forward again from memory (their `forwarded` is false again).
    */
   readonly reforward: readonly AcceptRecord[];
+  /**
+   * The spilled deliveries taken off with their damaged record while their event is whole in memory,
+   * once `records` is consumed: to queue from memory (the event's `spilled` is counted down already).
+   */
+  readonly redeliver: readonly Redelivery[];
 }
 
 /** The rewrite of the journal whose meaning is `state` (`at`: now, for pauses); `reader` reads the current file. */
@@ -54,13 +69,14 @@ export function planRewrite(state: JournalState, at: number, reader: SpillReader
       damaged: [],
       lostForwards: () => 0,
       reforward: [],
+      redeliver: [],
     };
   const owners = referenced(state);
   const old = union(owners);
   const rest = liveRecords(state, at, true);
   const next = new Float64Array(old.length);
   const damaged: DamagedDelivery[] = [];
-  const found = { dead: damaged, lostForwards: 0, reforward: [] as AcceptRecord[] };
+  const found: Found = { dead: damaged, lostForwards: 0, reforward: [], redeliver: [] };
   function* records(): Generator<RelayRecord | Buffer> {
     const copy = reader!.copier();
     let written = 0;
@@ -89,8 +105,9 @@ export function planRewrite(state: JournalState, at: number, reader: SpillReader
     yield* damaged;
   }
   const lostForwards = () => found.lostForwards;
-  const { reforward } = found;
-  return { records: records(), moved: () => moveReferences(state, old, next), damaged, lostForwards, reforward };
+  const { reforward, redeliver } = found;
+  const moved = () => moveReferences(state, old, next);
+  return { records: records(), moved, damaged, lostForwards, reforward, redeliver };
 }
 
 /** Who references which accept records: spilled deliveries, forwards (spilled or read back), materialised events. */
@@ -145,17 +162,26 @@ function union(owners: Owners): Float64Array {
   return all.subarray(0, unique);
 }
 
+/** What a rewrite found damaged (RewritePlan `damaged`, `lostForwards`, `reforward`, `redeliver`). */
+interface Found {
+  dead: DamagedDelivery[];
+  lostForwards: number;
+  reforward: AcceptRecord[];
+  redeliver: Redelivery[];
+}
+
 /**
- * Takes every spilled reference to the damaged record at `offset` off its FIFO and dead-letters it
- * (folding each dead letter into `state` and adding it to `into`); returns the materialised event
- * whose accept record it was, if any.
+ * Takes every spilled reference to the damaged record at `offset` off its FIFO: with an event in
+ * memory whose accept record it was, hands each back to send from there (`into.redeliver`), else
+ * dead-letters it (folding each dead letter into `state` and adding it to `into.dead`); returns that
+ * materialised event, if any.
  */
 function dropDamaged(
   state: JournalState,
   offset: number,
   at: number,
   detail: string,
-  into: { dead: DamagedDelivery[]; lostForwards: number; reforward: AcceptRecord[] },
+  into: Found,
 ): EventState | undefined {
   let owner: EventState | undefined;
   for (const e of state.events.values()) if (e.offset === offset) owner = e;
@@ -164,9 +190,13 @@ function dropDamaged(
   for (const [destination, fifo] of state.spill) {
     for (const ref of fifo.removeOffset(offset)) {
       length = ref.length;
-      const dead = spillDeadRecord(destination, ref, at, detail);
-      if (owner?.spilled) owner.spilled--;
-      made.push(owner ? { t: 'dead', id: owner.accept.id, i: ref.index, at, reason: dead.reason } : dead);
+      if (!owner) {
+        made.push(spillDeadRecord(destination, ref, at, detail));
+        continue;
+      }
+      // As `materialise` counts a read back: the event leaves once this delivery settles too.
+      if (owner.spilled) owner.spilled--;
+      into.redeliver.push({ accept: owner.accept, index: ref.index });
     }
     if (fifo.size === 0) state.spill.delete(destination);
   }

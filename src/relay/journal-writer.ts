@@ -300,8 +300,13 @@ export class JournalWriter {
 
   /**
    * Settles finished batches in file order. A batch written after one still in flight waits for
-   * it: replay stops at the first torn record, so an acknowledged record must never follow bytes
-   * that may not be on disk.
+   * it: replay ends the records at a torn one (journal-reader.ts: a sector of it never written, or
+   * no good record after it), cutting what follows, so an acknowledged record must never follow
+   * bytes that may not be on disk. A crash may persist the sectors of one write, or of the two in
+   * flight, in any order: what replay finds after a torn record was not acknowledged (or was
+   * answered with a failure: a crash before `repair` cut it off), and a record whose sectors all
+   * landed may still be replayed (its event delivered once, the Flux retry of it caught by the
+   * restored dedup window).
    */
   private acknowledge(): void {
     while (this.inFlight[0]?.settled) {

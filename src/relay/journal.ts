@@ -3,7 +3,8 @@
  * written durably in group commits (journal-writer.ts). Opening replays the file: a record cut
  * short by a crash or with a wrong checksum ends the journal there, and anything but zeros after
  * the last good record is cut off (a torn write loses only what was never acknowledged); one
- * damaged in place, a good record after it, is passed over instead (journal-reader.ts `skipped`).
+ * damaged in place, a good record after it and no sector of it zeros (never written), is passed
+ * over instead (journal-reader.ts `skipped`).
  * Records that no answer waits on (delivery outcomes) are appended with `appendSoon`: they ride
  * in the next write, or are written on their own after SOON_MS when none comes.
  * `rewrite` replaces the file atomically (compaction), writing it a chunk at a time.

@@ -7,7 +7,7 @@ import { createRelayMetrics } from '../observability/relay-metrics.ts';
 import { openJournal } from './journal.ts';
 import type { AcceptRecord, RelayRecord } from './journal-state.ts';
 import { apply, emptyState } from './journal-state.ts';
-import { pushForward } from './journal-spill.ts';
+import { pushForward, spillDelivery } from './journal-spill.ts';
 import { recordBytes } from './journal-record.ts';
 import { createRelayQueue } from './relay-queue.ts';
 import { resume } from './relay-resume.ts';
@@ -25,7 +25,7 @@ const accept = (id: string): AcceptRecord => ({
   ],
 });
 
-test("replay queues a whole event's forward before its deliveries, as a new event's (once spilled, they may spill too)", () => {
+test("replay queues a whole event's forward before its deliveries, as a new event's; not forwarded yet, its deliveries cannot spill", () => {
   const state = emptyState();
   const a = accept('e1');
   apply(state, a, recordBytes(a), 0);
@@ -34,6 +34,12 @@ test("replay queues a whole event's forward before its deliveries, as a new even
   const o = { replayed: [], forwardTo: 'http://nc' } as unknown as ResumeOptions;
   resume(o, state, { remember: () => undefined } as never, queue, createLogger('silent'));
   assert.deepEqual(queued, ['forward e1:forward', 'slack e1:0', 'slack e1:1']);
+  // Replay's forward waits in memory, never spilled (forward-window.ts `replaying`): until it settles,
+  // the event is not forwarded, and spilling a delivery is refused (the comment said they might spill).
+  assert.deepEqual(
+    [state.events.get('e1')?.forwarded, spillDelivery(state, 'e1', 'apps/one', 0), state.spill.size],
+    [false, false, 0],
+  );
 });
 
 test('without --forward-to, replayed spilled forwards stay spilled (not given up one by one): one warning says so', async (t) => {

@@ -46,7 +46,9 @@ export function resume(
       stillHeld.push(a);
       continue;
     }
-    // The forward first, as a new event's (relay.ts queueAccept): once it is spilled, its deliveries may spill too.
+    // The forward first, as a new event's (relay.ts queueAccept). Unlike a new event's it never spills:
+    // the forward window holds replay's offers in memory (relay.ts creates it `replaying`), and the
+    // deliveries cannot spill before it settles (journal-spill.ts `spillDelivery` wants it forwarded).
     if (a.forward && !e.forwarded && o.forwardTo) {
       resumed++;
       queue.forward(a);

@@ -190,7 +190,7 @@ test('a spilled record read back that is not JSON, or not the accept record it s
  * Event e7 to apps/one and apps/two, both deliveries spilled at offset 4096, behind windows over
  * `read` (the payload answer; logging from warn): what was read, sent, journaled and logged.
  */
-function spilledToTwo(read: (reads: number) => Buffer) {
+function spilledToTwo(read: (reads: number) => Buffer, forwardRead?: (offset: number) => AcceptRecord | undefined) {
   const state = emptyState();
   const a: AcceptRecord = {
     ...big(7),
@@ -209,7 +209,10 @@ function spilledToTwo(read: (reads: number) => Buffer) {
     apply(state, r, recordBytes(r));
   };
   const { window } = windowedLines(
-    { metrics: createRelayMetrics(), logger, spillReader, journal: { generation: () => 0 } },
+    {
+      ...{ metrics: createRelayMetrics(), logger, spillReader, journal: { generation: () => 0 } },
+      ...(forwardRead ? { forwardRead } : {}),
+    },
     state,
     record,
     () => 2000,
@@ -265,4 +268,32 @@ test('a damaged record no event owns dead-letters all its spilled deliveries at 
   assert.equal(state.liveBytes, recordBytes(dead('apps/two', 1)) + recordBytes(dead('apps/one', 0)));
   window.resumeSpilled(['apps/one']);
   assert.equal(seen.reads, 1);
+});
+
+test("a damaged record a forward in the delivery thread was read back from is delivered from the forward's copy, not dead-lettered", () => {
+  const asked: number[] = [];
+  const { state, a, window, seen, journaled } = spilledToTwo(damagedAt4096, (offset) => {
+    asked.push(offset);
+    return offset === 4096 ? a : undefined;
+  });
+  window.resumeSpilled(['apps/two']);
+  // Materialised from the forward's record, as a read back: apps/one's delivery still spilled.
+  const e = state.events.get('e7')!;
+  assert.deepEqual(
+    [asked, seen.sent.map((j) => j.id), journaled, state.dead, e.offset, e.spilled, state.spill.get('apps/one')?.size],
+    [[4096], ['e7:1'], [], [], 4096, 1, 1],
+  );
+  // apps/one finds the damage too: the event is in memory now (before: both dead-lettered at once).
+  window.resumeSpilled(['apps/one']);
+  assert.deepEqual(
+    [seen.reads, seen.sent.map((j) => j.id), journaled, state.dead, e.spilled, state.spill.size, state.liveBytes],
+    [2, ['e7:1', 'e7:0'], [], [], 0, 0, recordBytes(a)],
+  );
+  assert.deepEqual(
+    seen.logged.map(({ msg, i, provider }) => ({ msg, i, provider })),
+    [1, 0].map((i) => ({
+      msg: "a spilled delivery's journal record is damaged; its event is in memory, delivered from there",
+      ...{ i, provider: i === 1 ? 'apps/two' : 'apps/one' },
+    })),
+  );
 });

@@ -42,6 +42,8 @@ export interface WindowOptions {
   readonly spillReader?: SpillReader | undefined;
   /** The journal: a delivery is spilled only while no rewrite is under way (its `generation` is not -1). */
   readonly journal?: { generation?(): number };
+  /** The accept record a forward in the delivery thread was read back from (forward-window.ts `readAt`). */
+  readonly forwardRead?: (offset: number) => AcceptRecord | undefined;
 }
 
 /** The digest lines in front of the windows of the delivery thread, each telling the other. */
@@ -148,9 +150,9 @@ function spilledDeliveries(
       } catch (err) {
         if (reader.closed()) return undefined; // the relay stopped: it stays spilled, for the next start
         if (isDamaged(err)) {
-          const owner = eventAt(state, ref.offset);
-          // Another destination read it back before the damage: the event is whole in memory, nothing is lost.
-          if (owner) return fromMemory(o.logger, { state, destination, owner, open, detail: err.message });
+          // Another destination, or its forward, read it back before the damage: whole in memory, nothing is lost.
+          const whole = eventAt(state, ref.offset)?.accept ?? o.forwardRead?.(ref.offset);
+          if (whole) return fromMemory(o.logger, { state, destination, whole, open, detail: err.message });
           // Reading it again cannot mend it: its references go to the dead letters, and the destination goes on.
           const dead = deadLetterAll(state, destination, ref.offset, now(), err.message);
           for (const r of dead) record(r);
@@ -178,22 +180,23 @@ function eventAt(state: JournalState, offset: number): EventState | undefined {
 }
 
 /**
- * The front spilled delivery of `destination`, whose record is damaged but whose event `owner` is
- * whole in memory (read back for another destination first): materialised from memory, as a read
- * back would have (journal-state.ts `materialise` counts its `spilled` down, so the event leaves
- * once settled), instead of dead-lettered while the event stayed, leaked, and was sent after a restart.
+ * The front spilled delivery of `destination`, whose record is damaged but is `whole` in memory:
+ * its event's (read back for another destination first) or a forward's in the delivery thread (read
+ * back from it before the damage: forward-window.ts `readAt`). Materialised from there, as a read
+ * back would have (journal-state.ts `materialise` counts the event's `spilled` down, or makes it),
+ * instead of dead-lettered while the event stayed, leaked, and was sent after a restart.
  */
 function fromMemory(
   logger: Logger,
   d: {
     state: JournalState;
     destination: string;
-    owner: EventState;
+    whole: AcceptRecord;
     open: (id: string, index: number) => boolean;
     detail: string;
   },
 ): RelayJob | 'settled' {
-  const { event, index } = materialise(d.state, d.destination, d.owner.accept)!;
+  const { event, index } = materialise(d.state, d.destination, d.whole)!;
   logger.warn(
     { id: event.accept.id, i: index, provider: d.destination, reason: d.detail },
     "a spilled delivery's journal record is damaged; its event is in memory, delivered from there",

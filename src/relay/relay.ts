@@ -46,7 +46,7 @@ import type { SlackFormat } from './slack-format.ts';
 import { createAcceptPath, journalAccept } from './relay-accept.ts';
 import type { AcceptOutcome } from './relay-accept.ts';
 import { deliveryOutcomes, spilledDead } from './relay-outcomes.ts';
-import { createRelayQueue, forwardJob } from './relay-queue.ts';
+import { createRelayQueue, forwardJob, slackJob } from './relay-queue.ts';
 import type { RelayJob } from './relay-queue.ts';
 import { release, resume } from './relay-resume.ts';
 import { slackTargets } from './relay-targets.ts';
@@ -158,7 +158,7 @@ export function startRelay(options: RelayOptions): Relay {
   const dedup = o.dedup ?? createDeduplicator(o.dedupWindowMs);
   // What the journal holds, folded by the same reducer as replay and compaction.
   const state = o.replayedState ?? replayState(replayed);
-  const { keeper, record, maxJournalBytes } = journalKeeping(o, state, (a) => forward(o, forwards, a), log, now);
+  const { keeper, record, maxJournalBytes } = journalKeeping(o, state, () => ({ forwards, lines }), log, now);
   const peer =
     o.sender &&
     startPeerOver(state, { ...o, sender: o.sender }, log, {
@@ -168,7 +168,8 @@ export function startRelay(options: RelayOptions): Relay {
   const status = journaledStatus({ announceEveryMs: o.deliveredEventEveryMs ?? 3_600_000, state, record, peer });
   const outcomes = tellingOpens(deliveryOutcomes({ ...o, record, status, log, now }), peer);
   let role: SenderRole | undefined;
-  const { window, lines } = windowedLines(o, state, record, now, (job) => deliveries.enqueue('slack', job));
+  const read = { ...o, forwardRead: (offset: number) => forwards.readAt(offset) };
+  const { window, lines } = windowedLines(read, state, record, now, (job) => deliveries.enqueue('slack', job));
   // A digest is posted by the replica that folded it, sender or not (docs/relay-replicas.md).
   const beforePost = (job: RelayJob) => (job.digest ? undefined : role?.beforePost(job.eventId, job.index));
   const forwards = forwardWindowOf(o, state, (job) => deliveries.enqueue('forward', job));
@@ -232,6 +233,20 @@ function forward(o: RelayOptions, forwards: ForwardWindow, a: Accept): void {
   if (o.forwardTo) forwards.offer(forwardJob(a));
 }
 
+/**
+ * Queues delivery `index` of event `a` again from memory, after a compaction took its spilled
+ * reference off with its damaged record (journal-rewrite.ts `redeliver`), unless settled meanwhile.
+ */
+function redeliverFrom(state: JournalState, lines: DigestLines, log: Logger, a: Accept, index: number): void {
+  const e = state.events.get(a.id);
+  if (!e || e.settled.has(index)) return;
+  log.warn(
+    { id: a.id, i: index, provider: a.deliveries[index]!.provider },
+    "a spilled delivery's journal record is damaged; its event is in memory, delivered from there",
+  );
+  lines.deliver(slackJob(a, index));
+}
+
 /** The forwards' window (forward-window.ts), spilling into the journal when there is one to read back from. */
 function forwardWindowOf(o: RelayOptions, state: JournalState, send: (job: RelayJob) => void): ForwardWindow {
   return createForwardWindow({
@@ -243,12 +258,14 @@ function forwardWindowOf(o: RelayOptions, state: JournalState, send: (job: Relay
 
 /**
  * The journal keeper (compaction) and `record`, which folds an outcome into the state and journals
- * it. A forward a compaction took off with its damaged record goes again from the event in memory (`reforward`).
+ * it. A forward or a delivery a compaction took off with its damaged record goes again from the
+ * event in memory (journal-rewrite.ts `reforward`, `redeliver`), into the windows `again` returns
+ * (made after the keeper, which the windows' `record` needs).
  */
 function journalKeeping(
   o: RelayOptions,
   state: JournalState,
-  reforward: (a: Accept) => void,
+  again: () => { forwards: ForwardWindow; lines: DigestLines },
   log: Logger,
   now: () => number,
 ) {
@@ -261,9 +278,10 @@ function journalKeeping(
     logger: log,
     now,
     reader: o.spillReader,
-    damaged: (dead, lostForwards, again) => {
+    damaged: (dead, lostForwards, reforward, redeliver) => {
       spilledDead({ metrics: o.metrics, log }, dead, lostForwards);
-      for (const a of again) reforward(a);
+      for (const a of reforward) forward(o, again().forwards, a);
+      for (const { accept, index } of redeliver) redeliverFrom(state, again().lines, log, accept, index);
     },
   });
   const record = (r: RelayRecord) => {
