@@ -8,6 +8,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
 import { request } from 'node:http';
 import type { Agent } from 'node:http';
 import { join } from 'node:path';
@@ -106,3 +108,32 @@ export async function metric(port: number, name: string): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Destinations of the relay benchmarks: one namespace each, with its own Slack webhook. */
+export const BENCH_DESTINATIONS = 500;
+
+/** The cluster the relay reads (`--cluster-dir DIR/cluster`): per destination a Slack Secret, a Provider and an Alert on every Kustomization. */
+export async function writeCluster(dir: string, slackUrl: string): Promise<void> {
+  const docs: object[] = [];
+  for (let i = 0; i < BENCH_DESTINATIONS; i++) {
+    const ns = `team-${i}`;
+    const address = `${slackUrl}/services/T0STORM${i}/B0STORM/abcdefghijklmnop`;
+    docs.push(
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, stringData: { address } },
+      {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Provider',
+        metadata: { name: 'slack', namespace: ns },
+        spec: { type: 'slack', secretRef: { name: 'slack-url' } },
+      },
+      {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Alert',
+        metadata: { name: 'all', namespace: ns },
+        spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
+      },
+    );
+  }
+  await mkdir(join(dir, 'cluster'), { recursive: true });
+  await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+}

@@ -13,43 +13,27 @@
  */
 import { fork } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
-import { memoryOf, metric, post, relayMain, sleep, startRelay } from './relay-bench-process.ts';
+import {
+  BENCH_DESTINATIONS,
+  memoryOf,
+  metric,
+  post,
+  relayMain,
+  sleep,
+  startRelay,
+  writeCluster,
+} from './relay-bench-process.ts';
 
-const DESTINATIONS = 500;
+const DESTINATIONS = BENCH_DESTINATIONS;
 const CONCURRENCY = 64;
 /** How long the relay runs after the last accept before it is measured again (forwards retrying meanwhile). */
 const SETTLE_MS = 20_000;
-async function writeCluster(dir: string, slackUrl: string): Promise<void> {
-  const docs: object[] = [];
-  for (let i = 0; i < DESTINATIONS; i++) {
-    const ns = `team-${i}`;
-    const address = `${slackUrl}/services/T0STORM${i}/B0STORM/abcdefghijklmnop`;
-    docs.push(
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, stringData: { address } },
-      {
-        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-        kind: 'Provider',
-        metadata: { name: 'slack', namespace: ns },
-        spec: { type: 'slack', secretRef: { name: 'slack-url' } },
-      },
-      {
-        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-        kind: 'Alert',
-        metadata: { name: 'all', namespace: ns },
-        spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
-      },
-    );
-  }
-  await mkdir(join(dir, 'cluster'));
-  await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
-}
 
 /** notification-controller that cannot take events: 503 to each, or no answer at all; counts the requests. */
 async function forwardTarget(answer: '503' | 'hold') {

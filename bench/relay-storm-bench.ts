@@ -18,20 +18,19 @@
  */
 import { fork } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { benchEvent } from './bench-events.ts';
-import { memoryOf, metric, post, sleep, startRelay } from './relay-bench-process.ts';
+import { BENCH_DESTINATIONS, memoryOf, metric, post, sleep, startRelay, writeCluster } from './relay-bench-process.ts';
 import type { Relay } from './relay-bench-process.ts';
 import { describeMemory, memoryDetail, traceMemory } from './relay-memory-detail.ts';
 import type { MemoryDetail } from './relay-memory-detail.ts';
 import { runBacklog } from './relay-backlog-bench.ts';
 
-const DESTINATIONS = 500;
+const DESTINATIONS = BENCH_DESTINATIONS;
 const CONCURRENCY = 64;
 
 /**
@@ -46,30 +45,6 @@ async function tracedRelay(dir: string, flags: string[]): Promise<Relay> {
     relay.child.once('exit', stop);
   }
   return relay;
-}
-
-async function writeCluster(dir: string, slackUrl: string): Promise<void> {
-  const docs: object[] = [];
-  for (let i = 0; i < DESTINATIONS; i++) {
-    const ns = `team-${i}`;
-    const address = `${slackUrl}/services/T0STORM${i}/B0STORM/abcdefghijklmnop`;
-    docs.push(
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slack-url', namespace: ns }, stringData: { address } },
-      {
-        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-        kind: 'Provider',
-        metadata: { name: 'slack', namespace: ns },
-        spec: { type: 'slack', secretRef: { name: 'slack-url' } },
-      },
-      {
-        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
-        kind: 'Alert',
-        metadata: { name: 'all', namespace: ns },
-        spec: { providerRef: { name: 'slack' }, eventSources: [{ kind: 'Kustomization', name: '*' }] },
-      },
-    );
-  }
-  await writeFile(join(dir, 'cluster', 'cluster.yaml'), docs.map((d) => stringify(d)).join('---\n'));
 }
 
 /** The Slack stand-in (`perSecond` messages/s per webhook, burst 3), in a process of its own. */

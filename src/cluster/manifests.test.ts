@@ -7,6 +7,16 @@ import { tempDir } from '../../test/support/temp-dir.ts';
 import type { LoadedObject } from './manifests.ts';
 import { ManifestError, eachManifestInFile, parseManifests } from './manifests.ts';
 
+/** The message of the ManifestError a text's parse throws, or 'no error'. */
+function error(text: string): string {
+  try {
+    parseManifests(text, 'f.yaml');
+  } catch (err) {
+    return err instanceof ManifestError ? err.message : `not a ManifestError: ${String(err)}`;
+  }
+  return 'no error';
+}
+
 test('each object carries the line where it starts: documents after comments and ---, and List items', () => {
   const text = [
     '# leading comment',
@@ -45,14 +55,6 @@ test('a YAML error names the file, line and column', () => {
 });
 
 test('what is not an object, or a List without items, is a ManifestError at its line, not a crash later', () => {
-  const error = (text: string) => {
-    try {
-      parseManifests(text, 'f.yaml');
-    } catch (err) {
-      return err instanceof ManifestError ? err.message : `not a ManifestError: ${String(err)}`;
-    }
-    return 'no error';
-  };
   assert.equal(
     error('apiVersion: v1\nkind: Secret\n---\n- a\n- b\n'),
     'f.yaml:4: a document is not a Kubernetes object',
@@ -65,14 +67,6 @@ test('what is not an object, or a List without items, is a ManifestError at its 
 });
 
 test('YAML errors read as before documents were composed one at a time: file, line, column and the first line of the message', () => {
-  const error = (text: string) => {
-    try {
-      parseManifests(text, 'f.yaml');
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return 'no error';
-  };
   assert.equal(
     error('kind: Secret\nmetadata: {name: [a\n'),
     'f.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]',
@@ -134,14 +128,6 @@ test('documents cut at their --- and ... lines read as the whole text reads: obj
 });
 
 test('an error in a later document names its line in the file; a byte order mark starts only the file', () => {
-  const error = (text: string) => {
-    try {
-      parseManifests(text, 'f.yaml');
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return 'no error';
-  };
   assert.equal(
     error('kind: Secret\n---\nkind: Secret\n---\nkind: A\nmetadata: {name: [b}\n'),
     'f.yaml:6:20: Flow sequence in block collection must be sufficiently indented and end with a ]',
