@@ -112,7 +112,7 @@ function splitRef(ref: string): [string, string] {
  */
 export function spilledDead(
   d: Pick<OutcomeDeps, 'metrics' | 'log'>,
-  dead: readonly (SpillDeadRecord | Extract<RelayRecord, { t: 'dead' }>)[],
+  dead: readonly SpillDeadRecord[],
   lostForwards = 0,
 ): void {
   if (lostForwards > 0) {
@@ -121,13 +121,13 @@ export function spilledDead(
   }
   for (const r of dead) {
     d.metrics.deliveries.inc({ result: 'dead' });
-    // A materialised event's delivery (a compaction found its record damaged) is named by its id.
-    const which =
-      r.t === 'dead'
-        ? { id: r.id, i: r.i }
-        : { provider: r.destination, acceptedAt: new Date(r.acceptedAt).toISOString(), offset: r.offset };
     d.log.error(
-      { ...which, reason: r.reason },
+      {
+        provider: r.destination,
+        acceptedAt: new Date(r.acceptedAt).toISOString(),
+        offset: r.offset,
+        reason: r.reason,
+      },
       'a spilled delivery could not be read back from the journal; moved to dead letters',
     );
   }
