@@ -149,7 +149,20 @@ test('a file read as a stream gives what its text gives, across read chunks and 
     (_, i) =>
       `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s${i}\n  annotations: {note: "é€😀 ${'x'.repeat(i % 97)}"}\n`,
   );
-  const cases = { ...CUT_CASES, 'more than one read chunk': docs.join('---\n') };
+  const oneLine = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: Array.from({ length: 12_000 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `l${i}` },
+    })),
+  });
+  const cases = {
+    ...CUT_CASES,
+    'more than one read chunk': docs.join('---\n'),
+    'one line longer than a read chunk, then a document': `${oneLine}\n---\n{kind: Secret, metadata: {name: after}}\n`,
+  };
   for (const [name, text] of Object.entries(cases)) {
     const file = join(dir, 'f.yaml');
     await writeFile(file, text);
@@ -165,4 +178,5 @@ test('a file read as a stream gives what its text gives, across read chunks and 
     );
   }
   assert.ok(Buffer.byteLength(cases['more than one read chunk']) > 2 * 256 * 1024);
+  assert.ok(oneLine.length > 2 * 256 * 1024);
 });
