@@ -64,9 +64,10 @@ export async function replayJournal(
   const accepts = repeatFinder();
   let acceptCount = 0;
   const accepted = (idHash: number) => (acceptCount++, accepts.add(idHash));
+  const sets = { followed, forwarded, done };
   const { journal, replayed } = await openJournal<RelayRecord>(path, {
     ...o,
-    visit: (payload) => noteFollowUp(payload, { followed, forwarded, done }, accepted),
+    visit: (payload) => noteFollowUp(payload, sets, accepted),
   });
   const twice = accepts.repeated();
   let reader: SpillReader | undefined;
@@ -75,7 +76,10 @@ export async function replayJournal(
     const state = emptyState();
     const recent = recentKeys();
     const first: FirstPass = { followed, forwarded, done, twice, acceptCount };
-    const pass = { ...first, seen: 0, scan: scratchAccept(), needIds: followed.size + forwarded.size + done.size > 0 };
+    const pass: SecondPass = {
+      ...{ ...first, seen: 0, scan: scratchAccept(), spilled: { at: 0, providers: [] } },
+      needIds: followed.size + forwarded.size + done.size > 0,
+    };
     const file = await open(path, 'r');
     try {
       // Pass 1 checked every record, and the file ends where it did (its torn tail was cut).
@@ -172,6 +176,8 @@ interface FirstPass {
 interface SecondPass extends FirstPass {
   seen: number;
   readonly scan: ScannedAccept;
+  /** What spillAccept is handed (one object, reused: it keeps nothing of it). */
+  readonly spilled: { at: number; providers: readonly string[] };
   /** False when nothing follows any event (a backlog never sent): no accept's id is read. */
   readonly needIds: boolean;
 }
@@ -202,20 +208,27 @@ function replayRecord(
     (id !== undefined && pass.followed.has(id)) ||
     (pass.twice.size > 0 && pass.twice.has(acceptIdHash(payload, ACCEPT_PREFIX.length)));
   const tail = whole ? undefined : scanned ? s : readParsed(payload, s);
-  const keep = () => void apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
-  if (!tail) return keep();
+  if (!tail) return keepWhole(state, payload, offset, bytes);
   const toForward = tail.forward && !(id !== undefined && pass.forwarded.has(id));
   const deliveries = tail.providers.length;
   const done = id === undefined ? undefined : pass.done.get(id);
   if (done !== undefined) {
     // Delivered: spilled as a forward alone when every delivery is done and the forward is not (its
     // `done` records then find no event: nothing to fold); else kept whole, as any event followed.
-    if (!toForward || tail.held || bitsSet(done) !== deliveries) return keep();
+    if (!toForward || tail.held || bitsSet(done) !== deliveries) return keepWhole(state, payload, offset, bytes);
     return pushForward(state, { offset, length: bytes, index: 0, acceptedAt: at });
   }
-  if (tail.held || (deliveries === 0 && !toForward)) return keep();
+  if (tail.held || (deliveries === 0 && !toForward)) return keepWhole(state, payload, offset, bytes);
   if (toForward) pushForward(state, { offset, length: bytes, index: 0, acceptedAt: at });
-  if (deliveries > 0) spillAccept(state, { at, providers: tail.providers }, offset, bytes);
+  if (deliveries === 0) return;
+  pass.spilled.at = at;
+  pass.spilled.providers = tail.providers;
+  spillAccept(state, pass.spilled, offset, bytes);
+}
+
+/** Folds accept record `payload` whole (parsed), with its offset. */
+function keepWhole(state: JournalState, payload: Buffer, offset: number, bytes: number): void {
+  apply(state, JSON.parse(payload.toString('utf8')) as AcceptRecord, bytes, offset);
 }
 
 /** The tail of accept record `payload` parsed (accept-parts.ts) into `s`; undefined when it has none. */
