@@ -1,12 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
-import { acceptHead, acceptTail } from './accept-parts.ts';
 import { endsHeld, scanAccept, scratchAccept, startsAccept, text } from './accept-scan.ts';
 import type { ScannedAccept } from './accept-scan.ts';
 import type { AcceptRecord } from './journal-state.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
-import { fuzzRuns, fuzzSeed } from '../../test/fuzz/fuzz-settings.ts';
 
 const payload = (r: object) => Buffer.from(JSON.stringify(r), 'utf8');
 const record = (extra: Partial<AcceptRecord> = {}): AcceptRecord => ({
@@ -71,53 +68,4 @@ test('an accept record in another form is declined (read with JSON.parse by the 
   const whole = payload(record());
   assert.equal(scanned(whole.subarray(0, whole.length - 1)), undefined);
   assert.equal(scanned(Buffer.concat([whole, Buffer.from(' ')])), undefined);
-});
-
-/** Strings with what JSON escapes (quotes, backslashes, control characters) and what it does not (any Unicode). */
-const anyText = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.string({ unit: 'grapheme', maxLength: 6 }),
-  fc.constantFrom('', '"', '\\', '\n', ',"deliveries":['),
-);
-const anyRecord = fc.record(
-  {
-    id: anyText,
-    at: fc.oneof(
-      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-      fc.double({ noNaN: true, noDefaultInfinity: true }),
-    ),
-    key: anyText,
-    message: anyText,
-    deliveries: fc.array(
-      fc.record({ alert: anyText, provider: anyText, metadata: fc.dictionary(anyText, anyText, { maxKeys: 3 }) }),
-      { maxLength: 3 },
-    ),
-    forward: fc.constant(true as const),
-    held: fc.constant(true as const),
-  },
-  { requiredKeys: ['id', 'at', 'key', 'message', 'deliveries'] },
-);
-
-test('property: whenever an accept record is read from its bytes, it reads what JSON.parse of its head and tail gives', (t) => {
-  let read = 0;
-  fc.assert(
-    fc.property(anyRecord, ({ message, id, at, key, ...r }) => {
-      const p = payload({ t: 'accept', id, at, key, event: { ...event, message }, ...r });
-      const got = scanned(p);
-      const head = acceptHead(p);
-      const tail = acceptTail(p)!;
-      const plain = [id, key, ...r.deliveries.flatMap((d) => [d.alert, d.provider])].every(
-        (s) => JSON.stringify(s) === `"${s}"`,
-      );
-      if (plain && Number.isSafeInteger(at) && at >= 0) assert.notEqual(got, undefined, 'a record in the form is read');
-      if (!got) return;
-      read++;
-      assert.deepEqual(got, {
-        ...{ id: head.id, at: head.at, key: head.key, providers: tail.deliveries.map((d) => d.provider) },
-        ...{ forward: tail.forward === true, held: tail.held === true },
-      });
-    }),
-    { numRuns: fuzzRuns(3000), seed: fuzzSeed(t) },
-  );
-  assert.ok(read > 0);
 });
