@@ -77,7 +77,10 @@ export async function readJournal<T>(
     const have = b.bufAt + b.buf.length;
     if (end <= have) return true;
     if (have >= fileBytes) return false;
-    const more = await readAfter(file, b, at, Math.min(fileBytes - have, Math.max(chunkBytes, end - have)));
+    const more = await readAfter(file, b, at, {
+      need: end - have,
+      length: Math.min(fileBytes - have, Math.max(chunkBytes, end - have)),
+    });
     if (more === 0) return false;
     return fill(end);
   };
@@ -176,22 +179,27 @@ interface Window {
 }
 
 /**
- * Reads `length` bytes of `file` after what `w` holds, keeping what it holds from file offset
- * `keepFrom` on (moved to the front of its room, which grows only when a record does not fit);
- * returns the bytes read (0 at the file's end).
+ * Reads on after what `w` holds, keeping what it holds from file offset `keepFrom` on (moved to the
+ * front of its room): as much as the room takes, at least `need` bytes (the rest of a record) when
+ * the file has them; the room is replaced, by one of `length` bytes after what is kept, only when
+ * `need` does not fit (a record larger than a chunk). Returns the bytes read (0 at the file's end).
  */
-async function readAfter(file: FileHandle, w: Window, keepFrom: number, length: number): Promise<number> {
+async function readAfter(
+  file: FileHandle,
+  w: Window,
+  keepFrom: number,
+  { need, length }: { need: number; length: number },
+): Promise<number> {
   const start = keepFrom - w.bufAt;
   const kept = w.buf.length - start;
-  const room = Math.max(kept + length, w.room.length);
-  if (room > w.room.length) {
-    const grown = Buffer.allocUnsafeSlow(room);
+  if (kept + need > w.room.length) {
+    const grown = Buffer.allocUnsafeSlow(kept + Math.max(need, length));
     w.buf.copy(grown, 0, start);
     w.room = grown;
   } else {
     w.room.copyWithin(0, start, w.buf.length); // buf is the front of room
   }
-  const { bytesRead } = await file.read(w.room, kept, room - kept, w.bufAt + w.buf.length);
+  const { bytesRead } = await file.read(w.room, kept, w.room.length - kept, w.bufAt + w.buf.length);
   w.bufAt = keepFrom;
   w.buf = w.room.subarray(0, kept + bytesRead);
   return bytesRead;
