@@ -25,7 +25,7 @@ export const SECTOR_BYTES = 512;
 /**
  * Sees each good record's payload (framing and checksum checked) at its file offset, in place of
  * collecting parsed records (a replay that parses only what it needs: journal-replay.ts). The
- * payload is a view of the read buffer: copy what is kept.
+ * payload is a view of the read buffer, which the next reads overwrite: copy what is kept.
  */
 export type RecordVisitor = (payload: Buffer, offset: number, bytes: number) => void;
 
