@@ -7,8 +7,9 @@
  * Pass 2 folds every record through the reducer (journal-state.ts `apply`), except the accept
  * records of the other events: nothing was done about those but accepting them (and perhaps
  * forwarding them), so they are spilled (journal-spill.ts), each delivery a reference into the
- * file, and the forward one when it is still to do, parsed only as far as that needs: the head of
- * the record (id, time, dedup key) and its tail (deliveries, forward: accept-parts.ts). They are
+ * file, and the forward one when it is still to do, read only as far as that needs: the head of
+ * the record (id, time, dedup key) and its tail (deliveries, forward), from its bytes
+ * (accept-scan.ts), or with JSON.parse when it is in another form (accept-parts.ts). They are
  * read back when their turn comes (relay-window.ts, forward-window.ts). The accept records of the
  * events kept whole are folded with their offsets, so a compaction copies them as they are.
  * The dedup window is restored from the last RECENT_KEYS accepts only, those within the window of
