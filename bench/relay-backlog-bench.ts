@@ -9,9 +9,9 @@
  * storm bench (passed in, so that neither file imports the other's caller).
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { open, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEvent } from '../src/relay/flux-event.ts';
 import { encodeRecords } from '../src/relay/journal-record.ts';
@@ -45,6 +45,29 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds of process `pid` by thread: the main thread, V8's helper threads (`V8Worker`: the
+ * GC's concurrent marking and parallel scavenges, the compiler) and the rest (libuv, the delivery
+ * thread), from /proc/<pid>/task/<tid>/stat. Where a start's CPU goes besides the replay itself.
+ */
+function threadSeconds(pid: number): { main: number; v8: number; other: number } {
+  const by = { main: 0, v8: 0, other: 0 };
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (tid === String(pid)) by.main += seconds;
+      else if (name.startsWith('V8Worker')) by.v8 += seconds;
+      else by.other += seconds;
+    }
+  } catch {
+    /* the process has exited */
+  }
+  return by;
 }
 
 /** The accept record of bench event `i` (as the relay writes it), accepted `ageMs` before now. */
@@ -87,13 +110,25 @@ interface Reading {
   readonly heapMB: number;
   readonly threadHeapMB: number;
   readonly cpuSeconds: number;
+  readonly threads: { main: number; v8: number; other: number };
+  /** The machine's load average over the last minute when read (wall times mean little without it). */
+  readonly load: number;
 }
 
 async function reading(h: BacklogHelpers, relay: { child: ChildProcess; port: number }): Promise<Reading> {
   const m = h.memoryOf(relay.child.pid!);
   const cpu = cpuSeconds(relay.child.pid!);
+  const threads = threadSeconds(relay.child.pid!);
   const [heap, threadHeap] = await Promise.all([h.metric(relay.port, HEAP), h.metric(relay.port, THREAD_HEAP)]);
-  return { rssMB: m.rss, hwmMB: m.hwm, heapMB: heap / 1048576, threadHeapMB: threadHeap / 1048576, cpuSeconds: cpu };
+  return {
+    rssMB: m.rss,
+    hwmMB: m.hwm,
+    heapMB: heap / 1048576,
+    threadHeapMB: threadHeap / 1048576,
+    cpuSeconds: cpu,
+    threads,
+    load: loadavg()[0]!,
+  };
 }
 
 /** A relay started in `dir` (cluster written, journal in place): its start and its readings. */
@@ -114,7 +149,7 @@ async function measured(h: BacklogHelpers, dir: string, slack: Awaited<ReturnTyp
 const n = (x: number, digits = 0) =>
   x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const describe = (r: Reading) =>
-  `RSS ${n(r.rssMB)} MB (high-water ${n(r.hwmMB)} MB), heap used ${n(r.heapMB)} MB (delivery thread ${n(r.threadHeapMB)} MB), CPU ${n(r.cpuSeconds, 1)} s so far`;
+  `RSS ${n(r.rssMB)} MB (high-water ${n(r.hwmMB)} MB), heap used ${n(r.heapMB)} MB (delivery thread ${n(r.threadHeapMB)} MB), CPU ${n(r.cpuSeconds, 1)} s so far (main thread ${n(r.threads.main, 1)}, V8 helpers ${n(r.threads.v8, 1)}, other threads ${n(r.threads.other, 1)}); load ${n(r.load, 1)}`;
 
 /** The backlog phase: `events` pending over the storm bench's destinations, and the empty baseline. */
 export async function runBacklog(events: number, h: BacklogHelpers): Promise<string[]> {

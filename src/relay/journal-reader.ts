@@ -25,7 +25,7 @@ export const SECTOR_BYTES = 512;
 /**
  * Sees each good record's payload (framing and checksum checked) at its file offset, in place of
  * collecting parsed records (a replay that parses only what it needs: journal-replay.ts). The
- * payload is a view of the read buffer: copy what is kept.
+ * payload is a view of the read buffer, which the next reads overwrite: copy what is kept.
  */
 export type RecordVisitor = (payload: Buffer, offset: number, bytes: number) => void;
 
@@ -70,17 +70,18 @@ export async function readJournal<T>(
   const sizes: number[] = [];
   const skipped: SkippedRecord[] = [];
   const skip = new Set(v?.skip);
-  const b = { buf: Buffer.alloc(0), bufAt: 0 }; // bufAt: the file offset of buf[0]
+  const b: Window = { buf: Buffer.alloc(0), bufAt: 0, room: Buffer.alloc(0) };
   let at = 0; // the next record's file offset
   /** Reads on until the buffer holds the file up to `end` (or the file's end); false when it cannot. */
   const fill = async (end: number): Promise<boolean> => {
     const have = b.bufAt + b.buf.length;
     if (end <= have) return true;
     if (have >= fileBytes) return false;
-    const more = await readAt(file, have, Math.min(fileBytes - have, Math.max(chunkBytes, end - have)));
-    if (more.length === 0) return false;
-    b.buf = Buffer.concat([b.buf.subarray(at - b.bufAt), more]);
-    b.bufAt = at;
+    const more = await readAfter(file, b, at, {
+      need: end - have,
+      length: Math.min(fileBytes - have, Math.max(chunkBytes, end - have)),
+    });
+    if (more === 0) return false;
     return fill(end);
   };
   for (;;) {
@@ -162,6 +163,46 @@ function visited(buf: Buffer, pos: number, offset: number, v: VisitOptions): num
   if (!frame) return 0;
   v.visit(frame.payload, offset, frame.bytes);
   return frame.bytes;
+}
+
+/**
+ * The part of the file read and not passed yet: `buf` holds its bytes from file offset `bufAt`, a
+ * view of `room`, the one buffer reads go to. Reused, not a new buffer per read: a new 4 MiB buffer
+ * and a concatenated copy per chunk were 1 GB of ArrayBuffers over a 533 MB journal's two passes,
+ * and V8 counts ArrayBuffer memory towards its GC triggers (a full mark-compact about every 5 MB:
+ * about 130 of them per pass, most of the replay's GC time and its helper threads' CPU: docs/relay.md "Storms").
+ */
+interface Window {
+  buf: Buffer;
+  bufAt: number;
+  room: Buffer;
+}
+
+/**
+ * Reads on after what `w` holds, keeping what it holds from file offset `keepFrom` on (moved to the
+ * front of its room): as much as the room takes, at least `need` bytes (the rest of a record) when
+ * the file has them; the room is replaced, by one of `length` bytes after what is kept, only when
+ * `need` does not fit (a record larger than a chunk). Returns the bytes read (0 at the file's end).
+ */
+async function readAfter(
+  file: FileHandle,
+  w: Window,
+  keepFrom: number,
+  { need, length }: { need: number; length: number },
+): Promise<number> {
+  const start = keepFrom - w.bufAt;
+  const kept = w.buf.length - start;
+  if (kept + need > w.room.length) {
+    const grown = Buffer.allocUnsafeSlow(kept + Math.max(need, length));
+    w.buf.copy(grown, 0, start);
+    w.room = grown;
+  } else {
+    w.room.copyWithin(0, start, w.buf.length); // buf is the front of room
+  }
+  const { bytesRead } = await file.read(w.room, kept, w.room.length - kept, w.bufAt + w.buf.length);
+  w.bufAt = keepFrom;
+  w.buf = w.room.subarray(0, kept + bytesRead);
+  return bytesRead;
 }
 
 /** Up to `length` bytes of `file` at `position`. */

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, open } from 'node:fs/promises';
+import { appendFile, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rewriteJournal } from './compaction.ts';
 import { deadLetterRow } from './dead-letter.ts';
 import { openJournal, recordBytes } from './journal.ts';
-import { replayJournal } from './journal-replay.ts';
+import { RECENT_KEYS, replayJournal } from './journal-replay.ts';
+import { encodeRecords } from './journal-record.ts';
 import type { AcceptRecord, DeliveryTarget, JournalState, RelayRecord } from './journal-state.ts';
 import { apply, emptyState, materialise } from './journal-state.ts';
 import { forwardSettled, takeForward } from './journal-spill.ts';
@@ -469,4 +470,58 @@ test('replay passes over a record damaged on disk and replays every record after
   assert.equal(r.journal.size(), at[3]! + recordBytes(rs[3]));
   await r.journal.close();
   r.reader.close();
+});
+
+test('accept records that are not read from their bytes (an escaped id, fields in another order) are parsed: the same spills, keys and follow-ups', async () => {
+  const quoted = accept('q"1', ['apps/one']);
+  const reordered = { ...accept('r', []), deliveries: [{ provider: 'apps/two', alert: 'apps/all', metadata: {} }] };
+  const rs: RelayRecord[] = [
+    quoted,
+    reordered as AcceptRecord,
+    accept('é', ['apps/two'], { forward: true }),
+    accept('w\\', ['apps/one']),
+    { t: 'done', id: 'w\\', i: 0 }, // the follow-up of an escaped id: it and its event finished
+  ];
+  const remembered: string[] = [];
+  const r = await replayJournal(await journalOf('declined', rs), (key, at) => remembered.push(`${key}@${at}`));
+  await r.journal.close();
+  r.reader.close();
+  const starts = rs.map((_, k) => rs.slice(0, k).reduce((n, x) => n + recordBytes(x), 0));
+  const spilled = (k: number) => ({
+    offset: starts[k]!,
+    length: recordBytes(rs[k]),
+    index: 0,
+    acceptedAt: (rs[k] as AcceptRecord).at,
+  });
+  assert.deepEqual(summary(r.state), {
+    events: {},
+    spill: { 'apps/one': [spilled(0)], 'apps/two': [spilled(1), spilled(2)] },
+    forwards: [spilled(2)],
+    liveBytes: recordBytes(rs[0]) + recordBytes(rs[1]) + 2 * recordBytes(rs[2]),
+  });
+  assert.deepEqual(remembered, ['key-q"1@1113', 'key-r@1114', 'key-é@1233', 'key-w\\@1119']);
+});
+
+test('replay restores the dedup keys of the last RECENT_KEYS accepts only, oldest first', async () => {
+  const tiny = {} as AcceptRecord['event'];
+  const path = join(tempDir('recent-keys'), 'relay.journal');
+  await writeFile(
+    path,
+    encodeRecords(
+      Array.from({ length: RECENT_KEYS + 2 }, (_, i) => ({
+        ...accept(`e${i}`, ['apps/one']),
+        at: i,
+        key: `k${i}`,
+        event: tiny,
+      })),
+    ),
+  );
+  const remembered: string[] = [];
+  const r = await replayJournal(path, (key, at) => remembered.push(`${key}@${at}`));
+  await r.journal.close();
+  r.reader.close();
+  assert.deepEqual(
+    [remembered.length, remembered[0], remembered.at(-1), r.state.spill.get('apps/one')!.size],
+    [RECENT_KEYS, 'k2@2', `k${RECENT_KEYS + 1}@${RECENT_KEYS + 1}`, RECENT_KEYS + 2],
+  );
 });
