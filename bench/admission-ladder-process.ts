@@ -7,7 +7,8 @@
  * - `full`: the webhook's own listener.
  * It also counts garbage collections by kind (a PerformanceObserver, in every rung alike) and
  * reports them on 'stats'; 'profile-start' and 'profile-stop' CPU-profile it (the inspector's
- * sampling profiler), for the ladder's profile pass. Messages: {mode}, 'stats', 'profile-*', 'stop'. Started with the bin's Node flags.
+ * sampling profiler), 'heap-start' and 'heap-stop' sample its allocations still held at the stop
+ * (live, or promoted and not yet collected), for the ladder's profile pass. Messages: {mode}, 'stats', 'profile-*', 'stop'. Started with the bin's Node flags.
  */
 import type { RequestListener } from 'node:http';
 import { get } from 'node:https';
@@ -38,9 +39,16 @@ if (process.send) {
         .post('Profiler.enable')
         .then(() => inspector.post('Profiler.start'))
         .then(() => process.send!({}));
+    else if (m === 'heap-start')
+      void inspector
+        .post('HeapProfiler.enable')
+        .then(() => inspector.post('HeapProfiler.startSampling', { samplingInterval: 1024 }))
+        .then(() => process.send!({}));
+    else if (m === 'heap-stop')
+      void inspector.post('HeapProfiler.stopSampling').then(({ profile }) => process.send!({ heap: profile }));
     else if (m === 'profile-stop')
       void inspector.post('Profiler.stop').then(({ profile }) => process.send!({ profile }));
-    else if (m === 'stats') process.send!({ gc: gc.take() });
+    else if (m === 'stats') process.send!(gc.take());
     else if (typeof m === 'object' && m.mode) {
       running.server.removeAllListeners('request');
       for (const l of modes[m.mode]!) running.server.on('request', l);

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 
 export const FIXED_REVIEW = JSON.stringify({
   apiVersion: 'admission.k8s.io/v1',
@@ -26,7 +27,32 @@ export function fixedListener(parse: boolean): RequestListener {
   };
 }
 
-/** Collections since the last reset: count and pause per kind, the longest pause. */
+/** What a scavenge moved: bytes left in the young generation (survived) and added to the old (promoted). */
+export interface Promotion {
+  survivedBytes: number;
+  promotedBytes: number;
+}
+
+interface GcEntry {
+  gcType: string;
+  beforeGC: { heapSpaceStatistics: { spaceName: string; spaceUsedSize: number }[] };
+  afterGC: { heapSpaceStatistics: { spaceName: string; spaceUsedSize: number }[] };
+}
+
+/** Sums what the scavenges in a GCProfiler's entries survived and promoted. */
+function promotion(entries: readonly GcEntry[]): Promotion {
+  const used = (s: GcEntry['afterGC'], name: string) =>
+    s.heapSpaceStatistics.find((x) => x.spaceName === name)?.spaceUsedSize ?? 0;
+  const r = { survivedBytes: 0, promotedBytes: 0 };
+  for (const e of entries) {
+    if (e.gcType !== 'Scavenge') continue;
+    r.survivedBytes += used(e.afterGC, 'new_space');
+    r.promotedBytes += Math.max(0, used(e.afterGC, 'old_space') - used(e.beforeGC, 'old_space'));
+  }
+  return r;
+}
+
+/** Collections since the last reset: count and pause per kind, the longest pause, what scavenges kept. */
 export function gcCounter() {
   const names: Record<number, string> = {
     [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
@@ -44,11 +70,16 @@ export function gcCounter() {
       k.maxMs = Math.max(k.maxMs, e.duration);
     }
   }).observe({ entryTypes: ['gc'] });
+  let profiler = new GCProfiler();
+  profiler.start();
   return {
-    take: () => {
+    take: (): { byKind: typeof byKind; promotion: Promotion } => {
       const r = byKind;
       byKind = {};
-      return r;
+      const entries = (profiler.stop()?.statistics ?? []) as unknown as GcEntry[];
+      profiler = new GCProfiler();
+      profiler.start();
+      return { byKind: r, promotion: promotion(entries) };
     },
   };
 }

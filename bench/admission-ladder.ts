@@ -7,15 +7,18 @@
  * (admission-ladder-process.ts). Per rung: CPU per request (median of the rounds), p50/p99, and
  * its garbage collections per 1,000 requests (count, pause, longest pause, by kind).
  * Env: BENCH_LADDER_PATH (live, the default, or dir), BENCH_LADDER_FLAGS (Node flags of both
- * processes; default the bin's).
+ * processes; default the bin's), BENCH_LADDER_STDOUT (file, the default, or pipe: see STDOUT),
+ * BENCH_LADDER_PROFILE=1 (then CPU-profile the last two rungs, and sample what they allocate and hold).
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.ts';
 import { BUILD, WORK, load, startApiServer, track } from './admission-setup.ts';
 import { median } from './admission-rounds.ts';
 import { cpuMs } from './proc-cpu.ts';
+import type { Promotion } from './admission-ladder-rungs.ts';
 import { selfTimes } from './admission-profile.ts';
 import type { CpuProfile } from './admission-profile.ts';
 
@@ -23,15 +26,23 @@ type GcStats = Record<string, { n: number; ms: number; maxMs: number }>;
 interface Child {
   readonly pid: number | undefined;
   readonly port: number;
-  ask(m: unknown): Promise<{ gc?: GcStats; profile?: CpuProfile }>;
+  ask(m: unknown): Promise<{ byKind?: GcStats; promotion?: Promotion; profile?: CpuProfile; heap?: HeapProfile }>;
   stop(): Promise<void>;
 }
 
+/**
+ * The children's stdout (the webhook's JSON logs): a file, as a container runtime drains it, or with
+ * BENCH_LADDER_STDOUT=pipe a pipe that this process, blocked in wrk during each phase, does not
+ * read then (as cli-webhook.ts read it before round 8: the logs then piled up in the webhook's memory).
+ */
+const STDOUT = process.env['BENCH_LADDER_STDOUT'] === 'pipe' ? 'pipe' : 'file';
+
 async function startChild(script: string, args: string[], flags: readonly string[]): Promise<Child> {
+  const out = STDOUT === 'pipe' ? 'pipe' : openSync(join(WORK, `${script}.stdout`), 'w');
   const child: ChildProcess = track(
-    fork(join(BUILD, 'bench', script), args, { execArgv: [...flags], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }),
+    fork(join(BUILD, 'bench', script), args, { execArgv: [...flags], stdio: ['ignore', out, 'inherit', 'ipc'] }),
   );
-  child.stdout!.resume(); // the webhook's logs: read, as the CLI's pipe is read by the benchmark
+  child.stdout?.resume();
   const next = () =>
     new Promise<Record<string, unknown>>((resolve) => child.once('message', (m) => resolve(m as never)));
   const { port } = (await next()) as { port: number };
@@ -62,6 +73,7 @@ interface RungFigures {
   p99: number[];
   rps: number[];
   gc: GcStats[];
+  promotion: Promotion[];
   requests: number[];
 }
 
@@ -87,7 +99,15 @@ export async function ladder(o: {
     { name: 'webhook process, parse + fixed', server: hook, mode: 'parse' },
     { name: 'webhook', server: hook, mode: 'full' },
   ];
-  const figures = rungs.map((): RungFigures => ({ cpuUs: [], p50: [], p99: [], rps: [], gc: [], requests: [] }));
+  const figures = rungs.map((): RungFigures => ({
+    cpuUs: [],
+    p50: [],
+    p99: [],
+    rps: [],
+    gc: [],
+    promotion: [],
+    requests: [],
+  }));
   const loads: string[] = [];
   for (let r = 0; r < o.rounds; r++) {
     loads.push(load());
@@ -99,7 +119,9 @@ export async function ladder(o: {
       const x = o.run(rung.server.port, o.seconds);
       const cpu = cpuMs(rung.server.pid) - before;
       const f = figures[i]!;
-      f.gc.push((await rung.server.ask('stats')).gc ?? {});
+      const stats = await rung.server.ask('stats');
+      f.gc.push(stats.byKind ?? {});
+      f.promotion.push(stats.promotion ?? { survivedBytes: NaN, promotedBytes: NaN });
       f.cpuUs.push((cpu * 1000) / Math.max(1, x.requests));
       f.p50.push(x.p50ms);
       f.p99.push(x.p99ms);
@@ -107,7 +129,9 @@ export async function ladder(o: {
       f.requests.push(x.requests);
     }
   }
-  console.log(`== ladder, ${path === 'live' ? 'live view' : '--cluster-dir'}, Node flags ${flags.join(' ') || 'none'}`);
+  console.log(
+    `== ladder, ${path === 'live' ? 'live view' : '--cluster-dir'}, Node flags ${flags.join(' ') || 'none'}, stdout ${STDOUT === 'pipe' ? 'a pipe not read during load' : 'a file'}`,
+  );
   console.log(`   load average per round: ${loads.join(', ')}`);
   for (const [i, rung] of rungs.entries()) printRung(rung.name, figures[i]!, figures[0]!);
   if (process.env['BENCH_LADDER_PROFILE'] === '1')
@@ -123,11 +147,42 @@ async function profileRung(rung: Rung, run: (port: number, seconds: number) => L
   await rung.server.ask('profile-start');
   const x = run(rung.server.port, seconds);
   const { profile } = await rung.server.ask('profile-stop');
+  run(rung.server.port, 1);
+  await rung.server.ask('heap-start');
+  const h = run(rung.server.port, seconds);
+  const { heap } = await rung.server.ask('heap-stop');
   const times = selfTimes(profile!, seconds * 1000 + 1000);
   const top = Number(process.env['BENCH_PROFILE_TOP'] ?? 30);
   console.log(`  profile of "${rung.name}" (${x.requests} requests, load ${load()}):`);
   for (const t of times.slice(0, top))
     console.log(`    ${((t.ms * 1000) / x.requests).toFixed(2).padStart(6)} us/request  ${t.name}`);
+  console.log(`  allocations still held at the end of a ${seconds} s phase (${h.requests} requests), by function:`);
+  for (const [name, bytes] of heldBySite(heap!).slice(0, top))
+    console.log(`    ${(bytes / 1024).toFixed(0).padStart(7)} KB  ${name}`);
+}
+
+/** A sampling heap profile, as far as it is read here. */
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+}
+
+/** Bytes held per allocating function (name, file and line), most first. */
+function heldBySite(p: HeapProfile): [string, number][] {
+  const sizes = new Map<string, number>();
+  const walk = (n: HeapNode) => {
+    const f = n.callFrame;
+    const file = f.url.slice(f.url.lastIndexOf('/') + 1);
+    const key = `${f.functionName || '(anonymous)'} ${file}${file ? `:${f.lineNumber + 1}` : ''}`;
+    if (n.selfSize) sizes.set(key, (sizes.get(key) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(p.head);
+  return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
 function printRung(name: string, f: RungFigures, bare: RungFigures) {
@@ -145,4 +200,8 @@ function printRung(name: string, f: RungFigures, bare: RungFigures) {
     return `${k} ${(n / total).toFixed(1)}/1k requests, ${((ms * 1000) / (total * 1000)).toFixed(1)} us/request, mean ${(ms / Math.max(1, n)).toFixed(2)} ms, max ${maxMs.toFixed(1)} ms`;
   });
   console.log(`  ${''.padEnd(32)} GC: ${parts.join('; ') || 'none'}`);
+  const per = (k: keyof Promotion) => (f.promotion.reduce((s, x) => s + x[k], 0) / (total * 1000)).toFixed(0);
+  console.log(
+    `  ${''.padEnd(32)} scavenges kept ${per('survivedBytes')} bytes/request in the young generation, promoted ${per('promotedBytes')} bytes/request`,
+  );
 }

@@ -39,7 +39,7 @@ process.on('message', (m: string | { mode: string }) => {
     server.removeAllListeners('request');
     server.on('request', modes[m.mode]!);
     process.send?.({ mode: m.mode });
-  } else if (m === 'stats') process.send?.({ gc: gc?.take() ?? {} });
+  } else if (m === 'stats') process.send?.(gc?.take() ?? {});
   else if (m === 'stop') {
     server.close(() => process.exit(0));
     server.closeAllConnections();
