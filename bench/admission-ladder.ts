@@ -111,23 +111,7 @@ export async function ladder(o: {
   const loads: string[] = [];
   for (let r = 0; r < o.rounds; r++) {
     loads.push(load());
-    for (const [i, rung] of rungs.entries()) {
-      await rung.server.ask({ mode: rung.mode });
-      o.run(rung.server.port, 1);
-      await rung.server.ask('stats');
-      const before = cpuMs(rung.server.pid);
-      const x = o.run(rung.server.port, o.seconds);
-      const cpu = cpuMs(rung.server.pid) - before;
-      const f = figures[i]!;
-      const stats = await rung.server.ask('stats');
-      f.gc.push(stats.byKind ?? {});
-      f.promotion.push(stats.promotion ?? { survivedBytes: NaN, promotedBytes: NaN });
-      f.cpuUs.push((cpu * 1000) / Math.max(1, x.requests));
-      f.p50.push(x.p50ms);
-      f.p99.push(x.p99ms);
-      f.rps.push(x.rps);
-      f.requests.push(x.requests);
-    }
+    for (const [i, rung] of rungs.entries()) await measureRung(rung, figures[i]!, o.run, o.seconds);
   }
   console.log(
     `== ladder, ${path === 'live' ? 'live view' : '--cluster-dir'}, Node flags ${flags.join(' ') || 'none'}, stdout ${STDOUT === 'pipe' ? 'a pipe not read during load' : 'a file'}`,
@@ -138,6 +122,29 @@ export async function ladder(o: {
     for (const rung of rungs.slice(3)) await profileRung(rung, o.run, o.seconds);
   await Promise.all([bare.stop(), hook.stop()]);
   await api?.stop();
+}
+
+/** One phase of one rung: a 1 s warm-up, then `seconds` measured into `f`. */
+async function measureRung(
+  rung: Rung,
+  f: RungFigures,
+  run: (port: number, seconds: number) => LoadResult,
+  seconds: number,
+): Promise<void> {
+  await rung.server.ask({ mode: rung.mode });
+  run(rung.server.port, 1);
+  await rung.server.ask('stats');
+  const before = cpuMs(rung.server.pid);
+  const x = run(rung.server.port, seconds);
+  const cpu = cpuMs(rung.server.pid) - before;
+  const stats = await rung.server.ask('stats');
+  f.gc.push(stats.byKind ?? {});
+  f.promotion.push(stats.promotion ?? { survivedBytes: NaN, promotedBytes: NaN });
+  f.cpuUs.push((cpu * 1000) / Math.max(1, x.requests));
+  f.p50.push(x.p50ms);
+  f.p99.push(x.p99ms);
+  f.rps.push(x.rps);
+  f.requests.push(x.requests);
 }
 
 /** Profiles the webhook's process on one rung (BENCH_LADDER_PROFILE=1): its top self times, in us per request. */
