@@ -153,9 +153,7 @@ function skipClass(p: string, i: number): number {
 }
 
 /** The budget `fn` of the innermost `withPatternBudget` runs under (undefined outside one). */
-let budget:
-  | { seen: Set<string> | undefined; length: number; unicodeClasses: number; expansion: number }
-  | undefined;
+let budget: { seen: Set<string> | undefined; length: number; unicodeClasses: number; expansion: number } | undefined;
 
 /**
  * Runs `fn` (one object's checks, synchronous: the engine's rules are) with a budget of
