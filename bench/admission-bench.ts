@@ -16,6 +16,7 @@
  * 4. Memory: RSS after sync, after the load and the peak (VmHWM), from /proc; the slope of RSS
  *    against cached objects at 10k, 30k and 100k objects, on both paths.
  * 5. Evaluation cost in-process at 300 vs 30,000 objects: flat (indexes, not scans).
+ * `npm run bench -- --ladder` measures the rungs from the bare server to the webhook (admission-ladder.ts).
  * `npm run bench -- --flags` compares Node flag settings instead (admission-flags.ts); `npm run bench
  * -- --ab [REF]` this build against git REF's (default main), side by side (admission-ab.ts).
  * Targets (issue 18): live RSS <= 150 MB after sync and load, sync <= 3 s; cluster-dir RSS <= 200
@@ -198,6 +199,9 @@ if (abAt >= 0) {
   const { compareBuilds } = await import('./admission-ab.ts');
   const ref = process.argv[abAt + 1]?.startsWith('-') === false ? process.argv[abAt + 1]! : 'main';
   if (run) await compareBuilds({ main: MAIN, ref, file30k, run, rounds: ROUNDS, seconds: SECONDS });
+} else if (process.argv.includes('--ladder')) {
+  const { ladder } = await import('./admission-ladder.ts');
+  if (run) await ladder({ file30k, flags: SHEBANG_FLAGS, run, rounds: ROUNDS, seconds: SECONDS });
 } else if (process.argv.includes('--profile')) {
   const { profilePaths } = await import('./admission-profile.ts');
   if (run) await profilePaths({ main: MAIN, file30k, flags: SHEBANG_FLAGS, run, seconds: SECONDS });

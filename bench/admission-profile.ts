@@ -13,7 +13,7 @@ import { startApiServer, startWebhook, WORK } from './admission-setup.ts';
 import { cpuMs } from './proc-cpu.ts';
 
 /** A V8 CPU profile, as far as it is read here. */
-interface CpuProfile {
+export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
   timeDeltas: number[];

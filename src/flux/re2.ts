@@ -19,7 +19,6 @@
  *   patterns; the caps are far above any event filter written by hand, and the error says why.
  *   `re2Matches` (the relay's routing) compiles any pattern.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { RE2JS } from 're2js';
 
 /** Longest pattern `re2CompileError` compiles (characters). */
@@ -153,16 +152,24 @@ function skipClass(p: string, i: number): number {
   return p.length - 1;
 }
 
-const budgets = new AsyncLocalStorage<{
-  seen: Set<string>;
-  length: number;
-  unicodeClasses: number;
-  expansion: number;
-}>();
+/** The budget `fn` of the innermost `withPatternBudget` runs under (undefined outside one). */
+let budget: { seen: Set<string> | undefined; length: number; unicodeClasses: number; expansion: number } | undefined;
 
-/** Runs `fn` (one object's checks) with a budget of MAX_PATTERN_LENGTH_PER_OBJECT distinct pattern characters. */
+/**
+ * Runs `fn` (one object's checks, synchronous: the engine's rules are) with a budget of
+ * MAX_PATTERN_LENGTH_PER_OBJECT distinct pattern characters. A variable saved and restored, not
+ * an AsyncLocalStorage: its run() copied the async context (a Map) for every review, about 1 KB
+ * of garbage and a microsecond each (docs/admission.md, "Performance", round 8). The set of
+ * patterns seen is made by the first pattern counted; most objects have none.
+ */
 export function withPatternBudget<T>(fn: () => T): T {
-  return budgets.run({ seen: new Set(), length: 0, unicodeClasses: 0, expansion: 0 }, fn);
+  const outer = budget;
+  budget = { seen: undefined, length: 0, unicodeClasses: 0, expansion: 0 };
+  try {
+    return fn();
+  } finally {
+    budget = outer;
+  }
 }
 
 /**
@@ -194,8 +201,7 @@ function refusal(pattern: string): string | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return `the pattern is ${pattern.length} characters long, more than the ${MAX_PATTERN_LENGTH} notify-guard checks (compiling it would stall every admission); no event filter needs one this long: shorten it`;
   }
-  const budget = budgets.getStore();
-  if (budget && !budget.seen.has(pattern)) {
+  if (budget && !budget.seen?.has(pattern)) {
     if (budget.length + pattern.length > MAX_PATTERN_LENGTH_PER_OBJECT) {
       return `this object's patterns hold more than ${MAX_PATTERN_LENGTH_PER_OBJECT} characters in all, more than notify-guard checks for one object: shorten or merge them`;
     }
@@ -208,7 +214,7 @@ function refusal(pattern: string): string | undefined {
     if (budget.expansion + expansion > MAX_REPEAT_EXPANSION_PER_OBJECT) {
       return `this object's counted repeats ({n}) add up to more than ${MAX_REPEAT_EXPANSION_PER_OBJECT} compiled instructions, more than notify-guard checks for one object: use smaller counts, or * and +`;
     }
-    budget.seen.add(pattern);
+    (budget.seen ??= new Set()).add(pattern);
     budget.length += pattern.length;
     budget.unicodeClasses += classes;
     budget.expansion += expansion;
