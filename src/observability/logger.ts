@@ -5,6 +5,12 @@
  * Two formats: JSON lines (for log collectors; the default off a terminal) and human-readable
  * text (pino-pretty; the default on a terminal, or `--log-format text`). Text is rendered from
  * the JSON line pino has already redacted, so both formats censor the same paths.
+ *
+ * JSON lines go to stdout through pino's asynchronous destination (SonicBoom: lines logged while a
+ * write is under way wait in a buffer and go in the next write; what waits is written
+ * synchronously at exit). Its buffer is bounded (LOG_BUFFER_BYTES): when stdout takes nothing (a
+ * stalled log collector, a full pipe) lines past the bound are dropped and counted, not held in
+ * the heap without limit, and one warning says how many once stdout takes lines again.
  */
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
@@ -36,11 +42,20 @@ export function resolveLogFormat(format: LogFormat, stdoutIsTty: boolean): 'json
   return format;
 }
 
+/** Most bytes of JSON log lines waiting for stdout; lines past it are dropped and counted. */
+export const LOG_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /**
- * Creates a logger at `level`, writing to `destination` (stdout by default) as JSON lines, or as
- * text when `format` is `text` (colours only when writing to a terminal's stdout).
+ * Creates a logger at `level`, writing to `destination` (stdout by default, its buffer bounded at
+ * `bufferBytes`) as JSON lines, or as text when `format` is `text` (colours only when writing to a
+ * terminal's stdout).
  */
-export function createLogger(level: string, destination?: DestinationStream, format: 'json' | 'text' = 'json'): Logger {
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  format: 'json' | 'text' = 'json',
+  bufferBytes = LOG_BUFFER_BYTES,
+): Logger {
   const options = { level, base: { app: 'notify-guard' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (format === 'text') {
     const colorize = !destination && process.stdout.isTTY === true;
@@ -55,5 +70,41 @@ export function createLogger(level: string, destination?: DestinationStream, for
       }),
     );
   }
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const stdout = pino.destination({ dest: 1, minLength: 0, maxLength: bufferBytes, sync: false });
+  const logger = pino(options, stdout);
+  reportDroppedLines(stdout, logger, bufferBytes);
+  return logger;
+}
+
+/**
+ * Counts the lines `stream` drops (its buffer full) and, once it writes again, logs how many. The
+ * warning is logged on the next tick, after the written bytes have left the buffer; if it is
+ * dropped too, its count is kept for the next write.
+ */
+function reportDroppedLines(stream: ReturnType<typeof pino.destination>, logger: Logger, bufferBytes: number): void {
+  let dropped = 0;
+  let reporting = 0;
+  stream.on('drop', (data: string) => {
+    dropped += reporting > 0 ? reporting : countLines(data);
+  });
+  stream.on('write', () => {
+    if (dropped === 0) return;
+    process.nextTick(() => {
+      if (dropped === 0) return;
+      reporting = dropped;
+      dropped = 0;
+      logger.warn(
+        { droppedLines: reporting },
+        `${reporting} log lines were dropped: stdout took nothing while ${bufferBytes} bytes of lines waited (is the log collector reading?)`,
+      );
+      reporting = 0;
+    });
+  });
+}
+
+function countLines(data: string): number {
+  let n = 0;
+  for (let i = data.indexOf('\n'); i >= 0; i = data.indexOf('\n', i + 1)) n++;
+  return n;
 }
