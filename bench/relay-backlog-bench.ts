@@ -8,6 +8,7 @@
  * Slack's pace (1/s per webhook, burst 3), and what Slack received. The helpers come from the
  * storm bench (passed in, so that neither file imports the other's caller).
  */
+import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { open, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -37,37 +38,62 @@ const DRAIN_MS = 60_000;
 const HEAP = 'notify_guard_relay_nodejs_heap_size_used_bytes';
 const THREAD_HEAP = 'notify_guard_relay_delivery_thread_heap_used_bytes';
 
-/** CPU seconds (user + system) process `pid` has used: on a busy machine, what its wall time cannot say. */
+/** Clock ticks per second of /proc's utime and stime (USER_HZ), from `getconf CLK_TCK` at the first read. */
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    const said = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
+    const ticks = Number(said);
+    if (!Number.isInteger(ticks) || ticks <= 0) throw new Error(`getconf CLK_TCK gave ${JSON.stringify(said)}`);
+    ticksPerSecond = ticks;
+  }
+  return ticksPerSecond;
+}
+
+/** CPU seconds (user + system) in a /proc stat file's text: utime and stime, the 14th and 15th fields. */
+function statSeconds(stat: string): number {
+  // After the command name, in parentheses and perhaps holding spaces and parentheses itself.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/**
+ * CPU seconds (user + system) process `pid` has used, its exited threads included: on a busy
+ * machine, what its wall time cannot say.
+ */
 function cpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    return statSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return 0;
   }
 }
 
 /**
- * CPU seconds of process `pid` by thread: the main thread, V8's helper threads (`V8Worker`: the
- * GC's concurrent marking and parallel scavenges, the compiler) and the rest (libuv, the delivery
- * thread), from /proc/<pid>/task/<tid>/stat. Where a start's CPU goes besides the replay itself.
+ * CPU seconds of process `pid`: all of it (`total`), its main thread's, V8's helper threads'
+ * (`V8Worker`: the GC's concurrent marking and parallel scavenges, the compiler; they live as long
+ * as the process) and the rest's (`other`: libuv's pool, the delivery thread). Where a start's CPU
+ * goes besides the replay itself. /proc/<pid>/task lists only the threads alive now, so `other`
+ * is the process's total (/proc/<pid>/stat, which keeps what exited threads used) less the main
+ * thread and the V8 helpers, not a sum of the threads listed: a thread that ran and exited (a
+ * worker's, a pool's) is counted. The total is read after the threads, so it holds all they had
+ * used (`other` is clamped at 0 against a tick's rounding).
  */
-function threadSeconds(pid: number): { main: number; v8: number; other: number } {
-  const by = { main: 0, v8: 0, other: 0 };
+function threadSeconds(pid: number): { total: number; main: number; v8: number; other: number } {
+  let main = 0;
+  let v8 = 0;
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (tid === String(pid)) by.main += seconds;
-      else if (name.startsWith('V8Worker')) by.v8 += seconds;
-      else by.other += seconds;
+      if (tid === String(pid)) main += statSeconds(stat);
+      else if (name.startsWith('V8Worker')) v8 += statSeconds(stat);
     }
   } catch {
     /* the process has exited */
   }
-  return by;
+  const total = cpuSeconds(pid);
+  return { total, main, v8, other: Math.max(0, total - main - v8) };
 }
 
 /** The accept record of bench event `i` (as the relay writes it), accepted `ageMs` before now. */
@@ -117,15 +143,14 @@ interface Reading {
 
 async function reading(h: BacklogHelpers, relay: { child: ChildProcess; port: number }): Promise<Reading> {
   const m = h.memoryOf(relay.child.pid!);
-  const cpu = cpuSeconds(relay.child.pid!);
-  const threads = threadSeconds(relay.child.pid!);
+  const { total, ...threads } = threadSeconds(relay.child.pid!);
   const [heap, threadHeap] = await Promise.all([h.metric(relay.port, HEAP), h.metric(relay.port, THREAD_HEAP)]);
   return {
     rssMB: m.rss,
     hwmMB: m.hwm,
     heapMB: heap / 1048576,
     threadHeapMB: threadHeap / 1048576,
-    cpuSeconds: cpu,
+    cpuSeconds: total,
     threads,
     load: loadavg()[0]!,
   };

@@ -525,3 +525,72 @@ test('replay restores the dedup keys of the last RECENT_KEYS accepts only, oldes
     [RECENT_KEYS, 'k2@2', `k${RECENT_KEYS + 1}@${RECENT_KEYS + 1}`, RECENT_KEYS + 2],
   );
 });
+
+/**
+ * A journal of every kind of accept replay reads (spilled, followed, forwarded, dead-lettered, held
+ * then routed), one of them larger than every read chunk below and one damaged in place.
+ */
+const big = accept('g', ['apps/two'], { forward: true, event: { ...event, message: 'x'.repeat(1_100_000) } });
+const mixed: RelayRecord[] = [
+  accept('a', ['apps/one', 'apps/two']), // 0: spilled, a reference per delivery
+  accept('b', ['apps/one', 'apps/two']), // 1: followed by 3: kept whole
+  big, // 2: spilled, its forward too
+  { t: 'done', id: 'b', i: 0 }, // 3
+  accept('x', ['apps/one']), // 4: damaged in place below: passed over
+  accept('d', ['apps/one', 'apps/two'], { forward: true }), // 5: forwarded (6): its deliveries spilled alone
+  { t: 'forwarded', id: 'd' }, // 6
+  accept('e', ['apps/one', 'apps/two']), // 7: dead-lettered in part (8): kept whole
+  { t: 'dead', id: 'e', i: 1, at: 5000, reason: 'channel_not_found' }, // 8
+  held('c'), // 9
+  accept('c', ['apps/one']), // 10: the routing of a held event: kept whole
+];
+const mixedAt = mixed.map((_, k) => mixed.slice(0, k).reduce((n, x) => n + recordBytes(x), 0));
+const mixedRef = (k: number, index: number) => ({
+  offset: mixedAt[k]!,
+  length: recordBytes(mixed[k]),
+  index,
+  acceptedAt: (mixed[k] as AcceptRecord).at,
+});
+const mixedBytes = (...ks: number[]) => ks.reduce((n, k) => n + recordBytes(mixed[k]), 0);
+
+test('replay reads the same state and dedup keys at every read chunk size, from 7 bytes (every record larger than a chunk) to 1 MiB', async () => {
+  assert.equal(recordBytes(big) > 1024 * 1024, true, 'the large record is larger than every chunk');
+  const path = await journalOf('chunks', mixed);
+  const file = await open(path, 'r+');
+  await file.write(Buffer.from('X'), 0, 1, mixedAt[4]! + 40); // inside x's payload: its checksum fails
+  await file.close();
+  for (const readChunkBytes of [7, 4096, 1024 * 1024]) {
+    const remembered: string[] = [];
+    const r = await replayJournal(path, (key, at) => remembered.push(`${key}@${at}`), {
+      preallocateBytes: 0,
+      readChunkBytes,
+    });
+    await r.journal.close();
+    r.reader.close();
+    const chunk = `${readChunkBytes}-byte reads`;
+    assert.deepEqual(
+      { ...summary(r.state), dead: r.state.dead, skipped: r.skipped, truncatedBytes: r.truncatedBytes },
+      {
+        events: {
+          b: { settled: [0], offset: mixedAt[1] },
+          e: { settled: [1], offset: mixedAt[7] },
+          c: { settled: [], offset: mixedAt[10] },
+        },
+        spill: {
+          'apps/one': [mixedRef(0, 0), mixedRef(5, 0)],
+          'apps/two': [mixedRef(0, 1), mixedRef(2, 0), mixedRef(5, 1)],
+        },
+        forwards: [mixedRef(2, 0)],
+        // g counted twice (its delivery's reference and its forward's); c's routing replaced its held record.
+        liveBytes: mixedBytes(0, 1, 2, 2, 3, 5, 7, 8, 10),
+        dead: [mixed[8]],
+        skipped: [{ offset: mixedAt[4], bytes: recordBytes(mixed[4]) }],
+        truncatedBytes: 0,
+      },
+      chunk,
+    );
+    // x's key is lost with its record; c's is remembered for its held record and for its routing.
+    const keys = ['key-a@1097', 'key-b@1098', 'key-g@1103', 'key-d@1100', 'key-e@1101', 'key-c@1099', 'key-c@1099'];
+    assert.deepEqual(remembered, keys, chunk);
+  }
+});
