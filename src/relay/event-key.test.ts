@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createDeduplicator, eventKey } from './event-key.ts';
+import { createDeduplicator, eventKey, heldKey } from './event-key.ts';
 import type { FluxEvent } from './flux-event.ts';
 
 const base: FluxEvent = {
@@ -88,4 +88,16 @@ test('once full, the deduplicator keeps exactly the newest maxEntries keys', () 
     [`k${48_999}`, `k${49_000}`, `k${49_999}`].map((k) => d.isDuplicate(k, 50_000)),
     [false, true, true],
   );
+});
+
+test('the deduplicator holds a hex key as its first 16 bytes, and answers by the hex key', () => {
+  const key = eventKey(base);
+  assert.equal(heldKey('00ff10'.padEnd(64, '0')), '\u0000\u00ff\u0010'.padEnd(16, '\u0000'));
+  assert.equal(heldKey(key), Buffer.from(key.slice(0, 32), 'hex').toString('latin1'));
+  assert.deepEqual([heldKey('k'), heldKey('z'.repeat(64))], ['k', 'z'.repeat(64)]);
+  const d = createDeduplicator(300_000);
+  d.remember(key, 0);
+  assert.deepEqual([d.isDuplicate(key, 1), d.isDuplicate(eventKey({ ...base, message: 'other' }), 1)], [true, false]);
+  d.forget(key);
+  assert.equal(d.isDuplicate(key, 1), false);
 });
