@@ -55,7 +55,7 @@ test('with the flags given, only a long-running command restarts for the malloc 
   const argv = (command: string) => ['/usr/bin/node', '/app/main.js', command, '--x'];
   assert.equal(restartPlan(flags, { PATH: '/bin' }, argv('lint')), undefined);
   assert.deepEqual(restartPlan(flags, { PATH: '/bin' }, argv('relay')), {
-    args: ['/usr/bin/node', ...flags, '--max-opt=2', '/app/main.js', 'relay', '--x'],
+    args: ['/usr/bin/node', ...flags, '/app/main.js', 'relay', '--x'],
     env: { PATH: '/bin', ...MALLOC_ENV },
   });
   assert.equal(restartPlan(flags, { ...MALLOC_ENV }, argv('webhook')), undefined);
@@ -130,15 +130,3 @@ test('plain `node main.ts webhook` runs with the flag and the malloc settings, i
 function withoutMalloc(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('MALLOC_')));
 }
-
-test('the relay also gets its own flags; other commands do not', () => {
-  const relay = ['/usr/bin/node', '/app/dist/src/cli/main.js', 'relay', '--listen', '0.0.0.0:8080'];
-  assert.deepEqual(restartArgs([], '--max-semi-space-size=2', relay)?.slice(0, 4), [
-    '/usr/bin/node',
-    '--optimize-for-size',
-    '--max-opt=2',
-    '/app/dist/src/cli/main.js',
-  ]);
-  assert.equal(restartArgs(['--optimize-for-size', '--max-opt=3'], '--max-semi-space-size=2', relay), undefined);
-  assert.equal(restartArgs(['--optimize-for-size'], '--max-semi-space-size=2', ARGV), undefined);
-});

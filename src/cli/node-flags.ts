@@ -37,15 +37,6 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = {
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 /**
- * The relay's own flags, besides NODE_FLAGS. `--max-opt=2`: V8 optimises no further than Maglev,
- * never with TurboFan, whose code in the node binary (file pages) and compile zones (malloc) a
- * storm otherwise brings into RSS: in a 50,000-event storm, file-backed 49.9 against 55.4 MB and
- * malloc 20.4 against 24.6 MB, for about the same CPU (docs/relay.md, "Storms"). The relay waits on
- * I/O; the webhook, whose reviews are CPU-bound, keeps TurboFan.
- */
-export const RELAY_NODE_FLAGS: readonly string[] = ['--max-opt=2'];
-
-/**
  * The arguments to start again with (argv[0] first), or undefined when every flag is already
  * given. `argv` is process.argv: node, the script, then the command's arguments.
  */
@@ -55,8 +46,7 @@ export function restartArgs(
   argv: readonly string[],
 ): string[] | undefined {
   const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((g) => g.replaceAll('_', '-'));
-  const wanted = argv[2] === 'relay' ? [...NODE_FLAGS, ...RELAY_NODE_FLAGS] : NODE_FLAGS;
-  const missing = wanted.filter((f) => {
+  const missing = NODE_FLAGS.filter((f) => {
     const name = f.split('=')[0]!;
     const negated = `--no-${name.slice(2)}`;
     return !given.some((g) => g === name || g === negated || g.startsWith(`${name}=`));
