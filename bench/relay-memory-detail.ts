@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { cpuMs } from './proc-cpu.ts';
 
 /** MB of the process's resident memory, by where the kernel says it lives. */
 interface Mappings {
@@ -186,7 +187,7 @@ async function sentSoFar(port: number): Promise<number> {
 /**
  * Prints a line every `everyMs` while a relay runs (BENCH_MEMORY_TRACE=<seconds> in the storm bench):
  * RSS and its high-water mark, malloc, V8's two heaps, the sockets open, the messages sent per second
- * since the last line, and the load average. Returns the function that stops it.
+ * since the last line, the relay's CPU time so far (all its threads), and the load average. Returns the function that stops it.
  */
 export function traceMemory(pid: number, port: number, everyMs: number, print: (line: string) => void): () => void {
   const began = performance.now();
@@ -202,7 +203,7 @@ export function traceMemory(pid: number, port: number, everyMs: number, print: (
       print(
         `  trace ${f((now - began) / 1000)} s: RSS ${f(m.rss)} (high-water ${f(hwm)}) MB; malloc ${f(m.mallocMain)}+${f(m.mallocArenas)}, other anon ${f(m.otherAnonymous)}, file ${f(m.file)}; ` +
           `main heap ${f(h?.mainUsed ?? NaN)}/${f(h?.mainTotal ?? NaN)}, thread heap ${f(h?.threadUsed ?? NaN)}/${f(h?.threadTotal ?? NaN)} ext ${f(h?.threadExternal ?? NaN)}; ` +
-          `sockets ${socketCount(pid)}; sent ${f(rate)}/s; load ${loadavg()
+          `sockets ${socketCount(pid)}; sent ${f(rate)}/s; CPU ${f(cpuMs(pid) / 1000)} s; load ${loadavg()
             .map((x) => x.toFixed(1))
             .join(' ')}`,
       );

@@ -133,7 +133,7 @@ async function storm(events: number, flags: string[], kill: boolean, slackPerSec
   const dir = await mkdtemp(join(tmpdir(), 'ng-relay-storm-'));
   await mkdir(join(dir, 'cluster'));
   await writeCluster(dir, slack.url);
-  let relay = await startRelay(dir, flags);
+  let relay = await tracedRelay(dir, flags);
   const { peak, sample, stop } = sampling(dir, () => relay);
   const r: Partial<Storm> = { events, journalFull: 0 };
   const memory = [await memoryDetail('at the start', relay.child.pid!, relay.port)];
@@ -145,7 +145,7 @@ async function storm(events: number, flags: string[], kill: boolean, slackPerSec
           sample();
           relay.child.kill('SIGKILL');
           await new Promise((res) => relay.child.once('exit', res));
-          relay = await startRelay(dir, flags);
+          relay = await tracedRelay(dir, flags);
           const m = memoryOf(relay.child.pid!);
           r.restart = {
             replayMs: relay.startMs,

@@ -10,6 +10,7 @@
  */
 import type { StatusEntry } from './journal-status.ts';
 import { MAX_STATUSES } from './journal-status.ts';
+import { compareText } from './plain-text.ts';
 
 /** One Alert's delivery status (times ISO 8601). */
 export interface AlertDeliveryState {
@@ -118,7 +119,7 @@ export function createDeliveryStatus(o: DeliveryStatusOptions): DeliveryStatus {
     },
     list() {
       return [...entries]
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => compareText(a, b))
         .map(([alert, e]) => ({
           alert,
           ...(e.delivered !== undefined ? { lastDelivered: iso(e.delivered) } : {}),

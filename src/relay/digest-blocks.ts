@@ -15,6 +15,7 @@ import type { Block, SlackBlocksPayload } from './slack-blocks.ts';
 import { BLOCK_LIMITS, fitCounted, slackDate } from './slack-blocks.ts';
 import { formatDuration } from './slack-episodes.ts';
 import { slackEscape } from './slack-message.ts';
+import { thousands } from './plain-text.ts';
 
 /** How the digest is addressed. */
 export interface DigestLook {
@@ -29,7 +30,7 @@ export const DIGEST_USERNAME = 'Flux';
 
 /** `1 error`, `1,234 events`. */
 export function counted(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** The headline: `1,234 events for #ops in 4m` (raw, not escaped). */
@@ -68,7 +69,7 @@ export function digestBlocksPayload(acc: DigestAcc, look: DigestLook): SlackBloc
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `and ${counted(hidden, 'more event')} in groups not shown` }],
     });
-  const lines = shown.map((g) => `${g.count.toLocaleString('en-US')} × ${groupName(g)}`);
+  const lines = shown.map((g) => `${thousands(g.count)} × ${groupName(g)}`);
   if (hidden > 0) lines.push(`and ${counted(hidden, 'more event')} in groups not shown`);
   return {
     ...(look.channel ? { channel: look.channel } : {}),
@@ -87,7 +88,7 @@ function groupSection(acc: DigestAcc, g: DigestGroup): string {
   const when = g.first === g.last ? slackDate(g.first) : `${slackDate(g.first)} to ${slackDate(g.last)}`;
   const head = `${icon} *${fitCounted(groupName(g), 1200)}* · ${counted(g.count, 'event')} · ${when}`;
   const examples = examplesOf(acc, g);
-  const more = g.count > examples.length ? [`and ${(g.count - examples.length).toLocaleString('en-US')} more`] : [];
+  const more = g.count > examples.length ? [`and ${thousands(g.count - examples.length)} more`] : [];
   if (examples.length === 0) return head;
   const room = Math.floor((BLOCK_LIMITS.section - head.length - 40) / examples.length) - 1;
   return [head, ...examples.map((x) => exampleLine(x, room)), ...more].join('\n');

@@ -12,6 +12,7 @@ import type { DigestLook } from './digest-blocks.ts';
 import { counted, DIGEST_USERNAME, digestHeadline, groupName } from './digest-blocks.ts';
 import type { SlackAttachment, SlackField, SlackPayload } from './slack-message.ts';
 import { fitEscaped, SLACK_LIMITS } from './slack-message.ts';
+import { thousands } from './plain-text.ts';
 
 /** The legacy payload of a digest. */
 export function digestLegacyPayload(acc: DigestAcc, look: DigestLook): SlackPayload {
@@ -48,7 +49,7 @@ export function digestLegacyPayload(acc: DigestAcc, look: DigestLook): SlackPayl
 function groupField(acc: DigestAcc, g: DigestGroup): SlackField {
   const iso = (ms: number) => new Date(ms).toISOString();
   const examples = examplesOf(acc, g).map((x) => `• ${x.name}: ${x.message}${x.cut > 0 ? '…' : ''}`);
-  if (g.count > examples.length) examples.push(`and ${(g.count - examples.length).toLocaleString('en-US')} more`);
+  if (g.count > examples.length) examples.push(`and ${thousands(g.count - examples.length)} more`);
   return {
     title: fitEscaped(groupName(g), SLACK_LIMITS.fieldTitle),
     value: fitEscaped(

@@ -20,6 +20,7 @@
 import type { FluxEvent } from './flux-event.ts';
 import type { DigestIds } from './digest-ids.ts';
 import { addId, emptyIds, MAX_LISTED_ID_LENGTH, MAX_LISTED_IDS } from './digest-ids.ts';
+import { compareText } from './plain-text.ts';
 
 /** Groups counted one by one. */
 export const MAX_GROUPS = 40;
@@ -241,7 +242,7 @@ export function orderedGroups(acc: DigestAcc): DigestGroup[] {
       (a.severity === 'error' ? 0 : 1) - (b.severity === 'error' ? 0 : 1) ||
       b.count - a.count ||
       a.first - b.first ||
-      `${a.reason} ${a.kind} ${a.namespace}`.localeCompare(`${b.reason} ${b.kind} ${b.namespace}`),
+      compareText(`${a.reason} ${a.kind} ${a.namespace}`, `${b.reason} ${b.kind} ${b.namespace}`),
   );
 }
 

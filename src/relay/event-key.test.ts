@@ -89,3 +89,27 @@ test('once full, the deduplicator keeps exactly the newest maxEntries keys', () 
     [false, true, true],
   );
 });
+
+test('the deduplicator tells hex event keys apart and forgets them', () => {
+  const key = eventKey(base);
+  const other = eventKey({ ...base, message: 'other' });
+  const d = createDeduplicator(300_000);
+  d.remember(key, 0);
+  assert.deepEqual([d.isDuplicate(key, 1), d.isDuplicate(other, 1)], [true, false]);
+  d.forget(key);
+  assert.deepEqual([d.isDuplicate(key, 1), d.isDuplicate(other, 1)], [false, false]);
+});
+
+test('the deduplicator keeps exactly the newest keys through many evictions, hex and other', () => {
+  const max = 5_000;
+  const d = createDeduplicator(300_000, max);
+  const hex = (i: number) => createHash('sha256').update(`e${i}`).digest('hex');
+  for (let i = 0; i < 40_000; i++) {
+    d.remember(i % 2 === 0 ? hex(i) : `k${i}`, i);
+    if (i % 7 === 0) d.forget(hex(i - 3)); // some forgotten on the way, as failed appends are
+  }
+  const kept = (i: number) => d.isDuplicate(i % 2 === 0 ? hex(i) : `k${i}`, 40_000);
+  const wanted = (i: number) => i >= 40_000 - max && !(i % 2 === 0 && (i + 3) % 7 === 0 && i + 3 < 40_000);
+  const wrong = Array.from({ length: 40_000 }, (_, i) => i).filter((i) => kept(i) !== wanted(i));
+  assert.deepEqual(wrong, []);
+});

@@ -15,6 +15,7 @@ import { alertView } from '../flux/objects.ts';
 import { re2Matches } from '../flux/re2.ts';
 import { userSuspended } from '../policy/defaults/relay-mode.ts';
 import type { FluxEvent } from './flux-event.ts';
+import { compareText } from './plain-text.ts';
 
 /** Routing settings. */
 export interface RoutingOptions {
@@ -69,7 +70,7 @@ export function routeEvent(e: FluxEvent, cluster: ClusterView, o: RoutingOptions
     .alertsWatching(e.involvedObject.kind, e.involvedObject.namespace)
     .filter((obj) => alertTakes(e, alertView(obj), labels, o))
     .sort((x, y) =>
-      `${x.metadata?.namespace}/${x.metadata?.name}`.localeCompare(`${y.metadata?.namespace}/${y.metadata?.name}`),
+      compareText(`${x.metadata?.namespace}/${x.metadata?.name}`, `${y.metadata?.namespace}/${y.metadata?.name}`),
     );
 }
 

@@ -11,6 +11,7 @@
  */
 import type { FluxEvent } from './flux-event.ts';
 import { slackEscape } from './slack-message.ts';
+import { compareText } from './plain-text.ts';
 
 /** Slack's Block Kit limits (characters, after escaping). */
 export const BLOCK_LIMITS = {
@@ -156,7 +157,7 @@ function fieldSections(
   maxSections: number,
 ): Block[] {
   const rank = (k: string) => (k === 'revision' ? 0 : k === 'summary' ? 1 : 2);
-  const entries = Object.entries(metadata).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  const entries = Object.entries(metadata).sort(([a], [b]) => rank(a) - rank(b) || compareText(a, b));
   const field = (k: string, v: string): TextObject => {
     const title = `*${fitCounted(k, 150)}*\n`;
     const room = BLOCK_LIMITS.field - title.length;

@@ -6,6 +6,7 @@
  * forge a link, and is truncated to the limits below instead of being rejected.
  */
 import type { FluxEvent } from './flux-event.ts';
+import { compareText } from './plain-text.ts';
 
 /** Limits applied (characters, after escaping). */
 /** `username`: Slack caps a display name at 80 characters. */
@@ -63,7 +64,7 @@ export function slackPayload(
 ): SlackPayload {
   const o = e.involvedObject;
   const author = fitEscaped(`${o.kind.toLowerCase()}/${o.name}.${o.namespace}`, SLACK_LIMITS.fieldTitle);
-  const entries = Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(metadata).sort(([a], [b]) => compareText(a, b));
   const fields: SlackField[] = entries.slice(0, SLACK_LIMITS.fields).map(([k, v]) => ({
     title: fitEscaped(k, SLACK_LIMITS.fieldTitle),
     value: fitEscaped(v, SLACK_LIMITS.fieldValue),
