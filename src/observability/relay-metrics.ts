@@ -60,7 +60,7 @@ export interface GaugeSource {
 const SCALAR_GAUGES: readonly { name: string; help: string; read: (s: GaugeSource) => number }[] = [
   {
     name: 'notify_guard_relay_pending_deliveries',
-    help: 'Slack deliveries accepted and not yet sent or dead.',
+    help: 'Deliveries accepted and not yet sent or dead: to Slack, and forwards to notification-controller (--forward-to).',
     read: (s) => s.pending(),
   },
   {

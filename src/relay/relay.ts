@@ -193,7 +193,7 @@ export function startRelay(options: RelayOptions): Relay {
     logger: log,
     initial: stillHeld,
   });
-  bindGauges(o, { state, status, gate, deliveries, window, maxJournalBytes, now });
+  bindGauges(o, { state, status, gate, deliveries, window, forwards, maxJournalBytes, now });
   const admit = createJournalBudget({
     journal: o.journal,
     maxBytes: maxJournalBytes,
@@ -339,12 +339,13 @@ function bindGauges(
     gate: RoutingGate<Accept>;
     deliveries: DeliveryThread<RelayJob>;
     window: DeliveryWindow;
+    forwards: ForwardWindow;
     maxJournalBytes: number;
     now: () => number;
   },
 ): void {
   o.metrics.bind({
-    pending: () => r.deliveries.pending() + r.window.waiting(),
+    pending: () => r.deliveries.pending() + r.window.waiting() + r.forwards.waiting(),
     oldestPendingAgeSeconds: () => {
       const at = r.window.oldestAcceptedAt();
       return at === undefined ? 0 : Math.max(0, (r.now() - at) / 1000);

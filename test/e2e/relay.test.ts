@@ -535,6 +535,22 @@ test('--forward-to with notification-controller down: forwards beyond the window
   );
 });
 
+test('the pending_deliveries gauge counts forwards too: those in the delivery thread and those waiting spilled', async () => {
+  const nc = await fakeNotificationController();
+  const s = await setUp({ forwardTo: nc.url, retryMaxIntervalMs: 200 });
+  const unrouted = { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } };
+  for (let i = 1; i <= 30; i++) {
+    assert.equal((await post(s.relay.port, JSON.stringify(event(`forward only ${i}`, unrouted)))).status, 202);
+  }
+  const gauge = async () => relayLines(await metricsText(s.relay.port), /^notify_guard_relay_pending_deliveries/)[0];
+  // 8 in the delivery thread (forward-window.ts), 22 waiting as journal references, no Slack delivery.
+  await eventually('503 seen', () => nc.state.answers.includes(503));
+  assert.equal(await gauge(), 'notify_guard_relay_pending_deliveries 30');
+  nc.state.failing = false;
+  await eventually('every event forwarded', () => nc.received.length === 30, 20_000);
+  await eventually('the gauge back to 0', async () => (await gauge()) === 'notify_guard_relay_pending_deliveries 0');
+});
+
 test('/metrics counts events, deliveries and attempts (made on the delivery thread) and times the journal, with no secret', async () => {
   const s = await setUp();
   assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 202);
