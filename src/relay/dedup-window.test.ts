@@ -2,32 +2,121 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createKeyRing, indexBits, seededHome } from './dedup-window.ts';
-import type { KeyRing } from './dedup-window.ts';
+import type { HomeOf, KeyRing } from './dedup-window.ts';
 
-/** A hex key whose first 4 bytes (its home in the index) are `home`, told apart by `n`. */
-const key = (home: number, n: number) =>
-  home.toString(16).padStart(8, '0') + n.toString(16).padStart(24, '0') + 'f'.repeat(32);
+/** A hex key whose first word (4 bytes, little-endian, as the ring reads it) is `home`, told apart by `n`. */
+const key = (home: number, n: number) => {
+  const b = Buffer.alloc(32, 0xff);
+  b.writeUInt32LE(home, 0);
+  b.writeUInt32LE(n, 4);
+  return b.toString('hex');
+};
+/** Homes a key at its first word: tests place keys at the positions they choose. */
+const atFirstWord: HomeOf = (w0) => w0;
+/** An index of 32 positions (8 keys), keys homed at their first word. */
+const ring32 = () => createKeyRing(8, { homeOf: atFirstWord });
+/** Each key's slot and the positions its find looked at (1 + how far past its home it lies, or the run's length + 1). */
+const walks = (ring: KeyRing, keys: readonly string[]) =>
+  keys.map((k) => {
+    const before = ring.probes();
+    const slot = ring.find(k);
+    return [slot, ring.probes() - before];
+  });
 
 test('keys with the same home stay findable as others in their run are dropped', () => {
-  const ring = createKeyRing(8); // an index of 32 positions
+  const ring = ring32();
+  assert.equal(indexBits(8), 5);
   // Homes 5, 5, 5, 6, 31 and 31 wrapping to 0: runs that collide and wrap around the index's end.
   const keys = [key(5, 1), key(5, 2), key(5, 3), key(6, 1), key(31, 1), key(31, 2)];
   keys.forEach((k, slot) => ring.put(slot, k));
-  assert.deepEqual(
-    keys.map((k) => ring.find(k)),
-    [0, 1, 2, 3, 4, 5],
-  );
+  assert.deepEqual(walks(ring, keys), [
+    [0, 1],
+    [1, 2],
+    [2, 3],
+    [3, 3],
+    [4, 1],
+    [5, 2],
+  ]);
   ring.drop(0);
   ring.drop(4);
-  assert.deepEqual(
-    keys.map((k) => ring.find(k)),
-    [-1, 1, 2, 3, -1, 5],
-  );
-  ring.put(0, key(6, 2)); // a new key in a freed slot
-  ring.put(4, key(5, 2)); // a key put again moves to its new slot
-  assert.deepEqual([...keys.map((k) => ring.find(k)), ring.find(key(6, 2))], [-1, 4, 2, 3, -1, 5, 0]);
+  // 5,2 and 5,3 moved back to positions 5 and 6, 6,1 to 7; 31,2 back across the end to 31.
+  assert.deepEqual(walks(ring, keys), [
+    [-1, 4],
+    [1, 1],
+    [2, 2],
+    [3, 2],
+    [-1, 2],
+    [5, 1],
+  ]);
+  ring.put(0, key(6, 2)); // a new key in a freed slot: position 8
+  ring.put(4, key(5, 2)); // a key put again moves to its new slot, at the same position
+  assert.deepEqual(walks(ring, [...keys, key(6, 2)]), [
+    [-1, 5],
+    [4, 1],
+    [2, 2],
+    [3, 2],
+    [-1, 2],
+    [5, 1],
+    [0, 3],
+  ]);
   ring.drop(1); // its key lives in slot 4 now: nothing to drop
   assert.equal(ring.find(key(5, 2)), 4);
+});
+
+test('a run wrapping the index end: dropping its head shifts entries back across the end', () => {
+  const ring = ring32();
+  // Homes 30, 30, 31, 30, 0, 1, 4, 2 take positions 30, 31, 0, 1, 2, 3, 4, 5.
+  const keys = [key(30, 1), key(30, 2), key(31, 1), key(30, 3), key(0, 1), key(1, 1), key(4, 1), key(2, 1)];
+  keys.forEach((k, slot) => ring.put(slot, k));
+  assert.deepEqual(walks(ring, keys), [
+    [0, 1],
+    [1, 2],
+    [2, 2],
+    [3, 4],
+    [4, 3],
+    [5, 3],
+    [6, 1],
+    [7, 4],
+  ]);
+  ring.drop(0);
+  // Every entry from 31 to 3 moves back one (31 to 30 and 0 to 31 across the end); 4,1 stays at its
+  // home 4; 2,1 moves from 5 to 3; position 5 empties. The dropped key's find walks 30..5.
+  assert.deepEqual(walks(ring, keys), [
+    [-1, 8],
+    [1, 1],
+    [2, 1],
+    [3, 3],
+    [4, 2],
+    [5, 2],
+    [6, 1],
+    [7, 2],
+  ]);
+});
+
+test('across the index end, an entry at its home stays and one homed before the gap moves', () => {
+  const ring = ring32();
+  // Homes 30, 31, 0, 30 take positions 30, 31, 0, 1.
+  const keys = [key(30, 1), key(31, 1), key(0, 1), key(30, 2)];
+  keys.forEach((k, slot) => ring.put(slot, k));
+  ring.drop(0);
+  // 31,1 and 0,1 are at their homes (between the gap and themselves, the second across the end):
+  // they stay; 30,2 at 1 moves back to 30.
+  assert.deepEqual(walks(ring, keys), [
+    [-1, 4],
+    [1, 1],
+    [2, 1],
+    [3, 1],
+  ]);
+  ring.put(0, key(31, 2)); // position 1, after the run 31, 0
+  ring.drop(1);
+  // The gap at 31 (i > j at j = 0): 0,1 stays at its home 0, 31,2 at 1 moves to 31.
+  assert.deepEqual(walks(ring, [...keys, key(31, 2)]), [
+    [-1, 4],
+    [-1, 3],
+    [2, 1],
+    [3, 1],
+    [0, 1],
+  ]);
 });
 
 test('a key that is not hex is held by its SHA-256', () => {
