@@ -72,7 +72,8 @@ export function createKeyRing(maxEntries: number, options: KeyRingOptions = {}):
   const indexed = new Uint8Array(maxEntries);
   const bits = indexBits(maxEntries);
   const mask = 2 ** bits - 1;
-  const index = new Int32Array(mask + 1).fill(-1);
+  /** Ring slot + 1 at each position, 0 when empty: a new array needs no fill, so its pages stay untouched until used. */
+  const index = new Int32Array(mask + 1);
   const probe = new Uint32Array(4);
   let probes = 0;
 
@@ -86,14 +87,14 @@ export function createKeyRing(maxEntries: number, options: KeyRingOptions = {}):
   /** The index position holding the loaded key, or the empty position where it would go. */
   const position = () => {
     let i = homeAt(probe, 0);
-    for (probes++; index[i] !== -1 && !same(index[i]!); probes++) i = (i + 1) & mask;
+    for (probes++; index[i] !== 0 && !same(index[i]! - 1); probes++) i = (i + 1) & mask;
     return i;
   };
   /** Empties index position `i`, moving later entries of the same probe run back (no tombstones). */
   const removeAt = (start: number) => {
     let i = start;
-    for (let j = (i + 1) & mask; index[j] !== -1; j = (j + 1) & mask) {
-      const home = homeAt(words, index[j]! * 4);
+    for (let j = (i + 1) & mask; index[j] !== 0; j = (j + 1) & mask) {
+      const home = homeAt(words, (index[j]! - 1) * 4);
       // The entry at j may fill i when its home is not in the cyclic interval (i, j].
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!between) {
@@ -101,7 +102,7 @@ export function createKeyRing(maxEntries: number, options: KeyRingOptions = {}):
         i = j;
       }
     }
-    index[i] = -1;
+    index[i] = 0;
   };
 
   const drop = (slot: number) => {
@@ -113,15 +114,15 @@ export function createKeyRing(maxEntries: number, options: KeyRingOptions = {}):
   return {
     find(key) {
       loadKey(key, probe);
-      return index[position()]!;
+      return index[position()]! - 1;
     },
     put(slot, key) {
       drop(slot);
       loadKey(key, probe);
       const i = position();
-      if (index[i] !== -1) indexed[index[i]!] = 0;
+      if (index[i] !== 0) indexed[index[i]! - 1] = 0;
       words.set(probe, slot * 4);
-      index[i] = slot;
+      index[i] = slot + 1;
       indexed[slot] = 1;
     },
     drop,
