@@ -65,7 +65,12 @@ function loadKey(key: string, into: Uint32Array): void {
   for (let w = 0; w < 4; w++) into[w] = scratch.readUInt32LE(w * 4);
 }
 
-/** Creates the storage for `maxEntries` keys. */
+/**
+ * Creates the storage for `maxEntries` keys. A key is its first 16 bytes when it is 64 lowercase hex
+ * digits, else the first 16 bytes of its SHA-256: so a string `k` and the hex of sha256(k) are the
+ * same key here. That cannot happen in the relay: the event window holds only eventKey's hex, the
+ * id window (sender-adopt.ts) only UUIDs, which are hashed.
+ */
 export function createKeyRing(maxEntries: number, options: KeyRingOptions = {}): KeyRing {
   const homeOf = options.homeOf ?? processHome;
   const words = new Uint32Array(maxEntries * 4);
