@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createKeyRing } from './dedup-window.ts';
+import type { KeyRingOptions } from './dedup-window.ts';
 import type { FluxEvent } from './flux-event.ts';
 import { involvedGroup } from './flux-event.ts';
 
@@ -48,10 +49,11 @@ export interface Deduplicator {
  * ordered table full of holes that every later walk skipped: once full, 100,000 remembers took 2-6 s.)
  * A key forgotten or remembered again leaves its old place in the ring, which still counts towards
  * `maxEntries` until it is evicted. The keys live in typed arrays (dedup-window.ts: 3.5 MB for
- * 100,000, outside the heap, where a Map of hex strings held 11.9 MB of it).
+ * 100,000, outside the heap, where a Map of hex strings held 11.9 MB of it). `options` are the
+ * ring's (tests home keys where they choose).
  */
-export function createDeduplicator(windowMs: number, maxEntries = 100_000): Deduplicator {
-  const ring = createKeyRing(maxEntries);
+export function createDeduplicator(windowMs: number, maxEntries = 100_000, options?: KeyRingOptions): Deduplicator {
+  const ring = createKeyRing(maxEntries, options);
   const times = new Float64Array(maxEntries);
   /** Places are counted from 0; `first` is the oldest kept, `next` the one the next key takes. */
   let first = 0;
