@@ -8,9 +8,10 @@
  *
  * JSON lines go to stdout through pino's asynchronous destination (SonicBoom: lines logged while a
  * write is under way wait in a buffer and go in the next write; what waits is written
- * synchronously at exit). Its buffer is bounded (LOG_BUFFER_BYTES): when stdout takes nothing (a
- * stalled log collector, a full pipe) lines past the bound are dropped and counted, not held in
- * the heap without limit, and one warning says how many once stdout takes lines again.
+ * synchronously at exit, and the write under way then may land after it). Its buffer is bounded
+ * (LOG_BUFFER_BYTES): when stdout does not keep up (a stalled log collector, a full pipe) lines
+ * past the bound are dropped and counted, not held in the heap without limit, and a line says how
+ * many once stdout takes lines again, or at exit (docs/operations.md, "Logs").
  */
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
@@ -71,36 +72,47 @@ export function createLogger(
     );
   }
   if (destination) return pino(options, destination);
+  // Registered before the destination, so that at exit it runs before pino's own flush of the buffer.
+  const drops = droppedLines(bufferBytes);
   const stdout = pino.destination({ dest: 1, minLength: 0, maxLength: bufferBytes, sync: false });
   const logger = pino(options, stdout);
-  reportDroppedLines(stdout, logger, bufferBytes);
+  drops.watch(stdout, logger);
   return logger;
 }
 
 /**
- * Counts the lines `stream` drops (its buffer full) and, once it writes again, logs how many. The
- * warning is logged on the next tick, after the written bytes have left the buffer; if it is
- * dropped too, its count is kept for the next write.
+ * Counts the lines a stream drops (its buffer full) and logs how many: once it writes again (on
+ * the next tick, after the written bytes have left the buffer), or at exit (into the buffer pino
+ * then flushes). A warning that is dropped too keeps its count for the next report. Logged at
+ * `warn`, or at `error` when the level hides warnings.
  */
-function reportDroppedLines(stream: ReturnType<typeof pino.destination>, logger: Logger, bufferBytes: number): void {
+function droppedLines(bufferBytes: number): {
+  watch(stream: ReturnType<typeof pino.destination>, logger: Logger): void;
+} {
   let dropped = 0;
   let reporting = 0;
-  stream.on('drop', (data: string) => {
-    dropped += reporting > 0 ? reporting : countLines(data);
-  });
-  stream.on('write', () => {
-    if (dropped === 0) return;
-    process.nextTick(() => {
-      if (dropped === 0) return;
-      reporting = dropped;
-      dropped = 0;
-      logger.warn(
-        { droppedLines: reporting },
-        `${reporting} log lines were dropped: stdout took nothing while ${bufferBytes} bytes of lines waited (is the log collector reading?)`,
-      );
-      reporting = 0;
-    });
-  });
+  let report = () => {};
+  process.once('exit', () => report());
+  return {
+    watch(stream, logger) {
+      report = () => {
+        if (dropped === 0) return;
+        reporting = dropped;
+        dropped = 0;
+        logger[logger.isLevelEnabled('warn') ? 'warn' : 'error'](
+          { droppedLines: reporting },
+          `${reporting} log lines were dropped: more than ${bufferBytes} bytes of lines were waiting for stdout (is the log collector reading?)`,
+        );
+        reporting = 0;
+      };
+      stream.on('drop', (data: string) => {
+        dropped += reporting > 0 ? reporting : countLines(data);
+      });
+      stream.on('write', () => {
+        if (dropped > 0) process.nextTick(report);
+      });
+    },
+  };
 }
 
 function countLines(data: string): number {
