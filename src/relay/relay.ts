@@ -345,7 +345,8 @@ function bindGauges(
   },
 ): void {
   o.metrics.bind({
-    pending: () => r.deliveries.pending() + r.window.waiting() + r.forwards.waiting(),
+    // Without --forward-to, replayed forwards wait for a restart with it (resumeForwards): not pending here.
+    pending: () => r.deliveries.pending() + r.window.waiting() + (o.forwardTo ? r.forwards.waiting() : 0),
     oldestPendingAgeSeconds: () => {
       const at = r.window.oldestAcceptedAt();
       return at === undefined ? 0 : Math.max(0, (r.now() - at) / 1000);

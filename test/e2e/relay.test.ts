@@ -551,6 +551,22 @@ test('the pending_deliveries gauge counts forwards too: those in the delivery th
   await eventually('the gauge back to 0', async () => (await gauge()) === 'notify_guard_relay_pending_deliveries 0');
 });
 
+test('without --forward-to, replayed forwards wait for a restart with it and are not counted pending', async () => {
+  const nc = await fakeNotificationController();
+  const s = await setUp({ forwardTo: nc.url, retryMaxIntervalMs: 200 });
+  const unrouted = { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } };
+  for (let i = 1; i <= 30; i++) {
+    assert.equal((await post(s.relay.port, JSON.stringify(event(`forward only ${i}`, unrouted)))).status, 202);
+  }
+  await eventually('503 seen', () => nc.state.answers.includes(503));
+  await s.relay.close();
+  const t = await setUp({ journal: s.journal });
+  const text = await metricsText(t.relay.port);
+  assert.deepEqual(relayLines(text, /^notify_guard_relay_pending_deliveries/), [
+    'notify_guard_relay_pending_deliveries 0',
+  ]);
+});
+
 test('/metrics counts events, deliveries and attempts (made on the delivery thread) and times the journal, with no secret', async () => {
   const s = await setUp();
   assert.equal((await post(s.relay.port, JSON.stringify(event()))).status, 202);
