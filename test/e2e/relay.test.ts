@@ -535,13 +535,19 @@ test('--forward-to with notification-controller down: forwards beyond the window
   );
 });
 
-test('the pending_deliveries gauge counts forwards too: those in the delivery thread and those waiting spilled', async () => {
+/** A relay with --forward-to holding 30 unrouted events' forwards, notification-controller failing (503). */
+async function forwardsHeldBack() {
   const nc = await fakeNotificationController();
   const s = await setUp({ forwardTo: nc.url, retryMaxIntervalMs: 200 });
   const unrouted = { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } };
   for (let i = 1; i <= 30; i++) {
     assert.equal((await post(s.relay.port, JSON.stringify(event(`forward only ${i}`, unrouted)))).status, 202);
   }
+  return { nc, s };
+}
+
+test('the pending_deliveries gauge counts forwards too: those in the delivery thread and those waiting spilled', async () => {
+  const { nc, s } = await forwardsHeldBack();
   const gauge = async () => relayLines(await metricsText(s.relay.port), /^notify_guard_relay_pending_deliveries/)[0];
   // 8 in the delivery thread (forward-window.ts), 22 waiting as journal references, no Slack delivery.
   await eventually('503 seen', () => nc.state.answers.includes(503));
@@ -552,12 +558,7 @@ test('the pending_deliveries gauge counts forwards too: those in the delivery th
 });
 
 test('without --forward-to, replayed forwards wait for a restart with it and are not counted pending', async () => {
-  const nc = await fakeNotificationController();
-  const s = await setUp({ forwardTo: nc.url, retryMaxIntervalMs: 200 });
-  const unrouted = { involvedObject: { kind: 'HelmRelease', namespace: 'apps', name: 'x' } };
-  for (let i = 1; i <= 30; i++) {
-    assert.equal((await post(s.relay.port, JSON.stringify(event(`forward only ${i}`, unrouted)))).status, 202);
-  }
+  const { nc, s } = await forwardsHeldBack();
   await eventually('503 seen', () => nc.state.answers.includes(503));
   await s.relay.close();
   const t = await setUp({ journal: s.journal });
