@@ -8,8 +8,11 @@ import type { AcceptRecord, DeliveryTarget } from './journal-state.ts';
 /** How every accept record begins. */
 export const ACCEPT_PREFIX = '{"t":"accept",';
 
+const PREFIX_BYTES = Buffer.from(ACCEPT_PREFIX, 'latin1');
+
+/** True when `payload` is an accept record (it begins as every accept record does); no string made. */
 export function isAccept(payload: Buffer): boolean {
-  return payload.toString('latin1', 0, ACCEPT_PREFIX.length) === ACCEPT_PREFIX;
+  return payload.length >= PREFIX_BYTES.length && PREFIX_BYTES.compare(payload, 0, PREFIX_BYTES.length) === 0;
 }
 
 /**

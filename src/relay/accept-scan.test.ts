@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endsHeld, scanAccept, scratchAccept, startsAccept, text } from './accept-scan.ts';
+import { isAccept } from './accept-parts.ts';
+import { endsHeld, scanAccept, scratchAccept, text } from './accept-scan.ts';
 import type { ScannedAccept } from './accept-scan.ts';
 import type { AcceptRecord } from './journal-state.ts';
 import { PODINFO_ERROR as event } from '../../test/support/flux-events.ts';
@@ -44,10 +45,10 @@ test('an accept record as the relay writes it is read from its bytes: head, Prov
     ...{ id: 'h', at: 0, key: 'k-1', providers: [] },
     ...{ forward: false, held: true },
   });
-  assert.equal(startsAccept(payload(held)), true);
+  assert.equal(isAccept(payload(held)), true);
   assert.equal(endsHeld(payload(held)), true);
   assert.equal(endsHeld(payload(record())), false);
-  assert.equal(startsAccept(payload({ t: 'done', id: 'x', i: 0 })), false);
+  assert.equal(isAccept(payload({ t: 'done', id: 'x', i: 0 })), false);
 });
 
 test('an accept record in another form is declined (read with JSON.parse by the caller), not misread', () => {

@@ -49,11 +49,6 @@ export function scratchAccept(): ScannedAccept {
   return { idStart: 0, idEnd: 0, at: 0, keyStart: 0, keyEnd: 0, providers: [], forward: false, held: false };
 }
 
-/** True when the payload `p` is an accept record (it begins as every accept record does). */
-export function startsAccept(p: Buffer): boolean {
-  return startsWith(p, 0, ID, ID.length - 6); // up to `{"t":"accept",`
-}
-
 /** True when the payload `p` ends with `,"held":true}`. */
 export function endsHeld(p: Buffer): boolean {
   return p.length > HELD.length && p[p.length - 1] === 0x7d && startsWith(p, p.length - 1 - HELD.length, HELD);
@@ -160,10 +155,10 @@ function stringEnd(p: Buffer, k: number): number {
   return -1;
 }
 
-/** True when `p` holds the first `n` bytes of `s` at `k`. */
-function startsWith(p: Buffer, k: number, s: Buffer, n = s.length): boolean {
-  if (k < 0 || k + n > p.length) return false;
-  for (let i = 0; i < n; i++) if (p[k + i] !== s[i]) return false;
+/** True when `p` holds the bytes of `s` at `k`. */
+function startsWith(p: Buffer, k: number, s: Buffer): boolean {
+  if (k < 0 || k + s.length > p.length) return false;
+  for (let i = 0; i < s.length; i++) if (p[k + i] !== s[i]) return false;
   return true;
 }
 

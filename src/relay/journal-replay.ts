@@ -21,8 +21,8 @@ import { openJournal } from './journal.ts';
 import type { Journal } from './journal.ts';
 import { readJournal } from './journal-reader.ts';
 import type { SkippedRecord } from './journal-reader.ts';
-import { ACCEPT_PREFIX, acceptHead, acceptTail } from './accept-parts.ts';
-import { endsHeld, scanAccept, scratchAccept, startsAccept, text } from './accept-scan.ts';
+import { ACCEPT_PREFIX, acceptHead, acceptTail, isAccept } from './accept-parts.ts';
+import { endsHeld, scanAccept, scratchAccept, text } from './accept-scan.ts';
 import type { ScannedAccept } from './accept-scan.ts';
 import { acceptIdHash, repeatFinder } from './journal-repeats.ts';
 import { pushForward, spillAccept } from './journal-spill.ts';
@@ -139,7 +139,7 @@ function noteFollowUp(
   { followed, forwarded, done }: Pick<FirstPass, 'followed' | 'forwarded' | 'done'>,
   accepted: (idHash: number) => void,
 ): void {
-  if (startsAccept(payload)) {
+  if (isAccept(payload)) {
     accepted(acceptIdHash(payload, ACCEPT_PREFIX.length));
     if (endsHeld(payload)) followed.add(acceptHead(payload).id);
     return;
@@ -197,7 +197,7 @@ function replayRecord(
   offset: number,
   bytes: number,
 ): void {
-  if (!startsAccept(payload)) return void apply(state, JSON.parse(payload.toString('utf8')) as RelayRecord, bytes);
+  if (!isAccept(payload)) return void apply(state, JSON.parse(payload.toString('utf8')) as RelayRecord, bytes);
   const s = pass.scan;
   const scanned = scanAccept(payload, s);
   const head = scanned ? undefined : acceptHead(payload);
